@@ -1,0 +1,27 @@
+// Max over the middle axis of a [outer, R, inner] view, with the index of the first maximum
+// (saved for backward, which routes the gradient to that element only, as PyTorch does).
+// Params: outer, R, inner. Workgroup: 64 invocations, one output each.
+#include "common.wgsl"
+
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> ARG: array<i32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let outer = pu(0u);
+  let R = pu(1u);
+  let inner = pu(2u);
+  let j = flat_id(gid, nwg, 64u);
+  if (j >= outer * inner) { return; }
+  let i = j % inner;
+  let o = j / inner;
+  var best = X[o * R * inner + i];
+  var arg = 0u;
+  for (var r = 1u; r < R; r++) {
+    let v = X[(o * R + r) * inner + i];
+    if (v > best) { best = v; arg = r; }
+  }
+  Y[j] = best;
+  ARG[j] = i32(arg);
+}

@@ -1,0 +1,22 @@
+// Backward of an elementwise op: dx = {{DERIV}}, written in x (input), y (output), g (upstream
+// gradient) and the op's scalars a = P[1], b = P[2]. One dispatch per op instead of a chain of ops.
+// Layout: x, y, g, dx contiguous, n = P[0] elements. Workgroup: 256 invocations, one element each.
+#include "common.wgsl"
+#include "math.wgsl"
+
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read> Y: array<f32>;
+@group(0) @binding(3) var<storage, read> G: array<f32>;
+@group(0) @binding(4) var<storage, read_write> DX: array<f32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_id(gid, nwg, 256u);
+  if (i >= pu(0u)) { return; }
+  let a = pf(1u);
+  let b = pf(2u);
+  let x = X[i];
+  let y = Y[i];
+  let g = G[i];
+  DX[i] = {{DERIV}};
+}

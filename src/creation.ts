@@ -1,0 +1,127 @@
+// Making tensors: from host data, constants (fill.wgsl, no upload), ranges, and seeded random values.
+import { empty, Storage, Tensor, type DType } from './tensor.js';
+import { Params, rt } from './runtime.js';
+import { checkShape, shapeStr, sizeOf } from './shape.js';
+import { globalGenerator } from './random.js';
+import { view } from './ops/apply.js';
+
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+type Nested = number | Nested[];
+export type TensorData = Nested | Float32Array | Int32Array | Float64Array | Uint8Array | readonly number[];
+
+function flatten(data: Nested, shape: number[], out: number[], depth = 0): void {
+  if (Array.isArray(data)) {
+    if (shape.length <= depth) shape.push(data.length);
+    else if (shape[depth] !== data.length) throw new Error(`tensor: ragged nested array (length ${data.length} where ${shape[depth]} was expected at depth ${depth})`);
+    for (const d of data) flatten(d, shape, out, depth + 1);
+  } else {
+    if (shape.length !== depth) throw new Error(`tensor: ragged nested array (a number at depth ${depth}, arrays elsewhere)`);
+    if (typeof data !== 'number') throw new Error(`tensor: expected numbers, got ${typeof data}`);
+    out.push(data);
+  }
+}
+
+/** Uploads host values into a new tensor. */
+export function fromHost(values: ArrayLike<number>, shape: readonly number[], dtype: DType, requiresGrad = false): Tensor {
+  const n = sizeOf(shape);
+  if (values.length !== n) throw new Error(`tensor: ${values.length} values do not fill shape ${shapeStr(shape)} (${n} elements)`);
+  const arr = dtype === 'i32' ? new Int32Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (dtype === 'i32' && !Number.isInteger(v)) throw new Error(`tensor: i32 values must be integers, got ${v} at position ${i}`);
+    arr[i] = v;
+  }
+  const t = empty(shape, dtype);
+  if (n) rt().upload(t.storage().buffer, arr);
+  if (dtype === 'i32') t.host = arr as Int32Array;
+  t.requiresGrad = requiresGrad;
+  return t;
+}
+
+/** A tensor from a number, (nested) array or typed array; shape defaults to the data's own. */
+export function tensor(data: TensorData, shape?: readonly number[], opts: TensorOptions = {}): Tensor {
+  let values: ArrayLike<number>;
+  let inferred: number[];
+  if (ArrayBuffer.isView(data)) {
+    values = data as ArrayLike<number>;
+    inferred = [values.length];
+  } else {
+    const flat: number[] = [];
+    inferred = [];
+    flatten(data as Nested, inferred, flat);
+    values = flat;
+  }
+  const s = shape ? [...shape] : inferred;
+  checkShape('tensor', s);
+  const dtype = opts.dtype ?? (data instanceof Int32Array ? 'i32' : 'f32');
+  return fromHost(values, s, dtype, opts.requiresGrad ?? false);
+}
+
+function fillWord(shape: readonly number[], dtype: DType, word: number, requiresGrad: boolean): Tensor {
+  checkShape('full', shape);
+  const t = empty(shape, dtype);
+  if (t.size) {
+    const r = rt();
+    r.dispatch(r.kernel('fill', { STEP: 'false', DTYPE: 'f32' }), [view(t)], new Params().u(t.size, word), r.groups1d(t.size, 256));
+  }
+  t.requiresGrad = requiresGrad;
+  return t;
+}
+
+export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  const dtype = opts.dtype ?? 'f32';
+  if (dtype === 'i32' && !Number.isInteger(value)) throw new Error(`full: i32 value must be an integer, got ${value}`);
+  const p = dtype === 'i32' ? new Params().i(value) : new Params().f(value);
+  return fillWord(shape, dtype, p.words[0], opts.requiresGrad ?? false);
+}
+
+export const zeros = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 0, opts);
+export const ones = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 1, opts);
+
+/** start, start + step, ... below end (NumPy's arange); arange(n) is 0..n-1. */
+export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  if (!step || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const dtype = opts.dtype ?? (Number.isInteger(start) && Number.isInteger(step) && opts.dtype !== 'f32' ? 'i32' : 'f32');
+  if (dtype === 'i32') return fromHost(Array.from({ length: n }, (_, i) => start + i * step), [n], 'i32', false);
+  const t = empty([n], 'f32');
+  if (n) {
+    const r = rt();
+    r.dispatch(r.kernel('fill', { STEP: 'true', DTYPE: 'f32' }), [view(t)], new Params().u(n).f(start, step), r.groups1d(n, 256));
+  }
+  t.requiresGrad = opts.requiresGrad ?? false;
+  return t;
+}
+
+/** Uniform values in [low, high) from the seeded generator. */
+export function rand(shape: readonly number[], opts: TensorOptions & { low?: number; high?: number } = {}): Tensor {
+  checkShape('rand', shape);
+  const { low = 0, high = 1 } = opts;
+  const v = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < v.length; i++) v[i] = low + (high - low) * globalGenerator.uniform();
+  return fromHost(v, shape, 'f32', opts.requiresGrad ?? false);
+}
+
+/** Normal values (mean 0, std 1 unless given) from the seeded generator. */
+export function randn(shape: readonly number[], opts: TensorOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkShape('randn', shape);
+  const { mean = 0, std = 1 } = opts;
+  const v = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < v.length; i++) v[i] = mean + std * globalGenerator.normal();
+  return fromHost(v, shape, 'f32', opts.requiresGrad ?? false);
+}
+
+export function onesLike(t: Tensor): Tensor {
+  return ones(t.shape);
+}
+
+export function zerosLike(t: Tensor): Tensor {
+  return zeros(t.shape);
+}
+
+export { Storage };

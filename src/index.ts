@@ -1,0 +1,31 @@
+// rootgrad's public API (the browser entry; src/node.ts adds Node's WebGPU provider on top).
+import { mem } from './tensor.js';
+import { hasDevice } from './gpu.js';
+import { rt, type MemoryStats } from './runtime.js';
+import './ops/methods.js';
+
+export { init, adapterInfo, shutdown, type AdapterInfo, type InitOptions } from './gpu.js';
+export { Tensor, tidy, keep, noGrad, isGradEnabled, type DType } from './tensor.js';
+export { tensor, zeros, ones, full, rand, randn, arange, zerosLike, onesLike, type TensorOptions, type TensorData } from './creation.js';
+export { manualSeed, Generator, globalGenerator } from './random.js';
+export { add, sub, mul, div } from './ops/binary.js';
+export { neg, exp, log, sqrt, tanh, relu, sigmoid, gelu, pow, affine } from './ops/unary.js';
+export { sum, mean, max, sumTo } from './ops/reduce.js';
+export { reshape, permute, transpose, expand } from './ops/movement.js';
+export { matmul } from './ops/matmul.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { embedding, pick } from './ops/gather.js';
+export { opTable } from './ops/table.js';
+export type { Attrs, Primitive, OpDef, F64 } from './ops/def.js';
+
+/** Live tensors and bytes, the buffer pool, and dispatch counters. */
+export function memory(): MemoryStats {
+  const base = { liveTensors: mem.liveTensors, liveBytes: mem.liveBytes };
+  if (!hasDevice()) return { ...base, pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0 };
+  return { ...base, ...rt().stats };
+}
+
+/** Submits every recorded dispatch now (reads do this by themselves). */
+export function flush(): void {
+  if (hasDevice()) rt().flush();
+}

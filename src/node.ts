@@ -1,0 +1,7 @@
+// The Node entry: the public API plus WebGPU from the `webgpu` package (Dawn), loaded on first init().
+import { setGpuProvider } from './gpu.js';
+import { nodeGpu } from './node-gpu.js';
+
+setGpuProvider(nodeGpu);
+
+export * from './index.js';

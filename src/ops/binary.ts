@@ -1,0 +1,80 @@
+// Broadcasting binary ops (binary.wgsl). Gradients are reduced back to each input's shape by sumTo,
+// the one place where un-broadcasting happens.
+import { empty, Tensor } from '../tensor.js';
+import { Params, rt } from '../runtime.js';
+import { forEachBroadcast, f64 } from '../reference.js';
+import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+import { affine, neg, pow } from './unary.js';
+import { sumTo } from './reduce.js';
+
+function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
+  checkDType(op, a, 'f32', 'first input');
+  checkDType(op, b, 'f32', 'second input');
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const z = empty(shape);
+  if (!z.size) return z;
+  const r = rt();
+  const plain = sameShape(a.shape, shape) && sameShape(b.shape, shape);
+  const p = new Params().u(z.size, shape.length);
+  if (!plain) {
+    const sa = broadcastStrides(a.shape, shape);
+    const sb = broadcastStrides(b.shape, shape);
+    shape.forEach((d, i) => p.u(d, sa[i], sb[i]));
+  }
+  r.dispatch(r.kernel('binary', { EXPR: expr, BROADCAST: String(!plain) }), [view(a), view(b), view(z)], p, r.groups1d(z.size, 256));
+  return z;
+}
+
+function binaryOp<A>(name: string, expr: string, ref: (a: number, b: number) => number, saves: 'ab' | 'none' | 'by', backward: OpDef<A>['backward']): OpDef<A> {
+  return {
+    forward([a, b], _attrs, save) {
+      const z = binaryForward(name, expr, a, b);
+      if (saves === 'ab') (save(a), save(b));
+      if (saves === 'by') (save(b), save(z));
+      return z;
+    },
+    backward,
+    reference([a, b]) {
+      const out: number[] = [];
+      const shape = forEachBroadcast(name, [a.shape, b.shape], (i, [ia, ib]) => (out[i] = ref(a.data[ia], b.data[ib])));
+      return f64(shape, out);
+    },
+  };
+}
+
+export const binaryDefs = {
+  add: binaryOp<Attrs['add']>('add', 'a + b', (a, b) => a + b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(g, b.shape)]),
+  sub: binaryOp<Attrs['sub']>('sub', 'a - b', (a, b) => a - b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]),
+  mul: binaryOp<Attrs['mul']>('mul', 'a * b', (a, b) => a * b, 'ab', (g, [a, b]) => [sumTo(mul(g, b), a.shape), sumTo(mul(g, a), b.shape)]),
+  // d(a/b)/db = -a/b^2 = -y/b, from the saved output y.
+  div: binaryOp<Attrs['div']>('div', 'a / b', (a, b) => a / b, 'by', (g, [b, y], _at, [a]) => [sumTo(div(g, b), a.shape), sumTo(neg(mul(g, div(y, b))), b.shape)]),
+};
+
+type Operand = Tensor | number;
+
+function scalarCase(op: string, a: Operand, b: Operand): Tensor | null {
+  const isNum = (x: Operand): x is number => typeof x === 'number';
+  if (isNum(a) && isNum(b)) throw new Error(`${op}: at least one operand must be a Tensor`);
+  if (!isNum(a) && !isNum(b)) return null;
+  const s = (isNum(a) ? a : b) as number;
+  if (!Number.isFinite(s)) throw new Error(`${op}: scalar operand must be finite, got ${s}`);
+  const t = (isNum(a) ? b : a) as Tensor;
+  switch (op) {
+    case 'add':
+      return affine(t, 1, s);
+    case 'sub':
+      return isNum(a) ? affine(t, -1, s) : affine(t, 1, -s);
+    case 'mul':
+      return affine(t, s, 0);
+    default: // div
+      if (isNum(b)) return affine(t, 1 / s, 0);
+      return affine(pow(t, -1), s, 0);
+  }
+}
+
+export const add = (a: Operand, b: Operand): Tensor => scalarCase('add', a, b) ?? apply('add', [a as Tensor, b as Tensor], {});
+export const sub = (a: Operand, b: Operand): Tensor => scalarCase('sub', a, b) ?? apply('sub', [a as Tensor, b as Tensor], {});
+export const mul = (a: Operand, b: Operand): Tensor => scalarCase('mul', a, b) ?? apply('mul', [a as Tensor, b as Tensor], {});
+export const div = (a: Operand, b: Operand): Tensor => scalarCase('div', a, b) ?? apply('div', [a as Tensor, b as Tensor], {});

@@ -1,0 +1,61 @@
+// The op contract. Every primitive has an entry in Attrs (its attributes) and, in table.ts, an OpDef:
+// forward (kernel dispatch), backward (in terms of other ops and backward kernels) and a float64
+// reference. table.ts is typed `{ [P in Primitive]: OpDef<Attrs[P]> }`, so an op without a backward or
+// a reference, or a primitive without an entry, does not compile.
+import type { Tensor } from '../tensor.js';
+
+/** A float64 host tensor: what references compute on (i32 tensors arrive as whole numbers). */
+export interface F64 {
+  shape: number[];
+  data: Float64Array;
+}
+
+export interface OpDef<A> {
+  /** Checks inputs and attributes (throwing errors that name the op), dispatches the kernel(s), returns the output.
+   * `save` keeps a tensor alive for backward (a no-op when no gradient is needed). */
+  forward(inputs: Tensor[], attrs: A, save: (t: Tensor) => void): Tensor;
+  /** Gradients for each input from the output's gradient g (null where none flows). Runs under noGrad. */
+  backward(g: Tensor, saved: Tensor[], attrs: A, inputs: readonly Tensor[]): (Tensor | null)[];
+  /** The same op in float64 on the host: the ground truth for tests, gradcheck and the reference backend. */
+  reference(inputs: F64[], attrs: A): F64;
+}
+
+type None = Record<string, never>;
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface Attrs {
+  // elementwise (ops/unary.ts)
+  neg: None;
+  exp: None;
+  log: None;
+  sqrt: None;
+  tanh: None;
+  relu: None;
+  sigmoid: None;
+  gelu: None;
+  powScalar: { p: number };
+  affine: { a: number; b: number };
+  // broadcasting binary (ops/binary.ts)
+  add: None;
+  sub: None;
+  mul: None;
+  div: None;
+  // reductions (ops/reduce.ts)
+  sum: { axis: number | null; keepdim: boolean; scale: number };
+  max: { axis: number | null; keepdim: boolean };
+  // movement (ops/movement.ts)
+  reshape: { shape: number[] };
+  permute: { perm: number[] };
+  expand: { shape: number[] };
+  // ops/matmul.ts
+  matmul: None;
+  // ops/softmax.ts
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
+  // ops/gather.ts
+  embedding: None;
+  pick: None;
+}
+
+export type Primitive = keyof Attrs;
+export type OpTable = { [P in Primitive]: OpDef<Attrs[P]> };

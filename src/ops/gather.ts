@@ -1,0 +1,86 @@
+// Index ops: embedding (rows of a table by i32 indices, embedding.wgsl, deterministic scatter-add
+// backward in embedding_backward.wgsl) and pick (one element per row, pick.wgsl).
+import { empty, Tensor } from '../tensor.js';
+import { Params, rt } from '../runtime.js';
+import { f64 } from '../reference.js';
+import { shapeStr } from '../shape.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+
+/** Throws if a host-known index tensor has a value outside [0, n). GPU-made indices are clamped by the kernels. */
+export function checkIndices(op: string, idx: Tensor, n: number, what: string): void {
+  const h = idx.host;
+  if (!h) return;
+  for (let i = 0; i < h.length; i++) {
+    if (h[i] < 0 || h[i] >= n) throw new Error(`${op}: ${what} ${h[i]} at position ${i} is outside [0, ${n})`);
+  }
+}
+
+export const gatherDefs = {
+  embedding: {
+    forward([w, idx], _attrs, save) {
+      checkDType('embedding', w, 'f32', 'weight');
+      checkDType('embedding', idx, 'i32', 'indices');
+      if (w.ndim !== 2) throw new Error(`embedding: weight must be 2-D [vocab, dim], got ${shapeStr(w.shape)}`);
+      const [V, D] = w.shape;
+      checkIndices('embedding', idx, V, 'index');
+      const y = empty([...idx.shape, D]);
+      if (y.size) {
+        const r = rt();
+        r.dispatch(r.kernel('embedding'), [view(w), view(idx), view(y)], new Params().u(idx.size, V, D), r.groups1d(y.size, 256));
+      }
+      save(idx);
+      return y;
+    },
+    backward(g, [idx], _a, [w]) {
+      const [V, D] = w.shape;
+      const dw = empty(w.shape);
+      const r = rt();
+      r.dispatch(r.kernel('embedding_backward'), [view(g), view(idx), view(dw)], new Params().u(idx.size, V, D), r.groups1d(V * D, 256));
+      return [dw, null];
+    },
+    reference([w, idx]) {
+      const D = w.shape[1];
+      const out = f64([...idx.shape, D]);
+      idx.data.forEach((row, i) => out.data.set(w.data.subarray(row * D, row * D + D), i * D));
+      return out;
+    },
+  } satisfies OpDef<Attrs['embedding']>,
+
+  pick: {
+    forward([x, idx], _attrs, save) {
+      checkDType('pick', x, 'f32', 'input');
+      checkDType('pick', idx, 'i32', 'indices');
+      if (x.ndim !== 2 || idx.ndim !== 1 || idx.shape[0] !== x.shape[0]) {
+        throw new Error(`pick: expects x [N, C] and indices [N], got ${shapeStr(x.shape)} and ${shapeStr(idx.shape)}`);
+      }
+      const [N, C] = x.shape;
+      checkIndices('pick', idx, C, 'index');
+      const y = empty([N]);
+      const r = rt();
+      if (N) r.dispatch(r.kernel('pick', { BACKWARD: 'false' }), [view(x), view(idx), view(y)], new Params().u(N, C), r.groups1d(N, 256));
+      save(idx);
+      return y;
+    },
+    backward(g, [idx], _a, [x]) {
+      const [N, C] = x.shape;
+      const dx = empty(x.shape);
+      const r = rt();
+      r.dispatch(r.kernel('pick', { BACKWARD: 'true' }), [view(g), view(idx), view(dx)], new Params().u(N, C), r.groups1d(N * C, 256));
+      return [dx, null];
+    },
+    reference([x, idx]) {
+      const C = x.shape[1];
+      return f64([x.shape[0]], Array.from(idx.data, (c, i) => x.data[i * C + c]));
+    },
+  } satisfies OpDef<Attrs['pick']>,
+};
+
+/** Rows of a [vocab, dim] table for i32 indices of any shape: [...indices.shape, dim]. Either argument order. */
+export function embedding(a: Tensor, b: Tensor): Tensor {
+  const [w, idx] = a.dtype === 'i32' && b.dtype !== 'i32' ? [b, a] : [a, b];
+  return apply('embedding', [w, idx], {});
+}
+
+/** x[i, idx[i]] for x [N, C] and i32 idx [N]. */
+export const pick = (x: Tensor, idx: Tensor): Tensor => apply('pick', [x, idx], {});

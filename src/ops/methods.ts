@@ -1,0 +1,71 @@
+// Tensor methods: thin aliases of the op functions, so that a.matmul(b).relu() reads naturally.
+import { hooks, Tensor } from '../tensor.js';
+import { add, div, mul, sub } from './binary.js';
+import { affine, exp, gelu, log, neg, pow, relu, sigmoid, sqrt, tanh } from './unary.js';
+import { max, mean, sum } from './reduce.js';
+import { expand, permute, reshape, transpose } from './movement.js';
+import { matmul } from './matmul.js';
+import { logSoftmax, softmax } from './softmax.js';
+import { onesLike } from '../creation.js';
+
+type Operand = Tensor | number;
+
+declare module '../tensor.js' {
+  interface Tensor {
+    add(b: Operand): Tensor;
+    sub(b: Operand): Tensor;
+    mul(b: Operand): Tensor;
+    div(b: Operand): Tensor;
+    neg(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    sqrt(): Tensor;
+    tanh(): Tensor;
+    relu(): Tensor;
+    sigmoid(): Tensor;
+    gelu(): Tensor;
+    pow(p: number): Tensor;
+    affine(a: number, b?: number): Tensor;
+    sum(axis?: number | null, keepdim?: boolean): Tensor;
+    mean(axis?: number | null, keepdim?: boolean): Tensor;
+    max(axis?: number | null, keepdim?: boolean): Tensor;
+    matmul(b: Tensor): Tensor;
+    reshape(shape: readonly number[]): Tensor;
+    permute(perm: readonly number[]): Tensor;
+    transpose(dim0?: number, dim1?: number): Tensor;
+    expand(shape: readonly number[]): Tensor;
+    softmax(axis?: number): Tensor;
+    logSoftmax(axis?: number): Tensor;
+  }
+}
+
+const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
+  add(b: Operand) { return add(this, b); },
+  sub(b: Operand) { return sub(this, b); },
+  mul(b: Operand) { return mul(this, b); },
+  div(b: Operand) { return div(this, b); },
+  neg() { return neg(this); },
+  exp() { return exp(this); },
+  log() { return log(this); },
+  sqrt() { return sqrt(this); },
+  tanh() { return tanh(this); },
+  relu() { return relu(this); },
+  sigmoid() { return sigmoid(this); },
+  gelu() { return gelu(this); },
+  pow(p: number) { return pow(this, p); },
+  affine(a: number, b = 0) { return affine(this, a, b); },
+  sum(axis?: number | null, keepdim?: boolean) { return sum(this, axis, keepdim); },
+  mean(axis?: number | null, keepdim?: boolean) { return mean(this, axis, keepdim); },
+  max(axis?: number | null, keepdim?: boolean) { return max(this, axis, keepdim); },
+  matmul(b: Tensor) { return matmul(this, b); },
+  reshape(shape: readonly number[]) { return reshape(this, shape); },
+  permute(perm: readonly number[]) { return permute(this, perm); },
+  transpose(d0?: number, d1?: number) { return transpose(this, d0, d1); },
+  expand(shape: readonly number[]) { return expand(this, shape); },
+  softmax(axis = -1) { return softmax(this, axis); },
+  logSoftmax(axis = -1) { return logSoftmax(this, axis); },
+};
+Object.assign(Tensor.prototype, methods);
+
+hooks.add = (a, b) => add(a, b);
+hooks.onesLike = onesLike;

@@ -1,0 +1,146 @@
+// Reductions over one axis or all (reduce_sum.wgsl, reduce_max.wgsl), and sumTo: un-broadcasting.
+import { empty, Tensor } from '../tensor.js';
+import { Params, rt } from '../runtime.js';
+import { f64, reducedShape, reductionView } from '../reference.js';
+import { normAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+import { affine } from './unary.js';
+import { expand, reshape } from './movement.js';
+
+/** Sum of the middle axis of [outer, R, inner], times scale; long reductions with few outputs go in two stages. */
+function sumKernel(x: Tensor, outer: number, R: number, inner: number, scale: number, outShape: number[]): Tensor {
+  const r = rt();
+  const k = r.kernel('reduce_sum');
+  const y = empty(outShape);
+  const chunks = outer * inner < 256 && R >= 4096 ? Math.min(256, Math.ceil(R / 1024)) : 1;
+  if (chunks === 1) {
+    r.dispatch(k, [view(x), view(y)], new Params().u(outer, R, inner, 1, R).f(scale), r.groups1d(outer * inner, 64));
+    return y;
+  }
+  const clen = Math.ceil(R / chunks);
+  const partial = empty([outer, chunks, inner]);
+  r.dispatch(k, [view(x), view(partial)], new Params().u(outer, R, inner, chunks, clen).f(1), r.groups1d(outer * chunks * inner, 64));
+  r.dispatch(k, [view(partial), view(y)], new Params().u(outer, chunks, inner, 1, chunks).f(scale), r.groups1d(outer * inner, 64));
+  partial.dispose();
+  return y;
+}
+
+function refReduce(x: { shape: number[]; data: Float64Array }, axis: number | null, keepdim: boolean, f: (acc: number, v: number) => number, init: (v: number) => number, scale = 1) {
+  const [outer, R, inner] = reductionView(x.shape, axis);
+  const out = f64(reducedShape(x.shape, axis, keepdim));
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      let acc = init(x.data[o * R * inner + i]);
+      for (let r = 1; r < R; r++) acc = f(acc, x.data[(o * R + r) * inner + i]);
+      out.data[o * inner + i] = acc * scale;
+    }
+  return out;
+}
+
+/** The gradient of a reduction, spread back over the reduced axis. */
+function expandBack(g: Tensor, inShape: readonly number[], axis: number | null): Tensor {
+  const keep = reducedShape(inShape, axis, true);
+  const gk = reshape(g, keep);
+  const out = expand(gk, [...inShape]);
+  gk.dispose();
+  return out;
+}
+
+export const reduceDefs = {
+  sum: {
+    forward([x], { axis, keepdim, scale }) {
+      checkDType('sum', x, 'f32');
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      return sumKernel(x, outer, R, inner, scale, reducedShape(x.shape, axis, keepdim));
+    },
+    backward(g, _s, { axis, scale }, [x]) {
+      const e = expandBack(g, x.shape, axis);
+      if (scale === 1) return [e];
+      const out = affine(e, scale);
+      e.dispose();
+      return [out];
+    },
+    reference([x], { axis, keepdim, scale }) {
+      return refReduce(x, axis, keepdim, (a, v) => a + v, (v) => v, scale);
+    },
+  } satisfies OpDef<Attrs['sum']>,
+
+  max: {
+    forward([x], { axis, keepdim }, save) {
+      checkDType('max', x, 'f32');
+      if (!x.size) throw new Error(`max: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const y = empty(reducedShape(x.shape, axis, keepdim));
+      const arg = empty([outer * inner], 'i32');
+      const r = rt();
+      r.dispatch(r.kernel('reduce_max'), [view(x), view(y), view(arg)], new Params().u(outer, R, inner), r.groups1d(outer * inner, 64));
+      save(arg);
+      arg.dispose();
+      return y;
+    },
+    backward(g, [arg], { axis }, [x]) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const dx = empty(x.shape);
+      const r = rt();
+      r.dispatch(r.kernel('max_backward'), [view(g), view(arg), view(dx)], new Params().u(outer, R, inner), r.groups1d(x.size, 256));
+      return [dx];
+    },
+    reference([x], { axis, keepdim }) {
+      return refReduce(x, axis, keepdim, Math.max, (v) => v);
+    },
+  } satisfies OpDef<Attrs['max']>,
+};
+
+function axisArg(op: string, x: Tensor, axis: number | null | undefined): number | null {
+  return axis === undefined || axis === null ? null : normAxis(op, axis, x.ndim);
+}
+
+export function sum(x: Tensor, axis?: number | null, keepdim = false): Tensor {
+  return apply('sum', [x], { axis: axisArg('sum', x, axis), keepdim, scale: 1 });
+}
+
+export function mean(x: Tensor, axis?: number | null, keepdim = false): Tensor {
+  const a = axisArg('mean', x, axis);
+  const n = a === null ? x.size : x.shape[a];
+  if (!n) throw new Error(`mean: cannot average over an empty axis of shape ${shapeStr(x.shape)}`);
+  return apply('sum', [x], { axis: a, keepdim, scale: 1 / n });
+}
+
+export function max(x: Tensor, axis?: number | null, keepdim = false): Tensor {
+  return apply('max', [x], { axis: axisArg('max', x, axis), keepdim });
+}
+
+/**
+ * Un-broadcasting: sums g (the gradient of a broadcast result) down to `shape`. Runs of adjacent reduced
+ * axes are summed in one dispatch; returns g itself when nothing needs reducing.
+ */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  if (lead < 0) throw new Error(`sumTo: cannot reduce ${shapeStr(g.shape)} to the larger rank of ${shapeStr(shape)}`);
+  const target = [...new Array(lead).fill(1), ...shape];
+  let cur = g;
+  let curShape = [...g.shape];
+  for (let d = 0; d < curShape.length; ) {
+    if (target[d] === curShape[d]) {
+      d++;
+      continue;
+    }
+    if (target[d] !== 1) throw new Error(`sumTo: cannot reduce ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
+    let e = d;
+    while (e + 1 < curShape.length && target[e + 1] === 1 && curShape[e + 1] !== 1) e++;
+    const outer = sizeOf(curShape.slice(0, d));
+    const R = sizeOf(curShape.slice(d, e + 1));
+    const inner = sizeOf(curShape.slice(e + 1));
+    const nextShape = curShape.map((s, i) => (i >= d && i <= e ? 1 : s));
+    const next = sumKernel(cur, outer, R, inner, 1, nextShape);
+    if (cur !== g) cur.dispose();
+    cur = next;
+    curShape = nextShape;
+    d = e + 1;
+  }
+  const out = reshape(cur, shape);
+  if (cur !== g) cur.dispose();
+  return out;
+}

@@ -1,0 +1,56 @@
+// softmax and logSoftmax over an axis (softmax.wgsl), with backward from the saved output
+// (softmax_backward.wgsl).
+import { empty, Tensor } from '../tensor.js';
+import { Params, rt } from '../runtime.js';
+import { f64, reductionView } from '../reference.js';
+import { normAxis } from '../shape.js';
+import type { Attrs, OpDef, F64 } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+
+function softmaxOp(name: 'softmax' | 'logSoftmax'): OpDef<{ axis: number }> {
+  const LOG = String(name === 'logSoftmax');
+  return {
+    forward([x], { axis }, save) {
+      checkDType(name, x, 'f32');
+      const [outer, C, inner] = reductionView(x.shape, axis);
+      const y = empty(x.shape);
+      if (y.size) {
+        const r = rt();
+        r.dispatch(r.kernel('softmax', { LOG }), [view(x), view(y)], new Params().u(outer, C, inner), r.groups1d(outer * inner, 64));
+      }
+      save(y);
+      return y;
+    },
+    backward(g, [y], { axis }) {
+      const [outer, C, inner] = reductionView(y.shape, axis);
+      const dx = empty(y.shape);
+      if (dx.size) {
+        const r = rt();
+        r.dispatch(r.kernel('softmax_backward', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, inner), r.groups1d(outer * inner, 64));
+      }
+      return [dx];
+    },
+    reference([x], { axis }): F64 {
+      const [outer, C, inner] = reductionView(x.shape, axis);
+      const out = f64(x.shape);
+      for (let o = 0; o < outer; o++)
+        for (let i = 0; i < inner; i++) {
+          const at = (c: number) => (o * C + c) * inner + i;
+          let mx = -Infinity;
+          for (let c = 0; c < C; c++) mx = Math.max(mx, x.data[at(c)]);
+          let s = 0;
+          for (let c = 0; c < C; c++) s += Math.exp(x.data[at(c)] - mx);
+          for (let c = 0; c < C; c++) out.data[at(c)] = name === 'logSoftmax' ? x.data[at(c)] - mx - Math.log(s) : Math.exp(x.data[at(c)] - mx) / s;
+        }
+      return out;
+    },
+  };
+}
+
+export const softmaxDefs = {
+  softmax: softmaxOp('softmax') satisfies OpDef<Attrs['softmax']>,
+  logSoftmax: softmaxOp('logSoftmax') satisfies OpDef<Attrs['logSoftmax']>,
+};
+
+export const softmax = (x: Tensor, axis = -1): Tensor => apply('softmax', [x], { axis: normAxis('softmax', axis, x.ndim) });
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => apply('logSoftmax', [x], { axis: normAxis('logSoftmax', axis, x.ndim) });

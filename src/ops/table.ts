@@ -1,0 +1,25 @@
+// The one table of primitives. Its type demands an entry, with forward, backward and reference,
+// for every key of Attrs (def.ts).
+import type { OpTable } from './def.js';
+import { binaryDefs } from './binary.js';
+import { gatherDefs } from './gather.js';
+import { matmulDefs } from './matmul.js';
+import { movementDefs } from './movement.js';
+import { reduceDefs } from './reduce.js';
+import { softmaxDefs } from './softmax.js';
+import { unaryDefs } from './unary.js';
+
+let cached: OpTable | null = null;
+
+/** Built on first use: the op modules import apply.ts, which imports this file (an import cycle). */
+export function opTable(): OpTable {
+  return (cached ??= {
+    ...unaryDefs,
+    ...binaryDefs,
+    ...reduceDefs,
+    ...movementDefs,
+    ...matmulDefs,
+    ...softmaxDefs,
+    ...gatherDefs,
+  });
+}

@@ -1,0 +1,243 @@
+// Kernel runtime: pipeline cache, one command encoder per batch of dispatches, a pooled params arena,
+// a GPU buffer pool by size class, uploads and readbacks. Everything a kernel dispatch needs, nothing more.
+import { current } from './gpu.js';
+import { wgslSource } from './shaders.js';
+
+const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01;
+const PARAMS_WORDS = 1 << 16; // 256 KiB of params per submitted batch
+const PARAM_ALIGN_WORDS = 64; // minStorageBufferOffsetAlignment (256 bytes) in words
+
+export type Defines = Record<string, string | number>;
+
+export interface Kernel {
+  name: string;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+/** A GPU buffer and how many of its bytes the kernel may see. */
+export interface BufferView {
+  buffer: GPUBuffer;
+  bytes: number;
+}
+
+export interface MemoryStats {
+  liveTensors: number;
+  liveBytes: number;
+  pooledBytes: number;
+  pooledBuffers: number;
+  buffersCreated: number;
+  poolHits: number;
+  poolMisses: number;
+  dispatches: number;
+  submits: number;
+}
+
+function debugLevel(): number {
+  const p = (globalThis as any).process;
+  return Number(p?.env?.ROOTGRAD_DEBUG ?? (globalThis as any).ROOTGRAD_DEBUG ?? 0) || 0;
+}
+
+/** Size classes: 256 B, then steps of a quarter power of two, so a pooled buffer wastes at most 25%. */
+export function sizeClass(bytes: number): number {
+  if (bytes <= 256) return 256;
+  const p = 2 ** Math.floor(Math.log2(bytes));
+  for (const f of [1, 1.25, 1.5, 1.75, 2]) if (p * f >= bytes) return Math.ceil((p * f) / 256) * 256;
+  return Math.ceil(bytes / 256) * 256;
+}
+
+/** Packs kernel parameters as 32-bit words: the WGSL side reads them with pu()/pi()/pf() from common.wgsl. */
+export class Params {
+  readonly words: number[] = [];
+  private static f = new Float32Array(1);
+  private static u = new Uint32Array(Params.f.buffer);
+  u(...xs: number[]): this {
+    for (const x of xs) this.words.push(x >>> 0);
+    return this;
+  }
+  i(...xs: number[]): this {
+    for (const x of xs) this.words.push((x | 0) >>> 0);
+    return this;
+  }
+  f(...xs: number[]): this {
+    for (const x of xs) {
+      Params.f[0] = x;
+      this.words.push(Params.u[0]);
+    }
+    return this;
+  }
+}
+
+export class Runtime {
+  readonly device: GPUDevice;
+  readonly generation: number;
+  private pipelines = new Map<string, Kernel>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private paramsBuffer: GPUBuffer;
+  private paramsArena = new Uint32Array(PARAMS_WORDS);
+  private paramsUsed = 0;
+  private batchKernels: string[] = [];
+  private pool = new Map<number, GPUBuffer[]>();
+  private staging = new Map<number, GPUBuffer[]>();
+  private errorChecks: Promise<string | null>[] = [];
+  poolCapBytes = 512 * 1024 * 1024;
+  stats = { pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0 };
+
+  constructor(device: GPUDevice, generation: number) {
+    this.device = device;
+    this.generation = generation;
+    this.paramsBuffer = device.createBuffer({ size: PARAMS_WORDS * 4, usage: STORAGE | COPY_DST, label: 'rootgrad.params' });
+  }
+
+  /** A compute pipeline for a WGSL kernel file with its template defines, compiled once per process. */
+  kernel(name: string, defines: Defines = {}): Kernel {
+    const key = name + JSON.stringify(defines);
+    let k = this.pipelines.get(key);
+    if (k) return k;
+    const code = wgslSource(name, defines);
+    const level = debugLevel();
+    if (level >= 2) console.error(`// ---- rootgrad kernel ${key}\n${code}`);
+    const t0 = level >= 1 ? performance.now() : 0;
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ code, label: name });
+    const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: name });
+    this.errorChecks.push(this.device.popErrorScope().then((e) => (e ? `kernel '${name}' ${JSON.stringify(defines)}: ${e.message}` : null)));
+    if (level >= 1) console.error(`rootgrad: compiled ${key} in ${(performance.now() - t0).toFixed(1)} ms`);
+    k = { name, pipeline, layout: pipeline.getBindGroupLayout(0) };
+    this.pipelines.set(key, k);
+    return k;
+  }
+
+  /** Records one dispatch. bindings[i] is @binding(i + 1); @binding(0) is always the params words. */
+  dispatch(k: Kernel, bindings: BufferView[], params: Params, groups: [number, number?, number?]): void {
+    const words = params.words.length || 1;
+    const slot = Math.ceil(words / PARAM_ALIGN_WORDS) * PARAM_ALIGN_WORDS;
+    if (this.paramsUsed + slot > PARAMS_WORDS) this.flush();
+    const offset = this.paramsUsed;
+    this.paramsArena.set(params.words, offset);
+    this.paramsUsed += slot;
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramsBuffer, offset: offset * 4, size: words * 4 } }];
+    bindings.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, offset: 0, size: Math.max(4, b.bytes) } }));
+    const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    this.pass.setPipeline(k.pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+    this.batchKernels.push(k.name);
+    this.stats.dispatches++;
+  }
+
+  /** Workgroup counts for n invocations of a 1-D kernel: x is capped at 65535, the rest spills into y. */
+  groups1d(n: number, workgroupSize: number): [number, number] {
+    const g = Math.max(1, Math.ceil(n / workgroupSize));
+    if (g <= 65535) return [g, 1];
+    const y = Math.ceil(g / 65535);
+    return [Math.ceil(g / y), y];
+  }
+
+  private endPass(): GPUCommandEncoder {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  copy(src: BufferView, dst: BufferView, bytes: number): void {
+    this.endPass().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, bytes);
+    this.batchKernels.push('copy');
+  }
+
+  /** Submits everything recorded so far, with its params, as one command buffer. */
+  flush(): void {
+    if (!this.encoder) return;
+    const encoder = this.endPass();
+    if (this.paramsUsed) this.device.queue.writeBuffer(this.paramsBuffer, 0, this.paramsArena, 0, this.paramsUsed);
+    const kernels = this.batchKernels;
+    this.device.pushErrorScope('validation');
+    this.device.queue.submit([encoder.finish()]);
+    this.errorChecks.push(
+      this.device.popErrorScope().then((e) => (e ? `GPU validation error in a batch of [${[...new Set(kernels)].join(', ')}]: ${e.message}` : null)),
+    );
+    this.stats.submits++;
+    this.encoder = null;
+    this.paramsUsed = 0;
+    this.batchKernels = [];
+  }
+
+  /** Throws the first WGSL/validation error seen since the last check, naming the kernel. */
+  async checkErrors(): Promise<void> {
+    const checks = this.errorChecks;
+    this.errorChecks = [];
+    const errors = (await Promise.all(checks)).filter((e): e is string => !!e);
+    if (errors.length) throw new Error(`rootgrad: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
+  }
+
+  acquire(bytes: number): GPUBuffer {
+    const size = sizeClass(bytes);
+    const list = this.pool.get(size);
+    const b = list?.pop();
+    if (b) {
+      this.stats.poolHits++;
+      this.stats.pooledBytes -= size;
+      this.stats.pooledBuffers--;
+      return b;
+    }
+    this.stats.poolMisses++;
+    this.stats.buffersCreated++;
+    return this.device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST });
+  }
+
+  release(buffer: GPUBuffer): void {
+    const size = buffer.size;
+    if (this.stats.pooledBytes + size > this.poolCapBytes) {
+      // Destroying is safe even with pending work: WebGPU defers it until submitted commands finish.
+      this.flush();
+      buffer.destroy();
+      return;
+    }
+    let list = this.pool.get(size);
+    if (!list) this.pool.set(size, (list = []));
+    list.push(buffer);
+    this.stats.pooledBytes += size;
+    this.stats.pooledBuffers++;
+  }
+
+  /** Writes host data into a buffer. Pending commands are submitted first: queue writes overtake unsubmitted work. */
+  upload(buffer: GPUBuffer, data: ArrayBufferView): void {
+    if (this.encoder) this.flush();
+    this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Copies bytes of a buffer back to the host (through a pooled staging buffer). */
+  async read(src: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    const size = sizeClass(Math.max(4, bytes));
+    const staging = this.staging.get(size)?.pop() ?? this.device.createBuffer({ size, usage: MAP_READ | COPY_DST, label: 'rootgrad.staging' });
+    this.endPass().copyBufferToBuffer(src, 0, staging, 0, Math.ceil(bytes / 4) * 4);
+    this.flush();
+    try {
+      await staging.mapAsync(MAP_READ, 0, size);
+    } catch (e) {
+      await this.checkErrors();
+      throw new Error(`rootgrad: reading data back failed: ${(e as Error).message}${current().lost ? ' (the GPU device was lost)' : ''}`);
+    }
+    const out = staging.getMappedRange(0, size).slice(0, bytes);
+    staging.unmap();
+    let list = this.staging.get(size);
+    if (!list) this.staging.set(size, (list = []));
+    list.push(staging);
+    await this.checkErrors();
+    return out;
+  }
+}
+
+let runtime: Runtime | null = null;
+
+/** The runtime of the current device (a fresh one after the device changed). */
+export function rt(): Runtime {
+  const s = current();
+  if (!runtime || runtime.generation !== s.generation) runtime = new Runtime(s.device, s.generation);
+  return runtime;
+}

@@ -1,0 +1,61 @@
+// Every WGSL file, inlined at build time (esbuild's text loader; a vite plugin under vitest), so that
+// nothing reads files at run time. `#include "x.wgsl"` pulls in a shared helper file once;
+// `{{NAME}}` is replaced by a define given at pipeline creation (an expression, a bool, a type).
+import binary from '../shaders/binary.wgsl';
+import common from '../shaders/common.wgsl';
+import embedding from '../shaders/embedding.wgsl';
+import embedding_backward from '../shaders/embedding_backward.wgsl';
+import fill from '../shaders/fill.wgsl';
+import math from '../shaders/math.wgsl';
+import matmul_strided from '../shaders/matmul_strided.wgsl';
+import matmul_vec4 from '../shaders/matmul_vec4.wgsl';
+import max_backward from '../shaders/max_backward.wgsl';
+import pick from '../shaders/pick.wgsl';
+import reduce_max from '../shaders/reduce_max.wgsl';
+import reduce_sum from '../shaders/reduce_sum.wgsl';
+import softmax from '../shaders/softmax.wgsl';
+import softmax_backward from '../shaders/softmax_backward.wgsl';
+import strided_copy from '../shaders/strided_copy.wgsl';
+import unary from '../shaders/unary.wgsl';
+import unary_backward from '../shaders/unary_backward.wgsl';
+
+const files: Record<string, string> = {
+  binary,
+  common,
+  embedding,
+  embedding_backward,
+  fill,
+  math,
+  matmul_strided,
+  matmul_vec4,
+  max_backward,
+  pick,
+  reduce_max,
+  reduce_sum,
+  softmax,
+  softmax_backward,
+  strided_copy,
+  unary,
+  unary_backward,
+};
+
+export const shaderNames = (): string[] => Object.keys(files);
+
+/** The complete WGSL of a kernel file: includes resolved (each once), defines substituted. */
+export function wgslSource(name: string, defines: Record<string, string | number> = {}): string {
+  const included = new Set<string>();
+  const expand = (file: string): string => {
+    const src = files[file];
+    if (src === undefined) throw new Error(`rootgrad: no WGSL file '${file}.wgsl'`);
+    return src.replace(/^#include "([\w-]+)\.wgsl"\s*$/gm, (_, inc: string) => {
+      if (included.has(inc)) return '';
+      included.add(inc);
+      return expand(inc);
+    });
+  };
+  const code = expand(name).replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    if (!(key in defines)) throw new Error(`rootgrad: kernel '${name}' needs the define {{${key}}}`);
+    return String(defines[key]);
+  });
+  return code;
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [
+    {
+      // The builds inline WGSL with esbuild's text loader; this does the same under vitest.
+      name: 'wgsl-as-text',
+      transform(code, id) {
+        if (id.endsWith('.wgsl')) return { code: `export default ${JSON.stringify(code)};`, map: null };
+      },
+    },
+  ],
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    // One device per worker process, shared by its test files (src/gpu.ts keeps it on globalThis).
+    isolate: false,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    env: { ROOTGRAD_QUIET: '1' },
+  },
+});
