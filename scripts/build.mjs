@@ -1,0 +1,21 @@
+// Builds dist/node/index.js (ESM for Node, `webgpu` external) and dist/browser/rootgrad.js (one ESM
+// file, WGSL inlined, no Node built-ins), plus the CLI and type declarations' entry.
+import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { readFileSync, statSync } from 'node:fs';
+
+const common = { bundle: true, format: 'esm', loader: { '.wgsl': 'text' }, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
+
+await build({ ...common, entryPoints: { index: 'src/node.ts' }, outdir: 'dist/node', platform: 'node', external: ['webgpu'], sourcemap: true });
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.js', platform: 'browser', sourcemap: true });
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.min.js', platform: 'browser', minify: true });
+
+const browser = readFileSync('dist/browser/rootgrad.js', 'utf8');
+for (const bad of ['node:', "from 'webgpu'", 'from "webgpu"']) {
+  if (browser.includes(bad)) throw new Error(`browser bundle must not reference ${bad}`);
+}
+const min = readFileSync('dist/browser/rootgrad.min.js');
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+console.log(`dist/node/index.js            ${kb(statSync('dist/node/index.js').size)}`);
+console.log(`dist/browser/rootgrad.js      ${kb(browser.length)}`);
+console.log(`dist/browser/rootgrad.min.js  ${kb(min.length)} minified, ${kb(gzipSync(min).length)} gzipped`);

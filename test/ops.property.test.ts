@@ -1,0 +1,158 @@
+// Every op: GPU forward against its f64 reference, and autograd against finite differences of the
+// reference, over random shapes (1-element, odd, non-multiples of the workgroup) and values.
+import fc from 'fast-check';
+import { beforeAll, describe, test } from 'vitest';
+import { broadcastPairArb, checkOp, dim, property, rg, setup, shapeArb, size, valuesArb } from './helpers.js';
+
+const T = rg.opTable();
+
+beforeAll(setup);
+
+const withValues = (shapes: fc.Arbitrary<number[]>, lo = -3, hi = 3) => shapes.chain((s) => valuesArb(size(s), lo, hi).map((v) => ({ shape: s, data: v })));
+
+describe('elementwise', () => {
+  const cases: [string, (x: rg.Tensor) => rg.Tensor, keyof typeof T, number, number][] = [
+    ['neg', rg.neg, 'neg', -3, 3],
+    ['exp', rg.exp, 'exp', -3, 3],
+    ['log', rg.log, 'log', 0.05, 4],
+    ['sqrt', rg.sqrt, 'sqrt', 0.05, 4],
+    ['tanh', rg.tanh, 'tanh', -3, 3],
+    ['sigmoid', rg.sigmoid, 'sigmoid', -6, 6],
+    ['gelu', rg.gelu, 'gelu', -4, 4],
+  ];
+  for (const [name, fn, prim, lo, hi] of cases) {
+    test(name, () =>
+      property(withValues(shapeArb(), lo, hi), (x) =>
+        checkOp({ name, inputs: [x], gpu: ([a]) => fn(a), ref: (xs) => (T[prim] as any).reference(xs, {}) }),
+      ));
+  }
+
+  test('relu (away from the kink)', () =>
+    property(withValues(shapeArb()).map((x) => ({ ...x, data: x.data.map((v) => (Math.abs(v) < 0.01 ? 0.5 : v)) })), (x) =>
+      checkOp({ name: 'relu', inputs: [x], gpu: ([a]) => rg.relu(a), ref: (xs) => T.relu.reference(xs, {}) }),
+    ));
+
+  test('pow: integer exponents on any sign, fractional on positive bases', () =>
+    property(
+      fc.oneof(
+        fc.tuple(withValues(shapeArb(), -2, 2), fc.constantFrom(0, 1, 2, 3, -1, -2)),
+        fc.tuple(withValues(shapeArb(), 0.2, 3), fc.constantFrom(0.5, 1.5, -0.5, 2.7)),
+      ),
+      ([x, p]) => {
+        const data = p < 0 ? x.data.map((v) => (Math.abs(v) < 0.2 ? 0.7 : v)) : x.data;
+        return checkOp({ name: `pow ${p}`, inputs: [{ ...x, data }], gpu: ([a]) => rg.pow(a, p), ref: (xs) => T.powScalar.reference(xs, { p }) });
+      },
+    ));
+
+  test('affine (tensor-scalar arithmetic)', () =>
+    property(fc.tuple(withValues(shapeArb()), fc.integer({ min: -30, max: 30 }), fc.integer({ min: -30, max: 30 })), ([x, a, b]) =>
+      checkOp({ name: 'affine', inputs: [x], gpu: ([t]) => rg.affine(t, a / 10, b / 10), ref: (xs) => T.affine.reference(xs, { a: Math.fround(a / 10), b: Math.fround(b / 10) }) }),
+    ));
+});
+
+describe('binary with broadcasting', () => {
+  const pairs = broadcastPairArb.chain(([sa, sb]) => fc.tuple(valuesArb(size(sa)), valuesArb(size(sb), 0.3, 3), fc.array(fc.boolean(), { minLength: size(sb), maxLength: size(sb) })).map(([va, vb, signs]) => [
+    { shape: sa, data: va },
+    { shape: sb, data: vb.map((v, i) => (signs[i] ? -v : v)) }, // |b| >= 0.3: division stays well-conditioned
+  ]));
+  for (const name of ['add', 'sub', 'mul', 'div'] as const) {
+    test(name, () =>
+      property(pairs, ([a, b]) => checkOp({ name, inputs: [a, b], gpu: ([x, y]) => rg[name](x, y), ref: (xs) => T[name].reference(xs, {}) })),
+    );
+  }
+});
+
+describe('reductions', () => {
+  const axisCase = withValues(shapeArb(1, 3)).chain((x) => fc.tuple(fc.constant(x), fc.option(fc.integer({ min: -x.shape.length, max: x.shape.length - 1 }), { nil: undefined }), fc.boolean()));
+  const norm = (axis: number | undefined, r: number) => (axis === undefined ? null : axis < 0 ? axis + r : axis);
+  test('sum', () =>
+    property(axisCase, ([x, axis, keepdim]) =>
+      checkOp({ name: 'sum', inputs: [x], gpu: ([t]) => rg.sum(t, axis, keepdim), ref: (xs) => T.sum.reference(xs, { axis: norm(axis, x.shape.length), keepdim, scale: 1 }) }),
+    ));
+  test('mean', () =>
+    property(axisCase, ([x, axis, keepdim]) => {
+      const a = norm(axis, x.shape.length);
+      const n = a === null ? size(x.shape) : x.shape[a];
+      return checkOp({ name: 'mean', inputs: [x], gpu: ([t]) => rg.mean(t, axis, keepdim), ref: (xs) => T.sum.reference(xs, { axis: a, keepdim, scale: 1 / n }) });
+    }));
+  test('max (distinct values)', () =>
+    property(axisCase, ([x, axis, keepdim]) => {
+      // Distinct values (gaps >= 1e-3) so that the maximum, and so the gradient, is unique.
+      const g = new rg.Generator(x.data.length);
+      const order = [...x.data.keys()];
+      g.shuffle(order);
+      const data = order.map((i) => Math.fround(i / 1000 - 1));
+      return checkOp({ name: 'max', inputs: [{ shape: x.shape, data }], gpu: ([t]) => rg.max(t, axis, keepdim), ref: (xs) => T.max.reference(xs, { axis: norm(axis, x.shape.length), keepdim }) });
+    }));
+  test('long sums take two stages and stay exact enough', () =>
+    checkOp({ name: 'sum 70000', inputs: [{ shape: [70001], data: Array.from({ length: 70001 }, (_, i) => Math.fround(((i * 37) % 101) / 101 - 0.5)) }], gpu: ([t]) => rg.sum(t), ref: (xs) => T.sum.reference(xs, { axis: null, keepdim: false, scale: 1 }) }));
+});
+
+describe('movement', () => {
+  test('reshape', () =>
+    property(withValues(shapeArb(1, 3)), (x) => {
+      const target = [size(x.shape)];
+      return checkOp({ name: 'reshape', inputs: [x], gpu: ([t]) => rg.reshape(t, [-1]), ref: (xs) => T.reshape.reference(xs, { shape: target }) });
+    }));
+  test('permute', () =>
+    property(withValues(shapeArb(1, 4)).chain((x) => fc.tuple(fc.constant(x), fc.shuffledSubarray([...x.shape.keys()], { minLength: x.shape.length, maxLength: x.shape.length }))), ([x, perm]) =>
+      checkOp({ name: 'permute', inputs: [x], gpu: ([t]) => rg.permute(t, perm), ref: (xs) => T.permute.reference(xs, { perm }) }),
+    ));
+  test('transpose', () =>
+    property(withValues(shapeArb(2, 3)), (x) => {
+      const r = x.shape.length;
+      const perm = [...x.shape.keys()];
+      [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+      return checkOp({ name: 'transpose', inputs: [x], gpu: ([t]) => rg.transpose(t), ref: (xs) => T.permute.reference(xs, { perm }) });
+    }));
+  test('expand', () =>
+    property(broadcastPairArb.chain(([a, b]) => {
+      const out = a.length >= b.length ? a : b; // expand the other one's broadcast-compatible shape into out
+      const src = out.map((d, i) => (i % 2 ? 1 : d)).slice(out.length > 1 ? 1 : 0);
+      return valuesArb(size(src)).map((v) => ({ src, out, v }));
+    }), ({ src, out, v }) =>
+      checkOp({ name: 'expand', inputs: [{ shape: src, data: v }], gpu: ([t]) => rg.expand(t, out), ref: (xs) => T.expand.reference(xs, { shape: out }) }),
+    ));
+});
+
+describe('matmul', () => {
+  const mm = fc.tuple(dim, dim, dim, fc.constantFrom<number[][]>([[], []], [[3], [3]], [[2, 1], [3]], [[], [2]], [[4], []], [[1], [2]])).chain(([m, k, n, [ba, bb]]) =>
+    fc.tuple(valuesArb(size(ba) * m * k), valuesArb(size(bb) * k * n)).map(([va, vb]) => [
+      { shape: [...ba, m, k], data: va },
+      { shape: [...bb, k, n], data: vb },
+    ]),
+  );
+  test('2-D and batched with broadcast batch dimensions', () =>
+    property(mm, ([a, b]) => checkOp({ name: 'matmul', inputs: [a, b], gpu: ([x, y]) => rg.matmul(x, y), ref: (xs) => T.matmul.reference(xs, {}) })));
+  test('sizes off the 4x4 block and the 32x32 tile (both kernels)', async () => {
+    for (const [m, k, n] of [[33, 20, 36], [67, 129, 33], [1, 64, 1], [40, 8, 12]]) {
+      const g = new rg.Generator(m * k * n);
+      const va = Array.from({ length: m * k }, () => Math.fround(g.uniform() - 0.5));
+      const vb = Array.from({ length: k * n }, () => Math.fround(g.uniform() - 0.5));
+      await checkOp({ name: `matmul ${m}x${k}x${n}`, inputs: [{ shape: [m, k], data: va }, { shape: [k, n], data: vb }], gpu: ([x, y]) => rg.matmul(x, y), ref: (xs) => T.matmul.reference(xs, {}) });
+    }
+  });
+});
+
+describe('softmax', () => {
+  const axisCase = withValues(shapeArb(1, 3), -5, 5).chain((x) => fc.tuple(fc.constant(x), fc.integer({ min: -x.shape.length, max: x.shape.length - 1 })));
+  for (const name of ['softmax', 'logSoftmax'] as const) {
+    test(name, () =>
+      property(axisCase, ([x, axis]) =>
+        checkOp({ name, inputs: [x], gpu: ([t]) => rg[name](t, axis), ref: (xs) => T[name].reference(xs, { axis: axis < 0 ? axis + x.shape.length : axis }) }),
+      ));
+  }
+});
+
+describe('index ops', () => {
+  test('embedding (forward and deterministic scatter-add backward)', () =>
+    property(fc.tuple(dim, dim, shapeArb(1, 2)).chain(([V, D, ishape]) =>
+      fc.tuple(valuesArb(V * D), fc.array(fc.nat(V - 1), { minLength: size(ishape), maxLength: size(ishape) })).map(([w, idx]) => ({ V, D, ishape, w, idx })),
+    ), ({ V, D, ishape, w, idx }) =>
+      checkOp({ name: 'embedding', inputs: [{ shape: [V, D], data: w }, { shape: ishape, data: idx, int: true }], gpu: ([wt, it]) => rg.embedding(it, wt), ref: (xs) => T.embedding.reference(xs, {}) }),
+    ));
+  test('pick', () =>
+    property(fc.tuple(dim, dim).chain(([N, C]) => fc.tuple(valuesArb(N * C), fc.array(fc.nat(C - 1), { minLength: N, maxLength: N })).map(([x, idx]) => ({ N, C, x, idx }))), ({ N, C, x, idx }) =>
+      checkOp({ name: 'pick', inputs: [{ shape: [N, C], data: x }, { shape: [N], data: idx, int: true }], gpu: ([xt, it]) => rg.pick(xt, it), ref: (xs) => T.pick.reference(xs, {}) }),
+    ));
+});
