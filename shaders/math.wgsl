@@ -45,3 +45,11 @@ fn pow_scalar(x: f32, p: f32) -> f32 {
   }
   return select(r, sqrt(x), x < 0.0); // negative base, fractional power: NaN, as in NumPy
 }
+
+// e^x - 1 accurate near 0 (Kahan's trick), as needed for 1 - p^(1/k) when p is close to 1.
+fn expm1_(x: f32) -> f32 {
+  if (abs(x) >= 0.5) { return exp(x) - 1.0; }
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  return (u - 1.0) * x / log(u);
+}

@@ -22,8 +22,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var s = 0.0;
   for (var c = 0u; c < C; c++) { s += exp(X[base + c * inner] - mx); }
   if (LOG) {
-    let lse = mx + log(s);
-    for (var c = 0u; c < C; c++) { Y[base + c * inner] = X[base + c * inner] - lse; }
+    let log_s = log(s); // (x - mx) - log_s: exact first step, no rounding of lse to the logits' magnitude
+    for (var c = 0u; c < C; c++) { Y[base + c * inner] = (X[base + c * inner] - mx) - log_s; }
   } else {
     let inv = 1.0 / s;
     for (var c = 0u; c < C; c++) { Y[base + c * inner] = exp(X[base + c * inner] - mx) * inv; }

@@ -15,6 +15,8 @@ export { reshape, permute, transpose, expand } from './ops/movement.js';
 export { matmul } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { embedding, pick } from './ops/gather.js';
+export { cast, argmax } from './ops/cast.js';
+export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';
 export { opTable } from './ops/table.js';
 export type { Attrs, Primitive, OpDef, F64 } from './ops/def.js';
 

@@ -2,6 +2,14 @@
 // nothing reads files at run time. `#include "x.wgsl"` pulls in a shared helper file once;
 // `{{NAME}}` is replaced by a define given at pipeline creation (an expression, a bool, a type).
 import binary from '../shaders/binary.wgsl';
+import binary_cross_entropy_fused from '../shaders/binary_cross_entropy_fused.wgsl';
+import cast from '../shaders/cast.wgsl';
+import cross_entropy_fused from '../shaders/cross_entropy_fused.wgsl';
+import focal_loss_fused from '../shaders/focal_loss_fused.wgsl';
+import loss_binary from '../shaders/loss_binary.wgsl';
+import loss_rowwise from '../shaders/loss_rowwise.wgsl';
+import rooted_logistic_fused from '../shaders/rooted_logistic_fused.wgsl';
+import rooted_loss_fused from '../shaders/rooted_loss_fused.wgsl';
 import common from '../shaders/common.wgsl';
 import embedding from '../shaders/embedding.wgsl';
 import embedding_backward from '../shaders/embedding_backward.wgsl';
@@ -21,6 +29,14 @@ import unary_backward from '../shaders/unary_backward.wgsl';
 
 const files: Record<string, string> = {
   binary,
+  binary_cross_entropy_fused,
+  cast,
+  cross_entropy_fused,
+  focal_loss_fused,
+  loss_binary,
+  loss_rowwise,
+  rooted_logistic_fused,
+  rooted_loss_fused,
   common,
   embedding,
   embedding_backward,

@@ -206,7 +206,7 @@ describe('creation', () => {
     expect(rg.arange(4).dtype).toBe('i32');
     expect(await arr(rg.arange(0, 1, 0.25))).toEqual([0, 0.25, 0.5, 0.75]);
     const r = await rg.randn([4000]).data();
-    const m = r.reduce((s, v) => s + v, 0) / r.length;
+    const m = Array.from(r).reduce((s, v) => s + v, 0) / r.length;
     expect(Math.abs(m)).toBeLessThan(0.1);
   });
 });

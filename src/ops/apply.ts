@@ -13,7 +13,7 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
   const needGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
   const saved: Tensor[] = [];
   const save = needGrad ? (t: Tensor) => void saved.push(saveForBackward(t)) : () => {};
-  const out = def.forward(inputs, attrs as never, save);
+  const out = def.forward(inputs, attrs as never, save, needGrad);
   if (needGrad) record(out, { op, inputs, saved, backward: (g, s) => def.backward(g, s, attrs as never, inputs) });
   return out;
 }

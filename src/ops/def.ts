@@ -12,8 +12,9 @@ export interface F64 {
 
 export interface OpDef<A> {
   /** Checks inputs and attributes (throwing errors that name the op), dispatches the kernel(s), returns the output.
-   * `save` keeps a tensor alive for backward (a no-op when no gradient is needed). */
-  forward(inputs: Tensor[], attrs: A, save: (t: Tensor) => void): Tensor;
+   * `save` keeps a tensor alive for backward (a no-op when no gradient is needed); `needsGrad` says whether
+   * backward will run, for fused kernels that write gradients during the forward pass. */
+  forward(inputs: Tensor[], attrs: A, save: (t: Tensor) => void, needsGrad: boolean): Tensor;
   /** Gradients for each input from the output's gradient g (null where none flows). Runs under noGrad. */
   backward(g: Tensor, saved: Tensor[], attrs: A, inputs: readonly Tensor[]): (Tensor | null)[];
   /** The same op in float64 on the host: the ground truth for tests, gradcheck and the reference backend. */
@@ -55,6 +56,13 @@ export interface Attrs {
   // ops/gather.ts
   embedding: None;
   pick: None;
+  cast: { dtype: 'f32' | 'i32' };
+  // fused losses (ops/losses.ts): forward and gradient in one kernel
+  crossEntropy: { reduction: Reduction };
+  focalLoss: { reduction: Reduction; alpha: number; gamma: number };
+  rootedLoss: { reduction: Reduction; k: number; m: number };
+  rootedLogisticLoss: { reduction: Reduction; k: number };
+  binaryCrossEntropy: { reduction: Reduction };
 }
 
 export type Primitive = keyof Attrs;

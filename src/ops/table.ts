@@ -8,6 +8,8 @@ import { movementDefs } from './movement.js';
 import { reduceDefs } from './reduce.js';
 import { softmaxDefs } from './softmax.js';
 import { unaryDefs } from './unary.js';
+import { castDefs } from './cast.js';
+import { lossDefs } from './losses.js';
 
 let cached: OpTable | null = null;
 
@@ -21,5 +23,7 @@ export function opTable(): OpTable {
     ...matmulDefs,
     ...softmaxDefs,
     ...gatherDefs,
+    ...castDefs,
+    ...lossDefs,
   });
 }

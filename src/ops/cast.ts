@@ -1,0 +1,43 @@
+// dtype conversion (cast.wgsl) and argmax: the two bridges between f32 values and i32 labels.
+import { empty, Tensor } from '../tensor.js';
+import { Params, rt } from '../runtime.js';
+import { f64, reducedShape, reductionView } from '../reference.js';
+import { normAxis } from '../shape.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+
+export const castDefs = {
+  cast: {
+    forward([x], { dtype }) {
+      if (x.dtype === dtype) return new Tensor(x.storage('cast').retain(), x.shape, dtype);
+      const y = empty(x.shape, dtype);
+      if (y.size) {
+        const r = rt();
+        r.dispatch(r.kernel('cast', { FROM: x.dtype, TO: dtype }), [view(x), view(y)], new Params().u(x.size), r.groups1d(x.size, 256));
+      }
+      return y;
+    },
+    backward(g, _s, { dtype }, [x]) {
+      // Only an f32 -> f32 cast carries a gradient; integers are not differentiable.
+      return [x.dtype === 'f32' && dtype === 'f32' ? g : null];
+    },
+    reference([x], { dtype }) {
+      return dtype === 'i32' ? f64(x.shape, Array.from(x.data, Math.trunc)) : f64(x.shape, x.data);
+    },
+  } satisfies OpDef<Attrs['cast']>,
+};
+
+export const cast = (x: Tensor, dtype: 'f32' | 'i32'): Tensor => apply('cast', [x], { dtype });
+
+/** Index of the first maximum along an axis (i32, no gradient). */
+export function argmax(x: Tensor, axis = -1, keepdim = false): Tensor {
+  checkDType('argmax', x, 'f32');
+  const a = normAxis('argmax', axis, x.ndim);
+  const [outer, R, inner] = reductionView(x.shape, a);
+  const values = empty([outer * inner]);
+  const arg = empty(reducedShape(x.shape, a, keepdim), 'i32');
+  const r = rt();
+  r.dispatch(r.kernel('reduce_max'), [view(x), view(values), view(arg)], new Params().u(outer, R, inner), r.groups1d(outer * inner, 64));
+  values.dispose();
+  return arg;
+}
