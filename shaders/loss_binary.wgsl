@@ -1,11 +1,12 @@
-// The body shared by the fused binary losses (rooted_logistic_fused, binary_cross_entropy_fused): one
-// invocation per example with logit z and label y in {0, 1}, s = 2y - 1. The including file's
+// Fused binary loss, forward and gradient: the loss is the file named by {{LOSS}} (rooted_logistic_fused,
+// binary_cross_entropy_fused), which defines binary_loss. One invocation per example with logit z and label y in {0, 1}, s = 2y - 1. The including file's
 // binary_loss(z, s) returns (loss_i, dL_i/dz); the gradient, times scale, is written in the same pass.
 // Params: N, scale (f32, 1/N for a mean), write gradient (0/1), then the loss's scalars from P[3].
 // Bindings: 1 logits [N], 2 labels i32 [N], 3 per-example loss [N], 4 dlogits [N].
 // Workgroup: 256 invocations, one example each.
 #include "common.wgsl"
 #include "math.wgsl"
+#include "{{LOSS}}.wgsl"
 
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read> Y: array<i32>;

@@ -18,13 +18,19 @@ export { embedding, pick } from './ops/gather.js';
 export { cast, argmax } from './ops/cast.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';
 export { opTable } from './ops/table.js';
+export { setKernelVariant, kernelVariant, type Variants } from './variants.js';
 export type { Attrs, Primitive, OpDef, F64 } from './ops/def.js';
 
-/** Live tensors and bytes, the buffer pool, and dispatch counters. */
-export function memory(): MemoryStats {
-  const base = { liveTensors: mem.liveTensors, liveBytes: mem.liveBytes };
+/** Live tensors and bytes (and their peak since resetPeakBytes()), the buffer pool, and dispatch counters. */
+export function memory(): MemoryStats & { peakBytes: number } {
+  const base = { liveTensors: mem.liveTensors, liveBytes: mem.liveBytes, peakBytes: mem.peakBytes };
   if (!hasDevice()) return { ...base, pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0 };
   return { ...base, ...rt().stats };
+}
+
+/** Starts measuring peak live bytes from the current level. */
+export function resetPeakBytes(): void {
+  mem.peakBytes = mem.liveBytes;
 }
 
 /** Submits every recorded dispatch now (reads do this by themselves). */

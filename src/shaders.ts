@@ -7,7 +7,8 @@ import cast from '../shaders/cast.wgsl';
 import cross_entropy_fused from '../shaders/cross_entropy_fused.wgsl';
 import focal_loss_fused from '../shaders/focal_loss_fused.wgsl';
 import loss_binary from '../shaders/loss_binary.wgsl';
-import loss_rowwise from '../shaders/loss_rowwise.wgsl';
+import loss_rows_thread from '../shaders/loss_rows_thread.wgsl';
+import loss_rows_workgroup from '../shaders/loss_rows_workgroup.wgsl';
 import rooted_logistic_fused from '../shaders/rooted_logistic_fused.wgsl';
 import rooted_loss_fused from '../shaders/rooted_loss_fused.wgsl';
 import common from '../shaders/common.wgsl';
@@ -34,7 +35,8 @@ const files: Record<string, string> = {
   cross_entropy_fused,
   focal_loss_fused,
   loss_binary,
-  loss_rowwise,
+  loss_rows_thread,
+  loss_rows_workgroup,
   rooted_logistic_fused,
   rooted_loss_fused,
   common,
@@ -57,21 +59,23 @@ const files: Record<string, string> = {
 
 export const shaderNames = (): string[] => Object.keys(files);
 
-/** The complete WGSL of a kernel file: includes resolved (each once), defines substituted. */
+/** The complete WGSL of a kernel file: defines substituted (in include lines too, so that a body can
+ * include the file a define names), then includes resolved, each file once. */
 export function wgslSource(name: string, defines: Record<string, string | number> = {}): string {
-  const included = new Set<string>();
+  const included = new Set<string>([name]);
+  const subst = (src: string) =>
+    src.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+      if (!(key in defines)) throw new Error(`rootgrad: kernel '${name}' needs the define {{${key}}}`);
+      return String(defines[key]);
+    });
   const expand = (file: string): string => {
     const src = files[file];
-    if (src === undefined) throw new Error(`rootgrad: no WGSL file '${file}.wgsl'`);
-    return src.replace(/^#include "([\w-]+)\.wgsl"\s*$/gm, (_, inc: string) => {
+    if (src === undefined) throw new Error(`rootgrad: no WGSL file '${file}.wgsl' (kernel '${name}')`);
+    return subst(src).replace(/^#include "([\w-]+)\.wgsl"\s*$/gm, (_, inc: string) => {
       if (included.has(inc)) return '';
       included.add(inc);
       return expand(inc);
     });
   };
-  const code = expand(name).replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
-    if (!(key in defines)) throw new Error(`rootgrad: kernel '${name}' needs the define {{${key}}}`);
-    return String(defines[key]);
-  });
-  return code;
+  return expand(name);
 }

@@ -15,6 +15,7 @@ export class Storage {
     readonly generation: number,
   ) {
     mem.liveBytes += bytes;
+    if (mem.liveBytes > mem.peakBytes) mem.peakBytes = mem.liveBytes;
   }
   retain(): this {
     this.refs++;
@@ -28,7 +29,8 @@ export class Storage {
   }
 }
 
-export const mem = { liveTensors: 0, liveBytes: 0 };
+/** Live tensor count and bytes; peakBytes is the high-water mark (reset it to measure a region). */
+export const mem = { liveTensors: 0, liveBytes: 0, peakBytes: 0 };
 
 /** A recorded op: how to turn the output's gradient into its inputs' gradients. */
 export interface Node {
@@ -242,6 +244,14 @@ export const hooks = {
   onesLike: null as unknown as (t: Tensor) => Tensor,
 };
 
+// Seeds of ones made by backward() itself: a rule may skip multiplying by them (the fused losses do).
+const unitSeeds = new WeakSet<Tensor>();
+
+/** True for the gradient of ones that backward() starts from when none is given. */
+export function isUnitSeed(g: Tensor): boolean {
+  return unitSeeds.has(g);
+}
+
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const visited = new Set<Node>();
@@ -279,6 +289,7 @@ function backward(root: Tensor, grad: Tensor | undefined, retainGraph: boolean):
     } else leaf.grad = g;
   };
   const g0 = grad ? noGrad(() => grad.detach()) : noGrad(() => hooks.onesLike(root));
+  if (!grad) unitSeeds.add(g0);
   if (!root.node) {
     accumulateLeaf(root, g0);
     return;

@@ -31,6 +31,24 @@ describe('multiclass losses against the f64 reference (fused and unfused)', () =
     ));
 });
 
+describe('both row kernels (one invocation per row, one workgroup per row) give the same losses', () => {
+  for (const variant of ['thread', 'workgroup'] as const) {
+    test(`${variant}: rootedLoss and focalLoss against the reference`, async () => {
+      rg.setKernelVariant('lossRows', variant);
+      try {
+        await property(fc.tuple(multiclassArb, kmArb), ([{ N, C, z, y, reduction }, [k, m]]) =>
+          checkOp({ name: `rootedLoss ${variant} k=${k}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.rootedLoss(a, b, { reduction, k, m }), ref: (xs) => T.rootedLoss.reference(xs, { reduction, k, m }) }),
+        );
+        await property(multiclassArb, ({ N, C, z, y, reduction }) =>
+          checkOp({ name: `focalLoss ${variant}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.focalLoss(a, b, { reduction }), ref: (xs) => T.focalLoss.reference(xs, { reduction, alpha: 0.25, gamma: 3 }) }),
+        );
+      } finally {
+        rg.setKernelVariant('lossRows', 'auto');
+      }
+    });
+  }
+});
+
 describe('binary losses against the f64 reference (fused and unfused)', () => {
   const binaryArb = fc.tuple(fc.constantFrom(1, 2, 5, 17, 300), reductionArb, fc.boolean()).chain(([N, reduction, fused]) =>
     fc.tuple(valuesArb(N, -6, 6), fc.array(fc.constantFrom(0, 1), { minLength: N, maxLength: N })).map(([z, y]) => ({ N, z, y, reduction, fused })),

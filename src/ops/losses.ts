@@ -10,7 +10,8 @@
 // Binary, s = 2y - 1:
 //   rootedLogisticLoss:  k ((1 + e^(-s z))^(1/k) - 1)   dL/dz = -s sigmoid(-s z) (1 + e^(-s z))^(1/k)
 //   binaryCrossEntropy:  log(1 + e^(-s z))              dL/dz = -s sigmoid(-s z)
-import { empty, tidy, Tensor } from '../tensor.js';
+import { empty, isUnitSeed, tidy, Tensor } from '../tensor.js';
+import { kernelVariant } from '../variants.js';
 import { Params, rt } from '../runtime.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
@@ -37,8 +38,10 @@ function reduceRows(op: string, rows: Tensor, reduction: Reduction): Tensor {
   return out;
 }
 
-/** dL/dz kept from the forward pass, times the upstream gradient (a scalar, or one value per row for 'none'). */
+/** dL/dz kept from the forward pass, times the upstream gradient (a scalar, or one value per row for 'none').
+ * When the loss is the root of backward, g is the engine's seed of ones: dz is the gradient as it is. */
 function scaleGrad(dz: Tensor, g: Tensor): Tensor {
+  if (isUnitSeed(g)) return dz.detach();
   if (g.ndim === 0 || dz.ndim === 1) return mul(dz, g);
   const g2 = reshape(g, [g.size, 1]);
   return mul(dz, g2);
@@ -81,8 +84,10 @@ function multiclassDef<A extends { reduction: Reduction }>(op: string, kernel: s
       if (N) {
         const r = rt();
         const scale = attrs.reduction === 'mean' ? 1 / N : 1;
-        const groups: [number, number] = N <= 65535 ? [N, 1] : [65535, Math.ceil(N / 65535)];
-        r.dispatch(r.kernel(kernel), [view(z), view(y), view(rows), view(dz)], new Params().u(N, C).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), groups);
+        const perWorkgroup = kernelVariant('lossRows') === 'workgroup';
+        const groups = perWorkgroup ? (N <= 65535 ? [N, 1] : [65535, Math.ceil(N / 65535)]) : r.groups1d(N, 64);
+        const k = r.kernel(perWorkgroup ? 'loss_rows_workgroup' : 'loss_rows_thread', { LOSS: kernel });
+        r.dispatch(k, [view(z), view(y), view(rows), view(dz)], new Params().u(N, C).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), groups as [number, number]);
       }
       save(dz);
       dz.dispose();
@@ -116,7 +121,7 @@ function binaryDef<A extends { reduction: Reduction }>(op: string, kernel: strin
       if (N) {
         const r = rt();
         const scale = attrs.reduction === 'mean' ? 1 / N : 1;
-        r.dispatch(r.kernel(kernel), [view(z), view(y), view(rows), view(dz)], new Params().u(N).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), r.groups1d(N, 256));
+        r.dispatch(r.kernel('loss_binary', { LOSS: kernel }), [view(z), view(y), view(rows), view(dz)], new Params().u(N).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), r.groups1d(N, 256));
       }
       save(dz);
       dz.dispose();

@@ -1,16 +1,18 @@
-// The body shared by the fused multiclass losses (cross_entropy_fused, focal_loss_fused,
-// rooted_loss_fused): one workgroup per row of logits z [N, C] with labels y (i32 [N]).
+// Fused multiclass loss, forward and gradient, one WORKGROUP per row (for GPUs; see loss_rows_thread.wgsl
+// for CPU-like adapters). The loss is the file named by {{LOSS}} (cross_entropy_fused, focal_loss_fused,
+// rooted_loss_fused), which defines row_loss. Logits z [N, C], labels y (i32 [N]).
 //   pass 1: each invocation folds its strided share of the row into an online (max, sum of exp);
 //           a workgroup tree reduction combines them into (mx, s): lse = mx + log s   (stable)
 //   then:   log p_y = (z_y - mx) - log s; the including file's row_loss(log p_y) returns (loss_i, coef_i)
 //   pass 2: when a gradient is wanted, dz_c = coef_i * scale * (p_c - [c == y]) in the same dispatch
 // Every loss here has a gradient of that form: dL_i/dz_c = coef_i * (p_c - onehot_c).
-// Rows longer than the workgroup loop over the row. A label outside [0, C) is clamped (never read out of
+// Rows longer than the workgroup loop over the row; a 2-D grid of workgroups covers N > 65535. A label outside [0, C) is clamped (never read out of
 // bounds); the op validates host-known labels before dispatch.
 // Params: N, C, scale (f32, 1/N for a mean), write gradient (0/1), then the loss's own scalars from P[4].
 // Bindings: 1 logits, 2 labels, 3 per-row loss [N], 4 dlogits [N, C]. Workgroup: 64 invocations, one row.
 #include "common.wgsl"
 #include "math.wgsl"
+#include "{{LOSS}}.wgsl"
 
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read> Y: array<i32>;
