@@ -3,12 +3,16 @@
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 const common = { bundle: true, format: 'esm', loader: { '.wgsl': 'text' }, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
 
-await build({ ...common, entryPoints: { index: 'src/node.ts' }, outdir: 'dist/node', platform: 'node', external: ['webgpu'], sourcemap: true });
+await build({ ...common, entryPoints: { index: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist/node', platform: 'node', external: ['webgpu'], sourcemap: true });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.js', platform: 'browser', sourcemap: true });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.min.js', platform: 'browser', minify: true });
+
+// Type declarations for both entries (dist/types/src/node.d.ts, dist/types/src/index.d.ts).
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
 const browser = readFileSync('dist/browser/rootgrad.js', 'utf8');
 for (const bad of ['node:', "from 'webgpu'", 'from "webgpu"']) {

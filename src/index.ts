@@ -37,3 +37,14 @@ export function resetPeakBytes(): void {
 export function flush(): void {
   if (hasDevice()) rt().flush();
 }
+
+// Training: modules, optimisers, schedules, data, safetensors bytes, the training loop.
+export { Module, writeInto, type StateValue } from './nn/module.js';
+export { Linear, ReLU, GELU, Tanh, Dropout, Sequential, mlp, type Activation } from './nn/layers.js';
+export { Optimizer, SGD, Adam, AdamW, type OptimizerState, type SGDOptions, type AdamOptions } from './optim/optimizer.js';
+export { cosineSchedule, constantSchedule } from './optim/schedule.js';
+export { parseCsv, trainTestSplit, fitStandardizer, standardize, batchIndices, gatherRows, subset, type Dataset, type Standardizer } from './data/dataset.js';
+export { toSafetensors, fromSafetensors, toHost, toDevice, type HostTensor } from './io/safetensors.js';
+export { trainClassifier, evaluate, lossFor, makeOptimizer, defaultTrainConfig, type TrainConfig, type EpochLog, type LossName } from './train.js';
+export { curvesSvg } from './plot.js';
+export { buildModel, MLPClassifier, LogisticRegression, type ModelConfig, type Classifier } from '../models/index.js';

@@ -5,3 +5,5 @@ import { nodeGpu } from './node-gpu.js';
 setGpuProvider(nodeGpu);
 
 export * from './index.js';
+export { save, load, writeFileAtomic } from './io/files.js';
+export { loadDataset, dataDir, builtinDatasets } from './data/files.js';

@@ -145,8 +145,8 @@ export class Runtime {
     return (this.encoder ??= this.device.createCommandEncoder());
   }
 
-  copy(src: BufferView, dst: BufferView, bytes: number): void {
-    this.endPass().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, bytes);
+  copy(src: BufferView, dst: BufferView, bytes: number, srcOffset = 0, dstOffset = 0): void {
+    this.endPass().copyBufferToBuffer(src.buffer, srcOffset, dst.buffer, dstOffset, bytes);
     this.batchKernels.push('copy');
   }
 

@@ -1,6 +1,10 @@
 // Every WGSL file, inlined at build time (esbuild's text loader; a vite plugin under vitest), so that
 // nothing reads files at run time. `#include "x.wgsl"` pulls in a shared helper file once;
 // `{{NAME}}` is replaced by a define given at pipeline creation (an expression, a bool, a type).
+import adam_update from '../shaders/adam_update.wgsl';
+import clip_coef from '../shaders/clip_coef.wgsl';
+import dropout_mask from '../shaders/dropout_mask.wgsl';
+import sgd_update from '../shaders/sgd_update.wgsl';
 import binary from '../shaders/binary.wgsl';
 import binary_cross_entropy_fused from '../shaders/binary_cross_entropy_fused.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -29,6 +33,10 @@ import unary from '../shaders/unary.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
 
 const files: Record<string, string> = {
+  adam_update,
+  clip_coef,
+  dropout_mask,
+  sgd_update,
   binary,
   binary_cross_entropy_fused,
   cast,

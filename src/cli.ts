@@ -1,0 +1,260 @@
+// The `rootgrad` command: train and eval (more commands join as later work lands).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasDevice, init, setGpuProvider, shutdown } from './gpu.js';
+import { nodeGpu } from './node-gpu.js';
+import { loadDataset, builtinDatasets } from './data/files.js';
+import { fitStandardizer, standardize, trainTestSplit, type Dataset, type Standardizer } from './data/dataset.js';
+import { defaultTrainConfig, evaluate, trainClassifier, type EpochLog, type TrainConfig } from './train.js';
+import { save, load, writeFileAtomic } from './io/files.js';
+import { curvesSvg } from './plot.js';
+import { buildModel, type ModelConfig } from '../models/index.js';
+import { toDevice } from './io/safetensors.js';
+import './ops/methods.js';
+
+setGpuProvider(nodeGpu);
+
+export class UsageError extends Error {}
+
+interface FlagSpec {
+  kind: 'int' | 'number' | 'string' | 'list' | 'bool';
+  help: string;
+  choices?: readonly string[];
+  min?: number;
+}
+
+const trainFlags: Record<string, FlagSpec> = {
+  model: { kind: 'string', help: 'mlp or logistic (binary data)', choices: ['mlp', 'logistic'] },
+  data: { kind: 'string', help: `${builtinDatasets.join(', ')} or FILE.csv (features..., label)` },
+  loss: { kind: 'string', help: 'ce, focal, rooted, or bce (logistic model)', choices: ['ce', 'focal', 'rooted', 'bce'] },
+  k: { kind: 'number', help: 'rooted loss k (> 0)', min: Number.MIN_VALUE },
+  m: { kind: 'number', help: 'rooted loss m (> 0)', min: Number.MIN_VALUE },
+  alpha: { kind: 'number', help: 'focal loss alpha', min: Number.MIN_VALUE },
+  gamma: { kind: 'number', help: 'focal loss gamma', min: 0 },
+  epochs: { kind: 'int', help: 'passes over the training set', min: 1 },
+  batch: { kind: 'int', help: 'batch size', min: 1 },
+  lr: { kind: 'number', help: 'learning rate', min: Number.MIN_VALUE },
+  optimizer: { kind: 'string', help: 'adam, adamw or sgd', choices: ['adam', 'adamw', 'sgd'] },
+  momentum: { kind: 'number', help: 'SGD momentum', min: 0 },
+  'weight-decay': { kind: 'number', help: 'weight decay', min: 0 },
+  schedule: { kind: 'string', help: 'cosine (default) or constant', choices: ['cosine', 'constant'] },
+  warmup: { kind: 'int', help: 'linear warm-up steps', min: 0 },
+  clip: { kind: 'number', help: 'clip gradients to this global norm (0: off)', min: 0 },
+  hidden: { kind: 'list', help: 'hidden layer sizes of the MLP, e.g. 256,256' },
+  dropout: { kind: 'number', help: 'dropout probability in the MLP', min: 0 },
+  seed: { kind: 'int', help: 'seed for initialisation, split and batches', min: 0 },
+  'test-fraction': { kind: 'number', help: 'share of the data held out for testing', min: Number.MIN_VALUE },
+  out: { kind: 'string', help: 'output folder (weights, log.json, curves.svg)' },
+  quiet: { kind: 'bool', help: 'print only the final result' },
+};
+
+const evalFlags: Record<string, FlagSpec> = {
+  weights: { kind: 'string', help: 'a model.safetensors written by rootgrad train' },
+  data: { kind: 'string', help: 'data to evaluate on (default: the test split the model was trained with)' },
+};
+
+function usage(cmd: string, flags: Record<string, FlagSpec>, intro: string): string {
+  const lines = Object.entries(flags).map(([k, f]) => `  --${k.padEnd(15)} ${f.help}${f.choices ? ` [${f.choices.join('|')}]` : ''}`);
+  return `${intro}\n\nusage: rootgrad ${cmd} [flags]\n\n${lines.join('\n')}\n  --help            this text\n`;
+}
+
+const TOP_HELP = `rootgrad: train and evaluate models on WebGPU.
+
+usage: rootgrad <command> [flags]
+
+commands:
+  train    train a model (MLP or logistic regression) on digits, breast-cancer or a CSV file
+  eval     accuracy and confusion matrix of saved weights, with no training
+
+rootgrad <command> --help shows its flags.
+`;
+
+type Parsed = Record<string, string | number | boolean | number[]>;
+
+export function parseFlags(cmd: string, argv: string[], flags: Record<string, FlagSpec>): Parsed {
+  const out: Parsed = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new UsageError(`rootgrad ${cmd}: unexpected argument '${a}'`);
+    const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
+    const spec = flags[name];
+    if (!spec) throw new UsageError(`rootgrad ${cmd}: unknown flag --${name} (see rootgrad ${cmd} --help)`);
+    if (spec.kind === 'bool') {
+      out[name] = true;
+      continue;
+    }
+    const v = inline ?? argv[++i];
+    if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`rootgrad ${cmd}: --${name} needs a value`);
+    if (spec.kind === 'string') {
+      if (spec.choices && !spec.choices.includes(v)) throw new UsageError(`rootgrad ${cmd}: --${name} must be one of ${spec.choices.join(', ')}, got '${v}'`);
+      out[name] = v;
+    } else if (spec.kind === 'list') {
+      const xs = v.split(',').map(Number);
+      if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new UsageError(`rootgrad ${cmd}: --${name} must be positive integers separated by commas, got '${v}'`);
+      out[name] = xs;
+    } else {
+      const x = Number(v);
+      if (v.trim() === '' || !Number.isFinite(x)) throw new UsageError(`rootgrad ${cmd}: --${name} must be a number, got '${v}'`);
+      if (spec.kind === 'int' && !Number.isInteger(x)) throw new UsageError(`rootgrad ${cmd}: --${name} must be an integer, got '${v}'`);
+      if (spec.min !== undefined && x < spec.min) throw new UsageError(`rootgrad ${cmd}: --${name} must be ${spec.min === Number.MIN_VALUE ? '> 0' : `>= ${spec.min}`}, got '${v}'`);
+      out[name] = x;
+    }
+  }
+  return out;
+}
+
+function progress(enabled: boolean) {
+  const tty = !!process.stdout.isTTY;
+  return {
+    step(epoch: number, epochs: number, step: number, steps: number) {
+      if (!enabled || !tty) return;
+      const width = 30;
+      const done = Math.round((step / steps) * width);
+      process.stdout.write(`\repoch ${epoch}/${epochs} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${step}/${steps}`);
+    },
+    epoch(log: EpochLog, epochs: number) {
+      if (!enabled) return;
+      const line = `epoch ${log.epoch}/${epochs}  loss ${log.trainLoss.toFixed(4)}  acc ${(100 * log.trainAccuracy).toFixed(2)}%  test loss ${log.testLoss.toFixed(4)}  test acc ${(100 * log.testAccuracy).toFixed(2)}%  ${Math.round(log.examplesPerSecond)} ex/s`;
+      process.stdout.write(tty ? `\r${line}\x1b[K\n` : `${line}\n`);
+    },
+  };
+}
+
+interface Prepared {
+  train: Dataset;
+  test: Dataset;
+  stats: Standardizer;
+}
+
+function prepare(data: string, testFraction: number, seed: number): Prepared {
+  const ds = loadDataset(data);
+  const { train, test } = trainTestSplit(ds, testFraction, seed);
+  const stats = fitStandardizer(train);
+  return { train: standardize(train, stats), test: standardize(test, stats), stats };
+}
+
+async function trainCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(usage('train', trainFlags, 'Train a classifier; writes model.safetensors, log.json and curves.svg to --out.'));
+    return 0;
+  }
+  const f = parseFlags('train', argv, trainFlags);
+  const modelKind = (f.model as string) ?? 'mlp';
+  const data = (f.data as string) ?? 'digits';
+  const cfg: TrainConfig = {
+    ...defaultTrainConfig,
+    loss: ((f.loss as string) ?? (modelKind === 'logistic' ? 'rooted' : 'rooted')) as TrainConfig['loss'],
+    k: (f.k as number) ?? (modelKind === 'logistic' ? 2 : 3),
+    m: (f.m as number) ?? 3,
+    alpha: (f.alpha as number) ?? 0.25,
+    gamma: (f.gamma as number) ?? 3,
+    epochs: (f.epochs as number) ?? 20,
+    batch: (f.batch as number) ?? 64,
+    lr: (f.lr as number) ?? (modelKind === 'logistic' ? 0.01 : 1e-3),
+    optimizer: ((f.optimizer as string) ?? 'adam') as TrainConfig['optimizer'],
+    momentum: (f.momentum as number) ?? 0.9,
+    weightDecay: (f['weight-decay'] as number) ?? 0,
+    schedule: ((f.schedule as string) ?? 'cosine') as TrainConfig['schedule'],
+    warmup: (f.warmup as number) ?? 0,
+    clip: (f.clip as number) ?? 0,
+    seed: (f.seed as number) ?? 0,
+  };
+  const testFraction = (f['test-fraction'] as number) ?? 0.2;
+  if (testFraction >= 1) throw new UsageError(`rootgrad train: --test-fraction must be below 1, got ${testFraction}`);
+  if (modelKind === 'logistic' && !['rooted', 'bce', 'ce'].includes(cfg.loss)) throw new UsageError(`rootgrad train: the logistic model trains with --loss rooted or bce, got '${cfg.loss}'`);
+  if (modelKind === 'mlp' && cfg.loss === 'bce') throw new UsageError("rootgrad train: --loss bce is for the logistic model; the MLP uses ce, focal or rooted");
+  const out = (f.out as string) ?? join('runs', `${modelKind}-${data.replace(/[^\w.-]+/g, '_')}-${cfg.loss}`);
+  const quiet = !!f.quiet;
+
+  const { train, test, stats } = prepare(data, testFraction, cfg.seed);
+  if (modelKind === 'logistic' && train.classes !== 2) throw new UsageError(`rootgrad train: the logistic model needs binary labels; ${data} has ${train.classes} classes`);
+  const modelConfig: ModelConfig =
+    modelKind === 'logistic'
+      ? { kind: 'logistic', inputs: train.features }
+      : { kind: 'mlp', inputs: train.features, hidden: (f.hidden as number[]) ?? [256, 256], classes: train.classes, activation: 'relu', dropout: (f.dropout as number) ?? 0 };
+
+  const info = await init();
+  if (!quiet) console.log(`rootgrad: ${modelKind} on ${data} (${train.n} train / ${test.n} test, ${train.features} features, ${train.classes} classes), loss ${cfg.loss}${cfg.loss === 'rooted' ? ` k=${cfg.k}${modelKind === 'mlp' ? ` m=${cfg.m}` : ''}` : ''}, ${cfg.optimizer} lr ${cfg.lr}, ${cfg.epochs} epochs of batch ${cfg.batch}, on ${info.description || info.vendor}`);
+  const bar = progress(!quiet);
+  const t0 = performance.now();
+  const { model, history } = await trainClassifier(modelConfig, train, test, cfg, {
+    onStep: (e, s, n) => bar.step(e, cfg.epochs, s, n),
+    onEpoch: (log) => bar.epoch(log, cfg.epochs),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const final = history[history.length - 1];
+  mkdirSync(out, { recursive: true });
+  const meta = { model: JSON.stringify(modelConfig), standardizer: JSON.stringify(stats), train: JSON.stringify({ ...cfg, data, testFraction }), classNames: JSON.stringify(train.classNames ?? []) };
+  await save(model, join(out, 'model.safetensors'), meta);
+  writeFileAtomic(join(out, 'log.json'), JSON.stringify({ model: modelConfig, config: { ...cfg, data, testFraction }, adapter: info, seconds, history }, null, 2) + '\n');
+  writeFileAtomic(join(out, 'curves.svg'), curvesSvg(history, `${modelKind} on ${data}, ${cfg.loss} loss`));
+  console.log(`test accuracy ${(100 * final.testAccuracy).toFixed(2)}% (${test.n} examples) after ${cfg.epochs} epochs in ${seconds.toFixed(1)} s; wrote ${join(out, 'model.safetensors')}, log.json, curves.svg`);
+  model.dispose();
+  return 0;
+}
+
+async function evalCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(usage('eval', evalFlags, 'Evaluate saved weights: accuracy and confusion matrix, no training.'));
+    return 0;
+  }
+  const f = parseFlags('eval', argv, evalFlags);
+  if (!f.weights) throw new UsageError('rootgrad eval: --weights FILE is required');
+  const { tensors, metadata } = load(f.weights as string);
+  if (!metadata.model || !metadata.standardizer || !metadata.train) throw new Error(`${f.weights}: no rootgrad model metadata (was it written by rootgrad train?)`);
+  const modelConfig = JSON.parse(metadata.model) as ModelConfig;
+  const stats = JSON.parse(metadata.standardizer) as Standardizer;
+  const trainCfg = JSON.parse(metadata.train) as TrainConfig & { data: string; testFraction: number };
+  let ds: Dataset;
+  let what: string;
+  if (!f.data || f.data === trainCfg.data) {
+    ds = trainTestSplit(loadDataset(trainCfg.data), trainCfg.testFraction, trainCfg.seed).test;
+    what = `the test split of ${trainCfg.data}`;
+  } else {
+    ds = loadDataset(f.data as string);
+    what = `all ${ds.n} rows of ${f.data}`;
+  }
+  if (ds.features !== modelConfig.inputs) throw new Error(`rootgrad eval: the model takes ${modelConfig.inputs} features, ${f.data ?? trainCfg.data} has ${ds.features}`);
+  ds = standardize(ds, stats);
+  await init();
+  const model = buildModel(modelConfig);
+  const dev = toDevice(tensors);
+  model.loadStateDict(dev);
+  for (const t of Object.values(dev)) t.dispose();
+  const r = await evaluate(model, ds, trainCfg);
+  const k = modelConfig.kind === 'mlp' ? modelConfig.classes : 2;
+  const cm = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < ds.n; i++) cm[ds.y[i]][r.predictions[i]]++;
+  console.log(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${what}, loss ${r.loss.toFixed(4)}`);
+  console.log('confusion matrix (rows: true class, columns: predicted):');
+  const w = Math.max(4, ...cm.flat().map((v) => String(v).length + 1));
+  console.log('     ' + Array.from({ length: k }, (_, j) => String(j).padStart(w)).join(''));
+  cm.forEach((row, i) => console.log(String(i).padStart(4) + ' ' + row.map((v) => String(v).padStart(w)).join('')));
+  model.dispose();
+  return 0;
+}
+
+/** Runs the command line; returns the exit code (0 ok, 1 failure, 2 bad usage). */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const ownsDevice = !hasDevice(); // a device made here is destroyed at the end, so that Node can exit
+  try {
+    if (!cmd || cmd === '--help' || cmd === 'help') {
+      process.stdout.write(TOP_HELP);
+      return cmd ? 0 : 2;
+    }
+    if (cmd === 'train') return await trainCommand(rest);
+    if (cmd === 'eval') return await evalCommand(rest);
+    throw new UsageError(`rootgrad: unknown command '${cmd}' (try rootgrad --help)`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`rootgrad: ${(e as Error).message}\n`);
+    if (process.env.ROOTGRAD_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return 1;
+  } finally {
+    if (ownsDevice) shutdown();
+  }
+}

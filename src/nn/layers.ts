@@ -1,0 +1,110 @@
+// Layers: Linear (PyTorch's default initialisation), activations, Dropout, Sequential, and an MLP builder.
+import { Tensor, empty, isGradEnabled } from '../tensor.js';
+import { Params, rt } from '../runtime.js';
+import { globalGenerator } from '../random.js';
+import { rand } from '../creation.js';
+import { add, mul } from '../ops/binary.js';
+import { matmul } from '../ops/matmul.js';
+import { transpose } from '../ops/movement.js';
+import { gelu, relu, tanh } from '../ops/unary.js';
+import { view } from '../ops/apply.js';
+import { Module } from './module.js';
+
+/** y = x W^T + b, W [out, in] as in PyTorch; W and b ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with a = sqrt(5)). */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: { bias?: boolean } = {},
+  ) {
+    super();
+    if (!Number.isInteger(inFeatures) || !Number.isInteger(outFeatures) || inFeatures < 1 || outFeatures < 1) {
+      throw new Error(`Linear: sizes must be positive integers, got ${inFeatures} -> ${outFeatures}`);
+    }
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.weight = this.param('weight', rand([outFeatures, inFeatures], { low: -bound, high: bound }));
+    this.bias = opts.bias === false ? null : this.param('bias', rand([outFeatures], { low: -bound, high: bound }));
+  }
+  forward(x: Tensor): Tensor {
+    const wt = transpose(this.weight);
+    const y = matmul(x, wt);
+    wt.dispose();
+    if (!this.bias) return y;
+    const out = add(y, this.bias);
+    y.dispose();
+    return out;
+  }
+}
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+export class GELU extends Module {
+  forward(x: Tensor): Tensor {
+    return gelu(x);
+  }
+}
+
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+/** Zeroes each element with probability p while training and scales the rest by 1/(1-p); identity in eval. */
+export class Dropout extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new Error(`Dropout: p must be in [0, 1), got ${p}`);
+  }
+  forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return x;
+    const mask = empty(x.shape);
+    const r = rt();
+    // The seed comes from the global generator, so manualSeed makes masks repeat.
+    r.dispatch(r.kernel('dropout_mask'), [view(mask)], new Params().u(x.size, globalGenerator.nextU32()).f(1 - this.p), r.groups1d(x.size, 256));
+    const y = mul(x, mask);
+    mask.dispose();
+    return y;
+  }
+}
+
+export class Sequential extends Module {
+  readonly layers: Module[];
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers;
+    layers.forEach((l, i) => this.module(String(i), l));
+  }
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const l of this.layers) {
+      const next = l.forward(h);
+      if (h !== x && next !== h && !isGradEnabled()) h.dispose(); // inference frees as it goes; training keeps the graph
+      h = next;
+    }
+    return h;
+  }
+}
+
+export type Activation = 'relu' | 'gelu' | 'tanh';
+
+/** Linear layers of the given sizes with an activation (and optional dropout) between them. */
+export function mlp(sizes: readonly number[], opts: { activation?: Activation; dropout?: number } = {}): Sequential {
+  if (sizes.length < 2) throw new Error(`mlp: needs at least an input and an output size, got [${sizes.join(', ')}]`);
+  const act = opts.activation ?? 'relu';
+  const layers: Module[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    layers.push(new Linear(sizes[i], sizes[i + 1]));
+    if (i + 2 < sizes.length) {
+      layers.push(act === 'gelu' ? new GELU() : act === 'tanh' ? new Tanh() : new ReLU());
+      if (opts.dropout) layers.push(new Dropout(opts.dropout));
+    }
+  }
+  return new Sequential(...layers);
+}

@@ -1,0 +1,87 @@
+// The rootgrad command, run in-process: flags, errors and exit codes, train then eval.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { main } from '../src/cli.js';
+import { setup } from './helpers.js';
+
+beforeAll(setup);
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  const log = console.log;
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  console.log = (...a: unknown[]) => void (out += a.join(' ') + '\n');
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+    console.log = log;
+  }
+}
+
+describe('rootgrad command', () => {
+  test('help', async () => {
+    expect((await run('--help')).out).toMatch(/commands:\n\s+train/);
+    const t = await run('train', '--help');
+    expect(t.code).toBe(0);
+    expect(t.out).toMatch(/--loss\s+ce, focal, rooted/);
+    expect((await run('eval', '--help')).out).toMatch(/--weights/);
+    expect((await run()).code).toBe(2);
+  });
+
+  test.each([
+    [['frobnicate'], "rootgrad: unknown command 'frobnicate'"],
+    [['train', '--bogus', '1'], 'rootgrad train: unknown flag --bogus'],
+    [['train', '--lr', 'abc'], "rootgrad train: --lr must be a number, got 'abc'"],
+    [['train', '--epochs', '0'], "rootgrad train: --epochs must be >= 1, got '0'"],
+    [['train', '--epochs', '1.5'], "rootgrad train: --epochs must be an integer, got '1.5'"],
+    [['train', '--k', '0'], "rootgrad train: --k must be > 0, got '0'"],
+    [['train', '--loss', 'mse'], "rootgrad train: --loss must be one of ce, focal, rooted, bce, got 'mse'"],
+    [['train', '--hidden', '12,x'], "rootgrad train: --hidden must be positive integers separated by commas, got '12,x'"],
+    [['train', '--epochs'], 'rootgrad train: --epochs needs a value'],
+    [['train', '--model', 'logistic', '--data', 'digits'], 'rootgrad train: the logistic model needs binary labels; digits has 10 classes'],
+    [['eval'], 'rootgrad eval: --weights FILE is required'],
+  ])('bad usage %j exits 2 with a clear message', async (argv, message) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+  });
+
+  test('an unreadable data file exits 1 and names the file', async () => {
+    const r = await run('train', '--data', '/nonexistent/file.csv');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("cannot read data file '/nonexistent/file.csv': ENOENT");
+  });
+
+  test('train writes weights, a JSON log and an SVG plot; eval reproduces the test accuracy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rootgrad-cli-'));
+    const csv = join(dir, 'tiny.csv');
+    // a separable two-class problem in a CSV of the same form as the shipped data
+    const rows = Array.from({ length: 120 }, (_, i) => {
+      const y = i % 2;
+      return `${(y ? 1 : -1) + ((i * 37) % 11) / 20},${((i * 53) % 7) / 7},${y}`;
+    });
+    writeFileSync(csv, rows.join('\n'));
+    const out = join(dir, 'run');
+    const t = await run('train', '--model', 'logistic', '--data', csv, '--epochs', '15', '--lr', '0.05', '--out', out, '--seed', '3');
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toMatch(/epoch 15\/15 .*test acc/); // plain lines: output is not a terminal
+    const acc = Number(/test accuracy ([\d.]+)%/.exec(t.out)![1]);
+    expect(acc).toBeGreaterThanOrEqual(95);
+    for (const f of ['model.safetensors', 'log.json', 'curves.svg']) expect(existsSync(join(out, f))).toBe(true);
+    const log = JSON.parse(readFileSync(join(out, 'log.json'), 'utf8'));
+    expect(log.history).toHaveLength(15);
+    expect(readFileSync(join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<polyline/);
+    const e = await run('eval', '--weights', join(out, 'model.safetensors'));
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toContain(`accuracy ${acc.toFixed(2)}% on the test split`);
+    expect(e.out).toMatch(/confusion matrix/);
+  });
+});
