@@ -13,5 +13,4 @@ test('smoke', async () => {
   const l = c.sum();
   l.backward();
   expect(Array.from(await a.grad!.data())).toEqual([1, 1, 2, 1, 1, 2]);
-  console.log(rg.adapterInfo(), rg.memory());
 });
