@@ -4,6 +4,7 @@ import { Params, rt } from './runtime.js';
 import { checkShape, shapeStr, sizeOf } from './shape.js';
 import { globalGenerator } from './random.js';
 import { view } from './ops/apply.js';
+import { isReferenceMode, refTensor } from './backend.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -35,6 +36,7 @@ export function fromHost(values: ArrayLike<number>, shape: readonly number[], dt
     if (dtype === 'i32' && !Number.isInteger(v)) throw new Error(`tensor: i32 values must be integers, got ${v} at position ${i}`);
     arr[i] = v;
   }
+  if (isReferenceMode()) return refTensor({ shape: [...shape], data: Float64Array.from(arr) }, dtype);
   const t = empty(shape, dtype);
   if (n) rt().upload(t.storage().buffer, arr);
   if (dtype === 'i32') t.host = arr as Int32Array;
@@ -63,6 +65,10 @@ export function tensor(data: TensorData, shape?: readonly number[], opts: Tensor
 
 function fillWord(shape: readonly number[], dtype: DType, word: number, requiresGrad: boolean): Tensor {
   checkShape('full', shape);
+  if (isReferenceMode()) {
+    const v = dtype === 'i32' ? new Int32Array([word])[0] : new Float32Array(new Uint32Array([word]).buffer)[0];
+    return refTensor({ shape: [...shape], data: new Float64Array(sizeOf(shape)).fill(v) }, dtype);
+  }
   const t = empty(shape, dtype);
   if (t.size) {
     const r = rt();
@@ -88,7 +94,7 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   if (!step || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const dtype = opts.dtype ?? (Number.isInteger(start) && Number.isInteger(step) && opts.dtype !== 'f32' ? 'i32' : 'f32');
-  if (dtype === 'i32') return fromHost(Array.from({ length: n }, (_, i) => start + i * step), [n], 'i32', false);
+  if (dtype === 'i32' || isReferenceMode()) return fromHost(Array.from({ length: n }, (_, i) => start! + i * step), [n], dtype, false);
   const t = empty([n], 'f32');
   if (n) {
     const r = rt();

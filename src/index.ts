@@ -16,6 +16,8 @@ export { matmul } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { embedding, pick } from './ops/gather.js';
 export { cast, argmax } from './ops/cast.js';
+export { layerNorm, attention } from './ops/transformer.js';
+export { withBackend, isReferenceMode, referenceValues, type Backend } from './backend.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';
 export { opTable } from './ops/table.js';
 export { setKernelVariant, kernelVariant, type Variants } from './variants.js';

@@ -5,6 +5,11 @@ import adam_update from '../shaders/adam_update.wgsl';
 import clip_coef from '../shaders/clip_coef.wgsl';
 import dropout_mask from '../shaders/dropout_mask.wgsl';
 import sgd_update from '../shaders/sgd_update.wgsl';
+import attention_backward_kv from '../shaders/attention_backward_kv.wgsl';
+import attention_backward_q from '../shaders/attention_backward_q.wgsl';
+import attention_forward from '../shaders/attention_forward.wgsl';
+import layer_norm from '../shaders/layer_norm.wgsl';
+import layer_norm_backward from '../shaders/layer_norm_backward.wgsl';
 import binary from '../shaders/binary.wgsl';
 import binary_cross_entropy_fused from '../shaders/binary_cross_entropy_fused.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -33,6 +38,11 @@ import unary from '../shaders/unary.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
 
 const files: Record<string, string> = {
+  attention_backward_kv,
+  attention_backward_q,
+  attention_forward,
+  layer_norm,
+  layer_norm_backward,
   adam_update,
   clip_coef,
   dropout_mask,

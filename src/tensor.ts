@@ -4,6 +4,7 @@
 // reverse topological order (no recursion) and enqueues each op's backward kernels.
 import { rt } from './runtime.js';
 import { Shape, shapeStr, sizeOf } from './shape.js';
+import type { F64 } from './ops/def.js';
 
 export type DType = 'f32' | 'i32';
 
@@ -30,6 +31,9 @@ export class Storage {
 }
 
 /** Live tensor count and bytes; peakBytes is the high-water mark (reset it to measure a region). */
+/** Set by src/backend.ts while a function runs on the float64 reference backend. */
+export const referenceMode = { active: false };
+
 export const mem = { liveTensors: 0, liveBytes: 0, peakBytes: 0 };
 
 /** A recorded op: how to turn the output's gradient into its inputs' gradients. */
@@ -61,17 +65,22 @@ export class Tensor {
   node: Node | null = null;
   /** For i32 tensors made from host data: a host copy, so that labels and indices can be validated without a readback. */
   host: Int32Array | null = null;
+  /** The float64 host value of a tensor made under the reference backend (see src/backend.ts); null on the GPU. */
+  readonly ref: F64 | null;
   private _storage: Storage | null;
+  private _disposed = false;
   private internal: boolean;
 
   /** @internal Use tensor(), zeros(), … or an op. */
-  constructor(storage: Storage, shape: Shape, dtype: DType, internal = false) {
-    this._storage = storage;
+  constructor(storage: Storage | F64, shape: Shape, dtype: DType, internal = false) {
+    const isRef = !(storage instanceof Storage);
+    this._storage = isRef ? null : storage;
+    this.ref = isRef ? storage : null;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = sizeOf(shape);
-    this.internal = internal;
-    if (!internal) {
+    this.internal = internal || isRef; // reference tensors hold no GPU memory and are not tracked
+    if (!this.internal) {
       mem.liveTensors++;
       scopes[scopes.length - 1]?.tensors.add(this);
     }
@@ -82,17 +91,19 @@ export class Tensor {
   }
 
   get disposed(): boolean {
-    return this._storage === null;
+    return this._disposed;
   }
 
-  /** @internal The storage, or a clear error if this tensor was disposed. */
+  /** @internal The storage, or a clear error if this tensor was disposed (or lives on the reference backend). */
   storage(op = 'use'): Storage {
-    if (!this._storage) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
+    if (this._disposed) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
+    if (!this._storage) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} is a reference-backend value with no GPU storage`);
     return this._storage;
   }
 
   /** Reads the values back from the GPU: Float32Array for f32, Int32Array for i32. */
   async data(): Promise<Float32Array | Int32Array> {
+    if (this.ref) return this.dtype === 'i32' ? Int32Array.from(this.ref.data) : Float32Array.from(this.ref.data);
     const s = this.storage('data').retain();
     try {
       const buf = await rt().read(s.buffer, this.size * 4);
@@ -110,6 +121,8 @@ export class Tensor {
 
   /** Frees the GPU memory now (the tensor can no longer be used). Idempotent. */
   dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
     if (!this._storage) return;
     this._storage.release();
     this._storage = null;
@@ -121,6 +134,7 @@ export class Tensor {
 
   /** A tensor sharing this one's data, outside the graph. */
   detach(): Tensor {
+    if (this.ref) return new Tensor(this.ref, this.shape, this.dtype);
     return new Tensor(this.storage('detach').retain(), this.shape, this.dtype);
   }
 
@@ -142,6 +156,9 @@ export class Tensor {
 
 /** Allocates an uninitialised tensor (the kernel that produces it writes every element). */
 export function empty(shape: Shape, dtype: DType = 'f32'): Tensor {
+  if (referenceMode.active) {
+    throw new Error('a kernel was dispatched outside the op table under the reference backend: that computation has no float64 reference (Dropout in training mode? call .eval())');
+  }
   const r = rt();
   const bytes = Math.max(4, sizeOf(shape) * 4);
   return new Tensor(new Storage(r.acquire(bytes), bytes, r.generation), shape, dtype);

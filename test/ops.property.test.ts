@@ -156,3 +156,24 @@ describe('index ops', () => {
       checkOp({ name: 'pick', inputs: [{ shape: [N, C], data: x }, { shape: [N], data: idx, int: true }], gpu: ([xt, it]) => rg.pick(xt, it), ref: (xs) => T.pick.reference(xs, {}) }),
     ));
 });
+
+describe('transformer ops', () => {
+  test('layerNorm', () =>
+    property(fc.tuple(shapeArb(0, 2), fc.constantFrom(1, 2, 5, 16, 33)).chain(([lead, D]) =>
+      fc.tuple(valuesArb(size(lead) * D), valuesArb(D, 0.5, 2), valuesArb(D)).map(([x, w, b]) => ({ lead, D, x, w, b })),
+    ), ({ lead, D, x, w, b }) =>
+      checkOp({ name: 'layerNorm', inputs: [{ shape: [...lead, D], data: x }, { shape: [D], data: w }, { shape: [D], data: b }], gpu: ([a, ww, bb]) => rg.layerNorm(a, ww, bb), ref: (xs) => T.layerNorm.reference(xs, { eps: 1e-5 }) }),
+    ));
+  test('attention, causal and full, odd T, several D', () =>
+    property(fc.tuple(fc.constantFrom(1, 2), fc.constantFrom(1, 3), fc.constantFrom(1, 2, 5, 7, 17), fc.constantFrom(1, 4, 8, 13, 32), fc.boolean()).chain(([B, H, Tn, D, causal]) =>
+      fc.tuple(valuesArb(B * H * Tn * D, -1.5, 1.5), valuesArb(B * H * Tn * D, -1.5, 1.5), valuesArb(B * H * Tn * D)).map(([q, k, v]) => ({ shape: [B, H, Tn, D], q, k, v, causal })),
+    ), ({ shape, q, k, v, causal }) =>
+      checkOp({ name: `attention causal=${causal}`, inputs: [{ shape, data: q }, { shape, data: k }, { shape, data: v }], gpu: ([a, b, c]) => rg.attention(a, b, c, { causal }), ref: (xs) => T.attention.reference(xs, { causal }) }),
+    ));
+  test('attention with D = 128 and T = 70', async () => {
+    const g = new rg.Generator(9);
+    const shape = [1, 1, 70, 128];
+    const vals = () => Array.from({ length: 70 * 128 }, () => Math.fround(g.normal() * 0.5));
+    await checkOp({ name: 'attention D=128', inputs: [{ shape, data: vals() }, { shape, data: vals() }, { shape, data: vals() }], gpu: ([a, b, c]) => rg.attention(a, b, c, { causal: true }), ref: (xs) => T.attention.reference(xs, { causal: true }) });
+  });
+});

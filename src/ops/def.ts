@@ -57,6 +57,9 @@ export interface Attrs {
   embedding: None;
   pick: None;
   cast: { dtype: 'f32' | 'i32' };
+  // ops/transformer.ts
+  layerNorm: { eps: number };
+  attention: { causal: boolean };
   // fused losses (ops/losses.ts): forward and gradient in one kernel
   crossEntropy: { reduction: Reduction };
   focalLoss: { reduction: Reduction; alpha: number; gamma: number };

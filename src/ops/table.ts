@@ -10,6 +10,7 @@ import { softmaxDefs } from './softmax.js';
 import { unaryDefs } from './unary.js';
 import { castDefs } from './cast.js';
 import { lossDefs } from './losses.js';
+import { transformerDefs } from './transformer.js';
 
 let cached: OpTable | null = null;
 
@@ -25,5 +26,6 @@ export function opTable(): OpTable {
     ...gatherDefs,
     ...castDefs,
     ...lossDefs,
+    ...transformerDefs,
   });
 }

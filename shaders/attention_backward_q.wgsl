@@ -1,0 +1,55 @@
+// Fused attention backward, part 1 of 2: per query row i, with the probabilities recomputed from the saved
+// log-sum-exp, P_ij = exp(s_ij - lse_i), s_ij = scale q_i.k_j (T x T never stored):
+//   Dl_i = dO_i . O_i        (saved for part 2)
+//   dS_ij = P_ij (dO_i . v_j - Dl_i),    dQ_i = scale * sum_j dS_ij k_j
+// Params: BH, T, D, scale (f32), causal (0/1). Bindings: 1 Q, 2 K, 3 V, 4 O, 5 dO, 6 LSE, 7 dQ, 8 Dl.
+// Workgroup: 64 invocations, one query row each. D <= 128.
+#include "common.wgsl"
+
+@group(0) @binding(1) var<storage, read> Q: array<f32>;
+@group(0) @binding(2) var<storage, read> K: array<f32>;
+@group(0) @binding(3) var<storage, read> V: array<f32>;
+@group(0) @binding(4) var<storage, read> O: array<f32>;
+@group(0) @binding(5) var<storage, read> DO: array<f32>;
+@group(0) @binding(6) var<storage, read> LSE: array<f32>;
+@group(0) @binding(7) var<storage, read_write> DQ: array<f32>;
+@group(0) @binding(8) var<storage, read_write> DL: array<f32>;
+
+const MAX_D: u32 = 128u;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let BH = pu(0u);
+  let T = pu(1u);
+  let D = pu(2u);
+  let scale = pf(3u);
+  let causal = pu(4u) != 0u;
+  let row = flat_id(gid, nwg, 64u);
+  if (row >= BH * T) { return; }
+  let i = row % T;
+  let base = (row / T) * T * D;
+  var q: array<f32, MAX_D>;
+  var g: array<f32, MAX_D>;
+  var dq: array<f32, MAX_D>;
+  var dl = 0.0;
+  for (var d = 0u; d < D; d++) {
+    q[d] = Q[row * D + d] * scale;
+    g[d] = DO[row * D + d];
+    dl += g[d] * O[row * D + d];
+    dq[d] = 0.0;
+  }
+  let lse = LSE[row];
+  let end = select(T, i + 1u, causal);
+  for (var j = 0u; j < end; j++) {
+    var s = 0.0;
+    var dp = 0.0;
+    for (var d = 0u; d < D; d++) {
+      s += q[d] * K[base + j * D + d];
+      dp += g[d] * V[base + j * D + d];
+    }
+    let ds = exp(s - lse) * (dp - dl);
+    for (var d = 0u; d < D; d++) { dq[d] += ds * K[base + j * D + d]; }
+  }
+  for (var d = 0u; d < D; d++) { DQ[row * D + d] = dq[d] * scale; }
+  DL[row] = dl;
+}

@@ -1,0 +1,55 @@
+// Fused attention forward, flash-style: O = softmax(Q K^T * scale [+ causal mask]) V for [BH, T, D]
+// (contiguous, BH = batch * heads), never writing the T x T scores. One invocation per query row keeps
+// its running max m, normaliser l and output accumulator in registers and streams the keys and values
+// (online softmax: on a new maximum, l and acc are rescaled by exp(m_old - m_new)). Saves the row's
+// log-sum-exp, lse = m + log(l), for backward. No workgroup memory: the variant for CPU-like adapters,
+// where barriers cost more than staging saves. D <= 128.
+// Params: BH, T, D, scale (f32), causal (0/1). Bindings: 1 Q, 2 K, 3 V, 4 O, 5 LSE [BH, T].
+// Workgroup: 64 invocations, one query row each.
+#include "common.wgsl"
+
+@group(0) @binding(1) var<storage, read> Q: array<f32>;
+@group(0) @binding(2) var<storage, read> K: array<f32>;
+@group(0) @binding(3) var<storage, read> V: array<f32>;
+@group(0) @binding(4) var<storage, read_write> O: array<f32>;
+@group(0) @binding(5) var<storage, read_write> LSE: array<f32>;
+
+const MAX_D: u32 = 128u;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let BH = pu(0u);
+  let T = pu(1u);
+  let D = pu(2u);
+  let scale = pf(3u);
+  let causal = pu(4u) != 0u;
+  let row = flat_id(gid, nwg, 64u); // (bh, i)
+  if (row >= BH * T) { return; }
+  let i = row % T;
+  let base = (row / T) * T * D; // start of this (batch, head) in Q, K, V
+  var q: array<f32, MAX_D>;
+  var acc: array<f32, MAX_D>;
+  for (var d = 0u; d < D; d++) {
+    q[d] = Q[row * D + d] * scale;
+    acc[d] = 0.0;
+  }
+  var m = NEG_BIG;
+  var l = 0.0;
+  let end = select(T, i + 1u, causal);
+  for (var j = 0u; j < end; j++) {
+    var s = 0.0;
+    for (var d = 0u; d < D; d++) { s += q[d] * K[base + j * D + d]; }
+    if (s > m) {
+      let corr = exp(m - s);
+      l = l * corr;
+      for (var d = 0u; d < D; d++) { acc[d] = acc[d] * corr; }
+      m = s;
+    }
+    let p = exp(s - m);
+    l += p;
+    for (var d = 0u; d < D; d++) { acc[d] += p * V[base + j * D + d]; }
+  }
+  let inv = 1.0 / l;
+  for (var d = 0u; d < D; d++) { O[row * D + d] = acc[d] * inv; }
+  LSE[row] = m + log(l);
+}

@@ -1,0 +1,61 @@
+// The float64 reference backend: runs any function of tensors with every op's float64 reference
+// (the `reference` of its OpDef) instead of its WGSL kernel. Same API, results exact to float64 rounding,
+// slow. gradcheck uses it for finite differences; anyone can use it to check a computation.
+//
+// Tensors made inside are host values (Tensor.ref). GPU tensors used inside (a model's parameters)
+// need a host value: pass them in `bindings`, or read them first with referenceValues().
+import { referenceMode, Tensor, type DType } from './tensor.js';
+import type { F64 } from './ops/def.js';
+
+let bindings: Map<Tensor, F64> = new Map();
+
+export type Backend = 'gpu' | 'reference';
+
+/** Runs fn (synchronous) on the chosen backend. `values` gives GPU tensors their float64 values. */
+export function withBackend<T>(backend: Backend, fn: () => T, values?: Map<Tensor, F64>): T {
+  if (backend === 'gpu') {
+    const prev = referenceMode.active;
+    referenceMode.active = false;
+    try {
+      return fn();
+    } finally {
+      referenceMode.active = prev;
+    }
+  }
+  const prevActive = referenceMode.active;
+  const prevBindings = bindings;
+  referenceMode.active = true;
+  bindings = values ?? new Map();
+  try {
+    const out = fn();
+    if (out instanceof Promise) throw new Error('withBackend: fn must be synchronous');
+    return out;
+  } finally {
+    referenceMode.active = prevActive;
+    bindings = prevBindings;
+  }
+}
+
+export function isReferenceMode(): boolean {
+  return referenceMode.active;
+}
+
+/** The float64 value of a tensor under the reference backend. */
+export function hostValue(t: Tensor, op: string): F64 {
+  if (t.ref) return t.ref;
+  const b = bindings.get(t);
+  if (b) return b;
+  throw new Error(`${op}: tensor #${t.id} [${t.shape.join(', ')}] lives on the GPU and has no float64 value here: pass it in withBackend's values (see referenceValues)`);
+}
+
+/** A host tensor of the reference backend. */
+export function refTensor(value: F64, dtype: DType = 'f32'): Tensor {
+  return new Tensor(value, value.shape, dtype);
+}
+
+/** Reads GPU tensors into float64 values for withBackend('reference', fn, values). */
+export async function referenceValues(tensors: Iterable<Tensor>): Promise<Map<Tensor, F64>> {
+  const out = new Map<Tensor, F64>();
+  for (const t of tensors) out.set(t, { shape: [...t.shape], data: Float64Array.from(await t.data()) });
+  return out;
+}

@@ -1,0 +1,123 @@
+// The Transformer's fused ops: layerNorm (layer_norm.wgsl, layer_norm_backward.wgsl) and attention
+// (attention_forward.wgsl, attention_backward_q.wgsl, attention_backward_kv.wgsl).
+import { empty, Tensor } from '../tensor.js';
+import { Params, rt } from '../runtime.js';
+import { f64 } from '../reference.js';
+import { shapeStr } from '../shape.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+
+export const transformerDefs = {
+  layerNorm: {
+    forward([x, w, b], { eps }, save) {
+      checkDType('layerNorm', x, 'f32', 'input');
+      const D = x.shape[x.ndim - 1];
+      if (x.ndim < 1 || w.ndim !== 1 || b.ndim !== 1 || w.shape[0] !== D || b.shape[0] !== D) {
+        throw new Error(`layerNorm: weight and bias must be [${D}] for input ${shapeStr(x.shape)}, got ${shapeStr(w.shape)} and ${shapeStr(b.shape)}`);
+      }
+      const rows = x.size / D;
+      const y = empty(x.shape);
+      const mean = empty([rows]);
+      const rstd = empty([rows]);
+      const r = rt();
+      if (rows) r.dispatch(r.kernel('layer_norm'), [view(x), view(w), view(b), view(y), view(mean), view(rstd)], new Params().u(rows, D).f(eps), r.groups1d(rows, 64));
+      for (const t of [x, w, mean, rstd]) save(t);
+      mean.dispose();
+      rstd.dispose();
+      return y;
+    },
+    backward(g, [x, w, mean, rstd]) {
+      const D = w.shape[0];
+      const rows = x.size / D;
+      const dx = empty(x.shape);
+      const dw = empty([D]);
+      const db = empty([D]);
+      const r = rt();
+      r.dispatch(r.kernel('layer_norm_backward'), [view(x), view(w), view(g), view(mean), view(rstd), view(dx), view(dw), view(db)], new Params().u(rows, D), r.groups1d(rows + D, 64));
+      return [dx, dw, db];
+    },
+    reference([x, w, b], { eps }) {
+      const D = w.shape[0];
+      const out = f64(x.shape);
+      for (let r = 0; r < x.data.length / D; r++) {
+        let m = 0;
+        for (let d = 0; d < D; d++) m += x.data[r * D + d];
+        m /= D;
+        let v = 0;
+        for (let d = 0; d < D; d++) v += (x.data[r * D + d] - m) ** 2;
+        const rstd = 1 / Math.sqrt(v / D + eps);
+        for (let d = 0; d < D; d++) out.data[r * D + d] = (x.data[r * D + d] - m) * rstd * w.data[d] + b.data[d];
+      }
+      return out;
+    },
+  } satisfies OpDef<Attrs['layerNorm']>,
+
+  attention: {
+    forward([q, k, v], { causal }, save) {
+      for (const [t, n] of [[q, 'q'], [k, 'k'], [v, 'v']] as const) checkDType('attention', t, 'f32', n);
+      if (q.ndim !== 4 || k.ndim !== 4 || v.ndim !== 4 || q.shape.some((d, i) => d !== k.shape[i] || d !== v.shape[i])) {
+        throw new Error(`attention: q, k and v must all be [B, H, T, D], got ${shapeStr(q.shape)}, ${shapeStr(k.shape)} and ${shapeStr(v.shape)}`);
+      }
+      const [B, H, T, D] = q.shape;
+      if (D > 128) throw new Error(`attention: head dimension D must be at most 128, got ${D}`);
+      const o = empty(q.shape);
+      const lse = empty([B, H, T]);
+      const r = rt();
+      if (o.size) {
+        r.dispatch(r.kernel('attention_forward'), [view(q), view(k), view(v), view(o), view(lse)], new Params().u(B * H, T, D).f(1 / Math.sqrt(D)).u(causal ? 1 : 0), r.groups1d(B * H * T, 64));
+      }
+      for (const t of [q, k, v, o, lse]) save(t);
+      lse.dispose();
+      return o;
+    },
+    backward(g, [q, k, v, o, lse], { causal }) {
+      const [B, H, T, D] = q.shape;
+      const dq = empty(q.shape);
+      const dk = empty(q.shape);
+      const dv = empty(q.shape);
+      const dl = empty([B * H * T]);
+      const r = rt();
+      const p = new Params().u(B * H, T, D).f(1 / Math.sqrt(D)).u(causal ? 1 : 0);
+      const groups = r.groups1d(B * H * T, 64);
+      r.dispatch(r.kernel('attention_backward_q'), [view(q), view(k), view(v), view(o), view(g), view(lse), view(dq), view(dl)], p, groups);
+      r.dispatch(r.kernel('attention_backward_kv'), [view(q), view(k), view(v), view(g), view(lse), view(dl), view(dk), view(dv)], p, groups);
+      dl.dispose();
+      return [dq, dk, dv];
+    },
+    reference([q, k, v], { causal }) {
+      const [B, H, T, D] = q.shape;
+      const out = f64(q.shape);
+      const scale = 1 / Math.sqrt(D);
+      for (let bh = 0; bh < B * H; bh++) {
+        const base = bh * T * D;
+        for (let i = 0; i < T; i++) {
+          const end = causal ? i + 1 : T;
+          const s = new Float64Array(end);
+          let mx = -Infinity;
+          for (let j = 0; j < end; j++) {
+            let dot = 0;
+            for (let d = 0; d < D; d++) dot += q.data[base + i * D + d] * k.data[base + j * D + d];
+            s[j] = dot * scale;
+            mx = Math.max(mx, s[j]);
+          }
+          let sum = 0;
+          for (let j = 0; j < end; j++) sum += (s[j] = Math.exp(s[j] - mx));
+          for (let j = 0; j < end; j++) for (let d = 0; d < D; d++) out.data[base + i * D + d] += (s[j] / sum) * v.data[base + j * D + d];
+        }
+      }
+      return out;
+    },
+  } satisfies OpDef<Attrs['attention']>,
+};
+
+/** Layer norm over the last axis: (x - mean) / sqrt(var + eps) * weight + bias. */
+export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
+  if (!(eps > 0) || !Number.isFinite(eps)) throw new Error(`layerNorm: eps must be a positive finite number, got ${eps}`);
+  return apply('layerNorm', [x, weight, bias], { eps });
+}
+
+/** Scaled dot-product attention softmax(q k^T / sqrt(D)) v for [B, H, T, D], fused (flash-style). */
+export function attention(q: Tensor, k: Tensor, v: Tensor, opts: { causal?: boolean } = {}): Tensor {
+  return apply('attention', [q, k, v], { causal: opts.causal ?? false });
+}
+
