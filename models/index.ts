@@ -1,9 +1,16 @@
 // The models the command line can build, from a JSON config (also stored in saved weights' metadata).
 import { LogisticRegression, type LogisticConfig } from './logistic.js';
 import { MLPClassifier, type MlpConfig } from './mlp.js';
+import { ViT, type VitConfig } from './vit.js';
+import { GPT, type GptConfig } from './gpt.js';
 
-export type ModelConfig = MlpConfig | LogisticConfig;
-export type Classifier = MLPClassifier | LogisticRegression;
+export type ModelConfig = MlpConfig | LogisticConfig | VitConfig;
+export type Classifier = MLPClassifier | LogisticRegression | ViT;
+
+/** Number of input features a classifier takes. */
+export function inputsOf(config: ModelConfig): number {
+  return config.kind === 'vit' ? config.side * config.side : config.inputs;
+}
 
 export function buildModel(config: ModelConfig): Classifier {
   switch (config.kind) {
@@ -11,9 +18,11 @@ export function buildModel(config: ModelConfig): Classifier {
       return new MLPClassifier(config);
     case 'logistic':
       return new LogisticRegression(config);
+    case 'vit':
+      return new ViT(config);
     default:
       throw new Error(`unknown model kind '${(config as { kind: string }).kind}'`);
   }
 }
 
-export { LogisticRegression, MLPClassifier };
+export { LogisticRegression, MLPClassifier, ViT, GPT, type GptConfig, type VitConfig };

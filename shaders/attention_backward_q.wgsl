@@ -3,7 +3,7 @@
 //   Dl_i = dO_i . O_i        (saved for part 2)
 //   dS_ij = P_ij (dO_i . v_j - Dl_i),    dQ_i = scale * sum_j dS_ij k_j
 // Params: BH, T, D, scale (f32), causal (0/1). Bindings: 1 Q, 2 K, 3 V, 4 O, 5 dO, 6 LSE, 7 dQ, 8 Dl.
-// Workgroup: 64 invocations, one query row each. D <= 128.
+// Workgroup: 64 invocations, one query row each. D <= 128, compiled in.
 #include "common.wgsl"
 
 @group(0) @binding(1) var<storage, read> Q: array<f32>;
@@ -15,22 +15,22 @@
 @group(0) @binding(7) var<storage, read_write> DQ: array<f32>;
 @group(0) @binding(8) var<storage, read_write> DL: array<f32>;
 
-const MAX_D: u32 = 128u;
+// The head dimension is compiled in (one pipeline per D): fixed-size private arrays stay in registers.
+const D: u32 = {{D}}u;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let BH = pu(0u);
   let T = pu(1u);
-  let D = pu(2u);
   let scale = pf(3u);
   let causal = pu(4u) != 0u;
   let row = flat_id(gid, nwg, 64u);
   if (row >= BH * T) { return; }
   let i = row % T;
   let base = (row / T) * T * D;
-  var q: array<f32, MAX_D>;
-  var g: array<f32, MAX_D>;
-  var dq: array<f32, MAX_D>;
+  var q: array<f32, D>;
+  var g: array<f32, D>;
+  var dq: array<f32, D>;
   var dl = 0.0;
   for (var d = 0u; d < D; d++) {
     q[d] = Q[row * D + d] * scale;

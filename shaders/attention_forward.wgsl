@@ -3,7 +3,7 @@
 // its running max m, normaliser l and output accumulator in registers and streams the keys and values
 // (online softmax: on a new maximum, l and acc are rescaled by exp(m_old - m_new)). Saves the row's
 // log-sum-exp, lse = m + log(l), for backward. No workgroup memory: the variant for CPU-like adapters,
-// where barriers cost more than staging saves. D <= 128.
+// where barriers cost more than staging saves. D <= 128, compiled in.
 // Params: BH, T, D, scale (f32), causal (0/1). Bindings: 1 Q, 2 K, 3 V, 4 O, 5 LSE [BH, T].
 // Workgroup: 64 invocations, one query row each.
 #include "common.wgsl"
@@ -14,21 +14,21 @@
 @group(0) @binding(4) var<storage, read_write> O: array<f32>;
 @group(0) @binding(5) var<storage, read_write> LSE: array<f32>;
 
-const MAX_D: u32 = 128u;
+// The head dimension is compiled in (one pipeline per D): fixed-size private arrays stay in registers.
+const D: u32 = {{D}}u;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let BH = pu(0u);
   let T = pu(1u);
-  let D = pu(2u);
   let scale = pf(3u);
   let causal = pu(4u) != 0u;
   let row = flat_id(gid, nwg, 64u); // (bh, i)
   if (row >= BH * T) { return; }
   let i = row % T;
   let base = (row / T) * T * D; // start of this (batch, head) in Q, K, V
-  var q: array<f32, MAX_D>;
-  var acc: array<f32, MAX_D>;
+  var q: array<f32, D>;
+  var acc: array<f32, D>;
   for (var d = 0u; d < D; d++) {
     q[d] = Q[row * D + d] * scale;
     acc[d] = 0.0;

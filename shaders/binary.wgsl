@@ -1,15 +1,16 @@
-// Elementwise z = {{EXPR}} of a and b with NumPy broadcasting.
-// Params: n = P[0] output elements, r = P[1] dims, then per dim d (row-major): out shape, a stride,
-// b stride (stride 0 along a broadcast axis) at P[2 + 3d ..]. BROADCAST = false means a, b and z have
-// the same shape and are read at the same flat index.
-// Workgroup: 256 invocations, one output element each.
+// Elementwise z = {{EXPR}} of a and b with NumPy broadcasting, in one of three index modes (MODE):
+//   0  a, b and z have the same shape: all read at the output index i;
+//   1  each input is the output shape or a trailing block of it (a bias, a scalar): read at i % n_a, i % n_b;
+//   2  general: per dim d (row-major) the output extent and each input's stride (0 along a broadcast axis).
+// Params: n = P[0] output elements, then mode 1: n_a, n_b; mode 2: r dims, then (extent, a stride,
+// b stride) per dim from P[2]. Workgroup: 256 invocations, one output element each.
 #include "common.wgsl"
 
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Z: array<f32>;
 
-const BROADCAST: bool = {{BROADCAST}};
+const MODE: u32 = {{MODE}}u;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -17,7 +18,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= pu(0u)) { return; }
   var ia = i;
   var ib = i;
-  if (BROADCAST) {
+  if (MODE == 1u) {
+    ia = i % pu(1u);
+    ib = i % pu(2u);
+  } else if (MODE == 2u) {
     ia = 0u;
     ib = 0u;
     var rest = i;

@@ -1,5 +1,5 @@
 // The `rootgrad` command: train and eval (more commands join as later work lands).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasDevice, init, setGpuProvider, shutdown } from './gpu.js';
 import { nodeGpu } from './node-gpu.js';
@@ -8,8 +8,11 @@ import { fitStandardizer, standardize, trainTestSplit, type Dataset, type Standa
 import { defaultTrainConfig, evaluate, trainClassifier, type EpochLog, type TrainConfig } from './train.js';
 import { save, load, writeFileAtomic } from './io/files.js';
 import { curvesSvg } from './plot.js';
-import { buildModel, type ModelConfig } from '../models/index.js';
+import { buildModel, inputsOf, type ModelConfig } from '../models/index.js';
 import { toDevice } from './io/safetensors.js';
+import { buildCorpus, decode, encode, reverseTask, trainLM, type LmConfig } from './lm.js';
+import { GPT, type GptConfig } from '../models/gpt.js';
+import { Generator } from './random.js';
 import './ops/methods.js';
 
 setGpuProvider(nodeGpu);
@@ -24,7 +27,7 @@ interface FlagSpec {
 }
 
 const trainFlags: Record<string, FlagSpec> = {
-  model: { kind: 'string', help: 'mlp or logistic (binary data)', choices: ['mlp', 'logistic'] },
+  model: { kind: 'string', help: 'mlp, logistic (binary data), vit (square images), gpt (text)', choices: ['mlp', 'logistic', 'vit', 'gpt'] },
   data: { kind: 'string', help: `${builtinDatasets.join(', ')} or FILE.csv (features..., label)` },
   loss: { kind: 'string', help: 'ce, focal, rooted, or bce (logistic model)', choices: ['ce', 'focal', 'rooted', 'bce'] },
   k: { kind: 'number', help: 'rooted loss k (> 0)', min: Number.MIN_VALUE },
@@ -43,9 +46,27 @@ const trainFlags: Record<string, FlagSpec> = {
   hidden: { kind: 'list', help: 'hidden layer sizes of the MLP, e.g. 256,256' },
   dropout: { kind: 'number', help: 'dropout probability in the MLP', min: 0 },
   seed: { kind: 'int', help: 'seed for initialisation, split and batches', min: 0 },
+  patch: { kind: 'int', help: 'ViT patch side (default 4)', min: 1 },
+  dim: { kind: 'int', help: 'ViT / GPT width (default 64)', min: 1 },
+  heads: { kind: 'int', help: 'ViT / GPT attention heads (default 4)', min: 1 },
+  layers: { kind: 'int', help: 'ViT / GPT blocks (default 2)', min: 1 },
+  text: { kind: 'string', help: 'GPT: a text file to model, character by character' },
+  task: { kind: 'string', help: 'GPT without --text: the built-in synthetic task', choices: ['reverse'] },
+  context: { kind: 'int', help: 'GPT context length (default 32)', min: 2 },
+  steps: { kind: 'int', help: 'GPT training steps (default 600)', min: 1 },
+  'eval-every': { kind: 'int', help: 'GPT: steps between validation losses (default 100)', min: 1 },
   'test-fraction': { kind: 'number', help: 'share of the data held out for testing', min: Number.MIN_VALUE },
   out: { kind: 'string', help: 'output folder (weights, log.json, curves.svg)' },
   quiet: { kind: 'bool', help: 'print only the final result' },
+};
+
+const generateFlags: Record<string, FlagSpec> = {
+  weights: { kind: 'string', help: 'a GPT model.safetensors written by rootgrad train --model gpt' },
+  prompt: { kind: 'string', help: 'the text to continue' },
+  tokens: { kind: 'int', help: 'characters to generate (default 200)', min: 1 },
+  temperature: { kind: 'number', help: 'sampling temperature, 0 for greedy (default 0.8)', min: 0 },
+  'top-k': { kind: 'int', help: 'sample among the k most likely (0: all; default 0)', min: 0 },
+  seed: { kind: 'int', help: 'sampling seed', min: 0 },
 };
 
 const evalFlags: Record<string, FlagSpec> = {
@@ -65,6 +86,7 @@ usage: rootgrad <command> [flags]
 commands:
   train    train a model (MLP or logistic regression) on digits, breast-cancer or a CSV file
   eval     accuracy and confusion matrix of saved weights, with no training
+  generate continue a prompt with a trained GPT
 
 rootgrad <command> --help shows its flags.
 `;
@@ -140,6 +162,8 @@ async function trainCommand(argv: string[]): Promise<number> {
   }
   const f = parseFlags('train', argv, trainFlags);
   const modelKind = (f.model as string) ?? 'mlp';
+  if (modelKind === 'gpt') return trainGptCommand(f);
+  for (const k of ['text', 'task', 'context', 'steps', 'eval-every']) if (k in f) throw new UsageError(`rootgrad train: --${k} is for --model gpt`);
   const data = (f.data as string) ?? 'digits';
   const cfg: TrainConfig = {
     ...defaultTrainConfig,
@@ -167,11 +191,22 @@ async function trainCommand(argv: string[]): Promise<number> {
   const quiet = !!f.quiet;
 
   const { train, test, stats } = prepare(data, testFraction, cfg.seed);
+  if (modelKind === 'vit' && f.epochs === undefined) cfg.epochs = 15;
   if (modelKind === 'logistic' && train.classes !== 2) throw new UsageError(`rootgrad train: the logistic model needs binary labels; ${data} has ${train.classes} classes`);
-  const modelConfig: ModelConfig =
-    modelKind === 'logistic'
-      ? { kind: 'logistic', inputs: train.features }
-      : { kind: 'mlp', inputs: train.features, hidden: (f.hidden as number[]) ?? [256, 256], classes: train.classes, activation: 'relu', dropout: (f.dropout as number) ?? 0 };
+  let modelConfig: ModelConfig;
+  if (modelKind === 'logistic') modelConfig = { kind: 'logistic', inputs: train.features };
+  else if (modelKind === 'vit') {
+    const side = Math.round(Math.sqrt(train.features));
+    const patch = (f.patch as number) ?? 4;
+    if (side * side !== train.features) throw new UsageError(`rootgrad train: the ViT needs square images; ${data} has ${train.features} features`);
+    if (side % patch) throw new UsageError(`rootgrad train: --patch ${patch} does not divide the image side ${side}`);
+    const dim = (f.dim as number) ?? 64;
+    const heads = (f.heads as number) ?? 4;
+    if (dim % heads) throw new UsageError(`rootgrad train: --dim ${dim} is not divisible by --heads ${heads}`);
+    modelConfig = { kind: 'vit', side, patch, dim, heads, layers: (f.layers as number) ?? 2, classes: train.classes, dropout: (f.dropout as number) ?? 0 };
+    if (f.lr === undefined) cfg.lr = 3e-3;
+    if (f.warmup === undefined) cfg.warmup = 20;
+  } else modelConfig = { kind: 'mlp', inputs: train.features, hidden: (f.hidden as number[]) ?? [256, 256], classes: train.classes, activation: 'relu', dropout: (f.dropout as number) ?? 0 };
 
   const info = await init();
   if (!quiet) console.log(`rootgrad: ${modelKind} on ${data} (${train.n} train / ${test.n} test, ${train.features} features, ${train.classes} classes), loss ${cfg.loss}${cfg.loss === 'rooted' ? ` k=${cfg.k}${modelKind === 'mlp' ? ` m=${cfg.m}` : ''}` : ''}, ${cfg.optimizer} lr ${cfg.lr}, ${cfg.epochs} epochs of batch ${cfg.batch}, on ${info.description || info.vendor}`);
@@ -214,7 +249,7 @@ async function evalCommand(argv: string[]): Promise<number> {
     ds = loadDataset(f.data as string);
     what = `all ${ds.n} rows of ${f.data}`;
   }
-  if (ds.features !== modelConfig.inputs) throw new Error(`rootgrad eval: the model takes ${modelConfig.inputs} features, ${f.data ?? trainCfg.data} has ${ds.features}`);
+  if (ds.features !== inputsOf(modelConfig)) throw new Error(`rootgrad eval: the model takes ${inputsOf(modelConfig)} features, ${f.data ?? trainCfg.data} has ${ds.features}`);
   ds = standardize(ds, stats);
   await init();
   const model = buildModel(modelConfig);
@@ -222,7 +257,7 @@ async function evalCommand(argv: string[]): Promise<number> {
   model.loadStateDict(dev);
   for (const t of Object.values(dev)) t.dispose();
   const r = await evaluate(model, ds, trainCfg);
-  const k = modelConfig.kind === 'mlp' ? modelConfig.classes : 2;
+  const k = modelConfig.kind === 'logistic' ? 2 : modelConfig.classes;
   const cm = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < ds.n; i++) cm[ds.y[i]][r.predictions[i]]++;
   console.log(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${what}, loss ${r.loss.toFixed(4)}`);
@@ -230,6 +265,97 @@ async function evalCommand(argv: string[]): Promise<number> {
   const w = Math.max(4, ...cm.flat().map((v) => String(v).length + 1));
   console.log('     ' + Array.from({ length: k }, (_, j) => String(j).padStart(w)).join(''));
   cm.forEach((row, i) => console.log(String(i).padStart(4) + ' ' + row.map((v) => String(v).padStart(w)).join('')));
+  model.dispose();
+  return 0;
+}
+
+async function trainGptCommand(f: Parsed): Promise<number> {
+  for (const k of ['data', 'hidden', 'patch', 'test-fraction', 'epochs', 'momentum', 'schedule', 'clip', 'alpha', 'gamma']) if (k in f) throw new UsageError(`rootgrad train: --${k} is not used by --model gpt`);
+  if (f.text && f.task) throw new UsageError('rootgrad train: give --text FILE or --task, not both');
+  const loss = ((f.loss as string) ?? 'ce') as 'ce' | 'rooted';
+  if (loss !== 'ce' && loss !== 'rooted') throw new UsageError(`rootgrad train: --model gpt trains with --loss ce or rooted, got '${loss}'`);
+  const optimizer = ((f.optimizer as string) ?? 'adamw') as 'adam' | 'adamw';
+  if (optimizer !== 'adam' && optimizer !== 'adamw') throw new UsageError(`rootgrad train: --model gpt uses --optimizer adam or adamw, got '${optimizer}'`);
+  let text: string;
+  let source: string;
+  if (f.text) {
+    try {
+      text = readFileSync(f.text as string, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read text file '${f.text}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    source = f.text as string;
+  } else {
+    text = reverseTask(3000, 6, (f.seed as number) ?? 0);
+    source = 'the built-in task: reverse 6-digit strings (lines like 123456>654321;)';
+  }
+  const corpus = buildCorpus(text);
+  const dim = (f.dim as number) ?? 64;
+  const heads = (f.heads as number) ?? 4;
+  if (dim % heads) throw new UsageError(`rootgrad train: --dim ${dim} is not divisible by --heads ${heads}`);
+  const config: GptConfig = { kind: 'gpt', vocab: corpus.vocab.length, context: (f.context as number) ?? 32, dim, heads, layers: (f.layers as number) ?? 2, dropout: (f.dropout as number) ?? 0 };
+  const cfg: LmConfig = {
+    steps: (f.steps as number) ?? 600,
+    batch: (f.batch as number) ?? 32,
+    lr: (f.lr as number) ?? 3e-3,
+    loss,
+    k: (f.k as number) ?? 3,
+    m: (f.m as number) ?? 3,
+    seed: (f.seed as number) ?? 0,
+    optimizer,
+    evalEvery: (f['eval-every'] as number) ?? 100,
+  };
+  const out = (f.out as string) ?? join('runs', `gpt-${f.text ? 'text' : 'reverse'}-${loss}`);
+  const quiet = !!f.quiet;
+  const info = await init();
+  if (!quiet) console.log(`rootgrad: gpt (${config.layers} blocks, width ${dim}, ${heads} heads, context ${config.context}, vocabulary ${config.vocab}) on ${source} (${corpus.ids.length} characters), loss ${loss}, ${cfg.steps} steps of batch ${cfg.batch}, on ${info.description || info.vendor}`);
+  const { model, history } = await trainLM(config, corpus, cfg, (l) => {
+    if (!quiet) console.log(`step ${l.step}/${cfg.steps}  loss ${l.trainLoss.toFixed(4)}  val loss ${l.valLoss.toFixed(4)}  ${l.seconds.toFixed(1)} s`);
+  });
+  mkdirSync(out, { recursive: true });
+  await save(model, join(out, 'model.safetensors'), { model: JSON.stringify(config), vocab: JSON.stringify(corpus.vocab), train: JSON.stringify({ ...cfg, source }) });
+  writeFileAtomic(join(out, 'log.json'), JSON.stringify({ model: config, config: cfg, source, adapter: info, history }, null, 2) + '\n');
+  const last = history[history.length - 1];
+  let sampleText = '';
+  if (!f.text) {
+    // The reverse task's own check: greedy completions of fresh prompts, exact matches counted.
+    const g = new Generator(12345);
+    let correct = 0;
+    const trials = 20;
+    for (let i = 0; i < trials; i++) {
+      const digits = Array.from({ length: 6 }, () => String(g.int(10))).join('');
+      const got = decode(corpus.vocab, await model.generate(encode(corpus.vocab, `${digits}>`), 6, { temperature: 0 }));
+      if (got === [...digits].reverse().join('')) correct++;
+      if (i === 0) sampleText = `${digits}>${got}`;
+    }
+    console.log(`reverse task: ${correct}/${trials} fresh strings reversed exactly (e.g. ${sampleText})`);
+  }
+  console.log(`final loss ${last.trainLoss.toFixed(4)}, validation loss ${last.valLoss.toFixed(4)} after ${cfg.steps} steps in ${last.seconds.toFixed(1)} s; wrote ${join(out, 'model.safetensors')}, log.json`);
+  model.dispose();
+  return 0;
+}
+
+async function generateCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(usage('generate', generateFlags, 'Continue a prompt with a GPT trained by rootgrad train --model gpt.'));
+    return 0;
+  }
+  const f = parseFlags('generate', argv, generateFlags);
+  if (!f.weights) throw new UsageError('rootgrad generate: --weights FILE is required');
+  const { tensors, metadata } = load(f.weights as string);
+  if (!metadata.model || !metadata.vocab) throw new Error(`${f.weights}: no GPT metadata (was it written by rootgrad train --model gpt?)`);
+  const config = JSON.parse(metadata.model) as GptConfig;
+  if (config.kind !== 'gpt') throw new Error(`${f.weights}: a ${config.kind} model, not a GPT`);
+  const vocab = JSON.parse(metadata.vocab) as string[];
+  const prompt = (f.prompt as string) ?? vocab[0];
+  const ids = encode(vocab, prompt);
+  await init();
+  const model = new GPT(config);
+  const dev = toDevice(tensors);
+  model.loadStateDict(dev);
+  for (const t of Object.values(dev)) t.dispose();
+  const out = await model.generate(ids, (f.tokens as number) ?? 200, { temperature: (f.temperature as number) ?? 0.8, topK: (f['top-k'] as number) ?? 0, seed: (f.seed as number) ?? 0 });
+  console.log(prompt + decode(vocab, out));
   model.dispose();
   return 0;
 }
@@ -245,6 +371,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'train') return await trainCommand(rest);
     if (cmd === 'eval') return await evalCommand(rest);
+    if (cmd === 'generate') return await generateCommand(rest);
     throw new UsageError(`rootgrad: unknown command '${cmd}' (try rootgrad --help)`);
   } catch (e) {
     if (e instanceof UsageError) {

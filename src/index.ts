@@ -49,4 +49,6 @@ export { parseCsv, trainTestSplit, fitStandardizer, standardize, batchIndices, g
 export { toSafetensors, fromSafetensors, toHost, toDevice, type HostTensor } from './io/safetensors.js';
 export { trainClassifier, evaluate, lossFor, makeOptimizer, defaultTrainConfig, type TrainConfig, type EpochLog, type LossName } from './train.js';
 export { curvesSvg } from './plot.js';
-export { buildModel, MLPClassifier, LogisticRegression, type ModelConfig, type Classifier } from '../models/index.js';
+export { Embedding, LayerNorm, MultiHeadAttention, TransformerBlock } from './nn/transformer.js';
+export { buildModel, MLPClassifier, LogisticRegression, ViT, GPT, type ModelConfig, type Classifier, type GptConfig, type VitConfig } from '../models/index.js';
+export { sample } from '../models/gpt.js';

@@ -16,14 +16,21 @@ function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
   const z = empty(shape);
   if (!z.size) return z;
   const r = rt();
-  const plain = sameShape(a.shape, shape) && sameShape(b.shape, shape);
-  const p = new Params().u(z.size, shape.length);
-  if (!plain) {
+  // Mode 1 when each input is the output's shape or a trailing block of it (after leading 1s).
+  const trailing = (s: readonly number[]) => {
+    const t = s.slice(s.findIndex((d) => d !== 1) < 0 ? s.length : s.findIndex((d) => d !== 1));
+    return sameShape(t, shape.slice(shape.length - t.length));
+  };
+  const mode = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 0 : trailing(a.shape) && trailing(b.shape) ? 1 : 2;
+  const p = new Params().u(z.size);
+  if (mode === 1) p.u(a.size, b.size);
+  if (mode === 2) {
+    p.u(shape.length);
     const sa = broadcastStrides(a.shape, shape);
     const sb = broadcastStrides(b.shape, shape);
     shape.forEach((d, i) => p.u(d, sa[i], sb[i]));
   }
-  r.dispatch(r.kernel('binary', { EXPR: expr, BROADCAST: String(!plain) }), [view(a), view(b), view(z)], p, r.groups1d(z.size, 256));
+  r.dispatch(r.kernel('binary', { EXPR: expr, MODE: mode }), [view(a), view(b), view(z)], p, r.groups1d(z.size, 256));
   return z;
 }
 

@@ -1,0 +1,80 @@
+// A GPT-style decoder: token and learned position embeddings, causal pre-norm blocks, a final layer norm
+// and an output head tied to the token embedding. generate() samples with temperature and top-k.
+import { Module } from '../src/nn/module.js';
+import { Embedding, LayerNorm, TransformerBlock } from '../src/nn/transformer.js';
+import { fromHost } from '../src/creation.js';
+import { add } from '../src/ops/binary.js';
+import { matmul } from '../src/ops/matmul.js';
+import { transpose } from '../src/ops/movement.js';
+import { noGrad, tidy, keep, type Tensor } from '../src/tensor.js';
+import { Generator } from '../src/random.js';
+import { shapeStr } from '../src/shape.js';
+
+export interface GptConfig {
+  kind: 'gpt';
+  vocab: number;
+  context: number;
+  dim: number;
+  heads: number;
+  layers: number;
+  dropout?: number;
+}
+
+export class GPT extends Module {
+  readonly tokens: Embedding;
+  readonly positions: Embedding;
+  readonly blocks: TransformerBlock[];
+  readonly lnf: LayerNorm;
+  constructor(readonly config: GptConfig) {
+    super();
+    this.tokens = this.module('wte', new Embedding(config.vocab, config.dim, { std: 0.02 }));
+    this.positions = this.module('wpe', new Embedding(config.context, config.dim, { std: 0.02 }));
+    this.blocks = Array.from({ length: config.layers }, (_, i) => this.module(`h.${i}`, new TransformerBlock(config.dim, config.heads, { causal: true, dropout: config.dropout })));
+    this.lnf = this.module('ln_f', new LayerNorm(config.dim));
+  }
+  /** Logits [B, T, vocab] for i32 token ids [B, T] (T <= context). */
+  forward(ids: Tensor): Tensor {
+    if (ids.ndim !== 2 || ids.shape[1] > this.config.context) throw new Error(`GPT: expected token ids [B, T] with T <= ${this.config.context}, got ${shapeStr(ids.shape)}`);
+    const T = ids.shape[1];
+    const pos = fromHost(Array.from({ length: T }, (_, i) => i), [T], 'i32');
+    let h = add(this.tokens.forward(ids), this.positions.forward(pos));
+    pos.dispose();
+    for (const b of this.blocks) h = b.forward(h);
+    return matmul(this.lnf.forward(h), transpose(this.tokens.weight)); // tied head
+  }
+
+  /** Continues a prompt of token ids by n tokens, sampling softmax(logits / temperature) over the top k. */
+  async generate(prompt: number[], n: number, opts: { temperature?: number; topK?: number; seed?: number } = {}): Promise<number[]> {
+    const { temperature = 1, topK = 0, seed = 0 } = opts;
+    if (!(temperature >= 0)) throw new Error(`generate: temperature must be >= 0, got ${temperature}`);
+    const g = new Generator(seed);
+    const ids = [...prompt];
+    if (!ids.length) throw new Error('generate: the prompt needs at least one token');
+    const wasTraining = this.training;
+    this.eval();
+    for (let s = 0; s < n; s++) {
+      const ctx = ids.slice(-this.config.context);
+      const logits = keep(noGrad(() => tidy(() => this.forward(fromHost(ctx, [1, ctx.length], 'i32')))));
+      const all = await logits.data();
+      logits.dispose();
+      const V = this.config.vocab;
+      const last = Array.from(all.subarray((ctx.length - 1) * V, ctx.length * V));
+      ids.push(sample(last, temperature, topK, g));
+    }
+    this.train(wasTraining);
+    return ids.slice(prompt.length);
+  }
+}
+
+/** Samples an index from logits with temperature (0: argmax) and top-k (0: all). */
+export function sample(logits: number[], temperature: number, topK: number, g: Generator): number {
+  const order = logits.map((v, i) => [v, i] as [number, number]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  if (temperature === 0) return order[0][1];
+  const kept = topK > 0 ? order.slice(0, topK) : order;
+  const mx = kept[0][0];
+  const w = kept.map(([v]) => Math.exp((v - mx) / temperature));
+  const total = w.reduce((a, b) => a + b, 0);
+  let u = g.uniform() * total;
+  for (let i = 0; i < kept.length; i++) if ((u -= w[i]) < 0) return kept[i][1];
+  return kept[kept.length - 1][1];
+}
