@@ -40,12 +40,38 @@ export function isReferenceMode(): boolean {
   return referenceMode.active;
 }
 
+/** Thrown when a GPU tensor is used under the reference backend without a float64 value. */
+export class MissingHostValue extends Error {
+  constructor(
+    readonly tensor: Tensor,
+    op: string,
+  ) {
+    super(`${op}: tensor #${tensor.id} [${tensor.shape.join(', ')}] lives on the GPU and has no float64 value here: pass it in withBackend's values (see referenceValues)`);
+  }
+}
+
 /** The float64 value of a tensor under the reference backend. */
 export function hostValue(t: Tensor, op: string): F64 {
   if (t.ref) return t.ref;
   const b = bindings.get(t);
   if (b) return b;
-  throw new Error(`${op}: tensor #${t.id} [${t.shape.join(', ')}] lives on the GPU and has no float64 value here: pass it in withBackend's values (see referenceValues)`);
+  throw new MissingHostValue(t, op);
+}
+
+/**
+ * Runs fn on the reference backend, reading any GPU tensor it turns out to need (data, labels, weights not
+ * in `values`) and running it again, until it completes. `values` is extended in place.
+ */
+export async function runReference<T>(fn: () => T, values: Map<Tensor, F64>): Promise<T> {
+  for (;;) {
+    try {
+      return withBackend('reference', fn, values);
+    } catch (e) {
+      if (!(e instanceof MissingHostValue) || values.has(e.tensor)) throw e;
+      const t = e.tensor;
+      values.set(t, { shape: [...t.shape], data: Float64Array.from(await t.data()) });
+    }
+  }
 }
 
 /** A host tensor of the reference backend. */
