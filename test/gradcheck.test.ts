@@ -50,7 +50,7 @@ describe('gradcheck', () => {
 test('gradcheck catches a wrong gradient', async () => {
   // d/dx (x*x + x) is 2x + 1; cutting x*x out of the graph leaves autograd with 1.
   const x = rg.tensor([0.5, -1, 2]);
-  const r = await rg.gradcheck((t) => rg.add(rg.mul(t, t).detach(), t), [x]);
+  const r = await rg.gradcheck((t) => rg.sum(rg.add(rg.mul(t, t).detach(), t)), [x]);
   expect(r.pass).toBe(false);
   expect(r.inputs[0].maxAbsError).toBeCloseTo(4, 4); // at x = 2: 1 vs 5
   expect(r.inputs[0].worstIndex).toBe(2);
