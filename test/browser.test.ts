@@ -1,0 +1,97 @@
+// One code path for Node and the browser: the same seeded training run in Node (Dawn) and in headless
+// Chromium (navigator.gpu), both on SwiftShader here, must agree bit for bit; and the page works end to
+// end. The test builds the browser bundle, starts its own server and browser, and stops them.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { rg, setup } from './helpers.js';
+// @ts-expect-error plain JavaScript shared with the browser
+import { parityRun } from './parity/run.js';
+// @ts-expect-error plain JavaScript
+import { serve } from '../scripts/serve.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let server: { url: string; close: () => Promise<void> };
+let browser: Browser;
+
+beforeAll(async () => {
+  await setup();
+  await build({ entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.js', bundle: true, format: 'esm', platform: 'browser', target: 'es2022', loader: { '.wgsl': 'text' }, logLevel: 'warning' });
+  server = await serve({ port: 0, extra: { parity: resolve('test/parity') } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function ulps(a: number, b: number): number {
+  // distance in units in the last place between two f32 bit patterns (sign-magnitude to ordered ints)
+  const ord = (u: number) => (u & 0x80000000 ? 0x80000000 - (u >>> 0) : u + 0x80000000);
+  return Math.abs(ord(a >>> 0) - ord(b >>> 0));
+}
+
+function compare(what: string, node: { losses: number[]; weights: Record<string, number[]> }, web: typeof node): string[] {
+  const problems: string[] = [];
+  const firstStep = node.losses.findIndex((b, i) => b !== web.losses[i]);
+  if (firstStep >= 0) problems.push(`${what}: losses differ first at step ${firstStep + 1} (${ulps(node.losses[firstStep], web.losses[firstStep])} ULPs)`);
+  for (const [name, bits] of Object.entries(node.weights)) {
+    const other = web.weights[name];
+    let worst = 0;
+    bits.forEach((b, i) => (worst = Math.max(worst, ulps(b, other[i]))));
+    if (worst) problems.push(`${what}: weight ${name} differs by up to ${worst} ULPs`);
+  }
+  return problems;
+}
+
+describe('Node and Chromium', () => {
+  test('the same seeded training gives the same bits (50 MLP steps, 20 ViT steps)', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/parity/parity.html`);
+    await page.waitForFunction(() => (window as any).__parity, null, { timeout: 240_000 });
+    const web = await page.evaluate(() => (window as any).__parity);
+    await page.close();
+    expect(web.error, errors.join('\n')).toBeUndefined();
+    const node = await parityRun(rg, rg.loadDataset('digits'));
+    expect(web.adapter).toBe(node.adapter);
+    expect(node.mlp.losses).toHaveLength(50);
+    const problems = [...compare('MLP', node.mlp, web.mlp), ...compare('ViT', node.vit, web.vit)];
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  test('the page trains, draws its curves, and predicts a drawn digit', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('#adapter:not(:empty)', { timeout: 60_000 });
+    await page.selectOption('#loss', 'rooted');
+    await page.fill('#epochs', '3');
+    await page.click('#train');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('done'), null, { timeout: 180_000 });
+    const points = await page.evaluate(() => (window as any).__curve?.length ?? 0);
+    expect(points).toBe(3);
+    // Draw a "1": a vertical stroke down the middle of the pad.
+    const pad = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.15);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * (0.15 + 0.07 * i));
+    await page.mouse.up();
+    await page.waitForFunction(() => /^\d$/.test(document.querySelector('#prediction')?.textContent ?? ''), null, { timeout: 30_000 });
+    const probs = await page.$$eval('#probs .bar', (bars) => bars.length);
+    expect(probs).toBe(10);
+    const out = resolve('test-output');
+    if (!existsSync(out)) mkdirSync(out, { recursive: true });
+    await page.screenshot({ path: join(out, 'page.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,179 @@
+// The browser page: trains the MLP on the digits with the chosen loss, draws the curves live, shows the
+// adapter, predicts digits drawn on the pad, and loads a model.safetensors written by `rootgrad train`.
+import * as rg from '/dist/browser/rootgrad.js';
+
+const $ = (id) => document.getElementById(id);
+let model = null;
+let stats = null;
+let train = null;
+let test = null;
+window.__curve = [];
+
+async function loadDigits() {
+  const res = await fetch('/data/digits.csv.gz');
+  const text = await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).text();
+  return rg.parseCsv(text, 'digits');
+}
+
+function drawCurves(history) {
+  const c = $('curves').getContext('2d');
+  const { width: w, height: h } = c.canvas;
+  c.clearRect(0, 0, w, h);
+  c.font = '12px sans-serif';
+  const pad = 30;
+  const n = Math.max(2, history.length);
+  const x = (i) => pad + (i / (n - 1)) * (w - 2 * pad);
+  const maxLoss = Math.max(1e-6, ...history.map((e) => Math.max(e.trainLoss, e.testLoss)));
+  const series = [
+    ['train loss', '#1f77b4', (e) => e.trainLoss / maxLoss],
+    ['test loss', '#ff7f0e', (e) => e.testLoss / maxLoss],
+    ['test accuracy', '#d62728', (e) => e.testAccuracy],
+  ];
+  c.strokeStyle = '#bbb';
+  c.strokeRect(pad, pad / 2, w - 2 * pad, h - 1.5 * pad);
+  series.forEach(([name, color, f], k) => {
+    c.strokeStyle = c.fillStyle = color;
+    c.lineWidth = 2;
+    c.beginPath();
+    history.forEach((e, i) => {
+      const y = pad / 2 + (1 - f(e)) * (h - 1.5 * pad);
+      if (i) c.lineTo(x(i), y);
+      else c.moveTo(x(i), y);
+    });
+    c.stroke();
+    c.fillText(name, pad + 8, pad + 6 + 14 * k);
+  });
+  c.fillStyle = '#555';
+  const last = history[history.length - 1];
+  if (last) c.fillText(`epoch ${last.epoch}: test accuracy ${(100 * last.testAccuracy).toFixed(1)}%, loss max ${maxLoss.toPrecision(3)}`, pad, h - 6);
+}
+
+async function doTrain() {
+  $('train').disabled = true;
+  model?.dispose();
+  model = null;
+  window.__curve = [];
+  const loss = $('loss').value;
+  const cfg = { ...rg.defaultTrainConfig, loss, k: Number($('k').value), m: Number($('m').value), epochs: Number($('epochs').value), lr: Number($('lr').value), seed: 0 };
+  $('status').textContent = `training with ${loss}…`;
+  try {
+    const result = await rg.trainClassifier({ kind: 'mlp', inputs: 64, hidden: [256, 256], classes: 10, activation: 'relu' }, train, test, cfg, {
+      onEpoch: (log) => {
+        window.__curve.push(log);
+        drawCurves(window.__curve);
+        $('status').textContent = `epoch ${log.epoch}/${cfg.epochs}: test accuracy ${(100 * log.testAccuracy).toFixed(1)}%`;
+      },
+    });
+    result.optimizer.dispose();
+    model = result.model;
+    $('status').textContent = `done: test accuracy ${(100 * window.__curve[window.__curve.length - 1].testAccuracy).toFixed(1)}%`;
+    predict();
+  } catch (e) {
+    $('status').textContent = `error: ${e.message}`;
+    throw e;
+  } finally {
+    $('train').disabled = false;
+  }
+}
+
+async function loadWeights(file) {
+  const { tensors, metadata } = rg.fromSafetensors(new Uint8Array(await file.arrayBuffer()), file.name);
+  if (!metadata.model || !metadata.standardizer) throw new Error(`${file.name}: no rootgrad model metadata`);
+  const config = JSON.parse(metadata.model);
+  if (config.kind === 'gpt' || (config.kind !== 'vit' && config.inputs !== 64)) throw new Error(`${file.name}: not a digits classifier`);
+  model?.dispose();
+  model = rg.buildModel(config);
+  const dev = rg.toDevice(tensors);
+  model.loadStateDict(dev);
+  for (const t of Object.values(dev)) t.dispose();
+  stats = JSON.parse(metadata.standardizer);
+  $('status').textContent = `loaded ${file.name} (${config.kind})`;
+  predict();
+}
+
+// ---- the drawing pad: strokes downsampled to the data set's 8x8 grid of 0..16 ------------------------
+const padCtx = $('pad').getContext('2d');
+let drawing = false;
+let hasInk = false;
+function stroke(e) {
+  const r = $('pad').getBoundingClientRect();
+  const x = e.clientX - r.left;
+  const y = e.clientY - r.top;
+  padCtx.lineTo(x, y);
+  padCtx.stroke();
+  padCtx.beginPath();
+  padCtx.moveTo(x, y);
+}
+$('pad').addEventListener('pointerdown', (e) => {
+  drawing = hasInk = true;
+  padCtx.lineWidth = 18;
+  padCtx.lineCap = 'round';
+  padCtx.strokeStyle = '#000';
+  padCtx.beginPath();
+  stroke(e);
+});
+$('pad').addEventListener('pointermove', (e) => drawing && stroke(e));
+window.addEventListener('pointerup', () => {
+  if (drawing) predict();
+  drawing = false;
+});
+$('clear').addEventListener('click', () => {
+  padCtx.clearRect(0, 0, 200, 200);
+  hasInk = false;
+  $('prediction').textContent = '';
+  $('probs').replaceChildren();
+});
+
+function padPixels() {
+  const { data } = padCtx.getImageData(0, 0, 200, 200);
+  const cell = 25;
+  const out = new Float32Array(64);
+  for (let gy = 0; gy < 8; gy++)
+    for (let gx = 0; gx < 8; gx++) {
+      let s = 0;
+      for (let y = 0; y < cell; y++) for (let x = 0; x < cell; x++) s += data[((gy * cell + y) * 200 + gx * cell + x) * 4 + 3];
+      out[gy * 8 + gx] = Math.round((s / (cell * cell * 255)) * 16);
+    }
+  return out;
+}
+
+async function predict() {
+  if (!model || !hasInk) return;
+  const px = padPixels();
+  const x = rg.tensor(px.map((v, i) => (v - stats.mean[i]) / stats.std[i]), [1, 64]);
+  const p = rg.noGrad(() => rg.tidy(() => rg.softmax(model.forward(x), -1)));
+  const probs = await p.data();
+  p.dispose();
+  x.dispose();
+  const best = probs.indexOf(Math.max(...probs));
+  $('prediction').textContent = String(best);
+  $('probs').replaceChildren(
+    ...Array.from(probs).flatMap((v, i) => {
+      const label = document.createElement('span');
+      label.textContent = i;
+      const bar = document.createElement('div');
+      bar.className = 'bar';
+      bar.style.width = `${Math.max(1, v * 100)}%`;
+      const pct = document.createElement('span');
+      pct.textContent = `${(100 * v).toFixed(1)}%`;
+      return [label, bar, pct];
+    }),
+  );
+}
+
+// ---- start -------------------------------------------------------------------------------------------
+for (const id of ['k', 'm']) $(id).addEventListener('input', () => ($(`${id}v`).textContent = $(id).value));
+$('train').addEventListener('click', doTrain);
+$('weights').addEventListener('change', (e) => e.target.files[0] && loadWeights(e.target.files[0]).catch((err) => ($('status').textContent = `error: ${err.message}`)));
+try {
+  const info = await rg.init();
+  $('adapter').textContent = `WebGPU adapter: ${[info.vendor, info.architecture, info.description].filter(Boolean).join(' / ')}${info.software ? ' (software)' : ''}`;
+  const split = rg.trainTestSplit(await loadDigits(), 0.2, 0);
+  stats = rg.fitStandardizer(split.train);
+  train = rg.standardize(split.train, stats);
+  test = rg.standardize(split.test, stats);
+  $('status').textContent = `ready: ${train.n} training and ${test.n} test digits`;
+} catch (e) {
+  $('adapter').textContent = `no WebGPU here: ${e.message}`;
+  $('status').textContent = '';
+}
