@@ -85,3 +85,27 @@ describe('rootgrad command', () => {
     expect(e.out).toMatch(/confusion matrix/);
   });
 });
+
+test('train --model gpt on a text file, then generate from the saved weights', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rootgrad-gpt-'));
+  const text = join(dir, 'abc.txt');
+  writeFileSync(text, 'abcabcabcabc abcab cabcabc\n'.repeat(20));
+  const out = join(dir, 'run');
+  const t = await run('train', '--model', 'gpt', '--text', text, '--steps', '30', '--eval-every', '15', '--context', '8', '--dim', '16', '--heads', '2', '--layers', '1', '--batch', '8', '--out', out);
+  expect(t.code, t.err).toBe(0);
+  const losses = [...t.out.matchAll(/step \d+\/30 {2}loss ([\d.]+)/g)].map((m) => Number(m[1]));
+  expect(losses).toHaveLength(2);
+  expect(losses[1]).toBeLessThan(losses[0]);
+  const g = await run('generate', '--weights', join(out, 'model.safetensors'), '--prompt', 'abc', '--tokens', '12', '--temperature', '0');
+  expect(g.code, g.err).toBe(0);
+  expect(g.out.trim()).toMatch(/^abc[abc \n]{12}$/);
+  const bad = await run('generate', '--weights', join(out, 'model.safetensors'), '--prompt', 'xyz');
+  expect(bad.code).toBe(1);
+  expect(bad.err).toContain('the character "x" is not in the model\'s vocabulary');
+  expect((await run('train', '--model', 'gpt', '--hidden', '3')).err).toContain('--hidden is not used by --model gpt');
+});
+
+test('train --model vit checks its shapes', async () => {
+  expect((await run('train', '--model', 'vit', '--data', 'breast-cancer')).err).toContain('the ViT needs square images; breast-cancer has 30 features');
+  expect((await run('train', '--model', 'vit', '--patch', '3')).err).toContain('--patch 3 does not divide the image side 8');
+});
