@@ -13,6 +13,7 @@ import { toDevice } from './io/safetensors.js';
 import { buildCorpus, decode, encode, reverseTask, trainLM, type LmConfig } from './lm.js';
 import { GPT, type GptConfig } from '../models/gpt.js';
 import { Generator } from './random.js';
+import { runAudit } from './audit.js';
 import './ops/methods.js';
 
 setGpuProvider(nodeGpu);
@@ -69,6 +70,14 @@ const generateFlags: Record<string, FlagSpec> = {
   seed: { kind: 'int', help: 'sampling seed', min: 0 },
 };
 
+const auditFlags: Record<string, FlagSpec> = {
+  cases: { kind: 'int', help: 'random cases (shapes and values) per op (default 3)', min: 1 },
+  seed: { kind: 'int', help: 'seed of the cases (default 0)', min: 0 },
+  only: { kind: 'string', help: 'comma-separated name fragments to audit, e.g. rooted,attention' },
+  json: { kind: 'string', help: 'also write the table as JSON to this file' },
+  example: { kind: 'bool', help: 'include the custom op of examples/label-smoothed-rooted.ts' },
+};
+
 const evalFlags: Record<string, FlagSpec> = {
   weights: { kind: 'string', help: 'a model.safetensors written by rootgrad train' },
   data: { kind: 'string', help: 'data to evaluate on (default: the test split the model was trained with)' },
@@ -87,6 +96,7 @@ commands:
   train    train a model (MLP or logistic regression) on digits, breast-cancer or a CSV file
   eval     accuracy and confusion matrix of saved weights, with no training
   generate continue a prompt with a trained GPT
+  audit    gradcheck every op, loss and model against float64 finite differences
 
 rootgrad <command> --help shows its flags.
 `;
@@ -361,6 +371,31 @@ async function generateCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function auditCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(usage('audit', auditFlags, 'Gradient audit: every registered op, loss and model (and ops made with defineOp), autograd on the GPU against\ncentral finite differences of the float64 reference backend, at seeded random shapes. Exit code 1 on any failure.'));
+    return 0;
+  }
+  const f = parseFlags('audit', argv, auditFlags);
+  await init();
+  const t0 = performance.now();
+  const header = `${'op'.padEnd(28)} ${'cases'.padStart(5)} ${'max abs error'.padStart(14)} ${'max rel error'.padStart(14)}  status`;
+  console.log(header);
+  console.log('-'.repeat(header.length));
+  const rows = await runAudit({
+    cases: (f.cases as number) ?? 3,
+    seed: (f.seed as number) ?? 0,
+    only: f.only ? (f.only as string).split(',').map((x) => x.trim()).filter(Boolean) : undefined,
+    onRow: (r) => console.log(`${r.name.padEnd(28)} ${String(r.cases).padStart(5)} ${r.maxAbsError.toExponential(2).padStart(14)} ${r.maxRelError.toExponential(2).padStart(14)}  ${r.pass ? 'pass' : 'FAIL'}`),
+  });
+  const failed = rows.filter((r) => !r.pass);
+  for (const r of failed) for (const msg of r.failures) console.log(`  ${r.name}: ${msg}`);
+  if (!rows.length) throw new UsageError(`rootgrad audit: --only ${f.only} matches nothing`);
+  console.log(`${rows.length - failed.length}/${rows.length} passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (f.json) writeFileAtomic(f.json as string, JSON.stringify({ rows }, null, 2) + '\n');
+  return failed.length ? 1 : 0;
+}
+
 /** Runs the command line; returns the exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -373,6 +408,10 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'train') return await trainCommand(rest);
     if (cmd === 'eval') return await evalCommand(rest);
     if (cmd === 'generate') return await generateCommand(rest);
+    if (cmd === 'audit') {
+      if (rest.includes('--example')) await import('../examples/label-smoothed-rooted.js');
+      return await auditCommand(rest);
+    }
     throw new UsageError(`rootgrad: unknown command '${cmd}' (try rootgrad --help)`);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -25,7 +25,7 @@ export interface InputReport {
   shape: number[];
   checked: number;
   maxAbsError: number;
-  /** max |autograd - fd| / max|fd| */
+  /** max |autograd - fd| / max(max|fd|, atol) */
   maxRelError: number;
   worstIndex: number;
   pass: boolean;
@@ -105,7 +105,7 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
         worst = e;
       }
     });
-    reports.push({ input: named[j][0], shape: [...xs[j].shape], checked: idx.length, maxAbsError: maxAbs, maxRelError: scale > 0 ? maxAbs / scale : maxAbs === 0 ? 0 : Infinity, worstIndex: worst, pass: maxAbs <= atol + rtol * scale });
+    reports.push({ input: named[j][0], shape: [...xs[j].shape], checked: idx.length, maxAbsError: maxAbs, maxRelError: maxAbs / Math.max(scale, atol), worstIndex: worst, pass: maxAbs <= atol + rtol * scale });
   }
   w?.dispose();
   return { pass: reports.every((r) => r.pass), inputs: reports };

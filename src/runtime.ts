@@ -101,10 +101,18 @@ export class Runtime {
     const t0 = level >= 1 ? performance.now() : 0;
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code, label: name });
-    const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: name });
+    // An explicit layout from the declared bindings: 'auto' would drop bindings a kernel never reads, and
+    // the dispatch convention (binding i + 1 = i-th buffer) must hold for every kernel.
+    const entries: GPUBindGroupLayoutEntry[] = [...code.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read_write|read)>/g)].map((m) => ({
+      binding: Number(m[1]),
+      visibility: 4, // GPUShaderStage.COMPUTE
+      buffer: { type: m[2] === 'read' ? 'read-only-storage' : 'storage' },
+    }));
+    const layout = this.device.createBindGroupLayout({ entries, label: name });
+    const pipeline = this.device.createComputePipeline({ layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' }, label: name });
     this.errorChecks.push(this.device.popErrorScope().then((e) => (e ? `kernel '${name}' ${JSON.stringify(defines)}: ${e.message}` : null)));
     if (level >= 1) console.error(`rootgrad: compiled ${key} in ${(performance.now() - t0).toFixed(1)} ms`);
-    k = { name, pipeline, layout: pipeline.getBindGroupLayout(0) };
+    k = { name, pipeline, layout };
     this.pipelines.set(key, k);
     return k;
   }

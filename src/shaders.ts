@@ -77,6 +77,12 @@ const files: Record<string, string> = {
 
 export const shaderNames = (): string[] => Object.keys(files);
 
+/** Adds a kernel file at run time (defineOp). */
+export function registerShader(name: string, source: string): void {
+  if (files[name] !== undefined) throw new Error(`rootgrad: a WGSL file '${name}' already exists`);
+  files[name] = source;
+}
+
 /** The complete WGSL of a kernel file: defines substituted (in include lines too, so that a body can
  * include the file a define names), then includes resolved, each file once. */
 export function wgslSource(name: string, defines: Record<string, string | number> = {}): string {

@@ -1,0 +1,218 @@
+// The gradient audit behind `rootgrad audit`: gradcheck over every primitive of the op table, every
+// loss, every model and every op added with defineOp, at several seeded random shapes. The case table is
+// typed by Primitive, so a new primitive without an audit case does not compile.
+import { fromHost } from './creation.js';
+import { Generator, manualSeed } from './random.js';
+import { gradcheck } from './gradcheck.js';
+import type { Primitive } from './ops/def.js';
+import type { Tensor } from './tensor.js';
+import { customOps } from './custom.js';
+import * as ops from './ops/all.js';
+import { buildModel } from '../models/index.js';
+import { GPT } from '../models/gpt.js';
+
+export interface AuditCase {
+  inputs: Record<string, Tensor>;
+  fn: (...xs: Tensor[]) => Tensor;
+  samples?: number;
+}
+
+type Sampler = (g: Generator) => AuditCase;
+
+const dims = [1, 2, 3, 5, 7];
+const pick = <T>(g: Generator, xs: readonly T[]): T => xs[g.int(xs.length)];
+const shape = (g: Generator, min = 1, max = 3) => Array.from({ length: min + g.int(max - min + 1) }, () => pick(g, dims));
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+/** Values on a 1e-3 grid in [lo, hi] (never subnormal: SwiftShader flushes those). */
+const rnd = (g: Generator, s: number[], lo = -2, hi = 2) => fromHost(Array.from({ length: size(s) }, () => Math.round((lo + (hi - lo) * g.uniform()) * 1000) / 1000), s, 'f32');
+const labels = (g: Generator, n: number, C: number) => fromHost(Array.from({ length: n }, () => g.int(C)), [n], 'i32');
+const unary = (f: (x: Tensor) => Tensor, lo = -2, hi = 2): Sampler => (g) => ({ inputs: { x: rnd(g, shape(g), lo, hi) }, fn: f });
+const binary = (f: (a: Tensor, b: Tensor) => Tensor): Sampler => (g) => {
+  const out = shape(g, 1, 3);
+  const a = out.map((d) => (g.uniform() < 0.3 ? 1 : d));
+  const b = out.slice(g.int(out.length)).map((d) => (g.uniform() < 0.3 ? 1 : d));
+  const bt = rnd(g, b, 0.5, 2);
+  return { inputs: { a: rnd(g, a), b: bt }, fn: f };
+};
+const multiclass = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
+  const [N, C] = [pick(g, [1, 3, 8]), pick(g, [2, 5, 17])];
+  const y = labels(g, N, C);
+  return { inputs: { logits: rnd(g, [N, C], -4, 4) }, fn: (z) => f(z, y) };
+};
+const binaryLoss = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
+  const N = pick(g, [1, 4, 9]);
+  const y = fromHost(Array.from({ length: N }, () => g.int(2)), [N], 'i32');
+  return { inputs: { logits: rnd(g, [N], -5, 5) }, fn: (z) => f(z, y) };
+};
+
+export const primitiveCases: Record<Primitive, Sampler> = {
+  neg: unary(ops.neg),
+  exp: unary(ops.exp),
+  log: unary(ops.log, 0.1, 3),
+  sqrt: unary(ops.sqrt, 0.1, 3),
+  tanh: unary(ops.tanh),
+  relu: (g) => {
+    const sign = g.uniform() < 0.5 ? 1 : -1; // both sides of the kink, never at it
+    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.relu(ops.affine(x, sign)) };
+  },
+  sigmoid: unary(ops.sigmoid, -4, 4),
+  gelu: unary(ops.gelu, -3, 3),
+  powScalar: (g) => {
+    const p = pick(g, [2, 3, 0.5, -1, 1.5]);
+    return { inputs: { x: rnd(g, shape(g), 0.3, 2) }, fn: (x) => ops.pow(x, p) };
+  },
+  affine: unary((x) => ops.affine(x, 1.5, -0.25)),
+  add: binary(ops.add),
+  sub: binary(ops.sub),
+  mul: binary(ops.mul),
+  div: binary(ops.div),
+  sum: (g) => {
+    const s = shape(g);
+    const axis = g.uniform() < 0.3 ? null : g.int(s.length);
+    const keepdim = g.uniform() < 0.5; // drawn here: fn must be the same function at every call
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.sum(x, axis, keepdim) };
+  },
+  max: (g) => {
+    const s = shape(g);
+    const n = size(s);
+    const order = Array.from({ length: n }, (_, i) => i);
+    g.shuffle(order);
+    const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: a unique maximum
+    const axis = g.int(s.length);
+    return { inputs: { x }, fn: (t) => ops.max(t, axis) };
+  },
+  reshape: unary((x) => ops.reshape(x, [-1])),
+  permute: (g) => {
+    const s = shape(g, 2, 3);
+    const perm = s.map((_, i) => i);
+    g.shuffle(perm);
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.permute(x, perm) };
+  },
+  expand: (g) => {
+    const d = pick(g, dims);
+    return { inputs: { x: rnd(g, [1, d]) }, fn: (x) => ops.expand(x, [3, d]) };
+  },
+  matmul: (g) => {
+    const [m, k, n] = [pick(g, dims), pick(g, [1, 4, 6]), pick(g, dims)];
+    const batch = pick(g, [[], [2], [3]]);
+    return { inputs: { a: rnd(g, [...batch, m, k]), b: rnd(g, [k, n]) }, fn: ops.matmul };
+  },
+  softmax: (g) => {
+    const s = shape(g);
+    const axis = g.int(s.length);
+    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.softmax(x, axis) };
+  },
+  logSoftmax: (g) => {
+    const s = shape(g);
+    const axis = g.int(s.length);
+    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.logSoftmax(x, axis) };
+  },
+  embedding: (g) => {
+    const [V, D, n] = [pick(g, [2, 5]), pick(g, [1, 3, 4]), pick(g, [1, 4, 7])];
+    const idx = labels(g, n, V);
+    return { inputs: { weight: rnd(g, [V, D]) }, fn: (w) => ops.embedding(idx, w) };
+  },
+  pick: (g) => {
+    const [N, C] = [pick(g, [1, 3, 6]), pick(g, [2, 5])];
+    const idx = labels(g, N, C);
+    return { inputs: { x: rnd(g, [N, C]) }, fn: (x) => ops.pick(x, idx) };
+  },
+  cast: unary((x) => ops.cast(x, 'f32')),
+  crossEntropy: multiclass((z, y) => ops.crossEntropy(z, y)),
+  focalLoss: multiclass((z, y) => ops.focalLoss(z, y)),
+  rootedLoss: multiclass((z, y) => ops.rootedLoss(z, y)),
+  rootedLogisticLoss: binaryLoss((z, y) => ops.rootedLogisticLoss(z, y)),
+  binaryCrossEntropy: binaryLoss((z, y) => ops.binaryCrossEntropy(z, y)),
+  layerNorm: (g) => {
+    const D = pick(g, [2, 5, 8]);
+    return { inputs: { x: rnd(g, [pick(g, [1, 3]), D]), weight: rnd(g, [D], 0.5, 1.5), bias: rnd(g, [D]) }, fn: (x, w, b) => ops.layerNorm(x, w, b) };
+  },
+  attention: (g) => {
+    const s = [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [1, 3, 5]), pick(g, [2, 4, 8])];
+    const causal = g.uniform() < 0.5;
+    return { inputs: { q: rnd(g, s, -1, 1), k: rnd(g, s, -1, 1), v: rnd(g, s) }, fn: (q, k, v) => ops.attention(q, k, v, { causal }) };
+  },
+};
+
+/** Whole models: a loss of the model's output with respect to all its parameters (a sample of each). */
+export const modelCases: Record<string, Sampler> = {
+  'model: mlp': (g) => {
+    const m = buildModel({ kind: 'mlp', inputs: 6, hidden: [8, 8], classes: 3 });
+    const x = rnd(g, [4, 6]);
+    const y = labels(g, 4, 3);
+    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.rootedLoss(m.forward(x), y), samples: 8 };
+  },
+  'model: logistic': (g) => {
+    const m = buildModel({ kind: 'logistic', inputs: 5 });
+    const x = rnd(g, [6, 5]);
+    const y = fromHost([0, 1, 1, 0, 1, 0], [6], 'i32');
+    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.rootedLogisticLoss(m.forward(x), y), samples: 6 };
+  },
+  'model: vit': (g) => {
+    const m = buildModel({ kind: 'vit', side: 4, patch: 2, dim: 8, heads: 2, layers: 1, classes: 3 });
+    const x = rnd(g, [2, 16]);
+    const y = labels(g, 2, 3);
+    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.rootedLoss(m.forward(x), y), samples: 4 };
+  },
+  'model: gpt': (g) => {
+    const m = new GPT({ kind: 'gpt', vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 });
+    const ids = fromHost(Array.from({ length: 8 }, () => g.int(5)), [2, 4], 'i32');
+    const y = labels(g, 8, 5);
+    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.crossEntropy(ops.reshape(m.forward(ids), [-1, 5]), y), samples: 4 };
+  },
+};
+
+export interface AuditRow {
+  name: string;
+  cases: number;
+  maxAbsError: number;
+  maxRelError: number;
+  pass: boolean;
+  failures: string[];
+}
+
+/** Runs the audit; `only` filters by name substring. */
+export async function runAudit(opts: { seed?: number; cases?: number; only?: string[]; onRow?: (r: AuditRow) => void } = {}): Promise<AuditRow[]> {
+  const { seed = 0, cases = 3, only } = opts;
+  const all: [string, Sampler][] = [
+    ...(Object.entries(primitiveCases) as [string, Sampler][]),
+    ...Object.entries(modelCases),
+    ...[...customOps.entries()].map(([name, op]): [string, Sampler] => [
+      `custom: ${name}`,
+      (g) => {
+        const { inputs, attrs } = op.spec.sample(g);
+        const grads = op.spec.gradients ?? op.spec.inputs.map((d, i) => (d === 'f32' ? i : -1)).filter((i) => i >= 0);
+        const named = Object.fromEntries(grads.map((i) => [`input ${i}`, inputs[i]]));
+        return { inputs: named, fn: (...xs) => op(inputs.map((t, i) => (grads.includes(i) ? xs[grads.indexOf(i)] : t)), attrs) };
+      },
+    ]),
+  ];
+  const rows: AuditRow[] = [];
+  for (const [name, sampler] of all) {
+    if (only && !only.some((o) => name.includes(o))) continue;
+    const row: AuditRow = { name, cases: 0, maxAbsError: 0, maxRelError: 0, pass: true, failures: [] };
+    for (let c = 0; c < cases; c++) {
+      const g = new Generator(seed * 1000 + c);
+      manualSeed(seed * 1000 + c);
+      let tensors: Tensor[] = [];
+      try {
+        const cs = sampler(g);
+        tensors = Object.values(cs.inputs);
+        const r = await gradcheck(cs.fn, cs.inputs, { samples: cs.samples ?? 24, seed: c });
+        for (const i of r.inputs) {
+          row.maxAbsError = Math.max(row.maxAbsError, i.maxAbsError);
+          row.maxRelError = Math.max(row.maxRelError, i.maxRelError);
+          if (!i.pass) row.failures.push(`case ${c}, ${i.input} [${i.shape.join(', ')}]: error ${i.maxAbsError.toExponential(2)} at ${i.worstIndex}`);
+        }
+      } catch (e) {
+        row.failures.push(`case ${c}: ${(e as Error).message}`);
+      }
+      for (const t of tensors) t.dispose();
+      row.cases++;
+    }
+    row.pass = row.failures.length === 0;
+    rows.push(row);
+    opts.onRow?.(row);
+  }
+  return rows;
+}

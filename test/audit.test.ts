@@ -1,0 +1,73 @@
+// The audit: every op passes; a custom op with a deliberately wrong backward fails it, with exit code 1.
+import { beforeAll, expect, test } from 'vitest';
+import { main } from '../src/cli.js';
+import { rg, setup } from './helpers.js';
+import { labelSmoothedRooted } from '../examples/label-smoothed-rooted.js';
+
+beforeAll(setup);
+
+async function quiet(argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const log = console.log;
+  console.log = (...a: unknown[]) => void (out += a.join(' ') + '\n');
+  try {
+    return { code: await main(argv), out };
+  } finally {
+    console.log = log;
+  }
+}
+
+test('every registered op, loss and model passes the audit', async () => {
+  const rows = await rg.runAudit({ cases: 2, seed: 1 });
+  const failed = rows.filter((r) => !r.pass);
+  expect(failed.map((r) => `${r.name}: ${r.failures.join('; ')}`)).toEqual([]);
+  for (const name of Object.keys(rg.opTable())) expect(rows.some((r) => r.name === name), name).toBe(true);
+  for (const name of ['model: mlp', 'model: logistic', 'model: vit', 'model: gpt', 'custom: labelSmoothedRooted']) expect(rows.some((r) => r.name === name), name).toBe(true);
+});
+
+test('the label-smoothed rooted loss from examples/ equals rootedLoss at eps = 0', async () => {
+  rg.manualSeed(3);
+  const z = rg.randn([6, 7]);
+  const y = rg.tensor([0, 6, 2, 3, 1, 5], [6], { dtype: 'i32' });
+  const a = await rg.rootedLoss(z, y).item();
+  const b = await rg.mean(labelSmoothedRooted([z, y], { k: 3, m: 3, eps: 0 })).item();
+  expect(b).toBeCloseTo(a, 6);
+  expect(() => labelSmoothedRooted([z, y], { k: 3, m: 3, eps: 1 })).toThrow('labelSmoothedRooted: needs k > 0, m > 0 and 0 <= eps < 1');
+});
+
+test('a wrong backward is caught: gradcheck fails and the audit exits 1', async () => {
+  const body = (expr: string) => `
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) { let i = gid.x; if (i < pu(0u)) { Y[i] = ${expr}; } }`;
+  const wrong = rg.defineOp({
+    name: 'doubleWithWrongGradient',
+    inputs: ['f32'],
+    output: ([x]) => x,
+    forward: { wgsl: body('2.0 * X[i]'), workgroups: ([x]) => [Math.ceil(x.reduce((a, b) => a * b, 1) / 64)] },
+    // Y (binding 2) is the forward output here; the gradient is binding 4: this backward forgets the factor 2.
+    backward: {
+      wgsl: `
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read> Y: array<f32>;
+@group(0) @binding(3) var<storage, read> G: array<f32>;
+@group(0) @binding(4) var<storage, read_write> DX: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) { let i = gid.x; if (i < pu(0u)) { DX[i] = G[i]; } }`,
+      workgroups: ([x]) => [Math.ceil(x.reduce((a, b) => a * b, 1) / 64)],
+    },
+    reference: ([x]) => ({ shape: x.shape, data: x.data.map((v) => 2 * v) }),
+    sample: (g) => ({ inputs: [rg.tensor([g.uniform(), g.uniform(), 0.5], [3])] }),
+  });
+  const r = await rg.gradcheck((x) => rg.sum(wrong([x])), [rg.tensor([1, 2, 3])]);
+  expect(r.pass).toBe(false);
+  expect(r.inputs[0].maxAbsError).toBeCloseTo(1, 5); // autograd 1, truth 2
+  const bad = await quiet(['audit', '--only', 'doubleWithWrongGradient', '--cases', '1']);
+  expect(bad.code).toBe(1);
+  expect(bad.out).toMatch(/custom: doubleWithWrongGradient\s+1\s+.*FAIL/);
+  const good = await quiet(['audit', '--only', 'rootedLoss,attention', '--cases', '1']);
+  expect(good.code).toBe(0);
+  expect(good.out).toMatch(/2\/2 passed/);
+  rg.customOps.delete('doubleWithWrongGradient');
+});
