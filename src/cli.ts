@@ -5,7 +5,7 @@ import { hasDevice, init, setGpuProvider, shutdown } from './gpu.js';
 import { nodeGpu } from './node-gpu.js';
 import { loadDataset, builtinDatasets } from './data/files.js';
 import { fitStandardizer, standardize, trainTestSplit, type Dataset, type Standardizer } from './data/dataset.js';
-import { defaultTrainConfig, evaluate, trainClassifier, type EpochLog, type TrainConfig } from './train.js';
+import { defaultTrainConfig, evaluate, trainClassifier, type EpochLog, type LossName, type TrainConfig } from './train.js';
 import { save, load, writeFileAtomic } from './io/files.js';
 import { curvesSvg } from './plot.js';
 import { buildModel, inputsOf, type ModelConfig } from '../models/index.js';
@@ -14,6 +14,7 @@ import { buildCorpus, decode, encode, reverseTask, trainLM, type LmConfig } from
 import { GPT, type GptConfig } from '../models/gpt.js';
 import { Generator } from './random.js';
 import { runAudit } from './audit.js';
+import { bandSvg, runExperiment, summarize, summaryTable } from './experiment.js';
 import './ops/methods.js';
 
 setGpuProvider(nodeGpu);
@@ -70,6 +71,24 @@ const generateFlags: Record<string, FlagSpec> = {
   seed: { kind: 'int', help: 'sampling seed', min: 0 },
 };
 
+const experimentFlags: Record<string, FlagSpec> = {
+  model: { kind: 'string', help: 'mlp, vit or logistic', choices: ['mlp', 'vit', 'logistic'] },
+  data: { kind: 'string', help: 'digits, breast-cancer or FILE.csv' },
+  losses: { kind: 'string', help: 'comma-separated arms (default ce,focal,rooted; bce,rooted for logistic)' },
+  seeds: { kind: 'int', help: 'seeds per loss (default 5)', min: 1 },
+  epochs: { kind: 'int', help: 'epochs per run', min: 1 },
+  batch: { kind: 'int', help: 'batch size (default 64)', min: 1 },
+  lr: { kind: 'number', help: 'learning rate, the same for every loss', min: Number.MIN_VALUE },
+  k: { kind: 'number', help: 'rooted k (default 3; 2 for logistic)', min: Number.MIN_VALUE },
+  m: { kind: 'number', help: 'rooted m (default 3)', min: Number.MIN_VALUE },
+  'sweep-k': { kind: 'string', help: 'also run rooted with each k of a comma-separated list, e.g. 1,2,3,5,8' },
+  target: { kind: 'number', help: 'test accuracy counted as reached (default 0.95)', min: 0 },
+  dim: { kind: 'int', help: 'ViT width (default 32)', min: 1 },
+  heads: { kind: 'int', help: 'ViT heads (default 2)', min: 1 },
+  layers: { kind: 'int', help: 'ViT blocks (default 2)', min: 1 },
+  out: { kind: 'string', help: 'output folder (table.md, runs.json, *.svg)' },
+};
+
 const auditFlags: Record<string, FlagSpec> = {
   cases: { kind: 'int', help: 'random cases (shapes and values) per op (default 3)', min: 1 },
   seed: { kind: 'int', help: 'seed of the cases (default 0)', min: 0 },
@@ -97,6 +116,7 @@ commands:
   eval     accuracy and confusion matrix of saved weights, with no training
   generate continue a prompt with a trained GPT
   audit    gradcheck every op, loss and model against float64 finite differences
+  experiment  compare losses (ce, focal, rooted) over seeds: tables and plots
 
 rootgrad <command> --help shows its flags.
 `;
@@ -371,6 +391,67 @@ async function generateCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function experimentCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(usage('experiment', experimentFlags, 'Train one model with each loss for several seeds (identical initialisation, data order, optimiser and\nschedule per seed); write a markdown table, every curve as JSON and SVG plots of the mean curves.'));
+    return 0;
+  }
+  const f = parseFlags('experiment', argv, experimentFlags);
+  const modelKind = (f.model as string) ?? 'mlp';
+  const data = (f.data as string) ?? (modelKind === 'logistic' ? 'breast-cancer' : 'digits');
+  const binary = modelKind === 'logistic';
+  const arms = ((f.losses as string) ?? (binary ? 'bce,rooted' : 'ce,focal,rooted')).split(',').map((x) => x.trim());
+  for (const a of arms) {
+    const ok = binary ? ['bce', 'rooted'] : ['ce', 'focal', 'rooted'];
+    if (!ok.includes(a)) throw new UsageError(`rootgrad experiment: --losses for ${modelKind} are ${ok.join(', ')}, got '${a}'`);
+  }
+  const k = (f.k as number) ?? (binary ? 2 : 3);
+  const m = (f.m as number) ?? 3;
+  const sweep = f['sweep-k'] ? (f['sweep-k'] as string).split(',').map(Number) : [];
+  if (sweep.some((x) => !(x > 0))) throw new UsageError(`rootgrad experiment: --sweep-k must be positive numbers, got '${f['sweep-k']}'`);
+  const armSpecs = [
+    ...arms.map((loss) => ({ label: loss === 'rooted' ? `rooted k=${k}${binary ? '' : ` m=${m}`}` : loss, loss: loss as LossName, k, m })),
+    ...sweep.filter((x) => !(arms.includes('rooted') && x === k)).map((x) => ({ label: `rooted k=${x}${binary ? '' : ` m=${m}`}`, loss: 'rooted' as LossName, k: x, m })),
+  ];
+  const seeds = Array.from({ length: (f.seeds as number) ?? 5 }, (_, i) => i);
+  const target = (f.target as number) ?? 0.95;
+  const out = (f.out as string) ?? join('runs', `experiment-${modelKind}-${data.replace(/[^\w.-]+/g, '_')}`);
+  const { train, test } = prepare(data, 0.2, 0);
+  let model: ModelConfig;
+  if (modelKind === 'logistic') model = { kind: 'logistic', inputs: train.features };
+  else if (modelKind === 'vit') {
+    const [dim, heads] = [(f.dim as number) ?? 32, (f.heads as number) ?? 2];
+    if (dim % heads) throw new UsageError(`rootgrad experiment: --dim ${dim} is not divisible by --heads ${heads}`);
+    model = { kind: 'vit', side: Math.round(Math.sqrt(train.features)), patch: 4, dim, heads, layers: (f.layers as number) ?? 2, classes: train.classes };
+  }
+  else model = { kind: 'mlp', inputs: train.features, hidden: [256, 256], classes: train.classes, activation: 'relu' };
+  const base: TrainConfig = {
+    ...defaultTrainConfig,
+    epochs: (f.epochs as number) ?? (modelKind === 'vit' ? 12 : modelKind === 'logistic' ? 30 : 20),
+    batch: (f.batch as number) ?? 64,
+    lr: (f.lr as number) ?? (modelKind === 'vit' ? 3e-3 : modelKind === 'logistic' ? 0.01 : 1e-3),
+    warmup: modelKind === 'vit' ? 20 : 0,
+    k,
+    m,
+  };
+  const info = await init();
+  console.log(`rootgrad experiment: ${modelKind} on ${data}, arms ${armSpecs.map((a) => a.label).join(' | ')}, ${seeds.length} seeds, ${base.epochs} epochs, lr ${base.lr}, on ${info.description || info.vendor}`);
+  const runs = await runExperiment({ model, train, test, base, arms: armSpecs, seeds, target }, (r) => {
+    const last = r.history[r.history.length - 1];
+    console.log(`  seed ${r.seed} ${r.label}: test acc ${(100 * last.testAccuracy).toFixed(2)}%, best ${(100 * Math.max(...r.history.map((h) => h.testAccuracy))).toFixed(2)}%`);
+  });
+  const table = summaryTable(summarize(runs, target), target);
+  mkdirSync(out, { recursive: true });
+  const cmd = `rootgrad experiment ${argv.join(' ')}`.trim();
+  writeFileAtomic(join(out, 'table.md'), `${modelKind} on ${data}, ${seeds.length} seeds, ${base.epochs} epochs, ${base.optimizer} lr ${base.lr} (cosine), batch ${base.batch}; adapter ${info.description || info.vendor}.\nCommand: \`${cmd}\`\n\n${table}`);
+  writeFileAtomic(join(out, 'runs.json'), JSON.stringify({ command: cmd, model, base, target, runs }, null, 2) + '\n');
+  writeFileAtomic(join(out, 'test-accuracy.svg'), bandSvg(runs, 'testAccuracy', `${modelKind} on ${data}: test accuracy`));
+  writeFileAtomic(join(out, 'test-loss.svg'), bandSvg(runs, 'testLoss', `${modelKind} on ${data}: test loss (each its own loss)`));
+  writeFileAtomic(join(out, 'train-loss.svg'), bandSvg(runs, 'trainLoss', `${modelKind} on ${data}: training loss`));
+  console.log(`\n${table}\nwrote ${join(out, 'table.md')}, runs.json, test-accuracy.svg, test-loss.svg, train-loss.svg`);
+  return 0;
+}
+
 async function auditCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
     process.stdout.write(usage('audit', auditFlags, 'Gradient audit: every registered op, loss and model (and ops made with defineOp), autograd on the GPU against\ncentral finite differences of the float64 reference backend, at seeded random shapes. Exit code 1 on any failure.'));
@@ -408,6 +489,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'train') return await trainCommand(rest);
     if (cmd === 'eval') return await evalCommand(rest);
     if (cmd === 'generate') return await generateCommand(rest);
+    if (cmd === 'experiment') return await experimentCommand(rest);
     if (cmd === 'audit') {
       if (rest.includes('--example')) await import('../examples/label-smoothed-rooted.js');
       return await auditCommand(rest);

@@ -22,6 +22,7 @@ export { gradcheck, type GradcheckOptions, type GradcheckReport, type InputRepor
 export { defineOp, customOps, type CustomOp, type CustomOpSpec, type KernelSpec } from './custom.js';
 export { runAudit, primitiveCases, modelCases, type AuditRow, type AuditCase } from './audit.js';
 export { Params } from './runtime.js';
+export { detectAnomaly, anomalyEnabled } from './anomaly.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';
 export { opTable } from './ops/table.js';
 export { setKernelVariant, kernelVariant, type Variants } from './variants.js';
@@ -37,6 +38,12 @@ export function memory(): MemoryStats & { peakBytes: number } {
 /** Starts measuring peak live bytes from the current level. */
 export function resetPeakBytes(): void {
   mem.peakBytes = mem.liveBytes;
+}
+
+/** Caps the bytes the buffer pool keeps (default 512 MiB), freeing what is above; returns the previous cap. */
+export function setPoolCap(bytes: number): number {
+  if (!(bytes >= 0)) throw new Error(`setPoolCap: bytes must be >= 0, got ${bytes}`);
+  return rt().setPoolCap(bytes);
 }
 
 /** Submits every recorded dispatch now (reads do this by themselves). */

@@ -84,9 +84,13 @@ export class Runtime {
   poolCapBytes = 512 * 1024 * 1024;
   stats = { pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0 };
 
+  /** Why the device was lost, once it was. */
+  lost: string | null = null;
+
   constructor(device: GPUDevice, generation: number) {
     this.device = device;
     this.generation = generation;
+    device.lost.then((info) => (this.lost = info.message || info.reason || 'device lost'));
     this.paramsBuffer = device.createBuffer({ size: PARAMS_WORDS * 4, usage: STORAGE | COPY_DST, label: 'rootgrad.params' });
   }
 
@@ -198,6 +202,21 @@ export class Runtime {
     return this.device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST });
   }
 
+  /** Sets the pool's cap and frees pooled buffers above it; returns the previous cap. */
+  setPoolCap(bytes: number): number {
+    const prev = this.poolCapBytes;
+    this.poolCapBytes = bytes;
+    if (this.stats.pooledBytes > bytes) this.flush(); // destroy() waits for submitted work, not for unsubmitted
+    for (const [size, list] of [...this.pool.entries()].sort((a, b) => b[0] - a[0])) {
+      while (list.length && this.stats.pooledBytes > bytes) {
+        list.pop()!.destroy();
+        this.stats.pooledBytes -= size;
+        this.stats.pooledBuffers--;
+      }
+    }
+    return prev;
+  }
+
   release(buffer: GPUBuffer): void {
     const size = buffer.size;
     if (this.stats.pooledBytes + size > this.poolCapBytes) {
@@ -228,8 +247,9 @@ export class Runtime {
     try {
       await staging.mapAsync(MAP_READ, 0, size);
     } catch (e) {
+      if (this.lost !== null) throw new Error(`rootgrad: the GPU device was lost (${this.lost}); pending work was abandoned. Call init() again for a fresh device.`);
       await this.checkErrors();
-      throw new Error(`rootgrad: reading data back failed: ${(e as Error).message}${current().lost ? ' (the GPU device was lost)' : ''}`);
+      throw new Error(`rootgrad: reading data back failed: ${(e as Error).message}`);
     }
     const out = staging.getMappedRange(0, size).slice(0, bytes);
     staging.unmap();

@@ -10,6 +10,7 @@ import attention_backward_q from '../shaders/attention_backward_q.wgsl';
 import attention_forward from '../shaders/attention_forward.wgsl';
 import layer_norm from '../shaders/layer_norm.wgsl';
 import layer_norm_backward from '../shaders/layer_norm_backward.wgsl';
+import check_finite from '../shaders/check_finite.wgsl';
 import binary from '../shaders/binary.wgsl';
 import binary_cross_entropy_fused from '../shaders/binary_cross_entropy_fused.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -38,6 +39,7 @@ import unary from '../shaders/unary.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
 
 const files: Record<string, string> = {
+  check_finite,
   attention_backward_kv,
   attention_backward_q,
   attention_forward,

@@ -107,6 +107,7 @@ export class Tensor {
     const s = this.storage('data').retain();
     try {
       const buf = await rt().read(s.buffer, this.size * 4);
+      await hooks.afterRead?.();
       return this.dtype === 'i32' ? new Int32Array(buf) : new Float32Array(buf);
     } finally {
       s.release();
@@ -259,6 +260,8 @@ export function keep<T extends Tensor>(t: T): T {
 export const hooks = {
   add: null as unknown as (a: Tensor, b: Tensor) => Tensor,
   onesLike: null as unknown as (t: Tensor) => Tensor,
+  /** After every readback (anomaly mode reports there). */
+  afterRead: null as null | (() => Promise<void>),
 };
 
 // Seeds of ones made by backward() itself: a rule may skip multiplying by them (the fused losses do).

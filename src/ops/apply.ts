@@ -1,6 +1,7 @@
 // Running a primitive: look it up in the table, run its forward, and record its backward on the tape.
 import { isGradEnabled, record, saveForBackward, Tensor } from '../tensor.js';
-import type { BufferView } from '../runtime.js';
+import { rt, type BufferView } from '../runtime.js';
+import { anomalyEnabled, checkFinite } from '../anomaly.js';
 import type { Attrs, Primitive } from './def.js';
 import { opTable } from './table.js';
 import { hostValue, isReferenceMode, refTensor } from '../backend.js';
@@ -20,13 +21,29 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
   const saved: Tensor[] = [];
   const save = needGrad ? (t: Tensor) => void saved.push(saveForBackward(t)) : () => {};
   const out = def.forward(inputs, attrs as never, save, needGrad);
-  if (needGrad) record(out, { op, inputs, saved, backward: (g, s) => def.backward(g, s, attrs as never, inputs) });
+  if (anomalyEnabled()) checkFinite(out, `'${op}' forward on ${shapesOf(inputs)}`);
+  if (needGrad) {
+    record(out, {
+      op,
+      inputs,
+      saved,
+      backward: (g, s) => {
+        const grads = def.backward(g, s, attrs as never, inputs);
+        if (anomalyEnabled()) grads.forEach((gi, i) => gi && checkFinite(gi, `'${op}' backward (gradient of input ${i}) on ${shapesOf(inputs)}`));
+        return grads;
+      },
+    });
+  }
   return out;
 }
 
+const shapesOf = (ts: Tensor[]) => ts.map((t) => `[${t.shape.join(', ')}]`).join(', ');
+
 /** The buffer of a tensor, sized to its elements, for binding to a kernel. */
 export function view(t: Tensor): BufferView {
-  return { buffer: t.storage().buffer, bytes: t.size * 4 };
+  const s = t.storage();
+  if (s.generation !== rt().generation) throw new Error(`tensor #${t.id} [${t.shape.join(', ')}] belongs to a GPU device that was lost; make it again on the new device`);
+  return { buffer: s.buffer, bytes: t.size * 4 };
 }
 
 export function checkDType(op: string, t: Tensor, dtype: 'f32' | 'i32', what = 'input'): void {

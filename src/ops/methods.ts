@@ -7,6 +7,7 @@ import { expand, permute, reshape, transpose } from './movement.js';
 import { matmul } from './matmul.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { onesLike } from '../creation.js';
+import { anomalyReport } from '../anomaly.js';
 
 type Operand = Tensor | number;
 
@@ -69,3 +70,4 @@ Object.assign(Tensor.prototype, methods);
 
 hooks.add = (a, b) => add(a, b);
 hooks.onesLike = onesLike;
+hooks.afterRead = anomalyReport;

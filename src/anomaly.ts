@@ -1,0 +1,52 @@
+// Anomaly mode: after every op's forward and backward, a small GPU check for NaN/Inf in what it produced
+// (check_finite.wgsl). Results are read with the next readback, which then throws naming the first op
+// that produced a non-finite value, with its shapes. Off by default, and then it costs one boolean test.
+import { Params, rt, type Runtime } from './runtime.js';
+import type { Tensor } from './tensor.js';
+
+const SLOTS = 4096;
+const state = { enabled: false, labels: [] as string[], flags: null as GPUBuffer | null, runtime: null as Runtime | null };
+
+/** Turns anomaly detection on or off (`rootgrad train --detect-anomaly`). */
+export function detectAnomaly(on = true): void {
+  state.enabled = on;
+}
+
+export function anomalyEnabled(): boolean {
+  return state.enabled;
+}
+
+function flags(): GPUBuffer {
+  const r = rt();
+  if (!state.flags || state.runtime !== r) {
+    state.flags = r.device.createBuffer({ size: SLOTS * 4, usage: 0x80 | 0x04 | 0x08, label: 'rootgrad.anomaly' });
+    r.upload(state.flags, new Uint32Array(SLOTS));
+    state.runtime = r;
+    state.labels = [];
+  }
+  return state.flags;
+}
+
+/** Queues a finiteness check of t, labelled with the op and shapes (no-op when off or out of slots). */
+export function checkFinite(t: Tensor, label: string): void {
+  if (!state.enabled || t.ref || !t.size || t.dtype !== 'f32') return;
+  const buf = flags();
+  if (state.labels.length >= SLOTS) return; // checked at the next readback; later ops wait for then
+  const slot = state.labels.length;
+  state.labels.push(label);
+  const r = rt();
+  r.dispatch(r.kernel('check_finite'), [{ buffer: t.storage().buffer, bytes: t.size * 4 }, { buffer: buf, bytes: SLOTS * 4 }], new Params().u(t.size, slot), r.groups1d(t.size, 256));
+}
+
+/** Called after each readback: throws for the first flagged op, then starts over. */
+export async function anomalyReport(): Promise<void> {
+  if (!state.enabled || !state.flags || !state.labels.length || state.runtime !== rt()) return;
+  const r = rt();
+  const n = state.labels.length;
+  const bits = new Uint32Array(await r.read(state.flags, n * 4));
+  const labels = state.labels;
+  state.labels = [];
+  r.upload(state.flags, new Uint32Array(n));
+  const first = bits.findIndex((b) => b !== 0);
+  if (first >= 0) throw new Error(`anomaly: ${labels[first]} produced NaN or Inf (the first of ${bits.filter((b) => b).length} flagged ops)`);
+}

@@ -1,0 +1,119 @@
+// Loss comparisons (`rootgrad experiment`): the same model, data, initialisation per seed, batch order,
+// optimiser and schedule, trained with each loss for several seeds; per-epoch curves, a summary table
+// (mean ± std) and SVG plots of the mean curves with a band for the spread.
+import { trainClassifier, type EpochLog, type LossName, type TrainConfig } from './train.js';
+import type { Dataset } from './data/dataset.js';
+import type { ModelConfig } from '../models/index.js';
+
+export interface ExperimentRun {
+  label: string;
+  loss: LossName;
+  k: number;
+  m: number;
+  seed: number;
+  history: EpochLog[];
+}
+
+export interface ExperimentSpec {
+  model: ModelConfig;
+  train: Dataset;
+  test: Dataset;
+  base: TrainConfig;
+  /** One entry per arm: a label and the loss settings. */
+  arms: { label: string; loss: LossName; k?: number; m?: number }[];
+  seeds: number[];
+  target: number;
+}
+
+export async function runExperiment(spec: ExperimentSpec, onRun?: (r: ExperimentRun) => void): Promise<ExperimentRun[]> {
+  const runs: ExperimentRun[] = [];
+  for (const seed of spec.seeds) {
+    for (const arm of spec.arms) {
+      const cfg: TrainConfig = { ...spec.base, loss: arm.loss, k: arm.k ?? spec.base.k, m: arm.m ?? spec.base.m, seed };
+      const { model, optimizer, history } = await trainClassifier(spec.model, spec.train, spec.test, cfg);
+      optimizer.dispose();
+      model.dispose();
+      const run = { label: arm.label, loss: arm.loss, k: cfg.k, m: cfg.m, seed, history };
+      runs.push(run);
+      onRun?.(run);
+    }
+  }
+  return runs;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const pm = (xs: number[], scale = 1, digits = 2) => (xs.length ? `${(mean(xs) * scale).toFixed(digits)} ± ${(std(xs) * scale).toFixed(digits)}` : 'n/a');
+
+export interface ArmSummary {
+  label: string;
+  seeds: number;
+  finalAccuracy: number[];
+  bestAccuracy: number[];
+  finalTestLoss: number[];
+  /** Epochs to reach the target test accuracy, per seed that reached it. */
+  epochsToTarget: number[];
+  secondsToTarget: number[];
+  reached: number;
+}
+
+export function summarize(runs: ExperimentRun[], target: number): ArmSummary[] {
+  const labels = [...new Set(runs.map((r) => r.label))];
+  return labels.map((label) => {
+    const rs = runs.filter((r) => r.label === label);
+    const s: ArmSummary = { label, seeds: rs.length, finalAccuracy: [], bestAccuracy: [], finalTestLoss: [], epochsToTarget: [], secondsToTarget: [], reached: 0 };
+    for (const r of rs) {
+      const last = r.history[r.history.length - 1];
+      s.finalAccuracy.push(last.testAccuracy);
+      s.bestAccuracy.push(Math.max(...r.history.map((h) => h.testAccuracy)));
+      s.finalTestLoss.push(last.testLoss);
+      const hit = r.history.findIndex((h) => h.testAccuracy >= target);
+      if (hit >= 0) {
+        s.reached++;
+        s.epochsToTarget.push(hit + 1);
+        s.secondsToTarget.push(r.history.slice(0, hit + 1).reduce((a, h) => a + h.seconds, 0));
+      }
+    }
+    return s;
+  });
+}
+
+export function summaryTable(summaries: ArmSummary[], target: number): string {
+  const head = `| loss | seeds | final test acc % | best test acc % | epochs to ${(100 * target).toFixed(1)}% | seconds to ${(100 * target).toFixed(1)}% | reached |`;
+  const rows = summaries.map((s) => `| ${s.label} | ${s.seeds} | ${pm(s.finalAccuracy, 100)} | ${pm(s.bestAccuracy, 100)} | ${pm(s.epochsToTarget, 1, 1)} | ${pm(s.secondsToTarget, 1, 1)} | ${s.reached}/${s.seeds} |`);
+  return [head, '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2'];
+
+/** Mean curve per arm of one metric, with a band from the minimum to the maximum over seeds. */
+export function bandSvg(runs: ExperimentRun[], metric: 'testAccuracy' | 'testLoss' | 'trainLoss', title: string): string {
+  const labels = [...new Set(runs.map((r) => r.label))];
+  const w = 560, h = 320, pad = 48;
+  const curves = labels.map((label) => {
+    const rs = runs.filter((r) => r.label === label);
+    const n = Math.min(...rs.map((r) => r.history.length));
+    const at = (e: number) => rs.map((r) => r.history[e][metric]);
+    return { label, mean: Array.from({ length: n }, (_, e) => mean(at(e))), lo: Array.from({ length: n }, (_, e) => Math.min(...at(e))), hi: Array.from({ length: n }, (_, e) => Math.max(...at(e))) };
+  });
+  const all = curves.flatMap((c) => [...c.lo, ...c.hi]).filter(Number.isFinite);
+  let [lo, hi] = [Math.min(...all), Math.max(...all)];
+  if (!(hi > lo)) [lo, hi] = [lo - 1, hi + 1];
+  const n = Math.max(...curves.map((c) => c.mean.length));
+  const px = (i: number) => pad + (n <= 1 ? 0 : (i / (n - 1)) * (w - 2 * pad));
+  const py = (v: number) => pad / 2 + (1 - (v - lo) / (hi - lo)) * (h - 1.5 * pad);
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">`, `<rect width="${w}" height="${h}" fill="white"/>`, `<text x="${w / 2}" y="16" text-anchor="middle" font-size="13">${title.replace(/[<&>]/g, '')}</text>`];
+  parts.push(`<rect x="${pad}" y="${pad / 2}" width="${w - 2 * pad}" height="${h - 1.5 * pad}" fill="none" stroke="#999"/>`);
+  for (const f of [0, 0.5, 1]) parts.push(`<text x="${pad - 4}" y="${py(lo + f * (hi - lo)) + 4}" text-anchor="end" font-size="10">${(lo + f * (hi - lo)).toPrecision(3)}</text>`);
+  parts.push(`<text x="${w / 2}" y="${h - 8}" text-anchor="middle" font-size="11">epoch (1..${n}); line: mean over seeds, band: min to max</text>`);
+  curves.forEach((c, k) => {
+    const color = COLORS[k % COLORS.length];
+    const upper = c.hi.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`);
+    const lower = c.lo.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).reverse();
+    parts.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${color}" fill-opacity="0.15" stroke="none"/>`);
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${c.mean.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).join(' ')}"/>`);
+    parts.push(`<text x="${pad + 8}" y="${pad / 2 + 16 + 14 * k}" font-size="11" fill="${color}">${c.label}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
