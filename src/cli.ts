@@ -5,7 +5,8 @@ import { hasDevice, init, setGpuProvider, shutdown } from './gpu.js';
 import { nodeGpu } from './node-gpu.js';
 import { loadDataset, builtinDatasets } from './data/files.js';
 import { fitStandardizer, standardize, trainTestSplit, type Dataset, type Standardizer } from './data/dataset.js';
-import { defaultTrainConfig, evaluate, trainClassifier, type EpochLog, type LossName, type TrainConfig } from './train.js';
+import { checkpointBytes, checkpointFrom, defaultTrainConfig, evaluate, trainClassifier, type Checkpoint, type EpochLog, type LossName, type TrainConfig } from './train.js';
+import { detectAnomaly } from './anomaly.js';
 import { save, load, writeFileAtomic } from './io/files.js';
 import { curvesSvg } from './plot.js';
 import { buildModel, inputsOf, type ModelConfig } from '../models/index.js';
@@ -60,6 +61,8 @@ const trainFlags: Record<string, FlagSpec> = {
   'test-fraction': { kind: 'number', help: 'share of the data held out for testing', min: Number.MIN_VALUE },
   out: { kind: 'string', help: 'output folder (weights, log.json, curves.svg)' },
   quiet: { kind: 'bool', help: 'print only the final result' },
+  resume: { kind: 'string', help: 'continue the run whose --out folder this is, from its last checkpoint' },
+  'detect-anomaly': { kind: 'bool', help: 'check every op for NaN/Inf and name the first one (slower)' },
 };
 
 const generateFlags: Record<string, FlagSpec> = {
@@ -190,9 +193,29 @@ async function trainCommand(argv: string[]): Promise<number> {
     process.stdout.write(usage('train', trainFlags, 'Train a classifier; writes model.safetensors, log.json and curves.svg to --out.'));
     return 0;
   }
-  const f = parseFlags('train', argv, trainFlags);
+  let f = parseFlags('train', argv, trainFlags);
+  if (f['detect-anomaly']) detectAnomaly(true);
+  let resume: Checkpoint | undefined;
+  if (f.resume) {
+    const others = Object.keys(f).filter((k) => !['resume', 'quiet', 'detect-anomaly'].includes(k));
+    if (others.length) throw new UsageError(`rootgrad train: --resume continues the saved run as it was; drop --${others.join(', --')}`);
+    const path = join(f.resume as string, 'checkpoint.safetensors');
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new Error(`cannot resume: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const c = checkpointFrom(bytes, path);
+    resume = c.checkpoint;
+    f = { ...JSON.parse(c.metadata.flags), out: f.resume as string, quiet: !!f.quiet };
+  }
+  const flagsToSave = { ...f };
   const modelKind = (f.model as string) ?? 'mlp';
-  if (modelKind === 'gpt') return trainGptCommand(f);
+  if (modelKind === 'gpt') {
+    if (resume) throw new UsageError('rootgrad train: --resume is for the classifiers (mlp, logistic, vit)');
+    return trainGptCommand(f);
+  }
   for (const k of ['text', 'task', 'context', 'steps', 'eval-every']) if (k in f) throw new UsageError(`rootgrad train: --${k} is for --model gpt`);
   const data = (f.data as string) ?? 'digits';
   const cfg: TrainConfig = {
@@ -240,15 +263,25 @@ async function trainCommand(argv: string[]): Promise<number> {
 
   const info = await init();
   if (!quiet) console.log(`rootgrad: ${modelKind} on ${data} (${train.n} train / ${test.n} test, ${train.features} features, ${train.classes} classes), loss ${cfg.loss}${cfg.loss === 'rooted' ? ` k=${cfg.k}${modelKind === 'mlp' ? ` m=${cfg.m}` : ''}` : ''}, ${cfg.optimizer} lr ${cfg.lr}, ${cfg.epochs} epochs of batch ${cfg.batch}, on ${info.description || info.vendor}`);
+  if (resume && !quiet) console.log(`resuming after epoch ${resume.history.length} from ${join(out, 'checkpoint.safetensors')}`);
   const bar = progress(!quiet);
   const t0 = performance.now();
-  const { model, history } = await trainClassifier(modelConfig, train, test, cfg, {
-    onStep: (e, s, n) => bar.step(e, cfg.epochs, s, n),
-    onEpoch: (log) => bar.epoch(log, cfg.epochs),
-  });
+  mkdirSync(out, { recursive: true });
+  const { model, history } = await trainClassifier(
+    modelConfig,
+    train,
+    test,
+    cfg,
+    {
+      onStep: (e, s, n) => bar.step(e, cfg.epochs, s, n),
+      onEpoch: (log) => bar.epoch(log, cfg.epochs),
+      // Written atomically after every epoch: a run killed at any moment resumes from the last whole epoch.
+      onCheckpoint: async (c) => writeFileAtomic(join(out, 'checkpoint.safetensors'), await checkpointBytes(c, { flags: JSON.stringify(flagsToSave) })),
+    },
+    resume,
+  );
   const seconds = (performance.now() - t0) / 1000;
   const final = history[history.length - 1];
-  mkdirSync(out, { recursive: true });
   const meta = { model: JSON.stringify(modelConfig), standardizer: JSON.stringify(stats), train: JSON.stringify({ ...cfg, data, testFraction }), classNames: JSON.stringify(train.classNames ?? []) };
   await save(model, join(out, 'model.safetensors'), meta);
   writeFileAtomic(join(out, 'log.json'), JSON.stringify({ model: modelConfig, config: { ...cfg, data, testFraction }, adapter: info, seconds, history }, null, 2) + '\n');

@@ -2,11 +2,13 @@
 // one tidy() per step, no readback inside an epoch except at its end.
 import { keep, noGrad, tidy, Tensor } from './tensor.js';
 import { fromHost } from './creation.js';
-import { manualSeed, Generator } from './random.js';
+import { manualSeed, Generator, globalGenerator } from './random.js';
 import { add, mul } from './ops/binary.js';
 import { argmax } from './ops/cast.js';
 import { binaryCrossEntropy, crossEntropy, focalLoss, rootedLogisticLoss, rootedLoss } from './ops/losses.js';
-import { Adam, AdamW, SGD, type Optimizer } from './optim/optimizer.js';
+import { Adam, AdamW, SGD, type Optimizer, type OptimizerState } from './optim/optimizer.js';
+import type { StateValue } from './nn/module.js';
+import { fromSafetensors, toSafetensors, type HostTensor } from './io/safetensors.js';
 import { constantSchedule, cosineSchedule } from './optim/schedule.js';
 import { batchIndices, gatherRows, type Dataset } from './data/dataset.js';
 import { buildModel, type Classifier, type ModelConfig } from '../models/index.js';
@@ -153,7 +155,13 @@ export async function trainClassifier(
   train: Dataset,
   test: Dataset,
   cfg: TrainConfig,
-  hooks: { onEpoch?: (log: EpochLog) => void; onStep?: (epoch: number, step: number, steps: number) => void } = {},
+  hooks: {
+    onEpoch?: (log: EpochLog) => void;
+    onStep?: (epoch: number, step: number, steps: number) => void;
+    /** After every epoch: everything needed to resume (write it with saveCheckpoint). */
+    onCheckpoint?: (c: Checkpoint) => Promise<void> | void;
+  } = {},
+  resume?: Checkpoint,
 ): Promise<TrainResult> {
   manualSeed(cfg.seed);
   const model = buildModel(modelConfig);
@@ -164,7 +172,15 @@ export async function trainClassifier(
   const lrAt = cfg.schedule === 'cosine' ? cosineSchedule(cfg.lr, { total, warmup: cfg.warmup }) : constantSchedule(cfg.lr, { warmup: cfg.warmup });
   const shuffler = new Generator(cfg.seed + 1);
   const history: EpochLog[] = [];
-  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+  if (resume) {
+    // Weights, optimiser state, schedule position (the optimiser's step count) and both generators.
+    model.loadStateDict(resume.model);
+    optimizer.loadState(resume.optimizer);
+    shuffler.setState(resume.shuffler);
+    globalGenerator.setState(resume.global);
+    history.push(...resume.history);
+  }
+  for (let epoch = history.length + 1; epoch <= cfg.epochs; epoch++) {
     const t0 = performance.now();
     model.train();
     let lossSum: Tensor = keep(fromHost([0], [], 'f32'));
@@ -215,6 +231,46 @@ export async function trainClassifier(
     };
     history.push(log);
     hooks.onEpoch?.(log);
+    if (hooks.onCheckpoint) {
+      const st = optimizer.state();
+      await hooks.onCheckpoint({ model: model.stateDict(), optimizer: st, shuffler: shuffler.getState(), global: globalGenerator.getState(), history: [...history] });
+    }
   }
   return { model, optimizer, history };
+}
+
+/** The state of a training run after a whole epoch. */
+export interface Checkpoint {
+  model: Record<string, StateValue>;
+  optimizer: OptimizerState;
+  shuffler: number[];
+  global: number[];
+  history: EpochLog[];
+}
+
+/** A checkpoint as safetensors bytes (tensors model.*, optim.<i>.<slot>; the rest in the metadata). */
+export async function checkpointBytes(c: Checkpoint, extra: Record<string, string> = {}): Promise<Uint8Array> {
+  const tensors: Record<string, HostTensor> = {};
+  const host = async (v: StateValue): Promise<HostTensor> => (v instanceof Tensor ? { dtype: v.dtype, shape: [...v.shape], data: await v.data() } : { dtype: 'f32', shape: [...v.shape], data: Float32Array.from(v.data) });
+  for (const [k, v] of Object.entries(c.model)) tensors[`model.${k}`] = await host(v);
+  for (const [i, slots] of c.optimizer.slots.entries()) for (const [k, v] of Object.entries(slots)) tensors[`optim.${i}.${k}`] = await host(v);
+  const meta = { kind: c.optimizer.kind, steps: c.optimizer.steps, lr: c.optimizer.lr, params: c.optimizer.slots.length, shuffler: c.shuffler, global: c.global, history: c.history };
+  return toSafetensors(tensors, { ...extra, checkpoint: JSON.stringify(meta) });
+}
+
+export function checkpointFrom(bytes: Uint8Array, source: string): { checkpoint: Checkpoint; metadata: Record<string, string> } {
+  const { tensors, metadata } = fromSafetensors(bytes, source);
+  if (!metadata.checkpoint) throw new Error(`${source}: not a rootgrad checkpoint`);
+  const meta = JSON.parse(metadata.checkpoint);
+  const model: Record<string, StateValue> = {};
+  const slots: Record<string, StateValue>[] = Array.from({ length: meta.params }, () => ({}));
+  for (const [k, v] of Object.entries(tensors)) {
+    if (k.startsWith('model.')) model[k.slice(6)] = v;
+    else {
+      const m = /^optim\.(\d+)\.(.+)$/.exec(k);
+      if (!m || Number(m[1]) >= slots.length) throw new Error(`${source}: unexpected tensor '${k}' in a checkpoint`);
+      slots[Number(m[1])][m[2]] = v;
+    }
+  }
+  return { checkpoint: { model, optimizer: { kind: meta.kind, steps: meta.steps, lr: meta.lr, slots }, shuffler: meta.shuffler, global: meta.global, history: meta.history }, metadata };
 }
