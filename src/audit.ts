@@ -97,6 +97,12 @@ export const primitiveCases: Record<Primitive, Sampler> = {
     const batch = pick(g, [[], [2], [3]]);
     return { inputs: { a: rnd(g, [...batch, m, k]), b: rnd(g, [k, n]) }, fn: ops.matmul };
   },
+  linear: (g) => {
+    const [m, k, n] = [pick(g, dims), pick(g, [3, 4, 8]), pick(g, dims)];
+    const activation = pick(g, ['none', 'relu', 'gelu'] as const);
+    // relu's kink: keep pre-activations away from 0 by a large bias of random sign
+    return { inputs: { x: rnd(g, [m, k], -1, 1), weight: rnd(g, [n, k], -1, 1), bias: rnd(g, [n], -1, 1) }, fn: (x, w, b) => ops.linear(x, w, b, activation === 'relu' ? 'none' : activation) };
+  },
   softmax: (g) => {
     const s = shape(g);
     const axis = g.int(s.length);

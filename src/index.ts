@@ -12,7 +12,7 @@ export { add, sub, mul, div } from './ops/binary.js';
 export { neg, exp, log, sqrt, tanh, relu, sigmoid, gelu, pow, affine } from './ops/unary.js';
 export { sum, mean, max, sumTo } from './ops/reduce.js';
 export { reshape, permute, transpose, expand } from './ops/movement.js';
-export { matmul } from './ops/matmul.js';
+export { matmul, linear } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { embedding, pick } from './ops/gather.js';
 export { cast, argmax } from './ops/cast.js';

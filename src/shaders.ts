@@ -11,6 +11,7 @@ import attention_forward from '../shaders/attention_forward.wgsl';
 import layer_norm from '../shaders/layer_norm.wgsl';
 import layer_norm_backward from '../shaders/layer_norm_backward.wgsl';
 import check_finite from '../shaders/check_finite.wgsl';
+import linear from '../shaders/linear.wgsl';
 import binary from '../shaders/binary.wgsl';
 import binary_cross_entropy_fused from '../shaders/binary_cross_entropy_fused.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -39,6 +40,7 @@ import unary from '../shaders/unary.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
 
 const files: Record<string, string> = {
+  linear,
   check_finite,
   attention_backward_kv,
   attention_backward_q,

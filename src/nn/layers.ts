@@ -3,21 +3,25 @@ import { Tensor, empty, isGradEnabled } from '../tensor.js';
 import { Params, rt } from '../runtime.js';
 import { globalGenerator } from '../random.js';
 import { rand } from '../creation.js';
-import { add, mul } from '../ops/binary.js';
-import { matmul } from '../ops/matmul.js';
+import { mul } from '../ops/binary.js';
+import { linear, matmul } from '../ops/matmul.js';
 import { transpose } from '../ops/movement.js';
 import { gelu, relu, tanh } from '../ops/unary.js';
 import { view } from '../ops/apply.js';
 import { Module } from './module.js';
 
-/** y = x W^T + b, W [out, in] as in PyTorch; W and b ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with a = sqrt(5)). */
+/**
+ * y = act(x W^T + b), W [out, in] as in PyTorch; W and b ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with
+ * a = sqrt(5)). With a bias, one fused kernel (the `linear` op) does the matmul, the bias and the activation.
+ */
 export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
+  readonly activation: 'none' | 'relu' | 'gelu';
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    opts: { bias?: boolean } = {},
+    opts: { bias?: boolean; activation?: 'none' | 'relu' | 'gelu' } = {},
   ) {
     super();
     if (!Number.isInteger(inFeatures) || !Number.isInteger(outFeatures) || inFeatures < 1 || outFeatures < 1) {
@@ -26,13 +30,15 @@ export class Linear extends Module {
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = this.param('weight', rand([outFeatures, inFeatures], { low: -bound, high: bound }));
     this.bias = opts.bias === false ? null : this.param('bias', rand([outFeatures], { low: -bound, high: bound }));
+    this.activation = opts.activation ?? 'none';
   }
   forward(x: Tensor): Tensor {
+    if (this.bias) return linear(x, this.weight, this.bias, this.activation);
     const wt = transpose(this.weight);
     const y = matmul(x, wt);
     wt.dispose();
-    if (!this.bias) return y;
-    const out = add(y, this.bias);
+    if (this.activation === 'none') return y;
+    const out = this.activation === 'relu' ? relu(y) : gelu(y);
     y.dispose();
     return out;
   }
@@ -100,9 +106,11 @@ export function mlp(sizes: readonly number[], opts: { activation?: Activation; d
   const act = opts.activation ?? 'relu';
   const layers: Module[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
-    layers.push(new Linear(sizes[i], sizes[i + 1]));
-    if (i + 2 < sizes.length) {
-      layers.push(act === 'gelu' ? new GELU() : act === 'tanh' ? new Tanh() : new ReLU());
+    const hidden = i + 2 < sizes.length;
+    // ReLU and GELU are fused into the linear kernel; tanh is a layer of its own.
+    layers.push(new Linear(sizes[i], sizes[i + 1], { activation: hidden && act !== 'tanh' ? act : 'none' }));
+    if (hidden) {
+      if (act === 'tanh') layers.push(new Tanh());
       if (opts.dropout) layers.push(new Dropout(opts.dropout));
     }
   }

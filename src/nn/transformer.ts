@@ -7,7 +7,7 @@ import { embedding } from '../ops/gather.js';
 import { permute, reshape } from '../ops/movement.js';
 import { attention, layerNorm } from '../ops/transformer.js';
 import { Module } from './module.js';
-import { Dropout, GELU, Linear } from './layers.js';
+import { Dropout, Linear } from './layers.js';
 import { shapeStr } from '../shape.js';
 
 /** A table of vectors looked up by i32 indices; N(0, 1) initialisation as in PyTorch (std given for GPT-style 0.02). */
@@ -77,7 +77,6 @@ export class TransformerBlock extends Module {
   readonly attn: MultiHeadAttention;
   readonly ln2: LayerNorm;
   readonly fc: Linear;
-  readonly act = new GELU();
   readonly out: Linear;
   readonly drop: Dropout;
   constructor(dim: number, heads: number, opts: { causal?: boolean; dropout?: number; mlpRatio?: number } = {}) {
@@ -86,13 +85,13 @@ export class TransformerBlock extends Module {
     this.ln1 = this.module('ln1', new LayerNorm(dim));
     this.attn = this.module('attn', new MultiHeadAttention(dim, heads, opts.causal ?? false));
     this.ln2 = this.module('ln2', new LayerNorm(dim));
-    this.fc = this.module('fc', new Linear(dim, hidden));
+    this.fc = this.module('fc', new Linear(dim, hidden, { activation: 'gelu' })); // fused matmul + bias + GELU
     this.out = this.module('out', new Linear(hidden, dim));
     this.drop = this.module('drop', new Dropout(opts.dropout ?? 0));
   }
   forward(x: Tensor): Tensor {
     const h = add(x, this.drop.forward(this.attn.forward(this.ln1.forward(x))));
-    return add(h, this.drop.forward(this.out.forward(this.act.forward(this.fc.forward(this.ln2.forward(h))))));
+    return add(h, this.drop.forward(this.out.forward(this.fc.forward(this.ln2.forward(h)))));
   }
 }
 

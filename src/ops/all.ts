@@ -3,7 +3,7 @@ export { add, sub, mul, div } from './binary.js';
 export { neg, exp, log, sqrt, tanh, relu, sigmoid, gelu, pow, affine } from './unary.js';
 export { sum, mean, max, sumTo } from './reduce.js';
 export { reshape, permute, transpose, expand } from './movement.js';
-export { matmul } from './matmul.js';
+export { matmul, linear } from './matmul.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { embedding, pick } from './gather.js';
 export { cast, argmax } from './cast.js';

@@ -50,6 +50,7 @@ export interface Attrs {
   expand: { shape: number[] };
   // ops/matmul.ts
   matmul: None;
+  linear: { activation: 'none' | 'relu' | 'gelu' };
   // ops/softmax.ts
   softmax: { axis: number };
   logSoftmax: { axis: number };

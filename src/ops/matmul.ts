@@ -97,3 +97,73 @@ export const matmulDefs = {
 };
 
 export const matmul = (a: Tensor, b: Tensor): Tensor => apply('matmul', [a, b], {});
+
+// ---- linear: matmul + bias + activation in one kernel (linear.wgsl) ---------------------------------
+
+const ACT = { none: 0, relu: 1, gelu: 2 } as const;
+const gelu64 = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+
+export const linearDefs = {
+  linear: {
+    forward([x, w, b], { activation }, save) {
+      checkDType('linear', x, 'f32', 'input');
+      const K = x.shape[x.ndim - 1];
+      if (x.ndim < 1 || w.ndim !== 2 || w.shape[1] !== K || b.ndim !== 1 || b.shape[0] !== w.shape[0]) {
+        throw new Error(`linear: expects x [..., ${K}], weight [out, ${K}] and bias [out], got ${shapeStr(x.shape)}, ${shapeStr(w.shape)} and ${shapeStr(b.shape)}`);
+      }
+      const N = w.shape[0];
+      const M = x.size / K;
+      const y = empty([...x.shape.slice(0, -1), N]);
+      // PRE is written only for gelu; otherwise a 1-element stand-in (two writable bindings may not alias)
+      const pre = empty(activation === 'gelu' ? y.shape : [1]);
+      if (y.size) {
+        const r = rt();
+        const vec4 = K % 4 === 0;
+        const k = r.kernel('linear', { VEC4: String(vec4), XTYPE: vec4 ? 'vec4<f32>' : 'f32', DOT: vec4 ? 'return dot(a, b);' : 'return a * b;', ACT: ACT[activation], SAVE_PRE: String(activation === 'gelu') });
+        r.dispatch(k, [view(x), view(w), view(b), view(y), view(pre)], new Params().u(M, N, K), [Math.ceil(N / 32), Math.ceil(M / 32)]);
+      }
+      save(x);
+      save(w);
+      save(activation === 'gelu' ? pre : y); // relu's derivative comes from y, gelu's from the pre-activation
+      pre.dispose();
+      return y;
+    },
+    backward(g, [x, w, saved], { activation }) {
+      // gz = g * act'(.), then dX = gz W, dW = gz^T X (over all leading rows), db = column sums of gz.
+      const K = w.shape[1];
+      const N = w.shape[0];
+      let gz = g;
+      if (activation !== 'none') {
+        gz = empty(g.shape);
+        const r = rt();
+        const deriv = activation === 'relu' ? 'select(0.0, g, x > 0.0)' : 'g * gelu_grad(x)';
+        r.dispatch(r.kernel('unary_backward', { DERIV: deriv }), [view(saved), view(saved), view(g), view(gz)], new Params().u(g.size).f(0, 0), r.groups1d(g.size, 256));
+      }
+      const g2 = reshape(gz, [-1, N]);
+      const x2 = reshape(x, [-1, K]);
+      const dx = reshape(matmul(g2, w), x.shape);
+      const dw = matmul(transpose(g2), x2);
+      const db = sumTo(g2, [N]);
+      return [dx, dw, db];
+    },
+    reference([x, w, b], { activation }) {
+      const K = w.shape[1];
+      const N = w.shape[0];
+      const M = x.data.length / K;
+      const out = f64([...x.shape.slice(0, -1), N]);
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++) {
+          let s = b.data[n];
+          for (let k = 0; k < K; k++) s += x.data[m * K + k] * w.data[n * K + k];
+          out.data[m * N + n] = activation === 'relu' ? Math.max(s, 0) : activation === 'gelu' ? gelu64(s) : s;
+        }
+      return out;
+    },
+  } satisfies OpDef<Attrs['linear']>,
+};
+
+/** act(x W^T + b) in one kernel: x [..., in], weight [out, in] (PyTorch's layout), bias [out]. */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor, activation: 'none' | 'relu' | 'gelu' = 'none'): Tensor {
+  if (!(activation in ACT)) throw new Error(`linear: activation must be none, relu or gelu, got '${activation}'`);
+  return apply('linear', [x, weight, bias], { activation });
+}

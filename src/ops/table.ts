@@ -3,7 +3,7 @@
 import type { OpTable } from './def.js';
 import { binaryDefs } from './binary.js';
 import { gatherDefs } from './gather.js';
-import { matmulDefs } from './matmul.js';
+import { linearDefs, matmulDefs } from './matmul.js';
 import { movementDefs } from './movement.js';
 import { reduceDefs } from './reduce.js';
 import { softmaxDefs } from './softmax.js';
@@ -22,6 +22,7 @@ export function opTable(): OpTable {
     ...reduceDefs,
     ...movementDefs,
     ...matmulDefs,
+    ...linearDefs,
     ...softmaxDefs,
     ...gatherDefs,
     ...castDefs,
