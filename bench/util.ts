@@ -33,12 +33,14 @@ export function markdownTable(header: string[], rows: (string | number)[][]): st
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
 }
 
+/** Writes bench/results/NAME.{json,md} (or to --results DIR). */
 export function writeResults(name: string, json: unknown, markdown: string): void {
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(`bench/results/${name}.json`, JSON.stringify(json, null, 2) + '\n');
-  writeFileSync(`bench/results/${name}.md`, markdown);
+  const dir = arg('results', 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/${name}.json`, JSON.stringify(json, null, 2) + '\n');
+  writeFileSync(`${dir}/${name}.md`, markdown);
   console.log(markdown);
-  console.log(`wrote bench/results/${name}.json and bench/results/${name}.md`);
+  console.log(`wrote ${dir}/${name}.json and ${dir}/${name}.md`);
 }
 
 export function arg(name: string, fallback: string): string {

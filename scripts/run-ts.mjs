@@ -20,7 +20,7 @@ await build({
   platform: 'node',
   target: 'es2022',
   loader: { '.wgsl': 'text' },
-  external: ['webgpu', 'playwright-core', '@tensorflow/*'],
+  external: ['webgpu', 'playwright-core', '@jax-js/*'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });

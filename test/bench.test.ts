@@ -1,0 +1,22 @@
+// Benchmarks are not tests: this only checks that each one runs, at a tiny size, and writes its JSON and
+// markdown (into a temporary folder, not bench/results).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+
+const cases: [string, string, string[]][] = [
+  ['matmul', 'bench/matmul.ts', ['--sizes', '32,33', '--iters', '1']],
+  ['loss', 'bench/loss.ts', ['--cases', '8x5', '--iters', '1']],
+  ['attention', 'bench/attention.ts', ['--T', '9', '--iters', '1']],
+  ['compare', 'bench/compare.ts', ['--sizes', '32', '--iters', '1', '--steps', '1', '--mlps', '8-8-2x4']],
+];
+
+test.each(cases)('bench %s runs at a tiny size', (name, file, args) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rootgrad-bench-'));
+  const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', file, ...args, '--results', dir], { encoding: 'utf8', env: { ...process.env, ROOTGRAD_QUIET: '1' }, timeout: 300_000 });
+  expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+  expect(existsSync(join(dir, `${name}.json`))).toBe(true);
+  expect(existsSync(join(dir, `${name}.md`))).toBe(true);
+}, 300_000);
