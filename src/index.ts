@@ -26,6 +26,7 @@ export { detectAnomaly, anomalyEnabled } from './anomaly.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';
 export { opTable } from './ops/table.js';
 export { setKernelVariant, kernelVariant, type Variants } from './variants.js';
+export { autotune, localStorageStore, type TuneStore, type TuneResult } from './autotune.js';
 export type { Attrs, Primitive, OpDef, F64 } from './ops/def.js';
 
 /** Live tensors and bytes (and their peak since resetPeakBytes()), the buffer pool, and dispatch counters. */

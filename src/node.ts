@@ -7,3 +7,4 @@ setGpuProvider(nodeGpu);
 export * from './index.js';
 export { save, load, writeFileAtomic } from './io/files.js';
 export { loadDataset, dataDir, builtinDatasets } from './data/files.js';
+export { fileStore } from './io/files.js';

@@ -6,22 +6,38 @@ import { adapterInfo } from './gpu.js';
 export interface Variants {
   /** Fused multiclass losses: one invocation per row ('thread') or one workgroup per row ('workgroup'). */
   lossRows: 'thread' | 'workgroup';
+  /** Matmul: register-blocked without workgroup memory ('registers') or workgroup-memory tiles ('tiled'). */
+  matmul: 'registers' | 'tiled';
 }
 
 const overrides: Partial<Variants> = {};
 
 const defaults = (software: boolean): Variants => ({
   lossRows: software ? 'thread' : 'workgroup',
+  matmul: software ? 'registers' : 'tiled',
 });
+
+/** Choices measured by autotune(), per shape class ('matmul:small' ...), for this process. */
+export const tuned = new Map<string, string>();
 
 export function setKernelVariant<K extends keyof Variants>(name: K, value: Variants[K] | 'auto'): void {
   if (value === 'auto') delete overrides[name];
   else overrides[name] = value;
 }
 
-export function kernelVariant<K extends keyof Variants>(name: K): Variants[K] {
+/** The variant to use: an override, then $ROOTGRAD_VARIANT_<NAME>, then an autotuned choice for the shape
+ * class, then the adapter's default. */
+export function kernelVariant<K extends keyof Variants>(name: K, shapeClass?: string): Variants[K] {
   if (overrides[name]) return overrides[name] as Variants[K];
   const env = (globalThis as any).process?.env?.[`ROOTGRAD_VARIANT_${name.toUpperCase()}`];
   if (env) return env as Variants[K];
+  const t = shapeClass && tuned.get(`${name}:${shapeClass}`);
+  if (t) return t as Variants[K];
   return defaults(adapterInfo().software)[name];
+}
+
+/** Shape classes of a matmul, by its largest dimension. */
+export function matmulClass(m: number, k: number, n: number): string {
+  const d = Math.max(m, k, n);
+  return d <= 128 ? 'small' : d <= 768 ? 'medium' : 'large';
 }

@@ -223,3 +223,21 @@ describe('kernel runtime', () => {
     await expect(y.data()).rejects.toThrow(/kernel 'unary'/);
   });
 });
+
+describe('autotune', () => {
+  test('times the matmul variants per shape class, adopts the fastest, and reuses a stored result', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const path = join(mkdtempSync(join(tmpdir(), 'rootgrad-tune-')), 'tune.json');
+    const results = await rg.autotune({ iters: 1, store: rg.fileStore(path) });
+    expect(results.map((r) => r.shapeClass)).toEqual(['small', 'medium', 'large']);
+    for (const r of results) {
+      expect(r.chosen).toBe(r.ms.registers <= r.ms.tiled ? 'registers' : 'tiled');
+      expect(rg.kernelVariant('matmul', r.shapeClass)).toBe(r.chosen);
+    }
+    const again = await rg.autotune({ store: rg.fileStore(path) });
+    expect(again).toEqual(results); // loaded, not measured
+    console.log(`autotune on this adapter: ${results.map((r) => `${r.shapeClass} registers ${r.ms.registers.toFixed(1)} ms vs tiled ${r.ms.tiled.toFixed(1)} ms`).join('; ')}`);
+  }, 120_000);
+});

@@ -190,3 +190,21 @@ describe('fused linear', () => {
       }));
   }
 });
+
+describe('matmul variants give the right products', () => {
+  for (const variant of ['registers', 'tiled'] as const) {
+    test(`${variant}`, async () => {
+      rg.setKernelVariant('matmul', variant);
+      try {
+        for (const [m, k, n, batch] of [[1, 1, 1, []], [65, 17, 70, []], [33, 64, 8, [2]], [5, 3, 129, [3]]] as [number, number, number, number[]][]) {
+          const g = new rg.Generator(m + k + n);
+          const va = Array.from({ length: batch.reduce((x, y) => x * y, 1) * m * k }, () => Math.fround(g.uniform() - 0.5));
+          const vb = Array.from({ length: k * n }, () => Math.fround(g.uniform() - 0.5));
+          await checkOp({ name: `matmul ${variant} ${m}x${k}x${n}`, inputs: [{ shape: [...batch, m, k], data: va }, { shape: [k, n], data: vb }], gpu: ([x, y]) => rg.matmul(x, y), ref: (xs) => T.matmul.reference(xs, {}) });
+        }
+      } finally {
+        rg.setKernelVariant('matmul', 'auto');
+      }
+    });
+  }
+});

@@ -45,3 +45,17 @@ export function load(path: string): { tensors: Record<string, HostTensor>; metad
   if (size > MAX_FILE) throw new Error(`${path}: ${size} bytes is more than rootgrad loads (${MAX_FILE})`);
   return fromSafetensors(readFileSync(path), path);
 }
+
+/** A TuneStore in a JSON file (for autotune's results across runs). */
+export function fileStore(path: string): { load(): string | null; save(text: string): void } {
+  return {
+    load: () => {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    save: (text) => writeFileAtomic(path, text),
+  };
+}

@@ -7,6 +7,7 @@ import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sumTo } from './reduce.js';
+import { kernelVariant, matmulClass } from '../variants.js';
 import { expand, reshape, transpose } from './movement.js';
 
 function matmulShapes(a: readonly number[], b: readonly number[]) {
@@ -25,7 +26,9 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
   const r = rt();
   const sA = shareA ? 0 : m * k;
   const sB = shareB ? 0 : k * n;
-  if (k % 4 === 0 && n % 4 === 0) {
+  if (kernelVariant('matmul', matmulClass(m, k, n)) === 'tiled') {
+    r.dispatch(r.kernel('matmul_tiled'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 64), Math.ceil(m / 64), batch]);
+  } else if (k % 4 === 0 && n % 4 === 0) {
     r.dispatch(r.kernel('matmul_vec4'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 4 / 8), Math.ceil(m / 32), batch]);
   } else {
     r.dispatch(r.kernel('matmul_strided'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, k, 1, sB, n, 1), [Math.ceil(n / 32), Math.ceil(m / 32), batch]);
