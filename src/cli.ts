@@ -10,7 +10,8 @@ import { detectAnomaly } from './anomaly.js';
 import { save, load, writeFileAtomic } from './io/files.js';
 import { curvesSvg } from './plot.js';
 import { buildModel, inputsOf, type ModelConfig } from '../models/index.js';
-import { toDevice } from './io/safetensors.js';
+import { toDevice, type HostTensor } from './io/safetensors.js';
+import type { Tensor } from './tensor.js';
 import { buildCorpus, decode, encode, reverseTask, trainLM, type LmConfig } from './lm.js';
 import { GPT, type GptConfig } from '../models/gpt.js';
 import { Generator } from './random.js';
@@ -316,9 +317,7 @@ async function evalCommand(argv: string[]): Promise<number> {
   ds = standardize(ds, stats);
   await init();
   const model = buildModel(modelConfig);
-  const dev = toDevice(tensors);
-  model.loadStateDict(dev);
-  for (const t of Object.values(dev)) t.dispose();
+  loadWeights(model, tensors);
   const r = await evaluate(model, ds, trainCfg);
   const k = modelConfig.kind === 'logistic' ? 2 : modelConfig.classes;
   const cm = Array.from({ length: k }, () => new Array<number>(k).fill(0));
@@ -415,9 +414,7 @@ async function generateCommand(argv: string[]): Promise<number> {
   const ids = encode(vocab, prompt);
   await init();
   const model = new GPT(config);
-  const dev = toDevice(tensors);
-  model.loadStateDict(dev);
-  for (const t of Object.values(dev)) t.dispose();
+  loadWeights(model, tensors);
   const out = await model.generate(ids, (f.tokens as number) ?? 200, { temperature: (f.temperature as number) ?? 0.8, topK: (f['top-k'] as number) ?? 0, seed: (f.seed as number) ?? 0 });
   console.log(prompt + decode(vocab, out));
   model.dispose();
@@ -508,6 +505,16 @@ async function auditCommand(argv: string[]): Promise<number> {
   console.log(`${rows.length - failed.length}/${rows.length} passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (f.json) writeFileAtomic(f.json as string, JSON.stringify({ rows }, null, 2) + '\n');
   return failed.length ? 1 : 0;
+}
+
+/** Copies saved host tensors into a freshly built model's parameters. */
+function loadWeights(model: { loadStateDict(s: Record<string, Tensor>): void }, tensors: Record<string, HostTensor>): void {
+  const dev = toDevice(tensors);
+  try {
+    model.loadStateDict(dev);
+  } finally {
+    for (const t of Object.values(dev)) t.dispose();
+  }
 }
 
 /** Runs the command line; returns the exit code (0 ok, 1 failure, 2 bad usage). */

@@ -73,30 +73,48 @@ function checkReduction(op: string, r: Reduction): void {
   if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new Error(`${op}: reduction must be 'mean', 'sum' or 'none', got '${r}'`);
 }
 
-/** A fused multiclass loss: one row-wise dispatch for loss and gradient, then the reduction. */
-function multiclassDef<A extends { reduction: Reduction }>(op: string, kernel: string, scalars: (a: A) => number[], rowRef: (logp: number, a: A) => number): OpDef<A> {
+/** The shared shape of every fused loss: one dispatch writes the per-row losses and, when a gradient is
+ * wanted, dL/dz (scaled for the reduction) in the same pass; backward only scales dL/dz by g. */
+function fusedDef<A extends { reduction: Reduction }>(spec: {
+  check: (z: Tensor, y: Tensor) => void;
+  dispatch: (z: Tensor, y: Tensor, rows: Tensor, dz: Tensor, scale: number, needsGrad: boolean, attrs: A) => void;
+  reference: (z: F64, y: F64, attrs: A) => Float64Array;
+  op: string;
+}): OpDef<A> {
   return {
     forward([z, y], attrs, save, needsGrad) {
-      checkMulticlass(op, z, y);
-      const [N, C] = z.shape;
+      spec.check(z, y);
+      const N = z.shape[0];
       const rows = empty([N]);
-      const dz = needsGrad ? empty([N, C]) : empty([1]);
-      if (N) {
-        const r = rt();
-        const scale = attrs.reduction === 'mean' ? 1 / N : 1;
-        const perWorkgroup = kernelVariant('lossRows') === 'workgroup';
-        const groups = perWorkgroup ? (N <= 65535 ? [N, 1] : [65535, Math.ceil(N / 65535)]) : r.groups1d(N, 64);
-        const k = r.kernel(perWorkgroup ? 'loss_rows_workgroup' : 'loss_rows_thread', { LOSS: kernel });
-        r.dispatch(k, [view(z), view(y), view(rows), view(dz)], new Params().u(N, C).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), groups as [number, number]);
-      }
+      const dz = needsGrad ? empty(z.shape) : empty([1]); // a 1-element stand-in when no gradient is written
+      if (N) spec.dispatch(z, y, rows, dz, attrs.reduction === 'mean' ? 1 / N : 1, needsGrad, attrs);
       save(dz);
       dz.dispose();
-      return reduceRows(op, rows, attrs.reduction);
+      return reduceRows(spec.op, rows, attrs.reduction);
     },
     backward(g, [dz]) {
       return [scaleGrad(dz, g), null];
     },
     reference([z, y], attrs) {
+      return reduceRef(spec.reference(z, y, attrs), attrs.reduction);
+    },
+  };
+}
+
+/** A fused multiclass loss: the row-wise kernel (per adapter), with the loss's own row_loss. */
+function multiclassDef<A extends { reduction: Reduction }>(op: string, kernel: string, scalars: (a: A) => number[], rowRef: (logp: number, a: A) => number): OpDef<A> {
+  return fusedDef<A>({
+    op,
+    check: (z, y) => checkMulticlass(op, z, y),
+    dispatch(z, y, rows, dz, scale, needsGrad, attrs) {
+      const [N, C] = z.shape;
+      const r = rt();
+      const perWorkgroup = kernelVariant('lossRows') === 'workgroup';
+      const groups = perWorkgroup ? (N <= 65535 ? [N, 1] : [65535, Math.ceil(N / 65535)]) : r.groups1d(N, 64);
+      const k = r.kernel(perWorkgroup ? 'loss_rows_workgroup' : 'loss_rows_thread', { LOSS: kernel });
+      r.dispatch(k, [view(z), view(y), view(rows), view(dz)], new Params().u(N, C).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), groups as [number, number]);
+    },
+    reference(z, y, attrs) {
       const [N, C] = z.shape;
       const rows = new Float64Array(N);
       for (let i = 0; i < N; i++) {
@@ -106,34 +124,23 @@ function multiclassDef<A extends { reduction: Reduction }>(op: string, kernel: s
         for (let c = 0; c < C; c++) s += Math.exp(z.data[i * C + c] - mx);
         rows[i] = rowRef(z.data[i * C + y.data[i]] - mx - Math.log(s), attrs);
       }
-      return reduceRef(rows, attrs.reduction);
+      return rows;
     },
-  };
+  });
 }
 
+/** A fused binary loss: one invocation per example (loss_binary.wgsl) with the loss's binary_loss. */
 function binaryDef<A extends { reduction: Reduction }>(op: string, kernel: string, scalars: (a: A) => number[], ref: (z: number, s: number, a: A) => number): OpDef<A> {
-  return {
-    forward([z, y], attrs, save, needsGrad) {
-      checkBinary(op, z, y);
+  return fusedDef<A>({
+    op,
+    check: (z, y) => checkBinary(op, z, y),
+    dispatch(z, y, rows, dz, scale, needsGrad, attrs) {
       const N = z.shape[0];
-      const rows = empty([N]);
-      const dz = needsGrad ? empty([N]) : empty([1]);
-      if (N) {
-        const r = rt();
-        const scale = attrs.reduction === 'mean' ? 1 / N : 1;
-        r.dispatch(r.kernel('loss_binary', { LOSS: kernel }), [view(z), view(y), view(rows), view(dz)], new Params().u(N).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), r.groups1d(N, 256));
-      }
-      save(dz);
-      dz.dispose();
-      return reduceRows(op, rows, attrs.reduction);
+      const r = rt();
+      r.dispatch(r.kernel('loss_binary', { LOSS: kernel }), [view(z), view(y), view(rows), view(dz)], new Params().u(N).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), r.groups1d(N, 256));
     },
-    backward(g, [dz]) {
-      return [scaleGrad(dz, g), null];
-    },
-    reference([z, y], attrs) {
-      return reduceRef(Float64Array.from(z.data, (v, i) => ref(v, y.data[i] === 1 ? 1 : -1, attrs)), attrs.reduction);
-    },
-  };
+    reference: (z, y, attrs) => Float64Array.from(z.data, (v, i) => ref(v, y.data[i] === 1 ? 1 : -1, attrs)),
+  });
 }
 
 function reduceRef(rows: Float64Array, reduction: Reduction): F64 {
