@@ -221,7 +221,7 @@ async function trainCommand(argv: string[]): Promise<number> {
   const data = (f.data as string) ?? 'digits';
   const cfg: TrainConfig = {
     ...defaultTrainConfig,
-    loss: ((f.loss as string) ?? (modelKind === 'logistic' ? 'rooted' : 'rooted')) as TrainConfig['loss'],
+    loss: ((f.loss as string) ?? 'rooted') as TrainConfig['loss'],
     k: (f.k as number) ?? (modelKind === 'logistic' ? 2 : 3),
     m: (f.m as number) ?? 3,
     alpha: (f.alpha as number) ?? 0.25,

@@ -1,5 +1,5 @@
 // Making tensors: from host data, constants (fill.wgsl, no upload), ranges, and seeded random values.
-import { empty, Storage, Tensor, type DType } from './tensor.js';
+import { empty, Tensor, type DType } from './tensor.js';
 import { Params, rt } from './runtime.js';
 import { checkShape, shapeStr, sizeOf } from './shape.js';
 import { globalGenerator } from './random.js';
@@ -130,4 +130,3 @@ export function zerosLike(t: Tensor): Tensor {
   return zeros(t.shape);
 }
 
-export { Storage };

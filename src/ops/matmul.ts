@@ -43,9 +43,11 @@ export const matmulDefs = {
       checkDType('matmul', b, 'f32', 'second input');
       const { m, k, n, batch } = matmulShapes(a.shape, b.shape);
       const nb = sizeOf(batch);
-      const full = (t: Tensor, rows: number, cols: number) => (sameShape(t.shape.slice(0, -2), batch) || sizeOf(t.shape.slice(0, -2)) === 1 ? t : expand(t, [...batch, rows, cols]));
-      const ea = full(a, m, k);
-      const eb = full(b, k, n);
+      // An operand whose batch is the full batch or a single matrix is read in place (stride m*k or 0);
+      // any other broadcast pattern is materialised first.
+      const toBatch = (t: Tensor, rows: number, cols: number) => (sameShape(t.shape.slice(0, -2), batch) || sizeOf(t.shape.slice(0, -2)) === 1 ? t : expand(t, [...batch, rows, cols]));
+      const ea = toBatch(a, m, k);
+      const eb = toBatch(b, k, n);
       const c = matmulKernel(ea, eb, m, k, n, nb, sizeOf(ea.shape.slice(0, -2)) !== nb || nb === 1, sizeOf(eb.shape.slice(0, -2)) !== nb || nb === 1, [...batch, m, n]);
       if (ea !== a) ea.dispose();
       if (eb !== b) eb.dispose();
