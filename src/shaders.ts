@@ -13,6 +13,7 @@ import layer_norm_backward from '../shaders/layer_norm_backward.wgsl';
 import check_finite from '../shaders/check_finite.wgsl';
 import linear from '../shaders/linear.wgsl';
 import matmul_tiled from '../shaders/matmul_tiled.wgsl';
+import loss_rows_thread_vec4 from '../shaders/loss_rows_thread_vec4.wgsl';
 import binary from '../shaders/binary.wgsl';
 import binary_cross_entropy_fused from '../shaders/binary_cross_entropy_fused.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -41,6 +42,7 @@ import unary from '../shaders/unary.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
 
 const files: Record<string, string> = {
+  loss_rows_thread_vec4,
   matmul_tiled,
   linear,
   check_finite,

@@ -10,7 +10,7 @@ beforeAll(setup);
 
 const reductionArb = fc.constantFrom<Reduction>('mean', 'sum', 'none');
 const multiclassArb = fc
-  .tuple(fc.constantFrom(1, 2, 3, 7, 17), fc.constantFrom(2, 3, 5, 10, 65, 130), reductionArb, fc.boolean())
+  .tuple(fc.constantFrom(1, 2, 3, 7, 17), fc.constantFrom(2, 3, 4, 5, 8, 10, 65, 132), reductionArb, fc.boolean())
   .chain(([N, C, reduction, fused]) =>
     fc.tuple(valuesArb(N * C, -4, 4), fc.array(fc.nat(C - 1), { minLength: N, maxLength: N })).map(([z, y]) => ({ N, C, z, y, reduction, fused })),
   );

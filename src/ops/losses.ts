@@ -111,7 +111,8 @@ function multiclassDef<A extends { reduction: Reduction }>(op: string, kernel: s
       const r = rt();
       const perWorkgroup = kernelVariant('lossRows') === 'workgroup';
       const groups = perWorkgroup ? (N <= 65535 ? [N, 1] : [65535, Math.ceil(N / 65535)]) : r.groups1d(N, 64);
-      const k = r.kernel(perWorkgroup ? 'loss_rows_workgroup' : 'loss_rows_thread', { LOSS: kernel });
+      const body = perWorkgroup ? 'loss_rows_workgroup' : C % 4 === 0 ? 'loss_rows_thread_vec4' : 'loss_rows_thread';
+      const k = r.kernel(body, { LOSS: kernel });
       r.dispatch(k, [view(z), view(y), view(rows), view(dz)], new Params().u(N, C).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), groups as [number, number]);
     },
     reference(z, y, attrs) {
