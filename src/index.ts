@@ -61,6 +61,7 @@ export { parseCsv, trainTestSplit, fitStandardizer, standardize, batchIndices, g
 export { toSafetensors, fromSafetensors, toHost, toDevice, type HostTensor } from './io/safetensors.js';
 export { trainClassifier, evaluate, lossFor, makeOptimizer, defaultTrainConfig, type TrainConfig, type EpochLog, type LossName } from './train.js';
 export { curvesSvg } from './plot.js';
+export { runExperiment, summarize, summaryTable, bandSvg, type ExperimentRun, type ExperimentSpec, type ArmSummary } from './experiment.js';
 export { Embedding, LayerNorm, MultiHeadAttention, TransformerBlock } from './nn/transformer.js';
 export { buildModel, MLPClassifier, LogisticRegression, ViT, GPT, type ModelConfig, type Classifier, type GptConfig, type VitConfig } from '../models/index.js';
 export { sample } from '../models/gpt.js';
