@@ -5,17 +5,20 @@
 // Workgroup: 64 invocations, one key row each. D <= 128, compiled in.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> Q: array<f32>;
-@group(0) @binding(2) var<storage, read> K: array<f32>;
-@group(0) @binding(3) var<storage, read> V: array<f32>;
-@group(0) @binding(4) var<storage, read> DO: array<f32>;
+@group(0) @binding(1) var<storage, read> Q: array<VD>;
+@group(0) @binding(2) var<storage, read> K: array<VD>;
+@group(0) @binding(3) var<storage, read> V: array<VD>;
+@group(0) @binding(4) var<storage, read> DO: array<VD>;
 @group(0) @binding(5) var<storage, read> LSE: array<f32>;
 @group(0) @binding(6) var<storage, read> DL: array<f32>;
-@group(0) @binding(7) var<storage, read_write> DK: array<f32>;
-@group(0) @binding(8) var<storage, read_write> DV: array<f32>;
+@group(0) @binding(7) var<storage, read_write> DK: array<VD>;
+@group(0) @binding(8) var<storage, read_write> DV: array<VD>;
 
 // The head dimension is compiled in (one pipeline per D): fixed-size private arrays stay in registers.
+// Rows are read as vec4 when D is a multiple of 4 (VD = vec4<f32>, D counts vec4s), else as f32.
 const D: u32 = {{D}}u;
+alias VD = {{VD}};
+fn dotv(a: VD, b: VD) -> f32 { {{DOT}} }
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -28,15 +31,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let j = row % T;
   let bh = row / T;
   let base = bh * T * D;
-  var k: array<f32, D>;
-  var v: array<f32, D>;
-  var dk: array<f32, D>;
-  var dv: array<f32, D>;
+  var k: array<VD, D>;
+  var v: array<VD, D>;
+  var dk: array<VD, D>;
+  var dv: array<VD, D>;
   for (var d = 0u; d < D; d++) {
     k[d] = K[row * D + d] * scale;
     v[d] = V[row * D + d];
-    dk[d] = 0.0;
-    dv[d] = 0.0;
+    dk[d] = VD(0.0);
+    dv[d] = VD(0.0);
   }
   let start = select(0u, j, causal);
   for (var i = start; i < T; i++) {
@@ -44,8 +47,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     var s = 0.0;
     var dp = 0.0;
     for (var d = 0u; d < D; d++) {
-      s += Q[qi + d] * k[d];
-      dp += DO[qi + d] * v[d];
+      s += dotv(Q[qi + d], k[d]);
+      dp += dotv(DO[qi + d], v[d]);
     }
     let p = exp(s - LSE[bh * T + i]);
     let ds = p * (dp - DL[bh * T + i]);

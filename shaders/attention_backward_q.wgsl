@@ -6,17 +6,20 @@
 // Workgroup: 64 invocations, one query row each. D <= 128, compiled in.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> Q: array<f32>;
-@group(0) @binding(2) var<storage, read> K: array<f32>;
-@group(0) @binding(3) var<storage, read> V: array<f32>;
-@group(0) @binding(4) var<storage, read> O: array<f32>;
-@group(0) @binding(5) var<storage, read> DO: array<f32>;
+@group(0) @binding(1) var<storage, read> Q: array<VD>;
+@group(0) @binding(2) var<storage, read> K: array<VD>;
+@group(0) @binding(3) var<storage, read> V: array<VD>;
+@group(0) @binding(4) var<storage, read> O: array<VD>;
+@group(0) @binding(5) var<storage, read> DO: array<VD>;
 @group(0) @binding(6) var<storage, read> LSE: array<f32>;
-@group(0) @binding(7) var<storage, read_write> DQ: array<f32>;
+@group(0) @binding(7) var<storage, read_write> DQ: array<VD>;
 @group(0) @binding(8) var<storage, read_write> DL: array<f32>;
 
 // The head dimension is compiled in (one pipeline per D): fixed-size private arrays stay in registers.
+// Rows are read as vec4 when D is a multiple of 4 (VD = vec4<f32>, D counts vec4s), else as f32.
 const D: u32 = {{D}}u;
+alias VD = {{VD}};
+fn dotv(a: VD, b: VD) -> f32 { {{DOT}} }
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -28,15 +31,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (row >= BH * T) { return; }
   let i = row % T;
   let base = (row / T) * T * D;
-  var q: array<f32, D>;
-  var g: array<f32, D>;
-  var dq: array<f32, D>;
+  var q: array<VD, D>;
+  var g: array<VD, D>;
+  var dq: array<VD, D>;
   var dl = 0.0;
   for (var d = 0u; d < D; d++) {
     q[d] = Q[row * D + d] * scale;
     g[d] = DO[row * D + d];
-    dl += g[d] * O[row * D + d];
-    dq[d] = 0.0;
+    dl += dotv(g[d], O[row * D + d]);
+    dq[d] = VD(0.0);
   }
   let lse = LSE[row];
   let end = select(T, i + 1u, causal);
@@ -44,8 +47,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     var s = 0.0;
     var dp = 0.0;
     for (var d = 0u; d < D; d++) {
-      s += q[d] * K[base + j * D + d];
-      dp += g[d] * V[base + j * D + d];
+      s += dotv(q[d], K[base + j * D + d]);
+      dp += dotv(g[d], V[base + j * D + d]);
     }
     let ds = exp(s - lse) * (dp - dl);
     for (var d = 0u; d < D; d++) { dq[d] += ds * K[base + j * D + d]; }

@@ -8,14 +8,17 @@
 // Workgroup: 64 invocations, one query row each.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> Q: array<f32>;
-@group(0) @binding(2) var<storage, read> K: array<f32>;
-@group(0) @binding(3) var<storage, read> V: array<f32>;
-@group(0) @binding(4) var<storage, read_write> O: array<f32>;
+@group(0) @binding(1) var<storage, read> Q: array<VD>;
+@group(0) @binding(2) var<storage, read> K: array<VD>;
+@group(0) @binding(3) var<storage, read> V: array<VD>;
+@group(0) @binding(4) var<storage, read_write> O: array<VD>;
 @group(0) @binding(5) var<storage, read_write> LSE: array<f32>;
 
 // The head dimension is compiled in (one pipeline per D): fixed-size private arrays stay in registers.
+// Rows are read as vec4 when D is a multiple of 4 (VD = vec4<f32>, D counts vec4s), else as f32.
 const D: u32 = {{D}}u;
+alias VD = {{VD}};
+fn dotv(a: VD, b: VD) -> f32 { {{DOT}} }
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -27,18 +30,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (row >= BH * T) { return; }
   let i = row % T;
   let base = (row / T) * T * D; // start of this (batch, head) in Q, K, V
-  var q: array<f32, D>;
-  var acc: array<f32, D>;
+  var q: array<VD, D>;
+  var acc: array<VD, D>;
   for (var d = 0u; d < D; d++) {
     q[d] = Q[row * D + d] * scale;
-    acc[d] = 0.0;
+    acc[d] = VD(0.0);
   }
   var m = NEG_BIG;
   var l = 0.0;
   let end = select(T, i + 1u, causal);
   for (var j = 0u; j < end; j++) {
     var s = 0.0;
-    for (var d = 0u; d < D; d++) { s += q[d] * K[base + j * D + d]; }
+    for (var d = 0u; d < D; d++) { s += dotv(q[d], K[base + j * D + d]); }
     if (s > m) {
       let corr = exp(m - s);
       l = l * corr;

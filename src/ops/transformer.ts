@@ -7,6 +7,11 @@ import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 
+/** The attention kernels' head-dimension defines: rows as vec4 when D is a multiple of 4. */
+function headDefines(D: number) {
+  return D % 4 === 0 ? { D: D / 4, VD: 'vec4<f32>', DOT: 'return dot(a, b);' } : { D, VD: 'f32', DOT: 'return a * b;' };
+}
+
 export const transformerDefs = {
   layerNorm: {
     forward([x, w, b], { eps }, save) {
@@ -64,7 +69,7 @@ export const transformerDefs = {
       const lse = empty([B, H, T]);
       const r = rt();
       if (o.size) {
-        r.dispatch(r.kernel('attention_forward', { D }), [view(q), view(k), view(v), view(o), view(lse)], new Params().u(B * H, T, D).f(1 / Math.sqrt(D)).u(causal ? 1 : 0), r.groups1d(B * H * T, 64));
+        r.dispatch(r.kernel('attention_forward', headDefines(D)), [view(q), view(k), view(v), view(o), view(lse)], new Params().u(B * H, T, D).f(1 / Math.sqrt(D)).u(causal ? 1 : 0), r.groups1d(B * H * T, 64));
       }
       for (const t of [q, k, v, o, lse]) save(t);
       lse.dispose();
@@ -79,8 +84,8 @@ export const transformerDefs = {
       const r = rt();
       const p = new Params().u(B * H, T, D).f(1 / Math.sqrt(D)).u(causal ? 1 : 0);
       const groups = r.groups1d(B * H * T, 64);
-      r.dispatch(r.kernel('attention_backward_q', { D }), [view(q), view(k), view(v), view(o), view(g), view(lse), view(dq), view(dl)], p, groups);
-      r.dispatch(r.kernel('attention_backward_kv', { D }), [view(q), view(k), view(v), view(g), view(lse), view(dl), view(dk), view(dv)], p, groups);
+      r.dispatch(r.kernel('attention_backward_q', headDefines(D)), [view(q), view(k), view(v), view(o), view(g), view(lse), view(dq), view(dl)], p, groups);
+      r.dispatch(r.kernel('attention_backward_kv', headDefines(D)), [view(q), view(k), view(v), view(g), view(lse), view(dl), view(dk), view(dv)], p, groups);
       dl.dispose();
       return [dq, dk, dv];
     },
