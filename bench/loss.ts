@@ -54,7 +54,7 @@ for (const [N, C] of cases) {
     }
     for (const fused of [true, false]) {
       const rs = runs[fused ? 'fused' : 'unfused'];
-      const row: Row = { loss: name, N, C: binary ? 1 : C, fused, ms: median(rs.map((r) => r.ms)), dispatches: rs[0].dispatches, peakBytes: rs[0].peakBytes };
+      const row: Row = { loss: name, N: binary ? N * C : N, C: binary ? 1 : C, fused, ms: median(rs.map((r) => r.ms)), dispatches: rs[0].dispatches, peakBytes: rs[0].peakBytes };
       rows.push(row);
       console.log(`${name} N=${N} C=${C} fused=${fused}: ${row.ms.toFixed(2)} ms, ${row.dispatches} dispatches, ${(row.peakBytes / 2 ** 20).toFixed(2)} MiB`);
     }
