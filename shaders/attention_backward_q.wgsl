@@ -5,6 +5,7 @@
 // Params: BH, T, D, scale (f32), causal (0/1). Bindings: 1 Q, 2 K, 3 V, 4 O, 5 dO, 6 LSE, 7 dQ, 8 Dl.
 // Workgroup: 64 invocations, one query row each. D <= 128, compiled in.
 #include "common.wgsl"
+#include "attention_head.wgsl"
 
 @group(0) @binding(1) var<storage, read> Q: array<VD>;
 @group(0) @binding(2) var<storage, read> K: array<VD>;
@@ -15,11 +16,6 @@
 @group(0) @binding(7) var<storage, read_write> DQ: array<VD>;
 @group(0) @binding(8) var<storage, read_write> DL: array<f32>;
 
-// The head dimension is compiled in (one pipeline per D): fixed-size private arrays stay in registers.
-// Rows are read as vec4 when D is a multiple of 4 (VD = vec4<f32>, D counts vec4s), else as f32.
-const D: u32 = {{D}}u;
-alias VD = {{VD}};
-fn dotv(a: VD, b: VD) -> f32 { {{DOT}} }
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -7,6 +7,7 @@
 // Params: BH, T, D, scale (f32), causal (0/1). Bindings: 1 Q, 2 K, 3 V, 4 O, 5 LSE [BH, T].
 // Workgroup: 64 invocations, one query row each.
 #include "common.wgsl"
+#include "attention_head.wgsl"
 
 @group(0) @binding(1) var<storage, read> Q: array<VD>;
 @group(0) @binding(2) var<storage, read> K: array<VD>;
@@ -14,11 +15,6 @@
 @group(0) @binding(4) var<storage, read_write> O: array<VD>;
 @group(0) @binding(5) var<storage, read_write> LSE: array<f32>;
 
-// The head dimension is compiled in (one pipeline per D): fixed-size private arrays stay in registers.
-// Rows are read as vec4 when D is a multiple of 4 (VD = vec4<f32>, D counts vec4s), else as f32.
-const D: u32 = {{D}}u;
-alias VD = {{VD}};
-fn dotv(a: VD, b: VD) -> f32 { {{DOT}} }
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

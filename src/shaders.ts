@@ -14,6 +14,7 @@ import check_finite from '../shaders/check_finite.wgsl';
 import linear from '../shaders/linear.wgsl';
 import matmul_tiled from '../shaders/matmul_tiled.wgsl';
 import loss_rows_thread_vec4 from '../shaders/loss_rows_thread_vec4.wgsl';
+import attention_head from '../shaders/attention_head.wgsl';
 import binary from '../shaders/binary.wgsl';
 import binary_cross_entropy_fused from '../shaders/binary_cross_entropy_fused.wgsl';
 import cast from '../shaders/cast.wgsl';
@@ -42,6 +43,7 @@ import unary from '../shaders/unary.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
 
 const files: Record<string, string> = {
+  attention_head,
   loss_rows_thread_vec4,
   matmul_tiled,
   linear,

@@ -1,21 +1,10 @@
 // The audit: every op passes; a custom op with a deliberately wrong backward fails it, with exit code 1.
 import { beforeAll, expect, test } from 'vitest';
-import { main } from '../src/cli.js';
-import { rg, setup } from './helpers.js';
+import { rg, runQuiet, setup } from './helpers.js';
 import { labelSmoothedRooted } from '../examples/label-smoothed-rooted.js';
 
 beforeAll(setup);
 
-async function quiet(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const log = console.log;
-  console.log = (...a: unknown[]) => void (out += a.join(' ') + '\n');
-  try {
-    return { code: await main(argv), out };
-  } finally {
-    console.log = log;
-  }
-}
 
 test('every registered op, loss and model passes the audit', async () => {
   const rows = await rg.runAudit({ cases: 2, seed: 1 });
@@ -63,10 +52,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) { let i = gid.x; if (i < 
   const r = await rg.gradcheck((x) => rg.sum(wrong([x])), [rg.tensor([1, 2, 3])]);
   expect(r.pass).toBe(false);
   expect(r.inputs[0].maxAbsError).toBeCloseTo(1, 5); // autograd 1, truth 2
-  const bad = await quiet(['audit', '--only', 'doubleWithWrongGradient', '--cases', '1']);
+  const bad = await runQuiet(['audit', '--only', 'doubleWithWrongGradient', '--cases', '1']);
   expect(bad.code).toBe(1);
   expect(bad.out).toMatch(/custom: doubleWithWrongGradient\s+1\s+.*FAIL/);
-  const good = await quiet(['audit', '--only', 'rootedLoss,attention', '--cases', '1']);
+  const good = await runQuiet(['audit', '--only', 'rootedLoss,attention', '--cases', '1']);
   expect(good.code).toBe(0);
   expect(good.out).toMatch(/2\/2 passed/);
   rg.customOps.delete('doubleWithWrongGradient');

@@ -3,25 +3,14 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
-import { main } from '../src/cli.js';
-import { rg, setup } from './helpers.js';
+import { rg, runQuiet, setup } from './helpers.js';
 
 beforeAll(setup);
 
-async function quiet(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const log = console.log;
-  console.log = (...a: unknown[]) => void (out += a.join(' ') + '\n');
-  try {
-    return { code: await main(argv), out };
-  } finally {
-    console.log = log;
-  }
-}
 
 test('rootgrad experiment (2 seeds, 2 epochs) writes the table, every curve and the plots', async () => {
   const out = mkdtempSync(join(tmpdir(), 'rootgrad-exp-'));
-  const r = await quiet(['experiment', '--model', 'logistic', '--data', 'breast-cancer', '--seeds', '2', '--epochs', '2', '--sweep-k', '1', '--out', out]);
+  const r = await runQuiet(['experiment', '--model', 'logistic', '--data', 'breast-cancer', '--seeds', '2', '--epochs', '2', '--sweep-k', '1', '--out', out]);
   expect(r.code).toBe(0);
   const table = readFileSync(join(out, 'table.md'), 'utf8');
   expect(table).toMatch(/\| bce \| 2 \| [\d.]+ ± [\d.]+ \|/);

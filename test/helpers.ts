@@ -118,3 +118,16 @@ export async function checkOp(c: OpCase): Promise<void> {
 export async function property<T>(arb: fc.Arbitrary<T>, check: (v: T) => Promise<void>, runs = tol.runs): Promise<void> {
   await fc.assert(fc.asyncProperty(arb, check), { numRuns: runs, seed: tol.seed, endOnFailure: true });
 }
+
+/** Runs the command in-process, capturing what it logs. */
+export async function runQuiet(argv: string[]): Promise<{ code: number; out: string }> {
+  const { main } = await import('../src/cli.js');
+  let out = '';
+  const log = console.log;
+  console.log = (...a: unknown[]) => void (out += a.join(' ') + '\n');
+  try {
+    return { code: await main(argv), out };
+  } finally {
+    console.log = log;
+  }
+}

@@ -74,6 +74,19 @@ async function lossAndGrad(fn: (z: rg.Tensor, y: rg.Tensor) => rg.Tensor, z: num
   return out;
 }
 
+test('losses without a gradient (evaluation) use the same kernels, vec4 rows included', async () => {
+  for (const C of [3, 8]) {
+    const g = new rg.Generator(C);
+    const z = Array.from({ length: 5 * C }, () => Math.fround(g.normal()));
+    const y = [0, 1, 2, 1, 0];
+    const zt = rg.tensor(z, [5, C]);
+    const yt = rg.tensor(y, [5], { dtype: 'i32' });
+    const got = await rg.noGrad(() => rg.rootedLoss(zt, yt)).item();
+    const want = T.rootedLoss.reference([{ shape: [5, C], data: Float64Array.from(z) }, { shape: [5], data: Float64Array.from(y) }], { reduction: 'mean', k: 3, m: 3 }).data[0];
+    expect(got).toBeCloseTo(want, 5);
+  }
+});
+
 describe('the rooted loss gradient', () => {
   test('equals (m/k) p_y^(1/k) (p - onehot(y)) / N, written by the fused kernel in the same pass', async () => {
     const z = [0.3, -1.2, 2.0, 0.5, 1.5, -0.7, 0.0, 0.9];

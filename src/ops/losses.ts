@@ -86,7 +86,7 @@ function fusedDef<A extends { reduction: Reduction }>(spec: {
       spec.check(z, y);
       const N = z.shape[0];
       const rows = empty([N]);
-      const dz = needsGrad ? empty(z.shape) : empty([1]); // a 1-element stand-in when no gradient is written
+      const dz = needsGrad ? empty(z.shape) : empty([4]); // a stand-in when no gradient is written (16 bytes: one vec4)
       if (N) spec.dispatch(z, y, rows, dz, attrs.reduction === 'mean' ? 1 / N : 1, needsGrad, attrs);
       save(dz);
       dz.dispose();
