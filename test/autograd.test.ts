@@ -53,6 +53,23 @@ describe('autograd', () => {
     expect(g[0]).toBeCloseTo(2 * Math.E, 5);
   });
 
+  test('gradients are computed only for inputs that need them', async () => {
+    const x = rg.tensor([[1, 2], [3, 4]]); // data: no gradient
+    const w = rg.tensor([[1, 0], [0, 1]], undefined, { requiresGrad: true });
+    const b = rg.tensor([0.5, -0.5]); // a constant bias
+    const before = rg.memory().dispatches;
+    rg.sum(rg.linear(x, w, b)).backward();
+    expect(x.grad).toBeNull();
+    expect(b.grad).toBeNull();
+    expect(Array.from(await w.grad!.data())).toEqual([4, 6, 4, 6]);
+    // linear, sum, the seed, sum's backward, then only dW (transpose + matmul): no dX, no db
+    expect(rg.memory().dispatches - before).toBeLessThanOrEqual(6);
+    const m = rg.tensor([[2, 0], [0, 2]], undefined, { requiresGrad: true });
+    rg.sum(rg.matmul(x, m)).backward();
+    expect(x.grad).toBeNull();
+    expect(Array.from(await m.grad!.data())).toEqual([4, 4, 6, 6]);
+  });
+
   test('noGrad and detach record nothing', () => {
     const x = rg.tensor([1, 2], undefined, { requiresGrad: true });
     const y = rg.noGrad(() => rg.mul(x, 2));

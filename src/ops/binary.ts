@@ -54,9 +54,9 @@ function binaryOp<A>(name: string, expr: string, ref: (a: number, b: number) => 
 export const binaryDefs = {
   add: binaryOp<Attrs['add']>('add', 'a + b', (a, b) => a + b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(g, b.shape)]),
   sub: binaryOp<Attrs['sub']>('sub', 'a - b', (a, b) => a - b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]),
-  mul: binaryOp<Attrs['mul']>('mul', 'a * b', (a, b) => a * b, 'ab', (g, [a, b]) => [sumTo(mul(g, b), a.shape), sumTo(mul(g, a), b.shape)]),
+  mul: binaryOp<Attrs['mul']>('mul', 'a * b', (a, b) => a * b, 'ab', (g, [a, b], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(mul(g, b), a.shape) : null, ib.requiresGrad ? sumTo(mul(g, a), b.shape) : null]),
   // d(a/b)/db = -a/b^2 = -y/b, from the saved output y.
-  div: binaryOp<Attrs['div']>('div', 'a / b', (a, b) => a / b, 'by', (g, [b, y], _at, [a]) => [sumTo(div(g, b), a.shape), sumTo(neg(mul(g, div(y, b))), b.shape)]),
+  div: binaryOp<Attrs['div']>('div', 'a / b', (a, b) => a / b, 'by', (g, [b, y], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(div(g, b), ia.shape) : null, ib.requiresGrad ? sumTo(neg(mul(g, div(y, b))), b.shape) : null]),
 };
 
 type Operand = Tensor | number;

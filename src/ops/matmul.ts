@@ -55,10 +55,10 @@ export const matmulDefs = {
       save(b);
       return c;
     },
-    backward(g, [a, b]) {
-      // dA = g @ B^T, dB = A^T @ g, summed over broadcast batch dimensions.
-      const bt = transpose(b);
-      const ga = matmul(g, bt);
+    backward(g, [a, b], _attrs, [ia, ib]) {
+      // dA = g @ B^T, dB = A^T @ g, summed over broadcast batch dimensions; only for inputs that need them.
+      const ga = ia.requiresGrad ? sumTo(matmul(g, transpose(b)), a.shape) : null;
+      if (!ib.requiresGrad) return [ga, null];
       let gb: Tensor;
       if (b.ndim === 2 && a.ndim > 2) {
         // A shared B: one matmul over the flattened batch instead of a batch of them and a sum.
@@ -66,7 +66,7 @@ export const matmulDefs = {
         const g2 = reshape(g, [-1, g.shape[g.ndim - 1]]);
         gb = matmul(transpose(a2), g2);
       } else gb = matmul(transpose(a), g);
-      return [sumTo(ga, a.shape), sumTo(gb, b.shape)];
+      return [ga, sumTo(gb, b.shape)];
     },
     reference([a, b]) {
       const { m, k, n, batch } = matmulShapes(a.shape, b.shape);
@@ -133,7 +133,7 @@ export const linearDefs = {
       pre.dispose();
       return y;
     },
-    backward(g, [x, w, saved], { activation }) {
+    backward(g, [x, w, saved], { activation }, [ix, iw, ib]) {
       // gz = g * act'(.), then dX = gz W, dW = gz^T X (over all leading rows), db = column sums of gz.
       const K = w.shape[1];
       const N = w.shape[0];
@@ -146,9 +146,10 @@ export const linearDefs = {
       }
       const g2 = reshape(gz, [-1, N]);
       const x2 = reshape(x, [-1, K]);
-      const dx = reshape(matmul(g2, w), x.shape);
-      const dw = matmul(transpose(g2), x2);
-      const db = sumTo(g2, [N]);
+      // Only the gradients some input needs: the first layer's input (the data) has none.
+      const dx = ix.requiresGrad ? reshape(matmul(g2, w), x.shape) : null;
+      const dw = iw.requiresGrad ? matmul(transpose(g2), x2) : null;
+      const db = ib.requiresGrad ? sumTo(g2, [N]) : null;
       return [dx, dw, db];
     },
     reference([x, w, b], { activation }) {
