@@ -1,6 +1,6 @@
 // npm run bench:compare [-- --sizes 256,512,1024,2048 --iters 3 --steps 5 --mlps 64-256-256-10x256,784-1024-1024-10x512]
 // rootgrad against TensorFlow.js (webgpu backend) and jax-js (webgpu), on the same adapter in one run:
-// square f32 matmul GFLOP/s, an MLP training step (forward, backward, Adam update, loss read back) for
+// square f32 matmul GFLOP/s, an MLP training step (forward, backward, SGD update, loss read back) for
 // 64-256-256-10 at batch 256 and 784-1024-1024-10 at batch 512, and the first step (pipeline compilation).
 // Peers are devDependencies, used here only. Writes bench/results/compare.{json,md}.
 import { create, globals } from 'webgpu';
@@ -80,7 +80,7 @@ for (const n of sizes) {
 async function rgStep(sizesMlp: number[], batch: number) {
   rg.manualSeed(0);
   const model = rg.mlp(sizesMlp);
-  const opt = new rg.Adam(model.parameters(), { lr: 1e-3 });
+  const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
   const x = rg.randn([batch, sizesMlp[0]]);
   const y = rg.tensor(Array.from({ length: batch }, (_, i) => i % sizesMlp[sizesMlp.length - 1]), [batch], { dtype: 'i32' });
   const times: number[] = [];
@@ -112,7 +112,7 @@ async function rgStep(sizesMlp: number[], batch: number) {
 
 async function tfStep(sizesMlp: number[], batch: number) {
   const vars = sizesMlp.slice(1).flatMap((out, i) => [tf.variable(tf.randomUniform([sizesMlp[i], out], -0.05, 0.05)), tf.variable(tf.zeros([out]))]);
-  const opt = tf.train.adam(1e-3);
+  const opt = tf.train.sgd(0.01);
   const x = tf.randomNormal([batch, sizesMlp[0]]);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % sizesMlp[sizesMlp.length - 1]), 'int32'), sizesMlp[sizesMlp.length - 1]);
   const times: number[] = [];
@@ -141,13 +141,50 @@ const mlps = arg('mlps', '64-256-256-10x256,784-1024-1024-10x512')
     const [s, b] = m.split('x');
     return [s.split('-').map(Number), Number(b)] as const;
   });
+/** jax-js: loss and gradients under jit (valueAndGrad), the SGD update inside the same jitted step. */
+async function jaxStep(sizesMlp: number[], batch: number) {
+  const { numpy: np, nn, valueAndGrad, jit, tree } = jax;
+  let p: Record<string, any> = {};
+  for (let i = 0; i + 1 < sizesMlp.length; i++) {
+    p[`W${i}`] = np.ones([sizesMlp[i], sizesMlp[i + 1]]).mul(0.01);
+    p[`b${i}`] = np.zeros([sizesMlp[i + 1]]);
+  }
+  const layers = sizesMlp.length - 1;
+  const C = sizesMlp[layers];
+  const x = np.ones([batch, sizesMlp[0]]);
+  const y = nn.oneHot(np.array(Array.from({ length: batch }, (_, i) => i % C), { dtype: 'int32' }), C);
+  const lossFn = (q: any, xx: any, yy: any) => {
+    let h = xx;
+    for (let i = 0; i < layers; i++) {
+      h = np.matmul(h, q[`W${i}`]).add(q[`b${i}`]);
+      if (i + 1 < layers) h = nn.relu(h);
+    }
+    return np.mean(np.sum(nn.logSoftmax(h, -1).mul(yy), -1)).mul(-1);
+  };
+  const step = jit((q: any, xx: any, yy: any) => {
+    const [loss, g] = valueAndGrad(lossFn)(tree.map((a: any) => a.ref, q), xx, yy);
+    return [loss, tree.map((a: any, b: any) => a.sub(b.mul(0.01)), q, g)];
+  });
+  const times: number[] = [];
+  for (let s = 0; s <= steps; s++) {
+    const t0 = performance.now();
+    const [loss, next] = step(p, x.ref, y.ref);
+    await loss.data();
+    times.push(performance.now() - t0);
+    p = next;
+  }
+  return { first: times[0], ms: median(times.slice(1)) };
+}
+
 for (const [sizesMlp, batch] of mlps) {
   const r = await rgStep([...sizesMlp], batch);
   const t = await tfStep([...sizesMlp], batch);
+  const j = jaxOk ? await jaxStep([...sizesMlp], batch) : null;
   const name = `${sizesMlp.join('-')} batch ${batch}`;
-  console.log(`MLP step ${name}: rootgrad ${r.ms.toFixed(1)} ms (${r.dispatches} dispatches, pool hit rate ${(100 * r.hitRate).toFixed(1)}%), tfjs ${t.ms.toFixed(1)} ms; first step rootgrad ${r.first.toFixed(0)} ms, tfjs ${t.first.toFixed(0)} ms`);
-  rows.push({ bench: `MLP step ${name} (ms)`, rootgrad: r.ms.toFixed(1), tfjs: t.ms.toFixed(1), jaxjs: 'not run', 'rootgrad/tfjs': `${(t.ms / r.ms).toFixed(2)}x faster`, 'rootgrad/jax-js': 'n/a' });
-  rows.push({ bench: `first step ${name} (ms)`, rootgrad: r.first.toFixed(0), tfjs: t.first.toFixed(0), jaxjs: 'not run', 'rootgrad/tfjs': `${(t.first / r.first).toFixed(2)}x faster`, 'rootgrad/jax-js': 'n/a' });
+  console.log(`MLP step ${name}: rootgrad ${r.ms.toFixed(1)} ms (${r.dispatches} dispatches, pool hit rate ${(100 * r.hitRate).toFixed(1)}%), tfjs ${t.ms.toFixed(1)} ms, jax-js jit ${j ? j.ms.toFixed(1) : 'n/a'} ms; first step rootgrad ${r.first.toFixed(0)} ms, tfjs ${t.first.toFixed(0)} ms, jax-js ${j ? j.first.toFixed(0) : 'n/a'} ms`);
+  const vs = (other: number | undefined, mine: number) => (other === undefined ? 'n/a' : `${(other / mine).toFixed(2)}x faster`);
+  rows.push({ bench: `MLP step ${name} (ms)`, rootgrad: r.ms.toFixed(1), tfjs: t.ms.toFixed(1), jaxjs: j ? `${j.ms.toFixed(1)} (jit)` : 'n/a', 'rootgrad/tfjs': vs(t.ms, r.ms), 'rootgrad/jax-js': vs(j?.ms, r.ms) });
+  rows.push({ bench: `first step ${name} (ms)`, rootgrad: r.first.toFixed(0), tfjs: t.first.toFixed(0), jaxjs: j ? j.first.toFixed(0) : 'n/a', 'rootgrad/tfjs': vs(t.first, r.first), 'rootgrad/jax-js': vs(j?.first, r.first) });
   rows.push({ bench: `dispatches per step ${name}`, rootgrad: r.dispatches, tfjs: '', jaxjs: '', 'rootgrad/tfjs': `pool hit rate ${(100 * r.hitRate).toFixed(1)}%`, 'rootgrad/jax-js': '' });
 }
 
@@ -156,7 +193,7 @@ writeResults(
   'compare',
   { adapter: info, iters, steps, rows },
   `rootgrad vs TensorFlow.js ${tf.version_core} (webgpu) and jax-js (webgpu) on ${info.description} (${info.architecture}), one run, one process.\n` +
-    'Matmul times include reading the product back (every framework alike). MLP steps: forward, backward, Adam update, loss read back; median of the steps after the first.\n\n' +
+    'Matmul times include reading the product back (every framework alike). MLP steps: forward, backward, SGD update (lr 0.01), loss read back; median of the steps after the first; jax-js runs the whole step under jit.\n\n' +
     markdownTable(header, rows.map((r) => header.map((h) => r[h] ?? ''))),
 );
 rg.shutdown();
