@@ -30,40 +30,40 @@ type Row = Record<string, string | number>;
 const rows: Row[] = [];
 const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
 
+/** Milliseconds of each of `it` calls after one warm-up call. */
+async function timed(it: number, call: () => Promise<void>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i <= it; i++) {
+    const t0 = performance.now();
+    await call();
+    if (i) times.push(performance.now() - t0);
+  }
+  return times;
+}
+
 // ---- matmul: every framework reads the whole product back (the same cost for each) ----
 for (const n of sizes) {
   const it = n >= 2048 ? 1 : iters;
   rg.manualSeed(0);
   const a = rg.randn([n, n]);
   const b = rg.randn([n, n]);
-  const timesRg: number[] = [];
-  for (let i = 0; i <= it; i++) {
-    const t0 = performance.now();
+  const timesRg = await timed(it, async () => {
     const c = rg.matmul(a, b);
     await c.data();
-    if (i) timesRg.push(performance.now() - t0);
     c.dispose();
-  }
+  });
   const ta = tf.randomNormal([n, n]);
   const tb = tf.randomNormal([n, n]);
-  const timesTf: number[] = [];
-  for (let i = 0; i <= it; i++) {
-    const t0 = performance.now();
+  const timesTf = await timed(it, async () => {
     const c = tf.matMul(ta, tb);
     await c.data();
-    if (i) timesTf.push(performance.now() - t0);
     c.dispose();
-  }
-  const timesJax: number[] = [];
+  });
+  let timesJax: number[] = [];
   if (jaxOk) {
     const ja = jax.numpy.ones([n, n]);
     const jb = jax.numpy.ones([n, n]);
-    for (let i = 0; i <= it; i++) {
-      const t0 = performance.now();
-      const c = jax.numpy.matmul(ja.ref, jb.ref);
-      await c.data();
-      if (i) timesJax.push(performance.now() - t0);
-    }
+    timesJax = await timed(it, async () => void (await jax.numpy.matmul(ja.ref, jb.ref).data()));
     ja.dispose();
     jb.dispose();
   }

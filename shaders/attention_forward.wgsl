@@ -18,10 +18,10 @@
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let BH = pu(0u);
-  let T = pu(1u);
-  let scale = pf(3u);
-  let causal = pu(4u) != 0u;
+  let BH = att_bh();
+  let T = att_t();
+  let scale = att_scale();
+  let causal = att_causal();
   let row = flat_id(gid, nwg, 64u); // (bh, i)
   if (row >= BH * T) { return; }
   let i = row % T;
