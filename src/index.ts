@@ -25,7 +25,7 @@ export { Params } from './runtime.js';
 export { detectAnomaly, anomalyEnabled } from './anomaly.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';
 export { opTable } from './ops/table.js';
-export { setKernelVariant, kernelVariant, type Variants } from './variants.js';
+export { setKernelVariant, kernelVariant, resetAutotune, type Variants } from './variants.js';
 export { autotune, localStorageStore, type TuneStore, type TuneResult } from './autotune.js';
 export type { Attrs, Primitive, OpDef, F64 } from './ops/def.js';
 

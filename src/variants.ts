@@ -20,6 +20,11 @@ const defaults = (software: boolean): Variants => ({
 /** Choices measured by autotune(), per shape class ('matmul:small' ...), for this process. */
 export const tuned = new Map<string, string>();
 
+/** Forgets what autotune() chose: back to the adapter's defaults. */
+export function resetAutotune(): void {
+  tuned.clear();
+}
+
 export function setKernelVariant<K extends keyof Variants>(name: K, value: Variants[K] | 'auto'): void {
   if (value === 'auto') delete overrides[name];
   else overrides[name] = value;

@@ -60,6 +60,7 @@ describe('Node and Chromium', () => {
     const web = await page.evaluate(() => (window as any).__parity);
     await page.close();
     expect(web.error, errors.join('\n')).toBeUndefined();
+    rg.resetAutotune(); // the adapter's default kernels, as in the fresh browser page
     const node = await parityRun(rg, rg.loadDataset('digits'));
     expect(web.adapter).toBe(node.adapter);
     expect(node.mlp.losses).toHaveLength(50);
