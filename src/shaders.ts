@@ -32,6 +32,8 @@ import fill from '../shaders/fill.wgsl';
 import math from '../shaders/math.wgsl';
 import matmul_strided from '../shaders/matmul_strided.wgsl';
 import matmul_vec4 from '../shaders/matmul_vec4.wgsl';
+import transpose_4x4 from '../shaders/transpose_4x4.wgsl';
+import transpose_blocks from '../shaders/transpose_blocks.wgsl';
 import max_backward from '../shaders/max_backward.wgsl';
 import pick from '../shaders/pick.wgsl';
 import reduce_max from '../shaders/reduce_max.wgsl';
@@ -74,6 +76,8 @@ const files: Record<string, string> = {
   math,
   matmul_strided,
   matmul_vec4,
+  transpose_4x4,
+  transpose_blocks,
   max_backward,
   pick,
   reduce_max,

@@ -1,8 +1,9 @@
 // Every op: GPU forward against its f64 reference, and autograd against finite differences of the
 // reference, over random shapes (1-element, odd, non-multiples of the workgroup) and values.
 import fc from 'fast-check';
-import { beforeAll, describe, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { broadcastPairArb, checkOp, dim, property, rg, setup, shapeArb, size, valuesArb } from './helpers.js';
+import { swapPlan } from '../src/ops/movement.js';
 
 const T = rg.opTable();
 
@@ -105,6 +106,26 @@ describe('movement', () => {
       [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
       return checkOp({ name: 'transpose', inputs: [x], gpu: ([t]) => rg.transpose(t), ref: (xs) => T.permute.reference(xs, { perm }) });
     }));
+  test('permute through each kernel: 4x4 blocks, swapped inner blocks (vec4 or not), the general gather', async () => {
+    const cases: [number[], number[], string][] = [
+      [[8, 12], [1, 0], 'transpose_4x4'],
+      [[3, 8, 12], [0, 2, 1], 'transpose_4x4 batched'],
+      [[1, 8, 1, 4], [3, 1, 2, 0], 'transpose_4x4 through size-1 axes'],
+      [[5, 7], [1, 0], 'transpose_blocks, scalar'],
+      [[2, 6, 3, 8], [0, 2, 1, 3], 'transpose_blocks, vec4 inner'],
+      [[2, 6, 3, 5], [0, 2, 1, 3], 'transpose_blocks, scalar inner'],
+      [[6, 3, 2, 4], [1, 0, 2, 3], 'transpose_blocks, merged inner axes'],
+      [[2, 3, 4, 5], [3, 1, 0, 2], 'strided_copy'],
+      [[2, 3, 4], [0, 1, 2], 'identity'],
+    ];
+    for (const [shape, perm, what] of cases) {
+      const data = Array.from({ length: size(shape) }, (_, i) => i - 7.5);
+      await checkOp({ name: `permute ${what}`, inputs: [{ shape, data }], gpu: ([t]) => rg.permute(t, perm), ref: (xs) => T.permute.reference(xs, { perm }) });
+    }
+    expect(swapPlan([2, 6, 3, 8], [0, 2, 1, 3])).toEqual({ batch: 2, R: 6, C: 3, inner: 8 });
+    expect(swapPlan([8, 1, 12], [2, 1, 0])).toEqual({ batch: 1, R: 8, C: 12, inner: 1 });
+    expect(swapPlan([2, 3, 4, 5], [3, 1, 0, 2])).toBeNull();
+  });
   test('expand', () =>
     property(broadcastPairArb.chain(([a, b]) => {
       const out = a.length >= b.length ? a : b; // expand the other one's broadcast-compatible shape into out

@@ -18,6 +18,56 @@ function stridedCopy(x: Tensor, shape: readonly number[], strides: readonly numb
   return y;
 }
 
+/** A permutation that, once size-1 axes are dropped and axes that stay together are merged, swaps two
+ * neighbouring groups of axes: input [batch, R, C, inner] -> output [batch, C, R, inner]. Null otherwise. */
+export function swapPlan(shape: readonly number[], perm: readonly number[]): { batch: number; R: number; C: number; inner: number } | null {
+  const keep = perm.filter((p) => shape[p] !== 1);
+  const rank = [...keep].sort((a, b) => a - b);
+  const q = keep.map((p) => rank.indexOf(p)); // the permutation of the non-trivial axes, renumbered
+  const sizes = rank.map((p) => shape[p]);
+  // merge runs of consecutive input axes in output order into groups
+  const groups: number[][] = [];
+  for (const a of q) {
+    const g = groups[groups.length - 1];
+    if (g && g[g.length - 1] + 1 === a) g.push(a);
+    else groups.push([a]);
+  }
+  const order = groups.map((g) => g[0]);
+  const size = (g: number[]) => g.reduce((s, a) => s * sizes[a], 1);
+  const sorted = [...groups].sort((a, b) => a[0] - b[0]); // input order
+  const pos = (g: number[]) => sorted.indexOf(g);
+  const o = order.map((_, i) => pos(groups[i]));
+  const is = (want: number[]) => o.length === want.length && o.every((v, i) => v === want[i]);
+  const sz = sorted.map(size);
+  if (is([1, 0])) return { batch: 1, R: sz[0], C: sz[1], inner: 1 };
+  if (is([0, 2, 1])) return { batch: sz[0], R: sz[1], C: sz[2], inner: 1 };
+  if (is([1, 0, 2])) return { batch: 1, R: sz[0], C: sz[1], inner: sz[2] };
+  if (is([0, 2, 1, 3])) return { batch: sz[0], R: sz[1], C: sz[2], inner: sz[3] };
+  return null;
+}
+
+/** permute through the cheapest kernel that does it: 4x4 blocks, a swap of inner blocks, or the general gather. */
+function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
+  const shape = perm.map((p) => x.shape[p]);
+  const plan = swapPlan(x.shape, perm);
+  if (plan && x.size) {
+    const { batch, R, C, inner } = plan;
+    const r = rt();
+    const y = empty(shape, x.dtype);
+    if (inner === 1 && R % 4 === 0 && C % 4 === 0 && batch <= 65535 && C / 4 <= 65535 * 8 && R / 4 <= 65535 * 8) {
+      r.dispatch(r.kernel('transpose_4x4'), [view(x), view(y)], new Params().u(R, C), [Math.ceil(C / 32), Math.ceil(R / 32), batch]);
+      return y;
+    }
+    const vec = inner % 4 === 0;
+    const w = vec ? 4 : 1;
+    const n = x.size / w;
+    r.dispatch(r.kernel('transpose_blocks', { WORD: vec ? 'vec4<u32>' : 'u32' }), [view(x), view(y)], new Params().u(n, R, C, inner / w), r.groups1d(n, 256));
+    return y;
+  }
+  const st = stridesOf(x.shape);
+  return stridedCopy(x, shape, perm.map((p) => st[p]));
+}
+
 export const movementDefs = {
   reshape: {
     forward([x], { shape }) {
@@ -33,8 +83,7 @@ export const movementDefs = {
 
   permute: {
     forward([x], { perm }) {
-      const st = stridesOf(x.shape);
-      return stridedCopy(x, perm.map((p) => x.shape[p]), perm.map((p) => st[p]));
+      return permuteCopy(x, perm);
     },
     backward(g, _s, { perm }) {
       const inv = new Array<number>(perm.length);
