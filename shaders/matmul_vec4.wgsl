@@ -1,13 +1,13 @@
 // Batched matmul C[b] = A[b] @ B[b] for row-major A [batch?, M, K] and B [batch?, K, N] with K and N
 // multiples of 4, read as vec4. Register-blocked for CPU-like adapters (SwiftShader): each invocation
-// computes an 8x8 block of C (8 rows x 2 vec4 columns) in registers; per step of 4 along K it loads
-// 8 vec4 of A and 8 vec4 of B for 256 multiply-adds. No workgroup memory (barriers cost more than they
-// save there). Why 8x8: on SwiftShader the loads, not the arithmetic, bound this kernel, so bigger blocks
-// win (at 512^2: 4x4 1.5, 8x8 2.4, 16x16 3.9 GFLOP/s), but the compile time of the unrolled body grows
-// with them (100, 270, 630 ms) and the first training step pays it; 8x8 is the compromise.
+// computes a 16x8 block of C (16 rows x 2 vec4 columns) in registers; per step of 4 along K it loads
+// 16 vec4 of A and 8 vec4 of B for 512 multiply-adds. No workgroup memory (barriers cost more than they
+// save there). Why so big: on SwiftShader the loads, not the arithmetic, bound this kernel, so bigger
+// blocks win (at 256^2: 8x8 2.2, 16x8 3.0 GFLOP/s; at 512^2 16x16 reaches 3.9), but the compile time of
+// the unrolled body grows with them (about 150, 280, 630 ms) and the first training step pays it.
 // Rows past M and columns past N are clamped for loading and dropped at the store: no branch in the loop.
 // Params: M, N, K, A batch stride, B batch stride (0 to broadcast), in elements.
-// Workgroup: 8x8 invocations = a 64x64 tile of C; z = batch.
+// Workgroup: 8x8 invocations = a 128x64 tile of C; z = batch.
 #include "common.wgsl"
 
 @group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
@@ -25,23 +25,34 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let N4 = N / 4u;
   let K4 = K / 4u;
   let c0 = gid.x * 2u; // first vec4 column
-  let m0 = gid.y * 8u;
+  let m0 = gid.y * 16u;
   let b = gid.z;
   if (c0 >= N4 || m0 >= M) { return; }
   let aBase = b * pu(3u) / 4u;
   let last = M - 1u;
   let pa0 = vec4<u32>(m0, min(m0 + 1u, last), min(m0 + 2u, last), min(m0 + 3u, last)) * K4 + aBase;
   let pa1 = vec4<u32>(min(m0 + 4u, last), min(m0 + 5u, last), min(m0 + 6u, last), min(m0 + 7u, last)) * K4 + aBase;
+  let pa2 = vec4<u32>(min(m0 + 8u, last), min(m0 + 9u, last), min(m0 + 10u, last), min(m0 + 11u, last)) * K4 + aBase;
+  let pa3 = vec4<u32>(min(m0 + 12u, last), min(m0 + 13u, last), min(m0 + 14u, last), min(m0 + 15u, last)) * K4 + aBase;
   let c1 = min(c0 + 1u, N4 - 1u);
   var pb = b * pu(4u) / 4u;
-  var acc00 = vec4<f32>(0.0); var acc01 = vec4<f32>(0.0);
-  var acc10 = vec4<f32>(0.0); var acc11 = vec4<f32>(0.0);
-  var acc20 = vec4<f32>(0.0); var acc21 = vec4<f32>(0.0);
-  var acc30 = vec4<f32>(0.0); var acc31 = vec4<f32>(0.0);
-  var acc40 = vec4<f32>(0.0); var acc41 = vec4<f32>(0.0);
-  var acc50 = vec4<f32>(0.0); var acc51 = vec4<f32>(0.0);
-  var acc60 = vec4<f32>(0.0); var acc61 = vec4<f32>(0.0);
-  var acc70 = vec4<f32>(0.0); var acc71 = vec4<f32>(0.0);
+  // Named accumulators, not an array: a dynamically indexed local array can end up in memory.
+  var acc0_0 = vec4<f32>(0.0); var acc0_1 = vec4<f32>(0.0);
+  var acc1_0 = vec4<f32>(0.0); var acc1_1 = vec4<f32>(0.0);
+  var acc2_0 = vec4<f32>(0.0); var acc2_1 = vec4<f32>(0.0);
+  var acc3_0 = vec4<f32>(0.0); var acc3_1 = vec4<f32>(0.0);
+  var acc4_0 = vec4<f32>(0.0); var acc4_1 = vec4<f32>(0.0);
+  var acc5_0 = vec4<f32>(0.0); var acc5_1 = vec4<f32>(0.0);
+  var acc6_0 = vec4<f32>(0.0); var acc6_1 = vec4<f32>(0.0);
+  var acc7_0 = vec4<f32>(0.0); var acc7_1 = vec4<f32>(0.0);
+  var acc8_0 = vec4<f32>(0.0); var acc8_1 = vec4<f32>(0.0);
+  var acc9_0 = vec4<f32>(0.0); var acc9_1 = vec4<f32>(0.0);
+  var acc10_0 = vec4<f32>(0.0); var acc10_1 = vec4<f32>(0.0);
+  var acc11_0 = vec4<f32>(0.0); var acc11_1 = vec4<f32>(0.0);
+  var acc12_0 = vec4<f32>(0.0); var acc12_1 = vec4<f32>(0.0);
+  var acc13_0 = vec4<f32>(0.0); var acc13_1 = vec4<f32>(0.0);
+  var acc14_0 = vec4<f32>(0.0); var acc14_1 = vec4<f32>(0.0);
+  var acc15_0 = vec4<f32>(0.0); var acc15_1 = vec4<f32>(0.0);
   for (var k = 0u; k < K4; k++) {
     // rows 4k .. 4k+3 of B at both vec4 columns
     let b00 = B[pb + c0]; let b01 = B[pb + c1];
@@ -50,19 +61,29 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let b30 = B[pb + 3u * N4 + c0]; let b31 = B[pb + 3u * N4 + c1];
     let a0 = A[pa0.x + k]; let a1 = A[pa0.y + k]; let a2 = A[pa0.z + k]; let a3 = A[pa0.w + k];
     let a4 = A[pa1.x + k]; let a5 = A[pa1.y + k]; let a6 = A[pa1.z + k]; let a7 = A[pa1.w + k];
-    acc00 = mad4(acc00, a0, b00, b10, b20, b30); acc01 = mad4(acc01, a0, b01, b11, b21, b31);
-    acc10 = mad4(acc10, a1, b00, b10, b20, b30); acc11 = mad4(acc11, a1, b01, b11, b21, b31);
-    acc20 = mad4(acc20, a2, b00, b10, b20, b30); acc21 = mad4(acc21, a2, b01, b11, b21, b31);
-    acc30 = mad4(acc30, a3, b00, b10, b20, b30); acc31 = mad4(acc31, a3, b01, b11, b21, b31);
-    acc40 = mad4(acc40, a4, b00, b10, b20, b30); acc41 = mad4(acc41, a4, b01, b11, b21, b31);
-    acc50 = mad4(acc50, a5, b00, b10, b20, b30); acc51 = mad4(acc51, a5, b01, b11, b21, b31);
-    acc60 = mad4(acc60, a6, b00, b10, b20, b30); acc61 = mad4(acc61, a6, b01, b11, b21, b31);
-    acc70 = mad4(acc70, a7, b00, b10, b20, b30); acc71 = mad4(acc71, a7, b01, b11, b21, b31);
+    let a8 = A[pa2.x + k]; let a9 = A[pa2.y + k]; let a10 = A[pa2.z + k]; let a11 = A[pa2.w + k];
+    let a12 = A[pa3.x + k]; let a13 = A[pa3.y + k]; let a14 = A[pa3.z + k]; let a15 = A[pa3.w + k];
+    acc0_0 = mad4(acc0_0, a0, b00, b10, b20, b30); acc0_1 = mad4(acc0_1, a0, b01, b11, b21, b31);
+    acc1_0 = mad4(acc1_0, a1, b00, b10, b20, b30); acc1_1 = mad4(acc1_1, a1, b01, b11, b21, b31);
+    acc2_0 = mad4(acc2_0, a2, b00, b10, b20, b30); acc2_1 = mad4(acc2_1, a2, b01, b11, b21, b31);
+    acc3_0 = mad4(acc3_0, a3, b00, b10, b20, b30); acc3_1 = mad4(acc3_1, a3, b01, b11, b21, b31);
+    acc4_0 = mad4(acc4_0, a4, b00, b10, b20, b30); acc4_1 = mad4(acc4_1, a4, b01, b11, b21, b31);
+    acc5_0 = mad4(acc5_0, a5, b00, b10, b20, b30); acc5_1 = mad4(acc5_1, a5, b01, b11, b21, b31);
+    acc6_0 = mad4(acc6_0, a6, b00, b10, b20, b30); acc6_1 = mad4(acc6_1, a6, b01, b11, b21, b31);
+    acc7_0 = mad4(acc7_0, a7, b00, b10, b20, b30); acc7_1 = mad4(acc7_1, a7, b01, b11, b21, b31);
+    acc8_0 = mad4(acc8_0, a8, b00, b10, b20, b30); acc8_1 = mad4(acc8_1, a8, b01, b11, b21, b31);
+    acc9_0 = mad4(acc9_0, a9, b00, b10, b20, b30); acc9_1 = mad4(acc9_1, a9, b01, b11, b21, b31);
+    acc10_0 = mad4(acc10_0, a10, b00, b10, b20, b30); acc10_1 = mad4(acc10_1, a10, b01, b11, b21, b31);
+    acc11_0 = mad4(acc11_0, a11, b00, b10, b20, b30); acc11_1 = mad4(acc11_1, a11, b01, b11, b21, b31);
+    acc12_0 = mad4(acc12_0, a12, b00, b10, b20, b30); acc12_1 = mad4(acc12_1, a12, b01, b11, b21, b31);
+    acc13_0 = mad4(acc13_0, a13, b00, b10, b20, b30); acc13_1 = mad4(acc13_1, a13, b01, b11, b21, b31);
+    acc14_0 = mad4(acc14_0, a14, b00, b10, b20, b30); acc14_1 = mad4(acc14_1, a14, b01, b11, b21, b31);
+    acc15_0 = mad4(acc15_0, a15, b00, b10, b20, b30); acc15_1 = mad4(acc15_1, a15, b01, b11, b21, b31);
     pb += 4u * N4;
   }
-  let rows = array<vec4<f32>, 16>(acc00, acc01, acc10, acc11, acc20, acc21, acc30, acc31, acc40, acc41, acc50, acc51, acc60, acc61, acc70, acc71);
+  let rows = array<vec4<f32>, 32>(acc0_0, acc0_1, acc1_0, acc1_1, acc2_0, acc2_1, acc3_0, acc3_1, acc4_0, acc4_1, acc5_0, acc5_1, acc6_0, acc6_1, acc7_0, acc7_1, acc8_0, acc8_1, acc9_0, acc9_1, acc10_0, acc10_1, acc11_0, acc11_1, acc12_0, acc12_1, acc13_0, acc13_1, acc14_0, acc14_1, acc15_0, acc15_1);
   let base = b * M * N4;
-  for (var i = 0u; i < 8u; i++) {
+  for (var i = 0u; i < 16u; i++) {
     let m = m0 + i;
     if (m >= M) { break; }
     C[base + m * N4 + c0] = rows[2u * i];

@@ -29,7 +29,7 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
   if (kernelVariant('matmul', matmulClass(m, k, n)) === 'tiled') {
     r.dispatch(r.kernel('matmul_tiled'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 64), Math.ceil(m / 64), batch]);
   } else if (k % 4 === 0 && n % 4 === 0) {
-    r.dispatch(r.kernel('matmul_vec4'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 4 / 2 / 8), Math.ceil(m / 8 / 8), batch]);
+    r.dispatch(r.kernel('matmul_vec4'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 8 / 8), Math.ceil(m / 16 / 8), batch]);
   } else {
     r.dispatch(r.kernel('matmul_strided'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, k, 1, sB, n, 1), [Math.ceil(n / 32), Math.ceil(m / 32), batch]);
   }
@@ -126,7 +126,7 @@ export const linearDefs = {
         const vec4 = K % 4 === 0;
         const k = r.kernel('linear', { VEC4: String(vec4), XTYPE: vec4 ? 'vec4<f32>' : 'f32', DOT: vec4 ? 'return dot(a, b);' : 'return a * b;' });
         const params = new Params().u(M, N, K, ACT[activation], activation === 'gelu' ? 1 : 0);
-        r.dispatch(k, [view(x), view(w), view(b), view(y), view(pre)], params, [Math.ceil(N / 64), Math.ceil(M / 64)]);
+        r.dispatch(k, [view(x), view(w), view(b), view(y), view(pre)], params, [Math.ceil(N / 64), Math.ceil(M / 128)]);
       }
       save(x);
       save(w);
