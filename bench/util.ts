@@ -5,7 +5,7 @@ import { rt } from '../src/runtime.js';
 
 /** Waits for all submitted GPU work by reading 4 bytes of t back (queue order: everything before is done). */
 export async function sync(t: rg.Tensor): Promise<void> {
-  await rt().read(t.storage().buffer, 4);
+  await rt().read(t.storage().view(4));
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

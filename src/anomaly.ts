@@ -20,7 +20,7 @@ function flags(): GPUBuffer {
   const r = rt();
   if (!state.flags || state.runtime !== r) {
     state.flags = r.device.createBuffer({ size: SLOTS * 4, usage: 0x80 | 0x04 | 0x08, label: 'rootgrad.anomaly' });
-    r.upload(state.flags, new Uint32Array(SLOTS));
+    r.upload({ buffer: state.flags, bytes: SLOTS * 4 }, new Uint32Array(SLOTS));
     state.runtime = r;
     state.labels = [];
   }
@@ -35,7 +35,7 @@ export function checkFinite(t: Tensor, label: string): void {
   const slot = state.labels.length;
   state.labels.push(label);
   const r = rt();
-  r.dispatch(r.kernel('check_finite'), [{ buffer: t.storage().buffer, bytes: t.size * 4 }, { buffer: buf, bytes: SLOTS * 4 }], new Params().u(t.size, slot), r.groups1d(t.size, 256));
+  r.dispatch(r.kernel('check_finite'), [t.storage().view(t.size * 4), { buffer: buf, bytes: SLOTS * 4 }], new Params().u(t.size, slot), r.groups1d(t.size, 256));
 }
 
 /** Called after each readback: throws for the first flagged op, then starts over. */
@@ -43,10 +43,10 @@ export async function anomalyReport(): Promise<void> {
   if (!state.enabled || !state.flags || !state.labels.length || state.runtime !== rt()) return;
   const r = rt();
   const n = state.labels.length;
-  const bits = new Uint32Array(await r.read(state.flags, n * 4));
+  const bits = new Uint32Array(await r.read({ buffer: state.flags, bytes: n * 4 }));
   const labels = state.labels;
   state.labels = [];
-  r.upload(state.flags, new Uint32Array(n));
+  r.upload({ buffer: state.flags, bytes: n * 4 }, new Uint32Array(n));
   const first = bits.findIndex((b) => b !== 0);
   if (first >= 0) throw new Error(`anomaly: ${labels[first]} produced NaN or Inf (the first of ${bits.filter((b) => b).length} flagged ops)`);
 }

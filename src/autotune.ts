@@ -48,7 +48,7 @@ export async function autotune(opts: { iters?: number; store?: TuneStore } = {})
       for (let i = 0; i <= iters; i++) {
         const t0 = performance.now();
         const c = matmul(a, b);
-        await rt().read(c.storage().buffer, 4);
+        await rt().read(c.storage().view(4));
         if (i) times.push(performance.now() - t0);
         c.dispose();
       }

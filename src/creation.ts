@@ -38,7 +38,7 @@ export function fromHost(values: ArrayLike<number>, shape: readonly number[], dt
   }
   if (isReferenceMode()) return refTensor({ shape: [...shape], data: Float64Array.from(arr) }, dtype);
   const t = empty(shape, dtype);
-  if (n) rt().upload(t.storage().buffer, arr);
+  if (n) rt().upload(t.storage().view(n * 4), arr);
   if (dtype === 'i32') t.host = arr as Int32Array;
   t.requiresGrad = requiresGrad;
   return t;

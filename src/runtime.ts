@@ -15,10 +15,11 @@ export interface Kernel {
   layout: GPUBindGroupLayout;
 }
 
-/** A GPU buffer and how many of its bytes the kernel may see. */
+/** A GPU buffer and the bytes the kernel may see: `bytes` from `offset` (a multiple of 256; default 0). */
 export interface BufferView {
   buffer: GPUBuffer;
   bytes: number;
+  offset?: number;
 }
 
 export interface MemoryStats {
@@ -130,7 +131,7 @@ export class Runtime {
     this.paramsArena.set(params.words, offset);
     this.paramsUsed += slot;
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramsBuffer, offset: offset * 4, size: words * 4 } }];
-    bindings.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, offset: 0, size: Math.max(4, b.bytes) } }));
+    bindings.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, offset: b.offset ?? 0, size: Math.max(4, b.bytes) } }));
     const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
     if (!this.pass) this.pass = this.encoder.beginComputePass();
@@ -158,7 +159,7 @@ export class Runtime {
   }
 
   copy(src: BufferView, dst: BufferView, bytes: number, srcOffset = 0, dstOffset = 0): void {
-    this.endPass().copyBufferToBuffer(src.buffer, srcOffset, dst.buffer, dstOffset, bytes);
+    this.endPass().copyBufferToBuffer(src.buffer, (src.offset ?? 0) + srcOffset, dst.buffer, (dst.offset ?? 0) + dstOffset, bytes);
     this.batchKernels.push('copy');
   }
 
@@ -233,16 +234,17 @@ export class Runtime {
   }
 
   /** Writes host data into a buffer. Pending commands are submitted first: queue writes overtake unsubmitted work. */
-  upload(buffer: GPUBuffer, data: ArrayBufferView): void {
+  upload(dst: BufferView, data: ArrayBufferView): void {
     if (this.encoder) this.flush();
-    this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    this.device.queue.writeBuffer(dst.buffer, dst.offset ?? 0, data.buffer, data.byteOffset, data.byteLength);
   }
 
   /** Copies bytes of a buffer back to the host (through a pooled staging buffer). */
-  async read(src: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  async read(src: BufferView): Promise<ArrayBuffer> {
+    const bytes = src.bytes;
     const size = sizeClass(Math.max(4, bytes));
     const staging = this.staging.get(size)?.pop() ?? this.device.createBuffer({ size, usage: MAP_READ | COPY_DST, label: 'rootgrad.staging' });
-    this.endPass().copyBufferToBuffer(src, 0, staging, 0, Math.ceil(bytes / 4) * 4);
+    this.endPass().copyBufferToBuffer(src.buffer, src.offset ?? 0, staging, 0, Math.ceil(bytes / 4) * 4);
     this.flush();
     try {
       await staging.mapAsync(MAP_READ, 0, size);

@@ -2,7 +2,7 @@
 // A tensor owns a reference to a Storage (a pooled GPUBuffer); views such as reshape share it.
 // Ops record a Node on their output when gradients are needed; backward() walks the nodes in
 // reverse topological order (no recursion) and enqueues each op's backward kernels.
-import { rt } from './runtime.js';
+import { rt, type BufferView } from './runtime.js';
 import { Shape, shapeStr, sizeOf } from './shape.js';
 import type { F64 } from './ops/def.js';
 
@@ -10,6 +10,10 @@ export type DType = 'f32' | 'i32';
 
 export class Storage {
   refs = 1;
+  /** Where this storage starts in `buffer` (bytes, a multiple of 256): non-zero for a slice of an arena. */
+  readonly offset: number = 0;
+  /** The arena this storage is a slice of: it holds the buffer and counts its bytes. */
+  private owner: Storage | null = null;
   constructor(
     readonly buffer: GPUBuffer,
     readonly bytes: number,
@@ -18,12 +22,35 @@ export class Storage {
     mem.liveBytes += bytes;
     if (mem.liveBytes > mem.peakBytes) mem.peakBytes = mem.liveBytes;
   }
+  /** A slice of this storage (an arena) that keeps it alive; its bytes are the arena's, not counted again. */
+  slice(offset: number, bytes: number): Storage {
+    if (offset % 256) throw new Error(`Storage.slice: offset ${offset} is not a multiple of 256 bytes`);
+    if (offset + bytes > this.bytes) throw new Error(`Storage.slice: [${offset}, ${offset + bytes}) is outside ${this.bytes} bytes`);
+    mem.liveBytes -= bytes; // the constructor counts them again; the arena already does
+    const s = new Storage(this.buffer, bytes, this.generation);
+    (s as { offset: number }).offset = this.offset + offset;
+    s.owner = this.retain();
+    return s;
+  }
+  /** True for a slice of an arena. */
+  get isSlice(): boolean {
+    return this.owner !== null;
+  }
+  /** The binding of this storage's first `bytes` bytes. */
+  view(bytes: number): BufferView {
+    return { buffer: this.buffer, bytes, offset: this.offset };
+  }
   retain(): this {
     this.refs++;
     return this;
   }
   release(): void {
     if (--this.refs > 0) return;
+    if (this.owner) {
+      this.owner.release();
+      this.owner = null;
+      return;
+    }
     mem.liveBytes -= this.bytes;
     const r = rt();
     if (r.generation === this.generation) r.release(this.buffer);
@@ -101,12 +128,22 @@ export class Tensor {
     return this._storage;
   }
 
+  /** @internal Moves this tensor's values into `s` (a slice of an optimiser's arena) and releases the old
+   * storage. The tensor keeps its identity, so modules and optimisers holding it see the move. */
+  moveTo(s: Storage): void {
+    const old = this.storage('moveTo');
+    if (s.bytes !== this.size * 4) throw new Error(`moveTo: ${s.bytes} bytes for a tensor of ${this.size * 4}`);
+    rt().copy(old.view(s.bytes), s.view(s.bytes), s.bytes);
+    this._storage = s;
+    old.release();
+  }
+
   /** Reads the values back from the GPU: Float32Array for f32, Int32Array for i32. */
   async data(): Promise<Float32Array | Int32Array> {
     if (this.ref) return this.dtype === 'i32' ? Int32Array.from(this.ref.data) : Float32Array.from(this.ref.data);
     const s = this.storage('data').retain();
     try {
-      const buf = await rt().read(s.buffer, this.size * 4);
+      const buf = await rt().read(s.view(this.size * 4));
       await hooks.afterRead?.();
       return this.dtype === 'i32' ? new Int32Array(buf) : new Float32Array(buf);
     } finally {

@@ -99,6 +99,70 @@ describe('optimisers match a float64 reference step', () => {
     });
   }
 
+  test('a packed group: one update dispatch for all parameters, each updated as the reference says', async () => {
+    const o = { lr: 0.05, momentum: 0.9, wd: 0.01, b1: 0.9, b2: 0.999, eps: 1e-8 };
+    for (const kind of ['nesterov', 'adamw'] as const) {
+      const g = new rg.Generator(11);
+      const sizes = [37, 5, 70, 1, 64];
+      const p0 = sizes.map((n) => Array.from({ length: n }, () => Math.fround(g.normal())));
+      const grads = [0, 1, 2].map(() => sizes.map((n) => Array.from({ length: n }, () => Math.fround(g.normal()))));
+      const ps = p0.map((v) => rg.tensor(v, [v.length], { requiresGrad: true }));
+      const opt = kind === 'nesterov' ? new rg.SGD(ps, { lr: o.lr, momentum: o.momentum, nesterov: true, weightDecay: o.wd }) : new rg.AdamW(ps, { lr: o.lr, weightDecay: o.wd });
+      expect(opt.packed).toBe(true);
+      const counts: number[] = [];
+      for (const step of grads) {
+        ps.forEach((p, i) => (p.grad = rg.keep(rg.tensor(step[i], [sizes[i]]))));
+        const d0 = rg.memory().dispatches;
+        opt.step();
+        counts.push(rg.memory().dispatches - d0);
+        opt.zeroGrad();
+      }
+      // the update and the reset of the clipping factor (the first step also zero-fills the state)
+      expect(counts.slice(1), kind).toEqual([2, 2]);
+      for (let i = 0; i < sizes.length; i++) expectClose(await ps[i].data(), refSteps(kind, p0[i], grads.map((s) => s[i]), o), { atol: 1e-6, rtol: 1e-5 }, `${kind} parameter ${i}`);
+      opt.dispose();
+      for (const p of ps) p.dispose();
+    }
+  });
+
+  test('a parameter without a gradient is left alone, and its momentum starts at its own first gradient', async () => {
+    const o = { lr: 0.1, momentum: 0.9, wd: 0, b1: 0.9, b2: 0.999, eps: 1e-8 };
+    const a = rg.tensor([1, 2, 3], [3], { requiresGrad: true });
+    const b = rg.tensor([-1, 5], [2], { requiresGrad: true });
+    const opt = new rg.SGD([a, b], { lr: o.lr, momentum: o.momentum });
+    const ga = [[1, 0, -1], [0.5, 0.5, 0.5], [2, -2, 1]];
+    const gb = [null, [1, 1], [-3, 0.5]];
+    for (let s = 0; s < 3; s++) {
+      a.grad = rg.keep(rg.tensor(ga[s], [3]));
+      if (gb[s]) b.grad = rg.keep(rg.tensor(gb[s]!, [2]));
+      opt.step();
+      opt.zeroGrad();
+      if (s === 0) expect([...(await b.data())]).toEqual([-1, 5]);
+    }
+    expectClose(await a.data(), refSteps('sgd', [1, 2, 3], ga, o), { atol: 1e-6, rtol: 1e-6 }, 'a');
+    expectClose(await b.data(), refSteps('sgd', [-1, 5], gb.slice(1) as number[][], o), { atol: 1e-6, rtol: 1e-6 }, 'b');
+  });
+
+  test('a second optimiser over the same parameters takes them over; the first still steps them correctly', async () => {
+    const p = rg.tensor([1, 2], [2], { requiresGrad: true });
+    const q = rg.tensor([3], [1], { requiresGrad: true });
+    const first = new rg.SGD([p, q], { lr: 1 });
+    const second = new rg.SGD([p, q], { lr: 0.5 });
+    for (const opt of [first, second]) {
+      p.grad = rg.keep(rg.tensor([1, 1], [2]));
+      q.grad = rg.keep(rg.tensor([2], [1]));
+      opt.step();
+      opt.zeroGrad();
+    }
+    expect([...(await p.data())]).toEqual([-0.5, 0.5]);
+    expect([...(await q.data())]).toEqual([0]);
+    first.dispose();
+    p.grad = rg.keep(rg.tensor([2, 2], [2]));
+    q.grad = rg.keep(rg.tensor([2], [1]));
+    second.step();
+    expect([...(await p.data())]).toEqual([-1.5, -0.5]);
+  });
+
   test('clipping by global norm scales one step and reports the norm', async () => {
     const p = rg.tensor([0, 0, 0, 0], [4], { requiresGrad: true });
     const q = rg.tensor([0], [1], { requiresGrad: true });

@@ -91,8 +91,8 @@ export abstract class Module {
 export function writeInto(t: Tensor, v: StateValue): void {
   const r = rt();
   if (v instanceof Tensor) {
-    r.copy({ buffer: v.storage().buffer, bytes: v.size * 4 }, { buffer: t.storage().buffer, bytes: t.size * 4 }, t.size * 4);
+    r.copy(v.storage().view(v.size * 4), t.storage().view(t.size * 4), t.size * 4);
   } else {
-    r.upload(t.storage().buffer, v.data instanceof Float32Array ? v.data : Float32Array.from(v.data));
+    r.upload(t.storage().view(t.size * 4), v.data instanceof Float32Array ? v.data : Float32Array.from(v.data));
   }
 }

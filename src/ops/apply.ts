@@ -43,7 +43,7 @@ const shapesOf = (ts: Tensor[]) => ts.map((t) => `[${t.shape.join(', ')}]`).join
 export function view(t: Tensor): BufferView {
   const s = t.storage();
   if (s.generation !== rt().generation) throw new Error(`tensor #${t.id} [${t.shape.join(', ')}] belongs to a GPU device that was lost; make it again on the new device`);
-  return { buffer: s.buffer, bytes: t.size * 4 };
+  return s.view(t.size * 4);
 }
 
 export function checkDType(op: string, t: Tensor, dtype: 'f32' | 'i32', what = 'input'): void {
