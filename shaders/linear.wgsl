@@ -6,7 +6,7 @@
 // for loading and dropped at the store.
 // Params: M, N, K, activation (0 none, 1 relu, 2 gelu), save PRE (0/1): run-time values, so that one
 // compiled pipeline serves every layer. Bindings: 1 X, 2 W, 3 b, 4 Y, 5 PRE.
-// Workgroup: 8x8 invocations = a 128x64 tile of Y.
+// Workgroup: WG_X x WG_Y invocations (4x4 on CPU-like adapters, 8x8 on GPUs: see matmul_vec4.wgsl).
 #include "common.wgsl"
 #include "math.wgsl"
 
@@ -25,7 +25,7 @@ fn dots(x: {{XTYPE}}, w0: {{XTYPE}}, w1: {{XTYPE}}, w2: {{XTYPE}}, w3: {{XTYPE}}
   return vec4<f32>(dot1(x, w0), dot1(x, w1), dot1(x, w2), dot1(x, w3));
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let M = pu(0u); let N = pu(1u); let K = pu(2u);
   let act = pu(3u);

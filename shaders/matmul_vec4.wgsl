@@ -7,7 +7,8 @@
 // the unrolled body grows with them (about 150, 280, 630 ms) and the first training step pays it.
 // Rows past M and columns past N are clamped for loading and dropped at the store: no branch in the loop.
 // Params: M, N, K, A batch stride, B batch stride (0 to broadcast), in elements.
-// Workgroup: 8x8 invocations = a 128x64 tile of C; z = batch.
+// Workgroup: WG_X x WG_Y invocations (4x4 on CPU-like adapters, where a workgroup is what one thread runs,
+// so small products still spread over every core; 8x8 on GPUs); z = batch.
 #include "common.wgsl"
 
 @group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
@@ -19,7 +20,7 @@ fn mad4(acc: vec4<f32>, a: vec4<f32>, b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32
   return acc + a.x * b0 + a.y * b1 + a.z * b2 + a.w * b3;
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let M = pu(0u); let N = pu(1u); let K = pu(2u);
   let N4 = N / 4u;

@@ -7,7 +7,7 @@ import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sumTo } from './reduce.js';
-import { kernelVariant, matmulClass } from '../variants.js';
+import { kernelVariant, matmulClass, registerWorkgroup } from '../variants.js';
 import { expand, reshape, transpose } from './movement.js';
 
 function matmulShapes(a: readonly number[], b: readonly number[]) {
@@ -29,7 +29,8 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
   if (kernelVariant('matmul', matmulClass(m, k, n)) === 'tiled') {
     r.dispatch(r.kernel('matmul_tiled'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 64), Math.ceil(m / 64), batch]);
   } else if (k % 4 === 0 && n % 4 === 0) {
-    r.dispatch(r.kernel('matmul_vec4'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 8 / 8), Math.ceil(m / 16 / 8), batch]);
+    const [wx, wy] = registerWorkgroup();
+    r.dispatch(r.kernel('matmul_vec4', { WG_X: wx, WG_Y: wy }), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 8 / wx), Math.ceil(m / 16 / wy), batch]);
   } else {
     r.dispatch(r.kernel('matmul_strided'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, k, 1, sB, n, 1), [Math.ceil(n / 32), Math.ceil(m / 32), batch]);
   }
@@ -124,9 +125,10 @@ export const linearDefs = {
       if (y.size) {
         const r = rt();
         const vec4 = K % 4 === 0;
-        const k = r.kernel('linear', { VEC4: String(vec4), XTYPE: vec4 ? 'vec4<f32>' : 'f32', DOT: vec4 ? 'return dot(a, b);' : 'return a * b;' });
+        const [wx, wy] = registerWorkgroup();
+        const k = r.kernel('linear', { VEC4: String(vec4), XTYPE: vec4 ? 'vec4<f32>' : 'f32', DOT: vec4 ? 'return dot(a, b);' : 'return a * b;', WG_X: wx, WG_Y: wy });
         const params = new Params().u(M, N, K, ACT[activation], activation === 'gelu' ? 1 : 0);
-        r.dispatch(k, [view(x), view(w), view(b), view(y), view(pre)], params, [Math.ceil(N / 64), Math.ceil(M / 128)]);
+        r.dispatch(k, [view(x), view(w), view(b), view(y), view(pre)], params, [Math.ceil(N / 8 / wx), Math.ceil(M / 16 / wy)]);
       }
       save(x);
       save(w);
