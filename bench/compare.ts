@@ -1,10 +1,12 @@
-// npm run bench:compare [-- --sizes 256,512,1024,2048 --iters 3 --steps 5 --mlps 64-256-256-10x256,784-1024-1024-10x512]
-// rootgrad against TensorFlow.js (webgpu backend) and jax-js (webgpu), on the same adapter in one run:
-// square f32 matmul GFLOP/s, an MLP training step (forward, backward, SGD update, loss read back) for
-// 64-256-256-10 at batch 256 and 784-1024-1024-10 at batch 512, and the first step (pipeline compilation).
-// Peers are devDependencies, used here only. Writes bench/results/compare.{json,md}.
+// npm run bench:compare [-- --sizes 256,512,1024,2048 --iters 3 --steps 5 --mlps 64-256-256-10x256,784-1024-1024-10x512 --gpt 32-32-64-4-16|off]
+// rootgrad against TensorFlow.js (webgpu backend) and jax-js (webgpu), on the same adapter in one run, in
+// this order: MLP training steps (forward, backward, SGD update, loss read back) for 64-256-256-10 at
+// batch 256 and 784-1024-1024-10 at batch 512, with the first step of each (pipeline compilation, cold:
+// they run first); square f32 matmul GFLOP/s; a one-block GPT training step (vocab-context-width-heads-
+// batch). Peers are devDependencies, used here only. Writes bench/results/compare.{json,md}.
 import { create, globals } from 'webgpu';
 import * as rg from '../src/node.js';
+import { GPT } from '../models/gpt.js';
 import { arg, markdownTable, median, writeResults } from './util.js';
 
 const sizes = arg('sizes', '256,512,1024,2048').split(',').map(Number);
@@ -27,6 +29,7 @@ const jaxOk = jaxDevices.includes('webgpu');
 if (jaxOk) jax.defaultDevice('webgpu');
 
 type Row = Record<string, string | number>;
+const vs = (other: number | undefined, mine: number) => (other === undefined ? 'n/a' : `${(other / mine).toFixed(2)}x faster`);
 const rows: Row[] = [];
 const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
 
@@ -39,41 +42,6 @@ async function timed(it: number, call: () => Promise<void>): Promise<number[]> {
     if (i) times.push(performance.now() - t0);
   }
   return times;
-}
-
-// ---- matmul: every framework reads the whole product back (the same cost for each) ----
-for (const n of sizes) {
-  const it = n >= 2048 ? 1 : iters;
-  rg.manualSeed(0);
-  const a = rg.randn([n, n]);
-  const b = rg.randn([n, n]);
-  const timesRg = await timed(it, async () => {
-    const c = rg.matmul(a, b);
-    await c.data();
-    c.dispose();
-  });
-  const ta = tf.randomNormal([n, n]);
-  const tb = tf.randomNormal([n, n]);
-  const timesTf = await timed(it, async () => {
-    const c = tf.matMul(ta, tb);
-    await c.data();
-    c.dispose();
-  });
-  let timesJax: number[] = [];
-  if (jaxOk) {
-    const ja = jax.numpy.ones([n, n]);
-    const jb = jax.numpy.ones([n, n]);
-    timesJax = await timed(it, async () => void (await jax.numpy.matmul(ja.ref, jb.ref).data()));
-    ja.dispose();
-    jb.dispose();
-  }
-  const r = { n, rootgrad: gflops(n, median(timesRg)), tfjs: gflops(n, median(timesTf)), jaxjs: jaxOk ? gflops(n, median(timesJax)) : NaN };
-  console.log(`matmul ${n}: rootgrad ${r.rootgrad.toFixed(2)}, tfjs ${r.tfjs.toFixed(2)}, jax-js ${r.jaxjs.toFixed(2)} GFLOP/s`);
-  rows.push({ bench: `matmul ${n} (GFLOP/s)`, rootgrad: r.rootgrad.toFixed(2), tfjs: r.tfjs.toFixed(2), jaxjs: jaxOk ? r.jaxjs.toFixed(2) : 'n/a', 'rootgrad/tfjs': `${(r.rootgrad / r.tfjs).toFixed(2)}x`, 'rootgrad/jax-js': jaxOk ? `${(r.rootgrad / r.jaxjs).toFixed(2)}x` : 'n/a' });
-  a.dispose();
-  b.dispose();
-  ta.dispose();
-  tb.dispose();
 }
 
 // ---- MLP training step ----
@@ -182,10 +150,181 @@ for (const [sizesMlp, batch] of mlps) {
   const j = jaxOk ? await jaxStep([...sizesMlp], batch) : null;
   const name = `${sizesMlp.join('-')} batch ${batch}`;
   console.log(`MLP step ${name}: rootgrad ${r.ms.toFixed(1)} ms (${r.dispatches} dispatches, pool hit rate ${(100 * r.hitRate).toFixed(1)}%), tfjs ${t.ms.toFixed(1)} ms, jax-js jit ${j ? j.ms.toFixed(1) : 'n/a'} ms; first step rootgrad ${r.first.toFixed(0)} ms, tfjs ${t.first.toFixed(0)} ms, jax-js ${j ? j.first.toFixed(0) : 'n/a'} ms`);
-  const vs = (other: number | undefined, mine: number) => (other === undefined ? 'n/a' : `${(other / mine).toFixed(2)}x faster`);
   rows.push({ bench: `MLP step ${name} (ms)`, rootgrad: r.ms.toFixed(1), tfjs: t.ms.toFixed(1), jaxjs: j ? `${j.ms.toFixed(1)} (jit)` : 'n/a', 'rootgrad/tfjs': vs(t.ms, r.ms), 'rootgrad/jax-js': vs(j?.ms, r.ms) });
   rows.push({ bench: `first step ${name} (ms)`, rootgrad: r.first.toFixed(0), tfjs: t.first.toFixed(0), jaxjs: j ? j.first.toFixed(0) : 'n/a', 'rootgrad/tfjs': vs(t.first, r.first), 'rootgrad/jax-js': vs(j?.first, r.first) });
   rows.push({ bench: `dispatches per step ${name}`, rootgrad: r.dispatches, tfjs: '', jaxjs: '', 'rootgrad/tfjs': `pool hit rate ${(100 * r.hitRate).toFixed(1)}%`, 'rootgrad/jax-js': '' });
+}
+
+// ---- matmul: every framework reads the whole product back (the same cost for each) ----
+for (const n of sizes) {
+  const it = n >= 2048 ? 1 : iters;
+  rg.manualSeed(0);
+  const a = rg.randn([n, n]);
+  const b = rg.randn([n, n]);
+  const timesRg = await timed(it, async () => {
+    const c = rg.matmul(a, b);
+    await c.data();
+    c.dispose();
+  });
+  const ta = tf.randomNormal([n, n]);
+  const tb = tf.randomNormal([n, n]);
+  const timesTf = await timed(it, async () => {
+    const c = tf.matMul(ta, tb);
+    await c.data();
+    c.dispose();
+  });
+  let timesJax: number[] = [];
+  if (jaxOk) {
+    const ja = jax.numpy.ones([n, n]);
+    const jb = jax.numpy.ones([n, n]);
+    timesJax = await timed(it, async () => void (await jax.numpy.matmul(ja.ref, jb.ref).data()));
+    ja.dispose();
+    jb.dispose();
+  }
+  const r = { n, rootgrad: gflops(n, median(timesRg)), tfjs: gflops(n, median(timesTf)), jaxjs: jaxOk ? gflops(n, median(timesJax)) : NaN };
+  console.log(`matmul ${n}: rootgrad ${r.rootgrad.toFixed(2)}, tfjs ${r.tfjs.toFixed(2)}, jax-js ${r.jaxjs.toFixed(2)} GFLOP/s`);
+  rows.push({ bench: `matmul ${n} (GFLOP/s)`, rootgrad: r.rootgrad.toFixed(2), tfjs: r.tfjs.toFixed(2), jaxjs: jaxOk ? r.jaxjs.toFixed(2) : 'n/a', 'rootgrad/tfjs': `${(r.rootgrad / r.tfjs).toFixed(2)}x`, 'rootgrad/jax-js': jaxOk ? `${(r.rootgrad / r.jaxjs).toFixed(2)}x` : 'n/a' });
+  a.dispose();
+  b.dispose();
+  ta.dispose();
+  tb.dispose();
+}
+
+
+// ---- one-block GPT training step (token + position embeddings, causal attention, GELU MLP, tied head) ----
+const [gV, gT, gD, gH, gB] = arg('gpt', '32-32-64-4-16').split('-').map(Number); // vocab, context, width, heads, batch
+const gptName = `GPT 1 block V${gV} T${gT} d${gD} h${gH} batch ${gB}`;
+const gptIds = Array.from({ length: gB * gT }, (_, i) => (i * 7 + 3) % gV);
+const gptTargets = gptIds.map((t, i) => (t + i) % gV);
+
+async function rgGpt() {
+  rg.manualSeed(0);
+  const model = new GPT({ kind: 'gpt', vocab: gV, context: gT, dim: gD, heads: gH, layers: 1 });
+  const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
+  const ids = rg.tensor(gptIds, [gB, gT], { dtype: 'i32' });
+  const y = rg.tensor(gptTargets, [gB * gT], { dtype: 'i32' });
+  const times: number[] = [];
+  let dispatches = 0;
+  for (let s = 0; s <= steps; s++) {
+    const d0 = rg.memory().dispatches;
+    const t0 = performance.now();
+    const loss = rg.keep(rg.tidy(() => {
+      const l = rg.crossEntropy(rg.reshape(model.forward(ids), [gB * gT, gV]), y);
+      l.backward();
+      opt.step();
+      opt.zeroGrad();
+      return l.detach();
+    }));
+    await loss.item();
+    times.push(performance.now() - t0);
+    dispatches = rg.memory().dispatches - d0;
+    loss.dispose();
+  }
+  opt.dispose();
+  model.dispose();
+  return { first: times[0], ms: median(times.slice(1)), dispatches };
+}
+
+async function tfGpt() {
+  const [V, T, D, H, B] = [gV, gT, gD, gH, gB];
+  const Dh = D / H;
+  const w = (shape: number[]) => tf.variable(tf.randomNormal(shape, 0, 0.02));
+  const ones = (n: number) => tf.variable(tf.ones([n]));
+  const zeros = (n: number) => tf.variable(tf.zeros([n]));
+  const v = { wte: w([V, D]), wpe: w([T, D]), g1: ones(D), c1: zeros(D), wq: w([D, D]), bq: zeros(D), wk: w([D, D]), bk: zeros(D), wv: w([D, D]), bv: zeros(D), wo: w([D, D]), bo: zeros(D), g2: ones(D), c2: zeros(D), w1: w([D, 4 * D]), b1: zeros(4 * D), w2: w([4 * D, D]), b2: zeros(D), gf: ones(D), cf: zeros(D) };
+  const ids = tf.tensor2d(gptIds, [B, T], 'int32');
+  const y = tf.oneHot(tf.tensor1d(gptTargets, 'int32'), V);
+  const mask = tf.tensor2d(Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -1e9 : 0)), [T, T]);
+  const ln = (x: any, g: any, c: any) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), c);
+  };
+  const lin = (x: any, wt: any, b: any) => tf.add(tf.matMul(x, wt), b);
+  const gelu = (x: any) => tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
+  const heads = (x: any) => tf.transpose(tf.reshape(x, [B, T, H, Dh]), [0, 2, 1, 3]);
+  const opt = tf.train.sgd(0.01);
+  const times: number[] = [];
+  for (let s = 0; s <= steps; s++) {
+    const t0 = performance.now();
+    const loss = opt.minimize(() => {
+      let x: any = tf.add(tf.gather(v.wte, ids), v.wpe);
+      const h = tf.reshape(ln(x, v.g1, v.c1), [B * T, D]);
+      const scores = tf.add(tf.mul(tf.matMul(heads(lin(h, v.wq, v.bq)), heads(lin(h, v.wk, v.bk)), false, true), 1 / Math.sqrt(Dh)), mask);
+      const o = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), heads(lin(h, v.wv, v.bv))), [0, 2, 1, 3]), [B * T, D]);
+      x = tf.add(x, tf.reshape(lin(o, v.wo, v.bo), [B, T, D]));
+      const m = lin(gelu(lin(tf.reshape(ln(x, v.g2, v.c2), [B * T, D]), v.w1, v.b1)), v.w2, v.b2);
+      x = tf.add(x, tf.reshape(m, [B, T, D]));
+      const logits = tf.matMul(tf.reshape(ln(x, v.gf, v.cf), [B * T, D]), v.wte, false, true);
+      return tf.losses.softmaxCrossEntropy(y, logits) as any;
+    }, true)!;
+    await loss.data();
+    times.push(performance.now() - t0);
+    loss.dispose();
+  }
+  Object.values(v).forEach((t) => t.dispose());
+  opt.dispose();
+  return { first: times[0], ms: median(times.slice(1)) };
+}
+
+async function jaxGpt() {
+  const { numpy: np, nn, valueAndGrad, jit, tree, random } = jax;
+  const [V, T, D, H, B] = [gV, gT, gD, gH, gB];
+  let key = random.key(0);
+  const w = (shape: number[]) => {
+    const [k1, k2] = random.split(key);
+    key = k1;
+    return random.normal(k2, shape).mul(0.02);
+  };
+  let p: Record<string, any> = { wte: w([V, D]), wpe: w([T, D]), g1: np.ones([D]), c1: np.zeros([D]), wq: w([D, D]), bq: np.zeros([D]), wk: w([D, D]), bk: np.zeros([D]), wv: w([D, D]), bv: np.zeros([D]), wo: w([D, D]), bo: np.zeros([D]), g2: np.ones([D]), c2: np.zeros([D]), w1: w([D, 4 * D]), b1: np.zeros([4 * D]), w2: w([4 * D, D]), b2: np.zeros([D]), gf: np.ones([D]), cf: np.zeros([D]) };
+  const ids = np.array(gptIds, { dtype: 'int32' }).reshape([B, T]);
+  const y = nn.oneHot(np.array(gptTargets, { dtype: 'int32' }), V);
+  const causal = np.tril(np.ones([T, T])).greater(0.5);
+  // jax-js arrays are consumed by the ops that take them: .ref keeps one for a second use.
+  const ln = (x: any, g: any, c: any) => nn.standardize(x, -1, { epsilon: 1e-5 }).mul(g).add(c);
+  const lin = (x: any, wt: any, b: any) => np.matmul(x, wt).add(b);
+  const lossFn = (q: any, ii: any, yy: any) => {
+    let x = np.take(q.wte.ref, ii, 0).add(q.wpe);
+    const h = ln(x.ref, q.g1, q.c1);
+    // attention by matmuls (nn.dotProductAttention goes through einsum, which needs Node 22's iterator helpers)
+    const split = (t: any, perm: number[]) => np.transpose(t.reshape([B, T, H, D / H]), perm);
+    const scores = np.matmul(split(lin(h.ref, q.wq, q.bq), [0, 2, 1, 3]), split(lin(h.ref, q.wk, q.bk), [0, 2, 3, 1])).mul(1 / Math.sqrt(D / H));
+    const att = nn.softmax(np.where(causal.ref, scores, -1e9), -1);
+    const o = np.transpose(np.matmul(att, split(lin(h, q.wv, q.bv), [0, 2, 1, 3])), [0, 2, 1, 3]);
+    x = x.add(lin(o.reshape([B, T, D]), q.wo, q.bo));
+    x = x.ref.add(lin(nn.gelu(lin(ln(x, q.g2, q.c2), q.w1, q.b1)), q.w2, q.b2));
+    const logits = np.matmul(ln(x, q.gf, q.cf).reshape([B * T, D]), np.transpose(q.wte));
+    return np.mean(np.sum(nn.logSoftmax(logits, -1).mul(yy), -1)).mul(-1);
+  };
+  const step = jit((q: any, ii: any, yy: any) => {
+    const [loss, g] = valueAndGrad(lossFn)(tree.map((a: any) => a.ref, q), ii, yy);
+    return [loss, tree.map((a: any, b: any) => a.sub(b.mul(0.01)), q, g)];
+  });
+  const times: number[] = [];
+  for (let s = 0; s <= steps; s++) {
+    const t0 = performance.now();
+    const [loss, next] = step(p, ids.ref, y.ref);
+    await loss.data();
+    times.push(performance.now() - t0);
+    p = next;
+  }
+  return { first: times[0], ms: median(times.slice(1)) };
+}
+
+if (arg('gpt', '') !== 'off') {
+  const r = await rgGpt();
+  const t = await tfGpt();
+  let j: { first: number; ms: number } | null = null;
+  if (jaxOk) {
+    try {
+      j = await jaxGpt();
+    } catch (e) {
+      console.log(`jax-js GPT step failed: ${(e as Error).message}`);
+    }
+  }
+  console.log(`${gptName}: rootgrad ${r.ms.toFixed(1)} ms (${r.dispatches} dispatches), tfjs ${t.ms.toFixed(1)} ms, jax-js jit ${j ? j.ms.toFixed(1) : 'n/a'} ms; first step ${r.first.toFixed(0)} / ${t.first.toFixed(0)} / ${j ? j.first.toFixed(0) : 'n/a'} ms`);
+  rows.push({ bench: `${gptName} step (ms)`, rootgrad: r.ms.toFixed(1), tfjs: t.ms.toFixed(1), jaxjs: j ? `${j.ms.toFixed(1)} (jit)` : 'n/a', 'rootgrad/tfjs': vs(t.ms, r.ms), 'rootgrad/jax-js': vs(j?.ms, r.ms) });
+  rows.push({ bench: `first step ${gptName} (ms)`, rootgrad: r.first.toFixed(0), tfjs: t.first.toFixed(0), jaxjs: j ? j.first.toFixed(0) : 'n/a', 'rootgrad/tfjs': vs(t.first, r.first), 'rootgrad/jax-js': vs(j?.first, r.first) });
+  rows.push({ bench: `dispatches per step ${gptName}`, rootgrad: r.dispatches, tfjs: '', jaxjs: '', 'rootgrad/tfjs': '', 'rootgrad/jax-js': '' });
 }
 
 const header = ['bench', 'rootgrad', 'tfjs', 'jaxjs', 'rootgrad/tfjs', 'rootgrad/jax-js'];
@@ -193,7 +332,7 @@ writeResults(
   'compare',
   { adapter: info, iters, steps, rows },
   `rootgrad vs TensorFlow.js ${tf.version_core} (webgpu) and jax-js (webgpu) on ${info.description} (${info.architecture}), one run, one process.\n` +
-    'Matmul times include reading the product back (every framework alike). MLP steps: forward, backward, SGD update (lr 0.01), loss read back; median of the steps after the first; jax-js runs the whole step under jit.\n\n' +
+    'Matmul times include reading the product back (every framework alike). Training steps (MLP, GPT): forward, backward, SGD update (lr 0.01), loss read back; median of the steps after the first; jax-js runs the whole step under jit. The MLP steps run first, so their first steps include compiling every kernel they use.\n\n' +
     markdownTable(header, rows.map((r) => header.map((h) => r[h] ?? ''))),
 );
 rg.shutdown();
