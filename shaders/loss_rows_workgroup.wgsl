@@ -2,7 +2,7 @@
 // for CPU-like adapters). The loss is the file named by {{LOSS}} (cross_entropy_fused, focal_loss_fused,
 // rooted_loss_fused), which defines row_loss. Logits z [N, C], labels y (i32 [N]).
 //   pass 1: each invocation folds its strided share of the row into an online (max, sum of exp);
-//           a workgroup tree reduction combines them into (mx, s): lse = mx + log s   (stable)
+//           a workgroup tree reduction (workgroup_reduce.wgsl) combines them: lse = mx + log s (stable)
 //   then:   log p_y = (z_y - mx) - log s; the including file's row_loss(log p_y) returns (loss_i, coef_i)
 //   pass 2: when a gradient is wanted, dz_c = coef_i * scale * (p_c - [c == y]) in the same dispatch
 // Every loss here has a gradient of that form: dL_i/dz_c = coef_i * (p_c - onehot_c).
@@ -12,16 +12,13 @@
 // Bindings: 1 logits, 2 labels, 3 per-row loss [N], 4 dlogits [N, C]. Workgroup: 64 invocations, one row.
 #include "common.wgsl"
 #include "math.wgsl"
+#include "workgroup_reduce.wgsl"
 #include "{{LOSS}}.wgsl"
 
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read> Y: array<i32>;
 @group(0) @binding(3) var<storage, read_write> LOSS: array<f32>;
 @group(0) @binding(4) var<storage, read_write> DZ: array<f32>;
-
-const WG: u32 = 64u;
-var<workgroup> red_m: array<f32, 64>;
-var<workgroup> red_s: array<f32, 64>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -31,34 +28,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (row >= N) { return; }
   let base = row * C;
 
-  var m = NEG_BIG;
-  var s = 0.0;
-  for (var c = lid; c < C; c += WG) {
-    let z = Z[base + c];
-    if (z > m) {
-      s = s * exp(m - z) + 1.0;
-      m = z;
-    } else {
-      s += exp(z - m);
-    }
-  }
-  red_m[lid] = m;
-  red_s[lid] = s;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      let m1 = red_m[lid];
-      let m2 = red_m[lid + stride];
-      let mx = max(m1, m2);
-      red_s[lid] = red_s[lid] * exp(m1 - mx) + red_s[lid + stride] * exp(m2 - mx);
-      red_m[lid] = mx;
-    }
-    workgroupBarrier();
-  }
+  var ms = vec2<f32>(NEG_BIG, 0.0);
+  for (var c = lid; c < C; c += WG) { ms = online_logsumexp(ms, Z[base + c]); }
+  let red = workgroup_logsumexp(lid, ms);
   // lse = mx + log_s, kept apart: z - mx is exact, and rounding mx + log_s to the magnitude of the
   // logits (1e4 and beyond) would cost log p up to an ulp of the logits.
-  let mx = red_m[0];
-  let log_s = log(red_s[0]);
+  let mx = red.x;
+  let log_s = log(red.y);
 
   let y = u32(clamp(Y[row], 0, i32(C) - 1));
   let logp = (Z[base + y] - mx) - log_s;

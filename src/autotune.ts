@@ -5,6 +5,9 @@ import { adapterInfo } from './gpu.js';
 import { rt } from './runtime.js';
 import { randn } from './creation.js';
 import { matmul } from './ops/matmul.js';
+import { softmax } from './ops/softmax.js';
+import { sum } from './ops/reduce.js';
+import { noGrad, type Tensor } from './tensor.js';
 import { setKernelVariant, tuned, type Variants } from './variants.js';
 
 export interface TuneStore {
@@ -19,13 +22,19 @@ export interface TuneResult {
   chosen: string;
 }
 
-const CLASSES: [string, number][] = [
-  ['small', 64],
-  ['medium', 256],
-  ['large', 512],
+/** What autotune() times: per kernel and shape class, the variants and a representative call. */
+const CASES: { kernel: keyof Variants; shapeClass: string; variants: string[]; shapes: number[][]; call: (ts: Tensor[]) => Tensor }[] = [
+  ...([['small', 64], ['medium', 256], ['large', 512]] as const).map(([shapeClass, n]) => ({
+    kernel: 'matmul' as const, shapeClass, variants: ['registers', 'tiled'], shapes: [[n, n], [n, n]], call: ([a, b]: Tensor[]) => matmul(a, b),
+  })),
+  ...([['short', 64], ['long', 2048]] as const).flatMap(([shapeClass, C]) => [
+    { kernel: 'softmax' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => softmax(x, -1) },
+    { kernel: 'reduce' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => sum(x, -1) },
+  ]),
 ];
 
-/** Measures the matmul variants per shape class (median of `iters` after a warm-up) and adopts the fastest. */
+/** Measures the variants of matmul, softmax and row sums per shape class (median of `iters` after a
+ * warm-up) and adopts the fastest; with a store, reuses an earlier result for the same adapter. */
 export async function autotune(opts: { iters?: number; store?: TuneStore } = {}): Promise<TuneResult[]> {
   const { iters = 3, store } = opts;
   const adapter = `${adapterInfo().vendor}/${adapterInfo().architecture}/${adapterInfo().description}`;
@@ -38,28 +47,29 @@ export async function autotune(opts: { iters?: number; store?: TuneStore } = {})
     }
   }
   const results: TuneResult[] = [];
-  for (const [cls, n] of CLASSES) {
-    const a = randn([n, n]);
-    const b = randn([n, n]);
+  for (const c of CASES) {
+    const inputs = c.shapes.map((s) => randn(s));
     const ms: Record<string, number> = {};
-    for (const variant of ['registers', 'tiled'] as const) {
-      setKernelVariant('matmul', variant);
-      const times: number[] = [];
-      for (let i = 0; i <= iters; i++) {
-        const t0 = performance.now();
-        const c = matmul(a, b);
-        await rt().read(c.storage().view(4));
-        if (i) times.push(performance.now() - t0);
-        c.dispose();
+    try {
+      for (const variant of c.variants) {
+        setKernelVariant(c.kernel, variant as never);
+        const times: number[] = [];
+        for (let i = 0; i <= iters; i++) {
+          const t0 = performance.now();
+          const out = noGrad(() => c.call(inputs));
+          await rt().read(out.storage().view(4));
+          if (i) times.push(performance.now() - t0);
+          out.dispose();
+        }
+        ms[variant] = times.sort((x, y) => x - y)[Math.floor(times.length / 2)];
       }
-      ms[variant] = times.sort((x, y) => x - y)[Math.floor(times.length / 2)];
+    } finally {
+      setKernelVariant(c.kernel, 'auto');
+      inputs.forEach((t) => t.dispose());
     }
-    setKernelVariant('matmul', 'auto');
-    a.dispose();
-    b.dispose();
-    const chosen = ms.registers <= ms.tiled ? 'registers' : 'tiled';
-    tuned.set(`matmul:${cls}`, chosen);
-    results.push({ kernel: 'matmul', shapeClass: cls, ms, chosen });
+    const chosen = c.variants.reduce((best, v) => (ms[v] < ms[best] ? v : best));
+    tuned.set(`${c.kernel}:${c.shapeClass}`, chosen);
+    results.push({ kernel: c.kernel, shapeClass: c.shapeClass, ms, chosen });
   }
   store?.save(JSON.stringify({ adapter, results }, null, 2));
   return results;

@@ -40,6 +40,10 @@ import reduce_max from '../shaders/reduce_max.wgsl';
 import reduce_sum from '../shaders/reduce_sum.wgsl';
 import softmax from '../shaders/softmax.wgsl';
 import softmax_backward from '../shaders/softmax_backward.wgsl';
+import softmax_workgroup from '../shaders/softmax_workgroup.wgsl';
+import softmax_backward_workgroup from '../shaders/softmax_backward_workgroup.wgsl';
+import reduce_sum_workgroup from '../shaders/reduce_sum_workgroup.wgsl';
+import workgroup_reduce from '../shaders/workgroup_reduce.wgsl';
 import strided_copy from '../shaders/strided_copy.wgsl';
 import unary from '../shaders/unary.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
@@ -77,6 +81,10 @@ const files: Record<string, string> = {
   matmul_strided,
   matmul_vec4,
   transpose_4x4,
+  softmax_workgroup,
+  softmax_backward_workgroup,
+  reduce_sum_workgroup,
+  workgroup_reduce,
   transpose_blocks,
   max_backward,
   pick,

@@ -242,7 +242,7 @@ describe('kernel runtime', () => {
 });
 
 describe('autotune', () => {
-  test('times the matmul variants per shape class, adopts the fastest, and reuses a stored result', async () => {
+  test('times the matmul, softmax and row-sum variants per shape class, adopts the fastest, and reuses a stored result', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
@@ -251,14 +251,15 @@ describe('autotune', () => {
     // tests after this one (the Node/Chromium parity test among them) run on the adapter's defaults.
     try {
       const results = await rg.autotune({ iters: 1, store: rg.fileStore(path) });
-      expect(results.map((r) => r.shapeClass)).toEqual(['small', 'medium', 'large']);
+      expect(results.map((r) => `${r.kernel}:${r.shapeClass}`)).toEqual(['matmul:small', 'matmul:medium', 'matmul:large', 'softmax:short', 'reduce:short', 'softmax:long', 'reduce:long']);
       for (const r of results) {
-        expect(r.chosen).toBe(r.ms.registers <= r.ms.tiled ? 'registers' : 'tiled');
-        expect(rg.kernelVariant('matmul', r.shapeClass)).toBe(r.chosen);
+        const [first, second] = Object.keys(r.ms);
+        expect(r.chosen).toBe(r.ms[first] <= r.ms[second] ? first : second);
+        expect(rg.kernelVariant(r.kernel, r.shapeClass)).toBe(r.chosen);
       }
       const again = await rg.autotune({ store: rg.fileStore(path) });
       expect(again).toEqual(results); // loaded, not measured
-      console.log(`autotune on this adapter: ${results.map((r) => `${r.shapeClass} registers ${r.ms.registers.toFixed(1)} ms vs tiled ${r.ms.tiled.toFixed(1)} ms`).join('; ')}`);
+      console.log(`autotune on this adapter: ${results.map((r) => `${r.kernel}:${r.shapeClass} ${Object.entries(r.ms).map(([v, t]) => `${v} ${t.toFixed(1)} ms`).join(' vs ')}`).join('; ')}`);
     } finally {
       rg.resetAutotune();
     }

@@ -212,6 +212,32 @@ describe('fused linear', () => {
   }
 });
 
+describe('softmax and row-sum variants (one invocation or one workgroup per row) agree with the reference', () => {
+  for (const variant of ['thread', 'workgroup'] as const) {
+    test(variant, async () => {
+      rg.setKernelVariant('softmax', variant);
+      rg.setKernelVariant('reduce', variant);
+      try {
+        for (const [rows, C] of [[3, 5], [4, 70], [2, 200], [1, 1000]]) {
+          const g = new rg.Generator(rows * C);
+          const data = Array.from({ length: rows * C }, (_, i) => Math.fround(4 * (g.uniform() - 0.5) + (i % 7 === 0 ? 1e4 : 0)));
+          const x = { shape: [rows, C], data };
+          await checkOp({ name: `softmax ${variant} ${rows}x${C}`, inputs: [x], gpu: ([t]) => rg.softmax(t, -1), ref: (xs) => T.softmax.reference(xs, { axis: 1 }) });
+          await checkOp({ name: `logSoftmax ${variant} ${rows}x${C}`, inputs: [x], gpu: ([t]) => rg.logSoftmax(t, -1), ref: (xs) => T.logSoftmax.reference(xs, { axis: 1 }) });
+          const small = { shape: [rows, C], data: data.map((v) => (v > 100 ? v - 1e4 : v)) };
+          await checkOp({ name: `sum ${variant} ${rows}x${C}`, inputs: [small], gpu: ([t]) => rg.sum(t, -1), ref: (xs) => T.sum.reference(xs, { axis: 1, keepdim: false, scale: 1 }) });
+        }
+        // a long row with few outputs: two stages (chunks), each through the chosen kernel
+        const long = { shape: [2, 5000], data: Array.from({ length: 10000 }, (_, i) => Math.fround(((i * 31) % 97) / 97 - 0.5)) };
+        await checkOp({ name: `mean ${variant} 2x5000`, inputs: [long], gpu: ([t]) => rg.mean(t, -1), ref: (xs) => T.sum.reference(xs, { axis: 1, keepdim: false, scale: 1 / 5000 }) });
+      } finally {
+        rg.setKernelVariant('softmax', 'auto');
+        rg.setKernelVariant('reduce', 'auto');
+      }
+    });
+  }
+});
+
 describe('matmul variants give the right products', () => {
   for (const variant of ['registers', 'tiled'] as const) {
     test(`${variant}`, async () => {

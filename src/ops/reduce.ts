@@ -5,23 +5,29 @@ import { f64, reducedShape, reductionView } from '../reference.js';
 import { normAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
+import { kernelVariant, rowClass } from '../variants.js';
 import { affine } from './unary.js';
 import { expand, reshape } from './movement.js';
 
 /** Sum of the middle axis of [outer, R, inner], times scale; long reductions with few outputs go in two stages. */
 function sumKernel(x: Tensor, outer: number, R: number, inner: number, scale: number, outShape: number[]): Tensor {
   const r = rt();
-  const k = r.kernel('reduce_sum');
+  // Contiguous rows may go one workgroup per output (GPUs); same params, same chunking.
+  const run = (src: Tensor, dst: Tensor, len: number, chunks_: number, clen: number, s: number) => {
+    const n = outer * chunks_ * inner;
+    const wg = inner === 1 && kernelVariant('reduce', rowClass(clen)) === 'workgroup';
+    r.dispatch(r.kernel(wg ? 'reduce_sum_workgroup' : 'reduce_sum'), [view(src), view(dst)], new Params().u(outer, len, inner, chunks_, clen).f(s), r.groups1d(n, wg ? 1 : 64));
+  };
   const y = empty(outShape);
   const chunks = outer * inner < 256 && R >= 4096 ? Math.min(256, Math.ceil(R / 1024)) : 1;
   if (chunks === 1) {
-    r.dispatch(k, [view(x), view(y)], new Params().u(outer, R, inner, 1, R).f(scale), r.groups1d(outer * inner, 64));
+    run(x, y, R, 1, R, scale);
     return y;
   }
   const clen = Math.ceil(R / chunks);
   const partial = empty([outer, chunks, inner]);
-  r.dispatch(k, [view(x), view(partial)], new Params().u(outer, R, inner, chunks, clen).f(1), r.groups1d(outer * chunks * inner, 64));
-  r.dispatch(k, [view(partial), view(y)], new Params().u(outer, chunks, inner, 1, chunks).f(scale), r.groups1d(outer * inner, 64));
+  run(x, partial, R, chunks, clen, 1);
+  run(partial, y, chunks, 1, chunks, scale);
   partial.dispose();
   return y;
 }

@@ -1,11 +1,12 @@
 // softmax and logSoftmax over an axis (softmax.wgsl), with backward from the saved output
-// (softmax_backward.wgsl).
+// (softmax_backward.wgsl); for contiguous rows on GPUs, one workgroup per row (the *_workgroup kernels).
 import { empty, Tensor } from '../tensor.js';
 import { Params, rt } from '../runtime.js';
 import { f64, reductionView } from '../reference.js';
 import { normAxis } from '../shape.js';
 import type { Attrs, OpDef, F64 } from './def.js';
 import { apply, checkDType, view } from './apply.js';
+import { kernelVariant, rowClass } from '../variants.js';
 
 function softmaxOp(name: 'softmax' | 'logSoftmax'): OpDef<{ axis: number }> {
   const LOG = String(name === 'logSoftmax');
@@ -16,7 +17,11 @@ function softmaxOp(name: 'softmax' | 'logSoftmax'): OpDef<{ axis: number }> {
       const y = empty(x.shape);
       if (y.size) {
         const r = rt();
-        r.dispatch(r.kernel('softmax', { LOG }), [view(x), view(y)], new Params().u(outer, C, inner), r.groups1d(outer * inner, 64));
+        if (inner === 1 && kernelVariant('softmax', rowClass(C)) === 'workgroup') {
+          r.dispatch(r.kernel('softmax_workgroup', { LOG }), [view(x), view(y)], new Params().u(outer, C), r.groups1d(outer, 1));
+        } else {
+          r.dispatch(r.kernel('softmax', { LOG }), [view(x), view(y)], new Params().u(outer, C, inner), r.groups1d(outer * inner, 64));
+        }
       }
       save(y);
       return y;
@@ -26,7 +31,11 @@ function softmaxOp(name: 'softmax' | 'logSoftmax'): OpDef<{ axis: number }> {
       const dx = empty(y.shape);
       if (dx.size) {
         const r = rt();
-        r.dispatch(r.kernel('softmax_backward', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, inner), r.groups1d(outer * inner, 64));
+        if (inner === 1 && kernelVariant('softmax', rowClass(C)) === 'workgroup') {
+          r.dispatch(r.kernel('softmax_backward_workgroup', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C), r.groups1d(outer, 1));
+        } else {
+          r.dispatch(r.kernel('softmax_backward', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, inner), r.groups1d(outer * inner, 64));
+        }
       }
       return [dx];
     },

@@ -1,0 +1,29 @@
+// Backward of softmax / log-softmax over contiguous rows [rows, C], from the saved output y, one
+// WORKGROUP per row (the GPU variant of softmax_backward.wgsl):
+//   softmax:     dx = y * (g - sum_c g*y)
+//   log-softmax: dx = g - exp(y) * sum_c g
+// The row sum is a workgroup tree reduction (deterministic). Params: rows, C. Workgroup: 64 = one row.
+#include "common.wgsl"
+#include "workgroup_reduce.wgsl"
+
+@group(0) @binding(1) var<storage, read> Y: array<f32>;
+@group(0) @binding(2) var<storage, read> G: array<f32>;
+@group(0) @binding(3) var<storage, read_write> DX: array<f32>;
+
+const LOG: bool = {{LOG}};
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let rows = pu(0u);
+  let C = pu(1u);
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= rows) { return; }
+  let base = row * C;
+  var part = 0.0;
+  for (var c = lid; c < C; c += WG) { part += select(G[base + c] * Y[base + c], G[base + c], LOG); }
+  let s = workgroup_sum(lid, part);
+  for (var c = lid; c < C; c += WG) {
+    let k = base + c;
+    if (LOG) { DX[k] = G[k] - exp(Y[k]) * s; } else { DX[k] = Y[k] * (G[k] - s); }
+  }
+}
