@@ -3,12 +3,18 @@
 //   1  each input is the output shape or a trailing block of it (a bias, a scalar): read at i % n_a, i % n_b;
 //   2  general: per dim d (row-major) the output extent and each input's stride (0 along a broadcast axis).
 // Params: n = P[0] output elements, then mode 1: n_a, n_b; mode 2: r dims, then (extent, a stride,
-// b stride) per dim from P[2]. Workgroup: 256 invocations, one output element each.
+// b stride) per dim from P[2]. With T = vec4<f32> (modes 0 and 1, every count a multiple of 4) each
+// invocation computes one vec4, EXPR per lane (MAP), and the counts are in vec4s.
+// Workgroup: 256 invocations.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
-@group(0) @binding(3) var<storage, read_write> Z: array<f32>;
+@group(0) @binding(1) var<storage, read> A: array<{{T}}>;
+@group(0) @binding(2) var<storage, read> B: array<{{T}}>;
+@group(0) @binding(3) var<storage, read_write> Z: array<{{T}}>;
+
+fn op(a: f32, b: f32) -> f32 {
+  return {{EXPR}};
+}
 
 const MODE: u32 = {{MODE}}u;
 
@@ -37,5 +43,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let a = A[ia];
   let b = B[ib];
-  Z[i] = {{EXPR}};
+  Z[i] = {{MAP}};
 }

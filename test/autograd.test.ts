@@ -234,7 +234,7 @@ describe('kernel runtime', () => {
     // affine's scalars are spliced into WGSL only through params, so use the runtime directly with a bad define.
     const { rt, Params } = await import('../src/runtime.js');
     const r = rt();
-    const k = r.kernel('unary', { EXPR: 'this_is_not_wgsl(x)' });
+    const k = r.kernel('unary', { EXPR: 'this_is_not_wgsl(x)', T: 'f32', MAP: 'f(x, a, b)' });
     const y = rg.zeros([2]);
     r.dispatch(k, [{ buffer: x.storage().buffer, bytes: 8 }, { buffer: y.storage().buffer, bytes: 8 }], new Params().u(2), [1]);
     await expect(y.data()).rejects.toThrow(/kernel 'unary'/);

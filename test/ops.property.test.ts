@@ -63,6 +63,23 @@ describe('binary with broadcasting', () => {
   }
 });
 
+describe('elementwise kernels in vec4 lanes and one element at a time', () => {
+  test('unary, its backward and binary (same shape, trailing block, scalar, general) at sizes on and off multiples of 4', async () => {
+    const vals = (n: number, lo = -2) => Array.from({ length: n }, (_, i) => Math.fround(lo + ((i * 37) % 101) / 25));
+    for (const shape of [[2, 4], [3, 5], [16], [7]]) {
+      const x = { shape, data: vals(size(shape)) };
+      await checkOp({ name: `gelu ${shape}`, inputs: [x], gpu: ([t]) => rg.gelu(t), ref: (xs) => T.gelu.reference(xs, {}) });
+      await checkOp({ name: `affine ${shape}`, inputs: [x], gpu: ([t]) => rg.affine(t, 0.5, -1), ref: (xs) => T.affine.reference(xs, { a: 0.5, b: -1 }) });
+    }
+    const cases: [number[], number[]][] = [[[2, 8], [2, 8]], [[2, 8], [8]], [[3, 4], [1]], [[3, 5], [5]], [[2, 3, 4], [3, 1]], [[5], [5]]];
+    for (const [sa, sb] of cases) {
+      for (const name of ['add', 'mul', 'div'] as const) {
+        await checkOp({ name: `${name} ${sa} ${sb}`, inputs: [{ shape: sa, data: vals(size(sa)) }, { shape: sb, data: vals(size(sb), 0.5) }], gpu: ([a, b]) => rg[name](a, b), ref: (xs) => T[name].reference(xs, {}) });
+      }
+    }
+  });
+});
+
 describe('reductions', () => {
   const axisCase = withValues(shapeArb(1, 3)).chain((x) => fc.tuple(fc.constant(x), fc.option(fc.integer({ min: -x.shape.length, max: x.shape.length - 1 }), { nil: undefined }), fc.boolean()));
   const norm = (axis: number | undefined, r: number) => (axis === undefined ? null : axis < 0 ? axis + r : axis);

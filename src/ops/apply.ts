@@ -46,6 +46,14 @@ export function view(t: Tensor): BufferView {
   return s.view(t.size * 4);
 }
 
+/** Defines for the elementwise kernels (unary, unary_backward, binary): the element type T and MAP, which
+ * applies the scalar WGSL function fn to args lane by lane when vec4 (each invocation then maps one vec4),
+ * or once. */
+export function laneDefines(vec4: boolean, fn: string, args: string[], extra: string[] = []): { T: string; MAP: string } {
+  const call = (lane: string) => `${fn}(${[...args.map((a) => a + lane), ...extra].join(', ')})`;
+  return vec4 ? { T: 'vec4<f32>', MAP: `vec4<f32>(${['.x', '.y', '.z', '.w'].map(call).join(', ')})` } : { T: 'f32', MAP: call('') };
+}
+
 export function checkDType(op: string, t: Tensor, dtype: 'f32' | 'i32', what = 'input'): void {
   if (t.dtype !== dtype) throw new Error(`${op}: ${what} must be ${dtype}, got ${t.dtype} tensor of shape [${t.shape.join(', ')}]`);
 }

@@ -5,7 +5,7 @@ import { Params, rt } from '../runtime.js';
 import { forEachBroadcast, f64 } from '../reference.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
-import { apply, checkDType, view } from './apply.js';
+import { apply, checkDType, laneDefines, view } from './apply.js';
 import { affine, neg, pow } from './unary.js';
 import { sumTo } from './reduce.js';
 
@@ -22,15 +22,18 @@ function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
     return sameShape(t, shape.slice(shape.length - t.length));
   };
   const mode = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 0 : trailing(a.shape) && trailing(b.shape) ? 1 : 2;
-  const p = new Params().u(z.size);
-  if (mode === 1) p.u(a.size, b.size);
+  // vec4 lanes when every count is a multiple of 4 (modes 0 and 1 only: mode 2 gathers per element)
+  const vec4 = mode !== 2 && z.size % 4 === 0 && (mode === 0 || (a.size % 4 === 0 && b.size % 4 === 0));
+  const w = vec4 ? 4 : 1;
+  const p = new Params().u(z.size / w);
+  if (mode === 1) p.u(a.size / w, b.size / w);
   if (mode === 2) {
     p.u(shape.length);
     const sa = broadcastStrides(a.shape, shape);
     const sb = broadcastStrides(b.shape, shape);
     shape.forEach((d, i) => p.u(d, sa[i], sb[i]));
   }
-  r.dispatch(r.kernel('binary', { EXPR: expr, MODE: mode }), [view(a), view(b), view(z)], p, r.groups1d(z.size, 256));
+  r.dispatch(r.kernel('binary', { EXPR: expr, MODE: mode, ...laneDefines(vec4, 'op', ['a', 'b']) }), [view(a), view(b), view(z)], p, r.groups1d(z.size / w, 256));
   return z;
 }
 

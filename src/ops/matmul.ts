@@ -9,6 +9,7 @@ import { apply, checkDType, view } from './apply.js';
 import { sumTo } from './reduce.js';
 import { kernelVariant, matmulClass, registerWorkgroup } from '../variants.js';
 import { expand, reshape, transpose } from './movement.js';
+import { unaryBackward } from './unary.js';
 
 function matmulShapes(a: readonly number[], b: readonly number[]) {
   if (a.length < 2 || b.length < 2) throw new Error(`matmul: both inputs need at least 2 dimensions, got ${shapeStr(a)} and ${shapeStr(b)}`);
@@ -143,9 +144,7 @@ export const linearDefs = {
       let gz = g;
       if (activation !== 'none') {
         gz = empty(g.shape);
-        const r = rt();
-        const deriv = activation === 'relu' ? 'select(0.0, g, x > 0.0)' : 'g * gelu_grad(x)';
-        r.dispatch(r.kernel('unary_backward', { DERIV: deriv }), [view(saved), view(saved), view(g), view(gz)], new Params().u(g.size).f(0, 0), r.groups1d(g.size, 256));
+        unaryBackward(activation === 'relu' ? 'select(0.0, g, x > 0.0)' : 'g * gelu_grad(x)', saved, saved, g, gz);
       }
       const g2 = reshape(gz, [-1, N]);
       const x2 = reshape(x, [-1, K]);
