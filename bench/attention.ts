@@ -1,7 +1,8 @@
 // npm run bench:attention [-- --T 128,512 --iters 3]
-// Fused attention (flash-style kernels) against the unfused composition matmul -> softmax -> matmul
-// through autograd, forward + backward, [B=1, H=4, T, D=64], full and causal: median time and peak GPU
-// memory allocated during the call. Writes bench/results/attention.{json,md}.
+// The attention op's two variants, flash (fused kernels that never write the T x T scores) and scores
+// (register-blocked matmuls around one masked softmax kernel), against the unfused composition matmul ->
+// softmax -> matmul through autograd; forward + backward, [B=1, H=4, T, D=64], full and causal: median time
+// and peak GPU memory allocated during the call. Writes bench/results/attention.{json,md}.
 import * as rg from '../src/node.js';
 import { arg, markdownTable, median, sync, writeResults } from './util.js';
 
@@ -24,15 +25,17 @@ for (const T of Ts) {
   for (const causal of [false, true]) {
     rg.manualSeed(0);
     const [q, k, v] = [0, 1, 2].map(() => rg.randn([1, H, T, D], { requiresGrad: true }));
-    const times: Record<string, number[]> = { fused: [], unfused: [] };
+    const variants = ['flash', 'scores', 'unfused'] as const;
+    const times: Record<string, number[]> = { flash: [], scores: [], unfused: [] };
     const peaks: Record<string, number> = {};
     for (let i = 0; i < iters + 1; i++) {
-      for (const variant of ['fused', 'unfused']) {
+      for (const variant of variants) {
+        if (variant !== 'unfused') rg.setKernelVariant('attention', variant);
         rg.resetPeakBytes();
         const base = rg.memory().liveBytes;
         const t0 = performance.now();
         const loss = rg.tidy(() => {
-          const o = variant === 'fused' ? rg.attention(q, k, v, { causal }) : unfused(q, k, v, causal, T);
+          const o = variant !== 'unfused' ? rg.attention(q, k, v, { causal }) : unfused(q, k, v, causal, T);
           const l = rg.sum(o);
           l.backward();
           return l.detach();
@@ -45,7 +48,8 @@ for (const T of Ts) {
         for (const t of [q, k, v]) t.zeroGrad();
       }
     }
-    for (const variant of ['fused', 'unfused']) {
+    rg.setKernelVariant('attention', 'auto');
+    for (const variant of variants) {
       rows.push({ T, causal, variant, ms: median(times[variant]), peakMiB: peaks[variant] });
       console.log(`T=${T} causal=${causal} ${variant}: ${median(times[variant]).toFixed(1)} ms, peak ${peaks[variant].toFixed(2)} MiB`);
     }
@@ -53,15 +57,16 @@ for (const T of Ts) {
   }
 }
 const table = rows
-  .filter((r) => r.variant === 'fused')
+  .filter((r) => r.variant === 'flash')
   .map((f) => {
-    const u = rows.find((r) => r.variant === 'unfused' && r.T === f.T && r.causal === f.causal)!;
-    return [f.T, f.causal ? 'causal' : 'full', f.ms.toFixed(1), u.ms.toFixed(1), `${(u.ms / f.ms).toFixed(2)}x`, f.peakMiB.toFixed(2), u.peakMiB.toFixed(2)];
+    const same = (v: string) => rows.find((r) => r.variant === v && r.T === f.T && r.causal === f.causal)!;
+    const [sc, u] = [same('scores'), same('unfused')];
+    return [f.T, f.causal ? 'causal' : 'full', f.ms.toFixed(1), sc.ms.toFixed(1), u.ms.toFixed(1), `${(u.ms / f.ms).toFixed(2)}x`, `${(u.ms / sc.ms).toFixed(2)}x`, f.peakMiB.toFixed(2), sc.peakMiB.toFixed(2), u.peakMiB.toFixed(2)];
   });
 writeResults(
   'attention',
-  { adapter: info, H, D, iters, rows },
-  `Attention forward + backward, [1, ${H}, T, ${D}], fused vs matmul-softmax-matmul through autograd, on ${info.description} (${info.architecture}); median of ${iters}, calls alternating. Peak: MiB allocated during the call.\n\n` +
-    markdownTable(['T', 'mask', 'fused ms', 'unfused ms', 'speed-up', 'fused peak MiB', 'unfused peak MiB'], table),
+  { adapter: info, H, D, iters, defaultVariant: rg.kernelVariant('attention'), rows },
+  `Attention forward + backward, [1, ${H}, T, ${D}], the op's flash and scores variants vs matmul-softmax-matmul through autograd (unfused), on ${info.description} (${info.architecture}); median of ${iters}, calls alternating. Speed-up: unfused time / variant time. Peak: MiB allocated during the call. This adapter's default: ${rg.kernelVariant('attention')}.\n\n` +
+    markdownTable(['T', 'mask', 'flash ms', 'scores ms', 'unfused ms', 'flash speed-up', 'scores speed-up', 'flash peak MiB', 'scores peak MiB', 'unfused peak MiB'], table),
 );
 rg.shutdown();

@@ -1,7 +1,8 @@
 // Backward of softmax / log-softmax along the middle axis of [outer, C, inner], from the saved output y:
 //   softmax:     dx = y * (g - sum_c g*y)
 //   log-softmax: dx = g - exp(y) * sum_c g
-// One invocation per row, two passes. Params: outer, C, inner. Workgroup: 64 invocations.
+// times `scale` (attention's scores: the forward scaled its input). One invocation per row, two passes.
+// Params: outer, C, inner, scale (f32). Workgroup: 64 invocations.
 #include "common.wgsl"
 
 @group(0) @binding(1) var<storage, read> Y: array<f32>;
@@ -25,6 +26,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   for (var c = 0u; c < C; c++) {
     let k = base + c * inner;
-    if (LOG) { DX[k] = G[k] - exp(Y[k]) * s; } else { DX[k] = Y[k] * (G[k] - s); }
+    if (LOG) { DX[k] = (G[k] - exp(Y[k]) * s) * pf(3u); } else { DX[k] = Y[k] * (G[k] - s) * pf(3u); }
   }
 }

@@ -2,7 +2,8 @@
 // WORKGROUP per row (the GPU variant of softmax_backward.wgsl):
 //   softmax:     dx = y * (g - sum_c g*y)
 //   log-softmax: dx = g - exp(y) * sum_c g
-// The row sum is a workgroup tree reduction (deterministic). Params: rows, C. Workgroup: 64 = one row.
+// times `scale`, as in softmax_backward.wgsl. The row sum is a workgroup tree reduction (deterministic).
+// Params: rows, C, (unused), scale (f32). Workgroup: 64 invocations = one row.
 #include "common.wgsl"
 #include "workgroup_reduce.wgsl"
 
@@ -24,6 +25,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let s = workgroup_sum(lid, part);
   for (var c = lid; c < C; c += WG) {
     let k = base + c;
-    if (LOG) { DX[k] = G[k] - exp(Y[k]) * s; } else { DX[k] = Y[k] * (G[k] - s); }
+    if (LOG) { DX[k] = (G[k] - exp(Y[k]) * s) * pf(3u); } else { DX[k] = Y[k] * (G[k] - s) * pf(3u); }
   }
 }

@@ -3,7 +3,8 @@
 // invocation per row, is the one for CPU-like adapters). Each invocation folds its strided share of the
 // row into an online (max, sum of exp); a workgroup tree reduction combines them; then each writes its
 // share. Stable and deterministic (fixed reduction order).
-// Params: rows, C. Workgroup: 64 invocations = one row; a 2-D grid of workgroups covers rows > 65535.
+// Scale and causal block as in softmax.wgsl (attention's scores). Params: rows, C, (unused), scale (f32),
+// causal block T (0: none). Workgroup: 64 invocations = one row; a 2-D grid covers rows > 65535.
 #include "common.wgsl"
 #include "workgroup_reduce.wgsl"
 
@@ -19,15 +20,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let row = wid.x + wid.y * nwg.x;
   if (row >= rows) { return; }
   let base = row * C;
+  let scale = pf(3u);
+  let causalT = pu(4u);
+  let len = select(C, min(C, row % max(causalT, 1u) + 1u), causalT > 0u); // entries that take part
   var ms = vec2<f32>(NEG_BIG, 0.0);
-  for (var c = lid; c < C; c += WG) { ms = online_logsumexp(ms, X[base + c]); }
+  for (var c = lid; c < len; c += WG) { ms = online_logsumexp(ms, X[base + c] * scale); }
   let red = workgroup_logsumexp(lid, ms);
   let mx = red.x;
   if (LOG) {
     let log_s = log(red.y); // (x - mx) - log_s: exact first step, as in softmax.wgsl
-    for (var c = lid; c < C; c += WG) { Y[base + c] = (X[base + c] - mx) - log_s; }
+    for (var c = lid; c < len; c += WG) { Y[base + c] = (X[base + c] * scale - mx) - log_s; }
   } else {
     let inv = 1.0 / red.y;
-    for (var c = lid; c < C; c += WG) { Y[base + c] = exp(X[base + c] - mx) * inv; }
+    for (var c = lid; c < len; c += WG) { Y[base + c] = exp(X[base + c] * scale - mx) * inv; }
   }
+  for (var c = len + lid; c < C; c += WG) { Y[base + c] = select(0.0, NEG_BIG, LOG); }
 }

@@ -12,6 +12,9 @@ export interface Variants {
   softmax: 'thread' | 'workgroup';
   /** Sums over contiguous rows (sum, mean along the last axis): one invocation or one workgroup per output. */
   reduce: 'thread' | 'workgroup';
+  /** attention: flash-style kernels that never write the T x T scores ('flash'), or the scores through the
+   * register-blocked matmul and one masked softmax kernel ('scores', O(T^2) memory). */
+  attention: 'flash' | 'scores';
 }
 
 const overrides: Partial<Variants> = {};
@@ -23,6 +26,7 @@ const defaults = (software: boolean, shapeClass?: string): Variants => ({
   matmul: software ? 'registers' : 'tiled',
   softmax: software || shapeClass === 'short' ? 'thread' : 'workgroup',
   reduce: software || shapeClass === 'short' ? 'thread' : 'workgroup',
+  attention: software ? 'scores' : 'flash',
 });
 
 /** Choices measured by autotune(), per shape class ('matmul:small' ...), for this process. */

@@ -202,18 +202,32 @@ describe('transformer ops', () => {
     ), ({ lead, D, x, w, b }) =>
       checkOp({ name: 'layerNorm', inputs: [{ shape: [...lead, D], data: x }, { shape: [D], data: w }, { shape: [D], data: b }], gpu: ([a, ww, bb]) => rg.layerNorm(a, ww, bb), ref: (xs) => T.layerNorm.reference(xs, { eps: 1e-5 }) }),
     ));
-  test('attention, causal and full, odd T, several D', () =>
-    property(fc.tuple(fc.constantFrom(1, 2), fc.constantFrom(1, 3), fc.constantFrom(1, 2, 5, 7, 17), fc.constantFrom(1, 4, 8, 13, 32), fc.boolean()).chain(([B, H, Tn, D, causal]) =>
-      fc.tuple(valuesArb(B * H * Tn * D, -1.5, 1.5), valuesArb(B * H * Tn * D, -1.5, 1.5), valuesArb(B * H * Tn * D)).map(([q, k, v]) => ({ shape: [B, H, Tn, D], q, k, v, causal })),
-    ), ({ shape, q, k, v, causal }) =>
-      checkOp({ name: `attention causal=${causal}`, inputs: [{ shape, data: q }, { shape, data: k }, { shape, data: v }], gpu: ([a, b, c]) => rg.attention(a, b, c, { causal }), ref: (xs) => T.attention.reference(xs, { causal }) }),
-    ));
-  test('attention with D = 128 and T = 70', async () => {
-    const g = new rg.Generator(9);
-    const shape = [1, 1, 70, 128];
-    const vals = () => Array.from({ length: 70 * 128 }, () => Math.fround(g.normal() * 0.5));
-    await checkOp({ name: 'attention D=128', inputs: [{ shape, data: vals() }, { shape, data: vals() }, { shape, data: vals() }], gpu: ([a, b, c]) => rg.attention(a, b, c, { causal: true }), ref: (xs) => T.attention.reference(xs, { causal: true }) });
-  });
+  for (const variant of ['flash', 'scores'] as const) {
+    // flash: the fused kernels (GPUs' default); scores: matmul + masked softmax (CPU-like adapters' default)
+    const withVariant = async (fn: () => Promise<void>) => {
+      rg.setKernelVariant('attention', variant);
+      try {
+        await fn();
+      } finally {
+        rg.setKernelVariant('attention', 'auto');
+      }
+    };
+    test(`attention (${variant}), causal and full, odd T, several D`, () =>
+      withVariant(() =>
+        property(fc.tuple(fc.constantFrom(1, 2), fc.constantFrom(1, 3), fc.constantFrom(1, 2, 5, 7, 17), fc.constantFrom(1, 4, 8, 13, 32), fc.boolean()).chain(([B, H, Tn, D, causal]) =>
+          fc.tuple(valuesArb(B * H * Tn * D, -1.5, 1.5), valuesArb(B * H * Tn * D, -1.5, 1.5), valuesArb(B * H * Tn * D)).map(([q, k, v]) => ({ shape: [B, H, Tn, D], q, k, v, causal })),
+        ), ({ shape, q, k, v, causal }) =>
+          checkOp({ name: `attention ${variant} causal=${causal}`, inputs: [{ shape, data: q }, { shape, data: k }, { shape, data: v }], gpu: ([a, b, c]) => rg.attention(a, b, c, { causal }), ref: (xs) => T.attention.reference(xs, { causal }) }),
+        ),
+      ));
+    test(`attention (${variant}) with D = 128 and T = 70`, () =>
+      withVariant(async () => {
+        const g = new rg.Generator(9);
+        const shape = [1, 1, 70, 128];
+        const vals = () => Array.from({ length: 70 * 128 }, () => Math.fround(g.normal() * 0.5));
+        await checkOp({ name: `attention ${variant} D=128`, inputs: [{ shape, data: vals() }, { shape, data: vals() }, { shape, data: vals() }], gpu: ([a, b, c]) => rg.attention(a, b, c, { causal: true }), ref: (xs) => T.attention.reference(xs, { causal: true }) });
+      }));
+  }
 });
 
 describe('fused linear', () => {
@@ -244,12 +258,18 @@ describe('softmax and row-sum variants (one invocation or one workgroup per row)
           const small = { shape: [rows, C], data: data.map((v) => (v > 100 ? v - 1e4 : v)) };
           await checkOp({ name: `sum ${variant} ${rows}x${C}`, inputs: [small], gpu: ([t]) => rg.sum(t, -1), ref: (xs) => T.sum.reference(xs, { axis: 1, keepdim: false, scale: 1 }) });
         }
+        // attention's scores softmax (scaled, causal) and its backward through the chosen kernel
+        rg.setKernelVariant('attention', 'scores');
+        const qkv = [1, 2, 3].map((sd) => ({ shape: [1, 2, 9, 4], data: Array.from({ length: 72 }, (_, i) => Math.fround(Math.sin(i * sd) * 1.2)) }));
+        await checkOp({ name: `attention scores, softmax ${variant}`, inputs: qkv, gpu: ([a, b, c]) => rg.attention(a, b, c, { causal: true }), ref: (xs) => T.attention.reference(xs, { causal: true }) });
+        rg.setKernelVariant('attention', 'auto');
         // a long row with few outputs: two stages (chunks), each through the chosen kernel
         const long = { shape: [2, 5000], data: Array.from({ length: 10000 }, (_, i) => Math.fround(((i * 31) % 97) / 97 - 0.5)) };
         await checkOp({ name: `mean ${variant} 2x5000`, inputs: [long], gpu: ([t]) => rg.mean(t, -1), ref: (xs) => T.sum.reference(xs, { axis: 1, keepdim: false, scale: 1 / 5000 }) });
       } finally {
         rg.setKernelVariant('softmax', 'auto');
         rg.setKernelVariant('reduce', 'auto');
+        rg.setKernelVariant('attention', 'auto');
       }
     });
   }

@@ -8,36 +8,48 @@ import type { Attrs, OpDef, F64 } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { kernelVariant, rowClass } from '../variants.js';
 
+/** Softmax (or log-softmax) over the middle axis of [outer, C, inner] into a new tensor, of `scale` times
+ * the input; with causalT > 0 (rows of attention scores, inner = 1) row r keeps its first r % T + 1 entries. */
+export function softmaxRows(x: Tensor, [outer, C, inner]: number[], opts: { log?: boolean; scale?: number; causalT?: number } = {}): Tensor {
+  const { log = false, scale = 1, causalT = 0 } = opts;
+  const y = empty(x.shape);
+  if (!y.size) return y;
+  const r = rt();
+  const LOG = String(log);
+  if (inner === 1 && kernelVariant('softmax', rowClass(C)) === 'workgroup') {
+    r.dispatch(r.kernel('softmax_workgroup', { LOG }), [view(x), view(y)], new Params().u(outer, C, 0).f(scale).u(causalT), r.groups1d(outer, 1));
+  } else {
+    r.dispatch(r.kernel('softmax', { LOG }), [view(x), view(y)], new Params().u(outer, C, inner).f(scale).u(causalT), r.groups1d(outer * inner, 64));
+  }
+  return y;
+}
+
+/** The gradient of softmaxRows from its output y and upstream g, times scale. */
+export function softmaxRowsBackward(y: Tensor, g: Tensor, [outer, C, inner]: number[], opts: { log?: boolean; scale?: number } = {}): Tensor {
+  const { log = false, scale = 1 } = opts;
+  const dx = empty(y.shape);
+  if (!dx.size) return dx;
+  const r = rt();
+  const LOG = String(log);
+  if (inner === 1 && kernelVariant('softmax', rowClass(C)) === 'workgroup') {
+    r.dispatch(r.kernel('softmax_backward_workgroup', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, 0).f(scale), r.groups1d(outer, 1));
+  } else {
+    r.dispatch(r.kernel('softmax_backward', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, inner).f(scale), r.groups1d(outer * inner, 64));
+  }
+  return dx;
+}
+
 function softmaxOp(name: 'softmax' | 'logSoftmax'): OpDef<{ axis: number }> {
   const LOG = String(name === 'logSoftmax');
   return {
     forward([x], { axis }, save) {
       checkDType(name, x, 'f32');
-      const [outer, C, inner] = reductionView(x.shape, axis);
-      const y = empty(x.shape);
-      if (y.size) {
-        const r = rt();
-        if (inner === 1 && kernelVariant('softmax', rowClass(C)) === 'workgroup') {
-          r.dispatch(r.kernel('softmax_workgroup', { LOG }), [view(x), view(y)], new Params().u(outer, C), r.groups1d(outer, 1));
-        } else {
-          r.dispatch(r.kernel('softmax', { LOG }), [view(x), view(y)], new Params().u(outer, C, inner), r.groups1d(outer * inner, 64));
-        }
-      }
+      const y = softmaxRows(x, reductionView(x.shape, axis), { log: name === 'logSoftmax' });
       save(y);
       return y;
     },
     backward(g, [y], { axis }) {
-      const [outer, C, inner] = reductionView(y.shape, axis);
-      const dx = empty(y.shape);
-      if (dx.size) {
-        const r = rt();
-        if (inner === 1 && kernelVariant('softmax', rowClass(C)) === 'workgroup') {
-          r.dispatch(r.kernel('softmax_backward_workgroup', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C), r.groups1d(outer, 1));
-        } else {
-          r.dispatch(r.kernel('softmax_backward', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, inner), r.groups1d(outer * inner, 64));
-        }
-      }
-      return [dx];
+      return [softmaxRowsBackward(y, g, reductionView(y.shape, axis), { log: name === 'logSoftmax' })];
     },
     reference([x], { axis }): F64 {
       const [outer, C, inner] = reductionView(x.shape, axis);

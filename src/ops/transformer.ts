@@ -1,11 +1,15 @@
 // The Transformer's fused ops: layerNorm (layer_norm.wgsl, layer_norm_backward.wgsl) and attention
 // (attention_forward.wgsl, attention_backward_q.wgsl, attention_backward_kv.wgsl).
-import { empty, Tensor } from '../tensor.js';
+import { empty, noGrad, Tensor } from '../tensor.js';
 import { Params, rt } from '../runtime.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
+import { matmul } from './matmul.js';
+import { transpose } from './movement.js';
+import { softmaxRows, softmaxRowsBackward } from './softmax.js';
+import { kernelVariant } from '../variants.js';
 
 /** The attention kernels' head-dimension defines: rows as vec4 when D is a multiple of 4. */
 function headDefines(D: number) {
@@ -65,6 +69,22 @@ export const transformerDefs = {
       }
       const [B, H, T, D] = q.shape;
       if (D > 128) throw new Error(`attention: head dimension D must be at most 128, got ${D}`);
+      if (kernelVariant('attention') === 'scores') {
+        // The scores variant (CPU-like adapters): S = Q K^T on the register-blocked matmul, one masked,
+        // scaled softmax kernel for P, then P V. O(T^2) memory per head, like the unfused composition.
+        const p = noGrad(() => {
+          const kt = transpose(k);
+          const s = matmul(q, kt);
+          kt.dispose();
+          const probs = softmaxRows(s, [B * H * T, T, 1], { scale: 1 / Math.sqrt(D), causalT: causal ? T : 0 });
+          s.dispose();
+          return probs;
+        });
+        const o = noGrad(() => matmul(p, v));
+        for (const t of [q, k, v, p]) save(t);
+        p.dispose();
+        return o;
+      }
       const o = empty(q.shape);
       const lse = empty([B, H, T]);
       const r = rt();
@@ -75,8 +95,28 @@ export const transformerDefs = {
       lse.dispose();
       return o;
     },
-    backward(g, [q, k, v, o, lse], { causal }) {
+    backward(g, saved, { causal }) {
+      const [q, k, v] = saved;
       const [B, H, T, D] = q.shape;
+      if (saved.length === 4) {
+        // scores variant (it saved P): dV = P^T dO, dP = dO V^T, dS = softmax backward * scale,
+        // dQ = dS K, dK = dS^T Q. Masked entries of P are exact zeros, so they pass no gradient.
+        const p = saved[3];
+        const pt = transpose(p);
+        const dv = matmul(pt, g);
+        pt.dispose();
+        const vt = transpose(v);
+        const dp = matmul(g, vt);
+        vt.dispose();
+        const ds = softmaxRowsBackward(p, dp, [B * H * T, T, 1], { scale: 1 / Math.sqrt(D) });
+        dp.dispose();
+        const dq = matmul(ds, k);
+        const dst = transpose(ds);
+        const dk = matmul(dst, q);
+        for (const t of [ds, dst]) t.dispose();
+        return [dq, dk, dv];
+      }
+      const [o, lse] = [saved[3], saved[4]];
       const dq = empty(q.shape);
       const dk = empty(q.shape);
       const dv = empty(q.shape);
