@@ -28,6 +28,7 @@ import rooted_loss_fused from '../shaders/rooted_loss_fused.wgsl';
 import common from '../shaders/common.wgsl';
 import embedding from '../shaders/embedding.wgsl';
 import embedding_backward from '../shaders/embedding_backward.wgsl';
+import embedding_backward_rows from '../shaders/embedding_backward_rows.wgsl';
 import fill from '../shaders/fill.wgsl';
 import math from '../shaders/math.wgsl';
 import matmul_strided from '../shaders/matmul_strided.wgsl';
@@ -76,6 +77,7 @@ const files: Record<string, string> = {
   common,
   embedding,
   embedding_backward,
+  embedding_backward_rows,
   fill,
   math,
   matmul_strided,

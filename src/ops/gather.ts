@@ -1,6 +1,8 @@
 // Index ops: embedding (rows of a table by i32 indices, embedding.wgsl, deterministic scatter-add
-// backward in embedding_backward.wgsl) and pick (one element per row, pick.wgsl).
+// backward in embedding_backward_rows.wgsl for host-known indices, embedding_backward.wgsl otherwise)
+// and pick (one element per row, pick.wgsl).
 import { empty, Tensor } from '../tensor.js';
+import { fromHost } from '../creation.js';
 import { Params, rt } from '../runtime.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
@@ -14,6 +16,16 @@ export function checkIndices(op: string, idx: Tensor, n: number, what: string): 
   for (let i = 0; i < h.length; i++) {
     if (h[i] < 0 || h[i] >= n) throw new Error(`${op}: ${what} ${h[i]} at position ${i} is outside [0, ${n})`);
   }
+}
+
+/** Offsets [V + 1] then positions [n] grouped by row, increasing within a row (a stable counting sort). */
+function rowsOf(idx: Int32Array, V: number): Int32Array {
+  const out = new Int32Array(V + 1 + idx.length);
+  for (const v of idx) out[v + 1]++;
+  for (let v = 0; v < V; v++) out[v + 1] += out[v];
+  const next = out.slice(0, V);
+  for (let i = 0; i < idx.length; i++) out[V + 1 + next[idx[i]]++] = i;
+  return out;
 }
 
 export const gatherDefs = {
@@ -36,7 +48,14 @@ export const gatherDefs = {
       const [V, D] = w.shape;
       const dw = empty(w.shape);
       const r = rt();
-      r.dispatch(r.kernel('embedding_backward'), [view(g), view(idx), view(dw)], new Params().u(idx.size, V, D), r.groups1d(V * D, 256));
+      if (idx.host && idx.size) {
+        // Host-known indices: each row reads only its own positions (embedding_backward_rows.wgsl).
+        const rows = fromHost(rowsOf(idx.host, V), [V + 1 + idx.size], 'i32');
+        r.dispatch(r.kernel('embedding_backward_rows'), [view(g), view(rows), view(dw)], new Params().u(idx.size, V, D), r.groups1d(V * D, 256));
+        rows.dispose();
+      } else {
+        r.dispatch(r.kernel('embedding_backward'), [view(g), view(idx), view(dw)], new Params().u(idx.size, V, D), r.groups1d(V * D, 256));
+      }
       return [dw, null];
     },
     reference([w, idx]) {
