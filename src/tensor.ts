@@ -10,14 +10,14 @@ export type DType = 'f32' | 'i32';
 
 export class Storage {
   refs = 1;
-  /** Where this storage starts in `buffer` (bytes, a multiple of 256): non-zero for a slice of an arena. */
-  readonly offset: number = 0;
   /** The arena this storage is a slice of: it holds the buffer and counts its bytes. */
   private owner: Storage | null = null;
   constructor(
     readonly buffer: GPUBuffer,
     readonly bytes: number,
     readonly generation: number,
+    /** Where this storage starts in `buffer` (bytes, a multiple of 256): non-zero for a slice of an arena. */
+    readonly offset = 0,
   ) {
     mem.liveBytes += bytes;
     if (mem.liveBytes > mem.peakBytes) mem.peakBytes = mem.liveBytes;
@@ -27,8 +27,7 @@ export class Storage {
     if (offset % 256) throw new Error(`Storage.slice: offset ${offset} is not a multiple of 256 bytes`);
     if (offset + bytes > this.bytes) throw new Error(`Storage.slice: [${offset}, ${offset + bytes}) is outside ${this.bytes} bytes`);
     mem.liveBytes -= bytes; // the constructor counts them again; the arena already does
-    const s = new Storage(this.buffer, bytes, this.generation);
-    (s as { offset: number }).offset = this.offset + offset;
+    const s = new Storage(this.buffer, bytes, this.generation, this.offset + offset);
     s.owner = this.retain();
     return s;
   }
