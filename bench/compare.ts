@@ -32,75 +32,100 @@ type Row = Record<string, string | number>;
 const vs = (other: number | undefined, mine: number) => (other === undefined ? 'n/a' : `${(other / mine).toFixed(2)}x faster`);
 const rows: Row[] = [];
 const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
+const timedAfterWarmup = async (n: number, call: () => Promise<void>) => (await timeCalls(n, call)).slice(1);
 
-/** Milliseconds of each of `it` calls after one warm-up call. */
-async function timed(it: number, call: () => Promise<void>): Promise<number[]> {
+/** Milliseconds of each of n + 1 calls; the first is the warm-up (pipeline compilation). */
+async function timeCalls(n: number, call: (i: number) => Promise<void>): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i <= it; i++) {
+  for (let i = 0; i <= n; i++) {
     const t0 = performance.now();
-    await call();
-    if (i) times.push(performance.now() - t0);
+    await call(i);
+    times.push(performance.now() - t0);
   }
   return times;
 }
 
-// ---- MLP training step ----
-async function rgStep(sizesMlp: number[], batch: number) {
-  rg.manualSeed(0);
-  const model = rg.mlp(sizesMlp);
+// ---- one training loop per framework: steps + 1 timed steps (the first compiles), SGD lr 0.01 ----
+async function timeSteps(step: (s: number) => Promise<void>): Promise<{ first: number; ms: number }> {
+  const times = await timeCalls(steps, step);
+  return { first: times[0], ms: median(times.slice(1)) };
+}
+
+/** rootgrad: forward, backward and SGD in one tidy scope, loss read back; dispatches and pool reuse counted. */
+async function rgTrain(model: rg.Module, lossOf: () => rg.Tensor) {
   const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
-  const x = rg.randn([batch, sizesMlp[0]]);
-  const y = rg.tensor(Array.from({ length: batch }, (_, i) => i % sizesMlp[sizesMlp.length - 1]), [batch], { dtype: 'i32' });
-  const times: number[] = [];
   let dispatches = 0;
-  let hits0 = 0;
-  let miss0 = 0;
-  for (let s = 0; s <= steps; s++) {
+  let [hits0, miss0] = [0, 0];
+  const t = await timeSteps(async (s) => {
     if (s === 1) [hits0, miss0] = [rg.memory().poolHits, rg.memory().poolMisses]; // steady state: after the first step
     const d0 = rg.memory().dispatches;
-    const t0 = performance.now();
     const loss = rg.keep(rg.tidy(() => {
-      const l = rg.crossEntropy(model.forward(x), y);
+      const l = lossOf();
       l.backward();
       opt.step();
       opt.zeroGrad();
       return l.detach();
     }));
     await loss.item();
-    times.push(performance.now() - t0);
     dispatches = rg.memory().dispatches - d0;
     loss.dispose();
-  }
+  });
   const m = rg.memory();
   const hitRate = (m.poolHits - hits0) / Math.max(1, m.poolHits - hits0 + m.poolMisses - miss0);
   opt.dispose();
   model.dispose();
-  return { first: times[0], ms: median(times.slice(1)), dispatches, hitRate };
+  return { ...t, dispatches, hitRate };
+}
+
+/** TensorFlow.js: optimizer.minimize over the variables, loss read back. */
+async function tfTrain(vars: any[], lossOf: () => any) {
+  const opt = tf.train.sgd(0.01);
+  const t = await timeSteps(async () => {
+    const loss = opt.minimize(lossOf, true)!;
+    await loss.data();
+    loss.dispose();
+  });
+  vars.forEach((v) => v.dispose());
+  opt.dispose();
+  return t;
+}
+
+/** jax-js: loss and gradients under jit (valueAndGrad), the SGD update inside the same jitted step. */
+async function jaxTrain(params: Record<string, any>, lossFn: (q: any, ...args: any[]) => any, args: any[]) {
+  const { valueAndGrad, jit, tree } = jax;
+  const step = jit((q: any, ...xs: any[]) => {
+    const [loss, g] = valueAndGrad(lossFn)(tree.map((a: any) => a.ref, q), ...xs);
+    return [loss, tree.map((a: any, b: any) => a.sub(b.mul(0.01)), q, g)];
+  });
+  let p = params;
+  return timeSteps(async () => {
+    const [loss, next] = step(p, ...args.map((a) => a.ref));
+    await loss.data();
+    p = next;
+  });
+}
+
+// ---- MLP training step ----
+async function rgStep(sizesMlp: number[], batch: number) {
+  rg.manualSeed(0);
+  const model = rg.mlp(sizesMlp);
+  const x = rg.randn([batch, sizesMlp[0]]);
+  const y = rg.tensor(Array.from({ length: batch }, (_, i) => i % sizesMlp[sizesMlp.length - 1]), [batch], { dtype: 'i32' });
+  return rgTrain(model, () => rg.crossEntropy(model.forward(x), y));
 }
 
 async function tfStep(sizesMlp: number[], batch: number) {
   const vars = sizesMlp.slice(1).flatMap((out, i) => [tf.variable(tf.randomUniform([sizesMlp[i], out], -0.05, 0.05)), tf.variable(tf.zeros([out]))]);
-  const opt = tf.train.sgd(0.01);
   const x = tf.randomNormal([batch, sizesMlp[0]]);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % sizesMlp[sizesMlp.length - 1]), 'int32'), sizesMlp[sizesMlp.length - 1]);
-  const times: number[] = [];
-  for (let s = 0; s <= steps; s++) {
-    const t0 = performance.now();
-    const loss = opt.minimize(() => {
-      let h: any = x;
-      for (let i = 0; i < vars.length; i += 2) {
-        h = tf.add(tf.matMul(h, vars[i]), vars[i + 1]);
-        if (i + 2 < vars.length) h = tf.relu(h);
-      }
-      return tf.mean(tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(h)), -1))) as any;
-    }, true)!;
-    await loss.data();
-    times.push(performance.now() - t0);
-    loss.dispose();
-  }
-  vars.forEach((v) => v.dispose());
-  opt.dispose();
-  return { first: times[0], ms: median(times.slice(1)) };
+  return tfTrain(vars, () => {
+    let h: any = x;
+    for (let i = 0; i < vars.length; i += 2) {
+      h = tf.add(tf.matMul(h, vars[i]), vars[i + 1]);
+      if (i + 2 < vars.length) h = tf.relu(h);
+    }
+    return tf.mean(tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(h)), -1))) as any;
+  });
 }
 
 const mlps = arg('mlps', '64-256-256-10x256,784-1024-1024-10x512')
@@ -109,10 +134,9 @@ const mlps = arg('mlps', '64-256-256-10x256,784-1024-1024-10x512')
     const [s, b] = m.split('x');
     return [s.split('-').map(Number), Number(b)] as const;
   });
-/** jax-js: loss and gradients under jit (valueAndGrad), the SGD update inside the same jitted step. */
 async function jaxStep(sizesMlp: number[], batch: number) {
-  const { numpy: np, nn, valueAndGrad, jit, tree } = jax;
-  let p: Record<string, any> = {};
+  const { numpy: np, nn } = jax;
+  const p: Record<string, any> = {};
   for (let i = 0; i + 1 < sizesMlp.length; i++) {
     p[`W${i}`] = np.ones([sizesMlp[i], sizesMlp[i + 1]]).mul(0.01);
     p[`b${i}`] = np.zeros([sizesMlp[i + 1]]);
@@ -129,19 +153,7 @@ async function jaxStep(sizesMlp: number[], batch: number) {
     }
     return np.mean(np.sum(nn.logSoftmax(h, -1).mul(yy), -1)).mul(-1);
   };
-  const step = jit((q: any, xx: any, yy: any) => {
-    const [loss, g] = valueAndGrad(lossFn)(tree.map((a: any) => a.ref, q), xx, yy);
-    return [loss, tree.map((a: any, b: any) => a.sub(b.mul(0.01)), q, g)];
-  });
-  const times: number[] = [];
-  for (let s = 0; s <= steps; s++) {
-    const t0 = performance.now();
-    const [loss, next] = step(p, x.ref, y.ref);
-    await loss.data();
-    times.push(performance.now() - t0);
-    p = next;
-  }
-  return { first: times[0], ms: median(times.slice(1)) };
+  return jaxTrain(p, lossFn, [x, y]);
 }
 
 for (const [sizesMlp, batch] of mlps) {
@@ -161,14 +173,14 @@ for (const n of sizes) {
   rg.manualSeed(0);
   const a = rg.randn([n, n]);
   const b = rg.randn([n, n]);
-  const timesRg = await timed(it, async () => {
+  const timesRg = await timedAfterWarmup(it, async () => {
     const c = rg.matmul(a, b);
     await c.data();
     c.dispose();
   });
   const ta = tf.randomNormal([n, n]);
   const tb = tf.randomNormal([n, n]);
-  const timesTf = await timed(it, async () => {
+  const timesTf = await timedAfterWarmup(it, async () => {
     const c = tf.matMul(ta, tb);
     await c.data();
     c.dispose();
@@ -177,7 +189,7 @@ for (const n of sizes) {
   if (jaxOk) {
     const ja = jax.numpy.ones([n, n]);
     const jb = jax.numpy.ones([n, n]);
-    timesJax = await timed(it, async () => void (await jax.numpy.matmul(ja.ref, jb.ref).data()));
+    timesJax = await timedAfterWarmup(it, async () => void (await jax.numpy.matmul(ja.ref, jb.ref).data()));
     ja.dispose();
     jb.dispose();
   }
@@ -200,29 +212,9 @@ const gptTargets = gptIds.map((t, i) => (t + i) % gV);
 async function rgGpt() {
   rg.manualSeed(0);
   const model = new GPT({ kind: 'gpt', vocab: gV, context: gT, dim: gD, heads: gH, layers: 1 });
-  const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
   const ids = rg.tensor(gptIds, [gB, gT], { dtype: 'i32' });
   const y = rg.tensor(gptTargets, [gB * gT], { dtype: 'i32' });
-  const times: number[] = [];
-  let dispatches = 0;
-  for (let s = 0; s <= steps; s++) {
-    const d0 = rg.memory().dispatches;
-    const t0 = performance.now();
-    const loss = rg.keep(rg.tidy(() => {
-      const l = rg.crossEntropy(rg.reshape(model.forward(ids), [gB * gT, gV]), y);
-      l.backward();
-      opt.step();
-      opt.zeroGrad();
-      return l.detach();
-    }));
-    await loss.item();
-    times.push(performance.now() - t0);
-    dispatches = rg.memory().dispatches - d0;
-    loss.dispose();
-  }
-  opt.dispose();
-  model.dispose();
-  return { first: times[0], ms: median(times.slice(1)), dispatches };
+  return rgTrain(model, () => rg.crossEntropy(rg.reshape(model.forward(ids), [gB * gT, gV]), y));
 }
 
 async function tfGpt() {
@@ -242,32 +234,21 @@ async function tfGpt() {
   const lin = (x: any, wt: any, b: any) => tf.add(tf.matMul(x, wt), b);
   const gelu = (x: any) => tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
   const heads = (x: any) => tf.transpose(tf.reshape(x, [B, T, H, Dh]), [0, 2, 1, 3]);
-  const opt = tf.train.sgd(0.01);
-  const times: number[] = [];
-  for (let s = 0; s <= steps; s++) {
-    const t0 = performance.now();
-    const loss = opt.minimize(() => {
-      let x: any = tf.add(tf.gather(v.wte, ids), v.wpe);
-      const h = tf.reshape(ln(x, v.g1, v.c1), [B * T, D]);
-      const scores = tf.add(tf.mul(tf.matMul(heads(lin(h, v.wq, v.bq)), heads(lin(h, v.wk, v.bk)), false, true), 1 / Math.sqrt(Dh)), mask);
-      const o = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), heads(lin(h, v.wv, v.bv))), [0, 2, 1, 3]), [B * T, D]);
-      x = tf.add(x, tf.reshape(lin(o, v.wo, v.bo), [B, T, D]));
-      const m = lin(gelu(lin(tf.reshape(ln(x, v.g2, v.c2), [B * T, D]), v.w1, v.b1)), v.w2, v.b2);
-      x = tf.add(x, tf.reshape(m, [B, T, D]));
-      const logits = tf.matMul(tf.reshape(ln(x, v.gf, v.cf), [B * T, D]), v.wte, false, true);
-      return tf.losses.softmaxCrossEntropy(y, logits) as any;
-    }, true)!;
-    await loss.data();
-    times.push(performance.now() - t0);
-    loss.dispose();
-  }
-  Object.values(v).forEach((t) => t.dispose());
-  opt.dispose();
-  return { first: times[0], ms: median(times.slice(1)) };
+  return tfTrain(Object.values(v), () => {
+    let x: any = tf.add(tf.gather(v.wte, ids), v.wpe);
+    const h = tf.reshape(ln(x, v.g1, v.c1), [B * T, D]);
+    const scores = tf.add(tf.mul(tf.matMul(heads(lin(h, v.wq, v.bq)), heads(lin(h, v.wk, v.bk)), false, true), 1 / Math.sqrt(Dh)), mask);
+    const o = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), heads(lin(h, v.wv, v.bv))), [0, 2, 1, 3]), [B * T, D]);
+    x = tf.add(x, tf.reshape(lin(o, v.wo, v.bo), [B, T, D]));
+    const m = lin(gelu(lin(tf.reshape(ln(x, v.g2, v.c2), [B * T, D]), v.w1, v.b1)), v.w2, v.b2);
+    x = tf.add(x, tf.reshape(m, [B, T, D]));
+    const logits = tf.matMul(tf.reshape(ln(x, v.gf, v.cf), [B * T, D]), v.wte, false, true);
+    return tf.losses.softmaxCrossEntropy(y, logits) as any;
+  });
 }
 
 async function jaxGpt() {
-  const { numpy: np, nn, valueAndGrad, jit, tree, random } = jax;
+  const { numpy: np, nn, random } = jax;
   const [V, T, D, H, B] = [gV, gT, gD, gH, gB];
   let key = random.key(0);
   const w = (shape: number[]) => {
@@ -275,7 +256,7 @@ async function jaxGpt() {
     key = k1;
     return random.normal(k2, shape).mul(0.02);
   };
-  let p: Record<string, any> = { wte: w([V, D]), wpe: w([T, D]), g1: np.ones([D]), c1: np.zeros([D]), wq: w([D, D]), bq: np.zeros([D]), wk: w([D, D]), bk: np.zeros([D]), wv: w([D, D]), bv: np.zeros([D]), wo: w([D, D]), bo: np.zeros([D]), g2: np.ones([D]), c2: np.zeros([D]), w1: w([D, 4 * D]), b1: np.zeros([4 * D]), w2: w([4 * D, D]), b2: np.zeros([D]), gf: np.ones([D]), cf: np.zeros([D]) };
+  const p: Record<string, any> = { wte: w([V, D]), wpe: w([T, D]), g1: np.ones([D]), c1: np.zeros([D]), wq: w([D, D]), bq: np.zeros([D]), wk: w([D, D]), bk: np.zeros([D]), wv: w([D, D]), bv: np.zeros([D]), wo: w([D, D]), bo: np.zeros([D]), g2: np.ones([D]), c2: np.zeros([D]), w1: w([D, 4 * D]), b1: np.zeros([4 * D]), w2: w([4 * D, D]), b2: np.zeros([D]), gf: np.ones([D]), cf: np.zeros([D]) };
   const ids = np.array(gptIds, { dtype: 'int32' }).reshape([B, T]);
   const y = nn.oneHot(np.array(gptTargets, { dtype: 'int32' }), V);
   const causal = np.tril(np.ones([T, T])).greater(0.5);
@@ -295,19 +276,7 @@ async function jaxGpt() {
     const logits = np.matmul(ln(x, q.gf, q.cf).reshape([B * T, D]), np.transpose(q.wte));
     return np.mean(np.sum(nn.logSoftmax(logits, -1).mul(yy), -1)).mul(-1);
   };
-  const step = jit((q: any, ii: any, yy: any) => {
-    const [loss, g] = valueAndGrad(lossFn)(tree.map((a: any) => a.ref, q), ii, yy);
-    return [loss, tree.map((a: any, b: any) => a.sub(b.mul(0.01)), q, g)];
-  });
-  const times: number[] = [];
-  for (let s = 0; s <= steps; s++) {
-    const t0 = performance.now();
-    const [loss, next] = step(p, ids.ref, y.ref);
-    await loss.data();
-    times.push(performance.now() - t0);
-    p = next;
-  }
-  return { first: times[0], ms: median(times.slice(1)) };
+  return jaxTrain(p, lossFn, [ids, y]);
 }
 
 if (arg('gpt', '') !== 'off') {

@@ -9,6 +9,7 @@
 // Workgroup: WG_X x WG_Y invocations (4x4 on CPU-like adapters, 8x8 on GPUs: see matmul_vec4.wgsl).
 #include "common.wgsl"
 #include "math.wgsl"
+#include "register_block.wgsl"
 
 @group(0) @binding(1) var<storage, read> X: array<{{XTYPE}}>;
 @group(0) @binding(2) var<storage, read> W: array<{{XTYPE}}>;
@@ -36,29 +37,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let KV = select(K, K / 4u, {{VEC4}});
   let lm = M - 1u;
   let ln = N - 1u;
-  let px0 = vec4<u32>(m0, min(m0 + 1u, lm), min(m0 + 2u, lm), min(m0 + 3u, lm)) * KV;
-  let px1 = vec4<u32>(min(m0 + 4u, lm), min(m0 + 5u, lm), min(m0 + 6u, lm), min(m0 + 7u, lm)) * KV;
-  let px2 = vec4<u32>(min(m0 + 8u, lm), min(m0 + 9u, lm), min(m0 + 10u, lm), min(m0 + 11u, lm)) * KV;
-  let px3 = vec4<u32>(min(m0 + 12u, lm), min(m0 + 13u, lm), min(m0 + 14u, lm), min(m0 + 15u, lm)) * KV;
-  let pw0 = vec4<u32>(n0, min(n0 + 1u, ln), min(n0 + 2u, ln), min(n0 + 3u, ln)) * KV;
-  let pw1 = vec4<u32>(min(n0 + 4u, ln), min(n0 + 5u, ln), min(n0 + 6u, ln), min(n0 + 7u, ln)) * KV;
-  // Named accumulators, not an array: a dynamically indexed local array can end up in memory.
-  var acc0_0 = vec4<f32>(0.0); var acc0_1 = vec4<f32>(0.0);
-  var acc1_0 = vec4<f32>(0.0); var acc1_1 = vec4<f32>(0.0);
-  var acc2_0 = vec4<f32>(0.0); var acc2_1 = vec4<f32>(0.0);
-  var acc3_0 = vec4<f32>(0.0); var acc3_1 = vec4<f32>(0.0);
-  var acc4_0 = vec4<f32>(0.0); var acc4_1 = vec4<f32>(0.0);
-  var acc5_0 = vec4<f32>(0.0); var acc5_1 = vec4<f32>(0.0);
-  var acc6_0 = vec4<f32>(0.0); var acc6_1 = vec4<f32>(0.0);
-  var acc7_0 = vec4<f32>(0.0); var acc7_1 = vec4<f32>(0.0);
-  var acc8_0 = vec4<f32>(0.0); var acc8_1 = vec4<f32>(0.0);
-  var acc9_0 = vec4<f32>(0.0); var acc9_1 = vec4<f32>(0.0);
-  var acc10_0 = vec4<f32>(0.0); var acc10_1 = vec4<f32>(0.0);
-  var acc11_0 = vec4<f32>(0.0); var acc11_1 = vec4<f32>(0.0);
-  var acc12_0 = vec4<f32>(0.0); var acc12_1 = vec4<f32>(0.0);
-  var acc13_0 = vec4<f32>(0.0); var acc13_1 = vec4<f32>(0.0);
-  var acc14_0 = vec4<f32>(0.0); var acc14_1 = vec4<f32>(0.0);
-  var acc15_0 = vec4<f32>(0.0); var acc15_1 = vec4<f32>(0.0);
+  let px0 = clamped4(m0, lm) * KV;
+  let px1 = clamped4(m0 + 4u, lm) * KV;
+  let px2 = clamped4(m0 + 8u, lm) * KV;
+  let px3 = clamped4(m0 + 12u, lm) * KV;
+  let pw0 = clamped4(n0, ln) * KV;
+  let pw1 = clamped4(n0 + 4u, ln) * KV;
+  var acc: Block16x8; // zero-initialised (register_block.wgsl)
   for (var k = 0u; k < KV; k++) {
     let w0 = W[pw0.x + k]; let w1 = W[pw0.y + k]; let w2 = W[pw0.z + k]; let w3 = W[pw0.w + k];
     let w4 = W[pw1.x + k]; let w5 = W[pw1.y + k]; let w6 = W[pw1.z + k]; let w7 = W[pw1.w + k];
@@ -66,31 +51,31 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let x4 = X[px1.x + k]; let x5 = X[px1.y + k]; let x6 = X[px1.z + k]; let x7 = X[px1.w + k];
     let x8 = X[px2.x + k]; let x9 = X[px2.y + k]; let x10 = X[px2.z + k]; let x11 = X[px2.w + k];
     let x12 = X[px3.x + k]; let x13 = X[px3.y + k]; let x14 = X[px3.z + k]; let x15 = X[px3.w + k];
-    acc0_0 += dots(x0, w0, w1, w2, w3); acc0_1 += dots(x0, w4, w5, w6, w7);
-    acc1_0 += dots(x1, w0, w1, w2, w3); acc1_1 += dots(x1, w4, w5, w6, w7);
-    acc2_0 += dots(x2, w0, w1, w2, w3); acc2_1 += dots(x2, w4, w5, w6, w7);
-    acc3_0 += dots(x3, w0, w1, w2, w3); acc3_1 += dots(x3, w4, w5, w6, w7);
-    acc4_0 += dots(x4, w0, w1, w2, w3); acc4_1 += dots(x4, w4, w5, w6, w7);
-    acc5_0 += dots(x5, w0, w1, w2, w3); acc5_1 += dots(x5, w4, w5, w6, w7);
-    acc6_0 += dots(x6, w0, w1, w2, w3); acc6_1 += dots(x6, w4, w5, w6, w7);
-    acc7_0 += dots(x7, w0, w1, w2, w3); acc7_1 += dots(x7, w4, w5, w6, w7);
-    acc8_0 += dots(x8, w0, w1, w2, w3); acc8_1 += dots(x8, w4, w5, w6, w7);
-    acc9_0 += dots(x9, w0, w1, w2, w3); acc9_1 += dots(x9, w4, w5, w6, w7);
-    acc10_0 += dots(x10, w0, w1, w2, w3); acc10_1 += dots(x10, w4, w5, w6, w7);
-    acc11_0 += dots(x11, w0, w1, w2, w3); acc11_1 += dots(x11, w4, w5, w6, w7);
-    acc12_0 += dots(x12, w0, w1, w2, w3); acc12_1 += dots(x12, w4, w5, w6, w7);
-    acc13_0 += dots(x13, w0, w1, w2, w3); acc13_1 += dots(x13, w4, w5, w6, w7);
-    acc14_0 += dots(x14, w0, w1, w2, w3); acc14_1 += dots(x14, w4, w5, w6, w7);
-    acc15_0 += dots(x15, w0, w1, w2, w3); acc15_1 += dots(x15, w4, w5, w6, w7);
+    acc.r0_0 += dots(x0, w0, w1, w2, w3); acc.r0_1 += dots(x0, w4, w5, w6, w7);
+    acc.r1_0 += dots(x1, w0, w1, w2, w3); acc.r1_1 += dots(x1, w4, w5, w6, w7);
+    acc.r2_0 += dots(x2, w0, w1, w2, w3); acc.r2_1 += dots(x2, w4, w5, w6, w7);
+    acc.r3_0 += dots(x3, w0, w1, w2, w3); acc.r3_1 += dots(x3, w4, w5, w6, w7);
+    acc.r4_0 += dots(x4, w0, w1, w2, w3); acc.r4_1 += dots(x4, w4, w5, w6, w7);
+    acc.r5_0 += dots(x5, w0, w1, w2, w3); acc.r5_1 += dots(x5, w4, w5, w6, w7);
+    acc.r6_0 += dots(x6, w0, w1, w2, w3); acc.r6_1 += dots(x6, w4, w5, w6, w7);
+    acc.r7_0 += dots(x7, w0, w1, w2, w3); acc.r7_1 += dots(x7, w4, w5, w6, w7);
+    acc.r8_0 += dots(x8, w0, w1, w2, w3); acc.r8_1 += dots(x8, w4, w5, w6, w7);
+    acc.r9_0 += dots(x9, w0, w1, w2, w3); acc.r9_1 += dots(x9, w4, w5, w6, w7);
+    acc.r10_0 += dots(x10, w0, w1, w2, w3); acc.r10_1 += dots(x10, w4, w5, w6, w7);
+    acc.r11_0 += dots(x11, w0, w1, w2, w3); acc.r11_1 += dots(x11, w4, w5, w6, w7);
+    acc.r12_0 += dots(x12, w0, w1, w2, w3); acc.r12_1 += dots(x12, w4, w5, w6, w7);
+    acc.r13_0 += dots(x13, w0, w1, w2, w3); acc.r13_1 += dots(x13, w4, w5, w6, w7);
+    acc.r14_0 += dots(x14, w0, w1, w2, w3); acc.r14_1 += dots(x14, w4, w5, w6, w7);
+    acc.r15_0 += dots(x15, w0, w1, w2, w3); acc.r15_1 += dots(x15, w4, w5, w6, w7);
   }
-  let acc = array<vec4<f32>, 32>(acc0_0, acc0_1, acc1_0, acc1_1, acc2_0, acc2_1, acc3_0, acc3_1, acc4_0, acc4_1, acc5_0, acc5_1, acc6_0, acc6_1, acc7_0, acc7_1, acc8_0, acc8_1, acc9_0, acc9_1, acc10_0, acc10_1, acc11_0, acc11_1, acc12_0, acc12_1, acc13_0, acc13_1, acc14_0, acc14_1, acc15_0, acc15_1);
+  let rows = block_rows(acc);
   for (var i = 0u; i < 16u; i++) {
     let m = m0 + i;
     if (m >= M) { break; }
     for (var j = 0u; j < 8u; j++) {
       let n = n0 + j;
       if (n >= N) { break; }
-      let pre = acc[2u * i + j / 4u][j % 4u] + Bias[n];
+      let pre = rows[2u * i + j / 4u][j % 4u] + Bias[n];
       var y = pre;
       if (act == 1u) { y = max(pre, 0.0); }
       if (act == 2u) { y = gelu(pre); }

@@ -10,6 +10,7 @@
 // Workgroup: WG_X x WG_Y invocations (4x4 on CPU-like adapters, where a workgroup is what one thread runs,
 // so small products still spread over every core; 8x8 on GPUs); z = batch.
 #include "common.wgsl"
+#include "register_block.wgsl"
 
 @group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
@@ -31,29 +32,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (c0 >= N4 || m0 >= M) { return; }
   let aBase = b * pu(3u) / 4u;
   let last = M - 1u;
-  let pa0 = vec4<u32>(m0, min(m0 + 1u, last), min(m0 + 2u, last), min(m0 + 3u, last)) * K4 + aBase;
-  let pa1 = vec4<u32>(min(m0 + 4u, last), min(m0 + 5u, last), min(m0 + 6u, last), min(m0 + 7u, last)) * K4 + aBase;
-  let pa2 = vec4<u32>(min(m0 + 8u, last), min(m0 + 9u, last), min(m0 + 10u, last), min(m0 + 11u, last)) * K4 + aBase;
-  let pa3 = vec4<u32>(min(m0 + 12u, last), min(m0 + 13u, last), min(m0 + 14u, last), min(m0 + 15u, last)) * K4 + aBase;
+  let pa0 = clamped4(m0, last) * K4 + aBase;
+  let pa1 = clamped4(m0 + 4u, last) * K4 + aBase;
+  let pa2 = clamped4(m0 + 8u, last) * K4 + aBase;
+  let pa3 = clamped4(m0 + 12u, last) * K4 + aBase;
   let c1 = min(c0 + 1u, N4 - 1u);
   var pb = b * pu(4u) / 4u;
-  // Named accumulators, not an array: a dynamically indexed local array can end up in memory.
-  var acc0_0 = vec4<f32>(0.0); var acc0_1 = vec4<f32>(0.0);
-  var acc1_0 = vec4<f32>(0.0); var acc1_1 = vec4<f32>(0.0);
-  var acc2_0 = vec4<f32>(0.0); var acc2_1 = vec4<f32>(0.0);
-  var acc3_0 = vec4<f32>(0.0); var acc3_1 = vec4<f32>(0.0);
-  var acc4_0 = vec4<f32>(0.0); var acc4_1 = vec4<f32>(0.0);
-  var acc5_0 = vec4<f32>(0.0); var acc5_1 = vec4<f32>(0.0);
-  var acc6_0 = vec4<f32>(0.0); var acc6_1 = vec4<f32>(0.0);
-  var acc7_0 = vec4<f32>(0.0); var acc7_1 = vec4<f32>(0.0);
-  var acc8_0 = vec4<f32>(0.0); var acc8_1 = vec4<f32>(0.0);
-  var acc9_0 = vec4<f32>(0.0); var acc9_1 = vec4<f32>(0.0);
-  var acc10_0 = vec4<f32>(0.0); var acc10_1 = vec4<f32>(0.0);
-  var acc11_0 = vec4<f32>(0.0); var acc11_1 = vec4<f32>(0.0);
-  var acc12_0 = vec4<f32>(0.0); var acc12_1 = vec4<f32>(0.0);
-  var acc13_0 = vec4<f32>(0.0); var acc13_1 = vec4<f32>(0.0);
-  var acc14_0 = vec4<f32>(0.0); var acc14_1 = vec4<f32>(0.0);
-  var acc15_0 = vec4<f32>(0.0); var acc15_1 = vec4<f32>(0.0);
+  var acc: Block16x8; // zero-initialised (register_block.wgsl)
   for (var k = 0u; k < K4; k++) {
     // rows 4k .. 4k+3 of B at both vec4 columns
     let b00 = B[pb + c0]; let b01 = B[pb + c1];
@@ -64,25 +49,25 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let a4 = A[pa1.x + k]; let a5 = A[pa1.y + k]; let a6 = A[pa1.z + k]; let a7 = A[pa1.w + k];
     let a8 = A[pa2.x + k]; let a9 = A[pa2.y + k]; let a10 = A[pa2.z + k]; let a11 = A[pa2.w + k];
     let a12 = A[pa3.x + k]; let a13 = A[pa3.y + k]; let a14 = A[pa3.z + k]; let a15 = A[pa3.w + k];
-    acc0_0 = mad4(acc0_0, a0, b00, b10, b20, b30); acc0_1 = mad4(acc0_1, a0, b01, b11, b21, b31);
-    acc1_0 = mad4(acc1_0, a1, b00, b10, b20, b30); acc1_1 = mad4(acc1_1, a1, b01, b11, b21, b31);
-    acc2_0 = mad4(acc2_0, a2, b00, b10, b20, b30); acc2_1 = mad4(acc2_1, a2, b01, b11, b21, b31);
-    acc3_0 = mad4(acc3_0, a3, b00, b10, b20, b30); acc3_1 = mad4(acc3_1, a3, b01, b11, b21, b31);
-    acc4_0 = mad4(acc4_0, a4, b00, b10, b20, b30); acc4_1 = mad4(acc4_1, a4, b01, b11, b21, b31);
-    acc5_0 = mad4(acc5_0, a5, b00, b10, b20, b30); acc5_1 = mad4(acc5_1, a5, b01, b11, b21, b31);
-    acc6_0 = mad4(acc6_0, a6, b00, b10, b20, b30); acc6_1 = mad4(acc6_1, a6, b01, b11, b21, b31);
-    acc7_0 = mad4(acc7_0, a7, b00, b10, b20, b30); acc7_1 = mad4(acc7_1, a7, b01, b11, b21, b31);
-    acc8_0 = mad4(acc8_0, a8, b00, b10, b20, b30); acc8_1 = mad4(acc8_1, a8, b01, b11, b21, b31);
-    acc9_0 = mad4(acc9_0, a9, b00, b10, b20, b30); acc9_1 = mad4(acc9_1, a9, b01, b11, b21, b31);
-    acc10_0 = mad4(acc10_0, a10, b00, b10, b20, b30); acc10_1 = mad4(acc10_1, a10, b01, b11, b21, b31);
-    acc11_0 = mad4(acc11_0, a11, b00, b10, b20, b30); acc11_1 = mad4(acc11_1, a11, b01, b11, b21, b31);
-    acc12_0 = mad4(acc12_0, a12, b00, b10, b20, b30); acc12_1 = mad4(acc12_1, a12, b01, b11, b21, b31);
-    acc13_0 = mad4(acc13_0, a13, b00, b10, b20, b30); acc13_1 = mad4(acc13_1, a13, b01, b11, b21, b31);
-    acc14_0 = mad4(acc14_0, a14, b00, b10, b20, b30); acc14_1 = mad4(acc14_1, a14, b01, b11, b21, b31);
-    acc15_0 = mad4(acc15_0, a15, b00, b10, b20, b30); acc15_1 = mad4(acc15_1, a15, b01, b11, b21, b31);
+    acc.r0_0 = mad4(acc.r0_0, a0, b00, b10, b20, b30); acc.r0_1 = mad4(acc.r0_1, a0, b01, b11, b21, b31);
+    acc.r1_0 = mad4(acc.r1_0, a1, b00, b10, b20, b30); acc.r1_1 = mad4(acc.r1_1, a1, b01, b11, b21, b31);
+    acc.r2_0 = mad4(acc.r2_0, a2, b00, b10, b20, b30); acc.r2_1 = mad4(acc.r2_1, a2, b01, b11, b21, b31);
+    acc.r3_0 = mad4(acc.r3_0, a3, b00, b10, b20, b30); acc.r3_1 = mad4(acc.r3_1, a3, b01, b11, b21, b31);
+    acc.r4_0 = mad4(acc.r4_0, a4, b00, b10, b20, b30); acc.r4_1 = mad4(acc.r4_1, a4, b01, b11, b21, b31);
+    acc.r5_0 = mad4(acc.r5_0, a5, b00, b10, b20, b30); acc.r5_1 = mad4(acc.r5_1, a5, b01, b11, b21, b31);
+    acc.r6_0 = mad4(acc.r6_0, a6, b00, b10, b20, b30); acc.r6_1 = mad4(acc.r6_1, a6, b01, b11, b21, b31);
+    acc.r7_0 = mad4(acc.r7_0, a7, b00, b10, b20, b30); acc.r7_1 = mad4(acc.r7_1, a7, b01, b11, b21, b31);
+    acc.r8_0 = mad4(acc.r8_0, a8, b00, b10, b20, b30); acc.r8_1 = mad4(acc.r8_1, a8, b01, b11, b21, b31);
+    acc.r9_0 = mad4(acc.r9_0, a9, b00, b10, b20, b30); acc.r9_1 = mad4(acc.r9_1, a9, b01, b11, b21, b31);
+    acc.r10_0 = mad4(acc.r10_0, a10, b00, b10, b20, b30); acc.r10_1 = mad4(acc.r10_1, a10, b01, b11, b21, b31);
+    acc.r11_0 = mad4(acc.r11_0, a11, b00, b10, b20, b30); acc.r11_1 = mad4(acc.r11_1, a11, b01, b11, b21, b31);
+    acc.r12_0 = mad4(acc.r12_0, a12, b00, b10, b20, b30); acc.r12_1 = mad4(acc.r12_1, a12, b01, b11, b21, b31);
+    acc.r13_0 = mad4(acc.r13_0, a13, b00, b10, b20, b30); acc.r13_1 = mad4(acc.r13_1, a13, b01, b11, b21, b31);
+    acc.r14_0 = mad4(acc.r14_0, a14, b00, b10, b20, b30); acc.r14_1 = mad4(acc.r14_1, a14, b01, b11, b21, b31);
+    acc.r15_0 = mad4(acc.r15_0, a15, b00, b10, b20, b30); acc.r15_1 = mad4(acc.r15_1, a15, b01, b11, b21, b31);
     pb += 4u * N4;
   }
-  let rows = array<vec4<f32>, 32>(acc0_0, acc0_1, acc1_0, acc1_1, acc2_0, acc2_1, acc3_0, acc3_1, acc4_0, acc4_1, acc5_0, acc5_1, acc6_0, acc6_1, acc7_0, acc7_1, acc8_0, acc8_1, acc9_0, acc9_1, acc10_0, acc10_1, acc11_0, acc11_1, acc12_0, acc12_1, acc13_0, acc13_1, acc14_0, acc14_1, acc15_0, acc15_1);
+  let rows = block_rows(acc);
   let base = b * M * N4;
   for (var i = 0u; i < 16u; i++) {
     let m = m0 + i;

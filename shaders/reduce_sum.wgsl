@@ -4,27 +4,20 @@
 // invocation into [outer, chunks, inner]; a second dispatch sums the chunks.
 // Params: outer, R, inner, chunks, chunk length, scale (f32). Workgroup: 64 invocations.
 #include "common.wgsl"
+#include "reduce_range.wgsl"
 
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Y: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let outer = pu(0u);
-  let R = pu(1u);
-  let inner = pu(2u);
-  let chunks = pu(3u);
-  let clen = pu(4u);
   let j = flat_id(gid, nwg, 64u);
-  if (j >= outer * chunks * inner) { return; }
-  let i = j % inner;
-  let c = (j / inner) % chunks;
-  let o = j / (inner * chunks);
-  let r0 = c * clen;
-  let r1 = min(R, r0 + clen);
+  let range = reduce_range(j);
+  if (j >= range.outputs) { return; }
+  let inner = pu(2u);
   var acc = 0.0;
-  var idx = (o * R + r0) * inner + i;
-  for (var r = r0; r < r1; r++) {
+  var idx = range.first;
+  for (var r = 0u; r < range.count; r++) {
     acc += X[idx];
     idx += inner;
   }

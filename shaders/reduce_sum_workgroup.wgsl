@@ -5,26 +5,19 @@
 // Params: outer, R, inner, chunks, chunk length, scale (f32). Workgroup: 64 invocations = one output.
 #include "common.wgsl"
 #include "workgroup_reduce.wgsl"
+#include "reduce_range.wgsl"
 
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Y: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let outer = pu(0u);
-  let R = pu(1u);
-  let inner = pu(2u);
-  let chunks = pu(3u);
-  let clen = pu(4u);
   let j = wid.x + wid.y * nwg.x;
-  if (j >= outer * chunks * inner) { return; }
-  let i = j % inner;
-  let c = (j / inner) % chunks;
-  let o = j / (inner * chunks);
-  let r0 = c * clen;
-  let r1 = min(R, r0 + clen);
+  let range = reduce_range(j);
+  if (j >= range.outputs) { return; }
+  let inner = pu(2u);
   var acc = 0.0;
-  for (var r = r0 + lid; r < r1; r += WG) { acc += X[(o * R + r) * inner + i]; }
+  for (var r = lid; r < range.count; r += WG) { acc += X[range.first + r * inner]; }
   let total = workgroup_sum(lid, acc);
   if (lid == 0u) { Y[j] = total * pf(5u); }
 }

@@ -45,6 +45,8 @@ import softmax_workgroup from '../shaders/softmax_workgroup.wgsl';
 import softmax_backward_workgroup from '../shaders/softmax_backward_workgroup.wgsl';
 import reduce_sum_workgroup from '../shaders/reduce_sum_workgroup.wgsl';
 import workgroup_reduce from '../shaders/workgroup_reduce.wgsl';
+import register_block from '../shaders/register_block.wgsl';
+import reduce_range from '../shaders/reduce_range.wgsl';
 import strided_copy from '../shaders/strided_copy.wgsl';
 import unary from '../shaders/unary.wgsl';
 import unary_backward from '../shaders/unary_backward.wgsl';
@@ -87,6 +89,8 @@ const files: Record<string, string> = {
   softmax_backward_workgroup,
   reduce_sum_workgroup,
   workgroup_reduce,
+  register_block,
+  reduce_range,
   transpose_blocks,
   max_backward,
   pick,
