@@ -125,6 +125,18 @@ describe('optimisers match a float64 reference step', () => {
     }
   });
 
+  test('an empty parameter in a packed group is harmless', async () => {
+    const p = rg.tensor([1, 2, 3], [3], { requiresGrad: true });
+    const e = rg.zeros([0], { requiresGrad: true });
+    const opt = new rg.Adam([p, e], { lr: 0.1 });
+    p.grad = rg.keep(rg.tensor([1, 1, 1], [3]));
+    e.grad = rg.keep(rg.zeros([0]));
+    opt.step();
+    expect((await p.data()).every((v, i) => Math.abs(v - (i + 1 - 0.1)) < 1e-5)).toBe(true);
+    expect((await e.data()).length).toBe(0);
+    opt.dispose();
+  });
+
   test('a parameter without a gradient is left alone, and its momentum starts at its own first gradient', async () => {
     const o = { lr: 0.1, momentum: 0.9, wd: 0, b1: 0.9, b2: 0.999, eps: 1e-8 };
     const a = rg.tensor([1, 2, 3], [3], { requiresGrad: true });

@@ -54,7 +54,7 @@ function pack(params: Tensor[]): Arena | null {
   let words = 0;
   for (const p of params) {
     offsets.push(words);
-    words += Math.ceil(p.size / ALIGN_WORDS) * ALIGN_WORDS;
+    words += Math.max(1, Math.ceil(p.size / ALIGN_WORDS)) * ALIGN_WORDS; // an empty parameter still gets a bindable slot
   }
   const arena = keep(zeros([words])); // zero between parameters: the update leaves zeros as they are
   const slices = params.map((p, i) => arena.storage().slice(offsets[i] * 4, p.size * 4));
