@@ -1,15 +1,17 @@
 // Builds dist/node/index.js (ESM for Node, `webgpu` external) and dist/browser/rootgrad.js (one ESM
-// file, WGSL inlined, no Node built-ins), plus the CLI and type declarations' entry.
+// file, WGSL inlined, no Node built-ins; the minified one with its WGSL compacted), plus the CLI and type
+// declarations' entry.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { compactWgslPlugin } from './compact-wgsl.mjs';
 
 const common = { bundle: true, format: 'esm', loader: { '.wgsl': 'text' }, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
 
 await build({ ...common, entryPoints: { index: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist/node', platform: 'node', external: ['webgpu'], sourcemap: true });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.js', platform: 'browser', sourcemap: true });
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.min.js', platform: 'browser', minify: true });
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.min.js', platform: 'browser', minify: true, plugins: [compactWgslPlugin] });
 
 // Type declarations for both entries (dist/types/src/node.d.ts, dist/types/src/index.d.ts).
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
