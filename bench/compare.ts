@@ -1,9 +1,10 @@
-// npm run bench:compare [-- --sizes 256,512,1024,2048 --iters 3 --steps 5 --mlps 64-256-256-10x256,784-1024-1024-10x512 --gpt 32-32-64-4-16|off]
+// npm run bench:compare [-- --sizes 256,512,1024,2048 --iters 3 --steps 5 --mlps 64-256-256-10x256,784-1024-1024-10x512 --gpt 32-32-64-4-16|off --autotune]
 // rootgrad against TensorFlow.js (webgpu backend) and jax-js (webgpu), on the same adapter in one run, in
 // this order: MLP training steps (forward, backward, SGD update, loss read back) for 64-256-256-10 at
 // batch 256 and 784-1024-1024-10 at batch 512, with the first step of each (pipeline compilation, cold:
 // they run first); square f32 matmul GFLOP/s; a one-block GPT training step (vocab-context-width-heads-
-// batch). Peers are devDependencies, used here only. Writes bench/results/compare.{json,md}.
+// batch). --autotune runs rootgrad's autotune() first (the choices go into the JSON). Peers are
+// devDependencies, used here only. Writes bench/results/compare.{json,md}.
 import { create, globals } from 'webgpu';
 import * as rg from '../src/node.js';
 import { GPT } from '../models/gpt.js';
@@ -13,6 +14,8 @@ const sizes = arg('sizes', '256,512,1024,2048').split(',').map(Number);
 const iters = Number(arg('iters', '3'));
 const steps = Number(arg('steps', '5'));
 const info = await rg.init(); // sets up SwiftShader when there is no GPU; the peers then see the same adapter
+const tuned = process.argv.includes('--autotune') ? await rg.autotune() : null;
+if (tuned) console.log(`autotune: ${tuned.map((t) => `${t.kernel}:${t.shapeClass} ${t.chosen}`).join(', ')}`);
 for (const [k, v] of Object.entries(globals)) (globalThis as any)[k] ??= v;
 const peerGpu = create([]);
 (globalThis as any).navigator ??= { userAgent: 'node' };
@@ -29,7 +32,7 @@ const jaxOk = jaxDevices.includes('webgpu');
 if (jaxOk) jax.defaultDevice('webgpu');
 
 type Row = Record<string, string | number>;
-const vs = (other: number | undefined, mine: number) => (other === undefined ? 'n/a' : `${(other / mine).toFixed(2)}x faster`);
+const vs = (other: number | undefined, mine: number) => (other === undefined ? 'n/a' : other >= mine ? `${(other / mine).toFixed(2)}x faster` : `${(mine / other).toFixed(2)}x slower`);
 const rows: Row[] = [];
 const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
 const timedAfterWarmup = async (n: number, call: () => Promise<void>) => (await timeCalls(n, call)).slice(1);
@@ -299,8 +302,9 @@ if (arg('gpt', '') !== 'off') {
 const header = ['bench', 'rootgrad', 'tfjs', 'jaxjs', 'rootgrad/tfjs', 'rootgrad/jax-js'];
 writeResults(
   'compare',
-  { adapter: info, iters, steps, rows },
+  { adapter: info, iters, steps, autotune: tuned, rows },
   `rootgrad vs TensorFlow.js ${tf.version_core} (webgpu) and jax-js (webgpu) on ${info.description} (${info.architecture}), one run, one process.\n` +
+    (tuned ? `rootgrad autotuned first: ${tuned.map((t) => `${t.kernel}:${t.shapeClass} ${t.chosen}`).join(', ')}.\n` : '') +
     'Matmul times include reading the product back (every framework alike). Training steps (MLP, GPT): forward, backward, SGD update (lr 0.01), loss read back; median of the steps after the first; jax-js runs the whole step under jit. The MLP steps run first, so their first steps include compiling every kernel they use.\n\n' +
     markdownTable(header, rows.map((r) => header.map((h) => r[h] ?? ''))),
 );

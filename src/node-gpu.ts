@@ -38,7 +38,7 @@ export const nodeGpu: GpuProvider = async (opts) => {
   const flags = choice && choice !== 'low-power' && choice !== 'high-performance' ? [`adapter=${choice}`] : [];
   // Probe hardware first unless the user already pointed the loader somewhere, or there is no driver to probe
   // (probing a machine without any Vulkan driver only prints Dawn's warnings).
-  if (!isLinux || process.env.VK_ICD_FILENAMES || hasSystemVulkanDriver() || !swiftshaderAvailable) {
+  if (!isLinux || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES || hasSystemVulkanDriver() || !swiftshaderAvailable) {
     const gpu = webgpu.create(flags);
     const adapter = await gpu.requestAdapter();
     if (adapter) return { gpu, hold: gpu };
