@@ -7,7 +7,9 @@ import { loadDataset, builtinDatasets } from './data/files.js';
 import { fitStandardizer, standardize, trainTestSplit, type Dataset, type Standardizer } from './data/dataset.js';
 import { checkpointBytes, checkpointFrom, defaultTrainConfig, evaluate, trainClassifier, type Checkpoint, type EpochLog, type LossName, type TrainConfig } from './train.js';
 import { detectAnomaly } from './anomaly.js';
-import { save, load, writeFileAtomic } from './io/files.js';
+import { fileStore, save, load, writeFileAtomic } from './io/files.js';
+import { autotune } from './autotune.js';
+import { homedir } from 'node:os';
 import { curvesSvg } from './plot.js';
 import { buildModel, inputsOf, type ModelConfig } from '../models/index.js';
 import { toDevice, type HostTensor } from './io/safetensors.js';
@@ -64,6 +66,7 @@ const trainFlags: Record<string, FlagSpec> = {
   quiet: { kind: 'bool', help: 'print only the final result' },
   resume: { kind: 'string', help: 'continue the run whose --out folder this is, from its last checkpoint' },
   'detect-anomaly': { kind: 'bool', help: 'check every op for NaN/Inf and name the first one (slower)' },
+  autotune: { kind: 'bool', help: 'time the kernel variants on this adapter first and keep the fastest (remembered per adapter in ~/.cache/rootgrad)' },
 };
 
 const generateFlags: Record<string, FlagSpec> = {
@@ -263,6 +266,7 @@ async function trainCommand(argv: string[]): Promise<number> {
   } else modelConfig = { kind: 'mlp', inputs: train.features, hidden: (f.hidden as number[]) ?? [256, 256], classes: train.classes, activation: 'relu', dropout: (f.dropout as number) ?? 0 };
 
   const info = await init();
+  await autotuneFor(!!f.autotune, quiet);
   if (!quiet) console.log(`rootgrad: ${modelKind} on ${data} (${train.n} train / ${test.n} test, ${train.features} features, ${train.classes} classes), loss ${cfg.loss}${cfg.loss === 'rooted' ? ` k=${cfg.k}${modelKind === 'mlp' ? ` m=${cfg.m}` : ''}` : ''}, ${cfg.optimizer} lr ${cfg.lr}, ${cfg.epochs} epochs of batch ${cfg.batch}, on ${info.description || info.vendor}`);
   if (resume && !quiet) console.log(`resuming after epoch ${resume.history.length} from ${join(out, 'checkpoint.safetensors')}`);
   const bar = progress(!quiet);
@@ -371,6 +375,7 @@ async function trainGptCommand(f: Parsed): Promise<number> {
   const out = (f.out as string) ?? join('runs', `gpt-${f.text ? 'text' : 'reverse'}-${loss}`);
   const quiet = !!f.quiet;
   const info = await init();
+  await autotuneFor(!!f.autotune, quiet);
   if (!quiet) console.log(`rootgrad: gpt (${config.layers} blocks, width ${dim}, ${heads} heads, context ${config.context}, vocabulary ${config.vocab}) on ${source} (${corpus.ids.length} characters), loss ${loss}, ${cfg.steps} steps of batch ${cfg.batch}, on ${info.description || info.vendor}`);
   const { model, history } = await trainLM(config, corpus, cfg, (l) => {
     if (!quiet) console.log(`step ${l.step}/${cfg.steps}  loss ${l.trainLoss.toFixed(4)}  val loss ${l.valLoss.toFixed(4)}  ${l.seconds.toFixed(1)} s`);
@@ -515,6 +520,16 @@ function loadWeights(model: { loadStateDict(s: Record<string, Tensor>): void }, 
   } finally {
     for (const t of Object.values(dev)) t.dispose();
   }
+}
+
+/** --autotune: times the kernel variants before training (before, not during: a switch mid-run would change
+ * the bits). The result is kept per adapter in $XDG_CACHE_HOME/rootgrad (~/.cache/rootgrad) and reused. */
+async function autotuneFor(on: boolean, quiet: boolean): Promise<void> {
+  if (!on) return;
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rootgrad');
+  mkdirSync(dir, { recursive: true });
+  const results = await autotune({ store: fileStore(join(dir, 'autotune.json')) });
+  if (!quiet) console.log(`autotune: ${results.map((r) => `${r.kernel}:${r.shapeClass} ${r.chosen}`).join(', ')}`);
 }
 
 /** Runs the command line; returns the exit code (0 ok, 1 failure, 2 bad usage). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../src/cli.js';
-import { setup } from './helpers.js';
+import { rg, setup } from './helpers.js';
 
 beforeAll(setup);
 
@@ -27,6 +27,29 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('rootgrad command', () => {
+  test('train --autotune times the kernel variants first and remembers them per adapter', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'rootgrad-xdg-'));
+    const before = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = cache;
+    try {
+      const args = ['train', '--model', 'logistic', '--data', 'breast-cancer', '--epochs', '1', '--autotune', '--out', join(cache, 'run')];
+      const first = await run(...args);
+      expect(first.code, first.err).toBe(0);
+      expect(first.out).toMatch(/autotune: matmul:small (registers|tiled), matmul:medium/);
+      const storePath = join(cache, 'rootgrad', 'autotune.json');
+      const stored = readFileSync(storePath, 'utf8');
+      expect(JSON.parse(stored).results).toHaveLength(7);
+      const again = await run(...args); // reads the stored choices instead of timing again
+      expect(again.code).toBe(0);
+      expect(again.out.match(/autotune: .*/)![0]).toBe(first.out.match(/autotune: .*/)![0]);
+      expect(readFileSync(storePath, 'utf8')).toBe(stored); // not measured (and rewritten) again
+    } finally {
+      if (before === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = before;
+      rg.resetAutotune(); // process-wide: later tests run on the adapter's defaults
+    }
+  }, 120_000);
+
   test('help', async () => {
     expect((await run('--help')).out).toMatch(/commands:\n\s+train/);
     const t = await run('train', '--help');
