@@ -31,10 +31,6 @@ export class Storage {
     s.owner = this.retain();
     return s;
   }
-  /** True for a slice of an arena. */
-  get isSlice(): boolean {
-    return this.owner !== null;
-  }
   /** The binding of this storage's first `bytes` bytes. */
   view(bytes: number): BufferView {
     return { buffer: this.buffer, bytes, offset: this.offset };

@@ -59,6 +59,12 @@ export function rowClass(length: number): string {
   return length < 128 ? 'short' : 'long';
 }
 
+/** Whether rows of `length` in a [outer, length, inner] view go one workgroup per row: only contiguous
+ * rows (inner = 1), and only where the variant chosen for their row class says so. */
+export function rowsPerWorkgroup(family: 'softmax' | 'reduce', inner: number, length: number): boolean {
+  return inner === 1 && kernelVariant(family, rowClass(length)) === 'workgroup';
+}
+
 /** Workgroup shape of the register-blocked kernels (matmul_vec4, linear): 4x4 on CPU-like adapters, where
  * a workgroup is what one thread runs and small products need several to keep every core busy (at 128²
  * 4x4 ran 1.5x faster than 8x8 on SwiftShader, at 512² the same); 8x8 on GPUs. */

@@ -54,6 +54,12 @@ export function laneDefines(vec4: boolean, fn: string, args: string[], extra: st
   return vec4 ? { T: 'vec4<f32>', MAP: `vec4<f32>(${['.x', '.y', '.z', '.w'].map(call).join(', ')})` } : { T: 'f32', MAP: call('') };
 }
 
+/** An elementwise kernel over `size` same-shaped elements: vec4 lanes when size allows; n is the unit count. */
+export function lanes(size: number, fn: string, args: string[], extra: string[] = []): { defines: { T: string; MAP: string }; n: number } {
+  const vec4 = size % 4 === 0;
+  return { defines: laneDefines(vec4, fn, args, extra), n: vec4 ? size / 4 : size };
+}
+
 export function checkDType(op: string, t: Tensor, dtype: 'f32' | 'i32', what = 'input'): void {
   if (t.dtype !== dtype) throw new Error(`${op}: ${what} must be ${dtype}, got ${t.dtype} tensor of shape [${t.shape.join(', ')}]`);
 }

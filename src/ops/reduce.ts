@@ -5,7 +5,7 @@ import { f64, reducedShape, reductionView } from '../reference.js';
 import { normAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
-import { kernelVariant, rowClass } from '../variants.js';
+import { rowsPerWorkgroup } from '../variants.js';
 import { affine } from './unary.js';
 import { expand, reshape } from './movement.js';
 
@@ -15,7 +15,7 @@ function sumKernel(x: Tensor, outer: number, R: number, inner: number, scale: nu
   // Contiguous rows may go one workgroup per output (GPUs); same params, same chunking.
   const run = (src: Tensor, dst: Tensor, len: number, chunks_: number, clen: number, s: number) => {
     const n = outer * chunks_ * inner;
-    const wg = inner === 1 && kernelVariant('reduce', rowClass(clen)) === 'workgroup';
+    const wg = rowsPerWorkgroup('reduce', inner, clen);
     r.dispatch(r.kernel(wg ? 'reduce_sum_workgroup' : 'reduce_sum'), [view(src), view(dst)], new Params().u(outer, len, inner, chunks_, clen).f(s), r.groups1d(n, wg ? 1 : 64));
   };
   const y = empty(outShape);

@@ -6,7 +6,7 @@ import { f64, reductionView } from '../reference.js';
 import { normAxis } from '../shape.js';
 import type { Attrs, OpDef, F64 } from './def.js';
 import { apply, checkDType, view } from './apply.js';
-import { kernelVariant, rowClass } from '../variants.js';
+import { rowsPerWorkgroup } from '../variants.js';
 
 /** Softmax (or log-softmax) over the middle axis of [outer, C, inner] into a new tensor, of `scale` times
  * the input; with causalT > 0 (rows of attention scores, inner = 1) row r keeps its first r % T + 1 entries. */
@@ -16,7 +16,7 @@ export function softmaxRows(x: Tensor, [outer, C, inner]: number[], opts: { log?
   if (!y.size) return y;
   const r = rt();
   const LOG = String(log);
-  if (inner === 1 && kernelVariant('softmax', rowClass(C)) === 'workgroup') {
+  if (rowsPerWorkgroup('softmax', inner, C)) {
     r.dispatch(r.kernel('softmax_workgroup', { LOG }), [view(x), view(y)], new Params().u(outer, C, 0).f(scale).u(causalT), r.groups1d(outer, 1));
   } else {
     r.dispatch(r.kernel('softmax', { LOG }), [view(x), view(y)], new Params().u(outer, C, inner).f(scale).u(causalT), r.groups1d(outer * inner, 64));
@@ -31,7 +31,7 @@ export function softmaxRowsBackward(y: Tensor, g: Tensor, [outer, C, inner]: num
   if (!dx.size) return dx;
   const r = rt();
   const LOG = String(log);
-  if (inner === 1 && kernelVariant('softmax', rowClass(C)) === 'workgroup') {
+  if (rowsPerWorkgroup('softmax', inner, C)) {
     r.dispatch(r.kernel('softmax_backward_workgroup', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, 0).f(scale), r.groups1d(outer, 1));
   } else {
     r.dispatch(r.kernel('softmax_backward', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, inner).f(scale), r.groups1d(outer * inner, 64));
@@ -40,7 +40,6 @@ export function softmaxRowsBackward(y: Tensor, g: Tensor, [outer, C, inner]: num
 }
 
 function softmaxOp(name: 'softmax' | 'logSoftmax'): OpDef<{ axis: number }> {
-  const LOG = String(name === 'logSoftmax');
   return {
     forward([x], { axis }, save) {
       checkDType(name, x, 'f32');

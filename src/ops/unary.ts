@@ -4,7 +4,7 @@ import { empty, Tensor } from '../tensor.js';
 import { Params, rt } from '../runtime.js';
 import { mapF64 } from '../reference.js';
 import type { Attrs, OpDef } from './def.js';
-import { apply, checkDType, laneDefines, view } from './apply.js';
+import { apply, checkDType, lanes, view } from './apply.js';
 
 interface Spec<A> {
   /** y in terms of x and the scalars a, b (from scalars(attrs)). */
@@ -18,9 +18,8 @@ interface Spec<A> {
 /** dx = deriv(x, y, g) in one dispatch (unary_backward.wgsl), a vec4 per invocation when the size allows. */
 export function unaryBackward(deriv: string, x: Tensor, y: Tensor, g: Tensor, dx: Tensor, a = 0, b = 0): void {
   const r = rt();
-  const vec4 = x.size % 4 === 0;
-  const n = vec4 ? x.size / 4 : x.size;
-  r.dispatch(r.kernel('unary_backward', { DERIV: deriv, ...laneDefines(vec4, 'd', ['x', 'y', 'g'], ['a', 'b']) }), [view(x), view(y), view(g), view(dx)], new Params().u(n).f(a, b), r.groups1d(n, 256));
+  const { defines, n } = lanes(x.size, 'd', ['x', 'y', 'g'], ['a', 'b']);
+  r.dispatch(r.kernel('unary_backward', { DERIV: deriv, ...defines }), [view(x), view(y), view(g), view(dx)], new Params().u(n).f(a, b), r.groups1d(n, 256));
 }
 
 function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
@@ -32,9 +31,8 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
       if (x.size) {
         const r = rt();
         const [a, b] = scalars(attrs);
-        const vec4 = x.size % 4 === 0;
-        const n = vec4 ? x.size / 4 : x.size;
-        r.dispatch(r.kernel('unary', { EXPR: spec.expr, ...laneDefines(vec4, 'f', ['x'], ['a', 'b']) }), [view(x), view(y)], new Params().u(n).f(a, b), r.groups1d(n, 256));
+        const { defines, n } = lanes(x.size, 'f', ['x'], ['a', 'b']);
+        r.dispatch(r.kernel('unary', { EXPR: spec.expr, ...defines }), [view(x), view(y)], new Params().u(n).f(a, b), r.groups1d(n, 256));
       }
       save(x);
       save(y);
