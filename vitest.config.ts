@@ -15,6 +15,8 @@ export default defineConfig({
     pool: 'forks',
     // One device per worker process, shared by its test files (src/gpu.ts keeps it on globalThis).
     isolate: false,
+    // global.gc() for the tests of the finalizer safety net (test/ownership.test.ts).
+    execArgv: ['--expose-gc'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     env: { ROOTGRAD_QUIET: '1' },

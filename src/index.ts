@@ -29,9 +29,10 @@ export { setKernelVariant, kernelVariant, resetAutotune, type Variants } from '.
 export { autotune, localStorageStore, type TuneStore, type TuneResult } from './autotune.js';
 export type { Attrs, Primitive, OpDef, F64 } from './ops/def.js';
 
-/** Live tensors and bytes (and their peak since resetPeakBytes()), the buffer pool, and dispatch counters. */
-export function memory(): MemoryStats & { peakBytes: number } {
-  const base = { liveTensors: mem.liveTensors, liveBytes: mem.liveBytes, peakBytes: mem.peakBytes };
+/** Live tensors and bytes (and their peak since resetPeakBytes()), what the garbage collector freed
+ * (finalizedTensors/Bytes: tensors dropped without dispose or tidy), the buffer pool, and dispatch counters. */
+export function memory(): MemoryStats & { peakBytes: number; finalizedTensors: number; finalizedBytes: number } {
+  const base = { liveTensors: mem.liveTensors, liveBytes: mem.liveBytes, peakBytes: mem.peakBytes, finalizedTensors: mem.finalizedTensors, finalizedBytes: mem.finalizedBytes };
   if (!hasDevice()) return { ...base, pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0 };
   return { ...base, ...rt().stats };
 }
@@ -53,9 +54,9 @@ export function flush(): void {
 }
 
 // Training: modules, optimisers, schedules, data, safetensors bytes, the training loop.
-export { Module, writeInto, type StateValue } from './nn/module.js';
+export { Module, ModuleList, ModuleDict, writeInto, type StateValue, type AnyModule } from './nn/module.js';
 export { Linear, ReLU, GELU, Tanh, Dropout, Sequential, mlp, type Activation } from './nn/layers.js';
-export { Optimizer, SGD, Adam, AdamW, type OptimizerState, type SGDOptions, type AdamOptions } from './optim/optimizer.js';
+export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type OptimizerState, type SGDOptions, type AdamOptions, type SGDSettings, type AdamSettings, type ParamGroup, type ParamGroupSpec } from './optim/optimizer.js';
 export { cosineSchedule, constantSchedule } from './optim/schedule.js';
 export { parseCsv, trainTestSplit, fitStandardizer, standardize, batchIndices, gatherRows, subset, type Dataset, type Standardizer } from './data/dataset.js';
 export { toSafetensors, fromSafetensors, toHost, toDevice, type HostTensor } from './io/safetensors.js';

@@ -10,6 +10,11 @@ export type DType = 'f32' | 'i32';
 
 export class Storage {
   refs = 1;
+  /** Bumped by every in-place write (optimiser steps, writeInto): a backward that saved this storage
+   * checks it still has the version it saved. */
+  version = 0;
+  /** What made the last in-place write, for the error message. */
+  lastWriter = '';
   /** The arena this storage is a slice of: it holds the buffer and counts its bytes. */
   private owner: Storage | null = null;
   constructor(
@@ -39,6 +44,11 @@ export class Storage {
     this.refs++;
     return this;
   }
+  /** Marks an in-place write by `who` (saved copies of this storage become stale). */
+  bump(who: string): void {
+    this.version++;
+    this.lastWriter = who;
+  }
   release(): void {
     if (--this.refs > 0) return;
     if (this.owner) {
@@ -52,24 +62,82 @@ export class Storage {
   }
 }
 
-/** Live tensor count and bytes; peakBytes is the high-water mark (reset it to measure a region). */
 /** Set by src/backend.ts while a function runs on the float64 reference backend. */
 export const referenceMode = { active: false };
 
-export const mem = { liveTensors: 0, liveBytes: 0, peakBytes: 0 };
+/** Live tensor count and bytes; peakBytes is the high-water mark (reset it to measure a region);
+ * finalized* count what the garbage collector freed because nothing disposed it (a missing dispose or tidy). */
+export const mem = { liveTensors: 0, liveBytes: 0, peakBytes: 0, finalizedTensors: 0, finalizedBytes: 0 };
 
-/** A recorded op: how to turn the output's gradient into its inputs' gradients. */
+/**
+ * A recorded op: how to turn the output's gradient into its inputs' gradients.
+ * Ownership: a node is kept by its output tensor while that is alive and by every live node that took the
+ * output as an input (`refs` counts both). When the count reaches 0 the node frees what it saved and lets
+ * go of its parents: disposing (or dropping) the last tensor that can reach a graph frees that graph.
+ */
 export interface Node {
   op: string;
   inputs: Tensor[];
   saved: Tensor[];
   backward: (g: Tensor, saved: Tensor[]) => (Tensor | null)[];
+  /** Its saved tensors were freed (by a backward pass without retainGraph, or because nothing reaches it). */
   released: boolean;
+  refs: number;
+  /** The nodes of the inputs, each counted once per input slot in their refs. */
+  parents: Node[];
 }
 
 interface Scope {
   tensors: Set<Tensor>;
-  nodes: Node[];
+}
+
+/** What a tensor owns, kept apart from the tensor so that the finalizer can free it after the tensor is gone. */
+interface Owned {
+  storage: Storage | null;
+  /** The node this tensor still counts in (cleared once it stopped counting). */
+  node: Node | null;
+  /** Counted in mem.liveTensors. */
+  tracked: boolean;
+}
+
+function freeOwned(o: Owned): void {
+  if (o.storage) {
+    o.storage.release();
+    o.storage = null;
+  }
+  if (o.tracked) {
+    mem.liveTensors--;
+    o.tracked = false;
+  }
+  const n = o.node;
+  o.node = null;
+  if (n) unrefNode(n);
+}
+
+/** The safety net: a tensor that becomes unreachable without dispose() frees its GPU memory and its graph
+ * when the garbage collector gets to it. tidy() and dispose() free deterministically; this frees eventually. */
+const finalizer = new FinalizationRegistry<Owned>((o) => {
+  const [tensors, bytes] = [mem.liveTensors, mem.liveBytes];
+  freeOwned(o);
+  mem.finalizedTensors += tensors - mem.liveTensors;
+  mem.finalizedBytes += bytes - mem.liveBytes;
+});
+
+const noBackward = (): never => {
+  throw new Error('backward: this graph was freed (every tensor that could reach it was disposed)');
+};
+
+function unrefNode(first: Node): void {
+  const stack = [first];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (--n.refs > 0) continue;
+    releaseNode(n);
+    stack.push(...n.parents);
+    n.parents = [];
+    n.inputs = [];
+    n.backward = noBackward; // the rule's closure holds the inputs
+  }
 }
 
 const scopes: Scope[] = [];
@@ -81,31 +149,43 @@ export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
-  requiresGrad = false;
+  private _requiresGrad = false;
   grad: Tensor | null = null;
-  /** The op that made this tensor, while its graph is alive. */
+  /** The op that made this tensor (kept after dispose, so that a graph through a disposed tensor still walks). */
   node: Node | null = null;
   /** For i32 tensors made from host data: a host copy, so that labels and indices can be validated without a readback. */
   host: Int32Array | null = null;
   /** The float64 host value of a tensor made under the reference backend (see src/backend.ts); null on the GPU. */
   readonly ref: F64 | null;
-  private _storage: Storage | null;
+  /** The version of the storage when this tensor was saved for backward (saved aliases only). */
+  savedVersion = -1;
+  private owned: Owned;
   private _disposed = false;
   private internal: boolean;
 
   /** @internal Use tensor(), zeros(), … or an op. */
   constructor(storage: Storage | F64, shape: Shape, dtype: DType, internal = false) {
     const isRef = !(storage instanceof Storage);
-    this._storage = isRef ? null : storage;
     this.ref = isRef ? storage : null;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = sizeOf(shape);
     this.internal = internal || isRef; // reference tensors hold no GPU memory and are not tracked
+    this.owned = { storage: isRef ? null : storage, node: null, tracked: !this.internal };
+    if (!isRef) finalizer.register(this, this.owned, this);
     if (!this.internal) {
       mem.liveTensors++;
       scopes[scopes.length - 1]?.tensors.add(this);
     }
+  }
+
+  /** Whether gradients flow to this tensor. Only f32 tensors can require them. */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(on: boolean) {
+    if (on && this.dtype !== 'f32') throw new Error(`requiresGrad: only f32 tensors can require gradients, got ${this.dtype} tensor #${this.id} ${shapeStr(this.shape)}`);
+    this._requiresGrad = !!on;
   }
 
   get ndim(): number {
@@ -119,8 +199,8 @@ export class Tensor {
   /** @internal The storage, or a clear error if this tensor was disposed (or lives on the reference backend). */
   storage(op = 'use'): Storage {
     if (this._disposed) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
-    if (!this._storage) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} is a reference-backend value with no GPU storage`);
-    return this._storage;
+    if (!this.owned.storage) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} is a reference-backend value with no GPU storage`);
+    return this.owned.storage;
   }
 
   /** @internal Moves this tensor's values into `s` (a slice of an optimiser's arena) and releases the old
@@ -129,8 +209,13 @@ export class Tensor {
     const old = this.storage('moveTo');
     if (s.bytes !== this.size * 4) throw new Error(`moveTo: ${s.bytes} bytes for a tensor of ${this.size * 4}`);
     rt().copy(old.view(s.bytes), s.view(s.bytes), s.bytes);
-    this._storage = s;
+    this.owned.storage = s;
     old.release();
+  }
+
+  /** @internal This tensor is the output of node n and keeps it alive until disposed or collected. */
+  countIn(n: Node): void {
+    this.owned.node = n;
   }
 
   /** Reads the values back from the GPU: Float32Array for f32, Int32Array for i32. */
@@ -152,17 +237,15 @@ export class Tensor {
     return (await this.data())[0];
   }
 
-  /** Frees the GPU memory now (the tensor can no longer be used). Idempotent. */
+  /** Frees the GPU memory now (the tensor can no longer be used), and the graph behind it that no other
+   * live tensor can reach. Idempotent. */
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    if (!this._storage) return;
-    this._storage.release();
-    this._storage = null;
-    if (!this.internal) {
-      mem.liveTensors--;
-      for (const s of scopes) s.tensors.delete(this);
-    }
+    if (this.ref) return;
+    finalizer.unregister(this);
+    if (!this.internal) for (const s of scopes) s.tensors.delete(this);
+    freeOwned(this.owned);
   }
 
   /** A tensor sharing this one's data, outside the graph. */
@@ -199,9 +282,28 @@ export function empty(shape: Shape, dtype: DType = 'f32'): Tensor {
 
 /** An internal alias that keeps a tensor's storage alive for backward, whatever the user disposes. */
 export function saveForBackward(t: Tensor): Tensor {
-  const alias = new Tensor(t.storage('save').retain(), t.shape, t.dtype, true);
+  const s = t.storage('save');
+  const alias = new Tensor(s.retain(), t.shape, t.dtype, true);
   alias.host = t.host;
+  alias.savedVersion = s.version;
   return alias;
+}
+
+/** Throws if a tensor a node saved was written in place after the forward pass (PyTorch's version check). */
+function checkSavedVersions(n: Node): void {
+  n.saved.forEach((s, i) => {
+    const st = s.storage('backward');
+    if (st.version === s.savedVersion) return;
+    throw new Error(
+      `backward of '${n.op}': a tensor it saved for backward (saved tensor ${i}, shape ${shapeStr(s.shape)}) was modified in place by ${st.lastWriter || 'an in-place write'} after the forward pass (it is at version ${st.version}, it was saved at version ${s.savedVersion}). Run backward() before changing it, or run the forward pass again.`,
+    );
+  });
+}
+
+function refuseAsync(who: string, fn: Function): void {
+  if (fn.constructor?.name === 'AsyncFunction') {
+    throw new Error(`${who}: fn is an async function; everything after its first await would run outside ${who}. Await outside ${who} and pass a synchronous function`);
+  }
 }
 
 export function isGradEnabled(): boolean {
@@ -210,21 +312,31 @@ export function isGradEnabled(): boolean {
 
 /** Runs fn without recording a graph. */
 export function noGrad<T>(fn: () => T): T {
+  refuseAsync('noGrad', fn);
   const prev = gradEnabled;
   gradEnabled = false;
   try {
-    return fn();
+    const out = fn();
+    if (out instanceof Promise) throw new Error('noGrad: fn returned a Promise; code after an await would record a graph. Pass a synchronous function');
+    return out;
   } finally {
     gradEnabled = prev;
   }
 }
 
 /** Records an op's node on its output (only when some input requires a gradient). */
-export function record(out: Tensor, node: Omit<Node, 'released'>): void {
+export function record(out: Tensor, node: Pick<Node, 'op' | 'inputs' | 'saved' | 'backward'>): void {
+  if (out.node) throw new Error(`${node.op}: its output already belongs to a graph (an op returned one of its inputs)`);
   out.requiresGrad = true;
-  const n: Node = { ...node, released: false };
+  const parents: Node[] = [];
+  for (const t of node.inputs) {
+    if (!t.node || t.node.refs <= 0) continue;
+    t.node.refs++;
+    parents.push(t.node);
+  }
+  const n: Node = { ...node, released: false, refs: 1, parents };
   out.node = n;
-  scopes[scopes.length - 1]?.nodes.push(n);
+  out.countIn(n);
 }
 
 function releaseNode(n: Node): void {
@@ -247,37 +359,26 @@ function collectTensors(x: unknown, out: Set<Tensor>, seen = new Set<unknown>())
  * Graph nodes made inside and not reachable from the returned tensors release what they saved.
  */
 export function tidy<T>(fn: () => T): T {
-  const scope: Scope = { tensors: new Set(), nodes: [] };
+  refuseAsync('tidy', fn);
+  const scope: Scope = { tensors: new Set() };
   scopes.push(scope);
   let result: T;
   try {
     result = fn();
-    if (result instanceof Promise) throw new Error('tidy: fn must be synchronous (await outside tidy)');
+    if (result instanceof Promise) throw new Error('tidy: fn returned a Promise; await outside tidy and pass a synchronous function');
   } catch (e) {
     scopes.pop();
     for (const t of scope.tensors) t.dispose();
-    for (const n of scope.nodes) releaseNode(n);
     throw e;
   }
   scopes.pop();
   const kept = new Set<Tensor>();
   collectTensors(result, kept);
   const parent = scopes[scopes.length - 1];
+  // Disposing the rest frees every graph node that no returned tensor can reach (the nodes count their users).
   for (const t of scope.tensors) {
     if (kept.has(t)) parent?.tensors.add(t);
     else t.dispose();
-  }
-  const reachable = new Set<Node>();
-  const stack = [...kept];
-  while (stack.length) {
-    const n = stack.pop()!.node;
-    if (!n || reachable.has(n)) continue;
-    reachable.add(n);
-    stack.push(...n.inputs);
-  }
-  for (const n of scope.nodes) {
-    if (reachable.has(n)) parent?.nodes.push(n);
-    else releaseNode(n);
   }
   return result;
 }
@@ -358,6 +459,13 @@ function backward(root: Tensor, grad: Tensor | undefined, retainGraph: boolean):
       g.dispose();
       for (const x of grads.values()) x.dispose();
       throw new Error(`backward: the graph through '${node.op}' was already used by a backward pass; pass { retainGraph: true } to the first backward() to go through it twice`);
+    }
+    try {
+      checkSavedVersions(node);
+    } catch (e) {
+      g.dispose();
+      for (const x of grads.values()) x.dispose();
+      throw e;
     }
     // A rule may hand g itself (or one tensor twice) to several inputs: give each input its own alias.
     const seen = new Set<Tensor>([g]);

@@ -1,6 +1,6 @@
 // The tape: broadcasting gradients, accumulation, graph reuse, tidy/dispose, errors, determinism.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { rg, setup } from './helpers.js';
+import { accounted, rg, setup } from './helpers.js';
 
 beforeAll(setup);
 
@@ -99,20 +99,20 @@ describe('autograd', () => {
 
 describe('memory', () => {
   test('tidy keeps what it returns and frees the rest; saved tensors are released', async () => {
-    const before = rg.memory();
+    const before = accounted();
     const x = rg.tensor([1, 2, 3], undefined, { requiresGrad: true });
     const kept = rg.tidy(() => {
       const a = rg.exp(x);
       const b = rg.mul(a, a);
       return { out: rg.sum(b) };
     });
-    expect(rg.memory().liveTensors).toBe(before.liveTensors + 2);
+    expect(accounted().tensors).toBe(before.tensors + 2);
     kept.out.backward();
     kept.out.dispose();
     x.grad!.dispose();
     x.dispose();
-    expect(rg.memory().liveTensors).toBe(before.liveTensors);
-    expect(rg.memory().liveBytes).toBe(before.liveBytes);
+    expect(accounted().tensors).toBe(before.tensors);
+    expect(accounted().bytes).toBe(before.bytes);
   });
 
   test('live tensors and bytes stay flat over 200 training-like steps, and the pool is reused', async () => {
@@ -136,15 +136,16 @@ describe('memory', () => {
         return rg.keep(loss.detach());
       });
     let first: ReturnType<typeof rg.memory> | null = null;
+    let firstCount: ReturnType<typeof accounted> | null = null;
     for (let i = 0; i < 200; i++) {
       const l = step();
       if (i % 50 === 0) await l.data();
       l.dispose();
-      if (i === 5) first = rg.memory();
+      if (i === 5) [first, firstCount] = [rg.memory(), accounted()];
     }
     const last = rg.memory();
-    expect(last.liveTensors).toBe(first!.liveTensors);
-    expect(last.liveBytes).toBe(first!.liveBytes);
+    expect(accounted().tensors).toBe(firstCount!.tensors);
+    expect(accounted().bytes).toBe(firstCount!.bytes);
     expect(last.buffersCreated).toBe(first!.buffersCreated); // steady state: every buffer comes from the pool
     for (const p of [w, b, x, t]) p.dispose();
   });

@@ -8,6 +8,26 @@ import { tol } from './tolerance.js';
 
 export { rg, tol };
 
+/** Live tensors and bytes with what the garbage collector freed added back: tensors that earlier tests
+ * dropped may be finalized at any time, and must not look like a change made by the code under test. */
+export function accounted(): { tensors: number; bytes: number } {
+  const m = rg.memory();
+  return { tensors: m.liveTensors + m.finalizedTensors, bytes: m.liveBytes + m.finalizedBytes };
+}
+
+/** Runs the garbage collector (vitest starts workers with --expose-gc) and lets the finalizers run. */
+export async function collectGarbage(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('collectGarbage: run node with --expose-gc');
+  // A dropped graph is freed one level per collection (each freed node lets go of its inputs): repeat
+  // until a collection frees nothing more.
+  for (let i = 0, last = -1; i < 50 && rg.memory().finalizedTensors !== last; i++) {
+    last = rg.memory().finalizedTensors;
+    gc();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
+
 export async function setup(): Promise<void> {
   await rg.init();
 }
@@ -69,7 +89,7 @@ function sample(n: number, k: number, seed: number): number[] {
 
 /** Forward against the reference, then gradients against finite differences of the reference. */
 export async function checkOp(c: OpCase): Promise<void> {
-  const before = rg.memory().liveTensors;
+  const before = accounted().tensors;
   const xs = c.inputs.map((x) => rg.tensor(x.data, x.shape, { dtype: x.int ? 'i32' : 'f32', requiresGrad: !x.int }));
   const refIn = c.inputs.map((x) => f64(x.shape, x.int ? x.data : x.data.map(Math.fround)));
   const want = c.ref(refIn);
@@ -112,7 +132,7 @@ export async function checkOp(c: OpCase): Promise<void> {
   }
   out.dispose();
   wt.dispose();
-  expect(rg.memory().liveTensors, `${c.name}: tensors leaked`).toBe(before);
+  expect(accounted().tensors, `${c.name}: tensors leaked`).toBe(before);
 }
 
 export async function property<T>(arb: fc.Arbitrary<T>, check: (v: T) => Promise<void>, runs = tol.runs): Promise<void> {

@@ -2,7 +2,7 @@
 // CSV loading, device loss and recovery.
 import fc from 'fast-check';
 import { describe, expect, test, beforeAll } from 'vitest';
-import { rg, setup, tol } from './helpers.js';
+import { accounted, rg, setup, tol } from './helpers.js';
 import { current } from '../src/gpu.js';
 
 beforeAll(setup);
@@ -77,6 +77,7 @@ describe('no leaks over long runs', () => {
     const opt = new rg.Adam(mlp.parameters(), { lr: 1e-3 });
     const gen = new rg.Generator(0);
     let at100: ReturnType<typeof rg.memory> | null = null;
+    let c100: ReturnType<typeof accounted> | null = null;
     for (let s = 1; s <= 2000; s++) {
       const idx = Array.from({ length: 16 }, () => gen.int(tr.n));
       const { x, y } = rg.gatherRows(tr, idx);
@@ -92,13 +93,13 @@ describe('no leaks over long runs', () => {
       }));
       if (s % 500 === 0) await l.item();
       for (const t of [l, xt, yt]) t.dispose();
-      if (s === 100) at100 = rg.memory();
+      if (s === 100) [at100, c100] = [rg.memory(), accounted()];
     }
     await rg.tensor([0]).data();
     const at2000 = rg.memory();
     report.mlp = { step100: at100, step2000: at2000 };
-    expect(at2000.liveTensors).toBe(at100!.liveTensors + 1); // + the sync tensor above
-    expect(at2000.liveBytes).toBe(at100!.liveBytes + 4);
+    expect(accounted().tensors).toBe(c100!.tensors + 1); // + the sync tensor above
+    expect(accounted().bytes).toBe(c100!.bytes + 4);
     expect(at2000.pooledBytes).toBeLessThanOrEqual(at100!.pooledBytes + 256);
     expect(at2000.buffersCreated - at100!.buffersCreated).toBeLessThanOrEqual(2);
 
@@ -106,6 +107,7 @@ describe('no leaks over long runs', () => {
     const gpt = new rg.GPT({ kind: 'gpt', vocab: 7, context: 8, dim: 16, heads: 2, layers: 1 });
     const gopt = new rg.AdamW(gpt.parameters(), { lr: 1e-3 });
     let g100: ReturnType<typeof rg.memory> | null = null;
+    let cg100: ReturnType<typeof accounted> | null = null;
     for (let s = 1; s <= 300; s++) {
       const ids = rg.tensor(Array.from({ length: 32 }, (_, i) => (i * 3 + s) % 7), [4, 8], { dtype: 'i32' });
       const tg = rg.tensor(Array.from({ length: 32 }, (_, i) => (i * 3 + s + 1) % 7), [32], { dtype: 'i32' });
@@ -119,14 +121,14 @@ describe('no leaks over long runs', () => {
       tg.dispose();
       if (s === 100) {
         await rg.tensor([0]).data();
-        g100 = rg.memory();
+        [g100, cg100] = [rg.memory(), accounted()];
       }
     }
     await rg.tensor([0]).data();
     const g300 = rg.memory();
     report.gpt = { step100: g100, step300: g300 };
-    expect(g300.liveTensors).toBe(g100!.liveTensors + 1);
-    expect(g300.liveBytes).toBe(g100!.liveBytes + 4);
+    expect(accounted().tensors).toBe(cg100!.tensors + 1);
+    expect(accounted().bytes).toBe(cg100!.bytes + 4);
     expect(g300.buffersCreated - g100!.buffersCreated).toBeLessThanOrEqual(2);
     console.log(JSON.stringify(report));
   }, 300_000);

@@ -15,8 +15,9 @@ import { Module } from './module.js';
  * a = sqrt(5)). With a bias, one fused kernel (the `linear` op) does the matmul, the bias and the activation.
  */
 export class Linear extends Module {
-  readonly weight: Tensor;
-  readonly bias: Tensor | null;
+  /** Assignable: `head.weight = embedding.weight` ties the two. */
+  weight: Tensor;
+  bias: Tensor | null;
   readonly activation: 'none' | 'relu' | 'gelu';
   constructor(
     readonly inFeatures: number,

@@ -12,7 +12,7 @@ import { shapeStr } from '../shape.js';
 
 /** A table of vectors looked up by i32 indices; N(0, 1) initialisation as in PyTorch (std given for GPT-style 0.02). */
 export class Embedding extends Module {
-  readonly weight: Tensor;
+  weight: Tensor;
   constructor(
     readonly num: number,
     readonly dim: number,
@@ -27,8 +27,8 @@ export class Embedding extends Module {
 }
 
 export class LayerNorm extends Module {
-  readonly weight: Tensor;
-  readonly bias: Tensor;
+  weight: Tensor;
+  bias: Tensor;
   constructor(
     readonly dim: number,
     readonly eps = 1e-5,

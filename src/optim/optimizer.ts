@@ -10,6 +10,7 @@ import { full, zeros } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
 import { sum } from '../ops/reduce.js';
 import { view } from '../ops/apply.js';
+import { shapeStr } from '../shape.js';
 
 export type SlotValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
 
@@ -17,11 +18,13 @@ export interface OptimizerState {
   kind: string;
   steps: number;
   lr: number;
-  /** Per parameter, named state tensors (momentum buffers, moments). */
+  /** Per parameter (every group's, in order), named state tensors (momentum buffers, moments). */
   slots: Record<string, SlotValue>[];
+  /** Each group's settings (lr, weightDecay, ...), without its parameters; absent in older states. */
+  groups?: Record<string, unknown>[];
 }
 
-/** What one update dispatch works on: a parameter, or the whole arena. */
+/** What one update dispatch works on: a parameter, or a group's whole arena. */
 export interface UpdateTarget {
   param: BufferView;
   grad: BufferView;
@@ -45,11 +48,11 @@ interface Arena {
 
 const ALIGN_WORDS = 64;
 
-/** Moves the parameters into one arena; null when they cannot share one (listed twice, or host values).
+/** Moves the parameters into one arena; null when they cannot share one (host values).
  * Parameters already in another optimiser's arena move to this one: that optimiser sees it and steps them
  * one by one from then on. */
 function pack(params: Tensor[]): Arena | null {
-  if (new Set(params).size !== params.length || params.some((p) => p.ref)) return null;
+  if (params.some((p) => p.ref)) return null;
   const offsets: number[] = [];
   let words = 0;
   for (const p of params) {
@@ -62,58 +65,113 @@ function pack(params: Tensor[]): Arena | null {
   return { offsets, params: arena, slices, grads: keep(zeros([words])), state: new Map() };
 }
 
-export abstract class Optimizer {
+/** A parameter group as given to an optimiser: its parameters and any settings that differ from the defaults. */
+export type ParamGroupSpec<H> = { params: Iterable<Tensor> } & Partial<H>;
+
+/** A parameter group: its parameters (each once) and its settings, which may be changed between steps
+ * (schedules set `lr`). */
+export type ParamGroup<H> = { params: Tensor[] } & H;
+
+interface GroupRuntime {
+  /** Index of the group's first parameter in the optimiser's flat list. */
+  first: number;
+  arena: Arena | null;
+}
+
+/** The base of every optimiser: parameter groups with settings H, one update dispatch per packed group. */
+export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
   /** Updates applied so far. */
   steps = 0;
-  lr: number;
+  readonly paramGroups: ParamGroup<H>[];
   /** [clipping factor, last clipped norm], read by the update kernels. */
   protected coef: Tensor;
   protected slots: Record<string, Tensor>[];
-  /** The packed parameter group, or null (one dispatch per parameter then). */
-  private arena: Arena | null;
+  private runtime: GroupRuntime[];
 
-  constructor(
-    readonly params: Tensor[],
-    lr: number,
-  ) {
-    if (!params.length) throw new Error(`${this.constructor.name}: no parameters to optimise`);
-    checkLr(this.constructor.name, lr);
-    for (const p of params) if (p.dtype !== 'f32') throw new Error(`${this.constructor.name}: parameters must be f32, got ${p}`);
-    this.lr = lr;
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<H>>, defaults: H) {
+    const who = this.constructor.name;
+    const list = [...(params as Iterable<Tensor | ParamGroupSpec<H>>)];
+    const specs: ParamGroupSpec<H>[] = list.every((p) => p instanceof Tensor) ? [{ params: list as Tensor[] } as unknown as ParamGroupSpec<H>] : (list as ParamGroupSpec<H>[]);
+    const owner = new Map<Tensor, number>();
+    this.paramGroups = specs.map((spec, gi) => {
+      if (!spec || typeof spec !== 'object' || spec instanceof Tensor || !spec.params) throw new Error(`${who}: parameter group ${gi} must be { params, ...settings }, got ${spec instanceof Tensor ? 'a Tensor mixed with groups' : typeof spec}`);
+      const ps: Tensor[] = [];
+      for (const p of spec.params) {
+        if (!(p instanceof Tensor)) throw new Error(`${who}: parameter group ${gi} holds ${p === null ? 'null' : typeof p}, not a Tensor`);
+        if (p.dtype !== 'f32') throw new Error(`${who}: parameters must be f32, got ${p}`);
+        const prev = owner.get(p);
+        if (prev === gi) continue; // listed twice in a group (a tied weight): stepped once
+        if (prev !== undefined) throw new Error(`${who}: ${p} appears in parameter groups ${prev} and ${gi}; a parameter may be in one group only`);
+        owner.set(p, gi);
+        ps.push(p);
+      }
+      const unknown = Object.keys(spec).filter((k) => k !== 'params' && !(k in defaults));
+      if (unknown.length) throw new Error(`${who}: parameter group ${gi} has unknown setting '${unknown[0]}' (settings: ${Object.keys(defaults).join(', ')})`);
+      return { ...defaults, ...spec, params: ps } as ParamGroup<H>;
+    });
+    const all = this.params;
+    if (!all.length) throw new Error(`${who}: no parameters to optimise`);
+    this.paramGroups.forEach((g, i) => this.validate(g, i));
     this.coef = keep(full([2], 1));
-    this.slots = params.map(() => ({}));
-    this.arena = pack(params);
+    this.slots = all.map(() => ({}));
+    let first = 0;
+    this.runtime = this.paramGroups.map((g) => {
+      const r = { first, arena: g.params.length ? pack(g.params) : null };
+      first += g.params.length;
+      return r;
+    });
   }
 
-  /** The state tensor `name` of parameter i (a slice of the arena's state buffer when packed). */
+  /** Every parameter of every group, in order. */
+  get params(): Tensor[] {
+    return this.paramGroups.flatMap((g) => g.params);
+  }
+
+  /** The first group's learning rate; setting it sets every group's (use paramGroups[i].lr for one). */
+  get lr(): number {
+    return this.paramGroups[0].lr;
+  }
+  set lr(v: number) {
+    checkLr(this.constructor.name, v);
+    for (const g of this.paramGroups) g.lr = v;
+  }
+
+  /** Checks a group's settings (at construction and before every step, since they are settable). */
+  protected validate(g: ParamGroup<H>, index: number): void {
+    checkLr(this.groupName(index), g.lr);
+  }
+
+  /** The optimiser's name in errors, with the group when there are several. */
+  protected groupName(index: number): string {
+    return this.paramGroups.length > 1 ? `${this.constructor.name} (parameter group ${index})` : this.constructor.name;
+  }
+
+  /** The state tensor `name` of parameter i (a slice of its group's arena state buffer when packed). */
   protected slot(i: number, name: string): Tensor {
-    const a = this.arena;
+    const { arena: a, first } = this.groupOf(i);
     if (!a) return (this.slots[i][name] ??= keep(zeros(this.params[i].shape)));
     let whole = a.state.get(name);
     if (!whole) a.state.set(name, (whole = keep(zeros([a.params.size]))));
     const p = this.params[i];
-    return (this.slots[i][name] ??= keep(new Tensor(whole.storage().slice(a.offsets[i] * 4, p.size * 4), p.shape, 'f32')));
+    return (this.slots[i][name] ??= keep(new Tensor(whole.storage().slice(a.offsets[i - first] * 4, p.size * 4), p.shape, 'f32')));
   }
 
-  /** True when the parameters share one arena: a step is then one update dispatch. */
+  private groupOf(i: number): GroupRuntime {
+    for (let g = this.runtime.length - 1; g >= 0; g--) if (i >= this.runtime[g].first) return this.runtime[g];
+    throw new Error(`${this.constructor.name}: no parameter ${i}`);
+  }
+
+  /** True when every group's parameters share one arena: a step is then one update dispatch per group. */
   get packed(): boolean {
-    return this.arena !== null;
+    return this.runtime.every((r, g) => r.arena !== null || !this.paramGroups[g].params.length);
   }
 
-  /** Makes the next step scale gradients so that their global L2 norm is at most maxNorm (PyTorch's
-   * clip_grad_norm_). Returns the norm before clipping, as a one-element GPU tensor. */
+  /** Makes the next step scale gradients so that their global L2 norm (over every group) is at most
+   * maxNorm (PyTorch's clip_grad_norm_). Returns the norm before clipping, as a one-element GPU tensor. */
   clipGradNorm(maxNorm: number): Tensor {
-    if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new Error(`clipGradNorm: maxNorm must be a positive finite number, got ${maxNorm}`);
+    checkMaxNorm(maxNorm);
     return noGrad(() => {
-      let total: Tensor = zeros([]);
-      for (const p of this.params) {
-        if (!p.grad) continue;
-        const sq = mul(p.grad, p.grad);
-        const s = sum(sq);
-        const next = add(total, s);
-        for (const t of [sq, s, total]) t.dispose();
-        total = next;
-      }
+      const total = squaredNorm(this.params);
       const r = rt();
       r.dispatch(r.kernel('clip_coef'), [view(total), view(this.coef)], new Params().f(maxNorm), [1]);
       total.dispose();
@@ -123,79 +181,148 @@ export abstract class Optimizer {
     });
   }
 
-  /** Applies one update to every parameter that has a gradient: one dispatch for a packed group whose
+  /** Applies one update to every parameter that has a gradient: one dispatch for each packed group whose
    * parameters all have gradients and share their state's progress, else one per parameter. */
   step(): void {
+    this.paramGroups.forEach((g, i) => this.validate(g, i));
     this.steps++;
-    const a = this.arena;
     const r = rt();
-    const started = (name: string) => this.params.map((_, i) => !!this.slots[i][name]);
-    const uniform = (name: string) => new Set(started(name)).size <= 1;
-    const inArena = (p: Tensor, i: number) => !p.disposed && p.storage() === a!.slices[i];
-    if (a && this.params.every((p, i) => p.grad && inArena(p, i)) && this.startedState().every(uniform)) {
-      this.params.forEach((p, i) => r.copy(view(p.grad!), view(a.grads), p.size * 4, 0, a.offsets[i] * 4));
-      const fresh = new Map(this.startedState().map((n) => [n, !started(n)[0]]));
-      this.update({
-        param: view(a.params),
-        grad: view(a.grads),
-        size: a.params.size,
-        slot: (name) => {
-          this.params.forEach((_, i) => this.slot(i, name)); // every parameter's state is started from now on
-          return view(a.state.get(name)!);
-        },
-        fresh: (name) => fresh.get(name) ?? true,
-      });
-    } else {
-      this.params.forEach((p, i) => {
-        if (!p.grad) return;
-        const fresh = new Map(this.startedState().map((n) => [n, !this.slots[i][n]]));
-        this.update({ param: view(p), grad: view(p.grad), size: p.size, slot: (name) => view(this.slot(i, name)), fresh: (name) => fresh.get(name) ?? true });
-      });
-    }
+    const who = `${this.constructor.name}.step`;
+    this.paramGroups.forEach((group, gi) => {
+      const { arena: a, first } = this.runtime[gi];
+      const idx = group.params.map((_, j) => first + j);
+      const started = (name: string) => idx.map((i) => !!this.slots[i][name]);
+      const uniform = (name: string) => new Set(started(name)).size <= 1;
+      const inArena = (p: Tensor, j: number) => !p.disposed && p.storage() === a!.slices[j];
+      if (a && group.params.every((p, j) => p.grad && inArena(p, j)) && this.startedState(group).every(uniform)) {
+        group.params.forEach((p, j) => r.copy(view(p.grad!), view(a.grads), p.size * 4, 0, a.offsets[j] * 4));
+        const fresh = new Map(this.startedState(group).map((n) => [n, !started(n)[0]]));
+        this.update(
+          {
+            param: view(a.params),
+            grad: view(a.grads),
+            size: a.params.size,
+            slot: (name) => {
+              idx.forEach((i) => this.slot(i, name)); // every parameter's state is started from now on
+              return view(a.state.get(name)!);
+            },
+            fresh: (name) => fresh.get(name) ?? true,
+          },
+          group,
+        );
+        for (const p of group.params) p.storage().bump(who);
+      } else {
+        group.params.forEach((p, j) => {
+          if (!p.grad) return;
+          const i = first + j;
+          const fresh = new Map(this.startedState(group).map((n) => [n, !this.slots[i][n]]));
+          this.update({ param: view(p), grad: view(p.grad), size: p.size, slot: (name) => view(this.slot(i, name)), fresh: (name) => fresh.get(name) ?? true }, group);
+          p.storage().bump(who);
+        });
+      }
+    });
     // A clipping factor applies to one step only: reset it to 1 (a dispatch, not an upload, so no flush).
     r.dispatch(r.kernel('fill', { STEP: 'false', DTYPE: 'f32' }), [view(this.coef)], new Params().u(1).f(1), [1]);
   }
 
-  protected abstract update(t: UpdateTarget): void;
+  protected abstract update(t: UpdateTarget, group: ParamGroup<H>): void;
 
   /** State whose first step differs (SGD's momentum starts as the gradient): a packed step needs every
-   * parameter at the same point of it. */
-  protected abstract startedState(): string[];
+   * parameter of the group at the same point of it. */
+  protected abstract startedState(group: ParamGroup<H>): string[];
 
   zeroGrad(): void {
     for (const p of this.params) p.zeroGrad();
   }
 
-  /** Everything needed to resume: step count, learning rate and state tensors (shared, not copied). */
+  /** Everything needed to resume: step count, group settings and state tensors (shared, not copied). */
   state(): OptimizerState {
-    return { kind: this.constructor.name, steps: this.steps, lr: this.lr, slots: this.slots };
+    const groups = this.paramGroups.map(({ params: _, ...settings }) => settings as Record<string, unknown>);
+    return { kind: this.constructor.name, steps: this.steps, lr: this.lr, slots: this.slots, groups };
   }
 
   loadState(s: OptimizerState): void {
-    if (s.kind !== this.constructor.name) throw new Error(`${this.constructor.name}.loadState: state is for ${s.kind}`);
-    if (s.slots.length !== this.params.length) throw new Error(`${this.constructor.name}.loadState: state has ${s.slots.length} parameters, the optimiser ${this.params.length}`);
+    const who = `${this.constructor.name}.loadState`;
+    if (s.kind !== this.constructor.name) throw new Error(`${who}: state is for ${s.kind}`);
+    if (s.slots.length !== this.params.length) throw new Error(`${who}: state has ${s.slots.length} parameters, the optimiser ${this.params.length}`);
+    if (s.groups && s.groups.length !== this.paramGroups.length) throw new Error(`${who}: state has ${s.groups.length} parameter groups, the optimiser ${this.paramGroups.length}`);
+    s.slots.forEach((slots, i) => {
+      for (const [name, v] of Object.entries(slots)) {
+        const shape = this.params[i].shape;
+        if (v.shape.length !== shape.length || v.shape.some((d, j) => d !== shape[j])) throw new Error(`${who}: slot ${name} of parameter ${i} has shape ${shapeStr(v.shape)}, the parameter ${shapeStr(shape)}`);
+      }
+    });
     this.steps = s.steps;
-    this.lr = s.lr;
+    if (s.groups) s.groups.forEach((settings, i) => Object.assign(this.paramGroups[i], settings, { params: this.paramGroups[i].params }));
+    else this.lr = s.lr;
     s.slots.forEach((slots, i) => {
       for (const [name, v] of Object.entries(slots)) {
         const t = this.slot(i, name);
-        if (v.shape.length !== t.shape.length || v.shape.some((d, j) => d !== t.shape[j])) throw new Error(`${this.constructor.name}.loadState: slot ${name} of parameter ${i} has the wrong shape`);
         if (v instanceof Tensor) rt().copy(view(v), view(t), t.size * 4);
         else rt().upload(view(t), Float32Array.from(v.data));
       }
     });
   }
 
-  /** Frees the optimiser's state. The parameters stay in the arena, which lives as long as any of them. */
+  /** Frees the optimiser's state. The parameters stay in the arenas, which live as long as any of them. */
   dispose(): void {
     this.coef.dispose();
     for (const s of this.slots) for (const t of Object.values(s)) t.dispose();
     this.slots = this.params.map(() => ({}));
-    if (this.arena) {
-      for (const t of [this.arena.params, this.arena.grads, ...this.arena.state.values()]) t.dispose();
-      this.arena.state.clear();
+    for (const { arena } of this.runtime) {
+      if (!arena) continue;
+      for (const t of [arena.params, arena.grads, ...arena.state.values()]) t.dispose();
+      arena.state.clear();
     }
   }
+}
+
+/** Sum of the squares of every gradient of `params` (each tensor once), a one-element GPU tensor. */
+function squaredNorm(params: Iterable<Tensor>): Tensor {
+  let total: Tensor = zeros([]);
+  for (const p of new Set(params)) {
+    if (!p.grad) continue;
+    const sq = mul(p.grad, p.grad);
+    const s = sum(sq);
+    const next = add(total, s);
+    for (const t of [sq, s, total]) t.dispose();
+    total = next;
+  }
+  return total;
+}
+
+function checkMaxNorm(maxNorm: number): void {
+  if (typeof maxNorm !== 'number' || !(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new Error(`clipGradNorm: maxNorm must be a positive finite number, got ${maxNorm}`);
+}
+
+/**
+ * PyTorch's clip_grad_norm_ over any parameters (several optimisers' or groups' together): scales every
+ * gradient by min(1, maxNorm / (norm + 1e-6)) on the GPU (no readback) and returns the total norm before
+ * clipping as a one-element GPU tensor. Each gradient is replaced by its scaled value.
+ */
+export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): Tensor {
+  checkMaxNorm(maxNorm);
+  const ps = [...new Set(params)];
+  for (const p of ps) if (!(p instanceof Tensor)) throw new Error(`clipGradNorm: expected Tensors, got ${p === null ? 'null' : typeof p}`);
+  return noGrad(() => {
+    const total = squaredNorm(ps);
+    const coef = empty([2]);
+    const r = rt();
+    r.dispatch(r.kernel('clip_coef'), [view(total), view(coef)], new Params().f(maxNorm), [1]);
+    total.dispose();
+    const factor = new Tensor(coef.storage().retain(), [1], 'f32'); // element 0 of coef
+    for (const p of ps) {
+      if (!p.grad) continue;
+      const scaled = keep(mul(p.grad, factor));
+      p.grad.dispose();
+      p.grad = scaled;
+    }
+    factor.dispose();
+    const norm = empty([]);
+    r.copy(view(coef), view(norm), 4, 4);
+    coef.dispose();
+    return norm;
+  });
 }
 
 export function checkLr(who: string, lr: number): void {
@@ -213,39 +340,50 @@ export interface SGDOptions {
   weightDecay?: number;
 }
 
-/** SGD with optional momentum (PyTorch's form, dampening 0), Nesterov momentum and L2 weight decay. */
-export class SGD extends Optimizer {
+export type SGDSettings = Required<SGDOptions>;
+
+/** SGD with optional momentum (PyTorch's form, dampening 0), Nesterov momentum and L2 weight decay.
+ * `new SGD(params, opts)` or `new SGD([{ params, lr, ... }, ...], defaults)`. */
+export class SGD extends Optimizer<SGDSettings> {
   private unused: Tensor | null = null;
-  readonly momentum: number;
-  readonly nesterov: boolean;
-  readonly weightDecay: number;
-  constructor(params: Tensor[], opts: SGDOptions) {
-    super(params, opts.lr);
-    this.momentum = opts.momentum ?? 0;
-    this.nesterov = opts.nesterov ?? false;
-    this.weightDecay = opts.weightDecay ?? 0;
-    check('SGD', 'momentum', this.momentum, 0, 1);
-    check('SGD', 'weightDecay', this.weightDecay, 0, Infinity);
-    if (this.nesterov && this.momentum <= 0) throw new Error('SGD: nesterov needs momentum > 0');
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDSettings>>, opts: SGDOptions) {
+    super(params, { lr: opts?.lr, momentum: opts?.momentum ?? 0, nesterov: opts?.nesterov ?? false, weightDecay: opts?.weightDecay ?? 0 });
+  }
+  /** The first group's settings (kept for code written before parameter groups). */
+  get momentum(): number {
+    return this.paramGroups[0].momentum;
+  }
+  get nesterov(): boolean {
+    return this.paramGroups[0].nesterov;
+  }
+  get weightDecay(): number {
+    return this.paramGroups[0].weightDecay;
+  }
+  protected override validate(g: ParamGroup<SGDSettings>, index: number): void {
+    const who = this.groupName(index);
+    checkLr(who, g.lr);
+    check(who, 'momentum', g.momentum, 0, 1);
+    check(who, 'weightDecay', g.weightDecay, 0, Infinity);
+    if (g.nesterov && g.momentum <= 0) throw new Error(`${who}: nesterov needs momentum > 0`);
   }
   override dispose(): void {
     super.dispose();
     this.unused?.dispose();
     this.unused = null;
   }
-  protected startedState(): string[] {
-    return this.momentum > 0 ? ['momentum'] : [];
+  protected startedState(g: ParamGroup<SGDSettings>): string[] {
+    return g.momentum > 0 ? ['momentum'] : [];
   }
-  protected update(t: UpdateTarget): void {
+  protected update(t: UpdateTarget, g: ParamGroup<SGDSettings>): void {
     const r = rt();
-    const useMomentum = this.momentum > 0;
+    const useMomentum = g.momentum > 0;
     // PyTorch starts the buffer at the first step the parameter has a gradient: buf = d, then momentum.
     const first = useMomentum && t.fresh('momentum');
     const buf = useMomentum ? t.slot('momentum') : view((this.unused ??= keep(zeros([1])))); // bound, never read without momentum
     r.dispatch(
       r.kernel('sgd_update'),
       [t.param, t.grad, buf, view(this.coef)],
-      new Params().u(t.size, first ? 1 : 0, useMomentum ? 1 : 0, this.nesterov ? 1 : 0).f(this.lr, this.momentum, this.weightDecay),
+      new Params().u(t.size, first ? 1 : 0, useMomentum ? 1 : 0, g.nesterov ? 1 : 0).f(g.lr, g.momentum, g.weightDecay),
       r.groups1d(t.size, 256),
     );
   }
@@ -258,35 +396,46 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
-/** Adam (Kingma & Ba) with L2 weight decay added to the gradient, as torch.optim.Adam. */
-export class Adam extends Optimizer {
-  readonly betas: [number, number];
-  readonly eps: number;
-  readonly weightDecay: number;
+export type AdamSettings = Required<AdamOptions>;
+
+/** Adam (Kingma & Ba) with L2 weight decay added to the gradient, as torch.optim.Adam.
+ * `new Adam(params, opts)` or `new Adam([{ params, lr, weightDecay, ... }, ...], defaults)`. */
+export class Adam extends Optimizer<AdamSettings> {
   protected decoupled = false;
-  constructor(params: Tensor[], opts: AdamOptions = {}) {
-    super(params, opts.lr ?? 1e-3);
-    this.betas = opts.betas ?? [0.9, 0.999];
-    this.eps = opts.eps ?? 1e-8;
-    this.weightDecay = opts.weightDecay ?? 0;
-    const who = this.constructor.name;
-    check(who, 'beta1', this.betas[0], 0, 1);
-    check(who, 'beta2', this.betas[1], 0, 1);
-    check(who, 'eps', this.eps, 0, Infinity);
-    check(who, 'weightDecay', this.weightDecay, 0, Infinity);
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamSettings>>, opts: AdamOptions = {}) {
+    super(params, { lr: opts.lr ?? 1e-3, betas: opts.betas ?? [0.9, 0.999], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? 0 });
+  }
+  /** The first group's settings (kept for code written before parameter groups). */
+  get betas(): [number, number] {
+    return this.paramGroups[0].betas;
+  }
+  get eps(): number {
+    return this.paramGroups[0].eps;
+  }
+  get weightDecay(): number {
+    return this.paramGroups[0].weightDecay;
+  }
+  protected override validate(g: ParamGroup<AdamSettings>, index: number): void {
+    const who = this.groupName(index);
+    checkLr(who, g.lr);
+    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new Error(`${who}: betas must be [beta1, beta2], got ${JSON.stringify(g.betas)}`);
+    check(who, 'beta1', g.betas[0], 0, 1);
+    check(who, 'beta2', g.betas[1], 0, 1);
+    check(who, 'eps', g.eps, 0, Infinity);
+    check(who, 'weightDecay', g.weightDecay, 0, Infinity);
   }
   protected startedState(): string[] {
     return []; // zero moments are the right start whenever a parameter first gets a gradient
   }
-  protected update(t: UpdateTarget): void {
+  protected update(t: UpdateTarget, g: ParamGroup<AdamSettings>): void {
     const r = rt();
-    const [b1, b2] = this.betas;
+    const [b1, b2] = g.betas;
     const bc1 = 1 - b1 ** this.steps;
     const bc2 = 1 - b2 ** this.steps;
     r.dispatch(
       r.kernel('adam_update'),
       [t.param, t.grad, t.slot('exp_avg'), t.slot('exp_avg_sq'), view(this.coef)],
-      new Params().u(t.size, this.decoupled ? 1 : 0).f(this.lr, b1, b2, this.eps, this.weightDecay, bc1, bc2),
+      new Params().u(t.size, this.decoupled ? 1 : 0).f(g.lr, b1, b2, g.eps, g.weightDecay, bc1, bc2),
       r.groups1d(t.size, 256),
     );
   }
@@ -294,7 +443,7 @@ export class Adam extends Optimizer {
 
 /** AdamW (Loshchilov & Hutter): decoupled weight decay, default 0.01 as in PyTorch. */
 export class AdamW extends Adam {
-  constructor(params: Tensor[], opts: AdamOptions = {}) {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamSettings>>, opts: AdamOptions = {}) {
     super(params, { weightDecay: 0.01, ...opts });
     this.decoupled = true;
   }
