@@ -1,6 +1,6 @@
 // A GPT-style decoder: token and learned position embeddings, causal pre-norm blocks, a final layer norm
 // and an output head tied to the token embedding. generate() samples with temperature and top-k.
-import { Module } from '../src/nn/module.js';
+import { Module, ModuleList } from '../src/nn/module.js';
 import { Embedding, LayerNorm, TransformerBlock } from '../src/nn/transformer.js';
 import { fromHost } from '../src/creation.js';
 import { add } from '../src/ops/binary.js';
@@ -23,13 +23,13 @@ export interface GptConfig {
 export class GPT extends Module {
   readonly tokens: Embedding;
   readonly positions: Embedding;
-  readonly blocks: TransformerBlock[];
+  readonly blocks: ModuleList<TransformerBlock>;
   readonly lnf: LayerNorm;
   constructor(readonly config: GptConfig) {
     super();
     this.tokens = this.module('wte', new Embedding(config.vocab, config.dim, { std: 0.02 }));
     this.positions = this.module('wpe', new Embedding(config.context, config.dim, { std: 0.02 }));
-    this.blocks = Array.from({ length: config.layers }, (_, i) => this.module(`h.${i}`, new TransformerBlock(config.dim, config.heads, { causal: true, dropout: config.dropout })));
+    this.blocks = this.module('h', new ModuleList(Array.from({ length: config.layers }, () => new TransformerBlock(config.dim, config.heads, { causal: true, dropout: config.dropout }))));
     this.lnf = this.module('ln_f', new LayerNorm(config.dim));
   }
   /** Logits [B, T, vocab] for i32 token ids [B, T] (T <= context). */

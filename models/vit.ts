@@ -1,7 +1,7 @@
 // A ViT-style classifier for small square images (the 8x8 digits): non-overlapping patches, a linear patch
 // embedding plus learned positions, pre-norm Transformer blocks, mean pooling over the patches, a final
 // layer norm and a linear head.
-import { Module } from '../src/nn/module.js';
+import { Module, ModuleList } from '../src/nn/module.js';
 import { Linear } from '../src/nn/layers.js';
 import { LayerNorm, TransformerBlock } from '../src/nn/transformer.js';
 import { randn } from '../src/creation.js';
@@ -26,7 +26,7 @@ export interface VitConfig {
 export class ViT extends Module {
   readonly embed: Linear;
   readonly pos: Tensor;
-  readonly blocks: TransformerBlock[];
+  readonly blocks: ModuleList<TransformerBlock>;
   readonly norm: LayerNorm;
   readonly head: Linear;
   readonly patches: number;
@@ -37,7 +37,7 @@ export class ViT extends Module {
     this.patches = (side / patch) ** 2;
     this.embed = this.module('embed', new Linear(patch * patch, dim));
     this.pos = this.param('pos', randn([this.patches, dim], { std: 0.02 }));
-    this.blocks = Array.from({ length: config.layers }, (_, i) => this.module(`blocks.${i}`, new TransformerBlock(dim, config.heads, { dropout: config.dropout })));
+    this.blocks = this.module('blocks', new ModuleList(Array.from({ length: config.layers }, () => new TransformerBlock(dim, config.heads, { dropout: config.dropout }))));
     this.norm = this.module('norm', new LayerNorm(dim));
     this.head = this.module('head', new Linear(dim, config.classes));
   }

@@ -1,6 +1,7 @@
 // Anomaly mode: after every op's forward and backward, a small GPU check for NaN/Inf in what it produced
-// (check_finite.wgsl). Results are read with the next readback, which then throws naming the first op
-// that produced a non-finite value, with its shapes. Off by default, and then it costs one boolean test.
+// (check_finite.wgsl), and before an indexing op, a check of GPU-made indices against their bound
+// (check_indices.wgsl). Results are read with the next readback, which then throws naming the first op
+// that failed a check, with its shapes. Off by default, and then it costs one boolean test.
 import { Params, rt, type Runtime } from './runtime.js';
 import type { Tensor } from './tensor.js';
 
@@ -27,15 +28,32 @@ function flags(): GPUBuffer {
   return state.flags;
 }
 
+/** A slot of the flags buffer for a check whose failure reads `message`; null when out of slots (checked at
+ * the next readback; later ops wait for then). */
+function slotFor(message: string): number | null {
+  flags();
+  if (state.labels.length >= SLOTS) return null;
+  state.labels.push(message);
+  return state.labels.length - 1;
+}
+
 /** Queues a finiteness check of t, labelled with the op and shapes (no-op when off or out of slots). */
 export function checkFinite(t: Tensor, label: string): void {
   if (!state.enabled || t.ref || !t.size || t.dtype !== 'f32') return;
-  const buf = flags();
-  if (state.labels.length >= SLOTS) return; // checked at the next readback; later ops wait for then
-  const slot = state.labels.length;
-  state.labels.push(label);
+  const slot = slotFor(`${label} produced NaN or Inf`);
+  if (slot === null) return;
   const r = rt();
-  r.dispatch(r.kernel('check_finite'), [t.storage().view(t.size * 4), { buffer: buf, bytes: SLOTS * 4 }], new Params().u(t.size, slot), r.groups1d(t.size, 256));
+  r.dispatch(r.kernel('check_finite'), [t.storage().view(t.size * 4), { buffer: state.flags!, bytes: SLOTS * 4 }], new Params().u(t.size, slot), r.groups1d(t.size, 256));
+}
+
+/** Queues a check that every value of the i32 tensor t is in [0, bound) (the kernels clamp indices made on
+ * the GPU, so a wrong one would otherwise go unnoticed). */
+export function checkIndexRange(t: Tensor, bound: number, message: string): void {
+  if (!state.enabled || t.ref || !t.size || t.dtype !== 'i32' || t.host) return; // host indices are checked at once
+  const slot = slotFor(message);
+  if (slot === null) return;
+  const r = rt();
+  r.dispatch(r.kernel('check_indices'), [t.storage().view(t.size * 4), { buffer: state.flags!, bytes: SLOTS * 4 }], new Params().u(t.size, slot, bound), r.groups1d(t.size, 256));
 }
 
 /** Called after each readback: throws for the first flagged op, then starts over. */
@@ -48,5 +66,5 @@ export async function anomalyReport(): Promise<void> {
   state.labels = [];
   r.upload({ buffer: state.flags, bytes: n * 4 }, new Uint32Array(n));
   const first = bits.findIndex((b) => b !== 0);
-  if (first >= 0) throw new Error(`anomaly: ${labels[first]} produced NaN or Inf (the first of ${bits.filter((b) => b).length} flagged ops)`);
+  if (first >= 0) throw new Error(`anomaly: ${labels[first]} (the first of ${bits.filter((b) => b).length} flagged ops)`);
 }

@@ -7,6 +7,7 @@ import { gradcheck } from './gradcheck.js';
 import type { Primitive } from './ops/def.js';
 import type { Tensor } from './tensor.js';
 import { customOps } from './custom.js';
+import { dropoutWithSeed } from './ops/dropout.js';
 import * as ops from './ops/all.js';
 import { buildModel } from '../models/index.js';
 import { GPT } from '../models/gpt.js';
@@ -45,7 +46,8 @@ const binaryLoss = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
   return { inputs: { logits: rnd(g, [N], -5, 5) }, fn: (z) => f(z, y) };
 };
 
-export const primitiveCases: Record<Primitive, Sampler> = {
+/** One case per primitive; `custom` is audited once per op made with defineOp, with that op's own sample. */
+export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   neg: unary(ops.neg),
   exp: unary(ops.exp),
   log: unary(ops.log, 0.1, 3),
@@ -80,6 +82,24 @@ export const primitiveCases: Record<Primitive, Sampler> = {
     const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: a unique maximum
     const axis = g.int(s.length);
     return { inputs: { x }, fn: (t) => ops.max(t, axis) };
+  },
+  argmax: (g) => {
+    // argmax has no gradient; picking the element it names does: a wrong index moves the gradient
+    const [N, C] = [pick(g, [1, 3, 5]), pick(g, [2, 5, 7])];
+    const order = Array.from({ length: N * C }, (_, i) => i);
+    g.shuffle(order);
+    const x = fromHost(order.map((i) => i / 100 - 1), [N, C], 'f32'); // distinct: a unique maximum
+    return { inputs: { x }, fn: (t) => ops.pick(t, ops.argmax(t, 1)) };
+  },
+  sumTo: (g) => {
+    const out = shape(g, 1, 3);
+    const target = out.slice(g.int(out.length)).map((d) => (g.uniform() < 0.5 ? 1 : d));
+    return { inputs: { x: rnd(g, out) }, fn: (x) => ops.sumTo(x, target) };
+  },
+  dropout: (g) => {
+    const p = pick(g, [0.2, 0.5]);
+    const seed = g.int(1 << 30);
+    return { inputs: { x: rnd(g, shape(g)) }, fn: (x) => dropoutWithSeed(x, p, seed) }; // one mask for every call
   },
   reshape: unary((x) => ops.reshape(x, [-1])),
   permute: (g) => {

@@ -1,4 +1,5 @@
-// defineOp: a user's own fused kernel joins autograd, the reference backend, gradcheck and the audit.
+// defineOp: a user's own fused kernel joins autograd, the reference backend, gradcheck, anomaly mode and the
+// audit, through the op table's `custom` primitive.
 //
 // Binding layout of the WGSL (common.wgsl's P/pu/pf/flat_id helpers are included for you):
 //   forward:  @binding(1..n) the inputs, @binding(n+1) the output, then one per `saved` buffer (written
@@ -7,14 +8,13 @@
 //             output's gradient), then one gradient buffer per input listed in `gradients`.
 // @binding(0) holds the params: by default every input's element count as u32, then the op's numeric
 // attributes as f32 in the order of `attrs` (override with params()).
-import { empty, isGradEnabled, record, saveForBackward, Tensor, type DType } from './tensor.js';
+import { empty, Tensor, type DType } from './tensor.js';
 import { Params, rt } from './runtime.js';
 import { registerShader } from './shaders.js';
-import { hostValue, isReferenceMode, refTensor } from './backend.js';
 import { Generator } from './random.js';
 import { shapeStr } from './shape.js';
-import type { F64 } from './ops/def.js';
-import { view } from './ops/apply.js';
+import type { Attrs, F64, OpDef } from './ops/def.js';
+import { apply, view } from './ops/apply.js';
 
 export interface KernelSpec {
   wgsl: string;
@@ -48,49 +48,69 @@ export type CustomOp = ((inputs: Tensor[], attrs?: Record<string, number>) => Te
 
 export const customOps = new Map<string, CustomOp>();
 
+/** The spec of a defined op, or a clear error. */
+function specOf(name: string): CustomOpSpec {
+  const op = customOps.get(name);
+  if (!op) throw new Error(`custom op '${name}' is not defined (defineOp first)`);
+  return op.spec;
+}
+
+const kernelNames = (name: string) => [`custom_${name}_forward`, `custom_${name}_backward`] as const;
+const gradInputsOf = (spec: CustomOpSpec) => spec.gradients ?? spec.inputs.map((d, i) => (d === 'f32' ? i : -1)).filter((i) => i >= 0);
+const paramsOf = (spec: CustomOpSpec, shapes: number[][], attrs: Record<string, number>) =>
+  spec.params ? spec.params(shapes, attrs) : new Params().u(...shapes.map((s) => s.reduce((a, b) => a * b, 1))).f(...(spec.attrs ?? []).map((a) => attrs[a]));
+
+/** Every defineOp op runs through this one primitive of the op table: same checks on both backends,
+ * anomaly mode, the tape and the reference backend, like the built-in ops. */
+export const customDefs = {
+  custom: {
+    infer(inputs, { name, values }) {
+      const spec = specOf(name);
+      if (inputs.length !== spec.inputs.length) throw new Error(`${name}: expected ${spec.inputs.length} inputs, got ${inputs.length}`);
+      inputs.forEach((t, i) => {
+        if (t.dtype !== spec.inputs[i]) throw new Error(`${name}: input ${i} must be ${spec.inputs[i]}, got ${t.dtype} ${shapeStr(t.shape)}`);
+      });
+      for (const a of spec.attrs ?? []) if (typeof values[a] !== 'number' || !Number.isFinite(values[a])) throw new Error(`${name}: attribute ${a} must be a finite number, got ${values[a]}`);
+      spec.check?.([...inputs], values);
+      return { shape: spec.output(inputs.map((t) => [...t.shape])), dtype: 'f32' };
+    },
+    forward(inputs, { name, values }, save) {
+      const spec = specOf(name);
+      const shapes = inputs.map((t) => [...t.shape]);
+      const r = rt();
+      const out = empty(spec.output(shapes));
+      const saved = (spec.saved ?? []).map((f) => empty(f(shapes)));
+      r.dispatch(r.kernel(kernelNames(name)[0]), [...inputs.map(view), view(out), ...saved.map(view)], paramsOf(spec, shapes, values), spec.forward.workgroups(shapes));
+      for (const t of [...inputs, out, ...saved]) save(t);
+      for (const t of saved) t.dispose();
+      return out;
+    },
+    backward(g, s, { name, values }, inputs) {
+      const spec = specOf(name);
+      const shapes = inputs.map((t) => [...t.shape]);
+      const gradInputs = gradInputsOf(spec);
+      const r = rt();
+      const grads = gradInputs.map((i) => empty(shapes[i]));
+      r.dispatch(r.kernel(kernelNames(name)[1]), [...s.map(view), view(g), ...grads.map(view)], paramsOf(spec, shapes, values), spec.backward.workgroups(shapes));
+      const out: (Tensor | null)[] = inputs.map(() => null);
+      gradInputs.forEach((i, k) => (out[i] = grads[k]));
+      return out;
+    },
+    reference(inputs, { name, values }) {
+      return specOf(name).reference(inputs, values);
+    },
+  } satisfies OpDef<Attrs['custom']>,
+};
+
 export function defineOp(spec: CustomOpSpec): CustomOp {
   if (!/^[A-Za-z_]\w*$/.test(spec.name)) throw new Error(`defineOp: name must be an identifier, got '${spec.name}'`);
   if (customOps.has(spec.name)) throw new Error(`defineOp: an op named '${spec.name}' is already defined`);
-  const fwdName = `custom_${spec.name}_forward`;
-  const bwdName = `custom_${spec.name}_backward`;
+  const [fwdName, bwdName] = kernelNames(spec.name);
   registerShader(fwdName, `#include "common.wgsl"\n#include "math.wgsl"\n${spec.forward.wgsl}`);
   registerShader(bwdName, `#include "common.wgsl"\n#include "math.wgsl"\n${spec.backward.wgsl}`);
-  const gradInputs = spec.gradients ?? spec.inputs.map((d, i) => (d === 'f32' ? i : -1)).filter((i) => i >= 0);
-  const paramsOf = (shapes: number[][], attrs: Record<string, number>) =>
-    spec.params ? spec.params(shapes, attrs) : new Params().u(...shapes.map((s) => s.reduce((a, b) => a * b, 1))).f(...(spec.attrs ?? []).map((a) => attrs[a]));
-
   const op = ((inputs: Tensor[], attrs: Record<string, number> = {}) => {
-    if (inputs.length !== spec.inputs.length) throw new Error(`${spec.name}: expected ${spec.inputs.length} inputs, got ${inputs.length}`);
-    inputs.forEach((t, i) => {
-      if (!(t instanceof Tensor)) throw new Error(`${spec.name}: input ${i} is not a Tensor`);
-      if (t.dtype !== spec.inputs[i]) throw new Error(`${spec.name}: input ${i} must be ${spec.inputs[i]}, got ${t.dtype} ${shapeStr(t.shape)}`);
-    });
-    for (const a of spec.attrs ?? []) if (typeof attrs[a] !== 'number' || !Number.isFinite(attrs[a])) throw new Error(`${spec.name}: attribute ${a} must be a finite number, got ${attrs[a]}`);
-    spec.check?.(inputs, attrs);
-    const shapes = inputs.map((t) => [...t.shape]);
-    if (isReferenceMode()) return refTensor(spec.reference(inputs.map((t) => hostValue(t, spec.name)), attrs));
-    const r = rt();
-    const out = empty(spec.output(shapes));
-    const saved = (spec.saved ?? []).map((f) => empty(f(shapes)));
-    r.dispatch(r.kernel(fwdName), [...inputs.map(view), view(out), ...saved.map(view)], paramsOf(shapes, attrs), spec.forward.workgroups(shapes));
-    if (isGradEnabled() && gradInputs.some((i) => inputs[i].requiresGrad)) {
-      const keep = [...inputs, out, ...saved].map(saveForBackward);
-      record(out, {
-        op: spec.name,
-        inputs,
-        saved: keep,
-        backward: (g, s) => {
-          const rb = rt();
-          const grads = gradInputs.map((i) => empty(shapes[i]));
-          rb.dispatch(rb.kernel(bwdName), [...s.map(view), view(g), ...grads.map(view)], paramsOf(shapes, attrs), spec.backward.workgroups(shapes));
-          const out: (Tensor | null)[] = inputs.map(() => null);
-          gradInputs.forEach((i, k) => (out[i] = grads[k]));
-          return out;
-        },
-      });
-    }
-    for (const t of saved) t.dispose();
-    return out;
+    if (!Array.isArray(inputs)) throw new Error(`${spec.name}: inputs must be an array of Tensors`);
+    return apply('custom', inputs, { name: spec.name, values: attrs }, spec.name);
   }) as CustomOp;
   op.spec = spec;
   customOps.set(spec.name, op);

@@ -10,12 +10,13 @@ export { tensor, zeros, ones, full, rand, randn, arange, zerosLike, onesLike, ty
 export { manualSeed, Generator, globalGenerator } from './random.js';
 export { add, sub, mul, div } from './ops/binary.js';
 export { neg, exp, log, sqrt, tanh, relu, sigmoid, gelu, pow, affine } from './ops/unary.js';
-export { sum, mean, max, sumTo } from './ops/reduce.js';
+export { sum, mean, max, argmax, sumTo } from './ops/reduce.js';
 export { reshape, permute, transpose, expand } from './ops/movement.js';
 export { matmul, linear } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { embedding, pick } from './ops/gather.js';
-export { cast, argmax } from './ops/cast.js';
+export { cast } from './ops/cast.js';
+export { dropout } from './ops/dropout.js';
 export { layerNorm, attention } from './ops/transformer.js';
 export { withBackend, isReferenceMode, referenceValues, runReference, type Backend } from './backend.js';
 export { gradcheck, type GradcheckOptions, type GradcheckReport, type InputReport } from './gradcheck.js';

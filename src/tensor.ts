@@ -310,6 +310,17 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** @internal noGrad without the checks, for the engine's hot path (an op's forward calls other ops). */
+export function untaped<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
 /** Runs fn without recording a graph. */
 export function noGrad<T>(fn: () => T): T {
   refuseAsync('noGrad', fn);

@@ -4,7 +4,7 @@ import { keep, noGrad, tidy, Tensor } from './tensor.js';
 import { fromHost } from './creation.js';
 import { manualSeed, Generator, globalGenerator } from './random.js';
 import { add, mul } from './ops/binary.js';
-import { argmax } from './ops/cast.js';
+import { argmax } from './ops/reduce.js';
 import { binaryCrossEntropy, crossEntropy, focalLoss, rootedLogisticLoss, rootedLoss } from './ops/losses.js';
 import { Adam, AdamW, SGD, type Optimizer, type OptimizerState } from './optim/optimizer.js';
 import type { StateValue } from './nn/module.js';

@@ -20,11 +20,12 @@ export async function collectGarbage(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('collectGarbage: run node with --expose-gc');
   // A dropped graph is freed one level per collection (each freed node lets go of its inputs): repeat
-  // until a collection frees nothing more.
-  for (let i = 0, last = -1; i < 50 && rg.memory().finalizedTensors !== last; i++) {
+  // until three collections in a row free nothing more.
+  for (let i = 0, last = -1, stable = 0; i < 100 && stable < 3; i++) {
+    stable = rg.memory().finalizedTensors === last ? stable + 1 : 0;
     last = rg.memory().finalizedTensors;
     gc();
-    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

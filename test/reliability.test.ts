@@ -100,7 +100,8 @@ describe('no leaks over long runs', () => {
     report.mlp = { step100: at100, step2000: at2000 };
     expect(accounted().tensors).toBe(c100!.tensors + 1); // + the sync tensor above
     expect(accounted().bytes).toBe(c100!.bytes + 4);
-    expect(at2000.pooledBytes).toBeLessThanOrEqual(at100!.pooledBytes + 256);
+    // what the garbage collector freed meanwhile (tensors earlier tests dropped) went to the pool too
+    expect(at2000.pooledBytes).toBeLessThanOrEqual(at100!.pooledBytes + 256 + at2000.finalizedBytes - at100!.finalizedBytes);
     expect(at2000.buffersCreated - at100!.buffersCreated).toBeLessThanOrEqual(2);
 
     rg.manualSeed(1);

@@ -1,13 +1,10 @@
 // Layers: Linear (PyTorch's default initialisation), activations, Dropout, Sequential, and an MLP builder.
-import { Tensor, empty, isGradEnabled } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
-import { globalGenerator } from '../random.js';
+import { Tensor, isGradEnabled } from '../tensor.js';
 import { rand } from '../creation.js';
-import { mul } from '../ops/binary.js';
+import { dropout } from '../ops/dropout.js';
 import { linear, matmul } from '../ops/matmul.js';
 import { transpose } from '../ops/movement.js';
 import { gelu, relu, tanh } from '../ops/unary.js';
-import { view } from '../ops/apply.js';
 import { Module } from './module.js';
 
 /**
@@ -70,14 +67,7 @@ export class Dropout extends Module {
     if (!(p >= 0 && p < 1)) throw new Error(`Dropout: p must be in [0, 1), got ${p}`);
   }
   forward(x: Tensor): Tensor {
-    if (!this.training || this.p === 0) return x;
-    const mask = empty(x.shape);
-    const r = rt();
-    // The seed comes from the global generator, so manualSeed makes masks repeat.
-    r.dispatch(r.kernel('dropout_mask'), [view(mask)], new Params().u(x.size, globalGenerator.nextU32()).f(1 - this.p), r.groups1d(x.size, 256));
-    const y = mul(x, mask);
-    mask.dispose();
-    return y;
+    return dropout(x, this.p, this.training); // the seed comes from the global generator: manualSeed repeats masks
   }
 }
 

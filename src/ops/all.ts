@@ -1,11 +1,12 @@
 // Every op function in one namespace (for the audit and other code that iterates over ops).
 export { add, sub, mul, div } from './binary.js';
 export { neg, exp, log, sqrt, tanh, relu, sigmoid, gelu, pow, affine } from './unary.js';
-export { sum, mean, max, sumTo } from './reduce.js';
+export { sum, mean, max, argmax, sumTo } from './reduce.js';
 export { reshape, permute, transpose, expand } from './movement.js';
 export { matmul, linear } from './matmul.js';
 export { softmax, logSoftmax } from './softmax.js';
 export { embedding, pick } from './gather.js';
-export { cast, argmax } from './cast.js';
+export { cast } from './cast.js';
+export { dropout } from './dropout.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
 export { layerNorm, attention } from './transformer.js';

@@ -1,35 +1,45 @@
 // Running a primitive: look it up in the table, run its forward, and record its backward on the tape.
-import { isGradEnabled, record, saveForBackward, Tensor } from '../tensor.js';
+import { isGradEnabled, record, saveForBackward, Tensor, untaped } from '../tensor.js';
 import { rt, type BufferView } from '../runtime.js';
-import { anomalyEnabled, checkFinite } from '../anomaly.js';
+import { anomalyEnabled, checkFinite, checkIndexRange } from '../anomaly.js';
 import type { Attrs, Primitive } from './def.js';
 import { opTable } from './table.js';
 import { hostValue, isReferenceMode, refTensor } from '../backend.js';
+import { sameShape } from '../shape.js';
 
-export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs[P]): Tensor {
+/** Runs primitive `op`: the same checks (infer) on both backends, then the float64 reference or the
+ * kernels, recording the backward when an f32 output needs a gradient. `name` is the public op's name for
+ * errors (custom ops give theirs). */
+export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs[P], name: string = op): Tensor {
   for (const t of inputs) {
-    if (!(t instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
-    if (t.disposed) t.storage(op); // throws the disposed error
+    if (!(t instanceof Tensor)) throw new Error(`${name}: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
+    if (t.disposed) t.storage(name); // throws the disposed error
   }
   const def = opTable()[op];
+  const { shape, dtype } = def.infer(inputs, attrs as never);
   if (isReferenceMode()) {
-    const out = def.reference(inputs.map((t) => hostValue(t, op)), attrs as never);
-    const dtype = op === 'cast' ? (attrs as Attrs['cast']).dtype : op === 'reshape' || op === 'permute' || op === 'expand' ? inputs[0].dtype : 'f32';
+    const out = def.reference(inputs.map((t) => hostValue(t, name)), attrs as never);
+    if (!sameShape(out.shape, shape)) throw new Error(`${name}: its reference gave shape [${out.shape.join(', ')}], infer [${shape.join(', ')}] (a bug in the op)`);
     return refTensor(out, dtype);
   }
-  const needGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const needGrad = dtype === 'f32' && isGradEnabled() && inputs.some((t) => t.requiresGrad);
   const saved: Tensor[] = [];
   const save = needGrad ? (t: Tensor) => void saved.push(saveForBackward(t)) : () => {};
-  const out = def.forward(inputs, attrs as never, save, needGrad);
-  if (anomalyEnabled()) checkFinite(out, `'${op}' forward on ${shapesOf(inputs)}`);
+  if (anomalyEnabled() && def.indexBounds) {
+    for (const [i, bound] of def.indexBounds(inputs, attrs as never)) checkIndexRange(inputs[i], bound, `'${name}' forward on ${shapesOf(inputs)}: input ${i} has indices outside [0, ${bound})`);
+  }
+  // Ops a forward uses internally (an expand, a reshape) are part of this op, not nodes of their own.
+  const out = untaped(() => def.forward(inputs, attrs as never, save, needGrad));
+  if (out.dtype !== dtype || !sameShape(out.shape, shape)) throw new Error(`${name}: its kernel gave ${out.dtype} [${out.shape.join(', ')}], infer ${dtype} [${shape.join(', ')}] (a bug in the op)`);
+  if (anomalyEnabled()) checkFinite(out, `'${name}' forward on ${shapesOf(inputs)}`);
   if (needGrad) {
     record(out, {
-      op,
+      op: name,
       inputs,
       saved,
       backward: (g, s) => {
         const grads = def.backward(g, s, attrs as never, inputs);
-        if (anomalyEnabled()) grads.forEach((gi, i) => gi && checkFinite(gi, `'${op}' backward (gradient of input ${i}) on ${shapesOf(inputs)}`));
+        if (anomalyEnabled()) grads.forEach((gi, i) => gi && checkFinite(gi, `'${name}' backward (gradient of input ${i}) on ${shapesOf(inputs)}`));
         return grads;
       },
     });

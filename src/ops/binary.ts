@@ -9,9 +9,8 @@ import { apply, checkDType, laneDefines, view } from './apply.js';
 import { affine, neg, pow } from './unary.js';
 import { sumTo } from './reduce.js';
 
-function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
-  checkDType(op, a, 'f32', 'first input');
-  checkDType(op, b, 'f32', 'second input');
+/** The broadcasting kernel (binary.wgsl) on inputs that binaryInfer accepted. */
+export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
   const z = empty(shape);
   if (!z.size) return z;
@@ -39,6 +38,11 @@ function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
 
 function binaryOp<A>(name: string, expr: string, ref: (a: number, b: number) => number, saves: 'ab' | 'none' | 'by', backward: OpDef<A>['backward']): OpDef<A> {
   return {
+    infer([a, b]) {
+      checkDType(name, a, 'f32', 'first input');
+      checkDType(name, b, 'f32', 'second input');
+      return { shape: broadcastShapes(name, a.shape, b.shape), dtype: 'f32' };
+    },
     forward([a, b], _attrs, save) {
       const z = binaryForward(name, expr, a, b);
       if (saves === 'ab') (save(a), save(b));

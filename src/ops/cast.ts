@@ -1,4 +1,4 @@
-// dtype conversion (cast.wgsl) and argmax: the two bridges between f32 values and i32 labels.
+// dtype conversion (cast.wgsl): the bridge between f32 values and i32 labels (argmax is in reduce.ts).
 import { empty, Tensor } from '../tensor.js';
 import { Params, rt } from '../runtime.js';
 import { f64, reducedShape, reductionView } from '../reference.js';
@@ -8,6 +8,10 @@ import { apply, checkDType, view } from './apply.js';
 
 export const castDefs = {
   cast: {
+    infer([x], { dtype }) {
+      if (dtype !== 'f32' && dtype !== 'i32') throw new Error(`cast: dtype must be 'f32' or 'i32', got '${dtype}'`);
+      return { shape: x.shape, dtype };
+    },
     forward([x], { dtype }) {
       if (x.dtype === dtype) return new Tensor(x.storage('cast').retain(), x.shape, dtype);
       const y = empty(x.shape, dtype);
@@ -28,16 +32,3 @@ export const castDefs = {
 };
 
 export const cast = (x: Tensor, dtype: 'f32' | 'i32'): Tensor => apply('cast', [x], { dtype });
-
-/** Index of the first maximum along an axis (i32, no gradient). */
-export function argmax(x: Tensor, axis = -1, keepdim = false): Tensor {
-  checkDType('argmax', x, 'f32');
-  const a = normAxis('argmax', axis, x.ndim);
-  const [outer, R, inner] = reductionView(x.shape, a);
-  const values = empty([outer * inner]);
-  const arg = empty(reducedShape(x.shape, a, keepdim), 'i32');
-  const r = rt();
-  r.dispatch(r.kernel('reduce_max'), [view(x), view(values), view(arg)], new Params().u(outer, R, inner), r.groups1d(outer * inner, 64));
-  values.dispose();
-  return arg;
-}

@@ -1,8 +1,9 @@
 // The op contract. Every primitive has an entry in Attrs (its attributes) and, in table.ts, an OpDef:
-// forward (kernel dispatch), backward (in terms of other ops and backward kernels) and a float64
-// reference. table.ts is typed `{ [P in Primitive]: OpDef<Attrs[P]> }`, so an op without a backward or
-// a reference, or a primitive without an entry, does not compile.
-import type { Tensor } from '../tensor.js';
+// infer (validation, output shape and dtype: run by both backends), forward (kernel dispatch), backward
+// (in terms of other ops and backward kernels) and a float64 reference. table.ts is typed
+// `{ [P in Primitive]: OpDef<Attrs[P]> }`, so an op without any of them, or a primitive without an entry,
+// does not compile.
+import type { DType, Tensor } from '../tensor.js';
 
 /** A float64 host tensor: what references compute on (i32 tensors arrive as whole numbers). */
 export interface F64 {
@@ -11,7 +12,10 @@ export interface F64 {
 }
 
 export interface OpDef<A> {
-  /** Checks inputs and attributes (throwing errors that name the op), dispatches the kernel(s), returns the output.
+  /** Checks inputs and attributes, throwing errors that name the op and the values, and gives the output's
+   * shape and dtype. Runs before forward and before reference alike, so both backends refuse the same input. */
+  infer(inputs: readonly Tensor[], attrs: A): { shape: readonly number[]; dtype: DType };
+  /** Dispatches the kernel(s) on inputs that infer accepted, returns the output.
    * `save` keeps a tensor alive for backward (a no-op when no gradient is needed); `needsGrad` says whether
    * backward will run, for fused kernels that write gradients during the forward pass. */
   forward(inputs: Tensor[], attrs: A, save: (t: Tensor) => void, needsGrad: boolean): Tensor;
@@ -19,6 +23,9 @@ export interface OpDef<A> {
   backward(g: Tensor, saved: Tensor[], attrs: A, inputs: readonly Tensor[]): (Tensor | null)[];
   /** The same op in float64 on the host: the ground truth for tests, gradcheck and the reference backend. */
   reference(inputs: F64[], attrs: A): F64;
+  /** i32 inputs that index something: [input position, exclusive bound]. Under detectAnomaly, values outside
+   * [0, bound) computed on the GPU are reported (host-made indices are checked in infer). */
+  indexBounds?(inputs: readonly Tensor[], attrs: A): [number, number][];
 }
 
 type None = Record<string, never>;
@@ -44,6 +51,9 @@ export interface Attrs {
   // reductions (ops/reduce.ts)
   sum: { axis: number | null; keepdim: boolean; scale: number };
   max: { axis: number | null; keepdim: boolean };
+  argmax: { axis: number; keepdim: boolean };
+  /** Un-broadcasting: sums down to `shape` (the one place gradients of broadcasts are reduced). */
+  sumTo: { shape: number[] };
   // movement (ops/movement.ts)
   reshape: { shape: number[] };
   permute: { perm: number[] };
@@ -58,6 +68,10 @@ export interface Attrs {
   embedding: None;
   pick: None;
   cast: { dtype: 'f32' | 'i32' };
+  // ops/dropout.ts: the mask from a counter-based hash of (seed, index)
+  dropout: { p: number; seed: number };
+  // custom.ts: an op made with defineOp, by name, with its numeric attributes
+  custom: { name: string; values: Record<string, number> };
   // ops/transformer.ts
   layerNorm: { eps: number };
   attention: { causal: boolean };

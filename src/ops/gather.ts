@@ -9,9 +9,10 @@ import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 
-/** Throws if a host-known index tensor has a value outside [0, n). GPU-made indices are clamped by the kernels. */
+/** Throws if a host-known index tensor (made from host data, or a reference-backend value) has a value
+ * outside [0, n). GPU-made indices are clamped by the kernels, and checked under detectAnomaly. */
 export function checkIndices(op: string, idx: Tensor, n: number, what: string): void {
-  const h = idx.host;
+  const h = idx.host ?? idx.ref?.data;
   if (!h) return;
   for (let i = 0; i < h.length; i++) {
     if (h[i] < 0 || h[i] >= n) throw new Error(`${op}: ${what} ${h[i]} at position ${i} is outside [0, ${n})`);
@@ -30,12 +31,16 @@ function rowsOf(idx: Int32Array, V: number): Int32Array {
 
 export const gatherDefs = {
   embedding: {
-    forward([w, idx], _attrs, save) {
+    infer([w, idx]) {
       checkDType('embedding', w, 'f32', 'weight');
       checkDType('embedding', idx, 'i32', 'indices');
       if (w.ndim !== 2) throw new Error(`embedding: weight must be 2-D [vocab, dim], got ${shapeStr(w.shape)}`);
+      checkIndices('embedding', idx, w.shape[0], 'index');
+      return { shape: [...idx.shape, w.shape[1]], dtype: 'f32' };
+    },
+    indexBounds: ([w]) => [[1, w.shape[0]]],
+    forward([w, idx], _attrs, save) {
       const [V, D] = w.shape;
-      checkIndices('embedding', idx, V, 'index');
       const y = empty([...idx.shape, D]);
       if (y.size) {
         const r = rt();
@@ -67,14 +72,18 @@ export const gatherDefs = {
   } satisfies OpDef<Attrs['embedding']>,
 
   pick: {
-    forward([x, idx], _attrs, save) {
+    infer([x, idx]) {
       checkDType('pick', x, 'f32', 'input');
       checkDType('pick', idx, 'i32', 'indices');
       if (x.ndim !== 2 || idx.ndim !== 1 || idx.shape[0] !== x.shape[0]) {
         throw new Error(`pick: expects x [N, C] and indices [N], got ${shapeStr(x.shape)} and ${shapeStr(idx.shape)}`);
       }
+      checkIndices('pick', idx, x.shape[1], 'index');
+      return { shape: [x.shape[0]], dtype: 'f32' };
+    },
+    indexBounds: ([x]) => [[1, x.shape[1]]],
+    forward([x, idx], _attrs, save) {
       const [N, C] = x.shape;
-      checkIndices('pick', idx, C, 'index');
       const y = empty([N]);
       const r = rt();
       if (N) r.dispatch(r.kernel('pick', { BACKWARD: 'false' }), [view(x), view(idx), view(y)], new Params().u(N, C), r.groups1d(N, 256));

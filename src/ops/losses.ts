@@ -82,8 +82,11 @@ function fusedDef<A extends { reduction: Reduction }>(spec: {
   op: string;
 }): OpDef<A> {
   return {
-    forward([z, y], attrs, save, needsGrad) {
+    infer([z, y], attrs) {
       spec.check(z, y);
+      return { shape: attrs.reduction === 'none' ? [z.shape[0]] : [], dtype: 'f32' };
+    },
+    forward([z, y], attrs, save, needsGrad) {
       const N = z.shape[0];
       const rows = empty([N]);
       const dz = needsGrad ? empty(z.shape) : empty([4]); // a stand-in when no gradient is written (16 bytes: one vec4)

@@ -40,9 +40,13 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
 
 export const matmulDefs = {
   matmul: {
-    forward([a, b], _attrs, save) {
+    infer([a, b]) {
       checkDType('matmul', a, 'f32', 'first input');
       checkDType('matmul', b, 'f32', 'second input');
+      const { m, n, batch } = matmulShapes(a.shape, b.shape);
+      return { shape: [...batch, m, n], dtype: 'f32' };
+    },
+    forward([a, b], _attrs, save) {
       const { m, k, n, batch } = matmulShapes(a.shape, b.shape);
       const nb = sizeOf(batch);
       // An operand whose batch is the full batch or a single matrix is read in place (stride m*k or 0);
@@ -112,12 +116,18 @@ const gelu64 = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * 
 
 export const linearDefs = {
   linear: {
-    forward([x, w, b], { activation }, save) {
+    infer([x, w, b]) {
       checkDType('linear', x, 'f32', 'input');
+      checkDType('linear', w, 'f32', 'weight');
+      checkDType('linear', b, 'f32', 'bias');
       const K = x.shape[x.ndim - 1];
       if (x.ndim < 1 || w.ndim !== 2 || w.shape[1] !== K || b.ndim !== 1 || b.shape[0] !== w.shape[0]) {
         throw new Error(`linear: expects x [..., ${K}], weight [out, ${K}] and bias [out], got ${shapeStr(x.shape)}, ${shapeStr(w.shape)} and ${shapeStr(b.shape)}`);
       }
+      return { shape: [...x.shape.slice(0, -1), w.shape[0]], dtype: 'f32' };
+    },
+    forward([x, w, b], { activation }, save) {
+      const K = x.shape[x.ndim - 1];
       const N = w.shape[0];
       const M = x.size / K;
       const y = empty([...x.shape.slice(0, -1), N]);

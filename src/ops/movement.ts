@@ -70,6 +70,9 @@ function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
 
 export const movementDefs = {
   reshape: {
+    infer([x], { shape }) {
+      return { shape, dtype: x.dtype }; // reshape() resolved -1 and checked the size
+    },
     forward([x], { shape }) {
       return new Tensor(x.storage('reshape').retain(), shape, x.dtype);
     },
@@ -82,6 +85,9 @@ export const movementDefs = {
   } satisfies OpDef<Attrs['reshape']>,
 
   permute: {
+    infer([x], { perm }) {
+      return { shape: perm.map((p) => x.shape[p]), dtype: x.dtype }; // permute() checked perm
+    },
     forward([x], { perm }) {
       return permuteCopy(x, perm);
     },
@@ -97,6 +103,9 @@ export const movementDefs = {
   } satisfies OpDef<Attrs['permute']>,
 
   expand: {
+    infer([x], { shape }) {
+      return { shape, dtype: x.dtype }; // expand() checked that x broadcasts to shape
+    },
     forward([x], { shape }) {
       return stridedCopy(x, shape, broadcastStrides(x.shape, shape));
     },

@@ -55,8 +55,11 @@ function expandBack(g: Tensor, inShape: readonly number[], axis: number | null):
 
 export const reduceDefs = {
   sum: {
-    forward([x], { axis, keepdim, scale }) {
+    infer([x], { axis, keepdim }) {
       checkDType('sum', x, 'f32');
+      return { shape: reducedShape(x.shape, axis, keepdim), dtype: 'f32' };
+    },
+    forward([x], { axis, keepdim, scale }) {
       const [outer, R, inner] = reductionView(x.shape, axis);
       return sumKernel(x, outer, R, inner, scale, reducedShape(x.shape, axis, keepdim));
     },
@@ -73,9 +76,12 @@ export const reduceDefs = {
   } satisfies OpDef<Attrs['sum']>,
 
   max: {
-    forward([x], { axis, keepdim }, save) {
+    infer([x], { axis, keepdim }) {
       checkDType('max', x, 'f32');
       if (!x.size) throw new Error(`max: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
+      return { shape: reducedShape(x.shape, axis, keepdim), dtype: 'f32' };
+    },
+    forward([x], { axis, keepdim }, save) {
       const [outer, R, inner] = reductionView(x.shape, axis);
       const y = empty(reducedShape(x.shape, axis, keepdim));
       const arg = empty([outer * inner], 'i32');
@@ -96,6 +102,69 @@ export const reduceDefs = {
       return refReduce(x, axis, keepdim, Math.max, (v) => v);
     },
   } satisfies OpDef<Attrs['max']>,
+
+  argmax: {
+    infer([x], { axis, keepdim }) {
+      checkDType('argmax', x, 'f32');
+      if (!x.size) throw new Error(`argmax: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
+      return { shape: reducedShape(x.shape, axis, keepdim), dtype: 'i32' };
+    },
+    forward([x], { axis, keepdim }) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const values = empty([outer * inner]);
+      const arg = empty(reducedShape(x.shape, axis, keepdim), 'i32');
+      const r = rt();
+      r.dispatch(r.kernel('reduce_max'), [view(x), view(values), view(arg)], new Params().u(outer, R, inner), r.groups1d(outer * inner, 64));
+      values.dispose();
+      return arg;
+    },
+    backward() {
+      return [null]; // an index is not differentiable
+    },
+    reference([x], { axis, keepdim }) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const out = f64(reducedShape(x.shape, axis, keepdim));
+      for (let o = 0; o < outer; o++)
+        for (let i = 0; i < inner; i++) {
+          let best = 0;
+          for (let r = 1; r < R; r++) if (x.data[(o * R + r) * inner + i] > x.data[(o * R + best) * inner + i]) best = r;
+          out.data[o * inner + i] = best;
+        }
+      return out;
+    },
+  } satisfies OpDef<Attrs['argmax']>,
+
+  sumTo: {
+    infer([g], { shape }) {
+      checkDType('sumTo', g, 'f32');
+      const lead = g.ndim - shape.length;
+      const ok = lead >= 0 && shape.every((d, i) => d === g.shape[lead + i] || d === 1);
+      if (!ok) throw new Error(`sumTo: cannot reduce ${shapeStr(g.shape)} to ${shapeStr(shape)}`);
+      return { shape, dtype: 'f32' };
+    },
+    forward([g], { shape }) {
+      return sumToKernels(g, shape);
+    },
+    backward(g, _s, _a, [x]) {
+      return [expand(g, x.shape)];
+    },
+    reference([g], { shape }) {
+      const out = f64(shape);
+      const lead = g.shape.length - shape.length;
+      const strides = shape.map((_, i) => sizeOf(shape.slice(i + 1)));
+      for (let i = 0; i < g.data.length; i++) {
+        let rest = i, j = 0;
+        for (let d = g.shape.length - 1; d >= 0; d--) {
+          const c = rest % g.shape[d];
+          rest = Math.floor(rest / g.shape[d]);
+          const od = d - lead;
+          if (od >= 0 && shape[od] !== 1) j += c * strides[od];
+        }
+        out.data[j] += g.data[i];
+      }
+      return out;
+    },
+  } satisfies OpDef<Attrs['sumTo']>,
 };
 
 function axisArg(op: string, x: Tensor, axis: number | null | undefined): number | null {
@@ -117,14 +186,23 @@ export function max(x: Tensor, axis?: number | null, keepdim = false): Tensor {
   return apply('max', [x], { axis: axisArg('max', x, axis), keepdim });
 }
 
+/** Index of the first maximum along an axis (i32, no gradient). */
+export function argmax(x: Tensor, axis = -1, keepdim = false): Tensor {
+  return apply('argmax', [x], { axis: normAxis('argmax', axis, x.ndim), keepdim });
+}
+
 /**
- * Un-broadcasting: sums g (the gradient of a broadcast result) down to `shape`. Runs of adjacent reduced
- * axes are summed in one dispatch; returns g itself when nothing needs reducing.
+ * Un-broadcasting: sums g (the gradient of a broadcast result) down to `shape`; returns g itself when
+ * nothing needs reducing.
  */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
+  return apply('sumTo', [g], { shape: [...shape] });
+}
+
+/** Runs of adjacent reduced axes summed in one dispatch each. */
+function sumToKernels(g: Tensor, shape: readonly number[]): Tensor {
   const lead = g.ndim - shape.length;
-  if (lead < 0) throw new Error(`sumTo: cannot reduce ${shapeStr(g.shape)} to the larger rank of ${shapeStr(shape)}`);
   const target = [...new Array(lead).fill(1), ...shape];
   let cur = g;
   let curShape = [...g.shape];

@@ -41,8 +41,11 @@ export function softmaxRowsBackward(y: Tensor, g: Tensor, [outer, C, inner]: num
 
 function softmaxOp(name: 'softmax' | 'logSoftmax'): OpDef<{ axis: number }> {
   return {
-    forward([x], { axis }, save) {
+    infer([x]) {
       checkDType(name, x, 'f32');
+      return { shape: x.shape, dtype: 'f32' };
+    },
+    forward([x], { axis }, save) {
       const y = softmaxRows(x, reductionView(x.shape, axis), { log: name === 'logSoftmax' });
       save(y);
       return y;

@@ -11,6 +11,8 @@ import { unaryDefs } from './unary.js';
 import { castDefs } from './cast.js';
 import { lossDefs } from './losses.js';
 import { transformerDefs } from './transformer.js';
+import { dropoutDefs } from './dropout.js';
+import { customDefs } from '../custom.js';
 
 let cached: OpTable | null = null;
 
@@ -28,5 +30,7 @@ export function opTable(): OpTable {
     ...castDefs,
     ...lossDefs,
     ...transformerDefs,
+    ...dropoutDefs,
+    ...customDefs,
   });
 }

@@ -18,12 +18,18 @@ function headDefines(D: number) {
 
 export const transformerDefs = {
   layerNorm: {
-    forward([x, w, b], { eps }, save) {
+    infer([x, w, b]) {
       checkDType('layerNorm', x, 'f32', 'input');
+      checkDType('layerNorm', w, 'f32', 'weight');
+      checkDType('layerNorm', b, 'f32', 'bias');
       const D = x.shape[x.ndim - 1];
       if (x.ndim < 1 || w.ndim !== 1 || b.ndim !== 1 || w.shape[0] !== D || b.shape[0] !== D) {
         throw new Error(`layerNorm: weight and bias must be [${D}] for input ${shapeStr(x.shape)}, got ${shapeStr(w.shape)} and ${shapeStr(b.shape)}`);
       }
+      return { shape: x.shape, dtype: 'f32' };
+    },
+    forward([x, w, b], { eps }, save) {
+      const D = x.shape[x.ndim - 1];
       const rows = x.size / D;
       const y = empty(x.shape);
       const mean = empty([rows]);
@@ -62,13 +68,16 @@ export const transformerDefs = {
   } satisfies OpDef<Attrs['layerNorm']>,
 
   attention: {
-    forward([q, k, v], { causal }, save) {
+    infer([q, k, v]) {
       for (const [t, n] of [[q, 'q'], [k, 'k'], [v, 'v']] as const) checkDType('attention', t, 'f32', n);
       if (q.ndim !== 4 || k.ndim !== 4 || v.ndim !== 4 || q.shape.some((d, i) => d !== k.shape[i] || d !== v.shape[i])) {
         throw new Error(`attention: q, k and v must all be [B, H, T, D], got ${shapeStr(q.shape)}, ${shapeStr(k.shape)} and ${shapeStr(v.shape)}`);
       }
+      if (q.shape[3] > 128) throw new Error(`attention: head dimension D must be at most 128, got ${q.shape[3]}`);
+      return { shape: q.shape, dtype: 'f32' };
+    },
+    forward([q, k, v], { causal }, save) {
       const [B, H, T, D] = q.shape;
-      if (D > 128) throw new Error(`attention: head dimension D must be at most 128, got ${D}`);
       if (kernelVariant('attention') === 'scores') {
         // The scores variant (CPU-like adapters): S = Q K^T on the register-blocked matmul, one masked,
         // scaled softmax kernel for P, then P V. O(T^2) memory per head, like the unfused composition.

@@ -25,8 +25,11 @@ export function unaryBackward(deriv: string, x: Tensor, y: Tensor, g: Tensor, dx
 function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
   const scalars = spec.scalars ?? (() => [0, 0] as [number, number]);
   return {
-    forward([x], attrs, save) {
+    infer([x]) {
       checkDType(name, x, 'f32');
+      return { shape: x.shape, dtype: 'f32' };
+    },
+    forward([x], attrs, save) {
       const y = empty(x.shape);
       if (x.size) {
         const r = rt();
