@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
+// @ts-expect-error a plain .mjs script without types
+import { shaderRegistryVite } from './scripts/shader-registry.mjs';
 
 export default defineConfig({
   plugins: [
+    shaderRegistryVite(),
     {
       // The builds inline WGSL with esbuild's text loader; this does the same under vitest.
       name: 'wgsl-as-text',

@@ -12,9 +12,9 @@ cp node_modules/webgpu/package.json node_modules/webgpu/index.js .gpu/node_modul
 cp -r node_modules/webgpu/dist/linux-x64 .gpu/node_modules/webgpu/dist/
 cp -r node_modules/@jax-js/jax .gpu/node_modules/@jax-js/
 node -e "
-  import('esbuild').then(({ build }) => build({
+  Promise.all([import('esbuild'), import('./scripts/shader-registry.mjs')]).then(([{ build }, { wgslOptions }]) => build({
     entryPoints: ['bench/compare.ts'], outfile: '.gpu/compare.mjs', bundle: true, format: 'esm', platform: 'node',
-    target: 'es2022', loader: { '.wgsl': 'text' }, external: ['webgpu', '@jax-js/*'], logLevel: 'warning',
+    target: 'es2022', ...wgslOptions, external: ['webgpu', '@jax-js/*'], logLevel: 'warning',
     banner: { js: \"import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);\" },
   }));"
 # Vulkan loader for Dawn (the image has the NVIDIA driver but maybe no loader): amd64 packages, unpacked there.

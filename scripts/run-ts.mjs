@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { wgslOptions } from './shader-registry.mjs';
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
@@ -19,7 +20,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'es2022',
-  loader: { '.wgsl': 'text' },
+  ...wgslOptions,
   external: ['webgpu', 'playwright-core', '@jax-js/*'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',

@@ -4,6 +4,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+// @ts-expect-error a plain .mjs script without types
+import { wgslOptions } from '../scripts/shader-registry.mjs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rg, setup } from './helpers.js';
@@ -18,7 +20,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   await setup();
-  await build({ entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.js', bundle: true, format: 'esm', platform: 'browser', target: 'es2022', loader: { '.wgsl': 'text' }, logLevel: 'warning' });
+  await build({ entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.js', bundle: true, format: 'esm', platform: 'browser', target: 'es2022', ...wgslOptions, logLevel: 'warning' });
   server = await serve({ port: 0, extra: { parity: resolve('test/parity') } });
   browser = await chromium.launch({
     executablePath: CHROMIUM,

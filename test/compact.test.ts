@@ -9,6 +9,8 @@ import { build } from 'esbuild';
 import { expect, test } from 'vitest';
 // @ts-expect-error a plain .mjs script without types
 import { compactWgsl, compactWgslPlugin } from '../scripts/compact-wgsl.mjs';
+// @ts-expect-error a plain .mjs script without types
+import { wgslOptions } from '../scripts/shader-registry.mjs';
 
 test('compacting drops comments and indentation, keeps code, includes and defines', () => {
   const src = '// header\n#include "common.wgsl"\n\nfn f() -> f32 {\n  return {{X}}; // why\n}\n';
@@ -20,9 +22,9 @@ test('compacted kernels compute the same bits as the commented ones (audit, both
   // inside the project, so that the bundles resolve the 'webgpu' package
   mkdirSync('node_modules/.cache', { recursive: true });
   const dir = mkdtempSync('node_modules/.cache/rootgrad-compact-');
-  const common = { entryPoints: ['test/fixtures/audit-main.ts'], bundle: true, format: 'esm' as const, platform: 'node' as const, target: 'es2022', loader: { '.wgsl': 'text' as const }, external: ['webgpu'], logLevel: 'warning' as const };
+  const common = { entryPoints: ['test/fixtures/audit-main.ts'], bundle: true, format: 'esm' as const, platform: 'node' as const, target: 'es2022', ...wgslOptions, external: ['webgpu'], logLevel: 'warning' as const };
   await build({ ...common, outfile: join(dir, 'plain.mjs') });
-  await build({ ...common, outfile: join(dir, 'compact.mjs'), plugins: [compactWgslPlugin] });
+  await build({ ...common, outfile: join(dir, 'compact.mjs'), plugins: [...wgslOptions.plugins, compactWgslPlugin] });
   const gpuKernels = { ROOTGRAD_VARIANT_MATMUL: 'tiled', ROOTGRAD_VARIANT_SOFTMAX: 'workgroup', ROOTGRAD_VARIANT_REDUCE: 'workgroup', ROOTGRAD_VARIANT_LOSSROWS: 'workgroup', ROOTGRAD_VARIANT_ATTENTION: 'flash' };
   for (const variants of [{}, gpuKernels]) {
     const run = (file: string) => {

@@ -20,8 +20,8 @@ export async function collectGarbage(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('collectGarbage: run node with --expose-gc');
   // A dropped graph is freed one level per collection (each freed node lets go of its inputs): repeat
-  // until three collections in a row free nothing more.
-  for (let i = 0, last = -1, stable = 0; i < 100 && stable < 3; i++) {
+  // until two collections in a row free nothing more.
+  for (let i = 0, last = -1, stable = 0; i < 30 && stable < 2; i++) {
     stable = rg.memory().finalizedTensors === last ? stable + 1 : 0;
     last = rg.memory().finalizedTensors;
     gc();

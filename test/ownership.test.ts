@@ -38,7 +38,8 @@ describe('graph ownership', () => {
     for (let i = 0; i < 300; i++) step();
     await x.data();
     await collectGarbage();
-    expect(rg.memory().liveBytes).toBe(first);
+    // <=: garbage that earlier tests left may be collected meanwhile too, never anything of ours kept
+    expect(rg.memory().liveBytes).toBeLessThanOrEqual(first);
     expect(rg.memory().finalizedTensors - before).toBeGreaterThanOrEqual(3 * 300);
     for (const t of [w, x]) t.dispose();
   });

@@ -5,11 +5,13 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+// @ts-expect-error a plain .mjs script without types
+import { wgslOptions } from '../scripts/shader-registry.mjs';
 import { beforeAll, expect, test } from 'vitest';
 
 beforeAll(async () => {
   // the command as it is now (npm run build does the same)
-  await build({ entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist/node', bundle: true, format: 'esm', platform: 'node', target: 'es2022', external: ['webgpu'], loader: { '.wgsl': 'text' }, logLevel: 'warning' });
+  await build({ entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist/node', bundle: true, format: 'esm', platform: 'node', target: 'es2022', external: ['webgpu'], ...wgslOptions, logLevel: 'warning' });
 });
 
 const flags = ['train', '--model', 'mlp', '--data', 'digits', '--hidden', '64', '--epochs', '6', '--batch', '32', '--dropout', '0.1', '--seed', '5', '--quiet'];
