@@ -7,16 +7,6 @@
 #include "common.wgsl"
 #include "attention_head.wgsl"
 
-@group(0) @binding(1) var<storage, read> Q: array<VD>;
-@group(0) @binding(2) var<storage, read> K: array<VD>;
-@group(0) @binding(3) var<storage, read> V: array<VD>;
-@group(0) @binding(4) var<storage, read> O: array<VD>;
-@group(0) @binding(5) var<storage, read> DO: array<VD>;
-@group(0) @binding(6) var<storage, read> LSE: array<f32>;
-@group(0) @binding(7) var<storage, read_write> DQ: array<VD>;
-@group(0) @binding(8) var<storage, read_write> DL: array<f32>;
-
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let BH = att_bh();

@@ -6,7 +6,7 @@ alias VD = {{VD}};
 fn dotv(a: VD, b: VD) -> f32 { {{DOT}} }
 
 // Params of every attention kernel: BH, T, (unused), scale (f32), causal (0/1).
-fn att_bh() -> u32 { return pu(0u); }
-fn att_t() -> u32 { return pu(1u); }
-fn att_scale() -> f32 { return pf(3u); }
-fn att_causal() -> bool { return pu(4u) != 0u; }
+fn att_bh() -> u32 { return params.bh; }
+fn att_t() -> u32 { return params.T; }
+fn att_scale() -> f32 { return params.scale; }
+fn att_causal() -> bool { return params.causal != 0u; }

@@ -4,12 +4,9 @@
 // Params: n, slot. Bindings: 1 x (any 32-bit words), 2 flags. Workgroup: 256 invocations, one element each.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<u32>;
-@group(0) @binding(2) var<storage, read_write> FLAGS: array<u32>;
-
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_id(gid, nwg, 256u);
-  if (i >= pu(0u)) { return; }
-  if ((X[i] & 0x7f800000u) == 0x7f800000u) { FLAGS[pu(1u)] = 1u; }
+  if (i >= params.n) { return; }
+  if ((X[i] & 0x7f800000u) == 0x7f800000u) { FLAGS[params.slot] = 1u; }
 }

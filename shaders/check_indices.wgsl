@@ -4,13 +4,10 @@
 // Params: n, slot, bound. Bindings: 1 indices (i32), 2 flags. Workgroup: 256 invocations, one index each.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> IDX: array<i32>;
-@group(0) @binding(2) var<storage, read_write> FLAGS: array<u32>;
-
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_id(gid, nwg, 256u);
-  if (i >= pu(0u)) { return; }
+  if (i >= params.n) { return; }
   let v = IDX[i];
-  if (v < 0 || v >= i32(pu(2u))) { FLAGS[pu(1u)] = 1u; }
+  if (v < 0 || v >= i32(params.bound)) { FLAGS[params.slot] = 1u; }
 }

@@ -3,12 +3,9 @@
 // Bindings: 1 total squared norm [1], 2 out [2] = (coef, norm). Workgroup: 1 invocation.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> TOTAL: array<f32>;
-@group(0) @binding(2) var<storage, read_write> OUT: array<f32>;
-
 @compute @workgroup_size(1)
 fn main() {
   let norm = sqrt(TOTAL[0]);
-  OUT[0] = min(1.0, pf(0u) / (norm + 1e-6));
+  OUT[0] = min(1.0, params.max_norm / (norm + 1e-6));
   OUT[1] = norm;
 }

@@ -3,8 +3,6 @@
 // Params: n, seed, keep (f32). Workgroup: 256 invocations, one element each.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
-
 fn hash_u32(x: u32) -> u32 {
   var h = x * 747796405u + 2891336453u;
   h = ((h >> ((h >> 28u) + 4u)) ^ h) * 277803737u;
@@ -14,8 +12,8 @@ fn hash_u32(x: u32) -> u32 {
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_id(gid, nwg, 256u);
-  if (i >= pu(0u)) { return; }
-  let keep = pf(2u);
-  let u = f32(hash_u32(hash_u32(i) ^ pu(1u)) >> 8u) / 16777216.0; // uniform in [0, 1), 24 bits
+  if (i >= params.n) { return; }
+  let keep = params.keep;
+  let u = f32(hash_u32(hash_u32(i) ^ params.seed) >> 8u) / 16777216.0; // uniform in [0, 1), 24 bits
   Y[i] = select(0.0, 1.0 / keep, u < keep);
 }

@@ -5,14 +5,10 @@
 // Params: n, V, D. Workgroup: 256 invocations, one dW element each.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read> ROWS: array<i32>;
-@group(0) @binding(3) var<storage, read_write> DW: array<f32>;
-
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let V = pu(1u);
-  let D = pu(2u);
+  let V = params.V;
+  let D = params.D;
   let j = flat_id(gid, nwg, 256u);
   if (j >= V * D) { return; }
   let v = j / D;

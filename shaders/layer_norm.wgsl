@@ -6,17 +6,10 @@
 // Workgroup: 64 invocations, one row each (no barriers: good on CPU-like adapters, fine for small D on GPUs).
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> W: array<f32>;
-@group(0) @binding(3) var<storage, read> Bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(5) var<storage, read_write> MEAN: array<f32>;
-@group(0) @binding(6) var<storage, read_write> RSTD: array<f32>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let rows = pu(0u);
-  let D = pu(1u);
+  let rows = params.rows;
+  let D = params.D;
   let row = flat_id(gid, nwg, 64u);
   if (row >= rows) { return; }
   let base = row * D;
@@ -28,7 +21,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let c = X[base + d] - mean;
     v += c * c;
   }
-  let rstd = 1.0 / sqrt(v / f32(D) + pf(2u));
+  let rstd = 1.0 / sqrt(v / f32(D) + params.eps);
   for (var d = 0u; d < D; d++) { Y[base + d] = (X[base + d] - mean) * rstd * W[d] + Bias[d]; }
   MEAN[row] = mean;
   RSTD[row] = rstd;

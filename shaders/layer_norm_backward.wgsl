@@ -7,19 +7,10 @@
 // Workgroup: 64 invocations.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> W: array<f32>;
-@group(0) @binding(3) var<storage, read> G: array<f32>;
-@group(0) @binding(4) var<storage, read> MEAN: array<f32>;
-@group(0) @binding(5) var<storage, read> RSTD: array<f32>;
-@group(0) @binding(6) var<storage, read_write> DX: array<f32>;
-@group(0) @binding(7) var<storage, read_write> DW: array<f32>;
-@group(0) @binding(8) var<storage, read_write> DB: array<f32>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let rows = pu(0u);
-  let D = pu(1u);
+  let rows = params.rows;
+  let D = params.D;
   let j = flat_id(gid, nwg, 64u);
   if (j < rows) {
     let base = j * D;

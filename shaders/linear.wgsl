@@ -11,12 +11,6 @@
 #include "math.wgsl"
 #include "register_block.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<{{XTYPE}}>;
-@group(0) @binding(2) var<storage, read> W: array<{{XTYPE}}>;
-@group(0) @binding(3) var<storage, read> Bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(5) var<storage, read_write> PRE: array<f32>;
-
 fn dot1(a: {{XTYPE}}, b: {{XTYPE}}) -> f32 {
   {{DOT}}
 }
@@ -28,9 +22,9 @@ fn dots(x: {{XTYPE}}, w0: {{XTYPE}}, w1: {{XTYPE}}, w2: {{XTYPE}}, w3: {{XTYPE}}
 
 @compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let M = pu(0u); let N = pu(1u); let K = pu(2u);
-  let act = pu(3u);
-  let savePre = pu(4u) != 0u;
+  let M = params.M; let N = params.N; let K = params.K;
+  let act = params.act;
+  let savePre = params.save_pre != 0u;
   let n0 = gid.x * 8u;
   let m0 = gid.y * 16u;
   if (n0 >= N || m0 >= M) { return; }

@@ -1,22 +1,17 @@
 // Fused multiclass loss, forward and gradient, one INVOCATION per row: the variant for CPU-like adapters
 // (SwiftShader), where workgroup barriers cost more than the parallelism within a row brings. Same math
 // as loss_rows_workgroup.wgsl, which documents it; the loss is the file named by {{LOSS}}.
-// Params: N, C, scale (f32), write gradient (0/1), then the loss's scalars from P[4].
+// Params: N, C, scale (f32), write gradient (0/1), then the loss's scalars a, b.
 // Bindings: 1 logits [N, C], 2 labels i32 [N], 3 per-row loss [N], 4 dlogits [N, C].
 // Workgroup: 64 invocations, one row each, over a 2-D grid.
 #include "common.wgsl"
 #include "math.wgsl"
 #include "{{LOSS}}.wgsl"
 
-@group(0) @binding(1) var<storage, read> Z: array<f32>;
-@group(0) @binding(2) var<storage, read> Y: array<i32>;
-@group(0) @binding(3) var<storage, read_write> LOSS: array<f32>;
-@group(0) @binding(4) var<storage, read_write> DZ: array<f32>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let N = pu(0u);
-  let C = pu(1u);
+  let N = params.N;
+  let C = params.C;
   let row = flat_id(gid, nwg, 64u);
   if (row >= N) { return; }
   let base = row * C;
@@ -36,9 +31,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let log_s = log(s);
   let lc = row_loss((Z[base + y] - mx) - log_s);
   LOSS[row] = lc.x;
-  if (pu(3u) == 0u) { return; }
+  if (params.need_grad == 0u) { return; }
   // Pass 2: the gradient row, one read and one write (memory traffic, not exp, bounds this on SwiftShader).
-  let scale = lc.y * pf(2u);
+  let scale = lc.y * params.scale;
   for (var c = 0u; c < C; c++) {
     let p = exp((Z[base + c] - mx) - log_s);
     DZ[base + c] = scale * (p - select(0.0, 1.0, c == y));

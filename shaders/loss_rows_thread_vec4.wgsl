@@ -2,22 +2,17 @@
 // loss_rows_thread.wgsl for C a multiple of 4. On CPU-like adapters each invocation's loads are gathers
 // across rows; vec4 makes each of them 16 contiguous bytes, a quarter of the loads. Same math (see
 // loss_rows_workgroup.wgsl); the loss is the file named by {{LOSS}}.
-// Params: N, C, scale (f32), write gradient (0/1), then the loss's scalars from P[4].
+// Params: N, C, scale (f32), write gradient (0/1), then the loss's scalars a, b.
 // Bindings: 1 logits [N, C/4] vec4, 2 labels i32 [N], 3 per-row loss [N], 4 dlogits [N, C/4] vec4.
 // Workgroup: 64 invocations, one row each, over a 2-D grid.
 #include "common.wgsl"
 #include "math.wgsl"
 #include "{{LOSS}}.wgsl"
 
-@group(0) @binding(1) var<storage, read> Z: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> Y: array<i32>;
-@group(0) @binding(3) var<storage, read_write> LOSS: array<f32>;
-@group(0) @binding(4) var<storage, read_write> DZ: array<vec4<f32>>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let N = pu(0u);
-  let C4 = pu(1u) / 4u;
+  let N = params.N;
+  let C4 = params.C / 4u;
   let row = flat_id(gid, nwg, 64u);
   if (row >= N) { return; }
   let base = row * C4;
@@ -35,12 +30,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     s += e.x + e.y + e.z + e.w;
   }
   let log_s = log(s);
-  let y = u32(clamp(Y[row], 0, i32(pu(1u)) - 1));
+  let y = u32(clamp(Y[row], 0, i32(params.C) - 1));
   let zy = Z[base + y / 4u][y % 4u];
   let lc = row_loss((zy - mx) - log_s);
   LOSS[row] = lc.x;
-  if (pu(3u) == 0u) { return; }
-  let scale = lc.y * pf(2u);
+  if (params.need_grad == 0u) { return; }
+  let scale = lc.y * params.scale;
   for (var c = 0u; c < C4; c++) {
     let p = exp((Z[base + c] - vec4<f32>(mx)) - vec4<f32>(log_s));
     let hot = vec4<f32>(select(vec4<u32>(0u), vec4<u32>(1u), vec4<u32>(c * 4u) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(y)));

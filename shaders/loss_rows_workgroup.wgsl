@@ -8,22 +8,17 @@
 // Every loss here has a gradient of that form: dL_i/dz_c = coef_i * (p_c - onehot_c).
 // Rows longer than the workgroup loop over the row; a 2-D grid of workgroups covers N > 65535. A label outside [0, C) is clamped (never read out of
 // bounds); the op validates host-known labels before dispatch.
-// Params: N, C, scale (f32, 1/N for a mean), write gradient (0/1), then the loss's own scalars from P[4].
+// Params: N, C, scale (f32, 1/N for a mean), write gradient (0/1), then the loss's own scalars a, b.
 // Bindings: 1 logits, 2 labels, 3 per-row loss [N], 4 dlogits [N, C]. Workgroup: 64 invocations, one row.
 #include "common.wgsl"
 #include "math.wgsl"
 #include "workgroup_reduce.wgsl"
 #include "{{LOSS}}.wgsl"
 
-@group(0) @binding(1) var<storage, read> Z: array<f32>;
-@group(0) @binding(2) var<storage, read> Y: array<i32>;
-@group(0) @binding(3) var<storage, read_write> LOSS: array<f32>;
-@group(0) @binding(4) var<storage, read_write> DZ: array<f32>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let N = pu(0u);
-  let C = pu(1u);
+  let N = params.N;
+  let C = params.C;
   let row = wid.x + wid.y * nwg.x;
   if (row >= N) { return; }
   let base = row * C;
@@ -40,8 +35,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let logp = (Z[base + y] - mx) - log_s;
   let lc = row_loss(logp);
   if (lid == 0u) { LOSS[row] = lc.x; }
-  if (pu(3u) != 0u) {
-    let scale = lc.y * pf(2u);
+  if (params.need_grad != 0u) {
+    let scale = lc.y * params.scale;
     for (var c = lid; c < C; c += WG) {
       let p = exp((Z[base + c] - mx) - log_s);
       DZ[base + c] = scale * (p - select(0.0, 1.0, c == y));

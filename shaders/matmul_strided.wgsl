@@ -6,22 +6,18 @@
 // Params: M, N, K, sAb, sAm, sAk, sBb, sBk, sBn. Workgroup: 8x8 invocations = a 32x32 tile; z = batch.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
-@group(0) @binding(3) var<storage, read_write> C: array<f32>;
-
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let M = pu(0u); let N = pu(1u); let K = pu(2u);
-  let sAm = pu(4u); let sAk = pu(5u);
-  let sBk = pu(7u); let sBn = pu(8u);
+  let M = params.M; let N = params.N; let K = params.K;
+  let sAm = params.sAm; let sAk = params.sAk;
+  let sBk = params.sBk; let sBn = params.sBn;
   let n0 = gid.x * 4u;
   let m0 = gid.y * 4u;
   let b = gid.z;
   if (n0 >= N || m0 >= M) { return; }
-  var pa = vec4<u32>(min(m0, M - 1u), min(m0 + 1u, M - 1u), min(m0 + 2u, M - 1u), min(m0 + 3u, M - 1u)) * sAm + b * pu(3u);
+  var pa = vec4<u32>(min(m0, M - 1u), min(m0 + 1u, M - 1u), min(m0 + 2u, M - 1u), min(m0 + 3u, M - 1u)) * sAm + b * params.sA;
   let cols = vec4<u32>(min(n0, N - 1u), min(n0 + 1u, N - 1u), min(n0 + 2u, N - 1u), min(n0 + 3u, N - 1u)) * sBn;
-  var pb = b * pu(6u);
+  var pb = b * params.sB;
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);

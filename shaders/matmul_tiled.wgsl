@@ -6,10 +6,6 @@
 // Params: M, N, K, A batch stride, B batch stride (0 to broadcast). Workgroup: 16x16; z = batch.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
-@group(0) @binding(3) var<storage, read_write> C: array<f32>;
-
 const TILE: u32 = 64u;
 const TK: u32 = 16u;
 var<workgroup> As: array<array<f32, 16>, 64>; // [row][k]
@@ -17,10 +13,10 @@ var<workgroup> Bs: array<array<f32, 64>, 16>; // [k][col]
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let M = pu(0u); let N = pu(1u); let K = pu(2u);
+  let M = params.M; let N = params.N; let K = params.K;
   let b = wid.z;
-  let aBase = b * pu(3u);
-  let bBase = b * pu(4u);
+  let aBase = b * params.sA;
+  let bBase = b * params.sB;
   let row0 = wid.y * TILE;
   let col0 = wid.x * TILE;
   let t = lid.y * 16u + lid.x; // 0..255

@@ -12,10 +12,6 @@
 #include "common.wgsl"
 #include "register_block.wgsl"
 
-@group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> C: array<vec4<f32>>;
-
 // acc += a.x * B row k + a.y * B row k+1 + ...: one row of A times four rows of a vec4 column of B.
 fn mad4(acc: vec4<f32>, a: vec4<f32>, b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>, b3: vec4<f32>) -> vec4<f32> {
   return acc + a.x * b0 + a.y * b1 + a.z * b2 + a.w * b3;
@@ -23,21 +19,21 @@ fn mad4(acc: vec4<f32>, a: vec4<f32>, b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32
 
 @compute @workgroup_size({{WG_X}}, {{WG_Y}})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let M = pu(0u); let N = pu(1u); let K = pu(2u);
+  let M = params.M; let N = params.N; let K = params.K;
   let N4 = N / 4u;
   let K4 = K / 4u;
   let c0 = gid.x * 2u; // first vec4 column
   let m0 = gid.y * 16u;
   let b = gid.z;
   if (c0 >= N4 || m0 >= M) { return; }
-  let aBase = b * pu(3u) / 4u;
+  let aBase = b * params.sA / 4u;
   let last = M - 1u;
   let pa0 = clamped4(m0, last) * K4 + aBase;
   let pa1 = clamped4(m0 + 4u, last) * K4 + aBase;
   let pa2 = clamped4(m0 + 8u, last) * K4 + aBase;
   let pa3 = clamped4(m0 + 12u, last) * K4 + aBase;
   let c1 = min(c0 + 1u, N4 - 1u);
-  var pb = b * pu(4u) / 4u;
+  var pb = b * params.sB / 4u;
   var acc: Block16x8; // zero-initialised (register_block.wgsl)
   for (var k = 0u; k < K4; k++) {
     // rows 4k .. 4k+3 of B at both vec4 columns

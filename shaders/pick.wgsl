@@ -4,16 +4,12 @@
 // Workgroup: 256 invocations, one output element each.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> IDX: array<i32>;
-@group(0) @binding(3) var<storage, read_write> Y: array<f32>;
-
 const BACKWARD: bool = {{BACKWARD}};
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let N = pu(0u);
-  let C = pu(1u);
+  let N = params.N;
+  let C = params.C;
   let j = flat_id(gid, nwg, 256u);
   if (BACKWARD) {
     if (j >= N * C) { return; }

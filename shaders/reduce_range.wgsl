@@ -8,14 +8,14 @@ struct ReduceRange {
 }
 
 fn reduce_range(j: u32) -> ReduceRange {
-  let R = pu(1u);
-  let inner = pu(2u);
-  let chunks = pu(3u);
-  let clen = pu(4u);
+  let R = params.R;
+  let inner = params.inner;
+  let chunks = params.chunks;
+  let clen = params.clen;
   let i = j % inner;
   let c = (j / inner) % chunks;
   let o = j / (inner * chunks);
   let r0 = min(R, c * clen);
   let r1 = min(R, r0 + clen);
-  return ReduceRange(pu(0u) * chunks * inner, (o * R + r0) * inner + i, r1 - r0);
+  return ReduceRange(params.outer * chunks * inner, (o * R + r0) * inner + i, r1 - r0);
 }

@@ -6,20 +6,17 @@
 #include "common.wgsl"
 #include "reduce_range.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let j = flat_id(gid, nwg, 64u);
   let range = reduce_range(j);
   if (j >= range.outputs) { return; }
-  let inner = pu(2u);
+  let inner = params.inner;
   var acc = 0.0;
   var idx = range.first;
   for (var r = 0u; r < range.count; r++) {
     acc += X[idx];
     idx += inner;
   }
-  Y[j] = acc * pf(5u);
+  Y[j] = acc * params.scale;
 }

@@ -7,17 +7,14 @@
 #include "workgroup_reduce.wgsl"
 #include "reduce_range.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
   let j = wid.x + wid.y * nwg.x;
   let range = reduce_range(j);
   if (j >= range.outputs) { return; }
-  let inner = pu(2u);
+  let inner = params.inner;
   var acc = 0.0;
   for (var r = lid; r < range.count; r += WG) { acc += X[range.first + r * inner]; }
   let total = workgroup_sum(lid, acc);
-  if (lid == 0u) { Y[j] = total * pf(5u); }
+  if (lid == 0u) { Y[j] = total * params.scale; }
 }

@@ -6,25 +6,20 @@
 // Bindings: 1 p, 2 g, 3 momentum buffer, 4 coef. Workgroup: 256 invocations, one element each.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read_write> PARAM: array<f32>;
-@group(0) @binding(2) var<storage, read> GRAD: array<f32>;
-@group(0) @binding(3) var<storage, read_write> BUF: array<f32>;
-@group(0) @binding(4) var<storage, read> COEF: array<f32>;
-
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_id(gid, nwg, 256u);
-  if (i >= pu(0u)) { return; }
-  let lr = pf(4u);
-  let mom = pf(5u);
-  let wd = pf(6u);
+  if (i >= params.n) { return; }
+  let lr = params.lr;
+  let mom = params.momentum;
+  let wd = params.weight_decay;
   let p = PARAM[i];
   var d = COEF[0] * GRAD[i] + wd * p;
-  if (pu(2u) != 0u) {
+  if (params.use_momentum != 0u) {
     var b = d;
-    if (pu(1u) == 0u) { b = mom * BUF[i] + d; }
+    if (params.fresh == 0u) { b = mom * BUF[i] + d; }
     BUF[i] = b;
-    d = select(b, d + mom * b, pu(3u) != 0u);
+    d = select(b, d + mom * b, params.nesterov != 0u);
   }
   PARAM[i] = p - lr * d;
 }

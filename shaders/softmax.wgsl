@@ -6,21 +6,18 @@
 // Params: outer, C, inner, scale (f32), causal block T (0: none). Workgroup: 64 invocations.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-
 const LOG: bool = {{LOG}};
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let outer = pu(0u);
-  let C = pu(1u);
-  let inner = pu(2u);
+  let outer = params.outer;
+  let C = params.C;
+  let inner = params.inner;
   let j = flat_id(gid, nwg, 64u);
   if (j >= outer * inner) { return; }
   let base = (j / inner) * C * inner + j % inner;
-  let scale = pf(3u);
-  let causalT = pu(4u);
+  let scale = params.scale;
+  let causalT = params.causal_t;
   let len = select(C, min(C, j % max(causalT, 1u) + 1u), causalT > 0u); // entries that take part
   var mx = NEG_BIG;
   for (var c = 0u; c < len; c++) { mx = max(mx, X[base + c * inner] * scale); }

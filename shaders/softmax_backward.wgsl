@@ -5,17 +5,13 @@
 // Params: outer, C, inner, scale (f32). Workgroup: 64 invocations.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> Y: array<f32>;
-@group(0) @binding(2) var<storage, read> G: array<f32>;
-@group(0) @binding(3) var<storage, read_write> DX: array<f32>;
-
 const LOG: bool = {{LOG}};
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let outer = pu(0u);
-  let C = pu(1u);
-  let inner = pu(2u);
+  let outer = params.outer;
+  let C = params.C;
+  let inner = params.inner;
   let j = flat_id(gid, nwg, 64u);
   if (j >= outer * inner) { return; }
   let base = (j / inner) * C * inner + j % inner;
@@ -26,6 +22,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   for (var c = 0u; c < C; c++) {
     let k = base + c * inner;
-    if (LOG) { DX[k] = (G[k] - exp(Y[k]) * s) * pf(3u); } else { DX[k] = Y[k] * (G[k] - s) * pf(3u); }
+    if (LOG) { DX[k] = (G[k] - exp(Y[k]) * s) * params.scale; } else { DX[k] = Y[k] * (G[k] - s) * params.scale; }
   }
 }

@@ -7,16 +7,12 @@
 #include "common.wgsl"
 #include "workgroup_reduce.wgsl"
 
-@group(0) @binding(1) var<storage, read> Y: array<f32>;
-@group(0) @binding(2) var<storage, read> G: array<f32>;
-@group(0) @binding(3) var<storage, read_write> DX: array<f32>;
-
 const LOG: bool = {{LOG}};
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let rows = pu(0u);
-  let C = pu(1u);
+  let rows = params.outer;
+  let C = params.C;
   let row = wid.x + wid.y * nwg.x;
   if (row >= rows) { return; }
   let base = row * C;
@@ -25,6 +21,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let s = workgroup_sum(lid, part);
   for (var c = lid; c < C; c += WG) {
     let k = base + c;
-    if (LOG) { DX[k] = (G[k] - exp(Y[k]) * s) * pf(3u); } else { DX[k] = Y[k] * (G[k] - s) * pf(3u); }
+    if (LOG) { DX[k] = (G[k] - exp(Y[k]) * s) * params.scale; } else { DX[k] = Y[k] * (G[k] - s) * params.scale; }
   }
 }

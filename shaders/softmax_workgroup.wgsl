@@ -8,20 +8,17 @@
 #include "common.wgsl"
 #include "workgroup_reduce.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-
 const LOG: bool = {{LOG}};
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let rows = pu(0u);
-  let C = pu(1u);
+  let rows = params.outer;
+  let C = params.C;
   let row = wid.x + wid.y * nwg.x;
   if (row >= rows) { return; }
   let base = row * C;
-  let scale = pf(3u);
-  let causalT = pu(4u);
+  let scale = params.scale;
+  let causalT = params.causal_t;
   let len = select(C, min(C, row % max(causalT, 1u) + 1u), causalT > 0u); // entries that take part
   var ms = vec2<f32>(NEG_BIG, 0.0);
   for (var c = lid; c < len; c += WG) { ms = online_logsumexp(ms, X[base + c] * scale); }

@@ -4,12 +4,9 @@
 // Works on 32-bit words, so f32 and i32 alike. Params: R, C. Workgroup: 8x8 blocks; x = c/4, y = r/4, z = b.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<vec4<u32>>;
-@group(0) @binding(2) var<storage, read_write> Y: array<vec4<u32>>;
-
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let R = pu(0u); let C = pu(1u);
+  let R = params.R; let C = params.C;
   let C4 = C / 4u; let R4 = R / 4u;
   let c4 = gid.x; let r4 = gid.y;
   if (c4 >= C4 || r4 >= R4) { return; }

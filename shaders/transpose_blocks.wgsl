@@ -6,14 +6,11 @@
 // Workgroup: 256 invocations, 1-D over the output.
 #include "common.wgsl"
 
-@group(0) @binding(1) var<storage, read> X: array<{{WORD}}>;
-@group(0) @binding(2) var<storage, read_write> Y: array<{{WORD}}>;
-
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let o = flat_id(gid, nwg, 256u);
-  if (o >= pu(0u)) { return; }
-  let R = pu(1u); let C = pu(2u); let inner = pu(3u);
+  if (o >= params.n) { return; }
+  let R = params.R; let C = params.C; let inner = params.inner;
   let i = o % inner;
   let row = o / inner; // (b, c, r) of the output, r fastest
   let r = row % R;

@@ -1,12 +1,9 @@
-// Elementwise y = f(x), with f = {{EXPR}} written in x and the scalars a = P[1], b = P[2].
+// Elementwise y = f(x), with f = {{EXPR}} written in x and the scalars a, b (params).
 // Layout: x and y contiguous. With T = vec4<f32> (n a multiple of 4) each invocation maps one vec4, f
 // applied per lane (MAP): a quarter of the invocations and vector loads, about 2x faster on SwiftShader.
-// P[0] = n / 4 then, else n. Workgroup: 256 invocations over a 2-D grid of workgroups (see flat_id).
+// n counts vec4s then, else elements. Workgroup: 256 invocations over a 2-D grid of workgroups (see flat_id).
 #include "common.wgsl"
 #include "math.wgsl"
-
-@group(0) @binding(1) var<storage, read> X: array<{{T}}>;
-@group(0) @binding(2) var<storage, read_write> Y: array<{{T}}>;
 
 fn f(x: f32, a: f32, b: f32) -> f32 {
   return {{EXPR}};
@@ -15,9 +12,9 @@ fn f(x: f32, a: f32, b: f32) -> f32 {
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_id(gid, nwg, 256u);
-  if (i >= pu(0u)) { return; }
-  let a = pf(1u);
-  let b = pf(2u);
+  if (i >= params.n) { return; }
+  let a = params.a;
+  let b = params.b;
   let x = X[i];
   Y[i] = {{MAP}};
 }

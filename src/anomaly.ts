@@ -2,10 +2,13 @@
 // (check_finite.wgsl), and before an indexing op, a check of GPU-made indices against their bound
 // (check_indices.wgsl). Results are read with the next readback, which then throws naming the first op
 // that failed a check, with its shapes. Off by default, and then it costs one boolean test.
-import { Params, rt, type Runtime } from './runtime.js';
+import { rt, type Runtime } from './runtime.js';
+import { defineKernel } from './kernel.js';
 import type { Tensor } from './tensor.js';
 
 const SLOTS = 4096;
+const CHECK_FINITE = defineKernel('check_finite', { n: 'u32', slot: 'u32' }, { X: 'read u32', FLAGS: 'read_write u32' });
+const CHECK_INDICES = defineKernel('check_indices', { n: 'u32', slot: 'u32', bound: 'u32' }, { IDX: 'read i32', FLAGS: 'read_write u32' });
 const state = { enabled: false, labels: [] as string[], flags: null as GPUBuffer | null, runtime: null as Runtime | null };
 
 /** Turns anomaly detection on or off (`rootgrad train --detect-anomaly`). */
@@ -43,7 +46,7 @@ export function checkFinite(t: Tensor, label: string): void {
   const slot = slotFor(`${label} produced NaN or Inf`);
   if (slot === null) return;
   const r = rt();
-  r.dispatch(r.kernel('check_finite'), [t.storage().view(t.size * 4), { buffer: state.flags!, bytes: SLOTS * 4 }], new Params().u(t.size, slot), r.groups1d(t.size, 256));
+  r.run(CHECK_FINITE, {}, { X: t.storage().view(t.size * 4), FLAGS: { buffer: state.flags!, bytes: SLOTS * 4 } }, { n: t.size, slot }, r.groups1d(t.size, 256));
 }
 
 /** Queues a check that every value of the i32 tensor t is in [0, bound) (the kernels clamp indices made on
@@ -53,7 +56,7 @@ export function checkIndexRange(t: Tensor, bound: number, message: string): void
   const slot = slotFor(message);
   if (slot === null) return;
   const r = rt();
-  r.dispatch(r.kernel('check_indices'), [t.storage().view(t.size * 4), { buffer: state.flags!, bytes: SLOTS * 4 }], new Params().u(t.size, slot, bound), r.groups1d(t.size, 256));
+  r.run(CHECK_INDICES, {}, { IDX: t.storage().view(t.size * 4), FLAGS: { buffer: state.flags!, bytes: SLOTS * 4 } }, { n: t.size, slot, bound }, r.groups1d(t.size, 256));
 }
 
 /** Called after each readback: throws for the first flagged op, then starts over. */

@@ -1,6 +1,7 @@
 // Making tensors: from host data, constants (fill.wgsl, no upload), ranges, and seeded random values.
 import { empty, Tensor, type DType } from './tensor.js';
 import { Params, rt } from './runtime.js';
+import { defineKernel } from './kernel.js';
 import { checkShape, shapeStr, sizeOf } from './shape.js';
 import { globalGenerator } from './random.js';
 import { view } from './ops/apply.js';
@@ -63,6 +64,14 @@ export function tensor(data: TensorData, shape?: readonly number[], opts: Tensor
   return fromHost(values, s, dtype, opts.requiresGrad ?? false);
 }
 
+/** Fills with one 32-bit word (value); with STEP, value is the f32 bits of start and y[i] = start + i * step. */
+export const FILL = defineKernel('fill', { n: 'u32', value: 'u32', step: 'f32' }, { Y: 'read_write u32' });
+
+/** The 32-bit pattern of an f32 or i32 value. */
+export function wordOf(value: number, dtype: DType): number {
+  return (dtype === 'i32' ? new Params().i(value) : new Params().f(value)).words[0];
+}
+
 function fillWord(shape: readonly number[], dtype: DType, word: number, requiresGrad: boolean): Tensor {
   checkShape('full', shape);
   if (isReferenceMode()) {
@@ -72,7 +81,7 @@ function fillWord(shape: readonly number[], dtype: DType, word: number, requires
   const t = empty(shape, dtype);
   if (t.size) {
     const r = rt();
-    r.dispatch(r.kernel('fill', { STEP: 'false', DTYPE: 'f32' }), [view(t)], new Params().u(t.size, word), r.groups1d(t.size, 256));
+    r.run(FILL, { STEP: 'false', DTYPE: 'f32' }, { Y: view(t) }, { n: t.size, value: word, step: 0 }, r.groups1d(t.size, 256));
   }
   t.requiresGrad = requiresGrad;
   return t;
@@ -81,8 +90,7 @@ function fillWord(shape: readonly number[], dtype: DType, word: number, requires
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   const dtype = opts.dtype ?? 'f32';
   if (dtype === 'i32' && !Number.isInteger(value)) throw new Error(`full: i32 value must be an integer, got ${value}`);
-  const p = dtype === 'i32' ? new Params().i(value) : new Params().f(value);
-  return fillWord(shape, dtype, p.words[0], opts.requiresGrad ?? false);
+  return fillWord(shape, dtype, wordOf(value, dtype), opts.requiresGrad ?? false);
 }
 
 export const zeros = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 0, opts);
@@ -98,7 +106,7 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   const t = empty([n], 'f32');
   if (n) {
     const r = rt();
-    r.dispatch(r.kernel('fill', { STEP: 'true', DTYPE: 'f32' }), [view(t)], new Params().u(n).f(start, step), r.groups1d(n, 256));
+    r.run(FILL, { STEP: 'true', DTYPE: 'f32' }, { Y: view(t) }, { n, value: wordOf(start, 'f32'), step }, r.groups1d(n, 256));
   }
   t.requiresGrad = opts.requiresGrad ?? false;
   return t;

@@ -106,8 +106,8 @@ export function defineOp(spec: CustomOpSpec): CustomOp {
   if (!/^[A-Za-z_]\w*$/.test(spec.name)) throw new Error(`defineOp: name must be an identifier, got '${spec.name}'`);
   if (customOps.has(spec.name)) throw new Error(`defineOp: an op named '${spec.name}' is already defined`);
   const [fwdName, bwdName] = kernelNames(spec.name);
-  registerShader(fwdName, `#include "common.wgsl"\n#include "math.wgsl"\n${spec.forward.wgsl}`);
-  registerShader(bwdName, `#include "common.wgsl"\n#include "math.wgsl"\n${spec.backward.wgsl}`);
+  registerShader(fwdName, `#include "common.wgsl"\n#include "raw_params.wgsl"\n#include "math.wgsl"\n${spec.forward.wgsl}`);
+  registerShader(bwdName, `#include "common.wgsl"\n#include "raw_params.wgsl"\n#include "math.wgsl"\n${spec.backward.wgsl}`);
   const op = ((inputs: Tensor[], attrs: Record<string, number> = {}) => {
     if (!Array.isArray(inputs)) throw new Error(`${spec.name}: inputs must be an array of Tensors`);
     return apply('custom', inputs, { name: spec.name, values: attrs }, spec.name);

@@ -2,6 +2,7 @@
 // a GPU buffer pool by size class, uploads and readbacks. Everything a kernel dispatch needs, nothing more.
 import { current } from './gpu.js';
 import { wgslSource } from './shaders.js';
+import { kernelDecl, packParams, type BindingDecl, type BindingValues, type KernelDecl, type ParamType, type ParamValues } from './kernel.js';
 
 const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01;
 const PARAMS_WORDS = 1 << 16; // 256 KiB of params per submitted batch
@@ -100,7 +101,7 @@ export class Runtime {
     const key = name + JSON.stringify(defines);
     let k = this.pipelines.get(key);
     if (k) return k;
-    const code = wgslSource(name, defines);
+    const code = wgslSource(name, defines, kernelDecl(name)?.prelude);
     const level = debugLevel();
     if (level >= 2) console.error(`// ---- rootgrad kernel ${key}\n${code}`);
     const t0 = level >= 1 ? performance.now() : 0;
@@ -120,6 +121,13 @@ export class Runtime {
     k = { name, pipeline, layout };
     this.pipelines.set(key, k);
     return k;
+  }
+
+  /** Records one dispatch of a declared kernel (src/kernel.ts): bindings and parameters by name. */
+  run<P extends Record<string, ParamType>, B extends Record<string, BindingDecl>>(k: KernelDecl<P, B>, defines: Defines, bindings: BindingValues<B>, params: ParamValues<P>, groups: [number, number?, number?]): void {
+    const views: BufferView[] = [];
+    for (const name in k.bindings) views.push(bindings[name]);
+    this.dispatch(this.kernel(k.file, defines), views, packParams(k, params), groups);
   }
 
   /** Records one dispatch. bindings[i] is @binding(i + 1); @binding(0) is always the params words. */

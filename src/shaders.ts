@@ -17,7 +17,7 @@ export function registerShader(name: string, source: string): void {
 
 /** The complete WGSL of a kernel file: defines substituted (in include lines too, so that a body can
  * include the file a define names), then includes resolved, each file once. */
-export function wgslSource(name: string, defines: Record<string, string | number> = {}): string {
+export function wgslSource(name: string, defines: Record<string, string | number> = {}, prelude = ''): string {
   const included = new Set<string>([name]);
   const subst = (src: string) =>
     src.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
@@ -33,5 +33,5 @@ export function wgslSource(name: string, defines: Record<string, string | number
       return expand(inc);
     });
   };
-  return expand(name);
+  return subst(prelude) + expand(name);
 }

@@ -3,6 +3,7 @@
 // Ops record a Node on their output when gradients are needed; backward() walks the nodes in
 // reverse topological order (no recursion) and enqueues each op's backward kernels.
 import { rt, type BufferView } from './runtime.js';
+import { hasDevice } from './gpu.js';
 import { Shape, shapeStr, sizeOf } from './shape.js';
 import type { F64 } from './ops/def.js';
 
@@ -57,6 +58,8 @@ export class Storage {
       return;
     }
     mem.liveBytes -= this.bytes;
+    // After shutdown() or a device loss (a finalizer may run then) there is no pool to return the buffer to.
+    if (!hasDevice()) return;
     const r = rt();
     if (r.generation === this.generation) r.release(this.buffer);
   }

@@ -1,13 +1,16 @@
 // Broadcasting binary ops (binary.wgsl). Gradients are reduced back to each input's shape by sumTo,
 // the one place where un-broadcasting happens.
 import { empty, Tensor } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { forEachBroadcast, f64 } from '../reference.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, laneDefines, view } from './apply.js';
 import { affine, neg, pow } from './unary.js';
 import { sumTo } from './reduce.js';
+
+const BINARY = defineKernel('binary', { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{T}}', B: 'read {{T}}', Z: 'read_write {{T}}' });
 
 /** The broadcasting kernel (binary.wgsl) on inputs that binaryInfer accepted. */
 export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
@@ -24,15 +27,14 @@ export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): T
   // vec4 lanes when every count is a multiple of 4 (modes 0 and 1 only: mode 2 gathers per element)
   const vec4 = mode !== 2 && z.size % 4 === 0 && (mode === 0 || (a.size % 4 === 0 && b.size % 4 === 0));
   const w = vec4 ? 4 : 1;
-  const p = new Params().u(z.size / w);
-  if (mode === 1) p.u(a.size / w, b.size / w);
+  const dims: number[] = [];
   if (mode === 2) {
-    p.u(shape.length);
     const sa = broadcastStrides(a.shape, shape);
     const sb = broadcastStrides(b.shape, shape);
-    shape.forEach((d, i) => p.u(d, sa[i], sb[i]));
+    shape.forEach((d, i) => dims.push(d, sa[i], sb[i]));
   }
-  r.dispatch(r.kernel('binary', { EXPR: expr, MODE: mode, ...laneDefines(vec4, 'op', ['a', 'b']) }), [view(a), view(b), view(z)], p, r.groups1d(z.size / w, 256));
+  const params = { n: z.size / w, na: mode === 1 ? a.size / w : 0, nb: mode === 1 ? b.size / w : 0, rank: mode === 2 ? shape.length : 0, dims };
+  r.run(BINARY, { EXPR: expr, MODE: mode, ...laneDefines(vec4, 'op', ['a', 'b']) }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size / w, 256));
   return z;
 }
 

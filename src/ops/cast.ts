@@ -1,10 +1,13 @@
 // dtype conversion (cast.wgsl): the bridge between f32 values and i32 labels (argmax is in reduce.ts).
 import { empty, Tensor } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { f64, reducedShape, reductionView } from '../reference.js';
 import { normAxis } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
+
+const CAST = defineKernel('cast', { n: 'u32' }, { X: 'read {{FROM}}', Y: 'read_write {{TO}}' });
 
 export const castDefs = {
   cast: {
@@ -17,7 +20,7 @@ export const castDefs = {
       const y = empty(x.shape, dtype);
       if (y.size) {
         const r = rt();
-        r.dispatch(r.kernel('cast', { FROM: x.dtype, TO: dtype }), [view(x), view(y)], new Params().u(x.size), r.groups1d(x.size, 256));
+        r.run(CAST, { FROM: x.dtype, TO: dtype }, { X: view(x), Y: view(y) }, { n: x.size }, r.groups1d(x.size, 256));
       }
       return y;
     },

@@ -2,7 +2,8 @@
 // (dropout_mask.wgsl), and the float64 reference computes the same hash with 32-bit integer arithmetic,
 // so dropout in training mode runs on the reference backend, in gradcheck and in the audit too.
 import { empty, Tensor } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { globalGenerator } from '../random.js';
 import type { Attrs, OpDef } from './def.js';
@@ -21,11 +22,13 @@ export function dropoutKeeps(i: number, seed: number, keep: number): boolean {
   return (hashU32((hashU32(i) ^ seed) >>> 0) >>> 8) / 16777216 < keep;
 }
 
+const DROPOUT_MASK = defineKernel('dropout_mask', { n: 'u32', seed: 'u32', keep: 'f32' }, { Y: 'read_write f32' });
+
 function mask(size: number, shape: readonly number[], p: number, seed: number): Tensor {
   const m = empty(shape);
   if (size) {
     const r = rt();
-    r.dispatch(r.kernel('dropout_mask'), [view(m)], new Params().u(size, seed).f(1 - p), r.groups1d(size, 256));
+    r.run(DROPOUT_MASK, {}, { Y: view(m) }, { n: size, seed, keep: 1 - p }, r.groups1d(size, 256));
   }
   return m;
 }

@@ -3,7 +3,8 @@
 // and pick (one element per row, pick.wgsl).
 import { empty, Tensor } from '../tensor.js';
 import { fromHost } from '../creation.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
@@ -29,6 +30,12 @@ function rowsOf(idx: Int32Array, V: number): Int32Array {
   return out;
 }
 
+const EMBEDDING = defineKernel('embedding', { n: 'u32', V: 'u32', D: 'u32' }, { W: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
+const EMBEDDING_BACKWARD = defineKernel('embedding_backward', { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', IDX: 'read i32', DW: 'read_write f32' });
+const EMBEDDING_BACKWARD_ROWS = defineKernel('embedding_backward_rows', { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', ROWS: 'read i32', DW: 'read_write f32' });
+// BACKWARD: X is the upstream gradient and Y the input's gradient.
+const PICK = defineKernel('pick', { N: 'u32', C: 'u32' }, { X: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
+
 export const gatherDefs = {
   embedding: {
     infer([w, idx]) {
@@ -44,7 +51,7 @@ export const gatherDefs = {
       const y = empty([...idx.shape, D]);
       if (y.size) {
         const r = rt();
-        r.dispatch(r.kernel('embedding'), [view(w), view(idx), view(y)], new Params().u(idx.size, V, D), r.groups1d(y.size, 256));
+        r.run(EMBEDDING, {}, { W: view(w), IDX: view(idx), Y: view(y) }, { n: idx.size, V, D }, r.groups1d(y.size, 256));
       }
       save(idx);
       return y;
@@ -56,10 +63,10 @@ export const gatherDefs = {
       if (idx.host && idx.size) {
         // Host-known indices: each row reads only its own positions (embedding_backward_rows.wgsl).
         const rows = fromHost(rowsOf(idx.host, V), [V + 1 + idx.size], 'i32');
-        r.dispatch(r.kernel('embedding_backward_rows'), [view(g), view(rows), view(dw)], new Params().u(idx.size, V, D), r.groups1d(V * D, 256));
+        r.run(EMBEDDING_BACKWARD_ROWS, {}, { G: view(g), ROWS: view(rows), DW: view(dw) }, { n: idx.size, V, D }, r.groups1d(V * D, 256));
         rows.dispose();
       } else {
-        r.dispatch(r.kernel('embedding_backward'), [view(g), view(idx), view(dw)], new Params().u(idx.size, V, D), r.groups1d(V * D, 256));
+        r.run(EMBEDDING_BACKWARD, {}, { G: view(g), IDX: view(idx), DW: view(dw) }, { n: idx.size, V, D }, r.groups1d(V * D, 256));
       }
       return [dw, null];
     },
@@ -86,7 +93,7 @@ export const gatherDefs = {
       const [N, C] = x.shape;
       const y = empty([N]);
       const r = rt();
-      if (N) r.dispatch(r.kernel('pick', { BACKWARD: 'false' }), [view(x), view(idx), view(y)], new Params().u(N, C), r.groups1d(N, 256));
+      if (N) r.run(PICK, { BACKWARD: 'false' }, { X: view(x), IDX: view(idx), Y: view(y) }, { N, C }, r.groups1d(N, 256));
       save(idx);
       return y;
     },
@@ -94,7 +101,7 @@ export const gatherDefs = {
       const [N, C] = x.shape;
       const dx = empty(x.shape);
       const r = rt();
-      r.dispatch(r.kernel('pick', { BACKWARD: 'true' }), [view(g), view(idx), view(dx)], new Params().u(N, C), r.groups1d(N * C, 256));
+      r.run(PICK, { BACKWARD: 'true' }, { X: view(g), IDX: view(idx), Y: view(dx) }, { N, C }, r.groups1d(N * C, 256));
       return [dx, null];
     },
     reference([x, idx]) {

@@ -12,7 +12,8 @@
 //   binaryCrossEntropy:  log(1 + e^(-s z))              dL/dz = -s sigmoid(-s z)
 import { empty, isUnitSeed, tidy, Tensor } from '../tensor.js';
 import { kernelVariant } from '../variants.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel, type BindingDecl, type KernelDecl } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, F64, OpDef, Reduction } from './def.js';
@@ -104,6 +105,17 @@ function fusedDef<A extends { reduction: Reduction }>(spec: {
   };
 }
 
+// The row kernels (per adapter) share one declaration: a and b are the loss's own scalars (rooted: k, m;
+// focal: alpha, gamma), read by the loss body the LOSS define includes.
+const rowParams = { N: 'u32', C: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32', b: 'f32' } as const;
+type RowKernel = KernelDecl<typeof rowParams, Record<'Z' | 'Y' | 'LOSS' | 'DZ', BindingDecl>>;
+const LOSS_ROWS: Record<'workgroup' | 'thread' | 'threadVec4', RowKernel> = {
+  workgroup: defineKernel('loss_rows_workgroup', rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }),
+  thread: defineKernel('loss_rows_thread', rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }),
+  threadVec4: defineKernel('loss_rows_thread_vec4', rowParams, { Z: 'read vec4<f32>', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write vec4<f32>' }),
+};
+const LOSS_BINARY = defineKernel('loss_binary', { N: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32' }, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' });
+
 /** A fused multiclass loss: the row-wise kernel (per adapter), with the loss's own row_loss. */
 function multiclassDef<A extends { reduction: Reduction }>(op: string, kernel: string, scalars: (a: A) => number[], rowRef: (logp: number, a: A) => number): OpDef<A> {
   return fusedDef<A>({
@@ -114,9 +126,9 @@ function multiclassDef<A extends { reduction: Reduction }>(op: string, kernel: s
       const r = rt();
       const perWorkgroup = kernelVariant('lossRows') === 'workgroup';
       const groups = perWorkgroup ? (N <= 65535 ? [N, 1] : [65535, Math.ceil(N / 65535)]) : r.groups1d(N, 64);
-      const body = perWorkgroup ? 'loss_rows_workgroup' : C % 4 === 0 ? 'loss_rows_thread_vec4' : 'loss_rows_thread';
-      const k = r.kernel(body, { LOSS: kernel });
-      r.dispatch(k, [view(z), view(y), view(rows), view(dz)], new Params().u(N, C).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), groups as [number, number]);
+      const k = perWorkgroup ? LOSS_ROWS.workgroup : C % 4 === 0 ? LOSS_ROWS.threadVec4 : LOSS_ROWS.thread;
+      const [a = 0, b = 0] = scalars(attrs);
+      r.run(k, { LOSS: kernel }, { Z: view(z), Y: view(y), LOSS: view(rows), DZ: view(dz) }, { N, C, scale, need_grad: needsGrad ? 1 : 0, a, b }, groups as [number, number]);
     },
     reference(z, y, attrs) {
       const [N, C] = z.shape;
@@ -141,7 +153,8 @@ function binaryDef<A extends { reduction: Reduction }>(op: string, kernel: strin
     dispatch(z, y, rows, dz, scale, needsGrad, attrs) {
       const N = z.shape[0];
       const r = rt();
-      r.dispatch(r.kernel('loss_binary', { LOSS: kernel }), [view(z), view(y), view(rows), view(dz)], new Params().u(N).f(scale).u(needsGrad ? 1 : 0).f(...scalars(attrs)), r.groups1d(N, 256));
+      const [a = 0] = scalars(attrs);
+      r.run(LOSS_BINARY, { LOSS: kernel }, { Z: view(z), Y: view(y), LOSS: view(rows), DZ: view(dz) }, { N, scale, need_grad: needsGrad ? 1 : 0, a }, r.groups1d(N, 256));
     },
     reference: (z, y, attrs) => Float64Array.from(z.data, (v, i) => ref(v, y.data[i] === 1 ? 1 : -1, attrs)),
   });

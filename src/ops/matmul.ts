@@ -1,7 +1,8 @@
 // Batched matmul [..., m, k] @ [..., k, n] with broadcast batch dimensions.
 // Kernels: matmul_vec4.wgsl when k and n are multiples of 4 (vec4 loads), matmul_strided.wgsl otherwise.
 import { empty, Tensor } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
@@ -20,6 +21,11 @@ function matmulShapes(a: readonly number[], b: readonly number[]) {
   return { m, k, n, batch };
 }
 
+const MATMUL_TILED = defineKernel('matmul_tiled', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
+const MATMUL_VEC4 = defineKernel('matmul_vec4', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32' }, { A: 'read vec4<f32>', B: 'read vec4<f32>', C: 'read_write vec4<f32>' });
+const MATMUL_STRIDED = defineKernel('matmul_strided', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sAm: 'u32', sAk: 'u32', sB: 'u32', sBk: 'u32', sBn: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
+const LINEAR = defineKernel('linear', { M: 'u32', N: 'u32', K: 'u32', act: 'u32', save_pre: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read_write f32', PRE: 'read_write f32' });
+
 /** The kernel call on contiguous operands: batch strides are m*k (n*k) or 0 for a shared operand. */
 function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, batch: number, shareA: boolean, shareB: boolean, out: number[]): Tensor {
   const c = empty(out);
@@ -27,13 +33,14 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
   const r = rt();
   const sA = shareA ? 0 : m * k;
   const sB = shareB ? 0 : k * n;
+  const bindings = { A: view(a), B: view(b), C: view(c) };
   if (kernelVariant('matmul', matmulClass(m, k, n)) === 'tiled') {
-    r.dispatch(r.kernel('matmul_tiled'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 64), Math.ceil(m / 64), batch]);
+    r.run(MATMUL_TILED, {}, bindings, { M: m, N: n, K: k, sA, sB }, [Math.ceil(n / 64), Math.ceil(m / 64), batch]);
   } else if (k % 4 === 0 && n % 4 === 0) {
     const [wx, wy] = registerWorkgroup();
-    r.dispatch(r.kernel('matmul_vec4', { WG_X: wx, WG_Y: wy }), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, sB), [Math.ceil(n / 8 / wx), Math.ceil(m / 16 / wy), batch]);
+    r.run(MATMUL_VEC4, { WG_X: wx, WG_Y: wy }, bindings, { M: m, N: n, K: k, sA, sB }, [Math.ceil(n / 8 / wx), Math.ceil(m / 16 / wy), batch]);
   } else {
-    r.dispatch(r.kernel('matmul_strided'), [view(a), view(b), view(c)], new Params().u(m, n, k, sA, k, 1, sB, n, 1), [Math.ceil(n / 32), Math.ceil(m / 32), batch]);
+    r.run(MATMUL_STRIDED, {}, bindings, { M: m, N: n, K: k, sA, sAm: k, sAk: 1, sB, sBk: n, sBn: 1 }, [Math.ceil(n / 32), Math.ceil(m / 32), batch]);
   }
   return c;
 }
@@ -137,9 +144,9 @@ export const linearDefs = {
         const r = rt();
         const vec4 = K % 4 === 0;
         const [wx, wy] = registerWorkgroup();
-        const k = r.kernel('linear', { VEC4: String(vec4), XTYPE: vec4 ? 'vec4<f32>' : 'f32', DOT: vec4 ? 'return dot(a, b);' : 'return a * b;', WG_X: wx, WG_Y: wy });
-        const params = new Params().u(M, N, K, ACT[activation], activation === 'gelu' ? 1 : 0);
-        r.dispatch(k, [view(x), view(w), view(b), view(y), view(pre)], params, [Math.ceil(N / 8 / wx), Math.ceil(M / 16 / wy)]);
+        const defines = { VEC4: String(vec4), XTYPE: vec4 ? 'vec4<f32>' : 'f32', DOT: vec4 ? 'return dot(a, b);' : 'return a * b;', WG_X: wx, WG_Y: wy };
+        const params = { M, N, K, act: ACT[activation], save_pre: activation === 'gelu' ? 1 : 0 };
+        r.run(LINEAR, defines, { X: view(x), W: view(w), Bias: view(b), Y: view(y), PRE: view(pre) }, params, [Math.ceil(N / 8 / wx), Math.ceil(M / 16 / wy)]);
       }
       save(x);
       save(w);

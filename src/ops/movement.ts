@@ -1,20 +1,24 @@
 // Shape ops. reshape shares storage (every tensor is contiguous); permute and expand gather a strided
 // view into a new contiguous tensor (strided_copy.wgsl), for f32 and i32 alike.
 import { Tensor, empty } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { f64, stridedGather } from '../reference.js';
 import { broadcastShapes, broadcastStrides, checkShape, normAxis, sameShape, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, view } from './apply.js';
 import { sumTo } from './reduce.js';
 
+const STRIDED_COPY = defineKernel('strided_copy', { n: 'u32', rank: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
+const TRANSPOSE_4X4 = defineKernel('transpose_4x4', { R: 'u32', C: 'u32' }, { X: 'read vec4<u32>', Y: 'read_write vec4<u32>' });
+const TRANSPOSE_BLOCKS = defineKernel('transpose_blocks', { n: 'u32', R: 'u32', C: 'u32', inner: 'u32' }, { X: 'read {{WORD}}', Y: 'read_write {{WORD}}' });
+
 function stridedCopy(x: Tensor, shape: readonly number[], strides: readonly number[]): Tensor {
   const y = empty(shape, x.dtype);
   if (!y.size) return y;
   const r = rt();
-  const p = new Params().u(y.size, shape.length);
-  shape.forEach((d, i) => p.u(d, strides[i]));
-  r.dispatch(r.kernel('strided_copy'), [view(x), view(y)], p, r.groups1d(y.size, 256));
+  const dims = shape.flatMap((d, i) => [d, strides[i]]);
+  r.run(STRIDED_COPY, {}, { X: view(x), Y: view(y) }, { n: y.size, rank: shape.length, dims }, r.groups1d(y.size, 256));
   return y;
 }
 
@@ -55,13 +59,13 @@ function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
     const r = rt();
     const y = empty(shape, x.dtype);
     if (inner === 1 && R % 4 === 0 && C % 4 === 0 && batch <= 65535 && C / 4 <= 65535 * 8 && R / 4 <= 65535 * 8) {
-      r.dispatch(r.kernel('transpose_4x4'), [view(x), view(y)], new Params().u(R, C), [Math.ceil(C / 32), Math.ceil(R / 32), batch]);
+      r.run(TRANSPOSE_4X4, {}, { X: view(x), Y: view(y) }, { R, C }, [Math.ceil(C / 32), Math.ceil(R / 32), batch]);
       return y;
     }
     const vec = inner % 4 === 0;
     const w = vec ? 4 : 1;
     const n = x.size / w;
-    r.dispatch(r.kernel('transpose_blocks', { WORD: vec ? 'vec4<u32>' : 'u32' }), [view(x), view(y)], new Params().u(n, R, C, inner / w), r.groups1d(n, 256));
+    r.run(TRANSPOSE_BLOCKS, { WORD: vec ? 'vec4<u32>' : 'u32' }, { X: view(x), Y: view(y) }, { n, R, C, inner: inner / w }, r.groups1d(n, 256));
     return y;
   }
   const st = stridesOf(x.shape);

@@ -1,6 +1,7 @@
 // Reductions over one axis or all (reduce_sum.wgsl, reduce_max.wgsl), and sumTo: un-broadcasting.
 import { empty, Tensor } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { f64, reducedShape, reductionView } from '../reference.js';
 import { normAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
@@ -9,6 +10,11 @@ import { rowsPerWorkgroup } from '../variants.js';
 import { affine } from './unary.js';
 import { expand, reshape } from './movement.js';
 
+const REDUCE_SUM = defineKernel('reduce_sum', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
+const REDUCE_SUM_WORKGROUP = defineKernel('reduce_sum_workgroup', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
+const REDUCE_MAX = defineKernel('reduce_max', { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32', ARG: 'read_write i32' });
+const MAX_BACKWARD = defineKernel('max_backward', { outer: 'u32', R: 'u32', inner: 'u32' }, { G: 'read f32', ARG: 'read i32', DX: 'read_write f32' });
+
 /** Sum of the middle axis of [outer, R, inner], times scale; long reductions with few outputs go in two stages. */
 function sumKernel(x: Tensor, outer: number, R: number, inner: number, scale: number, outShape: number[]): Tensor {
   const r = rt();
@@ -16,7 +22,7 @@ function sumKernel(x: Tensor, outer: number, R: number, inner: number, scale: nu
   const run = (src: Tensor, dst: Tensor, len: number, chunks_: number, clen: number, s: number) => {
     const n = outer * chunks_ * inner;
     const wg = rowsPerWorkgroup('reduce', inner, clen);
-    r.dispatch(r.kernel(wg ? 'reduce_sum_workgroup' : 'reduce_sum'), [view(src), view(dst)], new Params().u(outer, len, inner, chunks_, clen).f(s), r.groups1d(n, wg ? 1 : 64));
+    r.run(wg ? REDUCE_SUM_WORKGROUP : REDUCE_SUM, {}, { X: view(src), Y: view(dst) }, { outer, R: len, inner, chunks: chunks_, clen, scale: s }, r.groups1d(n, wg ? 1 : 64));
   };
   const y = empty(outShape);
   const chunks = outer * inner < 256 && R >= 4096 ? Math.min(256, Math.ceil(R / 1024)) : 1;
@@ -86,7 +92,7 @@ export const reduceDefs = {
       const y = empty(reducedShape(x.shape, axis, keepdim));
       const arg = empty([outer * inner], 'i32');
       const r = rt();
-      r.dispatch(r.kernel('reduce_max'), [view(x), view(y), view(arg)], new Params().u(outer, R, inner), r.groups1d(outer * inner, 64));
+      r.run(REDUCE_MAX, {}, { X: view(x), Y: view(y), ARG: view(arg) }, { outer, R, inner }, r.groups1d(outer * inner, 64));
       save(arg);
       arg.dispose();
       return y;
@@ -95,7 +101,7 @@ export const reduceDefs = {
       const [outer, R, inner] = reductionView(x.shape, axis);
       const dx = empty(x.shape);
       const r = rt();
-      r.dispatch(r.kernel('max_backward'), [view(g), view(arg), view(dx)], new Params().u(outer, R, inner), r.groups1d(x.size, 256));
+      r.run(MAX_BACKWARD, {}, { G: view(g), ARG: view(arg), DX: view(dx) }, { outer, R, inner }, r.groups1d(x.size, 256));
       return [dx];
     },
     reference([x], { axis, keepdim }) {
@@ -114,7 +120,7 @@ export const reduceDefs = {
       const values = empty([outer * inner]);
       const arg = empty(reducedShape(x.shape, axis, keepdim), 'i32');
       const r = rt();
-      r.dispatch(r.kernel('reduce_max'), [view(x), view(values), view(arg)], new Params().u(outer, R, inner), r.groups1d(outer * inner, 64));
+      r.run(REDUCE_MAX, {}, { X: view(x), Y: view(values), ARG: view(arg) }, { outer, R, inner }, r.groups1d(outer * inner, 64));
       values.dispose();
       return arg;
     },

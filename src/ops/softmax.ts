@@ -1,12 +1,18 @@
 // softmax and logSoftmax over an axis (softmax.wgsl), with backward from the saved output
 // (softmax_backward.wgsl); for contiguous rows on GPUs, one workgroup per row (the *_workgroup kernels).
 import { empty, Tensor } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { f64, reductionView } from '../reference.js';
 import { normAxis } from '../shape.js';
 import type { Attrs, OpDef, F64 } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { rowsPerWorkgroup } from '../variants.js';
+
+const SOFTMAX = defineKernel('softmax', { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
+const SOFTMAX_WORKGROUP = defineKernel('softmax_workgroup', { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
+const SOFTMAX_BACKWARD = defineKernel('softmax_backward', { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
+const SOFTMAX_BACKWARD_WORKGROUP = defineKernel('softmax_backward_workgroup', { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
 
 /** Softmax (or log-softmax) over the middle axis of [outer, C, inner] into a new tensor, of `scale` times
  * the input; with causalT > 0 (rows of attention scores, inner = 1) row r keeps its first r % T + 1 entries. */
@@ -17,9 +23,9 @@ export function softmaxRows(x: Tensor, [outer, C, inner]: number[], opts: { log?
   const r = rt();
   const LOG = String(log);
   if (rowsPerWorkgroup('softmax', inner, C)) {
-    r.dispatch(r.kernel('softmax_workgroup', { LOG }), [view(x), view(y)], new Params().u(outer, C, 0).f(scale).u(causalT), r.groups1d(outer, 1));
+    r.run(SOFTMAX_WORKGROUP, { LOG }, { X: view(x), Y: view(y) }, { outer, C, inner: 0, scale, causal_t: causalT }, r.groups1d(outer, 1));
   } else {
-    r.dispatch(r.kernel('softmax', { LOG }), [view(x), view(y)], new Params().u(outer, C, inner).f(scale).u(causalT), r.groups1d(outer * inner, 64));
+    r.run(SOFTMAX, { LOG }, { X: view(x), Y: view(y) }, { outer, C, inner, scale, causal_t: causalT }, r.groups1d(outer * inner, 64));
   }
   return y;
 }
@@ -32,9 +38,9 @@ export function softmaxRowsBackward(y: Tensor, g: Tensor, [outer, C, inner]: num
   const r = rt();
   const LOG = String(log);
   if (rowsPerWorkgroup('softmax', inner, C)) {
-    r.dispatch(r.kernel('softmax_backward_workgroup', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, 0).f(scale), r.groups1d(outer, 1));
+    r.run(SOFTMAX_BACKWARD_WORKGROUP, { LOG }, { Y: view(y), G: view(g), DX: view(dx) }, { outer, C, inner: 0, scale }, r.groups1d(outer, 1));
   } else {
-    r.dispatch(r.kernel('softmax_backward', { LOG }), [view(y), view(g), view(dx)], new Params().u(outer, C, inner).f(scale), r.groups1d(outer * inner, 64));
+    r.run(SOFTMAX_BACKWARD, { LOG }, { Y: view(y), G: view(g), DX: view(dx) }, { outer, C, inner, scale }, r.groups1d(outer * inner, 64));
   }
   return dx;
 }

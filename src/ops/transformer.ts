@@ -1,7 +1,8 @@
 // The Transformer's fused ops: layerNorm (layer_norm.wgsl, layer_norm_backward.wgsl) and attention
 // (attention_forward.wgsl, attention_backward_q.wgsl, attention_backward_kv.wgsl).
 import { empty, noGrad, Tensor } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
@@ -15,6 +16,12 @@ import { kernelVariant } from '../variants.js';
 function headDefines(D: number) {
   return D % 4 === 0 ? { D: D / 4, VD: 'vec4<f32>', DOT: 'return dot(a, b);' } : { D, VD: 'f32', DOT: 'return a * b;' };
 }
+
+const LAYER_NORM = defineKernel('layer_norm', { rows: 'u32', D: 'u32', eps: 'f32' }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
+const LAYER_NORM_BACKWARD = defineKernel('layer_norm_backward', { rows: 'u32', D: 'u32' }, { X: 'read f32', W: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
+const ATTENTION_FORWARD = defineKernel('attention_forward', { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read_write VD', LSE: 'read_write f32' });
+const ATTENTION_BACKWARD_Q = defineKernel('attention_backward_q', { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read VD', DO: 'read VD', LSE: 'read f32', DQ: 'read_write VD', DL: 'read_write f32' });
+const ATTENTION_BACKWARD_KV = defineKernel('attention_backward_kv', { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', DO: 'read VD', LSE: 'read f32', DL: 'read f32', DK: 'read_write VD', DV: 'read_write VD' });
 
 export const transformerDefs = {
   layerNorm: {
@@ -35,7 +42,7 @@ export const transformerDefs = {
       const mean = empty([rows]);
       const rstd = empty([rows]);
       const r = rt();
-      if (rows) r.dispatch(r.kernel('layer_norm'), [view(x), view(w), view(b), view(y), view(mean), view(rstd)], new Params().u(rows, D).f(eps), r.groups1d(rows, 64));
+      if (rows) r.run(LAYER_NORM, {}, { X: view(x), W: view(w), Bias: view(b), Y: view(y), MEAN: view(mean), RSTD: view(rstd) }, { rows, D, eps }, r.groups1d(rows, 64));
       for (const t of [x, w, mean, rstd]) save(t);
       mean.dispose();
       rstd.dispose();
@@ -48,7 +55,7 @@ export const transformerDefs = {
       const dw = empty([D]);
       const db = empty([D]);
       const r = rt();
-      r.dispatch(r.kernel('layer_norm_backward'), [view(x), view(w), view(g), view(mean), view(rstd), view(dx), view(dw), view(db)], new Params().u(rows, D), r.groups1d(rows + D, 64));
+      r.run(LAYER_NORM_BACKWARD, {}, { X: view(x), W: view(w), G: view(g), MEAN: view(mean), RSTD: view(rstd), DX: view(dx), DW: view(dw), DB: view(db) }, { rows, D }, r.groups1d(rows + D, 64));
       return [dx, dw, db];
     },
     reference([x, w, b], { eps }) {
@@ -98,7 +105,7 @@ export const transformerDefs = {
       const lse = empty([B, H, T]);
       const r = rt();
       if (o.size) {
-        r.dispatch(r.kernel('attention_forward', headDefines(D)), [view(q), view(k), view(v), view(o), view(lse)], new Params().u(B * H, T, D).f(1 / Math.sqrt(D)).u(causal ? 1 : 0), r.groups1d(B * H * T, 64));
+        r.run(ATTENTION_FORWARD, headDefines(D), { Q: view(q), K: view(k), V: view(v), O: view(o), LSE: view(lse) }, { bh: B * H, T, D, scale: 1 / Math.sqrt(D), causal: causal ? 1 : 0 }, r.groups1d(B * H * T, 64));
       }
       for (const t of [q, k, v, o, lse]) save(t);
       lse.dispose();
@@ -131,10 +138,10 @@ export const transformerDefs = {
       const dv = empty(q.shape);
       const dl = empty([B * H * T]);
       const r = rt();
-      const p = new Params().u(B * H, T, D).f(1 / Math.sqrt(D)).u(causal ? 1 : 0);
+      const p = { bh: B * H, T, D, scale: 1 / Math.sqrt(D), causal: causal ? 1 : 0 };
       const groups = r.groups1d(B * H * T, 64);
-      r.dispatch(r.kernel('attention_backward_q', headDefines(D)), [view(q), view(k), view(v), view(o), view(g), view(lse), view(dq), view(dl)], p, groups);
-      r.dispatch(r.kernel('attention_backward_kv', headDefines(D)), [view(q), view(k), view(v), view(g), view(lse), view(dl), view(dk), view(dv)], p, groups);
+      r.run(ATTENTION_BACKWARD_Q, headDefines(D), { Q: view(q), K: view(k), V: view(v), O: view(o), DO: view(g), LSE: view(lse), DQ: view(dq), DL: view(dl) }, p, groups);
+      r.run(ATTENTION_BACKWARD_KV, headDefines(D), { Q: view(q), K: view(k), V: view(v), DO: view(g), LSE: view(lse), DL: view(dl), DK: view(dk), DV: view(dv) }, p, groups);
       dl.dispose();
       return [dq, dk, dv];
     },

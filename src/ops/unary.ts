@@ -1,7 +1,8 @@
 // Elementwise ops. Each is a WGSL expression for the forward (unary.wgsl), one for the derivative
 // (unary_backward.wgsl, a single dispatch) and a float64 reference, side by side.
 import { empty, Tensor } from '../tensor.js';
-import { Params, rt } from '../runtime.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
 import { mapF64 } from '../reference.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, lanes, view } from './apply.js';
@@ -15,11 +16,14 @@ interface Spec<A> {
   scalars?: (attrs: A) => [number, number];
 }
 
+const UNARY = defineKernel('unary', { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read_write {{T}}' });
+const UNARY_BACKWARD = defineKernel('unary_backward', { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read {{T}}', G: 'read {{T}}', DX: 'read_write {{T}}' });
+
 /** dx = deriv(x, y, g) in one dispatch (unary_backward.wgsl), a vec4 per invocation when the size allows. */
 export function unaryBackward(deriv: string, x: Tensor, y: Tensor, g: Tensor, dx: Tensor, a = 0, b = 0): void {
   const r = rt();
   const { defines, n } = lanes(x.size, 'd', ['x', 'y', 'g'], ['a', 'b']);
-  r.dispatch(r.kernel('unary_backward', { DERIV: deriv, ...defines }), [view(x), view(y), view(g), view(dx)], new Params().u(n).f(a, b), r.groups1d(n, 256));
+  r.run(UNARY_BACKWARD, { DERIV: deriv, ...defines }, { X: view(x), Y: view(y), G: view(g), DX: view(dx) }, { n, a, b }, r.groups1d(n, 256));
 }
 
 function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
@@ -35,7 +39,7 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
         const r = rt();
         const [a, b] = scalars(attrs);
         const { defines, n } = lanes(x.size, 'f', ['x'], ['a', 'b']);
-        r.dispatch(r.kernel('unary', { EXPR: spec.expr, ...defines }), [view(x), view(y)], new Params().u(n).f(a, b), r.groups1d(n, 256));
+        r.run(UNARY, { EXPR: spec.expr, ...defines }, { X: view(x), Y: view(y) }, { n, a, b }, r.groups1d(n, 256));
       }
       save(x);
       save(y);

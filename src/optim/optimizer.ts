@@ -5,8 +5,9 @@
 // global norm stays on the GPU: clip_coef.wgsl writes a factor that the next update reads, so a step
 // needs no readback.
 import { empty, keep, noGrad, Storage, Tensor } from '../tensor.js';
-import { Params, rt, type BufferView } from '../runtime.js';
-import { full, zeros } from '../creation.js';
+import { rt, type BufferView } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
+import { FILL, full, wordOf, zeros } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
 import { sum } from '../ops/reduce.js';
 import { view } from '../ops/apply.js';
@@ -47,6 +48,10 @@ interface Arena {
 }
 
 const ALIGN_WORDS = 64;
+
+const CLIP_COEF = defineKernel('clip_coef', { max_norm: 'f32' }, { TOTAL: 'read f32', OUT: 'read_write f32' });
+const SGD_UPDATE = defineKernel('sgd_update', { n: 'u32', fresh: 'u32', use_momentum: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', weight_decay: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', BUF: 'read_write f32', COEF: 'read f32' });
+const ADAM_UPDATE = defineKernel('adam_update', { n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', bc1: 'f32', bc2: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', M: 'read_write f32', V: 'read_write f32', COEF: 'read f32' });
 
 /** Moves the parameters into one arena; null when they cannot share one (host values).
  * Parameters already in another optimiser's arena move to this one: that optimiser sees it and steps them
@@ -173,7 +178,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     return noGrad(() => {
       const total = squaredNorm(this.params);
       const r = rt();
-      r.dispatch(r.kernel('clip_coef'), [view(total), view(this.coef)], new Params().f(maxNorm), [1]);
+      r.run(CLIP_COEF, {}, { TOTAL: view(total), OUT: view(this.coef) }, { max_norm: maxNorm }, [1]);
       total.dispose();
       const norm = empty([]);
       r.copy(view(this.coef), view(norm), 4, 4);
@@ -222,7 +227,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
       }
     });
     // A clipping factor applies to one step only: reset it to 1 (a dispatch, not an upload, so no flush).
-    r.dispatch(r.kernel('fill', { STEP: 'false', DTYPE: 'f32' }), [view(this.coef)], new Params().u(1).f(1), [1]);
+    r.run(FILL, { STEP: 'false', DTYPE: 'f32' }, { Y: view(this.coef) }, { n: 1, value: wordOf(1, 'f32'), step: 0 }, [1]);
   }
 
   protected abstract update(t: UpdateTarget, group: ParamGroup<H>): void;
@@ -308,7 +313,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): Tensor 
     const total = squaredNorm(ps);
     const coef = empty([2]);
     const r = rt();
-    r.dispatch(r.kernel('clip_coef'), [view(total), view(coef)], new Params().f(maxNorm), [1]);
+    r.run(CLIP_COEF, {}, { TOTAL: view(total), OUT: view(coef) }, { max_norm: maxNorm }, [1]);
     total.dispose();
     const factor = new Tensor(coef.storage().retain(), [1], 'f32'); // element 0 of coef
     for (const p of ps) {
@@ -380,10 +385,11 @@ export class SGD extends Optimizer<SGDSettings> {
     // PyTorch starts the buffer at the first step the parameter has a gradient: buf = d, then momentum.
     const first = useMomentum && t.fresh('momentum');
     const buf = useMomentum ? t.slot('momentum') : view((this.unused ??= keep(zeros([1])))); // bound, never read without momentum
-    r.dispatch(
-      r.kernel('sgd_update'),
-      [t.param, t.grad, buf, view(this.coef)],
-      new Params().u(t.size, first ? 1 : 0, useMomentum ? 1 : 0, g.nesterov ? 1 : 0).f(g.lr, g.momentum, g.weightDecay),
+    r.run(
+      SGD_UPDATE,
+      {},
+      { PARAM: t.param, GRAD: t.grad, BUF: buf, COEF: view(this.coef) },
+      { n: t.size, fresh: first ? 1 : 0, use_momentum: useMomentum ? 1 : 0, nesterov: g.nesterov ? 1 : 0, lr: g.lr, momentum: g.momentum, weight_decay: g.weightDecay },
       r.groups1d(t.size, 256),
     );
   }
@@ -432,10 +438,11 @@ export class Adam extends Optimizer<AdamSettings> {
     const [b1, b2] = g.betas;
     const bc1 = 1 - b1 ** this.steps;
     const bc2 = 1 - b2 ** this.steps;
-    r.dispatch(
-      r.kernel('adam_update'),
-      [t.param, t.grad, t.slot('exp_avg'), t.slot('exp_avg_sq'), view(this.coef)],
-      new Params().u(t.size, this.decoupled ? 1 : 0).f(g.lr, b1, b2, g.eps, g.weightDecay, bc1, bc2),
+    r.run(
+      ADAM_UPDATE,
+      {},
+      { PARAM: t.param, GRAD: t.grad, M: t.slot('exp_avg'), V: t.slot('exp_avg_sq'), COEF: view(this.coef) },
+      { n: t.size, decoupled: this.decoupled ? 1 : 0, lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weight_decay: g.weightDecay, bc1, bc2 },
       r.groups1d(t.size, 256),
     );
   }

@@ -1,0 +1,74 @@
+// Kernel declarations: each WGSL kernel's parameters and bindings are declared once, here in TypeScript,
+// next to the op that dispatches it. The declaration gives both sides:
+// - the WGSL prelude prepended to the kernel's file: `struct Params { ... }` at @binding(0) (read as
+//   `params.name`) and one `var<storage, ...>` per binding, in order from @binding(1);
+// - the TypeScript types of a dispatch: `run(K, defines, { X: view(x), ... }, { n, a, b }, groups)` does
+//   not compile with a missing, extra or misspelt parameter or binding, and packs the words in order.
+// Kernels without a declaration (defineOp's) read raw words with pu()/pf() from raw_params.wgsl.
+import { Params, type BufferView } from './runtime.js';
+
+/** A parameter's WGSL type; 'u32[]' is a runtime-sized array (per-axis extents and strides), last only. */
+export type ParamType = 'u32' | 'i32' | 'f32' | 'u32[]';
+/** A binding: its access and its WGSL element type (a define such as {{T}} allowed), e.g. 'read f32'. */
+export type BindingDecl = `${'read' | 'read_write'} ${string}`;
+
+export interface KernelDecl<P extends Record<string, ParamType> = Record<string, ParamType>, B extends Record<string, BindingDecl> = Record<string, BindingDecl>> {
+  /** The .wgsl file (without extension). */
+  file: string;
+  params: P;
+  bindings: B;
+  /** Generated once from the declaration. */
+  prelude: string;
+}
+
+export type ParamValues<P extends Record<string, ParamType>> = { [K in keyof P]: P[K] extends 'u32[]' ? readonly number[] : number };
+export type BindingValues<B extends Record<string, BindingDecl>> = { [K in keyof B]: BufferView };
+
+const declared = new Map<string, KernelDecl>();
+
+export function defineKernel<const P extends Record<string, ParamType>, const B extends Record<string, BindingDecl>>(file: string, params: P, bindings: B): KernelDecl<P, B> {
+  if (declared.has(file)) throw new Error(`defineKernel: '${file}' is declared twice`);
+  const names = Object.keys(params);
+  names.forEach((n, i) => {
+    if (params[n] === 'u32[]' && i !== names.length - 1) throw new Error(`defineKernel ${file}: the array parameter '${n}' must be the last`);
+  });
+  const members = names.length ? names.map((n) => `${n}: ${params[n] === 'u32[]' ? 'array<u32>' : params[n]},`).join(' ') : '_unused: u32,';
+  const vars = Object.entries(bindings).map(([n, b], i) => {
+    const [access, ...type] = b.split(' ');
+    return `@group(0) @binding(${i + 1}) var<storage, ${access}> ${n}: array<${type.join(' ')}>;`;
+  });
+  const prelude = [`// ---- declared in TypeScript (src/kernel.ts): parameters and bindings`, `struct Params { ${members} }`, '@group(0) @binding(0) var<storage, read> params: Params;', ...vars, ''].join('\n');
+  const decl = { file, params, bindings, prelude };
+  declared.set(file, decl);
+  return decl;
+}
+
+/** The declaration of a kernel file, if it has one (the runtime prepends its prelude). */
+export function kernelDecl(file: string): KernelDecl | undefined {
+  return declared.get(file);
+}
+
+/** Packs parameter values in declaration order (one 32-bit word each; an array's words at the end). */
+export function packParams<P extends Record<string, ParamType>>(k: KernelDecl<P>, values: ParamValues<P>): Params {
+  const p = new Params();
+  for (const name in k.params) {
+    const v = values[name] as number | readonly number[];
+    switch (k.params[name]) {
+      case 'u32':
+        p.u(v as number);
+        break;
+      case 'i32':
+        p.i(v as number);
+        break;
+      case 'f32':
+        p.f(v as number);
+        break;
+      default: {
+        const xs = v as readonly number[];
+        if (xs.length) p.u(...xs);
+        else p.u(0); // a runtime-sized array binds at least one element
+      }
+    }
+  }
+  return p;
+}
