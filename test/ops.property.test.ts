@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { broadcastPairArb, checkOp, dim, property, rg, setup, shapeArb, size, valuesArb } from './helpers.js';
 import { swapPlan } from '../src/ops/movement.js';
+import { dropoutWithSeed } from '../src/ops/dropout.js';
+import { broadcastShapes } from '../src/shape.js';
 
 const T = rg.opTable();
 
@@ -102,6 +104,32 @@ describe('reductions', () => {
       const data = order.map((i) => Math.fround(i / 1000 - 1));
       return checkOp({ name: 'max', inputs: [{ shape: x.shape, data }], gpu: ([t]) => rg.max(t, axis, keepdim), ref: (xs) => T.max.reference(xs, { axis: norm(axis, x.shape.length), keepdim }) });
     }));
+  test('argmax (distinct values): the reference index, also through pick', () =>
+    property(axisCase, async ([x, axis, keepdim]) => {
+      const g = new rg.Generator(x.data.length + 1);
+      const order = [...x.data.keys()];
+      g.shuffle(order);
+      const data = order.map((i) => Math.fround(i / 1000 - 1));
+      const a = axis ?? -1;
+      const t = rg.tensor(data, x.shape);
+      const got = rg.argmax(t, a, keepdim);
+      const want = T.argmax.reference([{ shape: x.shape, data: Float64Array.from(data) }], { axis: a < 0 ? a + x.shape.length : a, keepdim });
+      expect(got.dtype).toBe('i32');
+      expect(got.shape).toEqual(want.shape);
+      expect([...(await got.data())]).toEqual([...want.data]);
+      for (const u of [t, got]) u.dispose();
+    }));
+  test('sumTo (un-broadcasting to any shape the input broadcasts from)', () =>
+    property(broadcastPairArb.chain(([sa, sb]) => {
+      const out = broadcastShapes('test', sa, sb);
+      return valuesArb(size(out)).map((v) => ({ x: { shape: out, data: v }, target: sa }));
+    }), ({ x, target }) =>
+      checkOp({ name: 'sumTo', inputs: [x], gpu: ([t]) => rg.sumTo(t, target), ref: (xs) => T.sumTo.reference(xs, { shape: target }) }),
+    ));
+  test('dropout: the GPU mask is the reference mask, bit for bit; gradients through it', () =>
+    property(fc.tuple(withValues(shapeArb(1, 3)), fc.constantFrom(0.1, 0.5, 0.9), fc.nat(1 << 30)), ([x, p, seed]) =>
+      checkOp({ name: `dropout ${p}`, inputs: [{ ...x, data: x.data.map((v) => (v === 0 ? 1 : v)) }], gpu: ([t]) => dropoutWithSeed(t, p, seed), ref: (xs) => T.dropout.reference(xs, { p, seed }) }),
+    ));
   test('long sums take two stages and stay exact enough', () =>
     checkOp({ name: 'sum 70000', inputs: [{ shape: [70001], data: Array.from({ length: 70001 }, (_, i) => Math.fround(((i * 37) % 101) / 101 - 0.5)) }], gpu: ([t]) => rg.sum(t), ref: (xs) => T.sum.reference(xs, { axis: null, keepdim: false, scale: 1 }) }));
 });
