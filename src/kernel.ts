@@ -19,6 +19,10 @@ export interface KernelDecl<P extends Record<string, ParamType> = Record<string,
   bindings: B;
   /** Generated once from the declaration. */
   prelude: string;
+  /** Parameter names, their types and binding names in order (for the packer on the hot path). */
+  paramNames: string[];
+  paramTypes: ParamType[];
+  bindingNames: string[];
 }
 
 export type ParamValues<P extends Record<string, ParamType>> = { [K in keyof P]: P[K] extends 'u32[]' ? readonly number[] : number };
@@ -38,7 +42,7 @@ export function defineKernel<const P extends Record<string, ParamType>, const B 
     return `@group(0) @binding(${i + 1}) var<storage, ${access}> ${n}: array<${type.join(' ')}>;`;
   });
   const prelude = [`// ---- declared in TypeScript (src/kernel.ts): parameters and bindings`, `struct Params { ${members} }`, '@group(0) @binding(0) var<storage, read> params: Params;', ...vars, ''].join('\n');
-  const decl = { file, params, bindings, prelude };
+  const decl = { file, params, bindings, prelude, paramNames: names, paramTypes: names.map((n) => params[n]), bindingNames: Object.keys(bindings) };
   declared.set(file, decl);
   return decl;
 }
@@ -51,9 +55,10 @@ export function kernelDecl(file: string): KernelDecl | undefined {
 /** Packs parameter values in declaration order (one 32-bit word each; an array's words at the end). */
 export function packParams<P extends Record<string, ParamType>>(k: KernelDecl<P>, values: ParamValues<P>): Params {
   const p = new Params();
-  for (const name in k.params) {
-    const v = values[name] as number | readonly number[];
-    switch (k.params[name]) {
+  const names = k.paramNames;
+  for (let i = 0; i < names.length; i++) {
+    const v = values[names[i]] as number | readonly number[];
+    switch (k.paramTypes[i]) {
       case 'u32':
         p.u(v as number);
         break;

@@ -175,7 +175,7 @@ export class Tensor {
     this.size = sizeOf(shape);
     this.internal = internal || isRef; // reference tensors hold no GPU memory and are not tracked
     this.owned = { storage: isRef ? null : storage, node: null, tracked: !this.internal };
-    if (!isRef) finalizer.register(this, this.owned, this);
+    if (!isRef) finalizer.register(this, this.owned);
     if (!this.internal) {
       mem.liveTensors++;
       scopes[scopes.length - 1]?.tensors.add(this);
@@ -246,7 +246,8 @@ export class Tensor {
     if (this._disposed) return;
     this._disposed = true;
     if (this.ref) return;
-    finalizer.unregister(this);
+    // The registration stays: its cell is empty from here on, so the finalizer finds nothing to free
+    // (unregistering costs more than the late no-op).
     if (!this.internal) for (const s of scopes) s.tensors.delete(this);
     freeOwned(this.owned);
   }
@@ -313,15 +314,12 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** @internal noGrad without the checks, for the engine's hot path (an op's forward calls other ops). */
-export function untaped<T>(fn: () => T): T {
+/** @internal Switches recording on or off and returns the previous state: noGrad without the checks, for
+ * the engine's hot path (an op's forward calls other ops). Restore it in a finally. */
+export function setGradEnabled(on: boolean): boolean {
   const prev = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
+  gradEnabled = on;
+  return prev;
 }
 
 /** Runs fn without recording a graph. */

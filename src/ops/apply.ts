@@ -1,5 +1,5 @@
 // Running a primitive: look it up in the table, run its forward, and record its backward on the tape.
-import { isGradEnabled, record, saveForBackward, Tensor, untaped } from '../tensor.js';
+import { isGradEnabled, record, saveForBackward, setGradEnabled, Tensor } from '../tensor.js';
 import { rt, type BufferView } from '../runtime.js';
 import { anomalyEnabled, checkFinite, checkIndexRange } from '../anomaly.js';
 import type { Attrs, Primitive } from './def.js';
@@ -29,7 +29,13 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
     for (const [i, bound] of def.indexBounds(inputs, attrs as never)) checkIndexRange(inputs[i], bound, `'${name}' forward on ${shapesOf(inputs)}: input ${i} has indices outside [0, ${bound})`);
   }
   // Ops a forward uses internally (an expand, a reshape) are part of this op, not nodes of their own.
-  const out = untaped(() => def.forward(inputs, attrs as never, save, needGrad));
+  const prev = setGradEnabled(false);
+  let out: Tensor;
+  try {
+    out = def.forward(inputs, attrs as never, save, needGrad);
+  } finally {
+    setGradEnabled(prev);
+  }
   if (out.dtype !== dtype || !sameShape(out.shape, shape)) throw new Error(`${name}: its kernel gave ${out.dtype} [${out.shape.join(', ')}], infer ${dtype} [${shape.join(', ')}] (a bug in the op)`);
   if (anomalyEnabled()) checkFinite(out, `'${name}' forward on ${shapesOf(inputs)}`);
   if (needGrad) {
