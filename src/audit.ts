@@ -58,7 +58,27 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.relu(ops.affine(x, sign)) };
   },
   sigmoid: unary(ops.sigmoid, -4, 4),
-  gelu: unary(ops.gelu, -3, 3),
+  gelu: (g) => {
+    const approximate = pick(g, ['none', 'tanh'] as const);
+    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.gelu(x, { approximate }) };
+  },
+  // kinks kept away from: |x| >= 0.05 on the sampled grid
+  abs: (g) => {
+    const s = pick(g, [1, -1]); // drawn here: fn must be the same function at every call
+    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.abs(ops.affine(x, s)) };
+  },
+  sign: (g) => ({ inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.mul(ops.sign(ops.affine(x, -1)), x) }),
+  clamp: (g) => ({ inputs: { x: rnd(g, shape(g), -2, 2) }, fn: (x) => ops.clamp(ops.affine(x, 1, 0.0005), -1.0003, 0.5007) }),
+  erf: unary(ops.erf, -3, 3),
+  silu: unary(ops.silu, -4, 4),
+  softplus: (g) => {
+    const beta = pick(g, [1, 2]);
+    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.softplus(ops.affine(x, 1, 0.0005), beta, 1.5) };
+  },
+  leakyRelu: (g) => {
+    const s = pick(g, [1, -1]);
+    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.leakyRelu(ops.affine(x, s), 0.1) };
+  },
   powScalar: (g) => {
     const p = pick(g, [2, 3, 0.5, -1, 1.5]);
     return { inputs: { x: rnd(g, shape(g), 0.3, 2) }, fn: (x) => ops.pow(x, p) };
@@ -68,6 +88,8 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   sub: binary(ops.sub),
   mul: binary(ops.mul),
   div: binary(ops.div),
+  minimum: binary((a, b) => ops.minimum(a, ops.affine(b, 1, 0.0005))), // never a tie on the 1e-3 grid
+  maximum: binary((a, b) => ops.maximum(a, ops.affine(b, 1, 0.0005))),
   sum: (g) => {
     const s = shape(g);
     const axis = g.uniform() < 0.3 ? null : g.int(s.length);

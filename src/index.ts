@@ -8,8 +8,8 @@ export { init, adapterInfo, shutdown, type AdapterInfo, type InitOptions } from 
 export { Tensor, tidy, keep, noGrad, isGradEnabled, type DType } from './tensor.js';
 export { tensor, zeros, ones, full, rand, randn, arange, zerosLike, onesLike, type TensorOptions, type TensorData } from './creation.js';
 export { manualSeed, Generator, globalGenerator } from './random.js';
-export { add, sub, mul, div } from './ops/binary.js';
-export { neg, exp, log, sqrt, tanh, relu, sigmoid, gelu, pow, affine } from './ops/unary.js';
+export { add, sub, mul, div, minimum, maximum } from './ops/binary.js';
+export { neg, exp, log, sqrt, tanh, relu, sigmoid, gelu, pow, affine, abs, sign, clamp, erf, silu, softplus, leakyRelu } from './ops/unary.js';
 export { sum, mean, max, argmax, sumTo } from './ops/reduce.js';
 export { reshape, permute, transpose, expand } from './ops/movement.js';
 export { matmul, linear } from './ops/matmul.js';

@@ -63,3 +63,41 @@ export function stridedGather(x: F64, shape: readonly number[], strides: readonl
 }
 
 export { stridesOf };
+
+/** erf in float64: the Maclaurin series below |x| = 3 (terms to 1e-17; cancellation costs < 4 digits
+ * there), erfc's continued fraction (Lentz) beyond. JavaScript's Math has no erf. */
+export function erf64(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const z = Math.abs(x);
+  if (z < 3) {
+    let term = z;
+    let sum = z;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-z * z) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(z) = exp(-z^2)/sqrt(pi) * 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + ...)))))
+  const tiny = 1e-300;
+  let f = z, c = z, d = 0;
+  for (let n = 1; n < 300; n++) {
+    const a = n / 2;
+    d = z + a * d;
+    d = Math.abs(d) < tiny ? tiny : d;
+    c = z + a / c;
+    c = Math.abs(c) < tiny ? tiny : c;
+    d = 1 / d;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
+  return Math.sign(x) * (1 - erfc);
+}
+
+/** GELU in float64, exact (erf) or in the tanh approximation. */
+export function gelu64(x: number, approximate: 'none' | 'tanh' = 'none'): number {
+  if (approximate === 'tanh') return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+  return 0.5 * x * (1 + erf64(x / Math.SQRT2));
+}

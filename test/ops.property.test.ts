@@ -21,13 +21,38 @@ describe('elementwise', () => {
     ['sqrt', rg.sqrt, 'sqrt', 0.05, 4],
     ['tanh', rg.tanh, 'tanh', -3, 3],
     ['sigmoid', rg.sigmoid, 'sigmoid', -6, 6],
-    ['gelu', rg.gelu, 'gelu', -4, 4],
+    ['erf', rg.erf, 'erf', -4, 4],
+    ['silu', rg.silu, 'silu', -6, 6],
   ];
   for (const [name, fn, prim, lo, hi] of cases) {
     test(name, () =>
       property(withValues(shapeArb(), lo, hi), (x) =>
         checkOp({ name, inputs: [x], gpu: ([a]) => fn(a), ref: (xs) => (T[prim] as any).reference(xs, {}) }),
       ));
+  }
+
+  for (const approximate of ['none', 'tanh'] as const) {
+    test(`gelu (approximate: '${approximate}')`, () =>
+      property(withValues(shapeArb(), -4, 4), (x) =>
+        checkOp({ name: `gelu ${approximate}`, inputs: [x], gpu: ([a]) => rg.gelu(a, { approximate }), ref: (xs) => T.gelu.reference(xs, { approximate }) }),
+      ));
+  }
+
+  // Ops with a kink (abs, clamp, leakyRelu) or a flat derivative (sign): values kept 0.02 away from the kinks.
+  const awayFrom = (kinks: number[]) => (v: number) => (kinks.some((k) => Math.abs(v - k) < 0.02) ? v + 0.05 : v);
+  const kinked: [string, (x: rg.Tensor) => rg.Tensor, (xs: rg.F64[]) => rg.F64, number[]][] = [
+    ['abs', rg.abs, (xs) => T.abs.reference(xs, {}), [0]],
+    ['sign', rg.sign, (xs) => T.sign.reference(xs, {}), [0]],
+    ['clamp(-1, 0.5)', (x) => rg.clamp(x, -1, 0.5), (xs) => T.clamp.reference(xs, { min: -1, max: 0.5 }), [-1, 0.5]],
+    ['clamp(min only)', (x) => rg.clamp(x, 0.25), (xs) => T.clamp.reference(xs, { min: 0.25, max: 3.4e38 }), [0.25]],
+    ['clamp(max only)', (x) => rg.clamp(x, undefined, -0.5), (xs) => T.clamp.reference(xs, { min: -3.4e38, max: -0.5 }), [-0.5]],
+    ['leakyRelu', (x) => rg.leakyRelu(x), (xs) => T.leakyRelu.reference(xs, { slope: Math.fround(0.01) }), [0]],
+    ['leakyRelu(0.2)', (x) => rg.leakyRelu(x, 0.2), (xs) => T.leakyRelu.reference(xs, { slope: Math.fround(0.2) }), [0]],
+    ['softplus', (x) => rg.softplus(x), (xs) => T.softplus.reference(xs, { beta: 1, threshold: 20 }), []],
+    ['softplus(beta 2, threshold 1)', (x) => rg.softplus(x, 2, 1), (xs) => T.softplus.reference(xs, { beta: 2, threshold: 1 }), [0.5]],
+  ];
+  for (const [name, fn, ref, kinks] of kinked) {
+    test(name, () => property(withValues(shapeArb()).map((x) => ({ ...x, data: x.data.map(awayFrom(kinks)).map(Math.fround) })), (x) => checkOp({ name, inputs: [x], gpu: ([a]) => fn(a), ref })));
   }
 
   test('relu (away from the kink)', () =>
@@ -63,6 +88,17 @@ describe('binary with broadcasting', () => {
       property(pairs, ([a, b]) => checkOp({ name, inputs: [a, b], gpu: ([x, y]) => rg[name](x, y), ref: (xs) => T[name].reference(xs, {}) })),
     );
   }
+  // minimum/maximum: a on a 0.1 grid offset by 0.05 from b's, so no pair is within a finite-difference step
+  // of a tie; exact ties separately (each side gets half the gradient, as PyTorch and central differences).
+  const apart = pairs.map(([a, b]) => [
+    { ...a, data: a.data.map((v) => Math.fround(Math.round(v * 10) / 10 + 0.05)) },
+    { ...b, data: b.data.map((v) => Math.fround(Math.round(v * 10) / 10)) },
+  ]);
+  for (const name of ['minimum', 'maximum'] as const) {
+    test(name, () => property(apart, ([a, b]) => checkOp({ name, inputs: [a, b], gpu: ([x, y]) => rg[name](x, y), ref: (xs) => T[name].reference(xs, {}) })));
+    test(`${name}: exact ties`, () =>
+      checkOp({ name, inputs: [{ shape: [3], data: [1, -2, 0.5] }, { shape: [3], data: [1, 3, 0.5] }], gpu: ([x, y]) => rg[name](x, y), ref: (xs) => T[name].reference(xs, {}) }));
+  }
 });
 
 describe('elementwise kernels in vec4 lanes and one element at a time', () => {
@@ -70,7 +106,7 @@ describe('elementwise kernels in vec4 lanes and one element at a time', () => {
     const vals = (n: number, lo = -2) => Array.from({ length: n }, (_, i) => Math.fround(lo + ((i * 37) % 101) / 25));
     for (const shape of [[2, 4], [3, 5], [16], [7]]) {
       const x = { shape, data: vals(size(shape)) };
-      await checkOp({ name: `gelu ${shape}`, inputs: [x], gpu: ([t]) => rg.gelu(t), ref: (xs) => T.gelu.reference(xs, {}) });
+      await checkOp({ name: `gelu ${shape}`, inputs: [x], gpu: ([t]) => rg.gelu(t), ref: (xs) => T.gelu.reference(xs, { approximate: 'none' }) });
       await checkOp({ name: `affine ${shape}`, inputs: [x], gpu: ([t]) => rg.affine(t, 0.5, -1), ref: (xs) => T.affine.reference(xs, { a: 0.5, b: -1 }) });
     }
     const cases: [number[], number[]][] = [[[2, 8], [2, 8]], [[2, 8], [8]], [[3, 4], [1]], [[3, 5], [5]], [[2, 3, 4], [3, 1]], [[5], [5]]];

@@ -6,6 +6,7 @@ import { linear, matmul } from '../ops/matmul.js';
 import { transpose } from '../ops/movement.js';
 import { gelu, relu, tanh } from '../ops/unary.js';
 import { Module } from './module.js';
+import type { LinearActivation } from '../ops/def.js';
 
 /**
  * y = act(x W^T + b), W [out, in] as in PyTorch; W and b ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with
@@ -15,11 +16,11 @@ export class Linear extends Module {
   /** Assignable: `head.weight = embedding.weight` ties the two. */
   weight: Tensor;
   bias: Tensor | null;
-  readonly activation: 'none' | 'relu' | 'gelu';
+  readonly activation: LinearActivation;
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    opts: { bias?: boolean; activation?: 'none' | 'relu' | 'gelu' } = {},
+    opts: { bias?: boolean; activation?: LinearActivation } = {},
   ) {
     super();
     if (!Number.isInteger(inFeatures) || !Number.isInteger(outFeatures) || inFeatures < 1 || outFeatures < 1) {
@@ -36,7 +37,7 @@ export class Linear extends Module {
     const y = matmul(x, wt);
     wt.dispose();
     if (this.activation === 'none') return y;
-    const out = this.activation === 'relu' ? relu(y) : gelu(y);
+    const out = this.activation === 'relu' ? relu(y) : gelu(y, { approximate: this.activation === 'geluTanh' ? 'tanh' : 'none' });
     y.dispose();
     return out;
   }

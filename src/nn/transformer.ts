@@ -85,7 +85,8 @@ export class TransformerBlock extends Module {
     this.ln1 = this.module('ln1', new LayerNorm(dim));
     this.attn = this.module('attn', new MultiHeadAttention(dim, heads, opts.causal ?? false));
     this.ln2 = this.module('ln2', new LayerNorm(dim));
-    this.fc = this.module('fc', new Linear(dim, hidden, { activation: 'gelu' })); // fused matmul + bias + GELU
+    // fused matmul + bias + GELU, GPT-2's tanh form (kept explicitly: the built-in models' bits stay as they were)
+    this.fc = this.module('fc', new Linear(dim, hidden, { activation: 'geluTanh' }));
     this.out = this.module('out', new Linear(hidden, dim));
     this.drop = this.module('drop', new Dropout(opts.dropout ?? 0));
   }

@@ -4,7 +4,8 @@ import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { forEachBroadcast, f64 } from '../reference.js';
-import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
+import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape.js';
+import { full } from '../creation.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, laneDefines, view } from './apply.js';
 import { affine, neg, pow } from './unary.js';
@@ -60,12 +61,26 @@ function binaryOp<A>(name: string, expr: string, ref: (a: number, b: number) => 
   };
 }
 
+/** minimum/maximum backward: the share of g for a, 1 where a wins, 1/2 at a tie (as PyTorch), 0 where b
+ * wins; b gets the rest. */
+function extremumBackward(wins: string): OpDef<Record<string, never>>['backward'] {
+  return (g, [a, b], _at, [ia, ib]) => {
+    const w = binaryForward('extremum', `select(select(0.0, 0.5, a == b), 1.0, ${wins})`, a, b);
+    const ga = ia.requiresGrad ? sumTo(mul(g, w), ia.shape) : null;
+    const gb = ib.requiresGrad ? sumTo(mul(g, affine(w, -1, 1)), ib.shape) : null;
+    w.dispose();
+    return [ga, gb];
+  };
+}
+
 export const binaryDefs = {
   add: binaryOp<Attrs['add']>('add', 'a + b', (a, b) => a + b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(g, b.shape)]),
   sub: binaryOp<Attrs['sub']>('sub', 'a - b', (a, b) => a - b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]),
   mul: binaryOp<Attrs['mul']>('mul', 'a * b', (a, b) => a * b, 'ab', (g, [a, b], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(mul(g, b), a.shape) : null, ib.requiresGrad ? sumTo(mul(g, a), b.shape) : null]),
   // d(a/b)/db = -a/b^2 = -y/b, from the saved output y.
   div: binaryOp<Attrs['div']>('div', 'a / b', (a, b) => a / b, 'by', (g, [b, y], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(div(g, b), ia.shape) : null, ib.requiresGrad ? sumTo(neg(mul(g, div(y, b))), b.shape) : null]),
+  minimum: binaryOp<Attrs['minimum']>('minimum', 'min(a, b)', Math.min, 'ab', extremumBackward('a < b')),
+  maximum: binaryOp<Attrs['maximum']>('maximum', 'max(a, b)', Math.max, 'ab', extremumBackward('a > b')),
 };
 
 type Operand = Tensor | number;
@@ -84,9 +99,14 @@ function scalarCase(op: string, a: Operand, b: Operand): Tensor | null {
       return isNum(a) ? affine(t, -1, s) : affine(t, 1, -s);
     case 'mul':
       return affine(t, s, 0);
-    default: // div
-      if (isNum(b)) return affine(t, 1 / s, 0);
+    case 'div':
+      if (isNum(b)) {
+        if (s === 0) throw new Error(`div: division by the scalar 0 (of a tensor of shape ${shapeStr(t.shape)})`);
+        return affine(t, 1 / s, 0);
+      }
       return affine(pow(t, -1), s, 0);
+    default: // minimum, maximum against a scalar
+      return apply(op as 'minimum' | 'maximum', [t, full([], s)], {});
   }
 }
 
@@ -94,3 +114,6 @@ export const add = (a: Operand, b: Operand): Tensor => scalarCase('add', a, b) ?
 export const sub = (a: Operand, b: Operand): Tensor => scalarCase('sub', a, b) ?? apply('sub', [a as Tensor, b as Tensor], {});
 export const mul = (a: Operand, b: Operand): Tensor => scalarCase('mul', a, b) ?? apply('mul', [a as Tensor, b as Tensor], {});
 export const div = (a: Operand, b: Operand): Tensor => scalarCase('div', a, b) ?? apply('div', [a as Tensor, b as Tensor], {});
+/** Elementwise minimum with broadcasting (a tie sends half the gradient each way, as PyTorch). */
+export const minimum = (a: Operand, b: Operand): Tensor => scalarCase('minimum', a, b) ?? apply('minimum', [a as Tensor, b as Tensor], {});
+export const maximum = (a: Operand, b: Operand): Tensor => scalarCase('maximum', a, b) ?? apply('maximum', [a as Tensor, b as Tensor], {});

@@ -40,7 +40,14 @@ export interface Attrs {
   tanh: None;
   relu: None;
   sigmoid: None;
-  gelu: None;
+  gelu: { approximate: 'none' | 'tanh' };
+  abs: None;
+  sign: None;
+  clamp: { min: number; max: number };
+  erf: None;
+  silu: None;
+  softplus: { beta: number; threshold: number };
+  leakyRelu: { slope: number };
   powScalar: { p: number };
   affine: { a: number; b: number };
   // broadcasting binary (ops/binary.ts)
@@ -48,6 +55,8 @@ export interface Attrs {
   sub: None;
   mul: None;
   div: None;
+  minimum: None;
+  maximum: None;
   // reductions (ops/reduce.ts)
   sum: { axis: number | null; keepdim: boolean; scale: number };
   max: { axis: number | null; keepdim: boolean };
@@ -60,7 +69,7 @@ export interface Attrs {
   expand: { shape: number[] };
   // ops/matmul.ts
   matmul: None;
-  linear: { activation: 'none' | 'relu' | 'gelu' };
+  linear: { activation: LinearActivation };
   // ops/softmax.ts
   softmax: { axis: number };
   logSoftmax: { axis: number };
@@ -84,4 +93,6 @@ export interface Attrs {
 }
 
 export type Primitive = keyof Attrs;
+/** The activations the fused linear kernel applies: 'gelu' is exact (erf), 'geluTanh' GPT-2's form. */
+export type LinearActivation = 'none' | 'relu' | 'gelu' | 'geluTanh';
 export type OpTable = { [P in Primitive]: OpDef<Attrs[P]> };

@@ -3,9 +3,9 @@
 import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
-import { f64 } from '../reference.js';
+import { f64, gelu64 } from '../reference.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
-import type { Attrs, OpDef } from './def.js';
+import type { Attrs, LinearActivation, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sumTo } from './reduce.js';
 import { kernelVariant, matmulClass, registerWorkgroup } from '../variants.js';
@@ -118,8 +118,7 @@ export const matmul = (a: Tensor, b: Tensor): Tensor => apply('matmul', [a, b], 
 
 // ---- linear: matmul + bias + activation in one kernel (linear.wgsl) ---------------------------------
 
-const ACT = { none: 0, relu: 1, gelu: 2 } as const;
-const gelu64 = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+const ACT = { none: 0, relu: 1, geluTanh: 2, gelu: 3 } as const;
 
 export const linearDefs = {
   linear: {
@@ -139,18 +138,19 @@ export const linearDefs = {
       const M = x.size / K;
       const y = empty([...x.shape.slice(0, -1), N]);
       // PRE is written only for gelu; otherwise a 1-element stand-in (two writable bindings may not alias)
-      const pre = empty(activation === 'gelu' ? y.shape : [1]);
+      const isGelu = activation === 'gelu' || activation === 'geluTanh';
+      const pre = empty(isGelu ? y.shape : [1]);
       if (y.size) {
         const r = rt();
         const vec4 = K % 4 === 0;
         const [wx, wy] = registerWorkgroup();
         const defines = { VEC4: String(vec4), XTYPE: vec4 ? 'vec4<f32>' : 'f32', DOT: vec4 ? 'return dot(a, b);' : 'return a * b;', WG_X: wx, WG_Y: wy };
-        const params = { M, N, K, act: ACT[activation], save_pre: activation === 'gelu' ? 1 : 0 };
+        const params = { M, N, K, act: ACT[activation], save_pre: isGelu ? 1 : 0 };
         r.run(LINEAR, defines, { X: view(x), W: view(w), Bias: view(b), Y: view(y), PRE: view(pre) }, params, [Math.ceil(N / 8 / wx), Math.ceil(M / 16 / wy)]);
       }
       save(x);
       save(w);
-      save(activation === 'gelu' ? pre : y); // relu's derivative comes from y, gelu's from the pre-activation
+      save(isGelu ? pre : y); // relu's derivative comes from y, gelu's from the pre-activation
       pre.dispose();
       return y;
     },
@@ -161,7 +161,8 @@ export const linearDefs = {
       let gz = g;
       if (activation !== 'none') {
         gz = empty(g.shape);
-        unaryBackward(activation === 'relu' ? 'select(0.0, g, x > 0.0)' : 'g * gelu_grad(x)', saved, saved, g, gz);
+        const deriv = { relu: 'select(0.0, g, x > 0.0)', gelu: 'g * gelu_erf_grad(x)', geluTanh: 'g * gelu_tanh_grad(x)' }[activation];
+        unaryBackward(deriv, saved, saved, g, gz);
       }
       const g2 = reshape(gz, [-1, N]);
       const x2 = reshape(x, [-1, K]);
@@ -180,15 +181,16 @@ export const linearDefs = {
         for (let n = 0; n < N; n++) {
           let s = b.data[n];
           for (let k = 0; k < K; k++) s += x.data[m * K + k] * w.data[n * K + k];
-          out.data[m * N + n] = activation === 'relu' ? Math.max(s, 0) : activation === 'gelu' ? gelu64(s) : s;
+          out.data[m * N + n] = activation === 'relu' ? Math.max(s, 0) : activation === 'gelu' ? gelu64(s) : activation === 'geluTanh' ? gelu64(s, 'tanh') : s;
         }
       return out;
     },
   } satisfies OpDef<Attrs['linear']>,
 };
 
-/** act(x W^T + b) in one kernel: x [..., in], weight [out, in] (PyTorch's layout), bias [out]. */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor, activation: 'none' | 'relu' | 'gelu' = 'none'): Tensor {
-  if (!(activation in ACT)) throw new Error(`linear: activation must be none, relu or gelu, got '${activation}'`);
+/** act(x W^T + b) in one kernel: x [..., in], weight [out, in] (PyTorch's layout), bias [out]; 'gelu' is the
+ * exact GELU (PyTorch's default), 'geluTanh' its tanh approximation. */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor, activation: LinearActivation = 'none'): Tensor {
+  if (!(activation in ACT)) throw new Error(`linear: activation must be none, relu, gelu or geluTanh, got '${activation}'`);
   return apply('linear', [x, weight, bias], { activation });
 }

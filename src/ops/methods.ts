@@ -1,7 +1,7 @@
 // Tensor methods: thin aliases of the op functions, so that a.matmul(b).relu() reads naturally.
 import { hooks, Tensor } from '../tensor.js';
-import { add, div, mul, sub } from './binary.js';
-import { affine, exp, gelu, log, neg, pow, relu, sigmoid, sqrt, tanh } from './unary.js';
+import { add, div, maximum, minimum, mul, sub } from './binary.js';
+import { abs, affine, clamp, erf, exp, gelu, log, neg, pow, relu, sigmoid, sign, sqrt, tanh } from './unary.js';
 import { max, mean, sum } from './reduce.js';
 import { expand, permute, reshape, transpose } from './movement.js';
 import { matmul } from './matmul.js';
@@ -24,7 +24,13 @@ declare module '../tensor.js' {
     tanh(): Tensor;
     relu(): Tensor;
     sigmoid(): Tensor;
-    gelu(): Tensor;
+    gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor;
+    abs(): Tensor;
+    sign(): Tensor;
+    clamp(min?: number, max?: number): Tensor;
+    erf(): Tensor;
+    minimum(b: Operand): Tensor;
+    maximum(b: Operand): Tensor;
     pow(p: number): Tensor;
     affine(a: number, b?: number): Tensor;
     sum(axis?: number | null, keepdim?: boolean): Tensor;
@@ -52,7 +58,13 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
   tanh() { return tanh(this); },
   relu() { return relu(this); },
   sigmoid() { return sigmoid(this); },
-  gelu() { return gelu(this); },
+  gelu(opts?: { approximate?: 'none' | 'tanh' }) { return gelu(this, opts); },
+  abs() { return abs(this); },
+  sign() { return sign(this); },
+  clamp(min?: number, max?: number) { return clamp(this, min, max); },
+  erf() { return erf(this); },
+  minimum(b: Operand) { return minimum(this, b); },
+  maximum(b: Operand) { return maximum(this, b); },
   pow(p: number) { return pow(this, p); },
   affine(a: number, b = 0) { return affine(this, a, b); },
   sum(axis?: number | null, keepdim?: boolean) { return sum(this, axis, keepdim); },

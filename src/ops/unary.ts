@@ -3,16 +3,17 @@
 import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
-import { mapF64 } from '../reference.js';
+import { erf64, gelu64, mapF64 } from '../reference.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, lanes, view } from './apply.js';
 
 interface Spec<A> {
-  /** y in terms of x and the scalars a, b (from scalars(attrs)). */
-  expr: string;
+  /** y in terms of x and the scalars a, b (from scalars(attrs)); a function of the attributes when they
+   * choose the formula (gelu's approximation). */
+  expr: string | ((attrs: A) => string);
   /** dx in terms of x, y, g, a, b. */
-  deriv: string;
-  ref: (x: number, a: number, b: number) => number;
+  deriv: string | ((attrs: A) => string);
+  ref: (x: number, a: number, b: number, attrs: A) => number;
   scalars?: (attrs: A) => [number, number];
 }
 
@@ -28,6 +29,8 @@ export function unaryBackward(deriv: string, x: Tensor, y: Tensor, g: Tensor, dx
 
 function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
   const scalars = spec.scalars ?? (() => [0, 0] as [number, number]);
+  const expr = (attrs: A) => (typeof spec.expr === 'string' ? spec.expr : spec.expr(attrs));
+  const deriv = (attrs: A) => (typeof spec.deriv === 'string' ? spec.deriv : spec.deriv(attrs));
   return {
     infer([x]) {
       checkDType(name, x, 'f32');
@@ -39,7 +42,7 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
         const r = rt();
         const [a, b] = scalars(attrs);
         const { defines, n } = lanes(x.size, 'f', ['x'], ['a', 'b']);
-        r.run(UNARY, { EXPR: spec.expr, ...defines }, { X: view(x), Y: view(y) }, { n, a, b }, r.groups1d(n, 256));
+        r.run(UNARY, { EXPR: expr(attrs), ...defines }, { X: view(x), Y: view(y) }, { n, a, b }, r.groups1d(n, 256));
       }
       save(x);
       save(y);
@@ -50,19 +53,18 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
       if (x.size) {
         const r = rt();
         const [a, b] = scalars(attrs);
-        unaryBackward(spec.deriv, x, y, g, dx, a, b);
+        unaryBackward(deriv(attrs), x, y, g, dx, a, b);
       }
       return [dx];
     },
     reference([x], attrs) {
       const [a, b] = scalars(attrs);
-      return mapF64(x, (v) => spec.ref(v, a, b));
+      return mapF64(x, (v) => spec.ref(v, a, b, attrs));
     },
   };
 }
 
-const gelu64 = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
-const sign = (p: number, x: number) => (Number.isInteger(p) && Math.abs(p % 2) === 1 && x < 0 ? -1 : 1);
+const powSign = (p: number, x: number) => (Number.isInteger(p) && Math.abs(p % 2) === 1 && x < 0 ? -1 : 1);
 
 export const unaryDefs = {
   neg: unaryOp<Attrs['neg']>('neg', { expr: '-x', deriv: '-g', ref: (x) => -x }),
@@ -72,11 +74,29 @@ export const unaryDefs = {
   tanh: unaryOp<Attrs['tanh']>('tanh', { expr: 'safe_tanh(x)', deriv: 'g * (1.0 - y * y)', ref: Math.tanh }),
   relu: unaryOp<Attrs['relu']>('relu', { expr: 'max(x, 0.0)', deriv: 'select(0.0, g, x > 0.0)', ref: (x) => Math.max(x, 0) }),
   sigmoid: unaryOp<Attrs['sigmoid']>('sigmoid', { expr: 'sigmoid(x)', deriv: 'g * y * (1.0 - y)', ref: (x) => 1 / (1 + Math.exp(-x)) }),
-  gelu: unaryOp<Attrs['gelu']>('gelu', { expr: 'gelu(x)', deriv: 'g * gelu_grad(x)', ref: gelu64 }),
+  gelu: unaryOp<Attrs['gelu']>('gelu', {
+    expr: (at) => (at.approximate === 'tanh' ? 'gelu_tanh(x)' : 'gelu_erf(x)'),
+    deriv: (at) => (at.approximate === 'tanh' ? 'g * gelu_tanh_grad(x)' : 'g * gelu_erf_grad(x)'),
+    ref: (x, _a, _b, at) => gelu64(x, at.approximate),
+  }),
+  abs: unaryOp<Attrs['abs']>('abs', { expr: 'abs(x)', deriv: 'g * sign(x)', ref: Math.abs }),
+  sign: unaryOp<Attrs['sign']>('sign', { expr: 'sign(x)', deriv: '0.0 * g', ref: Math.sign }),
+  // min(max(x, a), b): max wins when a > b, as in PyTorch; the gradient passes where a <= x <= b.
+  clamp: unaryOp<Attrs['clamp']>('clamp', { expr: 'min(max(x, a), b)', deriv: 'select(0.0, g, x >= a && x <= b)', ref: (x, a, b) => Math.min(Math.max(x, a), b), scalars: (at) => [at.min, at.max] }),
+  erf: unaryOp<Attrs['erf']>('erf', { expr: 'erf_(x)', deriv: 'g * TWO_OVER_SQRT_PI * exp(-x * x)', ref: erf64 }),
+  silu: unaryOp<Attrs['silu']>('silu', { expr: 'x * sigmoid(x)', deriv: 'g * sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x)))', ref: (x) => x / (1 + Math.exp(-x)) }),
+  // (1/beta) log(1 + e^(beta x)), linear above the threshold (PyTorch's default 20): a = beta, b = threshold.
+  softplus: unaryOp<Attrs['softplus']>('softplus', {
+    expr: 'select(softplus(a * x) / a, x, a * x > b)',
+    deriv: 'g * select(sigmoid(a * x), 1.0, a * x > b)',
+    ref: (x, beta, th) => (beta * x > th ? x : (Math.max(beta * x, 0) + Math.log1p(Math.exp(-Math.abs(beta * x)))) / beta),
+    scalars: (at) => [at.beta, at.threshold],
+  }),
+  leakyRelu: unaryOp<Attrs['leakyRelu']>('leakyRelu', { expr: 'select(a * x, x, x > 0.0)', deriv: 'select(a * g, g, x > 0.0)', ref: (x, s) => (x > 0 ? x : s * x), scalars: (at) => [at.slope, 0] }),
   powScalar: unaryOp<Attrs['powScalar']>('pow', {
     expr: 'pow_scalar(x, a)',
     deriv: 'select(g * a * pow_scalar(x, a - 1.0), 0.0, a == 0.0)',
-    ref: (x, p) => (p === 0 ? 1 : sign(p, x) * Math.abs(x) ** p * (x < 0 && !Number.isInteger(p) ? NaN : 1)),
+    ref: (x, p) => (p === 0 ? 1 : powSign(p, x) * Math.abs(x) ** p * (x < 0 && !Number.isInteger(p) ? NaN : 1)),
     scalars: (at) => [at.p, 0],
   }),
   affine: unaryOp<Attrs['affine']>('affine', { expr: 'a * x + b', deriv: 'g * a', ref: (x, a, b) => a * x + b, scalars: (at) => [at.a, at.b] }),
@@ -89,7 +109,37 @@ export const sqrt = (x: Tensor) => apply('sqrt', [x], {});
 export const tanh = (x: Tensor) => apply('tanh', [x], {});
 export const relu = (x: Tensor) => apply('relu', [x], {});
 export const sigmoid = (x: Tensor) => apply('sigmoid', [x], {});
-export const gelu = (x: Tensor) => apply('gelu', [x], {});
+/** GELU: exact, x Phi(x) through erf, by default (PyTorch's nn.GELU()); `approximate: 'tanh'` for GPT-2's form. */
+export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  const approximate = opts.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
+  return apply('gelu', [x], { approximate });
+}
+export const abs = (x: Tensor) => apply('abs', [x], {});
+export const sign = (x: Tensor) => apply('sign', [x], {});
+export const erf = (x: Tensor) => apply('erf', [x], {});
+export const silu = (x: Tensor) => apply('silu', [x], {});
+
+/** Limits x to [min, max] (either may be omitted; min > max gives max everywhere, as in PyTorch). */
+export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  if (min === undefined && max === undefined) throw new Error('clamp: at least one of min and max must be given');
+  for (const [n, v] of [['min', min], ['max', max]] as const) if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new Error(`clamp: ${n} must be a number, got ${v}`);
+  // a missing bound is a large finite sentinel (WGSL leaves infinities to the implementation)
+  return apply('clamp', [x], { min: Math.max(min ?? -3.4e38, -3.4e38), max: Math.min(max ?? 3.4e38, 3.4e38) });
+}
+
+/** (1/beta) log(1 + exp(beta x)), x itself where beta x > threshold (PyTorch's F.softplus). */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`softplus: beta must be a positive finite number, got ${beta}`);
+  if (!Number.isFinite(threshold)) throw new Error(`softplus: threshold must be finite, got ${threshold}`);
+  return apply('softplus', [x], { beta, threshold });
+}
+
+/** x for x > 0, slope * x otherwise (PyTorch's F.leaky_relu, default slope 0.01). */
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  if (!Number.isFinite(slope)) throw new Error(`leakyRelu: slope must be finite, got ${slope}`);
+  return apply('leakyRelu', [x], { slope });
+}
 
 /** x ** p for a scalar exponent p. */
 export function pow(x: Tensor, p: number): Tensor {
