@@ -123,6 +123,44 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const seed = g.int(1 << 30);
     return { inputs: { x: rnd(g, shape(g)) }, fn: (x) => dropoutWithSeed(x, p, seed) }; // one mask for every call
   },
+  // comparisons have no gradient; where picks by them, so a wrong mask moves the gradient
+  eq: binary((a, b) => ops.where(ops.eq(a, b), a, ops.neg(a))),
+  ne: binary((a, b) => ops.where(ops.ne(a, b), a, ops.neg(a))),
+  lt: binary((a, b) => ops.where(ops.lt(a, ops.affine(b, 1, 0.0005)), a, b)),
+  le: binary((a, b) => ops.where(ops.le(a, ops.affine(b, 1, 0.0005)), a, b)),
+  gt: binary((a, b) => ops.where(ops.gt(a, ops.affine(b, 1, 0.0005)), a, b)),
+  ge: binary((a, b) => ops.where(ops.ge(a, ops.affine(b, 1, 0.0005)), a, b)),
+  logicalAnd: unary((x) => ops.where(ops.logicalAnd(ops.gt(x, 0.0005), ops.lt(x, 1.0005)), x, ops.mul(x, x))),
+  logicalOr: unary((x) => ops.where(ops.logicalOr(ops.lt(x, -1.0005), ops.gt(x, 1.0005)), x, ops.mul(x, x))),
+  logicalNot: unary((x) => ops.where(ops.logicalNot(ops.gt(x, 0.0005)), x, ops.mul(x, x))),
+  where: (g) => {
+    const s = shape(g, 1, 3);
+    const cond = fromHost(Array.from({ length: size(s) }, () => g.int(2)), s, 'bool');
+    const b = s.slice(g.int(s.length)); // a trailing block: broadcasts against cond and a
+    return { inputs: { a: rnd(g, s), b: rnd(g, b) }, fn: (a, bt) => ops.where(cond, a, bt) };
+  },
+  slice: (g) => {
+    const s = shape(g, 1, 3);
+    const axis = g.int(s.length);
+    const [start, step] = [g.int(s[axis]), pick(g, [1, 2])];
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.slice(x, axis, start, undefined, step) };
+  },
+  cat: (g) => {
+    const s = shape(g, 1, 3);
+    const axis = g.int(s.length);
+    const other = s.map((d, i) => (i === axis ? pick(g, [1, 2, 3]) : d));
+    return { inputs: { a: rnd(g, s), b: rnd(g, other) }, fn: (a, b) => ops.cat([a, b, a], axis) };
+  },
+  pad: (g) => {
+    const s = shape(g, 1, 3).map((d) => d + 1); // room to crop one
+    const pads = s.slice(0, 1 + g.int(s.length)).flatMap(() => [pick(g, [0, 1, 2, -1]), pick(g, [0, 2, -1])]);
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.pad(x, pads, 0.5) };
+  },
+  triangle: (g) => {
+    const s = [pick(g, [1, 2]), pick(g, [1, 3, 4]), pick(g, [2, 3, 5])];
+    const [upper, diagonal] = [g.uniform() < 0.5, pick(g, [-1, 0, 1, 2])];
+    return { inputs: { x: rnd(g, s) }, fn: (x) => (upper ? ops.triu(x, diagonal) : ops.tril(x, diagonal)) };
+  },
   reshape: unary((x) => ops.reshape(x, [-1])),
   permute: (g) => {
     const s = shape(g, 2, 3);

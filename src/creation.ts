@@ -12,7 +12,7 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
-type Nested = number | Nested[];
+type Nested = number | boolean | Nested[];
 export type TensorData = Nested | Float32Array | Int32Array | Float64Array | Uint8Array | readonly number[];
 
 function flatten(data: Nested, shape: number[], out: number[], depth = 0): void {
@@ -22,7 +22,8 @@ function flatten(data: Nested, shape: number[], out: number[], depth = 0): void 
     for (const d of data) flatten(d, shape, out, depth + 1);
   } else {
     if (shape.length !== depth) throw new Error(`tensor: ragged nested array (a number at depth ${depth}, arrays elsewhere)`);
-    if (typeof data !== 'number') throw new Error(`tensor: expected numbers, got ${typeof data}`);
+    if (typeof data === 'boolean') return void out.push(data ? 1 : 0);
+    if (typeof data !== 'number') throw new Error(`tensor: expected numbers or booleans, got ${typeof data}`);
     out.push(data);
   }
 }
@@ -31,16 +32,17 @@ function flatten(data: Nested, shape: number[], out: number[], depth = 0): void 
 export function fromHost(values: ArrayLike<number>, shape: readonly number[], dtype: DType, requiresGrad = false): Tensor {
   const n = sizeOf(shape);
   if (values.length !== n) throw new Error(`tensor: ${values.length} values do not fill shape ${shapeStr(shape)} (${n} elements)`);
-  const arr = dtype === 'i32' ? new Int32Array(n) : new Float32Array(n);
+  const arr = dtype === 'f32' ? new Float32Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (dtype === 'i32' && !Number.isInteger(v)) throw new Error(`tensor: i32 values must be integers, got ${v} at position ${i}`);
+    if (dtype === 'bool' && v !== 0 && v !== 1) throw new Error(`tensor: bool values must be 0 or 1 (or true/false), got ${v} at position ${i}`);
     arr[i] = v;
   }
   if (isReferenceMode()) return refTensor({ shape: [...shape], data: Float64Array.from(arr) }, dtype);
   const t = empty(shape, dtype);
   if (n) rt().upload(t.storage().view(n * 4), arr);
-  if (dtype === 'i32') t.host = arr as Int32Array;
+  if (dtype !== 'f32') t.host = arr as Int32Array;
   t.requiresGrad = requiresGrad;
   return t;
 }
@@ -60,7 +62,8 @@ export function tensor(data: TensorData, shape?: readonly number[], opts: Tensor
   }
   const s = shape ? [...shape] : inferred;
   checkShape('tensor', s);
-  const dtype = opts.dtype ?? (data instanceof Int32Array ? 'i32' : 'f32');
+  const leaf = (d: unknown): unknown => (Array.isArray(d) ? leaf(d[0]) : d);
+  const dtype = opts.dtype ?? (data instanceof Int32Array ? 'i32' : typeof leaf(data) === 'boolean' ? 'bool' : 'f32');
   return fromHost(values, s, dtype, opts.requiresGrad ?? false);
 }
 
@@ -69,13 +72,13 @@ export const FILL = defineKernel('fill', { n: 'u32', value: 'u32', step: 'f32' }
 
 /** The 32-bit pattern of an f32 or i32 value. */
 export function wordOf(value: number, dtype: DType): number {
-  return (dtype === 'i32' ? new Params().i(value) : new Params().f(value)).words[0];
+  return (dtype === 'f32' ? new Params().f(value) : new Params().i(value)).words[0];
 }
 
 function fillWord(shape: readonly number[], dtype: DType, word: number, requiresGrad: boolean): Tensor {
   checkShape('full', shape);
   if (isReferenceMode()) {
-    const v = dtype === 'i32' ? new Int32Array([word])[0] : new Float32Array(new Uint32Array([word]).buffer)[0];
+    const v = dtype === 'f32' ? new Float32Array(new Uint32Array([word]).buffer)[0] : new Int32Array([word])[0];
     return refTensor({ shape: [...shape], data: new Float64Array(sizeOf(shape)).fill(v) }, dtype);
   }
   const t = empty(shape, dtype);
@@ -90,6 +93,7 @@ function fillWord(shape: readonly number[], dtype: DType, word: number, requires
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   const dtype = opts.dtype ?? 'f32';
   if (dtype === 'i32' && !Number.isInteger(value)) throw new Error(`full: i32 value must be an integer, got ${value}`);
+  if (dtype === 'bool' && value !== 0 && value !== 1) throw new Error(`full: a bool value must be 0 or 1, got ${value}`);
   return fillWord(shape, dtype, wordOf(value, dtype), opts.requiresGrad ?? false);
 }
 

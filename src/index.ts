@@ -17,6 +17,8 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { embedding, pick } from './ops/gather.js';
 export { cast } from './ops/cast.js';
 export { dropout } from './ops/dropout.js';
+export { slice, narrow, cat, stack, split, chunk, pad, tril, triu, flatten, squeeze, unsqueeze } from './ops/joining.js';
+export { eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, maskedFill } from './ops/masks.js';
 export { layerNorm, attention } from './ops/transformer.js';
 export { withBackend, isReferenceMode, referenceValues, runReference, type Backend } from './backend.js';
 export { gradcheck, type GradcheckOptions, type GradcheckReport, type InputReport } from './gradcheck.js';

@@ -7,7 +7,8 @@ import { hasDevice } from './gpu.js';
 import { Shape, shapeStr, sizeOf } from './shape.js';
 import type { F64 } from './ops/def.js';
 
-export type DType = 'f32' | 'i32';
+/** f32 and i32 values; bool as 32-bit 0/1 words (comparisons and masks). */
+export type DType = 'f32' | 'i32' | 'bool';
 
 export class Storage {
   refs = 1;
@@ -156,7 +157,7 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that made this tensor (kept after dispose, so that a graph through a disposed tensor still walks). */
   node: Node | null = null;
-  /** For i32 tensors made from host data: a host copy, so that labels and indices can be validated without a readback. */
+  /** For i32 and bool tensors made from host data: a host copy, so that labels and indices can be validated without a readback. */
   host: Int32Array | null = null;
   /** The float64 host value of a tensor made under the reference backend (see src/backend.ts); null on the GPU. */
   readonly ref: F64 | null;
@@ -221,14 +222,14 @@ export class Tensor {
     this.owned.node = n;
   }
 
-  /** Reads the values back from the GPU: Float32Array for f32, Int32Array for i32. */
+  /** Reads the values back from the GPU: Float32Array for f32, Int32Array for i32 and bool (0/1). */
   async data(): Promise<Float32Array | Int32Array> {
-    if (this.ref) return this.dtype === 'i32' ? Int32Array.from(this.ref.data) : Float32Array.from(this.ref.data);
+    if (this.ref) return this.dtype === 'f32' ? Float32Array.from(this.ref.data) : Int32Array.from(this.ref.data);
     const s = this.storage('data').retain();
     try {
       const buf = await rt().read(s.view(this.size * 4));
       await hooks.afterRead?.();
-      return this.dtype === 'i32' ? new Int32Array(buf) : new Float32Array(buf);
+      return this.dtype === 'f32' ? new Float32Array(buf) : new Int32Array(buf);
     } finally {
       s.release();
     }

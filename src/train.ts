@@ -251,7 +251,7 @@ export interface Checkpoint {
 /** A checkpoint as safetensors bytes (tensors model.*, optim.<i>.<slot>; the rest in the metadata). */
 export async function checkpointBytes(c: Checkpoint, extra: Record<string, string> = {}): Promise<Uint8Array> {
   const tensors: Record<string, HostTensor> = {};
-  const host = async (v: StateValue): Promise<HostTensor> => (v instanceof Tensor ? { dtype: v.dtype, shape: [...v.shape], data: await v.data() } : { dtype: 'f32', shape: [...v.shape], data: Float32Array.from(v.data) });
+  const host = async (v: StateValue): Promise<HostTensor> => (v instanceof Tensor ? { dtype: v.dtype === 'bool' ? 'i32' : v.dtype, shape: [...v.shape], data: await v.data() } : { dtype: 'f32', shape: [...v.shape], data: Float32Array.from(v.data) });
   for (const [k, v] of Object.entries(c.model)) tensors[`model.${k}`] = await host(v);
   for (const [i, slots] of c.optimizer.slots.entries()) for (const [k, v] of Object.entries(slots)) tensors[`optim.${i}.${k}`] = await host(v);
   const meta = { kind: c.optimizer.kind, steps: c.optimizer.steps, lr: c.optimizer.lr, params: c.optimizer.slots.length, shuffler: c.shuffler, global: c.global, history: c.history };

@@ -133,7 +133,8 @@ function half(h: number): number {
 /** Reads tensors back from the GPU into host tensors. */
 export async function toHost(tensors: Record<string, Tensor>): Promise<Record<string, HostTensor>> {
   const out: Record<string, HostTensor> = {};
-  for (const [name, t] of Object.entries(tensors)) out[name] = { dtype: t.dtype, shape: [...t.shape], data: await t.data() };
+  // bool masks travel as I32 0/1 words
+  for (const [name, t] of Object.entries(tensors)) out[name] = { dtype: t.dtype === 'bool' ? 'i32' : t.dtype, shape: [...t.shape], data: await t.data() };
   return out;
 }
 

@@ -1,5 +1,5 @@
 // Running a primitive: look it up in the table, run its forward, and record its backward on the tape.
-import { isGradEnabled, record, saveForBackward, setGradEnabled, Tensor } from '../tensor.js';
+import { isGradEnabled, record, saveForBackward, setGradEnabled, Tensor, type DType } from '../tensor.js';
 import { rt, type BufferView } from '../runtime.js';
 import { anomalyEnabled, checkFinite, checkIndexRange } from '../anomaly.js';
 import type { Attrs, Primitive } from './def.js';
@@ -76,6 +76,6 @@ export function lanes(size: number, fn: string, args: string[], extra: string[] 
   return { defines: laneDefines(vec4, fn, args, extra), n: vec4 ? size / 4 : size };
 }
 
-export function checkDType(op: string, t: Tensor, dtype: 'f32' | 'i32', what = 'input'): void {
+export function checkDType(op: string, t: Tensor, dtype: DType, what = 'input'): void {
   if (t.dtype !== dtype) throw new Error(`${op}: ${what} must be ${dtype}, got ${t.dtype} tensor of shape [${t.shape.join(', ')}]`);
 }

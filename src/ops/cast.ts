@@ -1,18 +1,21 @@
-// dtype conversion (cast.wgsl): the bridge between f32 values and i32 labels (argmax is in reduce.ts).
+// dtype conversion (cast.wgsl): the bridge between f32 values, i32 labels and bool masks.
 import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
-import { f64, reducedShape, reductionView } from '../reference.js';
-import { normAxis } from '../shape.js';
+import { f64 } from '../reference.js';
+import type { DType } from '../tensor.js';
 import type { Attrs, OpDef } from './def.js';
-import { apply, checkDType, view } from './apply.js';
+import { apply, view } from './apply.js';
 
 const CAST = defineKernel('cast', { n: 'u32' }, { X: 'read {{FROM}}', Y: 'read_write {{TO}}' });
+/** A dtype's element type in WGSL (bool is a 0/1 word). */
+export const wgslType = (d: DType) => (d === 'bool' ? 'u32' : d);
+const DTYPES: readonly DType[] = ['f32', 'i32', 'bool'];
 
 export const castDefs = {
   cast: {
     infer([x], { dtype }) {
-      if (dtype !== 'f32' && dtype !== 'i32') throw new Error(`cast: dtype must be 'f32' or 'i32', got '${dtype}'`);
+      if (!DTYPES.includes(dtype)) throw new Error(`cast: dtype must be 'f32', 'i32' or 'bool', got '${dtype}'`);
       return { shape: x.shape, dtype };
     },
     forward([x], { dtype }) {
@@ -20,7 +23,9 @@ export const castDefs = {
       const y = empty(x.shape, dtype);
       if (y.size) {
         const r = rt();
-        r.run(CAST, { FROM: x.dtype, TO: dtype }, { X: view(x), Y: view(y) }, { n: x.size }, r.groups1d(x.size, 256));
+        const [from, to] = [wgslType(x.dtype), wgslType(dtype)];
+        const conv = dtype === 'bool' ? `select(0u, 1u, x != ${from}(0))` : `${to}(x)`;
+        r.run(CAST, { FROM: from, TO: to, CONV: conv }, { X: view(x), Y: view(y) }, { n: x.size }, r.groups1d(x.size, 256));
       }
       return y;
     },
@@ -29,9 +34,11 @@ export const castDefs = {
       return [x.dtype === 'f32' && dtype === 'f32' ? g : null];
     },
     reference([x], { dtype }) {
+      if (dtype === 'bool') return f64(x.shape, Array.from(x.data, (v) => (v !== 0 ? 1 : 0)));
       return dtype === 'i32' ? f64(x.shape, Array.from(x.data, Math.trunc)) : f64(x.shape, x.data);
     },
   } satisfies OpDef<Attrs['cast']>,
 };
 
-export const cast = (x: Tensor, dtype: 'f32' | 'i32'): Tensor => apply('cast', [x], { dtype });
+/** Converts to another dtype: f32 <-> i32 by value (truncating), bool <-> numbers as 0/1 and x != 0. */
+export const cast = (x: Tensor, dtype: DType): Tensor => apply('cast', [x], { dtype });

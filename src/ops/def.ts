@@ -76,7 +76,24 @@ export interface Attrs {
   // ops/gather.ts
   embedding: None;
   pick: None;
-  cast: { dtype: 'f32' | 'i32' };
+  cast: { dtype: DType };
+  // masks (ops/masks.ts): comparisons and logical ops to bool, where
+  eq: None;
+  ne: None;
+  lt: None;
+  le: None;
+  gt: None;
+  ge: None;
+  logicalAnd: None;
+  logicalOr: None;
+  logicalNot: None;
+  where: None;
+  // joining (ops/joining.ts)
+  slice: { axis: number; start: number; step: number; length: number };
+  cat: { axis: number };
+  /** Per axis (all of them), the elements added before and after (negative: cropped). */
+  pad: { before: number[]; after: number[]; value: number };
+  triangle: { upper: boolean; diagonal: number };
   // ops/dropout.ts: the mask from a counter-based hash of (seed, index)
   dropout: { p: number; seed: number };
   // custom.ts: an op made with defineOp, by name, with its numeric attributes

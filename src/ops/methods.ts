@@ -2,7 +2,11 @@
 import { hooks, Tensor } from '../tensor.js';
 import { add, div, maximum, minimum, mul, sub } from './binary.js';
 import { abs, affine, clamp, erf, exp, gelu, log, neg, pow, relu, sigmoid, sign, sqrt, tanh } from './unary.js';
-import { max, mean, sum } from './reduce.js';
+import { argmax, max, mean, sum } from './reduce.js';
+import { chunk, flatten, narrow, split, squeeze, tril, triu, unsqueeze } from './joining.js';
+import { eq, ge, gt, le, logicalAnd, logicalNot, logicalOr, lt, maskedFill, ne } from './masks.js';
+import { cast } from './cast.js';
+import type { DType } from '../tensor.js';
 import { expand, permute, reshape, transpose } from './movement.js';
 import { matmul } from './matmul.js';
 import { logSoftmax, softmax } from './softmax.js';
@@ -43,10 +47,30 @@ declare module '../tensor.js' {
     expand(shape: readonly number[]): Tensor;
     softmax(axis?: number): Tensor;
     logSoftmax(axis?: number): Tensor;
+    argmax(axis?: number, keepdim?: boolean): Tensor;
+    narrow(axis: number, start: number, length: number): Tensor;
+    split(sizeOrSizes: number | readonly number[], axis?: number): Tensor[];
+    chunk(chunks: number, axis?: number): Tensor[];
+    flatten(start?: number, end?: number): Tensor;
+    squeeze(axis?: number): Tensor;
+    unsqueeze(axis: number): Tensor;
+    tril(diagonal?: number): Tensor;
+    triu(diagonal?: number): Tensor;
+    eq(b: Operand): Tensor;
+    ne(b: Operand): Tensor;
+    lt(b: Operand): Tensor;
+    le(b: Operand): Tensor;
+    gt(b: Operand): Tensor;
+    ge(b: Operand): Tensor;
+    logicalAnd(b: Tensor): Tensor;
+    logicalOr(b: Tensor): Tensor;
+    logicalNot(): Tensor;
+    maskedFill(mask: Tensor, value: number): Tensor;
+    cast(dtype: DType): Tensor;
   }
 }
 
-const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
+const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor | Tensor[]> = {
   add(b: Operand) { return add(this, b); },
   sub(b: Operand) { return sub(this, b); },
   mul(b: Operand) { return mul(this, b); },
@@ -77,6 +101,26 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor> = {
   expand(shape: readonly number[]) { return expand(this, shape); },
   softmax(axis = -1) { return softmax(this, axis); },
   logSoftmax(axis = -1) { return logSoftmax(this, axis); },
+  argmax(axis = -1, keepdim = false) { return argmax(this, axis, keepdim); },
+  narrow(axis: number, start: number, length: number) { return narrow(this, axis, start, length); },
+  split(sizeOrSizes: number | readonly number[], axis = 0) { return split(this, sizeOrSizes, axis); },
+  chunk(chunks: number, axis = 0) { return chunk(this, chunks, axis); },
+  flatten(start = 0, end = -1) { return flatten(this, start, end); },
+  squeeze(axis?: number) { return squeeze(this, axis); },
+  unsqueeze(axis: number) { return unsqueeze(this, axis); },
+  tril(diagonal = 0) { return tril(this, diagonal); },
+  triu(diagonal = 0) { return triu(this, diagonal); },
+  eq(b: Operand) { return eq(this, b); },
+  ne(b: Operand) { return ne(this, b); },
+  lt(b: Operand) { return lt(this, b); },
+  le(b: Operand) { return le(this, b); },
+  gt(b: Operand) { return gt(this, b); },
+  ge(b: Operand) { return ge(this, b); },
+  logicalAnd(b: Tensor) { return logicalAnd(this, b); },
+  logicalOr(b: Tensor) { return logicalOr(this, b); },
+  logicalNot() { return logicalNot(this); },
+  maskedFill(mask: Tensor, value: number) { return maskedFill(this, mask, value); },
+  cast(dtype: DType) { return cast(this, dtype); },
 };
 Object.assign(Tensor.prototype, methods);
 

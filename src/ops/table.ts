@@ -12,6 +12,8 @@ import { castDefs } from './cast.js';
 import { lossDefs } from './losses.js';
 import { transformerDefs } from './transformer.js';
 import { dropoutDefs } from './dropout.js';
+import { joiningDefs } from './joining.js';
+import { maskDefs } from './masks.js';
 import { customDefs } from '../custom.js';
 
 let cached: OpTable | null = null;
@@ -31,6 +33,8 @@ export function opTable(): OpTable {
     ...lossDefs,
     ...transformerDefs,
     ...dropoutDefs,
+    ...joiningDefs,
+    ...maskDefs,
     ...customDefs,
   });
 }

@@ -1,0 +1,330 @@
+// Slicing, joining and padding (strided_move.wgsl: a strided region of one tensor into a strided region of
+// another), the triangles (triangle.wgsl), and the views built on reshape (flatten, squeeze, unsqueeze).
+// PyTorch's semantics; negative axes and indices count from the end.
+import { empty, Tensor } from '../tensor.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
+import { full, zeros } from '../creation.js';
+import { f64 } from '../reference.js';
+import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, view } from './apply.js';
+import { reshape } from './movement.js';
+
+const STRIDED_MOVE = defineKernel('strided_move', { n: 'u32', rank: 'u32', src_offset: 'u32', dst_offset: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
+const TRIANGLE = defineKernel('triangle', { n: 'u32', R: 'u32', C: 'u32', diagonal: 'i32' }, { X: 'read u32', Y: 'read_write u32' });
+
+interface Side {
+  offset: number;
+  strides: readonly number[];
+}
+
+/** Copies the region of `extents` from x (at src) into y (at dst). */
+function move(x: Tensor, y: Tensor, extents: readonly number[], src: Side, dst: Side): void {
+  const n = sizeOf(extents);
+  if (!n) return;
+  const dims = extents.flatMap((e, d) => [e, src.strides[d], dst.strides[d]]);
+  const r = rt();
+  r.run(STRIDED_MOVE, {}, { X: view(x), Y: view(y) }, { n, rank: extents.length, src_offset: src.offset, dst_offset: dst.offset, dims }, r.groups1d(n, 256));
+}
+
+const contiguous = (shape: readonly number[]): Side => ({ offset: 0, strides: stridesOf(shape) });
+
+/** Elements start, start + step, ... (length of them) along axis, as strides into a tensor of `shape`. */
+function sliceSide(shape: readonly number[], { axis, start, step }: Attrs['slice']): Side {
+  const st = stridesOf(shape);
+  return { offset: start * st[axis], strides: st.map((s, d) => (d === axis ? s * step : s)) };
+}
+
+function sliceForward(x: Tensor, a: Attrs['slice']): Tensor {
+  const shape = x.shape.map((d, i) => (i === a.axis ? a.length : d));
+  const y = empty(shape, x.dtype);
+  move(x, y, shape, sliceSide(x.shape, a), contiguous(shape));
+  return y;
+}
+
+/** Per axis of a pad: where the kept part of x starts in x and in the output, and its extent. */
+function padRegion(shape: readonly number[], { before, after }: Attrs['pad']) {
+  const srcStart = shape.map((_, d) => Math.max(0, -before[d]));
+  const dstStart = shape.map((_, d) => Math.max(0, before[d]));
+  const extents = shape.map((n, d) => Math.max(0, n - srcStart[d] - Math.max(0, -after[d])));
+  return { srcStart, dstStart, extents, out: shape.map((n, d) => n + before[d] + after[d]) };
+}
+
+const offsetOf = (coords: number[], strides: readonly number[]) => coords.reduce((s, c, d) => s + c * strides[d], 0);
+
+/** Reference helper: every multi-index of `shape`, row-major. */
+function* indices(shape: readonly number[]): Generator<number[]> {
+  const n = sizeOf(shape);
+  const c = shape.map(() => 0);
+  for (let i = 0; i < n; i++) {
+    yield c;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++c[d] < shape[d]) break;
+      c[d] = 0;
+    }
+  }
+}
+
+export const joiningDefs = {
+  slice: {
+    infer([x], { axis, length }) {
+      return { shape: x.shape.map((d, i) => (i === axis ? length : d)), dtype: x.dtype }; // slice() checked the range
+    },
+    forward([x], attrs) {
+      return sliceForward(x, attrs);
+    },
+    backward(g, _s, attrs, [x]) {
+      const dx = zeros(x.shape);
+      move(g, dx, g.shape, contiguous(g.shape), sliceSide(x.shape, attrs));
+      return [dx];
+    },
+    reference([x], attrs) {
+      const shape = x.shape.map((d, i) => (i === attrs.axis ? attrs.length : d));
+      const src = sliceSide(x.shape, attrs);
+      const out = f64(shape);
+      let i = 0;
+      for (const c of indices(shape)) out.data[i++] = x.data[src.offset + offsetOf(c, src.strides)];
+      return out;
+    },
+  } satisfies OpDef<Attrs['slice']>,
+
+  cat: {
+    infer(xs, { axis }) {
+      if (!xs.length) throw new Error('cat: expects at least one tensor');
+      const [first] = xs;
+      xs.forEach((t, i) => {
+        if (t.dtype !== first.dtype) throw new Error(`cat: tensor ${i} is ${t.dtype}, tensor 0 ${first.dtype}`);
+        if (t.ndim !== first.ndim || t.shape.some((d, j) => j !== axis && d !== first.shape[j])) {
+          throw new Error(`cat: tensor ${i} has shape ${shapeStr(t.shape)}, tensor 0 ${shapeStr(first.shape)}: every size but axis ${axis}'s must match`);
+        }
+      });
+      return { shape: first.shape.map((d, j) => (j === axis ? xs.reduce((s, t) => s + t.shape[axis], 0) : d)), dtype: first.dtype };
+    },
+    forward(xs, { axis }) {
+      const shape = xs[0].shape.map((d, j) => (j === axis ? xs.reduce((s, t) => s + t.shape[axis], 0) : d));
+      const y = empty(shape, xs[0].dtype);
+      const st = stridesOf(shape);
+      let at = 0;
+      for (const t of xs) {
+        move(t, y, t.shape, contiguous(t.shape), { offset: at * st[axis], strides: st });
+        at += t.shape[axis];
+      }
+      return y;
+    },
+    backward(g, _s, { axis }, xs) {
+      let at = 0;
+      return xs.map((t) => {
+        const start = at;
+        at += t.shape[axis];
+        return t.requiresGrad ? sliceForward(g, { axis, start, step: 1, length: t.shape[axis] }) : null;
+      });
+    },
+    reference(xs, { axis }) {
+      const shape = xs[0].shape.map((d, j) => (j === axis ? xs.reduce((s, t) => s + t.shape[axis], 0) : d));
+      const out = f64(shape);
+      const st = stridesOf(shape);
+      let at = 0;
+      for (const t of xs) {
+        let i = 0;
+        for (const c of indices(t.shape)) out.data[offsetOf(c, st) + at * st[axis]] = t.data[i++];
+        at += t.shape[axis];
+      }
+      return out;
+    },
+  } satisfies OpDef<Attrs['cat']>,
+
+  pad: {
+    infer([x], attrs) {
+      const { out } = padRegion(x.shape, attrs);
+      if (out.some((d) => d < 0)) throw new Error(`pad: pads [${attrs.before.map((b, d) => `${b}, ${attrs.after[d]}`).join('; ')}] leave a negative size for input ${shapeStr(x.shape)}`);
+      if (x.dtype !== 'f32' && !Number.isInteger(attrs.value)) throw new Error(`pad: value ${attrs.value} is not an integer, for an ${x.dtype} tensor`);
+      return { shape: out, dtype: x.dtype };
+    },
+    forward([x], attrs) {
+      const { srcStart, dstStart, extents, out } = padRegion(x.shape, attrs);
+      const y = full(out, attrs.value, { dtype: x.dtype === 'f32' ? 'f32' : 'i32' });
+      const typed = x.dtype === 'bool' ? new Tensor(y.storage().retain(), y.shape, 'bool') : y;
+      if (typed !== y) y.dispose();
+      const sx = stridesOf(x.shape);
+      const sy = stridesOf(out);
+      move(x, typed, extents, { offset: offsetOf(srcStart, sx), strides: sx }, { offset: offsetOf(dstStart, sy), strides: sy });
+      return typed;
+    },
+    backward(g, _s, attrs, [x]) {
+      const { srcStart, dstStart, extents } = padRegion(x.shape, attrs);
+      const dx = zeros(x.shape);
+      const sx = stridesOf(x.shape);
+      const sg = stridesOf(g.shape);
+      move(g, dx, extents, { offset: offsetOf(dstStart, sg), strides: sg }, { offset: offsetOf(srcStart, sx), strides: sx });
+      return [dx];
+    },
+    reference([x], attrs) {
+      const { srcStart, dstStart, extents, out } = padRegion(x.shape, attrs);
+      const y = f64(out, new Array(sizeOf(out)).fill(attrs.value));
+      const sx = stridesOf(x.shape);
+      const sy = stridesOf(out);
+      for (const c of indices(extents)) y.data[offsetOf(c.map((v, d) => v + dstStart[d]), sy)] = x.data[offsetOf(c.map((v, d) => v + srcStart[d]), sx)];
+      return y;
+    },
+  } satisfies OpDef<Attrs['pad']>,
+
+  triangle: {
+    infer([x], { upper }) {
+      if (x.ndim < 2) throw new Error(`${upper ? 'triu' : 'tril'}: needs at least 2 dimensions, got ${shapeStr(x.shape)}`);
+      return { shape: x.shape, dtype: x.dtype };
+    },
+    forward([x], attrs) {
+      return triangleKernel(x, attrs);
+    },
+    backward(g, _s, attrs) {
+      return [triangleKernel(g, attrs)];
+    },
+    reference([x], { upper, diagonal }) {
+      const [R, C] = x.shape.slice(-2);
+      return f64(x.shape, Array.from(x.data, (v, i) => {
+        const d = (i % C) - (Math.floor(i / C) % R);
+        return (upper ? d >= diagonal : d <= diagonal) ? v : 0;
+      }));
+    },
+  } satisfies OpDef<Attrs['triangle']>,
+};
+
+function triangleKernel(x: Tensor, { upper, diagonal }: Attrs['triangle']): Tensor {
+  const y = empty(x.shape, x.dtype);
+  if (!y.size) return y;
+  const [R, C] = x.shape.slice(-2);
+  const r = rt();
+  r.run(TRIANGLE, { UPPER: String(upper) }, { X: view(x), Y: view(y) }, { n: x.size, R, C, diagonal }, r.groups1d(x.size, 256));
+  return y;
+}
+
+function checkInt(op: string, name: string, v: number): void {
+  if (!Number.isInteger(v)) throw new Error(`${op}: ${name} must be an integer, got ${v}`);
+}
+
+/** x[..., start:end:step, ...] along axis, with Python's rules: negative start/end count from the end, both
+ * are clamped to the axis, end omitted is the end; step > 0. A copy (rootgrad's tensors are contiguous). */
+export function slice(x: Tensor, axis: number, start: number, end?: number, step = 1): Tensor {
+  const a = normAxis('slice', axis, x.ndim);
+  const n = x.shape[a];
+  checkInt('slice', 'start', start);
+  if (end !== undefined) checkInt('slice', 'end', end);
+  checkInt('slice', 'step', step);
+  if (step <= 0) throw new Error(`slice: step must be positive, got ${step}`);
+  const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+  const s = clampIdx(start);
+  const e = end === undefined ? n : clampIdx(end);
+  return apply('slice', [x], { axis: a, start: s, step, length: Math.max(0, Math.ceil((e - s) / step)) });
+}
+
+/** length elements from start along axis (PyTorch's narrow: start may count from the end, the range must fit). */
+export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
+  const a = normAxis('narrow', axis, x.ndim);
+  const n = x.shape[a];
+  checkInt('narrow', 'start', start);
+  checkInt('narrow', 'length', length);
+  const s = start < 0 ? start + n : start;
+  if (s < 0 || s > n || length < 0 || s + length > n) throw new Error(`narrow: start ${start} and length ${length} are out of range for axis ${axis} of size ${n} (shape ${shapeStr(x.shape)})`);
+  return apply('slice', [x], { axis: a, start: s, step: 1, length });
+}
+
+/** Joins tensors along an existing axis; every other size must match. */
+export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || !tensors.length) throw new Error('cat: expects a non-empty array of tensors');
+  const a = normAxis('cat', axis, tensors[0].ndim);
+  return apply('cat', [...tensors], { axis: a });
+}
+
+/** Joins same-shaped tensors along a new axis. */
+export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || !tensors.length) throw new Error('stack: expects a non-empty array of tensors');
+  const first = tensors[0];
+  tensors.forEach((t: Tensor, i: number) => {
+    if (t.ndim !== first.ndim || t.shape.some((d: number, j: number) => d !== first.shape[j])) throw new Error(`stack: tensor ${i} has shape ${shapeStr(t.shape)}, tensor 0 ${shapeStr(first.shape)}: all must match`);
+  });
+  const a = normAxis('stack', axis, first.ndim + 1);
+  const parts = tensors.map((t) => unsqueeze(t, a));
+  const out = cat(parts, a);
+  for (const p of parts) p.dispose();
+  return out;
+}
+
+/** Pieces of `size` along axis (the last may be smaller), or of the given sizes (which must add up). */
+export function split(x: Tensor, sizeOrSizes: number | readonly number[], axis = 0): Tensor[] {
+  const a = normAxis('split', axis, x.ndim);
+  const n = x.shape[a];
+  let sizes: number[];
+  if (typeof sizeOrSizes === 'number') {
+    checkInt('split', 'size', sizeOrSizes);
+    if (sizeOrSizes <= 0) throw new Error(`split: size must be positive, got ${sizeOrSizes}`);
+    sizes = Array.from({ length: Math.max(1, Math.ceil(n / sizeOrSizes)) }, (_, i) => Math.min(sizeOrSizes, n - i * sizeOrSizes));
+  } else {
+    sizes = [...sizeOrSizes];
+    sizes.forEach((s) => checkInt('split', 'sizes', s));
+    if (sizes.some((s) => s < 0) || sizes.reduce((p, s) => p + s, 0) !== n) throw new Error(`split: sizes [${sizes.join(', ')}] do not add up to ${n}, the size of axis ${axis} of ${shapeStr(x.shape)}`);
+  }
+  let at = 0;
+  return sizes.map((s) => {
+    const part = narrow(x, a, at, s);
+    at += s;
+    return part;
+  });
+}
+
+/** `chunks` pieces of equal size ceil(n / chunks) along axis (fewer when n does not fill them, as PyTorch). */
+export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
+  checkInt('chunk', 'chunks', chunks);
+  if (chunks <= 0) throw new Error(`chunk: chunks must be positive, got ${chunks}`);
+  const a = normAxis('chunk', axis, x.ndim);
+  return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);
+}
+
+/** Constant padding (torch.nn.functional.pad): pads = [left, right] of the last axis, then of the one
+ * before, and so on; negative pads crop. */
+export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
+  if (!Array.isArray(pads) || pads.length % 2 || pads.length > 2 * x.ndim) throw new Error(`pad: pads must be pairs for at most ${x.ndim} axes (last axis first), got [${pads}]`);
+  pads.forEach((p) => checkInt('pad', 'pads', p));
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`pad: value must be a finite number, got ${value}`);
+  const before = x.shape.map(() => 0);
+  const after = x.shape.map(() => 0);
+  for (let k = 0; k < pads.length / 2; k++) {
+    before[x.ndim - 1 - k] = pads[2 * k];
+    after[x.ndim - 1 - k] = pads[2 * k + 1];
+  }
+  return apply('pad', [x], { before, after, value });
+}
+
+/** The lower triangle of the last two axes (c - r <= diagonal), zeros elsewhere. */
+export function tril(x: Tensor, diagonal = 0): Tensor {
+  checkInt('tril', 'diagonal', diagonal);
+  return apply('triangle', [x], { upper: false, diagonal }, 'tril');
+}
+
+/** The upper triangle of the last two axes (c - r >= diagonal), zeros elsewhere. */
+export function triu(x: Tensor, diagonal = 0): Tensor {
+  checkInt('triu', 'diagonal', diagonal);
+  return apply('triangle', [x], { upper: true, diagonal }, 'triu');
+}
+
+/** Merges axes start..end into one (a view). */
+export function flatten(x: Tensor, start = 0, end = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normAxis('flatten', start, x.ndim);
+  const e = normAxis('flatten', end, x.ndim);
+  if (s > e) throw new Error(`flatten: start axis ${start} comes after end axis ${end} for shape ${shapeStr(x.shape)}`);
+  return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+}
+
+/** Drops size-1 axes: all of them, or the given one (left as is when its size is not 1, as PyTorch). */
+export function squeeze(x: Tensor, axis?: number): Tensor {
+  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  const a = normAxis('squeeze', axis, x.ndim);
+  return reshape(x, x.shape[a] === 1 ? x.shape.filter((_, i) => i !== a) : x.shape);
+}
+
+/** Inserts a size-1 axis at `axis` (of the result: -1 appends). */
+export function unsqueeze(x: Tensor, axis: number): Tensor {
+  const a = normAxis('unsqueeze', axis, x.ndim + 1);
+  return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
+}

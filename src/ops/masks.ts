@@ -1,0 +1,185 @@
+// Masks: comparisons and logical ops with broadcasting, giving bool tensors (compare.wgsl: 0/1 words), and
+// where(cond, a, b) (where.wgsl) with gradients to a and b. Integer and bool operands compare as i32 (exact),
+// any f32 operand makes the comparison f32.
+import { empty, Tensor, type DType } from '../tensor.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
+import { full, zeros } from '../creation.js';
+import { f64, forEachBroadcast } from '../reference.js';
+import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+import { sumTo } from './reduce.js';
+import { wgslType } from './cast.js';
+
+const COMPARE = defineKernel('compare', { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{AT}}', B: 'read {{BT}}', Z: 'read_write u32' });
+const WHERE = defineKernel('where', { n: 'u32', rank: 'u32', dims: 'u32[]' }, { COND: 'read u32', A: 'read u32', B: 'read u32', Z: 'read_write u32' });
+
+/** The broadcasting modes of binary.wgsl (broadcast_index.wgsl): 0 same shape, 1 trailing blocks, 2 general. */
+function broadcastParams(a: readonly number[], b: readonly number[], shape: readonly number[]) {
+  const trailing = (s: readonly number[]) => {
+    const first = s.findIndex((d) => d !== 1);
+    const t = first < 0 ? [] : s.slice(first);
+    return sameShape(t, shape.slice(shape.length - t.length));
+  };
+  const mode = sameShape(a, shape) && sameShape(b, shape) ? 0 : trailing(a) && trailing(b) ? 1 : 2;
+  const dims: number[] = [];
+  if (mode === 2) {
+    const sa = broadcastStrides(a, shape);
+    const sb = broadcastStrides(b, shape);
+    shape.forEach((d, i) => dims.push(d, sa[i], sb[i]));
+  }
+  const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
+  return { mode, params: { n: size(shape), na: mode === 1 ? size(a) : 0, nb: mode === 1 ? size(b) : 0, rank: mode === 2 ? shape.length : 0, dims } };
+}
+
+const integral = (d: DType) => d !== 'f32';
+
+function compareOp(name: string, expr: string, ref: (a: number, b: number) => boolean, operands: 'any' | 'bool'): OpDef<Record<string, never>> {
+  return {
+    infer([a, b]) {
+      if (operands === 'bool') {
+        checkDType(name, a, 'bool', 'first input');
+        checkDType(name, b, 'bool', 'second input');
+      }
+      return { shape: broadcastShapes(name, a.shape, b.shape), dtype: 'bool' };
+    },
+    forward([a, b]) {
+      const shape = broadcastShapes(name, a.shape, b.shape);
+      const z = empty(shape, 'bool');
+      if (!z.size) return z;
+      const { mode, params } = broadcastParams(a.shape, b.shape, shape);
+      const S = integral(a.dtype) && integral(b.dtype) ? 'i32' : 'f32';
+      const r = rt();
+      r.run(COMPARE, { EXPR: expr, MODE: mode, S, AT: wgslType(a.dtype), BT: wgslType(b.dtype) }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size, 256));
+      return z;
+    },
+    backward() {
+      return [null, null]; // a comparison is not differentiable
+    },
+    reference([a, b]) {
+      const out: number[] = [];
+      const shape = forEachBroadcast(name, [a.shape, b.shape], (i, [ia, ib]) => (out[i] = ref(a.data[ia], b.data[ib]) ? 1 : 0));
+      return f64(shape, out);
+    },
+  };
+}
+
+/** where's kernel: z = cond ? a : b with broadcasting, on 32-bit words. */
+function whereKernel(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): Tensor {
+  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
+  const z = empty(shape, dtype);
+  if (!z.size) return z;
+  const [sc, sa, sb] = [cond, a, b].map((t) => broadcastStrides(t.shape, shape));
+  const dims = shape.flatMap((d, i) => [d, sc[i], sa[i], sb[i]]);
+  const r = rt();
+  r.run(WHERE, {}, { COND: view(cond), A: view(a), B: view(b), Z: view(z) }, { n: z.size, rank: shape.length, dims }, r.groups1d(z.size, 256));
+  return z;
+}
+
+export const maskDefs = {
+  eq: compareOp('eq', 'a == b', (a, b) => a === b, 'any') satisfies OpDef<Attrs['eq']>,
+  ne: compareOp('ne', 'a != b', (a, b) => a !== b, 'any') satisfies OpDef<Attrs['ne']>,
+  lt: compareOp('lt', 'a < b', (a, b) => a < b, 'any') satisfies OpDef<Attrs['lt']>,
+  le: compareOp('le', 'a <= b', (a, b) => a <= b, 'any') satisfies OpDef<Attrs['le']>,
+  gt: compareOp('gt', 'a > b', (a, b) => a > b, 'any') satisfies OpDef<Attrs['gt']>,
+  ge: compareOp('ge', 'a >= b', (a, b) => a >= b, 'any') satisfies OpDef<Attrs['ge']>,
+  logicalAnd: compareOp('logicalAnd', 'a != 0 && b != 0', (a, b) => a !== 0 && b !== 0, 'bool') satisfies OpDef<Attrs['logicalAnd']>,
+  logicalOr: compareOp('logicalOr', 'a != 0 || b != 0', (a, b) => a !== 0 || b !== 0, 'bool') satisfies OpDef<Attrs['logicalOr']>,
+  logicalNot: {
+    infer([x]) {
+      checkDType('logicalNot', x, 'bool');
+      return { shape: x.shape, dtype: 'bool' };
+    },
+    forward([x]) {
+      const z = empty(x.shape, 'bool');
+      if (!z.size) return z;
+      const { params } = broadcastParams(x.shape, x.shape, x.shape);
+      const r = rt();
+      r.run(COMPARE, { EXPR: 'a == 0', MODE: 0, S: 'i32', AT: 'u32', BT: 'u32' }, { A: view(x), B: view(x), Z: view(z) }, params, r.groups1d(z.size, 256));
+      return z;
+    },
+    backward() {
+      return [null];
+    },
+    reference([x]) {
+      return f64(x.shape, Array.from(x.data, (v) => (v === 0 ? 1 : 0)));
+    },
+  } satisfies OpDef<Attrs['logicalNot']>,
+
+  where: {
+    infer([cond, a, b]) {
+      checkDType('where', cond, 'bool', 'condition');
+      if (a.dtype !== b.dtype) throw new Error(`where: a and b must have one dtype, got ${a.dtype} ${shapeStr(a.shape)} and ${b.dtype} ${shapeStr(b.shape)}`);
+      return { shape: broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape), dtype: a.dtype };
+    },
+    forward([cond, a, b], _attrs, save) {
+      save(cond);
+      return whereKernel(cond, a, b, a.dtype);
+    },
+    backward(g, [cond], _attrs, [, a, b]) {
+      const zero = zeros([]);
+      const ga = a.requiresGrad ? sumTo(whereKernel(cond, g, zero, 'f32'), a.shape) : null;
+      const gb = b.requiresGrad ? sumTo(whereKernel(cond, zero, g, 'f32'), b.shape) : null;
+      zero.dispose();
+      return [null, ga, gb];
+    },
+    reference([cond, a, b]) {
+      const out: number[] = [];
+      const shape = forEachBroadcast('where', [cond.shape, a.shape, b.shape], (i, [ic, ia, ib]) => (out[i] = cond.data[ic] !== 0 ? a.data[ia] : b.data[ib]));
+      return f64(shape, out);
+    },
+  } satisfies OpDef<Attrs['where']>,
+};
+
+type Operand = Tensor | number;
+
+/** A number operand as a 0-d tensor: i32 when it is an integer and the other operand is integral. */
+function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor, Tensor | null] {
+  const isNum = (x: Operand): x is number => typeof x === 'number';
+  if (isNum(a) && isNum(b)) throw new Error(`${op}: at least one operand must be a Tensor`);
+  if (!isNum(a) && !isNum(b)) return [a, b, null];
+  const t = (isNum(a) ? b : a) as Tensor;
+  const s = (isNum(a) ? a : b) as number;
+  if (typeof s !== 'number' || Number.isNaN(s)) throw new Error(`${op}: the number operand must not be NaN, got ${s}`);
+  const made = full([], Math.max(-3.4e38, Math.min(3.4e38, s)), { dtype: integral(t.dtype) && Number.isInteger(s) ? 'i32' : 'f32' });
+  return isNum(a) ? [made, t, made] : [t, made, made];
+}
+
+function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Operand, b: Operand): Tensor {
+  const [x, y, made] = operands(op, a, b);
+  const out = apply(op, [x, y], {});
+  made?.dispose();
+  return out;
+}
+
+export const eq = (a: Operand, b: Operand): Tensor => compare('eq', a, b);
+export const ne = (a: Operand, b: Operand): Tensor => compare('ne', a, b);
+export const lt = (a: Operand, b: Operand): Tensor => compare('lt', a, b);
+export const le = (a: Operand, b: Operand): Tensor => compare('le', a, b);
+export const gt = (a: Operand, b: Operand): Tensor => compare('gt', a, b);
+export const ge = (a: Operand, b: Operand): Tensor => compare('ge', a, b);
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => apply('logicalAnd', [a, b], {});
+export const logicalOr = (a: Tensor, b: Tensor): Tensor => apply('logicalOr', [a, b], {});
+export const logicalNot = (x: Tensor): Tensor => apply('logicalNot', [x], {});
+
+/** cond ? a : b elementwise, all three broadcast together; cond is bool; gradients flow to a and b. */
+export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
+  const pick = (v: Operand, other: Operand) => (typeof v === 'number' ? full([], v, { dtype: typeof other !== 'number' && other.dtype !== 'f32' && Number.isInteger(v) ? other.dtype : 'f32' }) : v);
+  if (typeof a === 'number' && typeof b === 'number') throw new Error('where: at least one of a and b must be a Tensor');
+  const ta = pick(a, b);
+  const tb = pick(b, a);
+  const out = apply('where', [cond, ta, tb], {});
+  if (ta !== a) ta.dispose();
+  if (tb !== b) tb.dispose();
+  return out;
+}
+
+/** x with value where mask is true (mask broadcasts to x's shape); the gradient flows to x elsewhere. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new Error(`maskedFill: value must be a number, got ${value}`);
+  const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
+  if (!sameShape(shape, x.shape)) throw new Error(`maskedFill: mask ${shapeStr(mask.shape)} must broadcast to the input's shape ${shapeStr(x.shape)}`);
+  // -inf and inf become the large finite sentinels (WGSL leaves infinities to the implementation)
+  return where(mask, Math.max(-3.4e38, Math.min(3.4e38, value)), x);
+}

@@ -1,0 +1,160 @@
+// The tensor vocabulary: slicing, joining, padding, triangles, views, masks. Forward against the float64
+// reference and autograd against finite differences of it (checkOp), over random shapes; PyTorch's
+// semantics and error messages.
+import fc from 'fast-check';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { checkOp, dim, property, rg, setup, shapeArb, size, valuesArb, broadcastPairArb } from './helpers.js';
+
+const T = rg.opTable();
+beforeAll(setup);
+
+const withValues = (shapes: fc.Arbitrary<number[]>, lo = -3, hi = 3) => shapes.chain((s) => valuesArb(size(s), lo, hi).map((v) => ({ shape: s, data: v })));
+const ranked = withValues(shapeArb(1, 3));
+
+describe('slicing', () => {
+  test('slice with Python rules (negative, clamped, omitted end, steps) against the reference', () =>
+    property(ranked.chain((x) => fc.tuple(fc.constant(x), fc.nat(x.shape.length - 1), fc.integer({ min: -9, max: 9 }), fc.option(fc.integer({ min: -9, max: 9 }), { nil: undefined }), fc.integer({ min: 1, max: 3 }))), ([x, axis, start, end, step]) => {
+      const n = x.shape[axis];
+      const norm = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+      const s = norm(start);
+      const length = Math.max(0, Math.ceil(((end === undefined ? n : norm(end)) - s) / step));
+      if (length === 0) return Promise.resolve(); // an empty slice: checked below
+      return checkOp({ name: 'slice', inputs: [x], gpu: ([t]) => rg.slice(t, axis, start, end, step), ref: (xs) => T.slice.reference(xs, { axis, start: s, step, length }) });
+    }));
+
+  test('narrow, split and chunk: the pieces and their gradients', async () => {
+    const x = rg.tensor(Array.from({ length: 24 }, (_, i) => i), [2, 12], { requiresGrad: true });
+    expect([...(await rg.narrow(x, 1, -3, 2).data())]).toEqual([9, 10, 21, 22]);
+    const parts = rg.split(x, 5, 1);
+    expect(parts.map((p) => p.shape[1])).toEqual([5, 5, 2]);
+    expect(rg.split(x, [3, 9], -1).map((p) => p.shape)).toEqual([[2, 3], [2, 9]]);
+    expect(rg.chunk(x, 5, 1).map((p) => p.shape[1])).toEqual([3, 3, 3, 3]); // ceil(12 / 5) = 3: four chunks, as PyTorch
+    // d/dx of sum(parts[i] * (i + 1)): each column gets its piece's weight
+    let loss = rg.mul(rg.sum(parts[0]), 1);
+    for (let i = 1; i < parts.length; i++) loss = rg.add(loss, rg.mul(rg.sum(parts[i]), i + 1));
+    loss.backward();
+    const g = await x.grad!.data();
+    expect([...g.slice(0, 12)]).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3]);
+    x.zeroGrad();
+  });
+
+  test('slice errors name the op and the values', () => {
+    const x = rg.zeros([2, 3]);
+    expect(() => rg.slice(x, 2, 0)).toThrow('slice: axis 2 is out of range for a tensor of 2 dimensions');
+    expect(() => rg.slice(x, 1, 0, 2, 0)).toThrow('slice: step must be positive, got 0');
+    expect(() => rg.narrow(x, 1, 2, 2)).toThrow('narrow: start 2 and length 2 are out of range for axis 1 of size 3 (shape [2, 3])');
+    expect(() => rg.split(x, [1, 1], 1)).toThrow('split: sizes [1, 1] do not add up to 3, the size of axis 1 of [2, 3]');
+    expect(rg.slice(x, 1, 5).shape).toEqual([2, 0]);
+  });
+});
+
+describe('joining and padding', () => {
+  const catCase = fc.tuple(shapeArb(1, 3), fc.array(dim, { minLength: 1, maxLength: 3 })).chain(([s, extents]) =>
+    fc.nat(s.length - 1).chain((axis) => fc.tuple(...extents.map((e) => withValues(fc.constant(s.map((d, i) => (i === axis ? e : d)))))).map((xs) => ({ axis, xs }))),
+  );
+  test('cat along any axis', () =>
+    property(catCase, ({ axis, xs }) => checkOp({ name: 'cat', inputs: xs, gpu: (ts) => rg.cat(ts, axis), ref: (r) => T.cat.reference(r, { axis }) })));
+
+  test('stack makes a new axis', async () => {
+    const a = rg.tensor([1, 2, 3], [3]);
+    const b = rg.tensor([4, 5, 6], [3]);
+    const s = rg.stack([a, b], 1);
+    expect(s.shape).toEqual([3, 2]);
+    expect([...(await s.data())]).toEqual([1, 4, 2, 5, 3, 6]);
+    expect(() => rg.stack([a, rg.zeros([2])])).toThrow('stack: tensor 1 has shape [2], tensor 0 [3]: all must match');
+    expect(() => rg.cat([rg.zeros([2, 3]), rg.zeros([2, 4])], 0)).toThrow("cat: tensor 1 has shape [2, 4], tensor 0 [2, 3]: every size but axis 0's must match");
+  });
+
+  test('pad (last axis first, negative pads crop) against the reference', () =>
+    property(withValues(shapeArb(1, 3).map((s) => s.map((d) => d + 1))).chain((x) => fc.tuple(fc.constant(x), fc.array(fc.integer({ min: -1, max: 2 }), { minLength: 2, maxLength: 2 * x.shape.length }).map((p) => (p.length % 2 ? p.slice(1) : p)), fc.constantFrom(0, -1.5))), ([x, pads, value]) => {
+      const before = x.shape.map(() => 0);
+      const after = x.shape.map(() => 0);
+      for (let k = 0; k < pads.length / 2; k++) [before[x.shape.length - 1 - k], after[x.shape.length - 1 - k]] = [pads[2 * k], pads[2 * k + 1]];
+      return checkOp({ name: `pad [${pads}]`, inputs: [x], gpu: ([t]) => rg.pad(t, pads, value), ref: (r) => T.pad.reference(r, { before, after, value }) });
+    }));
+
+  test('pad matches torch.nn.functional.pad on a known case, and refuses bad pads', async () => {
+    const x = rg.tensor([[1, 2], [3, 4]]);
+    expect([...(await rg.pad(x, [1, 0, 0, 1], 9).data())]).toEqual([9, 1, 2, 9, 3, 4, 9, 9, 9]);
+    expect(() => rg.pad(x, [1])).toThrow('pad: pads must be pairs for at most 2 axes (last axis first), got [1]');
+    expect(() => rg.pad(x, [-2, -1])).toThrow('pad: pads [0, 0; -2, -1] leave a negative size for input [2, 2]');
+  });
+
+  test('tril and triu with any diagonal', () =>
+    property(fc.tuple(withValues(fc.tuple(fc.constantFrom(1, 2), dim, dim).map((s) => [...s])), fc.integer({ min: -3, max: 3 }), fc.boolean()), ([x, diagonal, upper]) =>
+      checkOp({ name: `${upper ? 'triu' : 'tril'} ${diagonal}`, inputs: [x], gpu: ([t]) => (upper ? rg.triu(t, diagonal) : rg.tril(t, diagonal)), ref: (r) => T.triangle.reference(r, { upper, diagonal }) })));
+
+  test('flatten, squeeze and unsqueeze are views with PyTorch shapes', () => {
+    const x = rg.zeros([2, 1, 3, 1]);
+    expect(rg.flatten(x).shape).toEqual([6]);
+    expect(rg.flatten(x, 1).shape).toEqual([2, 3]);
+    expect(rg.flatten(x, 0, 1).shape).toEqual([2, 3, 1]);
+    expect(rg.squeeze(x).shape).toEqual([2, 3]);
+    expect(rg.squeeze(x, 1).shape).toEqual([2, 3, 1]);
+    expect(rg.squeeze(x, 0).shape).toEqual([2, 1, 3, 1]); // not size 1: unchanged
+    expect(rg.unsqueeze(x, -1).shape).toEqual([2, 1, 3, 1, 1]);
+    expect(rg.unsqueeze(rg.zeros([3]), 0).shape).toEqual([1, 3]);
+    expect(() => rg.flatten(x, 2, 1)).toThrow('flatten: start axis 2 comes after end axis 1 for shape [2, 1, 3, 1]');
+  });
+});
+
+describe('masks', () => {
+  const ops = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+  test('comparisons with broadcasting give bool tensors equal to the reference', () =>
+    property(broadcastPairArb.chain(([sa, sb]) => fc.tuple(valuesArb(size(sa), -2, 2).map((v) => v.map((x) => Math.round(x))), valuesArb(size(sb), -2, 2).map((v) => v.map((x) => Math.round(x))), fc.constantFrom(...ops)).map(([va, vb, op]) => ({ a: { shape: sa, data: va }, b: { shape: sb, data: vb }, op }))), async ({ a, b, op }) => {
+      const ta = rg.tensor(a.data, a.shape);
+      const tb = rg.tensor(b.data, b.shape, { dtype: 'i32' }); // mixed f32 and i32 compares as f32
+      const z = rg[op](ta, tb);
+      const want = T[op].reference([{ shape: a.shape, data: Float64Array.from(a.data) }, { shape: b.shape, data: Float64Array.from(b.data) }], {});
+      expect(z.dtype).toBe('bool');
+      expect(z.shape).toEqual(want.shape);
+      expect([...(await z.data())]).toEqual([...want.data]);
+      for (const t of [ta, tb, z]) t.dispose();
+    }));
+
+  test('integers compare exactly as i32 (beyond f32 precision); numbers broadcast as scalars', async () => {
+    const big = rg.tensor([16777217, 16777216], [2], { dtype: 'i32' });
+    expect([...(await rg.eq(big, 16777217).data())]).toEqual([1, 0]);
+    const labels = rg.tensor([0, 3, -100, 3], [4], { dtype: 'i32' });
+    expect([...(await rg.ne(labels, -100).data())]).toEqual([1, 1, 0, 1]);
+    expect([...(await rg.lt(2, rg.tensor([1, 2, 3])).data())]).toEqual([0, 0, 1]);
+  });
+
+  test('logical ops and casts to and from bool', async () => {
+    const a = rg.tensor([true, true, false, false]);
+    const b = rg.tensor([true, false, true, false]);
+    expect(a.dtype).toBe('bool');
+    expect([...(await rg.logicalAnd(a, b).data())]).toEqual([1, 0, 0, 0]);
+    expect([...(await rg.logicalOr(a, b).data())]).toEqual([1, 1, 1, 0]);
+    expect([...(await rg.logicalNot(a).data())]).toEqual([0, 0, 1, 1]);
+    expect([...(await rg.cast(rg.tensor([0, -2.5, 3]), 'bool').data())]).toEqual([0, 1, 1]);
+    expect([...(await rg.cast(a, 'f32').data())]).toEqual([1, 1, 0, 0]);
+    expect(() => rg.logicalAnd(a, rg.zeros([4]))).toThrow('logicalAnd: second input must be bool, got f32 tensor of shape [4]');
+    expect(() => rg.tensor([2], [1], { dtype: 'bool' })).toThrow('tensor: bool values must be 0 or 1 (or true/false), got 2 at position 0');
+  });
+
+  test('where: broadcasting, gradients to a and b', () =>
+    property(broadcastPairArb.chain(([sa, sb]) => {
+      const out = [...(sa.length >= sb.length ? sa : sb)].map((_, i, arr) => arr[i]);
+      return fc.tuple(valuesArb(size(sa)), valuesArb(size(sb)), fc.array(fc.boolean(), { minLength: size(sa), maxLength: size(sa) })).map(([va, vb, c]) => ({ a: { shape: sa, data: va }, b: { shape: sb, data: vb }, cond: { shape: sa, data: c.map(Number) }, out }));
+    }), ({ a, b, cond }) => {
+      const c = rg.tensor(cond.data, cond.shape, { dtype: 'bool' });
+      return checkOp({ name: 'where', inputs: [a, b], gpu: ([x, y]) => rg.where(c, x, y), ref: ([x, y]) => T.where.reference([{ shape: cond.shape, data: Float64Array.from(cond.data) }, x, y], {}) });
+    }));
+
+  test('maskedFill: a causal mask, as nanoGPT writes it', async () => {
+    const T4 = 4;
+    const scores = rg.tensor(Array.from({ length: T4 * T4 }, (_, i) => i), [T4, T4], { requiresGrad: true });
+    const keep = rg.cast(rg.tril(rg.ones([T4, T4])), 'bool');
+    const masked = rg.maskedFill(scores, rg.logicalNot(keep), -Infinity);
+    const y = await masked.data();
+    expect(y[1]).toBe(Math.fround(-3.4e38)); // -inf becomes the large finite sentinel
+    expect([y[0], y[4], y[5]]).toEqual([0, 4, 5]);
+    rg.sum(masked).backward();
+    expect([...(await scores.grad!.data())].slice(0, 8)).toEqual([1, 0, 0, 0, 1, 1, 0, 0]);
+    expect(() => rg.maskedFill(scores, rg.zeros([2], { dtype: 'bool' }), 0)).toThrow(/maskedFill: shapes \[4, 4\] and \[2\] can/);
+    expect(() => rg.maskedFill(rg.zeros([4]), keep, 0)).toThrow("maskedFill: mask [4, 4] must broadcast to the input's shape [4]");
+    expect(() => rg.where(keep, rg.zeros([4, 4]), rg.zeros([4, 4], { dtype: 'i32' }))).toThrow('where: a and b must have one dtype, got f32 [4, 4] and i32 [4, 4]');
+    scores.zeroGrad();
+  });
+});
