@@ -161,6 +161,27 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const [upper, diagonal] = [g.uniform() < 0.5, pick(g, [-1, 0, 1, 2])];
     return { inputs: { x: rnd(g, s) }, fn: (x) => (upper ? ops.triu(x, diagonal) : ops.tril(x, diagonal)) };
   },
+  indexSelect: (g) => {
+    const s = shape(g, 1, 3);
+    const axis = g.int(s.length);
+    const index = labels(g, pick(g, [1, 3, 5]), s[axis]); // repeats likely: the backward adds them
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.indexSelect(x, axis, index) };
+  },
+  gather: (g) => {
+    const s = shape(g, 1, 3);
+    const axis = g.int(s.length);
+    const is = s.map((d, i) => (i === axis ? pick(g, [1, 2, 4]) : Math.max(1, d - g.int(2))));
+    const index = fromHost(Array.from({ length: size(is) }, () => g.int(s[axis])), is, 'i32');
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.gather(x, axis, index) };
+  },
+  scatterAdd: (g) => {
+    const s = shape(g, 1, 3);
+    const axis = g.int(s.length);
+    const is = s.map((d, i) => (i === axis ? pick(g, [1, 2, 4]) : Math.max(1, d - g.int(2))));
+    const index = fromHost(Array.from({ length: size(is) }, () => g.int(s[axis])), is, 'i32');
+    const ss = is.map((d) => d + g.int(2)); // src may be larger than the index
+    return { inputs: { x: rnd(g, s), src: rnd(g, ss) }, fn: (x, src) => ops.scatterAdd(x, axis, index, src) };
+  },
   reshape: unary((x) => ops.reshape(x, [-1])),
   permute: (g) => {
     const s = shape(g, 2, 3);

@@ -158,3 +158,44 @@ describe('masks', () => {
     scores.zeroGrad();
   });
 });
+
+describe('indexing', () => {
+  const axisShape = shapeArb(1, 3).chain((s) => fc.tuple(fc.constant(s), fc.nat(s.length - 1)));
+  test('indexSelect against the reference (repeated indices add up in backward)', () =>
+    property(axisShape.chain(([s, axis]) => fc.tuple(withValues(fc.constant(s)), fc.constant(axis), fc.array(fc.nat(s[axis] - 1), { minLength: 1, maxLength: 6 }))), ([x, axis, idx]) =>
+      checkOp({ name: 'indexSelect', inputs: [x, { shape: [idx.length], data: idx, int: true }], gpu: ([t, i]) => rg.indexSelect(t, axis, i), ref: (r) => T.indexSelect.reference(r, { axis }) })));
+
+  const indexCase = axisShape.chain(([s, axis]) => {
+    const is = fc.tuple(...s.map((d, i) => (i === axis ? fc.integer({ min: 1, max: 4 }) : fc.integer({ min: 1, max: d }))));
+    return is.chain((ishape) => fc.tuple(withValues(fc.constant(s)), fc.constant(axis), fc.array(fc.nat(s[axis] - 1), { minLength: size(ishape), maxLength: size(ishape) }).map((v) => ({ shape: ishape, data: v, int: true }))));
+  });
+  test('gather against the reference', () =>
+    property(indexCase, ([x, axis, index]) => checkOp({ name: 'gather', inputs: [x, index], gpu: ([t, i]) => rg.gather(t, axis, i), ref: (r) => T.gather.reference(r, { axis }) })));
+
+  test('scatterAdd against the reference, gradients to x and src', () =>
+    property(indexCase.chain(([x, axis, index]) => withValues(fc.constant(index.shape)).map((src) => [x, axis, index, src] as const)), ([x, axis, index, src]) =>
+      checkOp({ name: 'scatterAdd', inputs: [x, index, src], grad: [0, 2], gpu: ([t, i, s]) => rg.scatterAdd(t, axis, i, s), ref: (r) => T.scatterAdd.reference(r, { axis }) })));
+
+  test('indexSelect backward: host-known indices (counting sort) and GPU-made ones (scan) give the same bits', async () => {
+    const x = rg.randn([3, 7, 2], { requiresGrad: true });
+    const idx = [6, 1, 6, 0, 6, 2];
+    const up = rg.randn([3, 6, 2]);
+    const grads: number[][] = [];
+    for (const index of [rg.tensor(idx, [6], { dtype: 'i32' }), rg.cast(rg.tensor(idx, [6]), 'i32')]) {
+      x.zeroGrad();
+      rg.sum(rg.mul(rg.indexSelect(x, 1, index), up)).backward();
+      grads.push([...(await x.grad!.data())]);
+    }
+    expect(grads[1]).toEqual(grads[0]);
+    x.zeroGrad();
+  });
+
+  test('errors name the op and the values', () => {
+    const x = rg.zeros([2, 3]);
+    expect(() => rg.indexSelect(x, 1, rg.tensor([0, 3], [2], { dtype: 'i32' }))).toThrow('indexSelect: index 3 at position 1 is outside [0, 3)');
+    expect(() => rg.indexSelect(x, 0, rg.tensor([[0]], [1, 1], { dtype: 'i32' }))).toThrow('indexSelect: index must be 1-D, got [1, 1]');
+    expect(() => rg.gather(x, 1, rg.tensor([0, 1], [2], { dtype: 'i32' }))).toThrow('gather: index must have as many dimensions as the input (2), got [2] for [2, 3]');
+    expect(() => rg.gather(x, 1, rg.zeros([3, 1], { dtype: 'i32' }))).toThrow('gather: index [3, 1] is larger than the input [2, 3] on axis 0');
+    expect(() => rg.gather(x, 1, rg.zeros([2, 1]))).toThrow('gather: index must be i32, got f32 tensor of shape [2, 1]');
+  });
+});

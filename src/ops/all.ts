@@ -8,6 +8,7 @@ export { softmax, logSoftmax } from './softmax.js';
 export { embedding, pick } from './gather.js';
 export { cast } from './cast.js';
 export { dropout } from './dropout.js';
+export { indexSelect, gather, scatterAdd } from './indexing.js';
 export { slice, narrow, cat, stack, split, chunk, pad, tril, triu, flatten, squeeze, unsqueeze } from './joining.js';
 export { eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, maskedFill } from './masks.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';

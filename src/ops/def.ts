@@ -88,6 +88,10 @@ export interface Attrs {
   logicalOr: None;
   logicalNot: None;
   where: None;
+  // indexing (ops/indexing.ts)
+  indexSelect: { axis: number };
+  gather: { axis: number };
+  scatterAdd: { axis: number };
   // joining (ops/joining.ts)
   slice: { axis: number; start: number; step: number; length: number };
   cat: { axis: number };

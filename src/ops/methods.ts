@@ -6,6 +6,7 @@ import { argmax, max, mean, sum } from './reduce.js';
 import { chunk, flatten, narrow, split, squeeze, tril, triu, unsqueeze } from './joining.js';
 import { eq, ge, gt, le, logicalAnd, logicalNot, logicalOr, lt, maskedFill, ne } from './masks.js';
 import { cast } from './cast.js';
+import { gather, indexSelect, scatterAdd } from './indexing.js';
 import type { DType } from '../tensor.js';
 import { expand, permute, reshape, transpose } from './movement.js';
 import { matmul } from './matmul.js';
@@ -67,6 +68,9 @@ declare module '../tensor.js' {
     logicalNot(): Tensor;
     maskedFill(mask: Tensor, value: number): Tensor;
     cast(dtype: DType): Tensor;
+    indexSelect(axis: number, index: Tensor): Tensor;
+    gather(axis: number, index: Tensor): Tensor;
+    scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor;
   }
 }
 
@@ -121,6 +125,9 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor | Tensor[
   logicalNot() { return logicalNot(this); },
   maskedFill(mask: Tensor, value: number) { return maskedFill(this, mask, value); },
   cast(dtype: DType) { return cast(this, dtype); },
+  indexSelect(axis: number, index: Tensor) { return indexSelect(this, axis, index); },
+  gather(axis: number, index: Tensor) { return gather(this, axis, index); },
+  scatterAdd(axis: number, index: Tensor, src: Tensor) { return scatterAdd(this, axis, index, src); },
 };
 Object.assign(Tensor.prototype, methods);
 

@@ -14,6 +14,7 @@ import { transformerDefs } from './transformer.js';
 import { dropoutDefs } from './dropout.js';
 import { joiningDefs } from './joining.js';
 import { maskDefs } from './masks.js';
+import { indexingDefs } from './indexing.js';
 import { customDefs } from '../custom.js';
 
 let cached: OpTable | null = null;
@@ -35,6 +36,7 @@ export function opTable(): OpTable {
     ...dropoutDefs,
     ...joiningDefs,
     ...maskDefs,
+    ...indexingDefs,
     ...customDefs,
   });
 }

@@ -1,0 +1,193 @@
+// Indexing by i32 index tensors: indexSelect (index_select.wgsl, backward index_select_backward.wgsl),
+// gather (gather.wgsl) and scatterAdd (scatter_add.wgsl, also gather's backward). Deterministic: every
+// output element adds its own contributions in a fixed order, no float atomics. PyTorch's semantics.
+import { empty, Tensor } from '../tensor.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
+import { fromHost } from '../creation.js';
+import { f64, reductionView } from '../reference.js';
+import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+import { checkIndices } from './gather.js';
+import { pad } from './joining.js';
+
+const INDEX_SELECT = defineKernel('index_select', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
+const INDEX_SELECT_BACKWARD = defineKernel('index_select_backward', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
+const GATHER = defineKernel('gather', { n: 'u32', rank: 'u32', axis: 'u32', size: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
+const SCATTER_ADD = defineKernel('scatter_add', { n: 'u32', rank: 'u32', axis: 'u32', dims: 'u32[]' }, { X: 'read f32', IDX: 'read i32', SRC: 'read f32', Y: 'read_write f32' });
+
+/** Offsets [R + 1] then positions [k] grouped by index value, increasing within a value (a counting sort). */
+function rowsOf(idx: Int32Array, R: number): Int32Array {
+  const out = new Int32Array(R + 1 + idx.length);
+  for (const v of idx) out[v + 1]++;
+  for (let v = 0; v < R; v++) out[v + 1] += out[v];
+  const next = out.slice(0, R);
+  for (let i = 0; i < idx.length; i++) out[R + 1 + next[idx[i]]++] = i;
+  return out;
+}
+
+/** g summed back into x's shape at the index positions (gather's backward; scatterAdd without a base). */
+function scatterAddKernel(base: Tensor | null, shape: readonly number[], axis: number, index: Tensor, src: Tensor): Tensor {
+  const y = empty(shape);
+  if (!y.size) return y;
+  const si = stridesOf(index.shape);
+  const ss = stridesOf(src.shape);
+  const dims = shape.flatMap((d, i) => [d, index.shape[i], si[i], ss[i]]);
+  const r = rt();
+  r.run(SCATTER_ADD, { BASE: String(!!base) }, { X: view(base ?? src), IDX: view(index), SRC: view(src), Y: view(y) }, { n: y.size, rank: shape.length, axis, dims }, r.groups1d(y.size, 256));
+  return y;
+}
+
+function checkIndexShape(op: string, x: Tensor, axis: number, index: Tensor, what = 'index'): void {
+  checkDType(op, index, 'i32', what);
+  if (index.ndim !== x.ndim) throw new Error(`${op}: ${what} must have as many dimensions as the input (${x.ndim}), got ${shapeStr(index.shape)} for ${shapeStr(x.shape)}`);
+  index.shape.forEach((d, i) => {
+    if (i !== axis && d > x.shape[i]) throw new Error(`${op}: ${what} ${shapeStr(index.shape)} is larger than the input ${shapeStr(x.shape)} on axis ${i}`);
+  });
+}
+
+/** Reference helper: visits each multi-index of `shape` with its flat position. */
+function eachIndex(shape: readonly number[], f: (c: number[], i: number) => void): void {
+  const c = shape.map(() => 0);
+  const n = sizeOf(shape);
+  for (let i = 0; i < n; i++) {
+    f(c, i);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++c[d] < shape[d]) break;
+      c[d] = 0;
+    }
+  }
+}
+const at = (c: number[], strides: readonly number[]) => c.reduce((s, v, d) => s + v * strides[d], 0);
+
+export const indexingDefs = {
+  indexSelect: {
+    infer([x, index], { axis }) {
+      checkDType('indexSelect', index, 'i32', 'index');
+      if (index.ndim !== 1) throw new Error(`indexSelect: index must be 1-D, got ${shapeStr(index.shape)}`);
+      checkIndices('indexSelect', index, x.shape[axis], 'index');
+      return { shape: x.shape.map((d, i) => (i === axis ? index.size : d)), dtype: x.dtype };
+    },
+    indexBounds: ([x], { axis }) => [[1, x.shape[axis]]],
+    forward([x, index], { axis }, save) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const y = empty(x.shape.map((d, i) => (i === axis ? index.size : d)), x.dtype);
+      if (y.size) {
+        const r = rt();
+        r.run(INDEX_SELECT, {}, { X: view(x), IDX: view(index), Y: view(y) }, { outer, R, inner, k: index.size }, r.groups1d(y.size, 256));
+      }
+      save(index);
+      return y;
+    },
+    backward(g, [index], { axis }, [x]) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const dx = empty(x.shape);
+      if (!dx.size) return [dx, null];
+      const r = rt();
+      const params = { outer, R, inner, k: index.size };
+      if (index.host && index.size) {
+        const rows = fromHost(rowsOf(index.host, R), [R + 1 + index.size], 'i32');
+        r.run(INDEX_SELECT_BACKWARD, { ROWS: 'true' }, { G: view(g), IDX: view(rows), DX: view(dx) }, params, r.groups1d(dx.size, 256));
+        rows.dispose();
+      } else {
+        r.run(INDEX_SELECT_BACKWARD, { ROWS: 'false' }, { G: view(g), IDX: view(index), DX: view(dx) }, params, r.groups1d(dx.size, 256));
+      }
+      return [dx, null];
+    },
+    reference([x, index], { axis }) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const k = index.data.length;
+      const out = f64(x.shape.map((d, i) => (i === axis ? k : d)));
+      for (let o = 0; o < outer; o++) for (let j = 0; j < k; j++) for (let i = 0; i < inner; i++) out.data[(o * k + j) * inner + i] = x.data[(o * R + index.data[j]) * inner + i];
+      return out;
+    },
+  } satisfies OpDef<Attrs['indexSelect']>,
+
+  gather: {
+    infer([x, index], { axis }) {
+      checkIndexShape('gather', x, axis, index);
+      checkIndices('gather', index, x.shape[axis], 'index');
+      return { shape: index.shape, dtype: x.dtype };
+    },
+    indexBounds: ([x], { axis }) => [[1, x.shape[axis]]],
+    forward([x, index], { axis }, save) {
+      const y = empty(index.shape, x.dtype);
+      if (y.size) {
+        const sx = stridesOf(x.shape);
+        const dims = index.shape.flatMap((d, i) => [d, sx[i]]);
+        const r = rt();
+        r.run(GATHER, {}, { X: view(x), IDX: view(index), Y: view(y) }, { n: y.size, rank: x.ndim, axis, size: x.shape[axis], dims }, r.groups1d(y.size, 256));
+      }
+      save(index);
+      return y;
+    },
+    backward(g, [index], { axis }, [x]) {
+      return [scatterAddKernel(null, x.shape, axis, index, g), null];
+    },
+    reference([x, index], { axis }) {
+      const sx = stridesOf(x.shape);
+      const out = f64(index.shape);
+      eachIndex(index.shape, (c, i) => {
+        const cc = [...c];
+        cc[axis] = index.data[i];
+        out.data[i] = x.data[at(cc, sx)];
+      });
+      return out;
+    },
+  } satisfies OpDef<Attrs['gather']>,
+
+  scatterAdd: {
+    infer([x, index, src], { axis }) {
+      checkDType('scatterAdd', x, 'f32', 'input');
+      checkDType('scatterAdd', src, 'f32', 'src');
+      checkIndexShape('scatterAdd', x, axis, index);
+      if (src.ndim !== index.ndim || index.shape.some((d, i) => d > src.shape[i])) throw new Error(`scatterAdd: index ${shapeStr(index.shape)} is larger than src ${shapeStr(src.shape)}`);
+      checkIndices('scatterAdd', index, x.shape[axis], 'index');
+      return { shape: x.shape, dtype: 'f32' };
+    },
+    indexBounds: ([x], { axis }) => [[1, x.shape[axis]]],
+    forward([x, index, src], { axis }, save) {
+      save(index);
+      return scatterAddKernel(x, x.shape, axis, index, src);
+    },
+    backward(g, [index], { axis }, [x, , src]) {
+      const dx = x.requiresGrad ? g : null;
+      if (!src.requiresGrad) return [dx, null, null];
+      const picked = apply('gather', [g, index], { axis });
+      // src beyond the index's extents received nothing: zero gradient there
+      const extra = src.shape.map((d, i) => d - index.shape[i]);
+      if (extra.every((e) => e === 0)) return [dx, null, picked];
+      const padded = pad(picked, [...extra].reverse().flatMap((e) => [0, e])); // pad's order: last axis first
+      picked.dispose();
+      return [dx, null, padded];
+    },
+    reference([x, index, src], { axis }) {
+      const sx = stridesOf(x.shape);
+      const ss = stridesOf(src.shape);
+      const out = f64(x.shape, x.data);
+      eachIndex(index.shape, (c, i) => {
+        const cc = [...c];
+        cc[axis] = index.data[i];
+        out.data[at(cc, sx)] += src.data[at(c, ss)];
+      });
+      return out;
+    },
+  } satisfies OpDef<Attrs['scatterAdd']>,
+};
+
+/** The slices of x at `index` along axis (torch.index_select; index 1-D i32, values in [0, size)). */
+export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
+  return apply('indexSelect', [x, index], { axis: normAxis('indexSelect', axis, x.ndim) });
+}
+
+/** out[c] = x[c with c_axis := index[c]] (torch.gather; index has x's rank, no larger on the other axes). */
+export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  return apply('gather', [x, index], { axis: normAxis('gather', axis, x.ndim) });
+}
+
+/** A copy of x with src[c] added at c with c_axis := index[c] (torch.scatter_add, out of place,
+ * deterministic); gradients to x and src. */
+export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
+  return apply('scatterAdd', [x, index, src], { axis: normAxis('scatterAdd', axis, x.ndim) });
+}
