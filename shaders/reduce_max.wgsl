@@ -1,5 +1,5 @@
-// Max over the middle axis of a [outer, R, inner] view, with the index of the first maximum
-// (saved for backward, which routes the gradient to that element only, as PyTorch does).
+// Max (BETTER '>') or min (BETTER '<') over the middle axis of a [outer, R, inner] view, with the index of
+// the first extremum (saved for backward, which routes the gradient to that element only).
 // Params: outer, R, inner. Workgroup: 64 invocations, one output each.
 #include "common.wgsl"
 
@@ -16,7 +16,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var arg = 0u;
   for (var r = 1u; r < R; r++) {
     let v = X[(o * R + r) * inner + i];
-    if (v > best) { best = v; arg = r; }
+    if (v {{BETTER}} best) { best = v; arg = r; }
   }
   Y[j] = best;
   ARG[j] = i32(arg);

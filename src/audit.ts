@@ -113,6 +113,35 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const x = fromHost(order.map((i) => i / 100 - 1), [N, C], 'f32'); // distinct: a unique maximum
     return { inputs: { x }, fn: (t) => ops.pick(t, ops.argmax(t, 1)) };
   },
+  min: (g) => {
+    const s = shape(g);
+    const order = Array.from({ length: size(s) }, (_, i) => i);
+    g.shuffle(order);
+    const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: a unique minimum
+    const axes = s.length > 1 && g.uniform() < 0.5 ? [0, s.length - 1] : [g.int(s.length)];
+    return { inputs: { x }, fn: (t) => ops.min(t, axes) };
+  },
+  argmin: (g) => {
+    const [N, C] = [pick(g, [1, 3, 5]), pick(g, [2, 5, 7])];
+    const order = Array.from({ length: N * C }, (_, i) => i);
+    g.shuffle(order);
+    const x = fromHost(order.map((i) => i / 100 - 1), [N, C], 'f32');
+    return { inputs: { x }, fn: (t) => ops.pick(t, ops.argmin(t, 1)) };
+  },
+  cumsum: (g) => {
+    const s = shape(g);
+    const axis = g.int(s.length);
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.cumsum(x, axis) };
+  },
+  topkIndices: (g) => {
+    const s = shape(g);
+    const axis = g.int(s.length);
+    const k = 1 + g.int(s[axis]);
+    const order = Array.from({ length: size(s) }, (_, i) => i);
+    g.shuffle(order);
+    const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: one order
+    return { inputs: { x }, fn: (t) => ops.topk(t, k, axis).values };
+  },
   sumTo: (g) => {
     const out = shape(g, 1, 3);
     const target = out.slice(g.int(out.length)).map((d) => (g.uniform() < 0.5 ? 1 : d));

@@ -10,7 +10,8 @@ export { tensor, zeros, ones, full, rand, randn, arange, zerosLike, onesLike, ty
 export { manualSeed, Generator, globalGenerator } from './random.js';
 export { add, sub, mul, div, minimum, maximum } from './ops/binary.js';
 export { neg, exp, log, sqrt, tanh, relu, sigmoid, gelu, pow, affine, abs, sign, clamp, erf, silu, softplus, leakyRelu } from './ops/unary.js';
-export { sum, mean, max, argmax, sumTo } from './ops/reduce.js';
+export { sum, mean, max, min, argmax, argmin, cumsum, topk, sumTo, type Axes } from './ops/reduce.js';
+export { variance, std, logsumexp } from './ops/statistics.js';
 export { reshape, permute, transpose, expand } from './ops/movement.js';
 export { matmul, linear } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';

@@ -199,3 +199,81 @@ describe('indexing', () => {
     expect(() => rg.gather(x, 1, rg.zeros([2, 1]))).toThrow('gather: index must be i32, got f32 tensor of shape [2, 1]');
   });
 });
+
+describe('reductions', () => {
+  const f64of = (x: { shape: number[]; data: number[] }) => ({ shape: x.shape, data: Float64Array.from(x.data) });
+  const multi = withValues(shapeArb(2, 3)).chain((x) => fc.tuple(fc.constant(x), fc.subarray([...x.shape.keys()], { minLength: 1 }), fc.boolean()));
+  test('sum, mean, max and min over a list of axes (composed of one-axis reductions)', () =>
+    property(multi, async ([x, axes, keepdim]) => {
+      // distinct values, so that max and min (and their gradients) are unique
+      const g = new rg.Generator(x.data.length);
+      const order = [...x.data.keys()];
+      g.shuffle(order);
+      const data = order.map((i) => Math.fround(i / 1000 - 1));
+      const xd = { shape: x.shape, data };
+      const want = (op: 'sum' | 'max' | 'min', scale = 1) => (xs: rg.F64[]) => {
+        let cur = xs[0];
+        for (const a of [...axes].sort((p, q) => q - p)) cur = op === 'sum' ? T.sum.reference([cur], { axis: a, keepdim: true, scale: 1 }) : T[op].reference([cur], { axis: a, keepdim: true });
+        const shape = keepdim ? cur.shape : x.shape.filter((_, d) => !axes.includes(d));
+        return { shape, data: cur.data.map((v) => v * scale) };
+      };
+      const n = axes.reduce((p, a) => p * x.shape[a], 1);
+      await checkOp({ name: 'sum axes', inputs: [xd], gpu: ([t]) => rg.sum(t, axes, keepdim), ref: want('sum') });
+      await checkOp({ name: 'mean axes', inputs: [xd], gpu: ([t]) => rg.mean(t, axes, keepdim), ref: want('sum', 1 / n) });
+      await checkOp({ name: 'max axes', inputs: [xd], gpu: ([t]) => rg.max(t, axes, keepdim), ref: want('max') });
+      await checkOp({ name: 'min axes', inputs: [xd], gpu: ([t]) => rg.min(t, axes, keepdim), ref: want('min') });
+    }));
+
+  test('argmin, cumsum and topk against the reference', () =>
+    property(withValues(shapeArb(1, 3)).chain((x) => fc.tuple(fc.constant(x), fc.nat(x.shape.length - 1))), async ([x, axis]) => {
+      const g = new rg.Generator(x.data.length + 3);
+      const order = [...x.data.keys()];
+      g.shuffle(order);
+      const xd = { shape: x.shape, data: order.map((i) => Math.fround(i / 1000 - 1)) };
+      const t = rg.tensor(xd.data, xd.shape);
+      expect([...(await rg.argmin(t, axis).data())]).toEqual([...T.argmin.reference([f64of(xd)], { axis, keepdim: false }).data]);
+      const k = Math.min(3, x.shape[axis]);
+      const { values, indices } = rg.topk(t, k, axis);
+      const wantIdx = T.topkIndices.reference([f64of(xd)], { axis, k });
+      expect(indices.shape).toEqual(wantIdx.shape);
+      expect([...(await indices.data())]).toEqual([...wantIdx.data]);
+      expect([...(await values.data())]).toEqual([...T.gather.reference([f64of(xd), wantIdx], { axis }).data].map(Math.fround));
+      for (const u of [t, values, indices]) u.dispose();
+      await checkOp({ name: 'cumsum', inputs: [x], gpu: ([u]) => rg.cumsum(u, axis), ref: (r) => T.cumsum.reference(r, { axis }) });
+      const valuesOnly = (u: rg.Tensor) => {
+        const r = rg.topk(u, k, axis);
+        r.indices.dispose(); // the gather behind values saved what it needs
+        return r.values;
+      };
+      await checkOp({ name: 'topk values', inputs: [xd], gpu: ([u]) => valuesOnly(u), ref: (r) => T.gather.reference([r[0], T.topkIndices.reference(r, { axis, k })], { axis }) });
+    }));
+
+  test('variance, std and logsumexp against float64 (and their gradients)', () =>
+    property(withValues(shapeArb(1, 3).map((s) => s.map((d) => d + 1))).chain((x) => fc.tuple(fc.constant(x), fc.nat(x.shape.length - 1), fc.constantFrom(0, 1))), async ([x, axis, correction]) => {
+      const along = (xs: rg.F64[], f: (v: number[]) => number) => {
+        const [outer, R, inner] = [x.shape.slice(0, axis).reduce((p, d) => p * d, 1), x.shape[axis], x.shape.slice(axis + 1).reduce((p, d) => p * d, 1)];
+        const out: number[] = [];
+        for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) out.push(f(Array.from({ length: R }, (_, r) => xs[0].data[(o * R + r) * inner + i])));
+        return { shape: x.shape.filter((_, d) => d !== axis), data: Float64Array.from(out) };
+      };
+      const varOf = (v: number[]) => {
+        const m = v.reduce((p, q) => p + q, 0) / v.length;
+        return v.reduce((p, q) => p + (q - m) ** 2, 0) / (v.length - correction);
+      };
+      await checkOp({ name: 'variance', inputs: [x], gpu: ([t]) => rg.variance(t, axis, { correction }), ref: (xs) => along(xs, varOf) });
+      await checkOp({ name: 'std', inputs: [x], gpu: ([t]) => rg.std(t, axis, { correction }), ref: (xs) => along(xs, (v) => Math.sqrt(varOf(v))) });
+      await checkOp({ name: 'logsumexp', inputs: [x], gpu: ([t]) => rg.logsumexp(t, axis), ref: (xs) => along(xs, (v) => { const m = Math.max(...v); return m + Math.log(v.reduce((p, q) => p + Math.exp(q - m), 0)); }) });
+    }));
+
+  test('reduction errors name the op and the values', () => {
+    const x = rg.zeros([2, 3]);
+    expect(() => rg.sum(x, [1, -1])).toThrow('sum: axis 1 appears twice in [1, -1]');
+    expect(() => rg.variance(rg.zeros([1]))).toThrow('variance: 1 element with correction 1 leave no degrees of freedom (shape [1])');
+    expect(() => rg.topk(x, 4, 1)).toThrow('topk: k must be an integer in [0, 3] for axis 1 of [2, 3], got 4');
+    expect(rg.logsumexp(rg.tensor([1000, 1000]), 0).shape).toEqual([]);
+  });
+
+  test('logsumexp stays finite for large values', async () => {
+    expect(await rg.logsumexp(rg.tensor([1000, 1000]), 0).item()).toBeCloseTo(1000 + Math.log(2), 3);
+  });
+});

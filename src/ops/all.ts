@@ -1,7 +1,8 @@
 // Every op function in one namespace (for the audit and other code that iterates over ops).
 export { add, sub, mul, div, minimum, maximum } from './binary.js';
 export { neg, exp, log, sqrt, tanh, relu, sigmoid, gelu, pow, affine, abs, sign, clamp, erf, silu, softplus, leakyRelu } from './unary.js';
-export { sum, mean, max, argmax, sumTo } from './reduce.js';
+export { sum, mean, max, min, argmax, argmin, cumsum, topk, sumTo, type Axes } from './reduce.js';
+export { variance, std, logsumexp } from './statistics.js';
 export { reshape, permute, transpose, expand } from './movement.js';
 export { matmul, linear } from './matmul.js';
 export { softmax, logSoftmax } from './softmax.js';

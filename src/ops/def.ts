@@ -60,7 +60,12 @@ export interface Attrs {
   // reductions (ops/reduce.ts)
   sum: { axis: number | null; keepdim: boolean; scale: number };
   max: { axis: number | null; keepdim: boolean };
+  min: { axis: number | null; keepdim: boolean };
   argmax: { axis: number; keepdim: boolean };
+  argmin: { axis: number; keepdim: boolean };
+  cumsum: { axis: number };
+  /** The indices of the k largest along axis, largest first (topk's values are gathered with them). */
+  topkIndices: { axis: number; k: number };
   /** Un-broadcasting: sums down to `shape` (the one place gradients of broadcasts are reduced). */
   sumTo: { shape: number[] };
   // movement (ops/movement.ts)

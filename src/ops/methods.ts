@@ -2,7 +2,8 @@
 import { hooks, Tensor } from '../tensor.js';
 import { add, div, maximum, minimum, mul, sub } from './binary.js';
 import { abs, affine, clamp, erf, exp, gelu, log, neg, pow, relu, sigmoid, sign, sqrt, tanh } from './unary.js';
-import { argmax, max, mean, sum } from './reduce.js';
+import { argmax, argmin, cumsum, max, mean, min, sum, topk, type Axes } from './reduce.js';
+import { logsumexp, std, variance } from './statistics.js';
 import { chunk, flatten, narrow, split, squeeze, tril, triu, unsqueeze } from './joining.js';
 import { eq, ge, gt, le, logicalAnd, logicalNot, logicalOr, lt, maskedFill, ne } from './masks.js';
 import { cast } from './cast.js';
@@ -38,9 +39,16 @@ declare module '../tensor.js' {
     maximum(b: Operand): Tensor;
     pow(p: number): Tensor;
     affine(a: number, b?: number): Tensor;
-    sum(axis?: number | null, keepdim?: boolean): Tensor;
-    mean(axis?: number | null, keepdim?: boolean): Tensor;
-    max(axis?: number | null, keepdim?: boolean): Tensor;
+    sum(axis?: Axes, keepdim?: boolean): Tensor;
+    mean(axis?: Axes, keepdim?: boolean): Tensor;
+    max(axis?: Axes, keepdim?: boolean): Tensor;
+    min(axis?: Axes, keepdim?: boolean): Tensor;
+    argmin(axis?: number, keepdim?: boolean): Tensor;
+    cumsum(axis: number): Tensor;
+    topk(k: number, axis?: number): { values: Tensor; indices: Tensor };
+    variance(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }): Tensor;
+    std(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }): Tensor;
+    logsumexp(axis: number, keepdim?: boolean): Tensor;
     matmul(b: Tensor): Tensor;
     reshape(shape: readonly number[]): Tensor;
     permute(perm: readonly number[]): Tensor;
@@ -95,9 +103,16 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor | Tensor[
   maximum(b: Operand) { return maximum(this, b); },
   pow(p: number) { return pow(this, p); },
   affine(a: number, b = 0) { return affine(this, a, b); },
-  sum(axis?: number | null, keepdim?: boolean) { return sum(this, axis, keepdim); },
-  mean(axis?: number | null, keepdim?: boolean) { return mean(this, axis, keepdim); },
-  max(axis?: number | null, keepdim?: boolean) { return max(this, axis, keepdim); },
+  sum(axis?: Axes, keepdim?: boolean) { return sum(this, axis, keepdim); },
+  mean(axis?: Axes, keepdim?: boolean) { return mean(this, axis, keepdim); },
+  max(axis?: Axes, keepdim?: boolean) { return max(this, axis, keepdim); },
+  min(axis?: Axes, keepdim?: boolean) { return min(this, axis, keepdim); },
+  argmin(axis = -1, keepdim = false) { return argmin(this, axis, keepdim); },
+  cumsum(axis: number) { return cumsum(this, axis); },
+  topk(k: number, axis = -1) { return topk(this, k, axis) as never; },
+  variance(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }) { return variance(this, axis, opts); },
+  std(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }) { return std(this, axis, opts); },
+  logsumexp(axis: number, keepdim = false) { return logsumexp(this, axis, keepdim); },
   matmul(b: Tensor) { return matmul(this, b); },
   reshape(shape: readonly number[]) { return reshape(this, shape); },
   permute(perm: readonly number[]) { return permute(this, perm); },

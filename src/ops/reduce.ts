@@ -13,6 +13,8 @@ import { expand, reshape } from './movement.js';
 const REDUCE_SUM = defineKernel('reduce_sum', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
 const REDUCE_SUM_WORKGROUP = defineKernel('reduce_sum_workgroup', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
 const REDUCE_MAX = defineKernel('reduce_max', { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32', ARG: 'read_write i32' });
+const CUMSUM = defineKernel('cumsum', { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
+const TOPK = defineKernel('topk', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read f32', IDX: 'read_write i32' });
 const MAX_BACKWARD = defineKernel('max_backward', { outer: 'u32', R: 'u32', inner: 'u32' }, { G: 'read f32', ARG: 'read i32', DX: 'read_write f32' });
 
 /** Sum of the middle axis of [outer, R, inner], times scale; long reductions with few outputs go in two stages. */
@@ -59,6 +61,79 @@ function expandBack(g: Tensor, inShape: readonly number[], axis: number | null):
   return out;
 }
 
+function extremumDef(name: 'max' | 'min', better: '>' | '<'): OpDef<Attrs['max']> {
+  return {
+    infer([x], { axis, keepdim }) {
+      checkDType(name, x, 'f32');
+      if (!x.size) throw new Error(`${name}: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
+      return { shape: reducedShape(x.shape, axis, keepdim), dtype: 'f32' };
+    },
+    forward([x], { axis, keepdim }, save) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const y = empty(reducedShape(x.shape, axis, keepdim));
+      const arg = empty([outer * inner], 'i32');
+      const r = rt();
+      r.run(REDUCE_MAX, { BETTER: better }, { X: view(x), Y: view(y), ARG: view(arg) }, { outer, R, inner }, r.groups1d(outer * inner, 64));
+      save(arg);
+      arg.dispose();
+      return y;
+    },
+    backward(g, [arg], { axis }, [x]) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const dx = empty(x.shape);
+      const r = rt();
+      r.run(MAX_BACKWARD, {}, { G: view(g), ARG: view(arg), DX: view(dx) }, { outer, R, inner }, r.groups1d(x.size, 256));
+      return [dx];
+    },
+    reference([x], { axis, keepdim }) {
+      return refReduce(x, axis, keepdim, better === '>' ? Math.max : Math.min, (v) => v);
+    },
+  };
+}
+
+function argExtremumDef(name: 'argmax' | 'argmin', better: '>' | '<'): OpDef<Attrs['argmax']> {
+  return {
+    infer([x], { axis, keepdim }) {
+      checkDType(name, x, 'f32');
+      if (!x.size) throw new Error(`${name}: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
+      return { shape: reducedShape(x.shape, axis, keepdim), dtype: 'i32' };
+    },
+    forward([x], { axis, keepdim }) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const values = empty([outer * inner]);
+      const arg = empty(reducedShape(x.shape, axis, keepdim), 'i32');
+      const r = rt();
+      r.run(REDUCE_MAX, { BETTER: better }, { X: view(x), Y: view(values), ARG: view(arg) }, { outer, R, inner }, r.groups1d(outer * inner, 64));
+      values.dispose();
+      return arg;
+    },
+    backward() {
+      return [null]; // an index is not differentiable
+    },
+    reference([x], { axis, keepdim }) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const out = f64(reducedShape(x.shape, axis, keepdim));
+      const wins = better === '>' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+      for (let o = 0; o < outer; o++)
+        for (let i = 0; i < inner; i++) {
+          let best = 0;
+          for (let r = 1; r < R; r++) if (wins(x.data[(o * R + r) * inner + i], x.data[(o * R + best) * inner + i])) best = r;
+          out.data[o * inner + i] = best;
+        }
+      return out;
+    },
+  };
+}
+
+function cumsumKernel(x: Tensor, axis: number, reverse: boolean): Tensor {
+  const [outer, R, inner] = reductionView(x.shape, axis);
+  const y = empty(x.shape);
+  if (!y.size) return y;
+  const r = rt();
+  r.run(CUMSUM, { REVERSE: String(reverse) }, { X: view(x), Y: view(y) }, { outer, R, inner }, r.groups1d(outer * inner, 64));
+  return y;
+}
+
 export const reduceDefs = {
   sum: {
     infer([x], { axis, keepdim }) {
@@ -81,64 +156,63 @@ export const reduceDefs = {
     },
   } satisfies OpDef<Attrs['sum']>,
 
-  max: {
-    infer([x], { axis, keepdim }) {
-      checkDType('max', x, 'f32');
-      if (!x.size) throw new Error(`max: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
-      return { shape: reducedShape(x.shape, axis, keepdim), dtype: 'f32' };
-    },
-    forward([x], { axis, keepdim }, save) {
-      const [outer, R, inner] = reductionView(x.shape, axis);
-      const y = empty(reducedShape(x.shape, axis, keepdim));
-      const arg = empty([outer * inner], 'i32');
-      const r = rt();
-      r.run(REDUCE_MAX, {}, { X: view(x), Y: view(y), ARG: view(arg) }, { outer, R, inner }, r.groups1d(outer * inner, 64));
-      save(arg);
-      arg.dispose();
-      return y;
-    },
-    backward(g, [arg], { axis }, [x]) {
-      const [outer, R, inner] = reductionView(x.shape, axis);
-      const dx = empty(x.shape);
-      const r = rt();
-      r.run(MAX_BACKWARD, {}, { G: view(g), ARG: view(arg), DX: view(dx) }, { outer, R, inner }, r.groups1d(x.size, 256));
-      return [dx];
-    },
-    reference([x], { axis, keepdim }) {
-      return refReduce(x, axis, keepdim, Math.max, (v) => v);
-    },
-  } satisfies OpDef<Attrs['max']>,
+  max: extremumDef('max', '>'),
+  min: extremumDef('min', '<'),
+  argmax: argExtremumDef('argmax', '>'),
+  argmin: argExtremumDef('argmin', '<'),
 
-  argmax: {
-    infer([x], { axis, keepdim }) {
-      checkDType('argmax', x, 'f32');
-      if (!x.size) throw new Error(`argmax: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
-      return { shape: reducedShape(x.shape, axis, keepdim), dtype: 'i32' };
+  cumsum: {
+    infer([x]) {
+      checkDType('cumsum', x, 'f32');
+      return { shape: x.shape, dtype: 'f32' };
     },
-    forward([x], { axis, keepdim }) {
+    forward([x], { axis }) {
+      return cumsumKernel(x, axis, false);
+    },
+    backward(g, _s, { axis }) {
+      return [cumsumKernel(g, axis, true)]; // d/dx_s of the prefix sums: the suffix sum of g from s
+    },
+    reference([x], { axis }) {
       const [outer, R, inner] = reductionView(x.shape, axis);
-      const values = empty([outer * inner]);
-      const arg = empty(reducedShape(x.shape, axis, keepdim), 'i32');
-      const r = rt();
-      r.run(REDUCE_MAX, {}, { X: view(x), Y: view(values), ARG: view(arg) }, { outer, R, inner }, r.groups1d(outer * inner, 64));
-      values.dispose();
-      return arg;
-    },
-    backward() {
-      return [null]; // an index is not differentiable
-    },
-    reference([x], { axis, keepdim }) {
-      const [outer, R, inner] = reductionView(x.shape, axis);
-      const out = f64(reducedShape(x.shape, axis, keepdim));
+      const out = f64(x.shape);
       for (let o = 0; o < outer; o++)
         for (let i = 0; i < inner; i++) {
-          let best = 0;
-          for (let r = 1; r < R; r++) if (x.data[(o * R + r) * inner + i] > x.data[(o * R + best) * inner + i]) best = r;
-          out.data[o * inner + i] = best;
+          let acc = 0;
+          for (let r = 0; r < R; r++) out.data[(o * R + r) * inner + i] = acc += x.data[(o * R + r) * inner + i];
         }
       return out;
     },
-  } satisfies OpDef<Attrs['argmax']>,
+  } satisfies OpDef<Attrs['cumsum']>,
+
+  topkIndices: {
+    infer([x], { axis, k }) {
+      checkDType('topk', x, 'f32');
+      if (!Number.isInteger(k) || k < 0 || k > x.shape[axis]) throw new Error(`topk: k must be an integer in [0, ${x.shape[axis]}] for axis ${axis} of ${shapeStr(x.shape)}, got ${k}`);
+      return { shape: x.shape.map((d, i) => (i === axis ? k : d)), dtype: 'i32' };
+    },
+    forward([x], { axis, k }) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const idx = empty(x.shape.map((d, i) => (i === axis ? k : d)), 'i32');
+      if (idx.size) {
+        const r = rt();
+        r.run(TOPK, {}, { X: view(x), IDX: view(idx) }, { outer, R, inner, k }, r.groups1d(outer * inner, 64));
+      }
+      return idx;
+    },
+    backward() {
+      return [null]; // indices; topk's values get their gradient through gather
+    },
+    reference([x], { axis, k }) {
+      const [outer, R, inner] = reductionView(x.shape, axis);
+      const out = f64(x.shape.map((d, i) => (i === axis ? k : d)));
+      for (let o = 0; o < outer; o++)
+        for (let i = 0; i < inner; i++) {
+          const order = Array.from({ length: R }, (_, r) => r).sort((a, b) => x.data[(o * R + b) * inner + i] - x.data[(o * R + a) * inner + i] || a - b);
+          for (let t = 0; t < k; t++) out.data[(o * k + t) * inner + i] = order[t];
+        }
+      return out;
+    },
+  } satisfies OpDef<Attrs['topkIndices']>,
 
   sumTo: {
     infer([g], { shape }) {
@@ -173,28 +247,79 @@ export const reduceDefs = {
   } satisfies OpDef<Attrs['sumTo']>,
 };
 
-function axisArg(op: string, x: Tensor, axis: number | null | undefined): number | null {
-  return axis === undefined || axis === null ? null : normAxis(op, axis, x.ndim);
+/** An axis, a list of axes (each once) or all (null/undefined). */
+export type Axes = number | readonly number[] | null | undefined;
+
+/** The axes to reduce, normalised, largest first (so that reducing one leaves the others' numbers), or null for all. */
+function axesArg(op: string, x: Tensor, axis: Axes): number[] | null {
+  if (axis === undefined || axis === null) return null;
+  const list = typeof axis === 'number' ? [axis] : [...axis];
+  const norm = list.map((a) => normAxis(op, a, x.ndim));
+  if (new Set(norm).size !== norm.length) throw new Error(`${op}: axis ${norm.find((a, i) => norm.indexOf(a) !== i)} appears twice in [${list.join(', ')}]`);
+  return norm.sort((a, b) => b - a);
 }
 
-export function sum(x: Tensor, axis?: number | null, keepdim = false): Tensor {
-  return apply('sum', [x], { axis: axisArg('sum', x, axis), keepdim, scale: 1 });
+/** One primitive per axis (largest first, kept as size 1), then the kept axes dropped unless keepdim. */
+function overAxes(x: Tensor, axes: number[], keepdim: boolean, one: (t: Tensor, axis: number, last: boolean) => Tensor): Tensor {
+  let cur = x;
+  axes.forEach((a, i) => {
+    const next = one(cur, a, i === axes.length - 1);
+    if (cur !== x) cur.dispose();
+    cur = next;
+  });
+  if (keepdim) return cur;
+  const out = reshape(cur, x.shape.filter((_, d) => !axes.includes(d)));
+  cur.dispose();
+  return out;
 }
 
-export function mean(x: Tensor, axis?: number | null, keepdim = false): Tensor {
-  const a = axisArg('mean', x, axis);
-  const n = a === null ? x.size : x.shape[a];
+/** Sum over an axis, a list of axes, or all (keepdim keeps them as size 1). */
+export function sum(x: Tensor, axis?: Axes, keepdim = false): Tensor {
+  const axes = axesArg('sum', x, axis);
+  if (!axes || axes.length === 1) return apply('sum', [x], { axis: axes?.[0] ?? null, keepdim, scale: 1 });
+  return overAxes(x, axes, keepdim, (t, a) => apply('sum', [t], { axis: a, keepdim: true, scale: 1 }));
+}
+
+export function mean(x: Tensor, axis?: Axes, keepdim = false): Tensor {
+  const axes = axesArg('mean', x, axis);
+  const n = axes === null ? x.size : axes.reduce((p, a) => p * x.shape[a], 1);
   if (!n) throw new Error(`mean: cannot average over an empty axis of shape ${shapeStr(x.shape)}`);
-  return apply('sum', [x], { axis: a, keepdim, scale: 1 / n });
+  if (!axes || axes.length === 1) return apply('sum', [x], { axis: axes?.[0] ?? null, keepdim, scale: 1 / n });
+  return overAxes(x, axes, keepdim, (t, a, last) => apply('sum', [t], { axis: a, keepdim: true, scale: last ? 1 / n : 1 }));
 }
 
-export function max(x: Tensor, axis?: number | null, keepdim = false): Tensor {
-  return apply('max', [x], { axis: axisArg('max', x, axis), keepdim });
+function extremum(op: 'max' | 'min', x: Tensor, axis: Axes, keepdim: boolean): Tensor {
+  const axes = axesArg(op, x, axis);
+  if (!axes || axes.length === 1) return apply(op, [x], { axis: axes?.[0] ?? null, keepdim });
+  return overAxes(x, axes, keepdim, (t, a) => apply(op, [t], { axis: a, keepdim: true }));
 }
+
+/** Maximum over an axis, a list of axes or all; the gradient goes to the first maximal element. */
+export const max = (x: Tensor, axis?: Axes, keepdim = false): Tensor => extremum('max', x, axis, keepdim);
+/** Minimum over an axis, a list of axes or all; the gradient goes to the first minimal element. */
+export const min = (x: Tensor, axis?: Axes, keepdim = false): Tensor => extremum('min', x, axis, keepdim);
 
 /** Index of the first maximum along an axis (i32, no gradient). */
 export function argmax(x: Tensor, axis = -1, keepdim = false): Tensor {
   return apply('argmax', [x], { axis: normAxis('argmax', axis, x.ndim), keepdim });
+}
+
+/** Index of the first minimum along an axis (i32, no gradient). */
+export function argmin(x: Tensor, axis = -1, keepdim = false): Tensor {
+  return apply('argmin', [x], { axis: normAxis('argmin', axis, x.ndim), keepdim });
+}
+
+/** Running sum along an axis (torch.cumsum). */
+export function cumsum(x: Tensor, axis: number): Tensor {
+  return apply('cumsum', [x], { axis: normAxis('cumsum', axis, x.ndim) });
+}
+
+/** The k largest values along an axis, largest first, and their indices (ties: lower index first); the
+ * gradient flows through values to the positions they came from. */
+export function topk(x: Tensor, k: number, axis = -1): { values: Tensor; indices: Tensor } {
+  const a = normAxis('topk', axis, x.ndim);
+  const indices = apply('topkIndices', [x], { axis: a, k }, 'topk');
+  return { values: apply('gather', [x, indices], { axis: a }), indices };
 }
 
 /**

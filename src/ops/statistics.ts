@@ -1,0 +1,56 @@
+// Statistics composed of primitives (their gradients come from the primitives' rules): variance, std and
+// logsumexp, with PyTorch's semantics.
+import { noGrad, Tensor } from '../tensor.js';
+import { shapeStr } from '../shape.js';
+import { mul, sub, add } from './binary.js';
+import { exp, log, sqrt, affine } from './unary.js';
+import { max, mean, sum, type Axes } from './reduce.js';
+import { reshape } from './movement.js';
+import { normAxis } from '../shape.js';
+
+/** The number of elements an axis list reduces (all when none). */
+function countOf(x: Tensor, axis: Axes): number {
+  if (axis === undefined || axis === null) return x.size;
+  const list = typeof axis === 'number' ? [axis] : [...axis];
+  return list.reduce((p, a) => p * x.shape[normAxis('variance', a, x.ndim)], 1);
+}
+
+/** Variance over an axis, a list of axes or all, divided by N - correction (1: Bessel's, the default). */
+export function variance(x: Tensor, axis?: Axes, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+  const { correction = 1, keepdim = false } = opts;
+  if (typeof correction !== 'number' || !(correction >= 0)) throw new Error(`variance: correction must be a number >= 0, got ${correction}`);
+  const n = countOf(x, axis);
+  if (n - correction <= 0) throw new Error(`variance: ${n} element${n === 1 ? '' : 's'} with correction ${correction} leave no degrees of freedom (shape ${shapeStr(x.shape)})`);
+  const m = mean(x, axis, true);
+  const d = sub(x, m);
+  const sq = mul(d, d);
+  const s = sum(sq, axis, keepdim);
+  const out = affine(s, 1 / (n - correction));
+  for (const t of [m, d, sq, s]) t.dispose();
+  return out;
+}
+
+/** Standard deviation: the square root of variance (same options). */
+export function std(x: Tensor, axis?: Axes, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+  const v = variance(x, axis, opts);
+  const out = sqrt(v);
+  v.dispose();
+  return out;
+}
+
+/** log(sum(exp(x))) over an axis, stable for large values: the maximum is subtracted first (held out of
+ * the graph: its gradient cancels), so the gradient is softmax(x). */
+export function logsumexp(x: Tensor, axis: number, keepdim = false): Tensor {
+  const a = normAxis('logsumexp', axis, x.ndim);
+  const m = noGrad(() => max(x, a, true));
+  const z = sub(x, m);
+  const e = exp(z);
+  const s = sum(e, a, true);
+  const l = log(s);
+  const y = add(l, m);
+  for (const t of [m, z, e, s, l]) t.dispose();
+  if (keepdim) return y;
+  const out = reshape(y, x.shape.filter((_, d) => d !== a));
+  y.dispose();
+  return out;
+}
