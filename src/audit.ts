@@ -8,6 +8,7 @@ import type { Primitive } from './ops/def.js';
 import type { Tensor } from './tensor.js';
 import { customOps } from './custom.js';
 import { dropoutWithSeed } from './ops/dropout.js';
+import { multinomialWithSeed } from './ops/random.js';
 import * as ops from './ops/all.js';
 import { buildModel } from '../models/index.js';
 import { GPT } from '../models/gpt.js';
@@ -141,6 +142,14 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     g.shuffle(order);
     const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: one order
     return { inputs: { x }, fn: (t) => ops.topk(t, k, axis).values };
+  },
+  multinomial: (g) => {
+    // samples have no gradient; picking the drawn probabilities does: the draws must match the reference's
+    const [rows, C] = [pick(g, [1, 3]), pick(g, [2, 5, 9])];
+    const n = 1 + g.int(C);
+    const replacement = g.uniform() < 0.5;
+    const seed = g.int(1 << 30);
+    return { inputs: { p: rnd(g, [rows, C], 0.1, 2) }, fn: (p) => ops.gather(p, 1, multinomialWithSeed(p, n, replacement, seed)) };
   },
   sumTo: (g) => {
     const out = shape(g, 1, 3);

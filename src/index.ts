@@ -19,6 +19,7 @@ export { embedding, pick } from './ops/gather.js';
 export { cast } from './ops/cast.js';
 export { dropout } from './ops/dropout.js';
 export { indexSelect, gather, scatterAdd } from './ops/indexing.js';
+export { multinomial, randint, randperm } from './ops/random.js';
 export { slice, narrow, cat, stack, split, chunk, pad, tril, triu, flatten, squeeze, unsqueeze } from './ops/joining.js';
 export { eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, maskedFill } from './ops/masks.js';
 export { layerNorm, attention } from './ops/transformer.js';

@@ -1,8 +1,10 @@
-// The tensor vocabulary: slicing, joining, padding, triangles, views, masks. Forward against the float64
+// The tensor vocabulary: slicing, joining, padding, triangles, views, masks, indexing, reductions and random
+// sampling. Forward against the float64
 // reference and autograd against finite differences of it (checkOp), over random shapes; PyTorch's
 // semantics and error messages.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { multinomialWithSeed } from '../src/ops/random.js';
 import { checkOp, dim, property, rg, setup, shapeArb, size, valuesArb, broadcastPairArb } from './helpers.js';
 
 const T = rg.opTable();
@@ -275,5 +277,39 @@ describe('reductions', () => {
 
   test('logsumexp stays finite for large values', async () => {
     expect(await rg.logsumexp(rg.tensor([1000, 1000]), 0).item()).toBeCloseTo(1000 + Math.log(2), 3);
+  });
+});
+
+describe('random', () => {
+  test('multinomial draws the reference draws, bit for bit, with and without replacement', () =>
+    property(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), fc.nat(1 << 30)).chain(([rows, C, replacement, seed]) =>
+      fc.tuple(valuesArb(rows * C, 0, 2), fc.integer({ min: 1, max: C })).map(([v, n]) => ({ rows, C, replacement, seed, n, v: v.map((x, i) => (i % C === 0 ? x + 0.1 : x)) })),
+    ), async ({ rows, C, replacement, seed, n, v }) => {
+      const p = rg.tensor(v, [rows, C]);
+      const got = rg.withBackend('gpu', () => multinomialWithSeed(p, n, replacement, seed));
+      const want = T.multinomial.reference([{ shape: [rows, C], data: Float64Array.from(v.map(Math.fround)) }], { n, replacement, seed });
+      const g = [...(await got.data())];
+      expect(g).toEqual([...want.data]);
+      if (!replacement) for (let r = 0; r < rows; r++) expect(new Set(g.slice(r * n, r * n + n)).size).toBe(n);
+      for (const t of [p, got]) t.dispose();
+    }));
+
+  test('multinomial follows the probabilities; seeded generators repeat everything', async () => {
+    rg.manualSeed(11);
+    const p = rg.tensor([1, 3, 6]);
+    const draws = [...(await rg.multinomial(p, 3000, { replacement: true }).data())];
+    const freq = [0, 1, 2].map((c) => draws.filter((d) => d === c).length / 3000);
+    freq.forEach((f, c) => expect(Math.abs(f - [0.1, 0.3, 0.6][c])).toBeLessThan(0.03));
+    const run = async () => {
+      rg.manualSeed(5);
+      return [[...(await rg.multinomial(p, 2).data())], [...(await rg.randint(-3, 4, [2, 5]).data())], [...(await rg.randperm(9).data())]];
+    };
+    const [a, b] = [await run(), await run()];
+    expect(a).toEqual(b);
+    expect(a[1].every((v) => v >= -3 && v < 4)).toBe(true);
+    expect([...a[2]].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(() => rg.multinomial(p, 4)).toThrow('multinomial: cannot draw 4 samples without replacement from 3 categories');
+    expect(() => rg.randint(3, 3, [2])).toThrow('randint: needs integers low < high, got 3 and 3');
+    expect(() => rg.multinomial(rg.zeros([2, 2, 2]), 1)).toThrow('multinomial: probabilities must be [C] or [rows, C], got [2, 2, 2]');
   });
 });

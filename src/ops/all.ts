@@ -10,6 +10,7 @@ export { embedding, pick } from './gather.js';
 export { cast } from './cast.js';
 export { dropout } from './dropout.js';
 export { indexSelect, gather, scatterAdd } from './indexing.js';
+export { multinomial, randint, randperm } from './random.js';
 export { slice, narrow, cat, stack, split, chunk, pad, tril, triu, flatten, squeeze, unsqueeze } from './joining.js';
 export { eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, maskedFill } from './masks.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';

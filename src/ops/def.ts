@@ -105,6 +105,8 @@ export interface Attrs {
   triangle: { upper: boolean; diagonal: number };
   // ops/dropout.ts: the mask from a counter-based hash of (seed, index)
   dropout: { p: number; seed: number };
+  // ops/random.ts: samples from a counter-based hash of (seed, row, draw)
+  multinomial: { n: number; replacement: boolean; seed: number };
   // custom.ts: an op made with defineOp, by name, with its numeric attributes
   custom: { name: string; values: Record<string, number> };
   // ops/transformer.ts

@@ -10,8 +10,8 @@ import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { binaryForward, mul } from './binary.js';
 
-/** The mask kernel's hash (PCG-style integer mixing), bit for bit. */
-function hashU32(x: number): number {
+/** The mask kernel's hash (PCG-style integer mixing), bit for bit (multinomial.wgsl uses it too). */
+export function hashU32(x: number): number {
   let h = (Math.imul(x >>> 0, 747796405) + 2891336453) >>> 0;
   h = Math.imul(((h >>> ((h >>> 28) + 4)) ^ h) >>> 0, 277803737) >>> 0;
   return ((h >>> 22) ^ h) >>> 0;

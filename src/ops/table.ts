@@ -15,6 +15,7 @@ import { dropoutDefs } from './dropout.js';
 import { joiningDefs } from './joining.js';
 import { maskDefs } from './masks.js';
 import { indexingDefs } from './indexing.js';
+import { randomDefs } from './random.js';
 import { customDefs } from '../custom.js';
 
 let cached: OpTable | null = null;
@@ -37,6 +38,7 @@ export function opTable(): OpTable {
     ...joiningDefs,
     ...maskDefs,
     ...indexingDefs,
+    ...randomDefs,
     ...customDefs,
   });
 }
