@@ -8,12 +8,13 @@
 // Every loss here has a gradient of that form: dL_i/dz_c = coef_i * (p_c - onehot_c).
 // Rows longer than the workgroup loop over the row; a 2-D grid of workgroups covers N > 65535. A label outside [0, C) is clamped (never read out of
 // bounds); the op validates host-known labels before dispatch.
-// Params: N, C, scale (f32, 1/N for a mean), write gradient (0/1), then the loss's own scalars a, b.
+// Params: N, C, scale (f32, 1/N for a mean), write gradient (0/1), then the loss's own scalars a, b, the ignored label and the smoothing eps (loss_rows_options.wgsl).
 // Bindings: 1 logits, 2 labels, 3 per-row loss [N], 4 dlogits [N, C]. Workgroup: 64 invocations, one row.
 #include "common.wgsl"
 #include "math.wgsl"
 #include "workgroup_reduce.wgsl"
 #include "{{LOSS}}.wgsl"
+#include "loss_rows_options.wgsl"
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -22,6 +23,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let row = wid.x + wid.y * nwg.x;
   if (row >= N) { return; }
   let base = row * C;
+  // An ignored row is still computed (no early return before the barriers: a value read from storage is
+  // not uniform for WGSL) and writes zeros.
+  let keep = select(1.0, 0.0, Y[row] == params.ignore);
 
   var ms = vec2<f32>(NEG_BIG, 0.0);
   for (var c = lid; c < C; c += WG) { ms = online_logsumexp(ms, Z[base + c]); }
@@ -34,12 +38,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let y = u32(clamp(Y[row], 0, i32(C) - 1));
   let logp = (Z[base + y] - mx) - log_s;
   let lc = row_loss(logp);
-  if (lid == 0u) { LOSS[row] = lc.x; }
+  var zmean = 0.0;
+  if (SMOOTH) {
+    var zs = 0.0;
+    for (var c = lid; c < C; c += WG) { zs += Z[base + c]; }
+    zmean = workgroup_sum(lid, zs) / f32(C);
+  }
+  if (lid == 0u) { LOSS[row] = keep * select(lc.x, smoothed_loss(lc.x, mx, zmean, log_s), SMOOTH); }
   if (params.need_grad != 0u) {
     let scale = lc.y * params.scale;
     for (var c = lid; c < C; c += WG) {
       let p = exp((Z[base + c] - mx) - log_s);
-      DZ[base + c] = scale * (p - select(0.0, 1.0, c == y));
+      let hot = select(0.0, 1.0, c == y);
+      if (SMOOTH) {
+        DZ[base + c] = keep * params.scale * ((1.0 - params.eps) * lc.y * (p - hot) + params.eps * (p - 1.0 / f32(C)));
+      } else {
+        DZ[base + c] = keep * (scale * (p - hot));
+      }
     }
   }
 }

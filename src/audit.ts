@@ -36,10 +36,12 @@ const binary = (f: (a: Tensor, b: Tensor) => Tensor): Sampler => (g) => {
   const bt = rnd(g, b, 0.5, 2);
   return { inputs: { a: rnd(g, a), b: bt }, fn: f };
 };
+/** Logits [N, C] or [2, N, C] (class axis last), some labels ignoreIndex (-100) now and then. */
 const multiclass = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
   const [N, C] = [pick(g, [1, 3, 8]), pick(g, [2, 5, 17])];
-  const y = labels(g, N, C);
-  return { inputs: { logits: rnd(g, [N, C], -4, 4) }, fn: (z) => f(z, y) };
+  const lead = g.uniform() < 0.3 ? [2, N] : [N];
+  const y = fromHost(Array.from({ length: size(lead) }, () => (g.uniform() < 0.2 ? -100 : g.int(C))), lead, 'i32');
+  return { inputs: { logits: rnd(g, [...lead, C], -4, 4) }, fn: (z) => f(z, y) };
 };
 const binaryLoss = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
   const N = pick(g, [1, 4, 9]);
@@ -263,7 +265,10 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     return { inputs: { x: rnd(g, [N, C]) }, fn: (x) => ops.pick(x, idx) };
   },
   cast: unary((x) => ops.cast(x, 'f32')),
-  crossEntropy: multiclass((z, y) => ops.crossEntropy(z, y)),
+  crossEntropy: (g) => {
+    const labelSmoothing = pick(g, [0, 0, 0.1]);
+    return multiclass((z, y) => ops.crossEntropy(z, y, { labelSmoothing }))(g);
+  },
   focalLoss: multiclass((z, y) => ops.focalLoss(z, y)),
   rootedLoss: multiclass((z, y) => ops.rootedLoss(z, y)),
   rootedLogisticLoss: binaryLoss((z, y) => ops.rootedLogisticLoss(z, y)),

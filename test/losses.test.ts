@@ -19,15 +19,15 @@ const kmArb = fc.tuple(fc.constantFrom(1, 2, 3, 5, 10), fc.constantFrom(1, 3, 5)
 describe('multiclass losses against the f64 reference (fused and unfused)', () => {
   test('crossEntropy', () =>
     property(multiclassArb, ({ N, C, z, y, reduction, fused }) =>
-      checkOp({ name: `crossEntropy fused=${fused}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.crossEntropy(a, b, { reduction, fused }), ref: (xs) => T.crossEntropy.reference(xs, { reduction }) }),
+      checkOp({ name: `crossEntropy fused=${fused}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.crossEntropy(a, b, { reduction, fused }), ref: (xs) => T.crossEntropy.reference(xs, { reduction, ignoreIndex: -100, labelSmoothing: 0 }) }),
     ));
   test('focalLoss', () =>
     property(fc.tuple(multiclassArb, fc.constantFrom(0.25, 1), fc.constantFrom(0, 1, 2, 3, 0.5)), ([{ N, C, z, y, reduction, fused }, alpha, gamma]) =>
-      checkOp({ name: `focalLoss fused=${fused} gamma=${gamma}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.focalLoss(a, b, { reduction, fused, alpha, gamma }), ref: (xs) => T.focalLoss.reference(xs, { reduction, alpha, gamma }) }),
+      checkOp({ name: `focalLoss fused=${fused} gamma=${gamma}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.focalLoss(a, b, { reduction, fused, alpha, gamma }), ref: (xs) => T.focalLoss.reference(xs, { reduction, alpha, gamma, ignoreIndex: -100 }) }),
     ));
   test('rootedLoss', () =>
     property(fc.tuple(multiclassArb, kmArb), ([{ N, C, z, y, reduction, fused }, [k, m]]) =>
-      checkOp({ name: `rootedLoss fused=${fused} k=${k} m=${m}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.rootedLoss(a, b, { reduction, fused, k, m }), ref: (xs) => T.rootedLoss.reference(xs, { reduction, k, m }) }),
+      checkOp({ name: `rootedLoss fused=${fused} k=${k} m=${m}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.rootedLoss(a, b, { reduction, fused, k, m }), ref: (xs) => T.rootedLoss.reference(xs, { reduction, k, m, ignoreIndex: -100 }) }),
     ));
 });
 
@@ -37,10 +37,10 @@ describe('both row kernels (one invocation per row, one workgroup per row) give 
       rg.setKernelVariant('lossRows', variant);
       try {
         await property(fc.tuple(multiclassArb, kmArb), ([{ N, C, z, y, reduction }, [k, m]]) =>
-          checkOp({ name: `rootedLoss ${variant} k=${k}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.rootedLoss(a, b, { reduction, k, m }), ref: (xs) => T.rootedLoss.reference(xs, { reduction, k, m }) }),
+          checkOp({ name: `rootedLoss ${variant} k=${k}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.rootedLoss(a, b, { reduction, k, m }), ref: (xs) => T.rootedLoss.reference(xs, { reduction, k, m, ignoreIndex: -100 }) }),
         );
         await property(multiclassArb, ({ N, C, z, y, reduction }) =>
-          checkOp({ name: `focalLoss ${variant}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.focalLoss(a, b, { reduction }), ref: (xs) => T.focalLoss.reference(xs, { reduction, alpha: 0.25, gamma: 3 }) }),
+          checkOp({ name: `focalLoss ${variant}`, inputs: [{ shape: [N, C], data: z }, { shape: [N], data: y, int: true }], gpu: ([a, b]) => rg.focalLoss(a, b, { reduction }), ref: (xs) => T.focalLoss.reference(xs, { reduction, alpha: 0.25, gamma: 3, ignoreIndex: -100 }) }),
         );
       } finally {
         rg.setKernelVariant('lossRows', 'auto');
@@ -82,7 +82,7 @@ test('losses without a gradient (evaluation) use the same kernels, vec4 rows inc
     const zt = rg.tensor(z, [5, C]);
     const yt = rg.tensor(y, [5], { dtype: 'i32' });
     const got = await rg.noGrad(() => rg.rootedLoss(zt, yt)).item();
-    const want = T.rootedLoss.reference([{ shape: [5, C], data: Float64Array.from(z) }, { shape: [5], data: Float64Array.from(y) }], { reduction: 'mean', k: 3, m: 3 }).data[0];
+    const want = T.rootedLoss.reference([{ shape: [5, C], data: Float64Array.from(z) }, { shape: [5], data: Float64Array.from(y) }], { reduction: 'mean', k: 3, m: 3, ignoreIndex: -100 }).data[0];
     expect(got).toBeCloseTo(want, 5);
   }
 });
@@ -147,13 +147,13 @@ describe('numerics at the extremes', () => {
           const r = await lossAndGrad((a, b) => rg.rootedLoss(a, b, { k, m: 3, fused }), z, [N, C], y);
           expect(Number.isFinite(r.loss), `rooted loss k=${k} fused=${fused}`).toBe(true);
           expect(r.grad.every(Number.isFinite), `rooted gradient k=${k} fused=${fused}`).toBe(true);
-          const want = T.rootedLoss.reference(refIn, { reduction: 'mean', k, m: 3 }).data[0];
+          const want = T.rootedLoss.reference(refIn, { reduction: 'mean', k, m: 3, ignoreIndex: -100 }).data[0];
           expect(Math.abs(r.loss - want)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want)));
         }
       }
       for (const [name, fn, ref] of [
-        ['crossEntropy', (a: rg.Tensor, b: rg.Tensor) => rg.crossEntropy(a, b), () => T.crossEntropy.reference(refIn, { reduction: 'mean' })],
-        ['focalLoss', (a: rg.Tensor, b: rg.Tensor) => rg.focalLoss(a, b), () => T.focalLoss.reference(refIn, { reduction: 'mean', alpha: 0.25, gamma: 3 })],
+        ['crossEntropy', (a: rg.Tensor, b: rg.Tensor) => rg.crossEntropy(a, b), () => T.crossEntropy.reference(refIn, { reduction: 'mean', ignoreIndex: -100, labelSmoothing: 0 })],
+        ['focalLoss', (a: rg.Tensor, b: rg.Tensor) => rg.focalLoss(a, b), () => T.focalLoss.reference(refIn, { reduction: 'mean', alpha: 0.25, gamma: 3, ignoreIndex: -100 })],
       ] as const) {
         const r = await lossAndGrad(fn, z, [N, C], y);
         expect(Number.isFinite(r.loss), name).toBe(true);
@@ -207,4 +207,53 @@ describe('bad input is refused with the loss and the value named', () => {
 
 test('tolerances come from one place', () => {
   expect(tol.gradient.rtol).toBeGreaterThan(0);
+});
+
+describe('[..., C] logits, ignoreIndex and labelSmoothing', () => {
+  const T2 = rg.opTable();
+  const cases = fc.tuple(fc.constantFrom(1, 2), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 9 }), fc.constantFrom('mean', 'sum', 'none') as fc.Arbitrary<Reduction>).chain(([B, T, C, reduction]) =>
+    fc.tuple(valuesArb(B * T * C, -4, 4), fc.array(fc.oneof(fc.nat(C - 1), fc.constant(-100)), { minLength: B * T, maxLength: B * T })).map(([z, y]) => ({ B, T, C, reduction, z, y })),
+  );
+  const losses = [
+    ['crossEntropy', (z: rg.Tensor, y: rg.Tensor, o: object) => rg.crossEntropy(z, y, o), { labelSmoothing: 0 }],
+    ['crossEntropy smoothed', (z: rg.Tensor, y: rg.Tensor, o: object) => rg.crossEntropy(z, y, { ...o, labelSmoothing: 0.2 }), { labelSmoothing: 0.2 }],
+    ['focalLoss', (z: rg.Tensor, y: rg.Tensor, o: object) => rg.focalLoss(z, y, o), { alpha: 0.25, gamma: 3 }],
+    ['rootedLoss', (z: rg.Tensor, y: rg.Tensor, o: object) => rg.rootedLoss(z, y, o), { k: 3, m: 3 }],
+  ] as const;
+  for (const [name, fn, extra] of losses) {
+    test(`${name}: fused against the reference and the composition; GPU-made labels give the same`, () =>
+      property(cases, async ({ B, T, C, reduction, z, y }) => {
+        const prim = name.startsWith('crossEntropy') ? 'crossEntropy' : (name as 'focalLoss' | 'rootedLoss');
+        const yt = rg.tensor(y, [B, T], { dtype: 'i32' });
+        const ref = (xs: rg.F64[]) => {
+          const rows = (T2[prim] as any).reference([{ shape: [B * T, C], data: xs[0].data }, { shape: [B * T], data: Float64Array.from(y) }], { reduction, ignoreIndex: -100, ...extra });
+          return reduction === 'none' ? { shape: [B, T], data: rows.data } : rows;
+        };
+        await checkOp({ name, inputs: [{ shape: [B, T, C], data: z }], gpu: ([t]) => fn(t, yt, { reduction }), ref });
+        const zt = rg.tensor(z, [B, T, C]);
+        const fusedV = await fn(zt, yt, { reduction }).data();
+        const unfusedV = await fn(zt, yt, { reduction, fused: false }).data();
+        const gpuLabels = rg.cast(rg.tensor(y, [B, T]), 'i32'); // no host copy: the mean counts on the GPU
+        const gpuV = await fn(zt, gpuLabels, { reduction }).data();
+        for (let i = 0; i < fusedV.length; i++) {
+          expect(unfusedV[i]).toBeCloseTo(fusedV[i], 4);
+          expect(gpuV[i]).toBeCloseTo(fusedV[i], 5);
+        }
+        for (const t of [yt, zt, gpuLabels]) t.dispose();
+      }));
+  }
+
+  test('every label ignored: a zero mean and zero gradients (PyTorch gives NaN); shapes and errors', async () => {
+    const z = rg.randn([2, 3, 4], { requiresGrad: true });
+    const y = rg.full([2, 3], -100, { dtype: 'i32' });
+    const loss = rg.crossEntropy(z, y);
+    expect(await loss.item()).toBe(0);
+    loss.backward();
+    expect([...(await z.grad!.data())].every((v) => v === 0)).toBe(true);
+    expect(rg.rootedLoss(z, rg.zeros([2, 3], { dtype: 'i32' }), { reduction: 'none' }).shape).toEqual([2, 3]);
+    expect(() => rg.crossEntropy(z, rg.zeros([3, 2], { dtype: 'i32' }))).toThrow('crossEntropy: labels must be [2, 3] for logits [2, 3, 4] (class axis last), got [3, 2]');
+    expect(() => rg.crossEntropy(z, y, { labelSmoothing: 1.5 })).toThrow('crossEntropy: labelSmoothing must be in [0, 1], got 1.5');
+    expect(() => rg.crossEntropy(z, rg.tensor(new Array(6).fill(4), [2, 3], { dtype: 'i32' }))).toThrow('crossEntropy: label 4 at position 0 is outside [0, 4)');
+    z.zeroGrad();
+  });
 });

@@ -1,7 +1,6 @@
 // The tensor vocabulary: slicing, joining, padding, triangles, views, masks, indexing, reductions and random
-// sampling. Forward against the float64
-// reference and autograd against finite differences of it (checkOp), over random shapes; PyTorch's
-// semantics and error messages.
+// sampling. Forward against the float64 reference and autograd against finite differences of it (checkOp),
+// over random shapes; PyTorch's semantics and error messages.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { multinomialWithSeed } from '../src/ops/random.js';

@@ -105,8 +105,13 @@ function scalarCase(op: string, a: Operand, b: Operand): Tensor | null {
         return affine(t, 1 / s, 0);
       }
       return affine(pow(t, -1), s, 0);
-    default: // minimum, maximum against a scalar
-      return apply(op as 'minimum' | 'maximum', [t, full([], s)], {});
+    default: {
+      // minimum, maximum against a scalar
+      const st = full([], s);
+      const out = apply(op as 'minimum' | 'maximum', isNum(a) ? [st, t] : [t, st], {});
+      st.dispose();
+      return out;
+    }
   }
 }
 

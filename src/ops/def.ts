@@ -113,9 +113,10 @@ export interface Attrs {
   layerNorm: { eps: number };
   attention: { causal: boolean };
   // fused losses (ops/losses.ts): forward and gradient in one kernel
-  crossEntropy: { reduction: Reduction };
-  focalLoss: { reduction: Reduction; alpha: number; gamma: number };
-  rootedLoss: { reduction: Reduction; k: number; m: number };
+  // multiclass: rows whose label is ignoreIndex add nothing, and a mean is over the others
+  crossEntropy: { reduction: Reduction; ignoreIndex: number; labelSmoothing: number };
+  focalLoss: { reduction: Reduction; alpha: number; gamma: number; ignoreIndex: number };
+  rootedLoss: { reduction: Reduction; k: number; m: number; ignoreIndex: number };
   rootedLogisticLoss: { reduction: Reduction; k: number };
   binaryCrossEntropy: { reduction: Reduction };
 }

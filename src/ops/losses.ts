@@ -11,6 +11,7 @@
 //   rootedLogisticLoss:  k ((1 + e^(-s z))^(1/k) - 1)   dL/dz = -s sigmoid(-s z) (1 + e^(-s z))^(1/k)
 //   binaryCrossEntropy:  log(1 + e^(-s z))              dL/dz = -s sigmoid(-s z)
 import { empty, isUnitSeed, tidy, Tensor } from '../tensor.js';
+import { refTensor, isReferenceMode } from '../backend.js';
 import { kernelVariant } from '../variants.js';
 import { rt } from '../runtime.js';
 import { defineKernel, type BindingDecl, type KernelDecl } from '../kernel.js';
@@ -20,7 +21,8 @@ import type { Attrs, F64, OpDef, Reduction } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkIndices, pick } from './gather.js';
 import { affine, exp, log, neg, pow, sigmoid } from './unary.js';
-import { mul } from './binary.js';
+import { add, div, maximum, mul } from './binary.js';
+import { ne, where } from './masks.js';
 import { mean, sum } from './reduce.js';
 import { logSoftmax } from './softmax.js';
 import { reshape } from './movement.js';
@@ -48,13 +50,15 @@ function scaleGrad(dz: Tensor, g: Tensor): Tensor {
   return mul(dz, g2);
 }
 
-function checkMulticlass(op: string, z: Tensor, y: Tensor): void {
+function checkMulticlass(op: string, z: Tensor, y: Tensor, ignoreIndex: number): void {
   checkDType(op, z, 'f32', 'logits');
   checkDType(op, y, 'i32', 'labels');
   if (z.ndim !== 2) throw new Error(`${op}: logits must be [N, C], got ${shapeStr(z.shape)}`);
   if (y.ndim !== 1 || y.shape[0] !== z.shape[0]) throw new Error(`${op}: labels must be [N] = [${z.shape[0]}] for logits ${shapeStr(z.shape)}, got ${shapeStr(y.shape)}`);
   if (z.shape[1] < 1) throw new Error(`${op}: logits need at least one class, got ${shapeStr(z.shape)}`);
-  checkIndices(op, y, z.shape[1], 'label');
+  const h = y.host ?? y.ref?.data;
+  const C = z.shape[1];
+  if (h) for (let i = 0; i < h.length; i++) if (h[i] !== ignoreIndex && (h[i] < 0 || h[i] >= C)) throw new Error(`${op}: label ${h[i]} at position ${i} is outside [0, ${C})`);
 }
 
 function checkBinary(op: string, z: Tensor, y: Tensor): void {
@@ -77,37 +81,50 @@ function checkReduction(op: string, r: Reduction): void {
 /** The shared shape of every fused loss: one dispatch writes the per-row losses and, when a gradient is
  * wanted, dL/dz (scaled for the reduction) in the same pass; backward only scales dL/dz by g. */
 function fusedDef<A extends { reduction: Reduction }>(spec: {
-  check: (z: Tensor, y: Tensor) => void;
+  check: (z: Tensor, y: Tensor, attrs: A) => void;
+  /** The rows a mean is over (multiclass: those not ignored), from host-known labels. */
+  counted: (y: Tensor, attrs: A) => number;
   dispatch: (z: Tensor, y: Tensor, rows: Tensor, dz: Tensor, scale: number, needsGrad: boolean, attrs: A) => void;
   reference: (z: F64, y: F64, attrs: A) => Float64Array;
   op: string;
 }): OpDef<A> {
   return {
     infer([z, y], attrs) {
-      spec.check(z, y);
+      spec.check(z, y, attrs);
       return { shape: attrs.reduction === 'none' ? [z.shape[0]] : [], dtype: 'f32' };
     },
     forward([z, y], attrs, save, needsGrad) {
       const N = z.shape[0];
       const rows = empty([N]);
       const dz = needsGrad ? empty(z.shape) : empty([4]); // a stand-in when no gradient is written (16 bytes: one vec4)
-      if (N) spec.dispatch(z, y, rows, dz, attrs.reduction === 'mean' ? 1 / N : 1, needsGrad, attrs);
+      // a mean over no rows (every label ignored) is 0, with zero gradients (PyTorch gives NaN)
+      const count = attrs.reduction === 'mean' ? spec.counted(y, attrs) : 1;
+      const scale = attrs.reduction === 'mean' ? (count ? 1 / count : 0) : 1;
+      if (N) spec.dispatch(z, y, rows, dz, scale, needsGrad, attrs);
       save(dz);
       dz.dispose();
+      if (attrs.reduction === 'mean' && count !== N) {
+        const out = apply('sum', [rows], { axis: null, keepdim: false, scale });
+        rows.dispose();
+        return out;
+      }
       return reduceRows(spec.op, rows, attrs.reduction);
     },
     backward(g, [dz]) {
       return [scaleGrad(dz, g), null];
     },
     reference([z, y], attrs) {
-      return reduceRef(spec.reference(z, y, attrs), attrs.reduction);
+      const rows = spec.reference(z, y, attrs);
+      if (attrs.reduction !== 'mean') return reduceRef(rows, attrs.reduction);
+      const count = spec.counted(refTensor(y, 'i32'), attrs);
+      return f64([], [count ? rows.reduce((a, b) => a + b, 0) / count : 0]);
     },
   };
 }
 
 // The row kernels (per adapter) share one declaration: a and b are the loss's own scalars (rooted: k, m;
 // focal: alpha, gamma), read by the loss body the LOSS define includes.
-const rowParams = { N: 'u32', C: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32', b: 'f32' } as const;
+const rowParams = { N: 'u32', C: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32', b: 'f32', ignore: 'i32', eps: 'f32' } as const;
 type RowKernel = KernelDecl<typeof rowParams, Record<'Z' | 'Y' | 'LOSS' | 'DZ', BindingDecl>>;
 const LOSS_ROWS: Record<'workgroup' | 'thread' | 'threadVec4', RowKernel> = {
   workgroup: defineKernel('loss_rows_workgroup', rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }),
@@ -116,11 +133,23 @@ const LOSS_ROWS: Record<'workgroup' | 'thread' | 'threadVec4', RowKernel> = {
 };
 const LOSS_BINARY = defineKernel('loss_binary', { N: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32' }, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' });
 
+type MulticlassAttrs = { reduction: Reduction; ignoreIndex: number; labelSmoothing?: number };
+
+/** Labels that are not ignoreIndex, counted on the host (host-made labels, or reference values). */
+function countValid(y: Tensor, ignoreIndex: number): number {
+  const h = y.host ?? y.ref?.data;
+  if (!h) throw new Error('a mean over non-ignored rows needs host-known labels (the public loss functions route GPU-made labels elsewhere)');
+  let n = 0;
+  for (let i = 0; i < h.length; i++) if (h[i] !== ignoreIndex) n++;
+  return n;
+}
+
 /** A fused multiclass loss: the row-wise kernel (per adapter), with the loss's own row_loss. */
-function multiclassDef<A extends { reduction: Reduction }>(op: string, kernel: string, scalars: (a: A) => number[], rowRef: (logp: number, a: A) => number): OpDef<A> {
+function multiclassDef<A extends MulticlassAttrs>(op: string, kernel: string, scalars: (a: A) => number[], rowRef: (logp: number, a: A) => number): OpDef<A> {
   return fusedDef<A>({
     op,
-    check: (z, y) => checkMulticlass(op, z, y),
+    check: (z, y, attrs) => checkMulticlass(op, z, y, attrs.ignoreIndex),
+    counted: (y, attrs) => countValid(y, attrs.ignoreIndex),
     dispatch(z, y, rows, dz, scale, needsGrad, attrs) {
       const [N, C] = z.shape;
       const r = rt();
@@ -128,17 +157,24 @@ function multiclassDef<A extends { reduction: Reduction }>(op: string, kernel: s
       const groups = perWorkgroup ? (N <= 65535 ? [N, 1] : [65535, Math.ceil(N / 65535)]) : r.groups1d(N, 64);
       const k = perWorkgroup ? LOSS_ROWS.workgroup : C % 4 === 0 ? LOSS_ROWS.threadVec4 : LOSS_ROWS.thread;
       const [a = 0, b = 0] = scalars(attrs);
-      r.run(k, { LOSS: kernel }, { Z: view(z), Y: view(y), LOSS: view(rows), DZ: view(dz) }, { N, C, scale, need_grad: needsGrad ? 1 : 0, a, b }, groups as [number, number]);
+      const eps = attrs.labelSmoothing ?? 0;
+      const params = { N, C, scale, need_grad: needsGrad ? 1 : 0, a, b, ignore: attrs.ignoreIndex, eps };
+      r.run(k, { LOSS: kernel, SMOOTH: String(eps > 0) }, { Z: view(z), Y: view(y), LOSS: view(rows), DZ: view(dz) }, params, groups as [number, number]);
     },
     reference(z, y, attrs) {
       const [N, C] = z.shape;
+      const eps = attrs.labelSmoothing ?? 0;
       const rows = new Float64Array(N);
       for (let i = 0; i < N; i++) {
+        if (y.data[i] === attrs.ignoreIndex) continue;
         let mx = -Infinity;
         for (let c = 0; c < C; c++) mx = Math.max(mx, z.data[i * C + c]);
         let s = 0;
         for (let c = 0; c < C; c++) s += Math.exp(z.data[i * C + c] - mx);
-        rows[i] = rowRef(z.data[i * C + y.data[i]] - mx - Math.log(s), attrs);
+        const lse = mx + Math.log(s);
+        let meanNll = 0; // mean over classes of -log p_c
+        for (let c = 0; c < C; c++) meanNll += (lse - z.data[i * C + c]) / C;
+        rows[i] = (1 - eps) * rowRef(z.data[i * C + y.data[i]] - lse, attrs) + eps * meanNll;
       }
       return rows;
     },
@@ -150,6 +186,7 @@ function binaryDef<A extends { reduction: Reduction }>(op: string, kernel: strin
   return fusedDef<A>({
     op,
     check: (z, y) => checkBinary(op, z, y),
+    counted: (y) => y.shape[0],
     dispatch(z, y, rows, dz, scale, needsGrad, attrs) {
       const N = z.shape[0];
       const r = rt();
@@ -201,40 +238,96 @@ function unfused(op: string, reduction: Reduction, rows: () => Tensor): Tensor {
 
 // ---- public functions ----------------------------------------------------------------------------------
 
-/** Mean (or sum, or per-row) of -log softmax(logits)[label]. logits [N, C], labels i32 [N]. */
-export function crossEntropy(logits: Tensor, labels: Tensor, opts: LossOptions = {}): Tensor {
-  const { reduction = 'mean', fused = true } = opts;
-  checkReduction('crossEntropy', reduction);
-  if (fused) return apply('crossEntropy', [logits, labels], { reduction });
-  checkMulticlass('crossEntropy', logits, labels);
-  return unfused('crossEntropy', reduction, () => neg(unfusedLogPy(logits, labels)));
+export interface MulticlassOptions extends LossOptions {
+  /** Rows with this label add no loss and no gradient; a mean is over the others (PyTorch's default -100). */
+  ignoreIndex?: number;
 }
 
-/** Focal loss -alpha (1 - p_y)^gamma log p_y (Lin et al.). Defaults alpha = 0.25, gamma = 3. */
-export function focalLoss(logits: Tensor, labels: Tensor, opts: LossOptions & { alpha?: number; gamma?: number } = {}): Tensor {
-  const { reduction = 'mean', fused = true, alpha = 0.25, gamma = 3 } = opts;
-  checkReduction('focalLoss', reduction);
+/**
+ * The shared front of the multiclass losses: logits [..., C] (class axis last, where PyTorch puts it second
+ * for images) and labels [...] become [N, C] and [N] (views); `fused` runs the loss's kernel, `composed` its
+ * composition of primitives (rows [N], ignored rows included). A mean with GPU-made labels (whose
+ * non-ignored count is not on the host) sums the rows and divides by the count computed on the GPU.
+ */
+function multiclass(op: string, logits: Tensor, labels: Tensor, opts: MulticlassOptions, fused: (z: Tensor, y: Tensor, reduction: Reduction, ignoreIndex: number) => Tensor, composed: (z: Tensor, y: Tensor) => Tensor): Tensor {
+  const { reduction = 'mean', fused: useFused = true, ignoreIndex = -100 } = opts;
+  checkReduction(op, reduction);
+  if (!Number.isInteger(ignoreIndex)) throw new Error(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}`);
+  if (!(logits instanceof Tensor) || !(labels instanceof Tensor)) throw new Error(`${op}: logits and labels must be Tensors`);
+  if (logits.ndim < 1) throw new Error(`${op}: logits must be [..., C], got a scalar`);
+  const lead = logits.shape.slice(0, -1);
+  if (logits.ndim !== 2 && (labels.ndim !== lead.length || labels.shape.some((d, i) => d !== lead[i]))) {
+    throw new Error(`${op}: labels must be ${shapeStr(lead)} for logits ${shapeStr(logits.shape)} (class axis last), got ${shapeStr(labels.shape)}`);
+  }
+  const C = logits.shape[logits.ndim - 1];
+  const z = logits.ndim === 2 ? logits : reshape(logits, [-1, C]);
+  const y = logits.ndim === 2 ? labels : reshape(labels, [-1]);
+  const unshape = (rows: Tensor) => {
+    if (logits.ndim === 2) return rows;
+    const out = reshape(rows, lead);
+    rows.dispose();
+    return out;
+  };
+  try {
+    if (useFused && (reduction !== 'mean' || y.host || isReferenceMode())) {
+      const out = fused(z, y, reduction, ignoreIndex);
+      return reduction === 'none' ? unshape(out) : out;
+    }
+    if (useFused) checkMulticlass(op, z, y, ignoreIndex);
+    return tidy(() => {
+      const valid = ne(y, ignoreIndex);
+      let rows: Tensor;
+      if (useFused) rows = fused(z, y, 'none', ignoreIndex);
+      else {
+        checkMulticlass(op, z, y, ignoreIndex);
+        rows = where(valid, composed(z, where(valid, y, 0)), 0); // ignored labels read class 0, then drop out
+      }
+      if (reduction === 'none') return unshape(rows);
+      if (reduction === 'sum') return sum(rows);
+      const count = maximum(sum(cast(valid, 'f32')), 1); // no rows: 0, not NaN
+      return div(sum(rows), count);
+    });
+  } finally {
+    if (z !== logits) z.dispose();
+    if (y !== labels) y.dispose();
+  }
+}
+
+/** Mean (or sum, or per-row) of -log softmax(logits)[label]: logits [..., C] (class axis last), labels i32
+ * [...]; `ignoreIndex` (default -100) rows add nothing; `labelSmoothing` eps mixes the target with the
+ * uniform distribution: (1 - eps) one-hot + eps / C, as PyTorch. */
+export function crossEntropy(logits: Tensor, labels: Tensor, opts: MulticlassOptions & { labelSmoothing?: number } = {}): Tensor {
+  const { labelSmoothing = 0 } = opts;
+  if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  return multiclass('crossEntropy', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply('crossEntropy', [z, y], { reduction, ignoreIndex, labelSmoothing }), (z, y) => {
+    const nll = neg(unfusedLogPy(z, y));
+    if (!labelSmoothing) return nll;
+    // (1 - eps) (-log p_y) + eps mean_c(-log p_c)
+    return add(affine(nll, 1 - labelSmoothing), affine(mean(logSoftmax(z, -1), -1), -labelSmoothing));
+  });
+}
+
+/** Focal loss -alpha (1 - p_y)^gamma log p_y (Lin et al.). Defaults alpha = 0.25, gamma = 3; logits [..., C],
+ * labels [...], ignoreIndex as crossEntropy. */
+export function focalLoss(logits: Tensor, labels: Tensor, opts: MulticlassOptions & { alpha?: number; gamma?: number } = {}): Tensor {
+  const { alpha = 0.25, gamma = 3 } = opts;
   checkPositive('focalLoss', 'alpha', alpha);
   if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new Error(`focalLoss: gamma must be a finite number >= 0, got ${gamma}`);
-  if (fused) return apply('focalLoss', [logits, labels], { reduction, alpha, gamma });
-  checkMulticlass('focalLoss', logits, labels);
-  return unfused('focalLoss', reduction, () => {
-    const lpy = unfusedLogPy(logits, labels);
+  return multiclass('focalLoss', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply('focalLoss', [z, y], { reduction, alpha, gamma, ignoreIndex }), (z, y) => {
+    const lpy = unfusedLogPy(z, y);
     const q = affine(exp(lpy), -1, 1); // 1 - p_y
     return affine(mul(pow(q, gamma), lpy), -alpha);
   });
 }
 
-/** The multiclass Rooted Logistic Objective m (1 - p_y^(1/k)) (Wang et al., arXiv 2310.03890). Defaults k = 3, m = 3. */
-export function rootedLoss(logits: Tensor, labels: Tensor, opts: LossOptions & { k?: number; m?: number } = {}): Tensor {
-  const { reduction = 'mean', fused = true, k = 3, m = 3 } = opts;
-  checkReduction('rootedLoss', reduction);
+/** The multiclass Rooted Logistic Objective m (1 - p_y^(1/k)) (Wang et al., arXiv 2310.03890). Defaults
+ * k = 3, m = 3; logits [..., C], labels [...], ignoreIndex as crossEntropy. */
+export function rootedLoss(logits: Tensor, labels: Tensor, opts: MulticlassOptions & { k?: number; m?: number } = {}): Tensor {
+  const { k = 3, m = 3 } = opts;
   checkPositive('rootedLoss', 'k', k);
   checkPositive('rootedLoss', 'm', m);
-  if (fused) return apply('rootedLoss', [logits, labels], { reduction, k, m });
-  checkMulticlass('rootedLoss', logits, labels);
   // p_y^(1/k) = exp(log p_y / k)
-  return unfused('rootedLoss', reduction, () => affine(exp(affine(unfusedLogPy(logits, labels), 1 / k)), -m, m));
+  return multiclass('rootedLoss', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply('rootedLoss', [z, y], { reduction, k, m, ignoreIndex }), (z, y) => affine(exp(affine(unfusedLogPy(z, y), 1 / k)), -m, m));
 }
 
 /** The binary Rooted Logistic Objective k ((1 + e^(-s z))^(1/k) - 1), s = 2y - 1. logits [N], labels i32 {0, 1} [N]. Default k = 2. */

@@ -78,7 +78,9 @@ export const movementDefs = {
       return { shape, dtype: x.dtype }; // reshape() resolved -1 and checked the size
     },
     forward([x], { shape }) {
-      return new Tensor(x.storage('reshape').retain(), shape, x.dtype);
+      const y = new Tensor(x.storage('reshape').retain(), shape, x.dtype);
+      y.host = x.host; // the same values in the same order: labels stay host-known through a reshape
+      return y;
     },
     backward(g, _s, _a, [x]) {
       return [reshape(g, x.shape)];
