@@ -190,7 +190,8 @@ export class NanoGPT extends rg.Module<[Tensor, Tensor?], [Tensor, Tensor | null
 }
 
 // A demo when run directly: learn to continue a repeating sequence, then sample from it.
-if (import.meta.url === `file://${process.argv[1]}`) {
+// (run-ts bundles the entry as nanogpt.mjs; inside another bundle, import.meta.url would match too)
+if (/nanogpt\.(mjs|ts)$/.test(process.argv[1] ?? '')) {
   await rg.init();
   rg.manualSeed(0);
   const cfg: NanoGptConfig = { blockSize: 16, vocabSize: 8, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0, bias: true };

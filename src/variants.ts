@@ -15,6 +15,10 @@ export interface Variants {
   /** attention: flash-style kernels that never write the T x T scores ('flash'), or the scores through the
    * register-blocked matmul and one masked softmax kernel ('scores', O(T^2) memory). */
   attention: 'flash' | 'scores';
+  /** Strided region moves (slice, cat, pad) of long contiguous rows: a buffer copy per row ('rows': fast on
+   * SwiftShader, where the kernel's index divisions are slow, at ~4 µs of host time per row) or the
+   * strided_move kernel ('kernel'). */
+  move: 'rows' | 'kernel';
 }
 
 const overrides: Partial<Variants> = {};
@@ -27,6 +31,7 @@ const defaults = (software: boolean, shapeClass?: string): Variants => ({
   softmax: software || shapeClass === 'short' ? 'thread' : 'workgroup',
   reduce: software || shapeClass === 'short' ? 'thread' : 'workgroup',
   attention: software ? 'scores' : 'flash',
+  move: software ? 'rows' : 'kernel',
 });
 
 /** Choices measured by autotune(), per shape class ('matmul:small' ...), for this process. */

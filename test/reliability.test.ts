@@ -104,7 +104,10 @@ describe('no leaks over long runs', () => {
     report.mlp = { step100: at100, step2000: at2000 };
     expect(accounted().tensors).toBe(c100!.tensors + 1); // + the sync tensor above
     expect(accounted().bytes).toBe(c100!.bytes + 4);
-    expect(at2000.pooledBytes).toBeLessThanOrEqual(at100!.pooledBytes + 256);
+    // garbage that earlier tests dropped may reach the pool through the finalizer meanwhile: each such tensor
+    // adds at most its size class (25% over its bytes, at least 256); nothing of this loop may
+    const late = { tensors: at2000.finalizedTensors - at100!.finalizedTensors, bytes: at2000.finalizedBytes - at100!.finalizedBytes };
+    expect(at2000.pooledBytes).toBeLessThanOrEqual(at100!.pooledBytes + 256 + 1.25 * late.bytes + 256 * late.tensors);
     expect(at2000.buffersCreated - at100!.buffersCreated).toBeLessThanOrEqual(2);
 
     rg.manualSeed(1);

@@ -312,3 +312,21 @@ describe('random', () => {
     expect(() => rg.multinomial(rg.zeros([2, 2, 2]), 1)).toThrow('multinomial: probabilities must be [C] or [rows, C], got [2, 2, 2]');
   });
 });
+
+test('strided moves: buffer copies per row and the kernel give the same bits (cat, slice, pad on long rows)', async () => {
+  const a = rg.randn([3, 300]);
+  const b = rg.randn([3, 260]);
+  const run = async (variant: 'rows' | 'kernel') => {
+    rg.setKernelVariant('move', variant);
+    const outs = [rg.cat([a, b], 1), rg.slice(a, 1, 20, 290), rg.pad(b, [3, 1, 1, 0])];
+    const data = await Promise.all(outs.map(async (t) => [...(await t.data())]));
+    for (const t of outs) t.dispose();
+    return data;
+  };
+  try {
+    expect(await run('rows')).toEqual(await run('kernel'));
+  } finally {
+    rg.setKernelVariant('move', 'auto');
+  }
+  for (const t of [a, b]) t.dispose();
+});

@@ -4,6 +4,7 @@
 import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
+import { kernelVariant } from '../variants.js';
 import { full, zeros } from '../creation.js';
 import { f64 } from '../reference.js';
 import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
@@ -19,13 +20,43 @@ interface Side {
   strides: readonly number[];
 }
 
-/** Copies the region of `extents` from x (at src) into y (at dst). */
+/** Row copies instead of a kernel: rows of at least this many words (copies need 4-byte-aligned, whole
+ * words; long rows keep the per-copy cost small) and at most this many rows (each copy is a command). */
+const ROW_COPY_MIN = 256;
+const ROW_COPY_MAX_ROWS = 2048;
+
+/** Merges neighbouring axes that stay contiguous on both sides (stride_d = extent_{d+1} stride_{d+1}), and
+ * drops size-1 axes: fewer divisions per element in the kernel (they are slow on CPU-like adapters). */
+function mergeAxes(extents: readonly number[], src: readonly number[], dst: readonly number[]): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  extents.forEach((e, d) => {
+    if (e === 1) return;
+    const last = out[out.length - 1];
+    if (last && last[1] === e * src[d] && last[2] === e * dst[d]) out[out.length - 1] = [last[0] * e, src[d], dst[d]];
+    else out.push([e, src[d], dst[d]]);
+  });
+  return out;
+}
+
+/** Copies the region of `extents` from x (at src) into y (at dst): one buffer copy when the region is one
+ * contiguous run on both sides, else strided_move.wgsl over the merged axes. */
 function move(x: Tensor, y: Tensor, extents: readonly number[], src: Side, dst: Side): void {
   const n = sizeOf(extents);
   if (!n) return;
-  const dims = extents.flatMap((e, d) => [e, src.strides[d], dst.strides[d]]);
+  const axes = mergeAxes(extents, src.strides, dst.strides);
   const r = rt();
-  r.run(STRIDED_MOVE, {}, { X: view(x), Y: view(y) }, { n, rank: extents.length, src_offset: src.offset, dst_offset: dst.offset, dims }, r.groups1d(n, 256));
+  if (axes.length === 0 || (axes.length === 1 && axes[0][1] === 1 && axes[0][2] === 1)) {
+    r.copy(view(x), view(y), n * 4, src.offset * 4, dst.offset * 4);
+    return;
+  }
+  // Rows that are contiguous on both sides, long and not too many (cat along the last axis, a slice of
+  // columns): on CPU-like adapters one buffer copy per row, cheaper than the kernel's index arithmetic.
+  if (axes.length === 2 && axes[1][1] === 1 && axes[1][2] === 1 && axes[1][0] >= ROW_COPY_MIN && axes[0][0] <= ROW_COPY_MAX_ROWS && kernelVariant('move') === 'rows') {
+    const [[rows, ss, ds], [len]] = axes;
+    for (let i = 0; i < rows; i++) r.copy(view(x), view(y), len * 4, (src.offset + i * ss) * 4, (dst.offset + i * ds) * 4);
+    return;
+  }
+  r.run(STRIDED_MOVE, {}, { X: view(x), Y: view(y) }, { n, rank: axes.length, src_offset: src.offset, dst_offset: dst.offset, dims: axes.flat() }, r.groups1d(n, 256));
 }
 
 const contiguous = (shape: readonly number[]): Side => ({ offset: 0, strides: stridesOf(shape) });

@@ -70,10 +70,12 @@ function whereKernel(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): Tensor {
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), b.shape);
   const z = empty(shape, dtype);
   if (!z.size) return z;
+  // all three of the output's shape: no index arithmetic (SAME)
+  const same = [cond, a, b].every((t) => sameShape(t.shape, shape));
   const [sc, sa, sb] = [cond, a, b].map((t) => broadcastStrides(t.shape, shape));
-  const dims = shape.flatMap((d, i) => [d, sc[i], sa[i], sb[i]]);
+  const dims = same ? [] : shape.flatMap((d, i) => [d, sc[i], sa[i], sb[i]]);
   const r = rt();
-  r.run(WHERE, {}, { COND: view(cond), A: view(a), B: view(b), Z: view(z) }, { n: z.size, rank: shape.length, dims }, r.groups1d(z.size, 256));
+  r.run(WHERE, { SAME: String(same) }, { COND: view(cond), A: view(a), B: view(b), Z: view(z) }, { n: z.size, rank: same ? 0 : shape.length, dims }, r.groups1d(z.size, 256));
   return z;
 }
 
