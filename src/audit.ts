@@ -49,6 +49,14 @@ const binaryLoss = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
   return { inputs: { logits: rnd(g, [N], -5, 5) }, fn: (z) => f(z, y) };
 };
 
+/** An input shape, an axis and an index of the input's rank (no larger on the other axes) into it. */
+function gatherIndex(g: Generator) {
+  const s = shape(g, 1, 3);
+  const axis = g.int(s.length);
+  const is = s.map((d, i) => (i === axis ? pick(g, [1, 2, 4]) : Math.max(1, d - g.int(2))));
+  return { s, axis, is, index: fromHost(Array.from({ length: size(is) }, () => g.int(s[axis])), is, 'i32') };
+}
+
 /** One case per primitive; `custom` is audited once per op made with defineOp, with that op's own sample. */
 export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   neg: unary(ops.neg),
@@ -208,17 +216,11 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     return { inputs: { x: rnd(g, s) }, fn: (x) => ops.indexSelect(x, axis, index) };
   },
   gather: (g) => {
-    const s = shape(g, 1, 3);
-    const axis = g.int(s.length);
-    const is = s.map((d, i) => (i === axis ? pick(g, [1, 2, 4]) : Math.max(1, d - g.int(2))));
-    const index = fromHost(Array.from({ length: size(is) }, () => g.int(s[axis])), is, 'i32');
+    const { s, axis, index } = gatherIndex(g);
     return { inputs: { x: rnd(g, s) }, fn: (x) => ops.gather(x, axis, index) };
   },
   scatterAdd: (g) => {
-    const s = shape(g, 1, 3);
-    const axis = g.int(s.length);
-    const is = s.map((d, i) => (i === axis ? pick(g, [1, 2, 4]) : Math.max(1, d - g.int(2))));
-    const index = fromHost(Array.from({ length: size(is) }, () => g.int(s[axis])), is, 'i32');
+    const { s, axis, index, is } = gatherIndex(g);
     const ss = is.map((d) => d + g.int(2)); // src may be larger than the index
     return { inputs: { x: rnd(g, s), src: rnd(g, ss) }, fn: (x, src) => ops.scatterAdd(x, axis, index, src) };
   },

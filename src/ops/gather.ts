@@ -20,8 +20,9 @@ export function checkIndices(op: string, idx: Tensor, n: number, what: string): 
   }
 }
 
-/** Offsets [V + 1] then positions [n] grouped by row, increasing within a row (a stable counting sort). */
-function rowsOf(idx: Int32Array, V: number): Int32Array {
+/** Offsets [V + 1] then positions [n] grouped by row, increasing within a row (a stable counting sort);
+ * the per-row backward of embedding and indexSelect reads it. */
+export function rowsOf(idx: Int32Array, V: number): Int32Array {
   const out = new Int32Array(V + 1 + idx.length);
   for (const v of idx) out[v + 1]++;
   for (let v = 0; v < V; v++) out[v + 1] += out[v];

@@ -9,23 +9,13 @@ import { f64, reductionView } from '../reference.js';
 import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
-import { checkIndices } from './gather.js';
+import { checkIndices, rowsOf } from './gather.js';
 import { pad } from './joining.js';
 
 const INDEX_SELECT = defineKernel('index_select', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
 const INDEX_SELECT_BACKWARD = defineKernel('index_select_backward', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
 const GATHER = defineKernel('gather', { n: 'u32', rank: 'u32', axis: 'u32', size: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
 const SCATTER_ADD = defineKernel('scatter_add', { n: 'u32', rank: 'u32', axis: 'u32', dims: 'u32[]' }, { X: 'read f32', IDX: 'read i32', SRC: 'read f32', Y: 'read_write f32' });
-
-/** Offsets [R + 1] then positions [k] grouped by index value, increasing within a value (a counting sort). */
-function rowsOf(idx: Int32Array, R: number): Int32Array {
-  const out = new Int32Array(R + 1 + idx.length);
-  for (const v of idx) out[v + 1]++;
-  for (let v = 0; v < R; v++) out[v + 1] += out[v];
-  const next = out.slice(0, R);
-  for (let i = 0; i < idx.length; i++) out[R + 1 + next[idx[i]]++] = i;
-  return out;
-}
 
 /** g summed back into x's shape at the index positions (gather's backward; scatterAdd without a base). */
 function scatterAddKernel(base: Tensor | null, shape: readonly number[], axis: number, index: Tensor, src: Tensor): Tensor {
