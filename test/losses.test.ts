@@ -2,7 +2,7 @@
 // numerics at the extremes, the k -> infinity limit, and bad input.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { checkOp, expectClose, property, rg, setup, tol, valuesArb } from './helpers.js';
+import { accounted, checkOp, expectClose, property, rg, setup, tol, valuesArb } from './helpers.js';
 import type { Reduction } from '../src/ops/def.js';
 
 const T = rg.opTable();
@@ -199,14 +199,17 @@ describe('bad input is refused with the loss and the value named', () => {
     ['binary logits 2-D', () => rg.rootedLogisticLoss(z(), y([1, 0])), 'rootedLogisticLoss: logits must be [N], got [2, 3]'],
     ['bad reduction', () => rg.crossEntropy(z(), y([0, 1]), { reduction: 'avg' as Reduction }), "crossEntropy: reduction must be 'mean', 'sum' or 'none', got 'avg'"],
   ])('%s', (_name, fn, message) => {
-    const live = rg.memory().liveTensors;
-    expect(fn).toThrow(message);
-    expect(rg.memory().liveTensors).toBeGreaterThanOrEqual(live); // inputs made by the case itself; nothing freed early
+    // the case's own inputs are made inside tidy: a refused op must leave nothing behind once they are freed
+    const before = accounted();
+    expect(() => rg.tidy(fn)).toThrow(message);
+    expect(accounted()).toEqual(before);
   });
 });
 
-test('tolerances come from one place', () => {
-  expect(tol.gradient.rtol).toBeGreaterThan(0);
+test('the tolerances are tight enough to catch a 1% error in a value or a gradient', () => {
+  expect(() => expectClose([1.01, 2], [1, 2], tol.forward, 'forward off by 1%')).toThrow();
+  expect(() => expectClose([0.5, 1.01], [0.5, 1], tol.gradient, 'gradient off by 1%')).toThrow();
+  expect(() => expectClose([1 + 1e-6, 2], [1, 2], tol.forward, 'f32 rounding')).not.toThrow();
 });
 
 describe('[..., C] logits, ignoreIndex and labelSmoothing', () => {
