@@ -50,7 +50,7 @@ const opJson: Record<string, { host: number; gpu: number }> = {};
 for (const [name, fn] of ops) {
   const t = await time(fn);
   opJson[name] = t;
-  opRows.push([name, t.host.toFixed(3), t.gpu.toFixed(2), ((N * N * 4 * 3) / (t.gpu / 1000) / 1e9).toFixed(2)]);
+  opRows.push([name, t.host.toFixed(3), t.gpu.toFixed(2)]);
 }
 
 // Training steps at one size: vocab 32, context 32, width 64, 4 heads, 1 block, batch 16 (bench:compare's GPT).
@@ -120,7 +120,7 @@ const stepRows = [
 const info = rg.adapterInfo();
 const md =
   `Adapter: ${info.description || info.vendor}. Host: recording the op (median of 9); GPU: from flush to the result read back (median of 9).\n\n` +
-  markdownTable(['op on 1024x1024 f32', 'host ms', 'GPU ms', 'GB/s (3 x 4 MiB)'], opRows) +
+  markdownTable(['op on 1024x1024 f32', 'host ms', 'GPU ms'], opRows) +
   `\nTraining step (forward, backward, AdamW; median of 8), vocab ${V}, context ${T}, width ${D}, ${H} heads, ${L} block, batch ${B}:\n\n` +
   markdownTable(['model', 'step ms', 'dispatches', 'time vs built-in'], stepRows);
 writeResults('vocabulary', { adapter: info, ops: opJson, steps: { builtInMs, builtInDispatches, nanoMasked, nanoFlash } }, md);
