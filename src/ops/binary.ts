@@ -13,28 +13,39 @@ import { sumTo } from './reduce.js';
 
 const BINARY = defineKernel('binary', { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{T}}', B: 'read {{T}}', Z: 'read_write {{T}}' });
 
-/** The broadcasting kernel (binary.wgsl) on inputs that binaryInfer accepted. */
-export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
-  const shape = broadcastShapes(op, a.shape, b.shape);
-  const z = empty(shape);
-  if (!z.size) return z;
-  const r = rt();
-  // Mode 1 when each input is the output's shape or a trailing block of it (after leading 1s).
+/**
+ * The index mode of a two-input broadcast (broadcast_index.wgsl) and its parameters, counts divided by w
+ * (4 for vec4 lanes): 0 when both inputs have the output's shape, 1 when each is the output's shape or a
+ * trailing block of it (after leading 1s), else 2 with per-dim (extent, a stride, b stride).
+ */
+export function broadcastIndex(a: Tensor, b: Tensor, shape: readonly number[], w = 1) {
   const trailing = (s: readonly number[]) => {
-    const t = s.slice(s.findIndex((d) => d !== 1) < 0 ? s.length : s.findIndex((d) => d !== 1));
+    const first = s.findIndex((d) => d !== 1);
+    const t = first < 0 ? [] : s.slice(first);
     return sameShape(t, shape.slice(shape.length - t.length));
   };
   const mode = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 0 : trailing(a.shape) && trailing(b.shape) ? 1 : 2;
-  // vec4 lanes when every count is a multiple of 4 (modes 0 and 1 only: mode 2 gathers per element)
-  const vec4 = mode !== 2 && z.size % 4 === 0 && (mode === 0 || (a.size % 4 === 0 && b.size % 4 === 0));
-  const w = vec4 ? 4 : 1;
   const dims: number[] = [];
   if (mode === 2) {
     const sa = broadcastStrides(a.shape, shape);
     const sb = broadcastStrides(b.shape, shape);
     shape.forEach((d, i) => dims.push(d, sa[i], sb[i]));
   }
-  const params = { n: z.size / w, na: mode === 1 ? a.size / w : 0, nb: mode === 1 ? b.size / w : 0, rank: mode === 2 ? shape.length : 0, dims };
+  const n = shape.reduce((p, d) => p * d, 1);
+  return { mode, params: { n: n / w, na: mode === 1 ? a.size / w : 0, nb: mode === 1 ? b.size / w : 0, rank: mode === 2 ? shape.length : 0, dims } };
+}
+
+/** The broadcasting kernel (binary.wgsl) on inputs that binaryInfer accepted. */
+export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const z = empty(shape);
+  if (!z.size) return z;
+  const r = rt();
+  const { mode } = broadcastIndex(a, b, shape);
+  // vec4 lanes when every count is a multiple of 4 (modes 0 and 1 only: mode 2 gathers per element)
+  const vec4 = mode !== 2 && z.size % 4 === 0 && (mode === 0 || (a.size % 4 === 0 && b.size % 4 === 0));
+  const w = vec4 ? 4 : 1;
+  const { params } = broadcastIndex(a, b, shape, w);
   r.run(BINARY, { EXPR: expr, MODE: mode, ...laneDefines(vec4, 'op', ['a', 'b']) }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size / w, 256));
   return z;
 }

@@ -12,11 +12,11 @@ import { apply, checkDType, view } from './apply.js';
 
 /** Throws if a host-known index tensor (made from host data, or a reference-backend value) has a value
  * outside [0, n). GPU-made indices are clamped by the kernels, and checked under detectAnomaly. */
-export function checkIndices(op: string, idx: Tensor, n: number, what: string): void {
+export function checkIndices(op: string, idx: Tensor, n: number, what: string, ignored?: number): void {
   const h = idx.host ?? idx.ref?.data;
   if (!h) return;
   for (let i = 0; i < h.length; i++) {
-    if (h[i] < 0 || h[i] >= n) throw new Error(`${op}: ${what} ${h[i]} at position ${i} is outside [0, ${n})`);
+    if (h[i] !== ignored && (h[i] < 0 || h[i] >= n)) throw new Error(`${op}: ${what} ${h[i]} at position ${i} is outside [0, ${n})`);
   }
 }
 

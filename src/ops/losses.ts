@@ -56,9 +56,7 @@ function checkMulticlass(op: string, z: Tensor, y: Tensor, ignoreIndex: number):
   if (z.ndim !== 2) throw new Error(`${op}: logits must be [N, C], got ${shapeStr(z.shape)}`);
   if (y.ndim !== 1 || y.shape[0] !== z.shape[0]) throw new Error(`${op}: labels must be [N] = [${z.shape[0]}] for logits ${shapeStr(z.shape)}, got ${shapeStr(y.shape)}`);
   if (z.shape[1] < 1) throw new Error(`${op}: logits need at least one class, got ${shapeStr(z.shape)}`);
-  const h = y.host ?? y.ref?.data;
-  const C = z.shape[1];
-  if (h) for (let i = 0; i < h.length; i++) if (h[i] !== ignoreIndex && (h[i] < 0 || h[i] >= C)) throw new Error(`${op}: label ${h[i]} at position ${i} is outside [0, ${C})`);
+  checkIndices(op, y, z.shape[1], 'label', ignoreIndex);
 }
 
 function checkBinary(op: string, z: Tensor, y: Tensor): void {

@@ -10,28 +10,11 @@ import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sumTo } from './reduce.js';
+import { broadcastIndex } from './binary.js';
 import { wgslType } from './cast.js';
 
 const COMPARE = defineKernel('compare', { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{AT}}', B: 'read {{BT}}', Z: 'read_write u32' });
 const WHERE = defineKernel('where', { n: 'u32', rank: 'u32', dims: 'u32[]' }, { COND: 'read u32', A: 'read u32', B: 'read u32', Z: 'read_write u32' });
-
-/** The broadcasting modes of binary.wgsl (broadcast_index.wgsl): 0 same shape, 1 trailing blocks, 2 general. */
-function broadcastParams(a: readonly number[], b: readonly number[], shape: readonly number[]) {
-  const trailing = (s: readonly number[]) => {
-    const first = s.findIndex((d) => d !== 1);
-    const t = first < 0 ? [] : s.slice(first);
-    return sameShape(t, shape.slice(shape.length - t.length));
-  };
-  const mode = sameShape(a, shape) && sameShape(b, shape) ? 0 : trailing(a) && trailing(b) ? 1 : 2;
-  const dims: number[] = [];
-  if (mode === 2) {
-    const sa = broadcastStrides(a, shape);
-    const sb = broadcastStrides(b, shape);
-    shape.forEach((d, i) => dims.push(d, sa[i], sb[i]));
-  }
-  const size = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
-  return { mode, params: { n: size(shape), na: mode === 1 ? size(a) : 0, nb: mode === 1 ? size(b) : 0, rank: mode === 2 ? shape.length : 0, dims } };
-}
 
 const integral = (d: DType) => d !== 'f32';
 
@@ -48,7 +31,7 @@ function compareOp(name: string, expr: string, ref: (a: number, b: number) => bo
       const shape = broadcastShapes(name, a.shape, b.shape);
       const z = empty(shape, 'bool');
       if (!z.size) return z;
-      const { mode, params } = broadcastParams(a.shape, b.shape, shape);
+      const { mode, params } = broadcastIndex(a, b, shape);
       const S = integral(a.dtype) && integral(b.dtype) ? 'i32' : 'f32';
       const r = rt();
       r.run(COMPARE, { EXPR: expr, MODE: mode, S, AT: wgslType(a.dtype), BT: wgslType(b.dtype) }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size, 256));
@@ -96,7 +79,7 @@ export const maskDefs = {
     forward([x]) {
       const z = empty(x.shape, 'bool');
       if (!z.size) return z;
-      const { params } = broadcastParams(x.shape, x.shape, x.shape);
+      const { params } = broadcastIndex(x, x, x.shape);
       const r = rt();
       r.run(COMPARE, { EXPR: 'a == 0', MODE: 0, S: 'i32', AT: 'u32', BT: 'u32' }, { A: view(x), B: view(x), Z: view(z) }, params, r.groups1d(z.size, 256));
       return z;
