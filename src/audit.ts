@@ -49,6 +49,13 @@ const binaryLoss = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
   return { inputs: { logits: rnd(g, [N], -5, 5) }, fn: (z) => f(z, y) };
 };
 
+/** Values at least 0.05 apart (a shuffled grid): a max never ties, and finite differences do not swap it. */
+function distinct(g: Generator, s: number[]) {
+  const order = [...Array(size(s)).keys()];
+  g.shuffle(order);
+  return fromHost(order.map((i) => (i - order.length / 2) * 0.05), s, 'f32');
+}
+
 /** An input shape, an axis and an index of the input's rank (no larger on the other axes) into it. */
 function gatherIndex(g: Generator) {
   const s = shape(g, 1, 3);
@@ -278,6 +285,46 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   layerNorm: (g) => {
     const D = pick(g, [2, 5, 8]);
     return { inputs: { x: rnd(g, [pick(g, [1, 3]), D]), weight: rnd(g, [D], 0.5, 1.5), bias: rnd(g, [D]) }, fn: (x, w, b) => ops.layerNorm(x, w, b) };
+  },
+  conv2d: (g) => {
+    const groups = pick(g, [1, 1, 2]);
+    const [C, O, k] = [groups * pick(g, [1, 2]), groups * pick(g, [1, 3]), pick(g, [1, 2, 3])];
+    const [stride, padding, dilation] = [pick(g, [1, 2]), pick(g, [0, 1]), pick(g, [1, 1, 2])];
+    const side = dilation * (k - 1) + 1 + pick(g, [0, 2, 3]);
+    const x = rnd(g, [pick(g, [1, 2]), C, side, side + 1]);
+    const bias = g.uniform() < 0.7;
+    const inputs: Record<string, Tensor> = { x, weight: rnd(g, [O, C / groups, k, k]) };
+    if (bias) inputs.bias = rnd(g, [O]);
+    return { inputs, fn: (xx, w, b) => ops.conv2d(xx, w, b, { stride, padding, dilation, groups }) };
+  },
+  maxPool2d: (g) => {
+    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]) };
+    return { inputs: { x: distinct(g, [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.maxPool2d(x, opts) };
+  },
+  avgPool2d: (g) => {
+    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), countIncludePad: g.uniform() < 0.5 };
+    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.avgPool2d(x, opts) };
+  },
+  adaptiveAvgPool2d: (g) => {
+    const out: [number, number] = [pick(g, [1, 2, 3]), pick(g, [1, 2, 4])];
+    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 7])]) }, fn: (x) => ops.adaptiveAvgPool2d(x, out) };
+  },
+  batchNorm: (g) => {
+    const C = pick(g, [1, 3]);
+    const s = g.uniform() < 0.5 ? [pick(g, [2, 5]), C] : [pick(g, [1, 2]), C, pick(g, [2, 3]), 2];
+    const training = g.uniform() < 0.7;
+    const runningMean = rnd(g, [C], -0.5, 0.5);
+    const runningVar = rnd(g, [C], 0.5, 1.5);
+    return { inputs: { x: rnd(g, s), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.batchNorm(x, w, b, { runningMean, runningVar, training }) };
+  },
+  groupNorm: (g) => {
+    const groups = pick(g, [1, 2]);
+    const C = groups * pick(g, [1, 2]);
+    return { inputs: { x: rnd(g, [pick(g, [1, 2]), C, pick(g, [1, 3]), 2]), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.groupNorm(x, groups, w, b) };
+  },
+  rmsNorm: (g) => {
+    const D = pick(g, [2, 5, 8]);
+    return { inputs: { x: rnd(g, [pick(g, [1, 3]), D]), weight: rnd(g, [D], 0.5, 1.5) }, fn: (x, w) => ops.rmsNorm(x, w) };
   },
   attention: (g) => {
     const s = [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [1, 3, 5]), pick(g, [2, 4, 8])];

@@ -19,6 +19,8 @@ export interface Variants {
    * SwiftShader, where the kernel's index divisions are slow, at ~4 µs of host time per row) or the
    * strided_move kernel ('kernel'). */
   move: 'rows' | 'kernel';
+  /** conv2d forward: direct register-blocked ('blocked') or implicit GEMM with workgroup tiles ('tiled'). */
+  conv: 'blocked' | 'tiled';
 }
 
 const overrides: Partial<Variants> = {};
@@ -32,6 +34,7 @@ const defaults = (software: boolean, shapeClass?: string): Variants => ({
   reduce: software || shapeClass === 'short' ? 'thread' : 'workgroup',
   attention: software ? 'scores' : 'flash',
   move: software ? 'rows' : 'kernel',
+  conv: software ? 'blocked' : 'tiled',
 });
 
 /** Choices measured by autotune(), per shape class ('matmul:small' ...), for this process. */

@@ -15,3 +15,6 @@ export { slice, narrow, cat, stack, split, chunk, pad, tril, triu, flatten, sque
 export { eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, maskedFill } from './masks.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
 export { layerNorm, attention } from './transformer.js';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from './pooling.js';
+export { batchNorm, groupNorm, rmsNorm } from './normalization.js';
+export { conv2d } from './conv.js';

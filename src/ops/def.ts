@@ -109,6 +109,16 @@ export interface Attrs {
   multinomial: { n: number; replacement: boolean; seed: number };
   // custom.ts: an op made with defineOp, by name, with its numeric attributes
   custom: { name: string; values: Record<string, number> };
+  // ops/conv.ts: NCHW, weight [out, in / groups, KH, KW]; inputs x, weight and an optional bias
+  conv2d: { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number };
+  // ops/pooling.ts: [N, C, H, W] or [C, H, W]; windows as PyTorch's (floor mode)
+  maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
+  avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean };
+  adaptiveAvgPool2d: { output: [number, number] };
+  // ops/normalization.ts: per-channel (batch) and per-group statistics; RMS over the last axis
+  batchNorm: { training: boolean; momentum: number; eps: number };
+  groupNorm: { groups: number; eps: number };
+  rmsNorm: { eps: number };
   // ops/transformer.ts
   layerNorm: { eps: number };
   attention: { causal: boolean };

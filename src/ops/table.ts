@@ -16,6 +16,9 @@ import { joiningDefs } from './joining.js';
 import { maskDefs } from './masks.js';
 import { indexingDefs } from './indexing.js';
 import { randomDefs } from './random.js';
+import { convDefs } from './conv.js';
+import { poolingDefs } from './pooling.js';
+import { normalizationDefs } from './normalization.js';
 import { customDefs } from '../custom.js';
 
 let cached: OpTable | null = null;
@@ -39,6 +42,9 @@ export function opTable(): OpTable {
     ...maskDefs,
     ...indexingDefs,
     ...randomDefs,
+    ...convDefs,
+    ...poolingDefs,
+    ...normalizationDefs,
     ...customDefs,
   });
 }

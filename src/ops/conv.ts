@@ -1,0 +1,194 @@
+// 2-D convolution, NCHW, PyTorch's semantics and weight layout [out, in / groups, KH, KW].
+// Kernels: conv2d_blocked.wgsl (direct, register-blocked: CPU-like adapters) or conv2d_tiled.wgsl (implicit
+// GEMM with workgroup tiles: GPUs) forward; conv2d_backward_input.wgsl and conv2d_backward_weight.wgsl
+// backward. All read the input in place: no im2col buffer is ever written.
+import { empty, Tensor } from '../tensor.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
+import { f64 } from '../reference.js';
+import { shapeStr } from '../shape.js';
+import { adapterInfo } from '../gpu.js';
+import { kernelVariant } from '../variants.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+import { sum } from './reduce.js';
+
+const GEOMETRY = { N: 'u32', C: 'u32', H: 'u32', W: 'u32', O: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', dh: 'u32', dw: 'u32', G: 'u32' } as const;
+const CONV_BLOCKED = defineKernel('conv2d_blocked', GEOMETRY, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_TILED = defineKernel('conv2d_tiled', GEOMETRY, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_DX = defineKernel('conv2d_backward_input', GEOMETRY, { Gy: 'read f32', Wt: 'read f32', DX: 'read_write f32' });
+const CONV_DW = defineKernel('conv2d_backward_weight', { ...GEOMETRY, rows_per_chunk: 'u32' }, { Gy: 'read f32', X: 'read f32', DW: 'read_write f32' });
+
+export type Pair = number | [number, number];
+
+interface Geometry {
+  N: number; C: number; H: number; W: number; O: number; OH: number; OW: number; KH: number; KW: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; G: number;
+}
+
+/** The output extent of a convolution or pooling window along one axis (PyTorch's formula). */
+export function outExtent(size: number, kernel: number, stride: number, pad: number, dilation = 1): number {
+  return Math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+function geometry(x: readonly number[], w: readonly number[], a: Attrs['conv2d']): Geometry {
+  const [N, C, H, W] = x;
+  const [O, , KH, KW] = w;
+  const [sh, sw] = a.stride;
+  const [ph, pw] = a.padding;
+  const [dh, dw] = a.dilation;
+  return { N, C, H, W, O, OH: outExtent(H, KH, sh, ph, dh), OW: outExtent(W, KW, sw, pw, dw), KH, KW, sh, sw, ph, pw, dh, dw, G: a.groups };
+}
+
+/** Channels per invocation: the largest of 8, 4, 2, 1 that divides the group's channels (a block never spans
+ * two groups, which read different inputs). */
+const channelBlock = (perGroup: number) => [8, 4, 2, 1].find((b) => perGroup % b === 0)!;
+const workgroup = () => (adapterInfo().software ? 16 : 64);
+
+/** The register block of the direct kernels as defines: CB vec4 accumulators a0.. as named variables (a
+ * dynamically indexed local array can end up in memory: 1.7x slower here), `MAD` adding `xv` times the
+ * weight at Wt[wi + j*st] to each, and `ACCS` the accumulators as an array for the store loop. */
+export function blockDefines(CB: number, update = (j: number) => `a${j} += xv * Wt[wi + ${j}u * st];`) {
+  const js = [...Array(CB).keys()];
+  return { CB, ACC: js.map((j) => `var a${j}: vec4<f32>;`).join(' '), MAD: js.map(update).join(' '), ACCS: `array<vec4<f32>, ${CB}>(${js.map((j) => `a${j}`).join(', ')})` };
+}
+
+/** The shape class of a convolution for variant choice and autotune, by its GEMM size Og x K x P. */
+export function convClass(g: Pick<Geometry, 'O' | 'G' | 'C' | 'KH' | 'KW' | 'OH' | 'OW'>): string {
+  return (g.O / g.G) * (g.C / g.G) * g.KH * g.KW * g.OH * g.OW <= 1 << 20 ? 'small' : 'large';
+}
+
+export const convDefs = {
+  conv2d: {
+    infer([x, w, b], a) {
+      checkDType('conv2d', x, 'f32', 'input');
+      checkDType('conv2d', w, 'f32', 'weight');
+      if (b) checkDType('conv2d', b, 'f32', 'bias');
+      if (x.ndim !== 4) throw new Error(`conv2d: input must be 4-D [N, C, H, W], got ${shapeStr(x.shape)}`);
+      if (w.ndim !== 4) throw new Error(`conv2d: weight must be 4-D [out, in / groups, KH, KW], got ${shapeStr(w.shape)}`);
+      const { groups } = a;
+      const [, C, H, W] = x.shape;
+      const [O, Cg, KH, KW] = w.shape;
+      if (C % groups) throw new Error(`conv2d: groups (${groups}) must divide the input channels (${C})`);
+      if (O % groups) throw new Error(`conv2d: groups (${groups}) must divide the output channels (${O})`);
+      if (Cg * groups !== C) throw new Error(`conv2d: weight ${shapeStr(w.shape)} expects ${Cg * groups} input channels (${Cg} per group x ${groups} groups), got input ${shapeStr(x.shape)} with ${C}`);
+      if (b && (b.ndim !== 1 || b.shape[0] !== O)) throw new Error(`conv2d: bias must be [${O}] for weight ${shapeStr(w.shape)}, got ${shapeStr(b.shape)}`);
+      const g = geometry(x.shape, w.shape, a);
+      if (g.OH < 1 || g.OW < 1) {
+        throw new Error(`conv2d: kernel ${KH}x${KW} (dilation ${g.dh}x${g.dw}) is larger than the padded input ${H + 2 * g.ph}x${W + 2 * g.pw} (input ${shapeStr(x.shape)}, padding ${g.ph}x${g.pw})`);
+      }
+      return { shape: [g.N, O, g.OH, g.OW], dtype: 'f32' };
+    },
+    forward([x, w, b], a, save) {
+      const g = geometry(x.shape, w.shape, a);
+      const y = empty([g.N, g.O, g.OH, g.OW]);
+      save(x);
+      save(w);
+      if (!y.size) return y;
+      const r = rt();
+      const bindings = { X: view(x), Wt: view(w), Bias: view(b ?? x), Y: view(y) };
+      if (kernelVariant('conv', convClass(g)) === 'tiled') {
+        r.run(CONV_TILED, { BIAS: String(!!b) }, bindings, g, [Math.ceil((g.OH * g.OW) / 64), Math.ceil(g.O / g.G / 64), g.N * g.G]);
+      } else {
+        const CB = channelBlock(g.O / g.G);
+        const WG = workgroup();
+        r.run(CONV_BLOCKED, { ...blockDefines(CB), WG, BIAS: String(!!b) }, bindings, g, [Math.ceil((g.OH * Math.ceil(g.OW / 4)) / WG), g.O / CB, g.N]);
+      }
+      return y;
+    },
+    backward(gy, [x, w], a, [ix, iw, ib]) {
+      const g = geometry(x.shape, w.shape, a);
+      const r = rt();
+      const WG = workgroup();
+      let dx: Tensor | null = null;
+      if (ix.requiresGrad) {
+        dx = empty(x.shape);
+        const CB = channelBlock(g.C / g.G);
+        if (dx.size) r.run(CONV_DX, { CB, WG }, { Gy: view(gy), Wt: view(w), DX: view(dx) }, g, [Math.ceil((g.H * g.W) / 4 / WG), g.C / CB, g.N]);
+      }
+      let dw: Tensor | null = null;
+      if (iw.requiresGrad) {
+        // Split the N*OH output rows into chunks so that enough invocations run (a few per core on CPU-like
+        // adapters, tens of thousands on GPUs); the chunks' partial sums are added by the sum kernel.
+        const CB = channelBlock(g.O / g.G);
+        const K = (g.C / g.G) * g.KH * g.KW;
+        const blocks = Math.ceil(K / 4) * (g.O / CB);
+        const rows = g.N * g.OH;
+        const target = adapterInfo().software ? 1024 : 32768;
+        const perChunk = Math.max(1, Math.ceil(rows / Math.max(1, Math.ceil(target / blocks))));
+        const S = Math.ceil(rows / perChunk);
+        const partial = empty(S === 1 ? w.shape : [S, ...w.shape]);
+        r.run(CONV_DW, { CB, WG }, { Gy: view(gy), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(K / 4 / WG), g.O / CB, S]);
+        if (S === 1) dw = partial;
+        else {
+          dw = sum(partial, 0);
+          partial.dispose();
+        }
+      }
+      const db = ib?.requiresGrad ? sum(gy, [0, 2, 3]) : null;
+      return ib ? [dx, dw, db] : [dx, dw];
+    },
+    reference([x, w, b], a) {
+      const g = geometry(x.shape, w.shape, a);
+      const { N, C, H, W, O, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, G } = g;
+      const Cg = C / G, Og = O / G;
+      const out = f64([N, O, OH, OW]);
+      for (let n = 0; n < N; n++)
+        for (let o = 0; o < O; o++) {
+          const grp = Math.floor(o / Og);
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              let s = b ? b.data[o] : 0;
+              for (let c = 0; c < Cg; c++)
+                for (let kh = 0; kh < KH; kh++) {
+                  const ih = oh * sh - ph + kh * dh;
+                  if (ih < 0 || ih >= H) continue;
+                  for (let kw = 0; kw < KW; kw++) {
+                    const iw = ow * sw - pw + kw * dw;
+                    if (iw < 0 || iw >= W) continue;
+                    s += x.data[((n * C + grp * Cg + c) * H + ih) * W + iw] * w.data[((o * Cg + c) * KH + kh) * KW + kw];
+                  }
+                }
+              out.data[((n * O + o) * OH + oh) * OW + ow] = s;
+            }
+        }
+      return out;
+    },
+  } satisfies OpDef<Attrs['conv2d']>,
+};
+
+/** A number or [h, w] as a validated pair of integers (each at least `min`). */
+export function pair(op: string, what: string, v: Pair, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : [NaN, NaN];
+  if (!p.every((d) => Number.isInteger(d) && d >= min)) throw new Error(`${op}: ${what} must be an integer >= ${min} or a pair [h, w] of them, got ${JSON.stringify(v)}`);
+  return p;
+}
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  /** Zeros added on each side, or 'valid' (none) or 'same' (output the input's size; stride 1 only). */
+  padding?: Pair | 'valid' | 'same';
+  dilation?: Pair;
+  groups?: number;
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch's conv2d): x [N, C, H, W], weight [out, C / groups, KH, KW],
+ * optional bias [out] -> [N, out, OH, OW] with OH = floor((H + 2*ph - dh*(KH - 1) - 1) / sh) + 1.
+ * Zero padding; groups = C is a depthwise convolution.
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  const stride = pair('conv2d', 'stride', opts.stride ?? 1, 1);
+  const dilation = pair('conv2d', 'dilation', opts.dilation ?? 1, 1);
+  const groups = opts.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`conv2d: groups must be a positive integer, got ${groups}`);
+  let padding: [number, number];
+  if (opts.padding === 'valid') padding = [0, 0];
+  else if (opts.padding === 'same') {
+    if (stride[0] !== 1 || stride[1] !== 1) throw new Error(`conv2d: padding 'same' needs stride 1, got [${stride.join(', ')}]`);
+    const total = weight.shape.slice(2).map((k, i) => dilation[i] * (k - 1));
+    if (total.some((t) => t % 2)) throw new Error(`conv2d: padding 'same' with an even kernel ${shapeStr(weight.shape.slice(2))} would pad unevenly; pad explicitly`);
+    padding = [total[0] / 2, total[1] / 2];
+  } else padding = pair('conv2d', 'padding', opts.padding ?? 0, 0);
+  return apply('conv2d', bias ? [x, weight, bias] : [x, weight], { stride, padding, dilation, groups });
+}

@@ -1,0 +1,149 @@
+// 2-D pooling, NCHW (or CHW): maxPool2d, avgPool2d, adaptiveAvgPool2d, with PyTorch's windows and divisors.
+// Kernels: pool2d.wgsl (forward, max or average) and pool2d_backward.wgsl (a gather per input element).
+import { empty, Tensor } from '../tensor.js';
+import { rt } from '../runtime.js';
+import { defineKernel } from '../kernel.js';
+import { f64 } from '../reference.js';
+import { shapeStr } from '../shape.js';
+import type { Attrs, OpDef } from './def.js';
+import { apply, checkDType, view } from './apply.js';
+import { outExtent, pair, type Pair } from './conv.js';
+import { reshape } from './movement.js';
+
+const WINDOWS = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', kh: 'u32', kw: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', adaptive: 'u32', include_pad: 'u32' } as const;
+const POOL = defineKernel('pool2d', WINDOWS, { X: 'read f32', Y: 'read_write f32', IDX: 'read_write i32' });
+const POOL_BACKWARD = defineKernel('pool2d_backward', WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
+
+type PoolAttrs = Attrs['avgPool2d'] & { adaptive: boolean; max: boolean };
+
+/** Windows of a [.., H, W] input: extents and the kernel parameters the kernels read. */
+function windows(x: readonly number[], a: PoolAttrs) {
+  const [H, W] = x.slice(-2);
+  const planes = x.slice(0, -2).reduce((p, d) => p * d, 1);
+  const [OH, OW] = a.adaptive ? a.kernel : [outExtent(H, a.kernel[0], a.stride[0], a.padding[0]), outExtent(W, a.kernel[1], a.stride[1], a.padding[1])];
+  return { planes, H, W, OH, OW, kh: a.kernel[0], kw: a.kernel[1], sh: a.stride[0], sw: a.stride[1], ph: a.padding[0], pw: a.padding[1], adaptive: a.adaptive ? 1 : 0, include_pad: a.countIncludePad ? 1 : 0 };
+}
+
+function inferPool(name: string, x: Tensor, a: PoolAttrs) {
+  checkDType(name, x, 'f32');
+  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`${name}: input must be 3-D [C, H, W] or 4-D [N, C, H, W], got ${shapeStr(x.shape)}`);
+  const w = windows(x.shape, a);
+  if (!a.adaptive) {
+    if (a.padding[0] * 2 > a.kernel[0] || a.padding[1] * 2 > a.kernel[1]) throw new Error(`${name}: padding [${a.padding.join(', ')}] must be at most half the kernel [${a.kernel.join(', ')}]`);
+    if (w.OH < 1 || w.OW < 1) throw new Error(`${name}: kernel ${a.kernel.join('x')} is larger than the padded input ${w.H + 2 * w.ph}x${w.W + 2 * w.pw} (input ${shapeStr(x.shape)})`);
+  }
+  return { shape: [...x.shape.slice(0, -2), w.OH, w.OW], dtype: 'f32' as const };
+}
+
+function poolForward(x: Tensor, a: PoolAttrs, save: (t: Tensor) => void): Tensor {
+  const w = windows(x.shape, a);
+  const y = empty([...x.shape.slice(0, -2), w.OH, w.OW]);
+  const idx = empty(a.max ? y.shape : [1], 'i32');
+  const r = rt();
+  if (y.size) r.run(POOL, { MAX: String(a.max) }, { X: view(x), Y: view(y), IDX: view(idx) }, w, r.groups1d(y.size, 64));
+  if (a.max) save(idx); // max routes gradients by index; average needs only the input's shape
+  idx.dispose();
+  return y;
+}
+
+function poolBackward(g: Tensor, idx: Tensor | undefined, x: Tensor, a: PoolAttrs): Tensor {
+  const w = windows(x.shape, a);
+  const dx = empty(x.shape);
+  const r = rt();
+  if (dx.size) r.run(POOL_BACKWARD, { MAX: String(a.max) }, { G: view(g), IDX: view(idx ?? g), DX: view(dx) }, w, r.groups1d(dx.size, 64));
+  return dx;
+}
+
+function poolReference(x: { shape: number[]; data: Float64Array }, a: PoolAttrs) {
+  const w = windows(x.shape, a);
+  const out = f64([...x.shape.slice(0, -2), w.OH, w.OW]);
+  const win = (o: number, size: number, n: number, k: number, s: number, p: number) => {
+    if (a.adaptive) return [Math.floor((o * size) / n), Math.ceil(((o + 1) * size) / n), 0];
+    const start = o * s - p;
+    const end = Math.min(start + k, size + p);
+    return [Math.max(start, 0), Math.min(end, size), end - start];
+  };
+  for (let pl = 0; pl < w.planes; pl++)
+    for (let oh = 0; oh < w.OH; oh++)
+      for (let ow = 0; ow < w.OW; ow++) {
+        const [h0, h1, hp] = win(oh, w.H, w.OH, w.kh, w.sh, w.ph);
+        const [w0, w1, wp] = win(ow, w.W, w.OW, w.kw, w.sw, w.pw);
+        let best = -Infinity, total = 0;
+        for (let ih = h0; ih < h1; ih++)
+          for (let iw = w0; iw < w1; iw++) {
+            const v = x.data[(pl * w.H + ih) * w.W + iw];
+            best = Math.max(best, v);
+            total += v;
+          }
+        const count = a.countIncludePad && !a.adaptive ? hp * wp : (h1 - h0) * (w1 - w0);
+        out.data[(pl * w.OH + oh) * w.OW + ow] = a.max ? best : total / count;
+      }
+  return out;
+}
+
+const asPool = (a: Attrs['maxPool2d'] | Attrs['avgPool2d'] | Attrs['adaptiveAvgPool2d'], kind: 'max' | 'avg' | 'adaptive'): PoolAttrs =>
+  kind === 'adaptive'
+    ? { kernel: (a as Attrs['adaptiveAvgPool2d']).output, stride: [1, 1], padding: [0, 0], countIncludePad: false, adaptive: true, max: false }
+    : { ...(a as Attrs['maxPool2d']), countIncludePad: kind === 'avg' ? (a as Attrs['avgPool2d']).countIncludePad : false, adaptive: false, max: kind === 'max' };
+
+export const poolingDefs = {
+  maxPool2d: {
+    infer: ([x], a) => inferPool('maxPool2d', x, asPool(a, 'max')),
+    forward: ([x], a, save) => poolForward(x, asPool(a, 'max'), save),
+    backward: (g, [idx], a, [x]) => [poolBackward(g, idx, x, asPool(a, 'max'))],
+    reference: ([x], a) => poolReference(x, asPool(a, 'max')),
+  } satisfies OpDef<Attrs['maxPool2d']>,
+  avgPool2d: {
+    infer: ([x], a) => inferPool('avgPool2d', x, asPool(a, 'avg')),
+    forward: ([x], a, save) => poolForward(x, asPool(a, 'avg'), save),
+    backward: (g, _s, a, [x]) => [poolBackward(g, undefined, x, asPool(a, 'avg'))],
+    reference: ([x], a) => poolReference(x, asPool(a, 'avg')),
+  } satisfies OpDef<Attrs['avgPool2d']>,
+  adaptiveAvgPool2d: {
+    infer: ([x], a) => inferPool('adaptiveAvgPool2d', x, asPool(a, 'adaptive')),
+    forward: ([x], a, save) => poolForward(x, asPool(a, 'adaptive'), save),
+    backward: (g, _s, a, [x]) => [poolBackward(g, undefined, x, asPool(a, 'adaptive'))],
+    reference: ([x], a) => poolReference(x, asPool(a, 'adaptive')),
+  } satisfies OpDef<Attrs['adaptiveAvgPool2d']>,
+};
+
+export interface PoolOptions {
+  kernel: Pair;
+  /** Default: the kernel (non-overlapping windows). */
+  stride?: Pair;
+  /** Implicit padding on each side, at most half the kernel. */
+  padding?: Pair;
+}
+
+function poolAttrs(op: string, opts: PoolOptions) {
+  if (!opts || opts.kernel === undefined) throw new Error(`${op}: options need a kernel size, e.g. { kernel: 2 }`);
+  const kernel = pair(op, 'kernel', opts.kernel, 1);
+  return { kernel, stride: pair(op, 'stride', opts.stride ?? kernel, 1), padding: pair(op, 'padding', opts.padding ?? 0, 0) };
+}
+
+/** Max over kernel windows of [N, C, H, W] (or [C, H, W]) as PyTorch's max_pool2d (floor mode, no dilation);
+ * the gradient goes to the first maximum of each window. */
+export function maxPool2d(x: Tensor, opts: PoolOptions): Tensor {
+  return apply('maxPool2d', [x], poolAttrs('maxPool2d', opts));
+}
+
+/** Average over kernel windows; with countIncludePad (the default, as PyTorch) the padding counts in the
+ * divisor, otherwise only the input elements in the window. */
+export function avgPool2d(x: Tensor, opts: PoolOptions & { countIncludePad?: boolean }): Tensor {
+  return apply('avgPool2d', [x], { ...poolAttrs('avgPool2d', opts), countIncludePad: opts.countIncludePad ?? true });
+}
+
+/** Average pooling to a fixed output size (a number or [OH, OW]): window o spans
+ * [floor(o*H/OH), ceil((o+1)*H/OH)), as PyTorch's adaptive_avg_pool2d. */
+export function adaptiveAvgPool2d(x: Tensor, output: Pair): Tensor {
+  const out = pair('adaptiveAvgPool2d', 'output size', output, 1);
+  return apply('adaptiveAvgPool2d', [x], { output: out });
+}
+
+/** Global average pooling to [N, C] (adaptiveAvgPool2d to 1x1, flattened), the ResNet head's. */
+export function globalAvgPool2d(x: Tensor): Tensor {
+  const y = adaptiveAvgPool2d(x, 1);
+  const out = reshape(y, x.shape.slice(0, -2));
+  y.dispose();
+  return out;
+}
