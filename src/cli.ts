@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { hasDevice, init, setGpuProvider, shutdown } from './gpu.js';
 import { nodeGpu } from './node-gpu.js';
 import { loadDataset, builtinDatasets } from './data/files.js';
-import { fitStandardizer, standardize, trainTestSplit, type Dataset, type Standardizer } from './data/dataset.js';
+import { fitStandardizer, standardize, subset, trainTestSplit, type Dataset, type Standardizer } from './data/dataset.js';
+import { checkResnet, resnetDefaults } from '../models/resnet.js';
 import { checkpointBytes, checkpointFrom, defaultTrainConfig, evaluate, trainClassifier, type Checkpoint, type EpochLog, type LossName, type TrainConfig } from './train.js';
 import { detectAnomaly } from './anomaly.js';
 import { fileStore, save, load, writeFileAtomic } from './io/files.js';
@@ -33,8 +34,11 @@ interface FlagSpec {
 }
 
 const trainFlags: Record<string, FlagSpec> = {
-  model: { kind: 'string', help: 'mlp, logistic (binary data), vit (square images), gpt (text)', choices: ['mlp', 'logistic', 'vit', 'gpt'] },
-  data: { kind: 'string', help: `${builtinDatasets.join(', ')} or FILE.csv (features..., label)` },
+  model: { kind: 'string', help: 'mlp, logistic (binary data), vit, lenet, resnet (square images), gpt (text)', choices: ['mlp', 'logistic', 'vit', 'lenet', 'resnet', 'gpt'] },
+  data: { kind: 'string', help: `${builtinDatasets.join(', ')}, a folder of IDX files (DIR/) or FILE.csv (features..., label)` },
+  limit: { kind: 'int', help: 'train on this many training examples (a seeded random subset)', min: 1 },
+  width: { kind: 'int', help: 'ResNet channels of the first stage (default 16)', min: 1 },
+  blocks: { kind: 'list', help: 'ResNet BasicBlocks per stage (default 1,1)' },
   loss: { kind: 'string', help: 'ce, focal, rooted, or bce (logistic model)', choices: ['ce', 'focal', 'rooted', 'bce'] },
   k: { kind: 'number', help: 'rooted loss k (> 0)', min: Number.MIN_VALUE },
   m: { kind: 'number', help: 'rooted loss m (> 0)', min: Number.MIN_VALUE },
@@ -185,9 +189,20 @@ interface Prepared {
   stats: Standardizer;
 }
 
-function prepare(data: string, testFraction: number, seed: number): Prepared {
-  const ds = loadDataset(data);
-  const { train, test } = trainTestSplit(ds, testFraction, seed);
+/** The data's own test split when it has one (IDX folders), else a seeded random split; `limit` keeps a
+ * seeded random subset of the training examples. */
+export function splitFor(ds: Dataset, testFraction: number, seed: number, limit?: number): { train: Dataset; test: Dataset } {
+  let { train, test } = ds.test ? { train: { ...ds, test: undefined }, test: ds.test } : trainTestSplit(ds, testFraction, seed);
+  if (limit !== undefined && limit < train.n) {
+    const order = Array.from({ length: train.n }, (_, i) => i);
+    new Generator(seed + 1).shuffle(order);
+    train = subset(train, order.slice(0, limit));
+  }
+  return { train, test };
+}
+
+function prepare(data: string, testFraction: number, seed: number, limit?: number): Prepared {
+  const { train, test } = splitFor(loadDataset(data), testFraction, seed, limit);
   const stats = fitStandardizer(train);
   return { train: standardize(train, stats), test: standardize(test, stats), stats };
 }
@@ -247,8 +262,10 @@ async function trainCommand(argv: string[]): Promise<number> {
   const out = (f.out as string) ?? join('runs', `${modelKind}-${data.replace(/[^\w.-]+/g, '_')}-${cfg.loss}`);
   const quiet = !!f.quiet;
 
-  const { train, test, stats } = prepare(data, testFraction, cfg.seed);
+  const { train, test, stats } = prepare(data, testFraction, cfg.seed, f.limit as number | undefined);
   if (modelKind === 'vit' && f.epochs === undefined) cfg.epochs = 15;
+  const side = Math.round(Math.sqrt(train.features));
+  if ((modelKind === 'lenet' || modelKind === 'resnet') && side * side !== train.features) throw new UsageError(`rootgrad train: the ${modelKind} needs square one-channel images; ${data} has ${train.features} features`);
   if (modelKind === 'logistic' && train.classes !== 2) throw new UsageError(`rootgrad train: the logistic model needs binary labels; ${data} has ${train.classes} classes`);
   let modelConfig: ModelConfig;
   if (modelKind === 'logistic') modelConfig = { kind: 'logistic', inputs: train.features };
@@ -263,6 +280,19 @@ async function trainCommand(argv: string[]): Promise<number> {
     modelConfig = { kind: 'vit', side, patch, dim, heads, layers: (f.layers as number) ?? 2, classes: train.classes, dropout: (f.dropout as number) ?? 0 };
     if (f.lr === undefined) cfg.lr = 3e-3;
     if (f.warmup === undefined) cfg.warmup = 20;
+  } else if (modelKind === 'lenet') {
+    modelConfig = { kind: 'lenet', side, classes: train.classes };
+    if (f.epochs === undefined) cfg.epochs = 15;
+  } else if (modelKind === 'resnet') {
+    const blocks = (f.blocks as number[]) ?? resnetDefaults.blocks;
+    modelConfig = { kind: 'resnet', side, classes: train.classes, width: (f.width as number) ?? resnetDefaults.width, blocks };
+    try {
+      checkResnet(modelConfig);
+    } catch (e) {
+      throw new UsageError(`rootgrad train: ${(e as Error).message}`);
+    }
+    if (f.epochs === undefined) cfg.epochs = 15;
+    if (f.lr === undefined) cfg.lr = 3e-3;
   } else modelConfig = { kind: 'mlp', inputs: train.features, hidden: (f.hidden as number[]) ?? [256, 256], classes: train.classes, activation: 'relu', dropout: (f.dropout as number) ?? 0 };
 
   const info = await init();
@@ -311,7 +341,7 @@ async function evalCommand(argv: string[]): Promise<number> {
   let ds: Dataset;
   let what: string;
   if (!f.data || f.data === trainCfg.data) {
-    ds = trainTestSplit(loadDataset(trainCfg.data), trainCfg.testFraction, trainCfg.seed).test;
+    ds = splitFor(loadDataset(trainCfg.data), trainCfg.testFraction, trainCfg.seed).test;
     what = `the test split of ${trainCfg.data}`;
   } else {
     ds = loadDataset(f.data as string);

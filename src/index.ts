@@ -73,5 +73,6 @@ export { trainClassifier, evaluate, lossFor, makeOptimizer, defaultTrainConfig, 
 export { curvesSvg } from './plot.js';
 export { runExperiment, summarize, summaryTable, bandSvg, type ExperimentRun, type ExperimentSpec, type ArmSummary } from './experiment.js';
 export { Embedding, LayerNorm, MultiHeadAttention, TransformerBlock } from './nn/transformer.js';
-export { buildModel, MLPClassifier, LogisticRegression, ViT, GPT, type ModelConfig, type Classifier, type GptConfig, type VitConfig } from '../models/index.js';
+export { Conv2d, BatchNorm1d, BatchNorm2d, GroupNorm, RMSNorm, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten } from './nn/conv.js';
+export { buildModel, MLPClassifier, LogisticRegression, ViT, GPT, LeNet, ResNet, type ModelConfig, type Classifier, type GptConfig, type VitConfig, type LenetConfig, type ResnetConfig } from '../models/index.js';
 export { sample } from '../models/gpt.js';

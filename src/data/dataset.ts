@@ -12,6 +12,8 @@ export interface Dataset {
   features: number;
   classes: number;
   classNames?: string[];
+  /** A test split that comes with the data (the IDX folders' t10k files): used instead of a random split. */
+  test?: Dataset;
 }
 
 const MAX_CSV_BYTES = 512 * 1024 * 1024;

@@ -12,10 +12,15 @@ import { kernelVariant } from '../variants.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sum } from './reduce.js';
+import { permute } from './movement.js';
 
 const GEOMETRY = { N: 'u32', C: 'u32', H: 'u32', W: 'u32', O: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', dh: 'u32', dw: 'u32', G: 'u32' } as const;
 const CONV_BLOCKED = defineKernel('conv2d_blocked', GEOMETRY, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_BLOCK8 = defineKernel('conv2d_block8x8', GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_ROW3 = defineKernel('conv2d_row3', GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
 const CONV_TILED = defineKernel('conv2d_tiled', GEOMETRY, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_DW_ROW3 = defineKernel('conv2d_backward_weight_row3', { ...GEOMETRY, rows_per_chunk: 'u32' }, { GT: 'read vec4<f32>', X: 'read f32', DW: 'read_write f32' });
+const CONV_WEIGHT_FLIP = defineKernel('conv2d_weight_flip', { O: 'u32', Cg: 'u32', KH: 'u32', KW: 'u32', G: 'u32' }, { Wt: 'read f32', WF: 'read_write f32' });
 const CONV_DX = defineKernel('conv2d_backward_input', GEOMETRY, { Gy: 'read f32', Wt: 'read f32', DX: 'read_write f32' });
 const CONV_DW = defineKernel('conv2d_backward_weight', { ...GEOMETRY, rows_per_chunk: 'u32' }, { Gy: 'read f32', X: 'read f32', DW: 'read_write f32' });
 
@@ -58,6 +63,14 @@ export function convClass(g: Pick<Geometry, 'O' | 'G' | 'C' | 'KH' | 'KW' | 'OH'
   return (g.O / g.G) * (g.C / g.G) * g.KH * g.KW * g.OH * g.OW <= 1 << 20 ? 'small' : 'large';
 }
 
+/** The 8x8 register-blocked direct kernels (conv2d_row3 for 3-wide stride-1 rows, else conv2d_block8x8) on
+ * a weight already transposed to [Cg*KH*KW, O]; needs a multiple of 8 output channels per group. */
+function block8x8(g: Geometry, x: Tensor, wt: Tensor, b: Tensor | null | undefined, y: Tensor): void {
+  const row3 = g.KW === 3 && g.sw === 1 && g.dw === 1;
+  const WG = workgroup();
+  rt().run(row3 ? CONV_ROW3 : CONV_BLOCK8, { WG, BIAS: String(!!b) }, { X: view(x), WT: view(wt), Bias: view(b ?? x), Y: view(y) }, g, [Math.ceil((g.OH * Math.ceil(g.OW / 8)) / WG), g.O / 8, g.N]);
+}
+
 export const convDefs = {
   conv2d: {
     infer([x, w, b], a) {
@@ -87,7 +100,13 @@ export const convDefs = {
       if (!y.size) return y;
       const r = rt();
       const bindings = { X: view(x), Wt: view(w), Bias: view(b ?? x), Y: view(y) };
-      if (kernelVariant('conv', convClass(g)) === 'tiled') {
+      const tiled = kernelVariant('conv', convClass(g)) === 'tiled';
+      if (!tiled && (g.O / g.G) % 8 === 0) {
+        // the 8x8 register block reads the weight transposed to [Cg*KH*KW, O] (a small copy)
+        const wt = permute(w, [1, 2, 3, 0]);
+        block8x8(g, x, wt, b, y);
+        wt.dispose();
+      } else if (tiled) {
         r.run(CONV_TILED, { BIAS: String(!!b) }, bindings, g, [Math.ceil((g.OH * g.OW) / 64), Math.ceil(g.O / g.G / 64), g.N * g.G]);
       } else {
         const CB = channelBlock(g.O / g.G);
@@ -101,7 +120,16 @@ export const convDefs = {
       const r = rt();
       const WG = workgroup();
       let dx: Tensor | null = null;
-      if (ix.requiresGrad) {
+      // With stride 1 the input gradient is a convolution of the output gradient (flipped, channel-swapped
+      // weight; padding dilation*(K-1) - padding): the fast forward kernels compute it when they apply.
+      const flipped = { ...g, N: g.N, C: g.O, H: g.OH, W: g.OW, O: g.C, OH: g.H, OW: g.W, ph: g.dh * (g.KH - 1) - g.ph, pw: g.dw * (g.KW - 1) - g.pw };
+      if (ix.requiresGrad && g.sh === 1 && g.sw === 1 && flipped.ph >= 0 && flipped.pw >= 0 && (g.C / g.G) % 8 === 0 && kernelVariant('conv', convClass(g)) !== 'tiled') {
+        dx = empty(x.shape);
+        const wf = empty([(g.O / g.G) * g.KH * g.KW, g.C]);
+        r.run(CONV_WEIGHT_FLIP, {}, { Wt: view(w), WF: view(wf) }, { O: g.O, Cg: g.C / g.G, KH: g.KH, KW: g.KW, G: g.G }, r.groups1d(wf.size, 64));
+        if (dx.size) block8x8(flipped, gy, wf, null, dx);
+        wf.dispose();
+      } else if (ix.requiresGrad) {
         dx = empty(x.shape);
         const CB = channelBlock(g.C / g.G);
         if (dx.size) r.run(CONV_DX, { CB, WG }, { Gy: view(gy), Wt: view(w), DX: view(dx) }, g, [Math.ceil((g.H * g.W) / 4 / WG), g.C / CB, g.N]);
@@ -110,15 +138,20 @@ export const convDefs = {
       if (iw.requiresGrad) {
         // Split the N*OH output rows into chunks so that enough invocations run (a few per core on CPU-like
         // adapters, tens of thousands on GPUs); the chunks' partial sums are added by the sum kernel.
-        const CB = channelBlock(g.O / g.G);
         const K = (g.C / g.G) * g.KH * g.KW;
-        const blocks = Math.ceil(K / 4) * (g.O / CB);
+        const row3 = g.KW === 3 && g.sw === 1 && g.dw === 1 && (g.O / g.G) % 8 === 0 && (g.C / g.G) % 4 === 0;
+        const CB = channelBlock(g.O / g.G);
+        const blocks = row3 ? ((g.C / g.G / 4) * g.KH * g.O) / 8 : Math.ceil(K / 4) * (g.O / CB);
         const rows = g.N * g.OH;
         const target = adapterInfo().software ? 1024 : 32768;
         const perChunk = Math.max(1, Math.ceil(rows / Math.max(1, Math.ceil(target / blocks))));
         const S = Math.ceil(rows / perChunk);
         const partial = empty(S === 1 ? w.shape : [S, ...w.shape]);
-        r.run(CONV_DW, { CB, WG }, { Gy: view(gy), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(K / 4 / WG), g.O / CB, S]);
+        if (row3) {
+          const gt = permute(gy, [0, 2, 3, 1]); // [N, OH, OW, O]: 8 channels' gradients as two vec4 loads
+          r.run(CONV_DW_ROW3, { WG }, { GT: view(gt), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(((g.C / g.G / 4) * g.KH) / WG), g.O / 8, S]);
+          gt.dispose();
+        } else r.run(CONV_DW, { CB, WG }, { Gy: view(gy), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(K / 4 / WG), g.O / CB, S]);
         if (S === 1) dw = partial;
         else {
           dw = sum(partial, 0);

@@ -1,0 +1,49 @@
+// conv2d forward for the most common convolution, KW = 3 with stride 1 and dilation 1 along the row (any KH,
+// vertical stride and dilation), direct with an 8x8 register block (CPU-like adapters; groups with a multiple
+// of 8 output channels), NCHW:
+//   Y[n, o, oh, ow] = bias[o] + sum_{c < Cg, kh, kw < 3} X[n, g*Cg + c, oh*sh - ph + kh*dh, ow - pw + kw] * W[o, c, kh, kw]
+// Each invocation computes 8 consecutive pixels of one output row x 8 output channels (two vec4 per pixel,
+// from the weight read transposed, WT [Cg, KH, 3, O]). Per input row it loads the 10 values its 8 pixels' three
+// taps share once (instead of 24), then does the three taps' 192 multiply-adds from registers.
+// Layout: X [N, C, H, W], WT [Cg*KH*3, O/4] vec4, Bias [O] (not read when BIAS is false), Y [N, O, OH, OW].
+// Workgroup: WG invocations along (output row, 8-pixel block); y = blocks of 8 channels; z = sample.
+#include "common.wgsl"
+#include "conv2d_acc8x8.wgsl"
+
+const HAS_BIAS: bool = {{BIAS}};
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let OWB = (params.OW + 7u) / 8u;
+  let oh = gid.x / OWB;
+  let ow0 = (gid.x % OWB) * 8u;
+  let o0 = gid.y * 8u;
+  let n = gid.z;
+  if (oh >= params.OH || o0 >= params.O) { return; }
+  let Cg = params.C / params.G;
+  let g = o0 / (params.O / params.G);
+  let O4 = params.O / 4u;
+  // the 12 columns ow0 - pw .. ow0 - pw + 11 (10 used), clamped into the row, with 0/1 padding masks
+  let first = i32(ow0) - i32(params.pw);
+  let ca = columns(vec4<i32>(first) + vec4<i32>(0, 1, 2, 3));
+  let cb = columns(vec4<i32>(first) + vec4<i32>(4, 5, 6, 7));
+  let cc = columns(vec4<i32>(first) + vec4<i32>(8, 9, 10, 11));
+  var acc: Acc8x8;
+  for (var c = 0u; c < Cg; c++) {
+    let plane = (n * params.C + g * Cg + c) * params.H;
+    for (var kh = 0u; kh < params.KH; kh++) {
+      let ih = i32(oh * params.sh + kh * params.dh) - i32(params.ph);
+      if (ih < 0 || ih >= i32(params.H)) { continue; }
+      let row = (plane + u32(ih)) * params.W;
+      let xa = load4(row, ca);
+      let xb = load4(row, cb);
+      let xc = load4(row, cc);
+      let wi = (c * params.KH + kh) * 3u * O4 + o0 / 4u;
+      // tap kw reads pixels' inputs shifted by kw
+      mad8x8(&acc, xa, xb, WT[wi], WT[wi + 1u]);
+      mad8x8(&acc, vec4<f32>(xa.yzw, xb.x), vec4<f32>(xb.yzw, xc.x), WT[wi + O4], WT[wi + O4 + 1u]);
+      mad8x8(&acc, vec4<f32>(xa.zw, xb.xy), vec4<f32>(xb.zw, xc.xy), WT[wi + 2u * O4], WT[wi + 2u * O4 + 1u]);
+    }
+  }
+  store8x8(acc, n, oh, ow0, o0, HAS_BIAS);
+}
