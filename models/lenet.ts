@@ -45,8 +45,9 @@ export class LeNet extends Module {
       new Flatten(),
     ));
     this.classifier = this.module('classifier', new Sequential(
-      new Linear(c2 * side2 * side2, h1, { activation: 'relu' }),
-      new Linear(h1, h2, { activation: 'relu' }),
+      // ReLU as layers of their own, not fused into Linear: PyTorch's indices (classifier.0, .2, .4)
+      new Linear(c2 * side2 * side2, h1), new ReLU(),
+      new Linear(h1, h2), new ReLU(),
       new Linear(h2, config.classes),
     ));
   }

@@ -6,20 +6,23 @@
 // 8 input loads and 2 vec4 weight loads feed 64 multiply-adds (loads, not arithmetic, bound SwiftShader).
 // Accumulators are named variables: a dynamically indexed local array can end up in memory.
 // Layout: X [N, C, H, W], WT [Cg*KH*KW, O/4] vec4, Bias [O] (not read when BIAS is false), Y [N, O, OH, OW].
-// Workgroup: WG invocations along (output row, 8-pixel block); y = blocks of 8 channels; z = sample.
+// Workgroup: WG invocations along (sample, output row, 8-pixel block); y = blocks of 8 channels.
 #include "common.wgsl"
 #include "conv2d_acc8x8.wgsl"
 
 const HAS_BIAS: bool = {{BIAS}};
 
 @compute @workgroup_size({{WG}})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  // blocks of (sample, output row, 8 pixels) are flattened over x (and z past 65535 workgroups), so that
+  // small images still fill whole workgroups
   let OWB = (params.OW + 7u) / 8u;
-  let oh = gid.x / OWB;
-  let ow0 = (gid.x % OWB) * 8u;
+  let item = gid.x + gid.z * nwg.x * {{WG}}u;
+  let n = item / (params.OH * OWB);
+  let oh = (item / OWB) % params.OH;
+  let ow0 = (item % OWB) * 8u;
   let o0 = gid.y * 8u;
-  let n = gid.z;
-  if (oh >= params.OH || o0 >= params.O) { return; }
+  if (n >= params.N || o0 >= params.O) { return; }
   let Cg = params.C / params.G;
   let g = o0 / (params.O / params.G);
   let O4 = params.O / 4u;

@@ -6,6 +6,7 @@ import { nodeGpu } from './node-gpu.js';
 import { loadDataset, builtinDatasets } from './data/files.js';
 import { fitStandardizer, standardize, subset, trainTestSplit, type Dataset, type Standardizer } from './data/dataset.js';
 import { checkResnet, resnetDefaults } from '../models/resnet.js';
+import { lenetDefaults } from '../models/lenet.js';
 import { checkpointBytes, checkpointFrom, defaultTrainConfig, evaluate, trainClassifier, type Checkpoint, type EpochLog, type LossName, type TrainConfig } from './train.js';
 import { detectAnomaly } from './anomaly.js';
 import { fileStore, save, load, writeFileAtomic } from './io/files.js';
@@ -38,6 +39,7 @@ const trainFlags: Record<string, FlagSpec> = {
   data: { kind: 'string', help: `${builtinDatasets.join(', ')}, a folder of IDX files (DIR/) or FILE.csv (features..., label)` },
   limit: { kind: 'int', help: 'train on this many training examples (a seeded random subset)', min: 1 },
   width: { kind: 'int', help: 'ResNet channels of the first stage (default 16)', min: 1 },
+  channels: { kind: 'list', help: 'LeNet channels of its two convolutions (default 6,16)' },
   blocks: { kind: 'list', help: 'ResNet BasicBlocks per stage (default 1,1)' },
   loss: { kind: 'string', help: 'ce, focal, rooted, or bce (logistic model)', choices: ['ce', 'focal', 'rooted', 'bce'] },
   k: { kind: 'number', help: 'rooted loss k (> 0)', min: Number.MIN_VALUE },
@@ -281,7 +283,9 @@ async function trainCommand(argv: string[]): Promise<number> {
     if (f.lr === undefined) cfg.lr = 3e-3;
     if (f.warmup === undefined) cfg.warmup = 20;
   } else if (modelKind === 'lenet') {
-    modelConfig = { kind: 'lenet', side, classes: train.classes };
+    const channels = (f.channels as number[]) ?? lenetDefaults.channels;
+    if (channels.length !== 2 || channels.some((c) => !Number.isInteger(c) || c < 1)) throw new UsageError(`rootgrad train: --channels takes two positive integers (the LeNet's two convolutions), got ${channels.join(',')}`);
+    modelConfig = { kind: 'lenet', side, classes: train.classes, channels: [channels[0], channels[1]] };
     if (f.epochs === undefined) cfg.epochs = 15;
   } else if (modelKind === 'resnet') {
     const blocks = (f.blocks as number[]) ?? resnetDefaults.blocks;

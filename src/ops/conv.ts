@@ -68,7 +68,9 @@ export function convClass(g: Pick<Geometry, 'O' | 'G' | 'C' | 'KH' | 'KW' | 'OH'
 function block8x8(g: Geometry, x: Tensor, wt: Tensor, b: Tensor | null | undefined, y: Tensor): void {
   const row3 = g.KW === 3 && g.sw === 1 && g.dw === 1;
   const WG = workgroup();
-  rt().run(row3 ? CONV_ROW3 : CONV_BLOCK8, { WG, BIAS: String(!!b) }, { X: view(x), WT: view(wt), Bias: view(b ?? x), Y: view(y) }, g, [Math.ceil((g.OH * Math.ceil(g.OW / 8)) / WG), g.O / 8, g.N]);
+  const groups = Math.ceil((g.N * g.OH * Math.ceil(g.OW / 8)) / WG);
+  const gx = Math.min(groups, 65535);
+  rt().run(row3 ? CONV_ROW3 : CONV_BLOCK8, { WG, BIAS: String(!!b) }, { X: view(x), WT: view(wt), Bias: view(b ?? x), Y: view(y) }, g, [gx, g.O / 8, Math.ceil(groups / gx)]);
 }
 
 export const convDefs = {
