@@ -3,7 +3,9 @@
 //   2. the build (dist/);
 //   3. a WebGPU adapter: on a machine without a GPU on Debian/Ubuntu, the software one (SwiftShader,
 //      from Debian's chromium) and the Vulkan loader: installed when running as root, otherwise the exact
-//      command is printed. On a machine with a GPU adapter nothing extra is installed.
+//      command is printed. On a machine with a GPU adapter nothing extra is installed;
+//   4. with --fashion-mnist, Debian's dataset-fashion-mnist package (the IDX files `--data fashion-mnist` reads),
+//      installed the same way (as root) or its command printed.
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -42,3 +44,21 @@ if (p.status !== 0) {
   process.exit(1);
 }
 console.log(`== ready: ${p.stdout.trim()}`);
+
+if (process.argv.includes('--fashion-mnist')) {
+  const dir = '/usr/share/datasets/fashion-mnist';
+  if (existsSync(dir)) console.log(`== fashion-mnist: ${dir} is there`);
+  else {
+    const cmd = 'apt-get install -y dataset-fashion-mnist';
+    const isRoot = process.getuid?.() === 0;
+    const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).status === 0;
+    if (isRoot && hasApt) {
+      console.log(`== installing Fashion-MNIST (${cmd})`);
+      run('apt-get update -qq');
+      run(`DEBIAN_FRONTEND=noninteractive ${cmd} -qq >/dev/null`);
+    } else {
+      console.error(`rootgrad setup: to get Fashion-MNIST run\n  sudo ${cmd}\n(Debian/Ubuntu), or download the four IDX files and pass their folder with --data DIR/`);
+      process.exit(1);
+    }
+  }
+}

@@ -1,8 +1,10 @@
-// conv2d forward, direct and register-blocked (the variant for CPU-like adapters), NCHW:
+// conv2d forward, direct and register-blocked (the variant for CPU-like adapters when a group's output
+// channels are not a multiple of 8: conv2d_block8x8.wgsl and conv2d_row3.wgsl take those), NCHW:
 //   Y[n, o, oh, ow] = bias[o] + sum_{c < Cg, kh, kw} X[n, g*Cg + c, oh*sh - ph + kh*dh, ow*sw - pw + kw*dw] * W[o, c, kh, kw]
 // with g = o / Og and taps outside the input reading 0 (zero padding). The input is read in place: no
 // im2col buffer. Each invocation computes CB output channels (of one group) x 4 consecutive pixels of one
-// output row, as CB vec4 accumulators in named registers (conv2d_block.wgsl's defines): per tap 4 input
+// output row, as CB vec4 accumulators in named registers (the ACC, MAD and ACCS defines from blockDefines in
+// src/ops/conv.ts): per tap 4 input
 // and CB weight loads feed 4*CB multiply-adds. Rows of taps above or below the input are skipped, and
 // blocks whose taps all lie inside the row (most of them) load without bounds checks.
 // Layout: X [N, C, H, W], W [O, Cg, KH, KW], Bias [O] (not read when BIAS is false), Y [N, O, OH, OW].

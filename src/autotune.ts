@@ -7,6 +7,7 @@ import { randn } from './creation.js';
 import { matmul } from './ops/matmul.js';
 import { softmax } from './ops/softmax.js';
 import { sum } from './ops/reduce.js';
+import { conv2d } from './ops/conv.js';
 import { noGrad, type Tensor } from './tensor.js';
 import { setKernelVariant, tuned, type Variants } from './variants.js';
 
@@ -27,13 +28,17 @@ const CASES: { kernel: keyof Variants; shapeClass: string; variants: string[]; s
   ...([['small', 64], ['medium', 256], ['large', 512]] as const).map(([shapeClass, n]) => ({
     kernel: 'matmul' as const, shapeClass, variants: ['registers', 'tiled'], shapes: [[n, n], [n, n]], call: ([a, b]: Tensor[]) => matmul(a, b),
   })),
+  // conv2d forward per GEMM-size class (convClass): 16->16 channels on 16x16 (batch 8) and 32->32 on 32x32 (batch 2), 3x3
+  ...([['small', 8, 16, 16], ['large', 2, 32, 32]] as const).map(([shapeClass, N, C, S]) => ({
+    kernel: 'conv' as const, shapeClass, variants: ['blocked', 'tiled'], shapes: [[N, C, S, S], [C, C, 3, 3]], call: ([x, w]: Tensor[]) => conv2d(x, w, null, { padding: 1 }),
+  })),
   ...([['short', 64], ['long', 2048]] as const).flatMap(([shapeClass, C]) => [
     { kernel: 'softmax' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => softmax(x, -1) },
     { kernel: 'reduce' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => sum(x, -1) },
   ]),
 ];
 
-/** Measures the variants of matmul, softmax and row sums per shape class (median of `iters` after a
+/** Measures the variants of matmul, conv2d, softmax and row sums per shape class (median of `iters` after a
  * warm-up) and adopts the fastest; with a store, reuses an earlier result for the same adapter. */
 export async function autotune(opts: { iters?: number; store?: TuneStore } = {}): Promise<TuneResult[]> {
   const { iters = 3, store } = opts;

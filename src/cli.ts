@@ -85,7 +85,7 @@ const generateFlags: Record<string, FlagSpec> = {
 };
 
 const experimentFlags: Record<string, FlagSpec> = {
-  model: { kind: 'string', help: 'mlp, vit or logistic', choices: ['mlp', 'vit', 'logistic'] },
+  model: { kind: 'string', help: 'mlp, vit, lenet, resnet or logistic', choices: ['mlp', 'vit', 'lenet', 'resnet', 'logistic'] },
   data: { kind: 'string', help: 'digits, breast-cancer or FILE.csv' },
   losses: { kind: 'string', help: 'comma-separated arms (default ce,focal,rooted; bce,rooted for logistic)' },
   seeds: { kind: 'int', help: 'seeds per loss (default 5)', min: 1 },
@@ -99,6 +99,7 @@ const experimentFlags: Record<string, FlagSpec> = {
   dim: { kind: 'int', help: 'ViT width (default 32)', min: 1 },
   heads: { kind: 'int', help: 'ViT heads (default 2)', min: 1 },
   layers: { kind: 'int', help: 'ViT blocks (default 2)', min: 1 },
+  width: { kind: 'int', help: 'ResNet channels of the first stage (default 8)', min: 1 },
   out: { kind: 'string', help: 'output folder (table.md, runs.json, *.svg)' },
 };
 
@@ -492,13 +493,16 @@ async function experimentCommand(argv: string[]): Promise<number> {
     const [dim, heads] = [(f.dim as number) ?? 32, (f.heads as number) ?? 2];
     if (dim % heads) throw new UsageError(`rootgrad experiment: --dim ${dim} is not divisible by --heads ${heads}`);
     model = { kind: 'vit', side: Math.round(Math.sqrt(train.features)), patch: 4, dim, heads, layers: (f.layers as number) ?? 2, classes: train.classes };
-  }
-  else model = { kind: 'mlp', inputs: train.features, hidden: [256, 256], classes: train.classes, activation: 'relu' };
+  } else if (modelKind === 'lenet' || modelKind === 'resnet') {
+    const side = Math.round(Math.sqrt(train.features));
+    if (side * side !== train.features) throw new UsageError(`rootgrad experiment: the ${modelKind} needs square one-channel images; ${data} has ${train.features} features`);
+    model = modelKind === 'lenet' ? { kind: 'lenet', side, classes: train.classes } : { kind: 'resnet', side, classes: train.classes, width: (f.width as number) ?? 8 };
+  } else model = { kind: 'mlp', inputs: train.features, hidden: [256, 256], classes: train.classes, activation: 'relu' };
   const base: TrainConfig = {
     ...defaultTrainConfig,
-    epochs: (f.epochs as number) ?? (modelKind === 'vit' ? 12 : modelKind === 'logistic' ? 30 : 20),
+    epochs: (f.epochs as number) ?? ({ vit: 12, logistic: 30, lenet: 15, resnet: 8 } as Record<string, number>)[modelKind] ?? 20,
     batch: (f.batch as number) ?? 64,
-    lr: (f.lr as number) ?? (modelKind === 'vit' ? 3e-3 : modelKind === 'logistic' ? 0.01 : 1e-3),
+    lr: (f.lr as number) ?? ({ vit: 3e-3, logistic: 0.01, resnet: 3e-3 } as Record<string, number>)[modelKind] ?? 1e-3,
     warmup: modelKind === 'vit' ? 20 : 0,
     k,
     m,

@@ -38,7 +38,7 @@ describe('rootgrad command', () => {
       expect(first.out).toMatch(/autotune: matmul:small (registers|tiled), matmul:medium/);
       const storePath = join(cache, 'rootgrad', 'autotune.json');
       const stored = readFileSync(storePath, 'utf8');
-      expect(JSON.parse(stored).results).toHaveLength(7);
+      expect(JSON.parse(stored).results).toHaveLength(9);
       const again = await run(...args); // reads the stored choices instead of timing again
       expect(again.code).toBe(0);
       expect(again.out.match(/autotune: .*/)![0]).toBe(first.out.match(/autotune: .*/)![0]);
@@ -131,4 +131,39 @@ test('train --model gpt on a text file, then generate from the saved weights', a
 test('train --model vit checks its shapes', async () => {
   expect((await run('train', '--model', 'vit', '--data', 'breast-cancer')).err).toContain('the ViT needs square images; breast-cancer has 30 features');
   expect((await run('train', '--model', 'vit', '--patch', '3')).err).toContain('--patch 3 does not divide the image side 8');
+});
+
+test('train --model lenet|resnet on a folder of IDX files (its own test split, --limit), then eval', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rootgrad-idx-'));
+  const idx = (dims: number[], values: number[]) => {
+    const b = new Uint8Array(4 + 4 * dims.length + values.length);
+    b.set([0, 0, 8, dims.length]);
+    dims.forEach((d, i) => new DataView(b.buffer).setUint32(4 + 4 * i, d, false));
+    b.set(values, 4 + 4 * dims.length);
+    return b;
+  };
+  // two classes of 8x8 images: a bright left half or a bright right half, with a little noise
+  const images = (n: number, seed: number) => {
+    const px: number[] = [];
+    for (let i = 0; i < n; i++) for (let p = 0; p < 64; p++) px.push(((p % 8 < 4) === (i % 2 === 0) ? 200 : 30) + ((i * 31 + p * 17 + seed) % 40));
+    return idx([n, 8, 8], px);
+  };
+  writeFileSync(join(dir, 'train-images-idx3-ubyte'), images(64, 1));
+  writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([64], Array.from({ length: 64 }, (_, i) => i % 2)));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), images(20, 2));
+  writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx([20], Array.from({ length: 20 }, (_, i) => i % 2)));
+  const out = join(dir, 'run');
+  const t = await run('train', '--model', 'lenet', '--data', dir, '--limit', '48', '--epochs', '3', '--batch', '16', '--lr', '0.01', '--out', out);
+  expect(t.code, t.err).toBe(0);
+  expect(t.out).toContain('(48 train / 20 test, 64 features, 2 classes)');
+  const acc = Number(/test accuracy ([\d.]+)%/.exec(t.out)![1]);
+  expect(acc).toBe(100);
+  const e = await run('eval', '--weights', join(out, 'model.safetensors'));
+  expect(e.code, e.err).toBe(0);
+  expect(e.out).toContain(`accuracy ${acc.toFixed(2)}% on the test split of ${dir}`);
+  const r = await run('train', '--model', 'resnet', '--width', '8', '--data', dir, '--epochs', '1', '--batch', '32', '--out', join(dir, 'resnet'));
+  expect(r.code, r.err).toBe(0);
+  expect(r.out).toMatch(/epoch 1\/1 .*test acc/);
+  expect((await run('train', '--model', 'lenet', '--data', 'breast-cancer')).err).toContain('the lenet needs square one-channel images; breast-cancer has 30 features');
+  expect((await run('train', '--model', 'resnet', '--blocks', '1,0')).err).toContain('rootgrad train: --blocks must be positive');
 });

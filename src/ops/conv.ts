@@ -124,7 +124,7 @@ export const convDefs = {
       let dx: Tensor | null = null;
       // With stride 1 the input gradient is a convolution of the output gradient (flipped, channel-swapped
       // weight; padding dilation*(K-1) - padding): the fast forward kernels compute it when they apply.
-      const flipped = { ...g, N: g.N, C: g.O, H: g.OH, W: g.OW, O: g.C, OH: g.H, OW: g.W, ph: g.dh * (g.KH - 1) - g.ph, pw: g.dw * (g.KW - 1) - g.pw };
+      const flipped = { ...g, C: g.O, H: g.OH, W: g.OW, O: g.C, OH: g.H, OW: g.W, ph: g.dh * (g.KH - 1) - g.ph, pw: g.dw * (g.KW - 1) - g.pw };
       if (ix.requiresGrad && g.sh === 1 && g.sw === 1 && flipped.ph >= 0 && flipped.pw >= 0 && (g.C / g.G) % 8 === 0 && kernelVariant('conv', convClass(g)) !== 'tiled') {
         dx = empty(x.shape);
         const wf = empty([(g.O / g.G) * g.KH * g.KW, g.C]);
