@@ -1,4 +1,4 @@
-// Shared by the 8x8 register-blocked conv2d kernels (conv2d_block8x8.wgsl, conv2d_row3.wgsl): the block of
+// Shared by the 8x8 register-blocked conv2d kernels (conv2d_block8x8.wgsl, conv2d_rows.wgsl): the block of
 // 8 pixels x 8 output channels as named vec4 registers (a dynamically indexed local array can end up in
 // memory), its multiply-add and its store, and the padded column loads. Reads params and X, Bias, Y.
 

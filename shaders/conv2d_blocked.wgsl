@@ -1,5 +1,5 @@
 // conv2d forward, direct and register-blocked (the variant for CPU-like adapters when a group's output
-// channels are not a multiple of 8: conv2d_block8x8.wgsl and conv2d_row3.wgsl take those), NCHW:
+// channels are not a multiple of 8: conv2d_block8x8.wgsl and conv2d_rows.wgsl take those), NCHW:
 //   Y[n, o, oh, ow] = bias[o] + sum_{c < Cg, kh, kw} X[n, g*Cg + c, oh*sh - ph + kh*dh, ow*sw - pw + kw*dw] * W[o, c, kh, kw]
 // with g = o / Og and taps outside the input reading 0 (zero padding). The input is read in place: no
 // im2col buffer. Each invocation computes CB output channels (of one group) x 4 consecutive pixels of one

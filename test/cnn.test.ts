@@ -27,7 +27,7 @@ const convArb = (wide: boolean) =>
       cg: wide ? fc.constantFrom(4, 8) : fc.constantFrom(1, 2, 3),
       og: wide ? fc.constant(8) : fc.constantFrom(1, 2, 3),
       kh: fc.constantFrom(1, 2, 3),
-      kw: fc.constantFrom(1, 3),
+      kw: fc.constantFrom(1, 2, 3, 5),
       stride: fc.constantFrom<[number, number]>([1, 1], [2, 1], [1, 2], [2, 2]),
       padding: fc.constantFrom<[number, number]>([0, 0], [1, 1], [0, 1], [2, 1]),
       dilation: fc.constantFrom<[number, number]>([1, 1], [2, 1], [1, 2]),

@@ -17,9 +17,9 @@ import { permute } from './movement.js';
 const GEOMETRY = { N: 'u32', C: 'u32', H: 'u32', W: 'u32', O: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', dh: 'u32', dw: 'u32', G: 'u32' } as const;
 const CONV_BLOCKED = defineKernel('conv2d_blocked', GEOMETRY, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
 const CONV_BLOCK8 = defineKernel('conv2d_block8x8', GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
-const CONV_ROW3 = defineKernel('conv2d_row3', GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_ROWS = defineKernel('conv2d_rows', GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
 const CONV_TILED = defineKernel('conv2d_tiled', GEOMETRY, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
-const CONV_DW_ROW3 = defineKernel('conv2d_backward_weight_row3', { ...GEOMETRY, rows_per_chunk: 'u32' }, { GT: 'read vec4<f32>', X: 'read f32', DW: 'read_write f32' });
+const CONV_DW_ROWS = defineKernel('conv2d_backward_weight_rows', { ...GEOMETRY, rows_per_chunk: 'u32' }, { GT: 'read vec4<f32>', X: 'read f32', DW: 'read_write f32' });
 const CONV_WEIGHT_FLIP = defineKernel('conv2d_weight_flip', { O: 'u32', Cg: 'u32', KH: 'u32', KW: 'u32', G: 'u32' }, { Wt: 'read f32', WF: 'read_write f32' });
 const CONV_DX = defineKernel('conv2d_backward_input', GEOMETRY, { Gy: 'read f32', Wt: 'read f32', DX: 'read_write f32' });
 const CONV_DW = defineKernel('conv2d_backward_weight', { ...GEOMETRY, rows_per_chunk: 'u32' }, { Gy: 'read f32', X: 'read f32', DW: 'read_write f32' });
@@ -63,14 +63,15 @@ export function convClass(g: Pick<Geometry, 'O' | 'G' | 'C' | 'KH' | 'KW' | 'OH'
   return (g.O / g.G) * (g.C / g.G) * g.KH * g.KW * g.OH * g.OW <= 1 << 20 ? 'small' : 'large';
 }
 
-/** The 8x8 register-blocked direct kernels (conv2d_row3 for 3-wide stride-1 rows, else conv2d_block8x8) on
- * a weight already transposed to [Cg*KH*KW, O]; needs a multiple of 8 output channels per group. */
+/** The 8x8 register-blocked direct kernels (conv2d_rows for stride-1 rows up to 5 wide, else conv2d_block8x8)
+ * on a weight already transposed to [Cg*KH*KW, O]; needs a multiple of 8 output channels per group. */
 function block8x8(g: Geometry, x: Tensor, wt: Tensor, b: Tensor | null | undefined, y: Tensor): void {
-  const row3 = g.KW === 3 && g.sw === 1 && g.dw === 1;
+  const rows = g.KW <= 5 && g.sw === 1 && g.dw === 1;
   const WG = workgroup();
   const groups = Math.ceil((g.N * g.OH * Math.ceil(g.OW / 8)) / WG);
   const gx = Math.min(groups, 65535);
-  rt().run(row3 ? CONV_ROW3 : CONV_BLOCK8, { WG, BIAS: String(!!b) }, { X: view(x), WT: view(wt), Bias: view(b ?? x), Y: view(y) }, g, [gx, g.O / 8, Math.ceil(groups / gx)]);
+  if (rows) rt().run(CONV_ROWS, { WG, BIAS: String(!!b), KW: g.KW }, { X: view(x), WT: view(wt), Bias: view(b ?? x), Y: view(y) }, g, [gx, g.O / 8, Math.ceil(groups / gx)]);
+  else rt().run(CONV_BLOCK8, { WG, BIAS: String(!!b) }, { X: view(x), WT: view(wt), Bias: view(b ?? x), Y: view(y) }, g, [gx, g.O / 8, Math.ceil(groups / gx)]);
 }
 
 export const convDefs = {
@@ -141,17 +142,18 @@ export const convDefs = {
         // Split the N*OH output rows into chunks so that enough invocations run (a few per core on CPU-like
         // adapters, tens of thousands on GPUs); the chunks' partial sums are added by the sum kernel.
         const K = (g.C / g.G) * g.KH * g.KW;
-        const row3 = g.KW === 3 && g.sw === 1 && g.dw === 1 && (g.O / g.G) % 8 === 0 && (g.C / g.G) % 4 === 0;
+        const lanes = g.KW <= 3 ? 4 : 2; // input channels per invocation of the sliding-window kernel
+        const rowsKernel = g.KW <= 5 && g.sw === 1 && g.dw === 1 && (g.O / g.G) % 8 === 0 && (g.C / g.G) % lanes === 0;
         const CB = channelBlock(g.O / g.G);
-        const blocks = row3 ? ((g.C / g.G / 4) * g.KH * g.O) / 8 : Math.ceil(K / 4) * (g.O / CB);
+        const blocks = rowsKernel ? ((g.C / g.G / lanes) * g.KH * g.O) / 8 : Math.ceil(K / 4) * (g.O / CB);
         const rows = g.N * g.OH;
         const target = adapterInfo().software ? 1024 : 32768;
         const perChunk = Math.max(1, Math.ceil(rows / Math.max(1, Math.ceil(target / blocks))));
         const S = Math.ceil(rows / perChunk);
         const partial = empty(S === 1 ? w.shape : [S, ...w.shape]);
-        if (row3) {
+        if (rowsKernel) {
           const gt = permute(gy, [0, 2, 3, 1]); // [N, OH, OW, O]: 8 channels' gradients as two vec4 loads
-          r.run(CONV_DW_ROW3, { WG }, { GT: view(gt), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(((g.C / g.G / 4) * g.KH) / WG), g.O / 8, S]);
+          r.run(CONV_DW_ROWS, { WG, KW: g.KW, LANES: lanes }, { GT: view(gt), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(((g.C / g.G / lanes) * g.KH) / WG), g.O / 8, S]);
           gt.dispose();
         } else r.run(CONV_DW, { CB, WG }, { Gy: view(gy), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(K / 4 / WG), g.O / CB, S]);
         if (S === 1) dw = partial;

@@ -1,5 +1,6 @@
 // 2-D pooling, NCHW (or CHW): maxPool2d, avgPool2d, adaptiveAvgPool2d, with PyTorch's windows and divisors.
-// Kernels: pool2d.wgsl (forward, max or average) and pool2d_backward.wgsl (a gather per input element).
+// Kernels: pool2d.wgsl (forward, max or average), pool2d_backward_scatter.wgsl (disjoint windows: a write per
+// output) and pool2d_backward.wgsl (overlapping or adaptive windows: a gather per input element).
 import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
@@ -9,10 +10,12 @@ import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { outExtent, pair, type Pair } from './conv.js';
 import { reshape } from './movement.js';
+import { zeros } from '../creation.js';
 
 const WINDOWS = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', kh: 'u32', kw: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', adaptive: 'u32', include_pad: 'u32' } as const;
 const POOL = defineKernel('pool2d', WINDOWS, { X: 'read f32', Y: 'read_write f32', IDX: 'read_write i32' });
 const POOL_BACKWARD = defineKernel('pool2d_backward', WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
+const POOL_BACKWARD_SCATTER = defineKernel('pool2d_backward_scatter', WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
 
 type PoolAttrs = Attrs['avgPool2d'] & { adaptive: boolean; max: boolean };
 
@@ -48,8 +51,15 @@ function poolForward(x: Tensor, a: PoolAttrs, save: (t: Tensor) => void): Tensor
 
 function poolBackward(g: Tensor, idx: Tensor | undefined, x: Tensor, a: PoolAttrs): Tensor {
   const w = windows(x.shape, a);
-  const dx = empty(x.shape);
   const r = rt();
+  // Disjoint windows (stride >= kernel): each output writes its window's inputs, 4x fewer invocations than
+  // a gather per input at the default 2x2; overlapping or adaptive windows gather.
+  if (!a.adaptive && w.sh >= w.kh && w.sw >= w.kw) {
+    const dx = zeros(x.shape);
+    if (g.size) r.run(POOL_BACKWARD_SCATTER, { MAX: String(a.max) }, { G: view(g), IDX: view(idx ?? g), DX: view(dx) }, w, r.groups1d(g.size, 64));
+    return dx;
+  }
+  const dx = empty(x.shape);
   if (dx.size) r.run(POOL_BACKWARD, { MAX: String(a.max) }, { G: view(g), IDX: view(idx ?? g), DX: view(dx) }, w, r.groups1d(dx.size, 64));
   return dx;
 }
