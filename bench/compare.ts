@@ -5,8 +5,8 @@
 // they run first); square f32 matmul GFLOP/s; a one-block GPT training step (vocab-context-width-heads-
 // batch). --autotune runs rootgrad's autotune() first (the choices go into the JSON). Peers are
 // devDependencies, used here only. Writes bench/results/compare.{json,md}.
-import { create, globals } from 'webgpu';
 import * as rg from '../src/node.js';
+import { loadPeers } from './peers.js';
 import { GPT } from '../models/gpt.js';
 import { arg, markdownTable, median, writeResults } from './util.js';
 
@@ -16,20 +16,7 @@ const steps = Number(arg('steps', '5'));
 const info = await rg.init(); // sets up SwiftShader when there is no GPU; the peers then see the same adapter
 const tuned = process.argv.includes('--autotune') ? await rg.autotune() : null;
 if (tuned) console.log(`autotune: ${tuned.map((t) => `${t.kernel}:${t.shapeClass} ${t.chosen}`).join(', ')}`);
-for (const [k, v] of Object.entries(globals)) (globalThis as any)[k] ??= v;
-const peerGpu = create([]);
-(globalThis as any).navigator ??= { userAgent: 'node' };
-(globalThis as any).navigator.gpu = peerGpu;
-
-const tf = await import('@tensorflow/tfjs-core');
-await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-await import('@tensorflow/tfjs-backend-webgpu');
-await tf.setBackend('webgpu');
-await tf.ready();
-const jax: any = await import('@jax-js/jax');
-const jaxDevices: string[] = await jax.init();
-const jaxOk = jaxDevices.includes('webgpu');
-if (jaxOk) jax.defaultDevice('webgpu');
+const { tf, jax, jaxOk } = await loadPeers();
 
 type Row = Record<string, string | number>;
 const vs = (other: number | undefined, mine: number) => (other === undefined ? 'n/a' : other >= mine ? `${(other / mine).toFixed(2)}x faster` : `${(mine / other).toFixed(2)}x slower`);

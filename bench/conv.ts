@@ -4,25 +4,14 @@
 // layout) and jax-js webgpu (NCHW, under jit), and against the matmul roofline here: rootgrad's matmul of
 // the same GEMM ([C, 9C] @ [9C, N*S*S], the FLOPs of one pass) timed alone. Each timing reads a gradient
 // back. Writes bench/results/conv.{json,md}.
-import { create, globals } from 'webgpu';
 import * as rg from '../src/node.js';
 import { arg, markdownTable, median, sync, writeResults } from './util.js';
+import { loadPeers } from './peers.js';
 
 const configs = arg('configs', '16-32-16,16-32-32').split(',').map((c) => c.split('-').map(Number));
 const iters = Number(arg('iters', '3'));
 const info = await rg.init();
-for (const [k, v] of Object.entries(globals)) (globalThis as any)[k] ??= v;
-const peerGpu = create([]);
-(globalThis as any).navigator ??= { userAgent: 'node' };
-(globalThis as any).navigator.gpu = peerGpu;
-const tf = await import('@tensorflow/tfjs-core');
-await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-await import('@tensorflow/tfjs-backend-webgpu');
-await tf.setBackend('webgpu');
-await tf.ready();
-const jax: any = await import('@jax-js/jax');
-const jaxOk = (await jax.init()).includes('webgpu');
-if (jaxOk) jax.defaultDevice('webgpu');
+const { tf, jax, jaxOk } = await loadPeers();
 
 /** Median ms of `iters` calls after one warm-up (pipeline compilation). */
 async function timed(call: () => Promise<void>): Promise<{ first: number; ms: number }> {

@@ -1,12 +1,24 @@
 // Shared by the 8x8 register-blocked conv2d kernels (conv2d_block8x8.wgsl, conv2d_rows.wgsl): the block of
 // 8 pixels x 8 output channels as named vec4 registers (a dynamically indexed local array can end up in
-// memory), its multiply-add and its store, and the padded column loads. Reads params and X, Bias, Y.
+// memory), its multiply-add and its store, the padded column loads, and which block an invocation owns. Reads params and X, Bias, Y.
 
 struct Acc8x8 {
   p0_0: vec4<f32>, p0_1: vec4<f32>, p1_0: vec4<f32>, p1_1: vec4<f32>,
   p2_0: vec4<f32>, p2_1: vec4<f32>, p3_0: vec4<f32>, p3_1: vec4<f32>,
   p4_0: vec4<f32>, p4_1: vec4<f32>, p5_0: vec4<f32>, p5_1: vec4<f32>,
   p6_0: vec4<f32>, p6_1: vec4<f32>, p7_0: vec4<f32>, p7_1: vec4<f32>,
+}
+
+// Which block an invocation owns: blocks of (sample, output row, 8 pixels) are flattened over x (and z past
+// 65535 workgroups), so that small images still fill whole workgroups; y is the block of 8 output channels.
+struct Block8 { n: u32, oh: u32, ow0: u32, o0: u32, inside: bool }
+
+fn block8_at(gid: vec3<u32>, nwg: vec3<u32>, wg: u32) -> Block8 {
+  let OWB = (params.OW + 7u) / 8u;
+  let item = gid.x + gid.z * nwg.x * wg;
+  let n = item / (params.OH * OWB);
+  let o0 = gid.y * 8u;
+  return Block8(n, (item / OWB) % params.OH, (item % OWB) * 8u, o0, n < params.N && o0 < params.O);
 }
 
 // The columns iw of four pixels' taps, clamped into the row, and 1 where they lie inside it (0: padding).

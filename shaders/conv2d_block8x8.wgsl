@@ -14,15 +14,12 @@ const HAS_BIAS: bool = {{BIAS}};
 
 @compute @workgroup_size({{WG}})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  // blocks of (sample, output row, 8 pixels) are flattened over x (and z past 65535 workgroups), so that
-  // small images still fill whole workgroups
-  let OWB = (params.OW + 7u) / 8u;
-  let item = gid.x + gid.z * nwg.x * {{WG}}u;
-  let n = item / (params.OH * OWB);
-  let oh = (item / OWB) % params.OH;
-  let ow0 = (item % OWB) * 8u;
-  let o0 = gid.y * 8u;
-  if (n >= params.N || o0 >= params.O) { return; }
+  let blk = block8_at(gid, nwg, {{WG}}u);
+  if (!blk.inside) { return; }
+  let n = blk.n;
+  let oh = blk.oh;
+  let ow0 = blk.ow0;
+  let o0 = blk.o0;
   let Cg = params.C / params.G;
   let g = o0 / (params.O / params.G);
   let O4 = params.O / 4u;

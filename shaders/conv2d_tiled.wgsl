@@ -7,12 +7,9 @@
 // Layout: X [N, C, H, W], W [O, Cg, KH, KW], Bias [O] (not read when BIAS is false), Y [N, O, OH, OW].
 // Workgroup: 16x16; x = pixel tiles, y = channel tiles, z = n*G + g.
 #include "common.wgsl"
+#include "tile_64x64.wgsl"
 
-const TILE: u32 = 64u;
-const TK: u32 = 16u;
 const HAS_BIAS: bool = {{BIAS}};
-var<workgroup> As: array<array<f32, 16>, 64>; // [channel][k]
-var<workgroup> Bs: array<array<f32, 64>, 16>; // [k][pixel]
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -51,14 +48,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       Bs[i / TILE][i % TILE] = v;
     }
     workgroupBarrier();
-    for (var k = 0u; k < TK; k++) {
-      var bv: array<f32, 4>;
-      for (var j = 0u; j < 4u; j++) { bv[j] = Bs[k][lid.x * 4u + j]; }
-      for (var i = 0u; i < 4u; i++) {
-        let av = As[lid.y * 4u + i][k];
-        for (var j = 0u; j < 4u; j++) { acc[i][j] = fma(av, bv[j], acc[i][j]); }
-      }
-    }
+    tile_mad(&acc, lid);
     workgroupBarrier();
   }
   for (var i = 0u; i < 4u; i++) {

@@ -5,11 +5,8 @@
 // (zero-filled past the edges, so any size works).
 // Params: M, N, K, A batch stride, B batch stride (0 to broadcast). Workgroup: 16x16; z = batch.
 #include "common.wgsl"
+#include "tile_64x64.wgsl"
 
-const TILE: u32 = 64u;
-const TK: u32 = 16u;
-var<workgroup> As: array<array<f32, 16>, 64>; // [row][k]
-var<workgroup> Bs: array<array<f32, 64>, 16>; // [k][col]
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -37,14 +34,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       Bs[bk][bc] = select(0.0, B[bBase + min(gk2, K - 1u) * N + min(gc, N - 1u)], gk2 < K && gc < N);
     }
     workgroupBarrier();
-    for (var k = 0u; k < TK; k++) {
-      var bv: array<f32, 4>;
-      for (var j = 0u; j < 4u; j++) { bv[j] = Bs[k][lid.x * 4u + j]; }
-      for (var i = 0u; i < 4u; i++) {
-        let av = As[lid.y * 4u + i][k];
-        for (var j = 0u; j < 4u; j++) { acc[i][j] = fma(av, bv[j], acc[i][j]); }
-      }
-    }
+    tile_mad(&acc, lid);
     workgroupBarrier();
   }
   for (var i = 0u; i < 4u; i++) {

@@ -25,7 +25,7 @@ test('compacted kernels compute the same bits as the commented ones (audit, both
   const common = { entryPoints: ['test/fixtures/audit-main.ts'], bundle: true, format: 'esm' as const, platform: 'node' as const, target: 'es2022', ...wgslOptions, external: ['webgpu'], logLevel: 'warning' as const };
   await build({ ...common, outfile: join(dir, 'plain.mjs') });
   await build({ ...common, outfile: join(dir, 'compact.mjs'), plugins: [...wgslOptions.plugins, compactWgslPlugin] });
-  const gpuKernels = { ROOTGRAD_VARIANT_MATMUL: 'tiled', ROOTGRAD_VARIANT_SOFTMAX: 'workgroup', ROOTGRAD_VARIANT_REDUCE: 'workgroup', ROOTGRAD_VARIANT_LOSSROWS: 'workgroup', ROOTGRAD_VARIANT_ATTENTION: 'flash' };
+  const gpuKernels = { ROOTGRAD_VARIANT_MATMUL: 'tiled', ROOTGRAD_VARIANT_SOFTMAX: 'workgroup', ROOTGRAD_VARIANT_REDUCE: 'workgroup', ROOTGRAD_VARIANT_LOSSROWS: 'workgroup', ROOTGRAD_VARIANT_ATTENTION: 'flash', ROOTGRAD_VARIANT_CONV: 'tiled' };
   for (const variants of [{}, gpuKernels]) {
     const run = (file: string) => {
       const r = spawnSync(process.execPath, [join(dir, file)], { encoding: 'utf8', env: { ...process.env, ROOTGRAD_QUIET: '1', ...variants }, timeout: 240_000 });
