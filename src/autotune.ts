@@ -28,8 +28,8 @@ const CASES: { kernel: keyof Variants; shapeClass: string; variants: string[]; s
   ...([['small', 64], ['medium', 256], ['large', 512]] as const).map(([shapeClass, n]) => ({
     kernel: 'matmul' as const, shapeClass, variants: ['registers', 'tiled'], shapes: [[n, n], [n, n]], call: ([a, b]: Tensor[]) => matmul(a, b),
   })),
-  // conv2d forward per GEMM-size class (convClass): 16->16 channels on 16x16 (batch 8) and 32->32 on 32x32 (batch 2), 3x3
-  ...([['small', 8, 16, 16], ['large', 2, 32, 32]] as const).map(([shapeClass, N, C, S]) => ({
+  // conv2d forward per GEMM-size class (convClass): 16->16 channels on 16x16 (batch 2) and 32->32 on 16x16 (batch 1), 3x3
+  ...([['small', 2, 16, 16], ['large', 1, 32, 16]] as const).map(([shapeClass, N, C, S]) => ({
     kernel: 'conv' as const, shapeClass, variants: ['blocked', 'tiled'], shapes: [[N, C, S, S], [C, C, 3, 3]], call: ([x, w]: Tensor[]) => conv2d(x, w, null, { padding: 1 }),
   })),
   ...([['short', 64], ['long', 2048]] as const).flatMap(([shapeClass, C]) => [
