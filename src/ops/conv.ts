@@ -53,9 +53,9 @@ const workgroup = () => (adapterInfo().software ? 16 : 64);
 /** The register block of the direct kernels as defines: CB vec4 accumulators a0.. as named variables (a
  * dynamically indexed local array can end up in memory: 1.7x slower here), `MAD` adding `xv` times the
  * weight at Wt[wi + j*st] to each, and `ACCS` the accumulators as an array for the store loop. */
-export function blockDefines(CB: number, update = (j: number) => `a${j} += xv * Wt[wi + ${j}u * st];`) {
+function blockDefines(CB: number) {
   const js = [...Array(CB).keys()];
-  return { CB, ACC: js.map((j) => `var a${j}: vec4<f32>;`).join(' '), MAD: js.map(update).join(' '), ACCS: `array<vec4<f32>, ${CB}>(${js.map((j) => `a${j}`).join(', ')})` };
+  return { CB, ACC: js.map((j) => `var a${j}: vec4<f32>;`).join(' '), MAD: js.map((j) => `a${j} += xv * Wt[wi + ${j}u * st];`).join(' '), ACCS: `array<vec4<f32>, ${CB}>(${js.map((j) => `a${j}`).join(', ')})` };
 }
 
 /** The shape class of a convolution for variant choice and autotune, by its GEMM size Og x K x P. */
