@@ -9,6 +9,7 @@ import { transpose } from '../src/ops/movement.js';
 import { noGrad, tidy, keep, type Tensor } from '../src/tensor.js';
 import { Generator } from '../src/random.js';
 import { shapeStr } from '../src/shape.js';
+import { positiveInt, type Inferred, type Shapes } from './spec.js';
 
 export interface GptConfig {
   kind: 'gpt';
@@ -77,4 +78,25 @@ export function sample(logits: number[], temperature: number, topK: number, g: G
   let u = g.uniform() * total;
   for (let i = 0; i < kept.length; i++) if ((u -= w[i]) < 0) return kept[i][1];
   return kept[kept.length - 1][1];
+}
+
+/** The GPT's defaults: architecture and training (`rootgrad train --model gpt`). The context is 16 for the
+ * built-in reverse task (its lines are 14 characters: a context sees a whole line) and 32 for text. */
+export const gptDefaults = { dim: 32, heads: 2, layers: 2, dropout: 0, context: { task: 16, text: 32 }, steps: 1000, batch: 32, lr: 5e-3, evalEvery: 100 };
+
+export function checkGpt(c: GptConfig): void {
+  for (const k of ['vocab', 'dim', 'heads', 'layers'] as const) positiveInt('gpt', k, c[k]);
+  positiveInt('gpt', 'context', c.context, 2);
+  if (c.dim % c.heads) throw new Error(`gpt: the width ${c.dim} is not divisible by the heads ${c.heads}`);
+  if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new Error(`gpt: dropout must be in [0, 1), got ${c.dropout}`);
+}
+
+/** The GPT config whose state_dict has these shapes (nanoGPT-style names: wte, wpe, h.N, ln_f). */
+export function inferGpt(shapes: Shapes): Inferred<GptConfig> | null {
+  const [wte, wpe] = [shapes['wte.weight'], shapes['wpe.weight']];
+  if (!wte || !wpe || wte.length !== 2 || wpe.length !== 2 || !shapes['ln_f.weight']) return null;
+  const dim = wte[1];
+  const heads = dim % gptDefaults.heads === 0 ? gptDefaults.heads : 1;
+  const layers = new Set(Object.keys(shapes).flatMap((k) => /^h\.(\d+)\./.exec(k)?.[1] ?? [])).size;
+  return { config: { kind: 'gpt', vocab: wte[0], context: wpe[0], dim, heads, layers }, assumed: [`${heads} heads (the weights fit any number that divides ${dim})`] };
 }

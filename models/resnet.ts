@@ -11,6 +11,7 @@ import { add } from '../src/ops/binary.js';
 import { relu } from '../src/ops/unary.js';
 import type { Tensor } from '../src/tensor.js';
 import { asImages } from './lenet.js';
+import { indexed, positiveInt, positiveInts, type ModelSpec } from './spec.js';
 
 export interface ResnetConfig {
   kind: 'resnet';
@@ -27,12 +28,36 @@ export const resnetDefaults = { width: 16, blocks: [1, 1] };
 
 export function checkResnet(c: ResnetConfig): void {
   const blocks = c.blocks ?? resnetDefaults.blocks;
+  positiveInts('resnet', 'blocks (per stage)', blocks);
   if (!Number.isInteger(c.side) || c.side < 2 ** (blocks.length - 1)) throw new Error(`resnet: image side ${c.side} is too small for ${blocks.length} stages (each after the first halves it)`);
-  if (!Number.isInteger(c.classes) || c.classes < 2) throw new Error(`resnet: classes must be an integer >= 2, got ${c.classes}`);
-  if (!blocks.length || blocks.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`resnet: blocks must be positive integers per stage, got [${blocks.join(', ')}]`);
-  const w = c.width ?? resnetDefaults.width;
-  if (!Number.isInteger(w) || w < 1) throw new Error(`resnet: width must be a positive integer, got ${w}`);
+  positiveInt('resnet', 'classes', c.classes, 2);
+  positiveInt('resnet', 'width', c.width ?? resnetDefaults.width);
 }
+
+export const resnetSpec: ModelSpec<ResnetConfig> = {
+  kind: 'resnet',
+  about: 'a small ResNet: BasicBlocks with batch norm and strided shortcuts (square one-channel images)',
+  options: ['width', 'blocks'],
+  configure: (data, o) => {
+    const side = Math.round(Math.sqrt(data.features));
+    if (side * side !== data.features) throw new Error(`resnet: needs square one-channel images; ${data.name ?? 'the data'} has ${data.features} features`);
+    const c: ResnetConfig = { kind: 'resnet', side, classes: data.classes, width: o.width ?? resnetDefaults.width, blocks: o.blocks ?? resnetDefaults.blocks };
+    checkResnet(c);
+    return c;
+  },
+  check: checkResnet,
+  training: () => ({ epochs: 15, lr: 3e-3 }),
+  infer: (shapes) => {
+    const [stem, fc] = [shapes['conv1.weight'], shapes['fc.weight']];
+    if (!stem || !fc || stem.length !== 4 || stem[1] !== 1) return null;
+    const blocks: number[] = [];
+    for (let s = 1; indexed(shapes, `layer${s}`, 'conv1.weight').length; s++) blocks.push(indexed(shapes, `layer${s}`, 'conv1.weight').length);
+    if (!blocks.length) return null;
+    // Global average pooling: the weights fit any image side; the smallest the stages allow.
+    const side = 2 ** (blocks.length - 1);
+    return { config: { kind: 'resnet', side, classes: fc[0], width: stem[0], blocks }, assumed: ['any image side (global average pooling)'] };
+  },
+};
 
 /** Two 3x3 convolutions with batch norm and a residual connection (torchvision's BasicBlock). */
 export class BasicBlock extends Module {

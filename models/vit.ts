@@ -10,6 +10,7 @@ import { mean } from '../src/ops/reduce.js';
 import { permute, reshape } from '../src/ops/movement.js';
 import type { Tensor } from '../src/tensor.js';
 import { shapeStr } from '../src/shape.js';
+import { positiveInt, type ModelSpec } from './spec.js';
 
 export interface VitConfig {
   kind: 'vit';
@@ -54,3 +55,35 @@ export class ViT extends Module {
     return this.head.forward(this.norm.forward(mean(h, 1)));
   }
 }
+
+export const vitDefaults = { patch: 4, dim: 64, heads: 4, layers: 2, dropout: 0 };
+
+export const vitSpec: ModelSpec<VitConfig> = {
+  kind: 'vit',
+  about: 'a Vision Transformer on square one-channel images',
+  options: ['patch', 'dim', 'heads', 'layers', 'dropout'],
+  configure: (data, o) => {
+    const side = Math.round(Math.sqrt(data.features));
+    if (side * side !== data.features) throw new Error(`vit: needs square images; ${data.name ?? 'the data'} has ${data.features} features`);
+    const c: VitConfig = { kind: 'vit', side, patch: o.patch ?? vitDefaults.patch, dim: o.dim ?? vitDefaults.dim, heads: o.heads ?? vitDefaults.heads, layers: o.layers ?? vitDefaults.layers, classes: data.classes, dropout: o.dropout ?? vitDefaults.dropout };
+    vitSpec.check(c);
+    return c;
+  },
+  check: (c) => {
+    for (const k of ['side', 'patch', 'dim', 'heads', 'layers'] as const) positiveInt('vit', k, c[k]);
+    positiveInt('vit', 'classes', c.classes, 2);
+    if (c.side % c.patch) throw new Error(`vit: the patch size ${c.patch} does not divide the image side ${c.side}`);
+    if (c.dim % c.heads) throw new Error(`vit: the width ${c.dim} is not divisible by the heads ${c.heads}`);
+  },
+  training: () => ({ epochs: 15, lr: 3e-3, warmup: 20 }),
+  infer: (shapes) => {
+    const [embed, pos, head] = [shapes['embed.weight'], shapes['pos'], shapes['head.weight']];
+    if (!embed || !pos || !head || embed.length !== 2 || pos.length !== 2 || head.length !== 2) return null;
+    const patch = Math.round(Math.sqrt(embed[1]));
+    const side = Math.round(Math.sqrt(pos[0])) * patch;
+    const dim = embed[0];
+    const heads = dim % vitDefaults.heads === 0 ? vitDefaults.heads : 1;
+    const layers = new Set(Object.keys(shapes).flatMap((k) => /^blocks\.(\d+)\./.exec(k)?.[1] ?? [])).size;
+    return { config: { kind: 'vit', side, patch, dim, heads, layers, classes: head[0] }, assumed: [`${heads} heads (the weights fit any number that divides ${dim})`] };
+  },
+};

@@ -10,7 +10,7 @@ import { wgslOptions } from './shader-registry.mjs';
 
 const common = { bundle: true, format: 'esm', ...wgslOptions, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
 
-await build({ ...common, entryPoints: { index: 'src/node.ts', cli: 'src/cli.ts' }, outdir: 'dist/node', platform: 'node', external: ['webgpu'], sourcemap: true });
+await build({ ...common, entryPoints: { index: 'src/node.ts', cli: 'src/cli/main.ts' }, outdir: 'dist/node', platform: 'node', external: ['webgpu'], sourcemap: true });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.js', platform: 'browser', sourcemap: true });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.min.js', platform: 'browser', minify: true, plugins: [...wgslOptions.plugins, compactWgslPlugin] });
 

@@ -4,6 +4,7 @@
 import { trainClassifier, type EpochLog, type LossName, type TrainConfig } from './train.js';
 import type { Dataset } from './data/dataset.js';
 import type { ModelConfig } from '../models/index.js';
+import { chartsSvg } from './plot.js';
 
 export interface ExperimentRun {
   label: string;
@@ -85,35 +86,17 @@ export function summaryTable(summaries: ArmSummary[], target: number): string {
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2'];
+const AXIS: Record<'testAccuracy' | 'testLoss' | 'trainLoss', string> = { testAccuracy: 'test accuracy', testLoss: 'test loss', trainLoss: 'training loss' };
 
 /** Mean curve per arm of one metric, with a band from the minimum to the maximum over seeds. */
 export function bandSvg(runs: ExperimentRun[], metric: 'testAccuracy' | 'testLoss' | 'trainLoss', title: string): string {
   const labels = [...new Set(runs.map((r) => r.label))];
-  const w = 560, h = 320, pad = 48;
-  const curves = labels.map((label) => {
+  const series = labels.map((label, k) => {
     const rs = runs.filter((r) => r.label === label);
     const n = Math.min(...rs.map((r) => r.history.length));
     const at = (e: number) => rs.map((r) => r.history[e][metric]);
-    return { label, mean: Array.from({ length: n }, (_, e) => mean(at(e))), lo: Array.from({ length: n }, (_, e) => Math.min(...at(e))), hi: Array.from({ length: n }, (_, e) => Math.max(...at(e))) };
+    const each = (f: (xs: number[]) => number) => Array.from({ length: n }, (_, e) => f(at(e)));
+    return { name: label, color: COLORS[k % COLORS.length], values: each(mean), band: [each((xs) => Math.min(...xs)), each((xs) => Math.max(...xs))] as [number[], number[]] };
   });
-  const all = curves.flatMap((c) => [...c.lo, ...c.hi]).filter(Number.isFinite);
-  let [lo, hi] = [Math.min(...all), Math.max(...all)];
-  if (!(hi > lo)) [lo, hi] = [lo - 1, hi + 1];
-  const n = Math.max(...curves.map((c) => c.mean.length));
-  const px = (i: number) => pad + (n <= 1 ? 0 : (i / (n - 1)) * (w - 2 * pad));
-  const py = (v: number) => pad / 2 + (1 - (v - lo) / (hi - lo)) * (h - 1.5 * pad);
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">`, `<rect width="${w}" height="${h}" fill="white"/>`, `<text x="${w / 2}" y="16" text-anchor="middle" font-size="13">${title.replace(/[<&>]/g, '')}</text>`];
-  parts.push(`<rect x="${pad}" y="${pad / 2}" width="${w - 2 * pad}" height="${h - 1.5 * pad}" fill="none" stroke="#999"/>`);
-  for (const f of [0, 0.5, 1]) parts.push(`<text x="${pad - 4}" y="${py(lo + f * (hi - lo)) + 4}" text-anchor="end" font-size="10">${(lo + f * (hi - lo)).toPrecision(3)}</text>`);
-  parts.push(`<text x="${w / 2}" y="${h - 8}" text-anchor="middle" font-size="11">epoch (1..${n}); line: mean over seeds, band: min to max</text>`);
-  curves.forEach((c, k) => {
-    const color = COLORS[k % COLORS.length];
-    const upper = c.hi.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`);
-    const lower = c.lo.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).reverse();
-    parts.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${color}" fill-opacity="0.15" stroke="none"/>`);
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${c.mean.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).join(' ')}"/>`);
-    parts.push(`<text x="${pad + 8}" y="${pad / 2 + 16 + 14 * k}" font-size="11" fill="${color}">${c.label}</text>`);
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
+  return chartsSvg([{ title, xLabel: 'epoch (line: mean over seeds; band: min to max)', yLabel: AXIS[metric], series, width: 640, height: 340 }], title);
 }

@@ -5,7 +5,7 @@
 export interface InitOptions {
   /** Adapter choice: 'swiftshader' (software), 'high-performance', 'low-power', or a name fragment. Default: $ROOTGRAD_ADAPTER. */
   adapter?: string;
-  /** Print nothing about the adapter choice. Default: $ROOTGRAD_QUIET. */
+  /** Never print the adapter choice (it goes to stderr only with $ROOTGRAD_DEBUG set). Default: $ROOTGRAD_QUIET. */
   quiet?: boolean;
 }
 
@@ -16,6 +16,8 @@ export interface AdapterInfo {
   device: string;
   /** True for CPU-backed adapters such as SwiftShader. */
   software: boolean;
+  /** How the adapter was chosen, when that is worth a word (e.g. a software fallback); the command shows it. */
+  note?: string;
 }
 
 export interface GpuSource {
@@ -96,8 +98,8 @@ async function acquire(opts: InitOptions): Promise<DeviceState> {
     );
   }
   const device = await adapter.requestDevice({ requiredLimits: requiredLimits(adapter) });
-  const info = describe(adapter.info);
-  if (source.note && !quiet) console.error(`rootgrad: ${source.note}`);
+  const info: AdapterInfo = { ...describe(adapter.info), ...(source.note ? { note: source.note } : {}) };
+  if (source.note && !quiet && env('ROOTGRAD_DEBUG')) console.error(`rootgrad: ${source.note}`);
   const state: DeviceState = { device, adapter, info, hold: source.hold, generation: ++holder.generation, lost: null };
   device.lost.then((e) => {
     state.lost = e.message || e.reason || 'device lost';

@@ -68,11 +68,12 @@ export { Linear, ReLU, GELU, Tanh, Dropout, Sequential, mlp, type Activation } f
 export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type OptimizerState, type SGDOptions, type AdamOptions, type SGDSettings, type AdamSettings, type ParamGroup, type ParamGroupSpec } from './optim/optimizer.js';
 export { cosineSchedule, constantSchedule } from './optim/schedule.js';
 export { parseCsv, trainTestSplit, fitStandardizer, standardize, batchIndices, gatherRows, subset, type Dataset, type Standardizer } from './data/dataset.js';
-export { toSafetensors, fromSafetensors, toHost, toDevice, type HostTensor } from './io/safetensors.js';
+export { toSafetensors, fromSafetensors, safetensorsHeader, toHost, toDevice, type HostTensor, type SafetensorsEntry } from './io/safetensors.js';
 export { trainClassifier, evaluate, lossFor, makeOptimizer, defaultTrainConfig, type TrainConfig, type EpochLog, type LossName } from './train.js';
-export { curvesSvg } from './plot.js';
+export { curvesSvg, confusionSvg, lineChart, chartsSvg, niceTicks, type ChartOptions, type Series } from './plot.js';
 export { runExperiment, summarize, summaryTable, bandSvg, type ExperimentRun, type ExperimentSpec, type ArmSummary } from './experiment.js';
 export { Embedding, LayerNorm, MultiHeadAttention, TransformerBlock } from './nn/transformer.js';
 export { Conv2d, BatchNorm1d, BatchNorm2d, GroupNorm, RMSNorm, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten } from './nn/conv.js';
+export { classifierSpecs, classifierSpec, checkModelConfig, mlpDefaults, vitDefaults, lenetDefaults, resnetDefaults, gptDefaults, checkGpt, inferGpt, type ModelSpec, type ModelOptions, type DataShape, type Shapes, type Inferred, type MlpConfig, type LogisticConfig } from '../models/index.js';
 export { buildModel, MLPClassifier, LogisticRegression, ViT, GPT, LeNet, ResNet, type ModelConfig, type Classifier, type GptConfig, type VitConfig, type LenetConfig, type ResnetConfig } from '../models/index.js';
 export { sample } from '../models/gpt.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../src/cli.js';
+import { main } from '../src/cli/main.js';
 import { rg, setup } from './helpers.js';
 
 beforeAll(setup);
@@ -69,7 +69,7 @@ describe('rootgrad command', () => {
     [['train', '--loss', 'mse'], "rootgrad train: --loss must be one of ce, focal, rooted, bce, got 'mse'"],
     [['train', '--hidden', '12,x'], "rootgrad train: --hidden must be positive integers separated by commas, got '12,x'"],
     [['train', '--epochs'], 'rootgrad train: --epochs needs a value'],
-    [['train', '--model', 'logistic', '--data', 'digits'], 'rootgrad train: the logistic model needs binary labels; digits has 10 classes'],
+    [['train', '--model', 'logistic', '--data', 'digits'], 'rootgrad train: logistic: needs binary labels; digits has 10 classes'],
     [['eval'], 'rootgrad eval: --weights FILE is required'],
   ])('bad usage %j exits 2 with a clear message', async (argv, message) => {
     const r = await run(...argv);
@@ -129,8 +129,8 @@ test('train --model gpt on a text file, then generate from the saved weights', a
 });
 
 test('train --model vit checks its shapes', async () => {
-  expect((await run('train', '--model', 'vit', '--data', 'breast-cancer')).err).toContain('the ViT needs square images; breast-cancer has 30 features');
-  expect((await run('train', '--model', 'vit', '--patch', '3')).err).toContain('--patch 3 does not divide the image side 8');
+  expect((await run('train', '--model', 'vit', '--data', 'breast-cancer')).err).toContain('rootgrad train: vit: needs square images; breast-cancer has 30 features');
+  expect((await run('train', '--model', 'vit', '--patch', '3')).err).toContain('rootgrad train: vit: the patch size 3 does not divide the image side 8');
 });
 
 test('train --model lenet|resnet on a folder of IDX files (its own test split, --limit), then eval', async () => {
@@ -164,6 +164,6 @@ test('train --model lenet|resnet on a folder of IDX files (its own test split, -
   const r = await run('train', '--model', 'resnet', '--width', '8', '--data', dir, '--epochs', '1', '--batch', '32', '--out', join(dir, 'resnet'));
   expect(r.code, r.err).toBe(0);
   expect(r.out).toMatch(/epoch 1\/1 .*test acc/);
-  expect((await run('train', '--model', 'lenet', '--data', 'breast-cancer')).err).toContain('the lenet needs square one-channel images; breast-cancer has 30 features');
+  expect((await run('train', '--model', 'lenet', '--data', 'breast-cancer')).err).toContain('rootgrad train: lenet: needs square one-channel images; breast-cancer has 30 features');
   expect((await run('train', '--model', 'resnet', '--blocks', '1,0')).err).toContain('rootgrad train: --blocks must be positive');
 });

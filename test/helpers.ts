@@ -142,7 +142,7 @@ export async function property<T>(arb: fc.Arbitrary<T>, check: (v: T) => Promise
 
 /** Runs the command in-process, capturing what it logs. */
 export async function runQuiet(argv: string[]): Promise<{ code: number; out: string }> {
-  const { main } = await import('../src/cli.js');
+  const { main } = await import('../src/cli/main.js');
   let out = '';
   const log = console.log;
   console.log = (...a: unknown[]) => void (out += a.join(' ') + '\n');

@@ -11,7 +11,7 @@ import { beforeAll, expect, test } from 'vitest';
 
 beforeAll(async () => {
   // the command as it is now (npm run build does the same)
-  await build({ entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist/node', bundle: true, format: 'esm', platform: 'node', target: 'es2022', external: ['webgpu'], ...wgslOptions, logLevel: 'warning' });
+  await build({ entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist/node', bundle: true, format: 'esm', platform: 'node', target: 'es2022', external: ['webgpu'], ...wgslOptions, logLevel: 'warning' });
 });
 
 const flags = ['train', '--model', 'mlp', '--data', 'digits', '--hidden', '64', '--epochs', '6', '--batch', '32', '--dropout', '0.1', '--seed', '5', '--quiet'];

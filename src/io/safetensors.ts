@@ -47,7 +47,18 @@ export function toSafetensors(tensors: Record<string, HostTensor>, metadata?: Re
 }
 
 /** Parses safetensors bytes. F32/I32 are kept; F64, F16, BF16 become f32 and I64 becomes i32 (range-checked). */
-export function fromSafetensors(bytes: Uint8Array, source = 'safetensors'): { tensors: Record<string, HostTensor>; metadata: Record<string, string> } {
+/** One tensor's entry in a safetensors header, as stored (before any conversion). */
+export interface SafetensorsEntry {
+  name: string;
+  /** The file's dtype name: F32, F16, BF16, F64, I32, I64, ... */
+  dtype: string;
+  shape: number[];
+  bytes: number;
+  offsets: [number, number];
+}
+
+/** Parses and validates a safetensors header without decoding the tensors (`rootgrad inspect`). */
+export function safetensorsHeader(bytes: Uint8Array, source = 'safetensors'): { entries: SafetensorsEntry[]; metadata: Record<string, string>; dataStart: number } {
   const fail = (msg: string): never => {
     throw new Error(`${source}: not a valid safetensors file: ${msg}`);
   };
@@ -64,7 +75,7 @@ export function fromSafetensors(bytes: Uint8Array, source = 'safetensors'): { te
   if (!header || typeof header !== 'object' || Array.isArray(header)) fail('header is not a JSON object');
   const dataStart = 8 + Number(n);
   const dataLen = bytes.length - dataStart;
-  const tensors: Record<string, HostTensor> = {};
+  const entries: SafetensorsEntry[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, info] of Object.entries(header as Record<string, any>)) {
     if (name === '__metadata__') {
@@ -80,7 +91,20 @@ export function fromSafetensors(bytes: Uint8Array, source = 'safetensors'): { te
     if (off[1] > dataLen) fail(`'${name}' data ends at ${off[1]}, past the ${dataLen} data bytes (truncated file?)`);
     const count = shape.reduce((a: number, b: number) => a * b, 1);
     if (count * BYTES[dtype] !== off[1] - off[0]) fail(`'${name}' has ${off[1] - off[0]} bytes for ${count} ${dtype} values`);
+    entries.push({ name, dtype, shape: [...shape], bytes: off[1] - off[0], offsets: [off[0], off[1]] });
+  }
+  return { entries, metadata, dataStart };
+}
+
+export function fromSafetensors(bytes: Uint8Array, source = 'safetensors'): { tensors: Record<string, HostTensor>; metadata: Record<string, string> } {
+  const fail = (msg: string): never => {
+    throw new Error(`${source}: not a valid safetensors file: ${msg}`);
+  };
+  const { entries, metadata, dataStart } = safetensorsHeader(bytes, source);
+  const tensors: Record<string, HostTensor> = {};
+  for (const { name, dtype, shape, offsets: off } of entries) {
     if (!['F32', 'F64', 'F16', 'BF16', 'I32', 'I64'].includes(dtype)) fail(`'${name}' has dtype ${dtype}, which rootgrad does not load`);
+    const count = shape.reduce((a, b) => a * b, 1);
     const raw = new DataView(bytes.buffer, bytes.byteOffset + dataStart + off[0], off[1] - off[0]);
     tensors[name] = { shape: [...shape], ...decode(dtype, raw, count, name, fail) };
   }

@@ -1,0 +1,76 @@
+// rootgrad experiment: one model trained with each loss over several seeds (identical initialisation, data
+// order, optimiser and schedule per seed); a markdown table, every curve as JSON, SVG plots of the means.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { init } from '../gpu.js';
+import { defaultTrainConfig, type LossName, type TrainConfig } from '../train.js';
+import { writeFileAtomic } from '../io/files.js';
+import { bandSvg, runExperiment, summarize, summaryTable } from '../experiment.js';
+import { classifierSpec, classifierSpecs } from '../../models/index.js';
+import { configureModel, modelFlags, parseFlags, usage, UsageError, type Flags } from './flags.js';
+import { adapterLine, prepare } from './common.js';
+
+export const experimentFlags: Flags = {
+  model: { kind: 'string', help: 'the classifier', choices: Object.keys(classifierSpecs) },
+  data: { kind: 'string', help: 'digits, breast-cancer, fashion-mnist, a folder of IDX files or FILE.csv' },
+  losses: { kind: 'string', help: 'comma-separated arms (default ce,focal,rooted; bce,rooted for logistic)' },
+  seeds: { kind: 'int', help: 'seeds per loss (default 5)', min: 1 },
+  epochs: { kind: 'int', help: "epochs per run (default: the model's own)", min: 1 },
+  batch: { kind: 'int', help: 'batch size (default 64)', min: 1 },
+  lr: { kind: 'number', help: "learning rate, the same for every loss (default: the model's own)", min: Number.MIN_VALUE },
+  k: { kind: 'number', help: 'rooted k (default 3; 2 for logistic)', min: Number.MIN_VALUE },
+  m: { kind: 'number', help: 'rooted m (default 3)', min: Number.MIN_VALUE },
+  'sweep-k': { kind: 'string', help: 'also run rooted with each k of a comma-separated list, e.g. 1,2,3,5,8' },
+  target: { kind: 'number', help: 'test accuracy counted as reached (default 0.95)', min: 0 },
+  ...modelFlags,
+  out: { kind: 'string', help: 'output folder (table.md, runs.json, *.svg)' },
+};
+
+export const EXPERIMENT_HELP = usage('experiment', experimentFlags, 'Train one model with each loss for several seeds (identical initialisation, data order, optimiser and\nschedule per seed); write a markdown table, every curve as JSON and SVG plots of the mean curves.\nThe architecture and training defaults are the same as rootgrad train\'s (each model\'s own, from models/).');
+
+export async function experimentCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(EXPERIMENT_HELP);
+    return 0;
+  }
+  const f = parseFlags('experiment', argv, experimentFlags);
+  const modelKind = (f.model as string) ?? 'mlp';
+  const data = (f.data as string) ?? (modelKind === 'logistic' ? 'breast-cancer' : 'digits');
+  const binary = modelKind === 'logistic';
+  const arms = ((f.losses as string) ?? (binary ? 'bce,rooted' : 'ce,focal,rooted')).split(',').map((x) => x.trim());
+  for (const a of arms) {
+    const ok = binary ? ['bce', 'rooted'] : ['ce', 'focal', 'rooted'];
+    if (!ok.includes(a)) throw new UsageError(`rootgrad experiment: --losses for ${modelKind} are ${ok.join(', ')}, got '${a}'`);
+  }
+  const { train, test } = prepare(data, 0.2, 0);
+  const model = configureModel('experiment', modelKind, { features: train.features, classes: train.classes, name: data }, f);
+  const given: Partial<TrainConfig> = {};
+  for (const k of ['epochs', 'batch', 'lr', 'k', 'm'] as const) if (k in f) given[k] = f[k] as number;
+  const base: TrainConfig = { ...defaultTrainConfig, ...classifierSpec(modelKind).training(model), ...given };
+  const { k, m } = base;
+  const sweep = f['sweep-k'] ? (f['sweep-k'] as string).split(',').map(Number) : [];
+  if (sweep.some((x) => !(x > 0))) throw new UsageError(`rootgrad experiment: --sweep-k must be positive numbers, got '${f['sweep-k']}'`);
+  const armSpecs = [
+    ...arms.map((loss) => ({ label: loss === 'rooted' ? `rooted k=${k}${binary ? '' : ` m=${m}`}` : loss, loss: loss as LossName, k, m })),
+    ...sweep.filter((x) => !(arms.includes('rooted') && x === k)).map((x) => ({ label: `rooted k=${x}${binary ? '' : ` m=${m}`}`, loss: 'rooted' as LossName, k: x, m })),
+  ];
+  const seeds = Array.from({ length: (f.seeds as number) ?? 5 }, (_, i) => i);
+  const target = (f.target as number) ?? 0.95;
+  const out = (f.out as string) ?? join('runs', `experiment-${modelKind}-${data.replace(/[^\w.-]+/g, '_')}`);
+  const info = await init();
+  console.log(`rootgrad experiment: ${modelKind} on ${data}, arms ${armSpecs.map((a) => a.label).join(' | ')}, ${seeds.length} seeds, ${base.epochs} epochs, lr ${base.lr}, on ${adapterLine(info)}`);
+  const runs = await runExperiment({ model, train, test, base, arms: armSpecs, seeds, target }, (r) => {
+    const last = r.history[r.history.length - 1];
+    console.log(`  seed ${r.seed} ${r.label}: test acc ${(100 * last.testAccuracy).toFixed(2)}%, best ${(100 * Math.max(...r.history.map((h) => h.testAccuracy))).toFixed(2)}%`);
+  });
+  const table = summaryTable(summarize(runs, target), target);
+  mkdirSync(out, { recursive: true });
+  const cmd = `rootgrad experiment ${argv.join(' ')}`.trim();
+  writeFileAtomic(join(out, 'table.md'), `${modelKind} on ${data}, ${seeds.length} seeds, ${base.epochs} epochs, ${base.optimizer} lr ${base.lr} (cosine), batch ${base.batch}; adapter ${info.description || info.vendor}.\nCommand: \`${cmd}\`\n\n${table}`);
+  writeFileAtomic(join(out, 'runs.json'), JSON.stringify({ command: cmd, model, base, target, runs }, null, 2) + '\n');
+  writeFileAtomic(join(out, 'test-accuracy.svg'), bandSvg(runs, 'testAccuracy', `${modelKind} on ${data}: test accuracy`));
+  writeFileAtomic(join(out, 'test-loss.svg'), bandSvg(runs, 'testLoss', `${modelKind} on ${data}: test loss (each its own loss)`));
+  writeFileAtomic(join(out, 'train-loss.svg'), bandSvg(runs, 'trainLoss', `${modelKind} on ${data}: training loss`));
+  console.log(`\n${table}\nwrote ${join(out, 'table.md')}, runs.json, test-accuracy.svg, test-loss.svg, train-loss.svg`);
+  return 0;
+}

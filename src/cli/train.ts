@@ -1,0 +1,208 @@
+// rootgrad train: a classifier (or the GPT) on built-in, CSV or IDX data; weights, log, curves and a
+// checkpoint per epoch to --out; --resume continues a killed run bit for bit.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { init } from '../gpu.js';
+import { builtinDatasets } from '../data/files.js';
+import { checkpointBytes, checkpointFrom, defaultTrainConfig, trainClassifier, type Checkpoint, type TrainConfig } from '../train.js';
+import { detectAnomaly } from '../anomaly.js';
+import { save, writeFileAtomic } from '../io/files.js';
+import { curvesSvg } from '../plot.js';
+import { classifierSpec, classifierSpecs, gptDefaults, GPT, checkGpt, type GptConfig } from '../../models/index.js';
+import { buildCorpus, decode, encode, reverseTask, trainLM, type LmConfig } from '../lm.js';
+import { Generator } from '../random.js';
+import { configureModel, modelFlags, parseFlags, usage, UsageError, type Flags, type Parsed } from './flags.js';
+import { adapterLine, autotuneFor, prepare, progress } from './common.js';
+
+export const trainFlags: Flags = {
+  model: { kind: 'string', help: `${Object.entries(classifierSpecs).map(([k, s]) => `${k} (${s.about})`).join('; ')}; gpt (a character-level language model)`, choices: [...Object.keys(classifierSpecs), 'gpt'] },
+  data: { kind: 'string', help: `${builtinDatasets.join(', ')}, a folder of IDX files (DIR/) or FILE.csv (features..., label)` },
+  limit: { kind: 'int', help: 'train on this many training examples (a seeded random subset)', min: 1 },
+  ...modelFlags,
+  loss: { kind: 'string', help: 'ce, focal, rooted, or bce (logistic model)', choices: ['ce', 'focal', 'rooted', 'bce'] },
+  k: { kind: 'number', help: 'rooted loss k (> 0)', min: Number.MIN_VALUE },
+  m: { kind: 'number', help: 'rooted loss m (> 0)', min: Number.MIN_VALUE },
+  alpha: { kind: 'number', help: 'focal loss alpha', min: Number.MIN_VALUE },
+  gamma: { kind: 'number', help: 'focal loss gamma', min: 0 },
+  epochs: { kind: 'int', help: 'passes over the training set (default: the model\'s own)', min: 1 },
+  batch: { kind: 'int', help: 'batch size', min: 1 },
+  lr: { kind: 'number', help: 'learning rate (default: the model\'s own)', min: Number.MIN_VALUE },
+  optimizer: { kind: 'string', help: 'adam, adamw or sgd', choices: ['adam', 'adamw', 'sgd'] },
+  momentum: { kind: 'number', help: 'SGD momentum', min: 0 },
+  'weight-decay': { kind: 'number', help: 'weight decay', min: 0 },
+  schedule: { kind: 'string', help: 'cosine (default) or constant', choices: ['cosine', 'constant'] },
+  warmup: { kind: 'int', help: 'linear warm-up steps', min: 0 },
+  clip: { kind: 'number', help: 'clip gradients to this global norm (0: off)', min: 0 },
+  seed: { kind: 'int', help: 'seed for initialisation, split and batches', min: 0 },
+  text: { kind: 'string', help: 'GPT: a text file to model, character by character' },
+  task: { kind: 'string', help: 'GPT without --text: the built-in synthetic task', choices: ['reverse'] },
+  context: { kind: 'int', help: `GPT context length (default ${gptDefaults.context.task} for the task, ${gptDefaults.context.text} for text)`, min: 2 },
+  steps: { kind: 'int', help: `GPT training steps (default ${gptDefaults.steps})`, min: 1 },
+  'eval-every': { kind: 'int', help: `GPT: steps between validation losses (default ${gptDefaults.evalEvery})`, min: 1 },
+  'test-fraction': { kind: 'number', help: 'share of the data held out for testing', min: Number.MIN_VALUE },
+  out: { kind: 'string', help: 'output folder (weights, log.json, curves.svg)' },
+  quiet: { kind: 'bool', help: 'print only the final result' },
+  resume: { kind: 'string', help: 'continue the run whose --out folder this is, from its last checkpoint' },
+  'detect-anomaly': { kind: 'bool', help: 'check every op for NaN/Inf and name the first one (slower)' },
+  autotune: { kind: 'bool', help: 'time the kernel variants on this adapter first and keep the fastest (remembered per adapter in ~/.cache/rootgrad)' },
+};
+
+export const TRAIN_HELP = usage('train', trainFlags, 'Train a classifier; writes model.safetensors, log.json and curves.svg to --out.\nDefaults (architecture, epochs, learning rate) are each model\'s own, from models/.');
+
+/** The training settings given by flags, by TrainConfig's names. */
+export function trainSettings(f: Parsed): Partial<TrainConfig> {
+  const names: Record<string, keyof TrainConfig> = { loss: 'loss', k: 'k', m: 'm', alpha: 'alpha', gamma: 'gamma', epochs: 'epochs', batch: 'batch', lr: 'lr', optimizer: 'optimizer', momentum: 'momentum', 'weight-decay': 'weightDecay', schedule: 'schedule', warmup: 'warmup', clip: 'clip', seed: 'seed' };
+  const out: Record<string, unknown> = {};
+  for (const [flag, key] of Object.entries(names)) if (flag in f) out[key] = f[flag];
+  return out as Partial<TrainConfig>;
+}
+
+/** Which losses a model trains with. */
+export function checkLoss(cmd: string, kind: string, loss: string): void {
+  if (kind === 'logistic' && !['rooted', 'bce'].includes(loss)) throw new UsageError(`rootgrad ${cmd}: the logistic model trains with --loss rooted or bce, got '${loss}'`);
+  if (kind !== 'logistic' && loss === 'bce') throw new UsageError(`rootgrad ${cmd}: --loss bce is for the logistic model; the ${kind} uses ce, focal or rooted`);
+}
+
+export async function trainCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(TRAIN_HELP);
+    return 0;
+  }
+  let f = parseFlags('train', argv, trainFlags);
+  if (f['detect-anomaly']) detectAnomaly(true);
+  let resume: Checkpoint | undefined;
+  if (f.resume) {
+    const others = Object.keys(f).filter((k) => !['resume', 'quiet', 'detect-anomaly'].includes(k));
+    if (others.length) throw new UsageError(`rootgrad train: --resume continues the saved run as it was; drop --${others.join(', --')}`);
+    const path = join(f.resume as string, 'checkpoint.safetensors');
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch (e) {
+      throw new Error(`cannot resume: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const c = checkpointFrom(bytes, path);
+    resume = c.checkpoint;
+    f = { ...JSON.parse(c.metadata.flags), out: f.resume as string, quiet: !!f.quiet };
+  }
+  const flagsToSave = { ...f };
+  const modelKind = (f.model as string) ?? 'mlp';
+  if (modelKind === 'gpt') {
+    if (resume) throw new UsageError('rootgrad train: --resume is for the classifiers, not --model gpt');
+    return trainGpt(f);
+  }
+  for (const k of ['text', 'task', 'context', 'steps', 'eval-every']) if (k in f) throw new UsageError(`rootgrad train: --${k} is for --model gpt`);
+  const data = (f.data as string) ?? 'digits';
+  const testFraction = (f['test-fraction'] as number) ?? 0.2;
+  if (testFraction >= 1) throw new UsageError(`rootgrad train: --test-fraction must be below 1, got ${testFraction}`);
+  const seed = (f.seed as number) ?? defaultTrainConfig.seed;
+  const { train, test, stats } = prepare(data, testFraction, seed, f.limit as number | undefined);
+  const modelConfig = configureModel('train', modelKind, { features: train.features, classes: train.classes, name: data }, f);
+  const cfg: TrainConfig = { ...defaultTrainConfig, ...classifierSpec(modelKind).training(modelConfig), ...trainSettings(f) };
+  checkLoss('train', modelKind, cfg.loss);
+  const out = (f.out as string) ?? join('runs', `${modelKind}-${data.replace(/[^\w.-]+/g, '_')}-${cfg.loss}`);
+  const quiet = !!f.quiet;
+
+  const info = await init();
+  await autotuneFor(!!f.autotune, quiet);
+  if (!quiet) console.log(`rootgrad: ${modelKind} on ${data} (${train.n} train / ${test.n} test, ${train.features} features, ${train.classes} classes), loss ${cfg.loss}${cfg.loss === 'rooted' ? ` k=${cfg.k}${modelKind !== 'logistic' ? ` m=${cfg.m}` : ''}` : ''}, ${cfg.optimizer} lr ${cfg.lr}, ${cfg.epochs} epochs of batch ${cfg.batch}, on ${adapterLine(info)}`);
+  if (resume && !quiet) console.log(`resuming after epoch ${resume.history.length} from ${join(out, 'checkpoint.safetensors')}`);
+  const bar = progress(!quiet);
+  const t0 = performance.now();
+  mkdirSync(out, { recursive: true });
+  const { model, history } = await trainClassifier(
+    modelConfig,
+    train,
+    test,
+    cfg,
+    {
+      onStep: (e, s, n) => bar.step(e, cfg.epochs, s, n),
+      onEpoch: (log) => bar.epoch(log, cfg.epochs),
+      // Written atomically after every epoch: a run killed at any moment resumes from the last whole epoch.
+      onCheckpoint: async (c) => writeFileAtomic(join(out, 'checkpoint.safetensors'), await checkpointBytes(c, { flags: JSON.stringify(flagsToSave) })),
+    },
+    resume,
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const final = history[history.length - 1];
+  const meta = { model: JSON.stringify(modelConfig), standardizer: JSON.stringify(stats), train: JSON.stringify({ ...cfg, data, testFraction }), classNames: JSON.stringify(train.classNames ?? []) };
+  await save(model, join(out, 'model.safetensors'), meta);
+  writeFileAtomic(join(out, 'log.json'), JSON.stringify({ model: modelConfig, config: { ...cfg, data, testFraction }, adapter: info, seconds, history }, null, 2) + '\n');
+  writeFileAtomic(join(out, 'curves.svg'), curvesSvg(history, `${modelKind} on ${data}, ${cfg.loss} loss`));
+  console.log(`test accuracy ${(100 * final.testAccuracy).toFixed(2)}% (${test.n} examples) after ${cfg.epochs} epochs in ${seconds.toFixed(1)} s; wrote ${join(out, 'model.safetensors')}, log.json, curves.svg`);
+  model.dispose();
+  return 0;
+}
+
+async function trainGpt(f: Parsed): Promise<number> {
+  for (const k of ['data', 'limit', 'hidden', 'activation', 'patch', 'channels', 'width', 'blocks', 'test-fraction', 'epochs', 'momentum', 'schedule', 'clip', 'alpha', 'gamma'])
+    if (k in f) throw new UsageError(`rootgrad train: --${k} is not used by --model gpt`);
+  if (f.text && f.task) throw new UsageError('rootgrad train: give --text FILE or --task, not both');
+  const loss = ((f.loss as string) ?? 'ce') as 'ce' | 'rooted';
+  if (loss !== 'ce' && loss !== 'rooted') throw new UsageError(`rootgrad train: --model gpt trains with --loss ce or rooted, got '${loss}'`);
+  const optimizer = ((f.optimizer as string) ?? 'adamw') as 'adam' | 'adamw';
+  if (optimizer !== 'adam' && optimizer !== 'adamw') throw new UsageError(`rootgrad train: --model gpt uses --optimizer adam or adamw, got '${optimizer}'`);
+  let text: string;
+  let source: string;
+  if (f.text) {
+    try {
+      text = readFileSync(f.text as string, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read text file '${f.text}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    source = f.text as string;
+  } else {
+    text = reverseTask(3000, 6, (f.seed as number) ?? 0);
+    source = 'the built-in task: reverse 6-digit strings (lines like 123456>654321;)';
+  }
+  const corpus = buildCorpus(text);
+  const d = gptDefaults;
+  const config: GptConfig = { kind: 'gpt', vocab: corpus.vocab.length, context: (f.context as number) ?? (f.text ? d.context.text : d.context.task), dim: (f.dim as number) ?? d.dim, heads: (f.heads as number) ?? d.heads, layers: (f.layers as number) ?? d.layers, dropout: (f.dropout as number) ?? d.dropout };
+  try {
+    checkGpt(config);
+  } catch (e) {
+    throw new UsageError(`rootgrad train: ${(e as Error).message}`);
+  }
+  const cfg: LmConfig = {
+    steps: (f.steps as number) ?? d.steps,
+    batch: (f.batch as number) ?? d.batch,
+    lr: (f.lr as number) ?? d.lr,
+    loss,
+    k: (f.k as number) ?? 3,
+    m: (f.m as number) ?? 3,
+    seed: (f.seed as number) ?? 0,
+    optimizer,
+    evalEvery: (f['eval-every'] as number) ?? d.evalEvery,
+  };
+  const out = (f.out as string) ?? join('runs', `gpt-${f.text ? 'text' : 'reverse'}-${loss}`);
+  const quiet = !!f.quiet;
+  const info = await init();
+  await autotuneFor(!!f.autotune, quiet);
+  if (!quiet) console.log(`rootgrad: gpt (${config.layers} blocks, width ${config.dim}, ${config.heads} heads, context ${config.context}, vocabulary ${config.vocab}) on ${source} (${corpus.ids.length} characters), loss ${loss}, ${cfg.steps} steps of batch ${cfg.batch}, on ${adapterLine(info)}`);
+  const { model, history } = await trainLM(config, corpus, cfg, (l) => {
+    if (!quiet) console.log(`step ${l.step}/${cfg.steps}  loss ${l.trainLoss.toFixed(4)}  val loss ${l.valLoss.toFixed(4)}  ${l.seconds.toFixed(1)} s`);
+  });
+  mkdirSync(out, { recursive: true });
+  await save(model, join(out, 'model.safetensors'), { model: JSON.stringify(config), vocab: JSON.stringify(corpus.vocab), train: JSON.stringify({ ...cfg, source }) });
+  writeFileAtomic(join(out, 'log.json'), JSON.stringify({ model: config, config: cfg, source, adapter: info, history }, null, 2) + '\n');
+  const last = history[history.length - 1];
+  if (!f.text) console.log(`reverse task: ${await reverseScore(model, corpus.vocab)}`);
+  console.log(`final loss ${last.trainLoss.toFixed(4)}, validation loss ${last.valLoss.toFixed(4)} after ${cfg.steps} steps in ${last.seconds.toFixed(1)} s; wrote ${join(out, 'model.safetensors')}, log.json`);
+  model.dispose();
+  return 0;
+}
+
+/** The reverse task's own check: greedy completions of fresh prompts, exact matches counted. */
+async function reverseScore(model: GPT, vocab: string[]): Promise<string> {
+  const g = new Generator(12345);
+  let correct = 0;
+  let example = '';
+  const trials = 20;
+  for (let i = 0; i < trials; i++) {
+    const digits = Array.from({ length: 6 }, () => String(g.int(10))).join('');
+    const got = decode(vocab, await model.generate(encode(vocab, `${digits}>`), 6, { temperature: 0 }));
+    if (got === [...digits].reverse().join('')) correct++;
+    if (i === 0) example = `${digits}>${got}`;
+  }
+  return `${correct}/${trials} fresh strings reversed exactly (e.g. ${example})`;
+}
