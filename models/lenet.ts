@@ -73,7 +73,7 @@ export class LeNet extends Module {
       new Flatten(),
     ));
     this.classifier = this.module('classifier', new Sequential(
-      // ReLU as layers of their own, not fused into Linear: PyTorch's indices (classifier.0, .2, .4)
+      // ReLU as layers of their own for PyTorch's indices (classifier.0, .2, .4); Sequential still fuses them into the Linear kernels
       new Linear(c2 * side2 * side2, h1), new ReLU(),
       new Linear(h1, h2), new ReLU(),
       new Linear(h2, config.classes),

@@ -51,10 +51,9 @@ export const mlpSpec: ModelSpec<MlpConfig> = {
     if (!idx.length || Object.keys(shapes).some((k) => !k.startsWith('net.'))) return null;
     const w = idx.map((i) => shapes[`net.${i}.weight`]);
     if (w.some((s) => s.length !== 2)) return null;
-    // Linear layers sit at 0, 1, 2... (relu/gelu fused), 0, 2, 4... (tanh or dropout between) or 0, 3, 6...
-    const stride = idx.length > 1 ? idx[1] - idx[0] : 1;
-    const assumed = stride === 1 ? ['activation relu (relu and gelu fit the same weights)'] : stride === 2 ? ['a tanh between layers (or relu with dropout)'] : ['tanh with dropout'];
-    const activation: Activation = stride === 1 ? 'relu' : stride === 2 ? 'tanh' : 'tanh';
-    return { config: { kind: 'mlp', inputs: w[0][1], hidden: w.slice(0, -1).map((s) => s[0]), classes: w[w.length - 1][0], activation, dropout: stride === 3 ? 0.1 : 0 }, assumed };
+    // PyTorch's layout: Linear layers at 0, 2, 4... (an activation between), or 0, 3, 6... (and dropout).
+    const stride = idx.length > 1 ? idx[1] - idx[0] : 2;
+    if (stride !== 2 && stride !== 3) return null;
+    return { config: { kind: 'mlp', inputs: w[0][1], hidden: w.slice(0, -1).map((s) => s[0]), classes: w[w.length - 1][0], activation: 'relu', dropout: stride === 3 ? 0.1 : 0 }, assumed: ['activation relu (relu, gelu and tanh fit the same weights)'] };
   },
 };

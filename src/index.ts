@@ -1,6 +1,6 @@
 // rootgrad's public API (the browser entry; src/node.ts adds Node's WebGPU provider on top).
 import { mem } from './tensor.js';
-import { hasDevice } from './gpu.js';
+import { current, hasDevice } from './gpu.js';
 import { rt, type MemoryStats } from './runtime.js';
 import './ops/methods.js';
 
@@ -60,6 +60,15 @@ export function setPoolCap(bytes: number): number {
 /** Submits every recorded dispatch now (reads do this by themselves). */
 export function flush(): void {
   if (hasDevice()) rt().flush();
+}
+
+/** Submits every recorded dispatch and resolves when the device has finished them (like
+ * torch.cuda.synchronize). A page that awaits it between training steps keeps at most one step queued, so
+ * the browser can draw frames in between. */
+export async function synchronize(): Promise<void> {
+  if (!hasDevice()) return;
+  rt().flush();
+  await current().device.queue.onSubmittedWorkDone();
 }
 
 // Training: modules, optimisers, schedules, data, safetensors bytes, the training loop.

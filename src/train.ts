@@ -157,7 +157,8 @@ export async function trainClassifier(
   cfg: TrainConfig,
   hooks: {
     onEpoch?: (log: EpochLog) => void;
-    onStep?: (epoch: number, step: number, steps: number) => void;
+    /** After every step; a returned promise is awaited before the next (a page yields to the browser here). */
+    onStep?: (epoch: number, step: number, steps: number) => void | Promise<void>;
     /** After every epoch: everything needed to resume (write it with saveCheckpoint). */
     onCheckpoint?: (c: Checkpoint) => Promise<void> | void;
   } = {},
@@ -186,7 +187,8 @@ export async function trainClassifier(
     let lossSum: Tensor = keep(fromHost([0], [], 'f32'));
     const batches = batchIndices(train.n, cfg.batch, shuffler);
     const predTensors: [Int32Array, Tensor][] = [];
-    batches.forEach((idx, b) => {
+    for (let b = 0; b < batches.length; b++) {
+      const idx = batches[b];
       const { x, y } = gatherRows(train, idx);
       const xt = fromHost(x, [idx.length, train.features], 'f32');
       const yt = fromHost(y, [idx.length], 'i32');
@@ -207,8 +209,8 @@ export async function trainClassifier(
       predTensors.push([y, pred]);
       xt.dispose();
       yt.dispose();
-      hooks.onStep?.(epoch, b + 1, batches.length);
-    });
+      await hooks.onStep?.(epoch, b + 1, batches.length);
+    }
     const trainLoss = (await lossSum.item()) / train.n;
     lossSum.dispose();
     let correct = 0;

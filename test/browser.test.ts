@@ -73,15 +73,40 @@ describe('Node and Chromium', () => {
   test('the page trains, draws its curves, and predicts a drawn digit', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
+    const missing: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('response', (r) => r.status() >= 400 && missing.push(`${r.status()} ${r.url()}`));
     await page.goto(`${server.url}/`);
     await page.waitForSelector('#adapter:not(:empty)', { timeout: 60_000 });
     await page.selectOption('#loss', 'rooted');
     await page.fill('#epochs', '3');
+    // Main-thread stalls: the gaps between animation frames while training, after the first step (whose
+    // pipelines compile).
+    await page.evaluate(() => {
+      const w = window as any;
+      w.__frames = [];
+      const tick = (t: number) => {
+        w.__frames.push(t);
+        if (!w.__stopFrames) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
     await page.click('#train');
     await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('done'), null, { timeout: 180_000 });
+    const { worst, frames } = await page.evaluate(() => {
+      const w = window as any;
+      w.__stopFrames = true;
+      const after = (w.__frames as number[]).filter((t) => t >= w.__firstStepDone);
+      let worst = 0;
+      for (let i = 1; i < after.length; i++) worst = Math.max(worst, after[i] - after[i - 1]);
+      return { worst, frames: after.length };
+    });
+    expect(frames).toBeGreaterThan(20);
+    expect(worst, `longest gap between frames while training: ${worst.toFixed(0)} ms`).toBeLessThanOrEqual(100);
     const points = await page.evaluate(() => (window as any).__curve?.length ?? 0);
     expect(points).toBe(3);
+    const svg = await page.locator('#curves svg').innerHTML();
+    expect(svg).toContain('>epoch<'); // axis labels and ticks, from the same code as curves.svg
     // Draw a "1": a vertical stroke down the middle of the pad.
     const pad = (await page.locator('#pad').boundingBox())!;
     await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.15);
@@ -95,6 +120,7 @@ describe('Node and Chromium', () => {
     if (!existsSync(out)) mkdirSync(out, { recursive: true });
     await page.screenshot({ path: join(out, 'page.png'), fullPage: true });
     expect(errors).toEqual([]);
+    expect(missing).toEqual([]); // no 404 (e.g. a favicon)
     await page.close();
   });
 });

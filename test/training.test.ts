@@ -28,7 +28,7 @@ describe('modules', () => {
   test('names, train/eval, dropout and state dicts', async () => {
     rg.manualSeed(1);
     const net = rg.mlp([4, 8, 3], { dropout: 0.5 });
-    expect(net.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']); // Linear(relu fused), Dropout, Linear
+    expect(net.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '3.weight', '3.bias']); // Linear, ReLU, Dropout, Linear: PyTorch's indices
     expect(net.numParameters()).toBe(4 * 8 + 8 + 8 * 3 + 3);
     const x = rg.ones([64, 4]);
     const drop = new rg.Dropout(0.5);
@@ -281,7 +281,7 @@ describe('safetensors', () => {
     await rg.save(model, path, { note: 'hello' });
     const { tensors, metadata } = rg.load(path);
     expect(metadata).toEqual({ note: 'hello' });
-    expect(Object.keys(tensors).sort()).toEqual(['net.0.bias', 'net.0.weight', 'net.1.bias', 'net.1.weight']);
+    expect(Object.keys(tensors).sort()).toEqual(['net.0.bias', 'net.0.weight', 'net.2.bias', 'net.2.weight']); // PyTorch's nn.Sequential(Linear, ReLU, Linear)
     rg.manualSeed(99);
     const other = new rg.MLPClassifier({ kind: 'mlp', inputs: 8, hidden: [16], classes: 3 });
     other.loadStateDict(tensors);

@@ -15,37 +15,23 @@ async function loadDigits() {
   return rg.parseCsv(text, 'digits');
 }
 
+// The same SVG as the command's curves.svg: axes, ticks, labels, legends beside the plots.
 function drawCurves(history) {
-  const c = $('curves').getContext('2d');
-  const { width: w, height: h } = c.canvas;
-  c.clearRect(0, 0, w, h);
-  c.font = '12px sans-serif';
-  const pad = 30;
-  const n = Math.max(2, history.length);
-  const x = (i) => pad + (i / (n - 1)) * (w - 2 * pad);
-  const maxLoss = Math.max(1e-6, ...history.map((e) => Math.max(e.trainLoss, e.testLoss)));
-  const series = [
-    ['train loss', '#1f77b4', (e) => e.trainLoss / maxLoss],
-    ['test loss', '#ff7f0e', (e) => e.testLoss / maxLoss],
-    ['test accuracy', '#d62728', (e) => e.testAccuracy],
-  ];
-  c.strokeStyle = '#bbb';
-  c.strokeRect(pad, pad / 2, w - 2 * pad, h - 1.5 * pad);
-  series.forEach(([name, color, f], k) => {
-    c.strokeStyle = c.fillStyle = color;
-    c.lineWidth = 2;
-    c.beginPath();
-    history.forEach((e, i) => {
-      const y = pad / 2 + (1 - f(e)) * (h - 1.5 * pad);
-      if (i) c.lineTo(x(i), y);
-      else c.moveTo(x(i), y);
-    });
-    c.stroke();
-    c.fillText(name, pad + 8, pad + 6 + 14 * k);
-  });
-  c.fillStyle = '#555';
-  const last = history[history.length - 1];
-  if (last) c.fillText(`epoch ${last.epoch}: test accuracy ${(100 * last.testAccuracy).toFixed(1)}%, loss max ${maxLoss.toPrecision(3)}`, pad, h - 6);
+  $('curves').innerHTML = rg.curvesSvg(history, 'training curves');
+}
+
+// The MLP and its training defaults come from the model's own spec (models/mlp.ts), as in the command.
+const mlpSpec = rg.classifierSpecs.mlp;
+const mlpConfig = mlpSpec.configure({ features: 64, classes: 10, name: 'digits' }, {});
+const mlpTraining = { ...rg.defaultTrainConfig, ...mlpSpec.training(mlpConfig) };
+
+// Between steps: wait until the device has run the step (so at most one step is queued), then give the
+// browser a turn to draw. Without this an epoch's steps are recorded in one go and the tab freezes.
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+async function yieldToBrowser() {
+  await rg.synchronize();
+  await nextTask();
+  window.__firstStepDone ??= performance.now();
 }
 
 async function doTrain() {
@@ -53,11 +39,13 @@ async function doTrain() {
   model?.dispose();
   model = null;
   window.__curve = [];
+  window.__firstStepDone = undefined;
   const loss = $('loss').value;
-  const cfg = { ...rg.defaultTrainConfig, loss, k: Number($('k').value), m: Number($('m').value), epochs: Number($('epochs').value), lr: Number($('lr').value), seed: 0 };
+  const cfg = { ...mlpTraining, loss, k: Number($('k').value), m: Number($('m').value), epochs: Number($('epochs').value), lr: Number($('lr').value), seed: 0 };
   $('status').textContent = `training with ${loss}…`;
   try {
-    const result = await rg.trainClassifier({ kind: 'mlp', inputs: 64, hidden: [256, 256], classes: 10, activation: 'relu' }, train, test, cfg, {
+    const result = await rg.trainClassifier(mlpConfig, train, test, cfg, {
+      onStep: yieldToBrowser,
       onEpoch: (log) => {
         window.__curve.push(log);
         drawCurves(window.__curve);
@@ -162,6 +150,9 @@ async function predict() {
 }
 
 // ---- start -------------------------------------------------------------------------------------------
+$('epochs').value = String(mlpTraining.epochs);
+$('lr').value = String(mlpTraining.lr);
+drawCurves([]);
 for (const id of ['k', 'm']) $(id).addEventListener('input', () => ($(`${id}v`).textContent = $(id).value));
 $('train').addEventListener('click', doTrain);
 $('weights').addEventListener('change', (e) => e.target.files[0] && loadWeights(e.target.files[0]).catch((err) => ($('status').textContent = `error: ${err.message}`)));

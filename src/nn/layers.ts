@@ -72,6 +72,8 @@ export class Dropout extends Module {
   }
 }
 
+/** Modules in order, named 0, 1, 2... as in PyTorch's nn.Sequential. A Linear followed by ReLU or GELU runs
+ * as one fused kernel (the layers, and so the state_dict names, stay PyTorch's). */
 export class Sequential extends Module {
   readonly layers: Module[];
   constructor(...layers: Module[]) {
@@ -81,8 +83,11 @@ export class Sequential extends Module {
   }
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const l of this.layers) {
-      const next = l.forward(h);
+    for (let i = 0; i < this.layers.length; i++) {
+      const l = this.layers[i];
+      const act = fusable(l, this.layers[i + 1]);
+      const next = act ? linear(h, (l as Linear).weight, (l as Linear).bias!, act) : l.forward(h);
+      if (act) i++;
       if (h !== x && next !== h && !isGradEnabled()) h.dispose(); // inference frees as it goes; training keeps the graph
       h = next;
     }
@@ -90,19 +95,25 @@ export class Sequential extends Module {
   }
 }
 
+/** The activation a Linear (with a bias, no activation of its own) can take from the layer after it. */
+function fusable(l: Module, next: Module | undefined): LinearActivation | null {
+  if (!(l instanceof Linear) || !l.bias || l.activation !== 'none') return null;
+  return next instanceof ReLU ? 'relu' : next instanceof GELU ? 'gelu' : null;
+}
+
 export type Activation = 'relu' | 'gelu' | 'tanh';
 
-/** Linear layers of the given sizes with an activation (and optional dropout) between them. */
+/** Linear layers of the given sizes with an activation (and optional dropout) between them, laid out as
+ * PyTorch's nn.Sequential(Linear, ReLU, [Dropout,] Linear, ...) so that its state_dict names match (the
+ * Linear + ReLU/GELU pairs still run fused). */
 export function mlp(sizes: readonly number[], opts: { activation?: Activation; dropout?: number } = {}): Sequential {
   if (sizes.length < 2) throw new Error(`mlp: needs at least an input and an output size, got [${sizes.join(', ')}]`);
   const act = opts.activation ?? 'relu';
   const layers: Module[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
-    const hidden = i + 2 < sizes.length;
-    // ReLU and GELU are fused into the linear kernel; tanh is a layer of its own.
-    layers.push(new Linear(sizes[i], sizes[i + 1], { activation: hidden && act !== 'tanh' ? act : 'none' }));
-    if (hidden) {
-      if (act === 'tanh') layers.push(new Tanh());
+    layers.push(new Linear(sizes[i], sizes[i + 1]));
+    if (i + 2 < sizes.length) {
+      layers.push(act === 'relu' ? new ReLU() : act === 'gelu' ? new GELU() : new Tanh());
       if (opts.dropout) layers.push(new Dropout(opts.dropout));
     }
   }
