@@ -43,7 +43,8 @@ export function niceTicks(lo: number, hi: number, count = 5): { ticks: number[];
 /** One line chart: frame, x and y ticks with labels, axis titles, lines (and bands), legend at the right. */
 export function lineChart(o: ChartOptions, x0 = 0, y0 = 0): string {
   const w = o.width ?? 430, h = o.height ?? 290;
-  const left = 52, right = 96, top = 28, bottom = 42; // the legend lives in the right margin
+  // The legend lives in the right margin, as wide as its longest name.
+  const left = 52, right = 40 + 6.2 * Math.max(4, ...o.series.map((s) => s.name.length)), top = 28, bottom = 42;
   const n = Math.max(1, ...o.series.map((s) => s.values.length));
   const xs = o.x ?? Array.from({ length: n }, (_, i) => i + 1);
   const all = o.series.flatMap((s) => [...s.values, ...(s.band ? [...s.band[0], ...s.band[1]] : [])]).filter(Number.isFinite);
@@ -68,6 +69,7 @@ export function lineChart(o: ChartOptions, x0 = 0, y0 = 0): string {
   o.series.forEach((s, k) => {
     if (s.band) parts.push(`<polygon points="${pts(s.band[1])} ${pts(s.band[0]).split(' ').reverse().join(' ')}" fill="${s.color}" fill-opacity="0.15" stroke="none"/>`);
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts(s.values)}"/>`);
+    if (s.values.length === 1 && Number.isFinite(s.values[0])) parts.push(`<circle cx="${px(xs[0]).toFixed(1)}" cy="${py(s.values[0]).toFixed(1)}" r="3" fill="${s.color}"/>`); // a lone point
     const ly = y0 + top + 8 + 16 * k;
     parts.push(`<line x1="${x0 + left + pw + 10}" x2="${x0 + left + pw + 26}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/><text x="${x0 + left + pw + 30}" y="${ly + 3.5}" font-size="11">${esc(s.name)}</text>`);
   });

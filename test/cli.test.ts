@@ -167,3 +167,61 @@ test('train --model lenet|resnet on a folder of IDX files (its own test split, -
   expect((await run('train', '--model', 'lenet', '--data', 'breast-cancer')).err).toContain('rootgrad train: lenet: needs square one-channel images; breast-cancer has 30 features');
   expect((await run('train', '--model', 'resnet', '--blocks', '1,0')).err).toContain('rootgrad train: --blocks must be positive');
 });
+
+describe('weights written elsewhere (a PyTorch state_dict, no rootgrad metadata)', () => {
+  // scripts/fixtures/torch_mlp_fixture.py: nn.Sequential(Linear(64, 32), Tanh(), Linear(32, 10)) trained by
+  // PyTorch on the digits; the JSON holds the model, the standardizer and PyTorch's accuracy on all rows.
+  const weights = 'test/fixtures/torch-mlp.safetensors';
+  const config = 'test/fixtures/torch-mlp.json';
+  const torchAccuracy = JSON.parse(readFileSync(config, 'utf8')).torch.accuracy_all_rows as number;
+
+  test('inspect lists the tensors and says which built-in model they fit', async () => {
+    const r = await run('inspect', weights);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/4 tensors, 2,410 values/);
+    expect(r.out).toMatch(/net\.0\.weight\s+F32\s+\[32, 64\]\s+8192/);
+    expect(r.out).toContain('metadata: none');
+    expect(r.out).toContain('fits: mlp {"kind":"mlp","inputs":64,"hidden":[32],"classes":10');
+    expect(r.out).toContain('flags: --model mlp --hidden 32 --activation relu');
+    const j = await run('inspect', weights, '--json');
+    expect(JSON.parse(j.out).fits.map((f: { kind: string }) => f.kind)).toEqual(['mlp']);
+    expect((await run('inspect')).err).toContain('rootgrad inspect: give one safetensors file, got none');
+    expect((await run('inspect', '/nonexistent.safetensors')).err).toContain("cannot read '/nonexistent.safetensors': ENOENT");
+  });
+
+  test('eval with --config gives PyTorch\'s accuracy; with --model and flags it runs too; mismatches name the tensor', async () => {
+    const bare = await run('eval', '--weights', weights, '--data', 'digits');
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain('has no rootgrad model metadata: give the model with --config model.json or --model and its flags');
+    const dir = mkdtempSync(join(tmpdir(), 'rootgrad-eval-'));
+    const c = await run('eval', '--weights', weights, '--config', config, '--data', 'digits', '--split', 'all', '--out', dir);
+    expect(c.code, c.err).toBe(0);
+    expect(c.out).toContain(`accuracy ${(100 * torchAccuracy).toFixed(2)}% on all 1797 rows of digits`);
+    const svg = readFileSync(join(dir, 'confusion.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    for (const label of ['true class', 'predicted class', '<rect']) expect(svg).toContain(label);
+    expect(JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')).confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(1797);
+    // flags: standardised with rootgrad's training split, evaluated on its test split
+    const f = await run('eval', '--weights', weights, '--data', 'digits', '--model', 'mlp', '--hidden', '32', '--activation', 'tanh');
+    expect(f.code, f.err).toBe(0);
+    expect(Number(/accuracy ([\d.]+)% on the test split of digits/.exec(f.out)![1])).toBeGreaterThan(95);
+    const wrong = await run('eval', '--weights', weights, '--data', 'digits', '--model', 'mlp', '--hidden', '16');
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain("parameter 'net.0.weight' has shape [32, 64] in the state, [16, 64] in the model");
+    expect((await run('eval', '--weights', weights, '--data', 'digits', '--model', 'mlp', '--patch', '2')).err).toContain('--patch is not an option of --model mlp');
+    expect((await run('eval', '--weights', weights, '--data', 'digits', '--hidden', '32')).err).toContain('--hidden describes the model: give --model too');
+  });
+});
+
+test('every model owns its defaults: train and experiment agree', () => {
+  for (const [kind, spec] of Object.entries(rg.classifierSpecs)) {
+    const data = kind === 'logistic' ? { features: 30, classes: 2 } : { features: 64, classes: 10 };
+    const c = spec.configure(data, {});
+    expect(() => spec.check(c as never)).not.toThrow();
+    const t = spec.training(c as never);
+    expect(t.epochs, kind).toBeGreaterThan(0);
+    expect(t.lr, kind).toBeGreaterThan(0);
+  }
+  expect(() => rg.classifierSpecs.vit.configure({ features: 64, classes: 10 }, { patch: 3 })).toThrow('vit: the patch size 3 does not divide the image side 8');
+  expect(() => rg.classifierSpecs.vit.configure({ features: 64, classes: 10 }, { dim: 30, heads: 4 })).toThrow('vit: the width 30 is not divisible by the heads 4');
+});

@@ -1,5 +1,7 @@
-// Resumable training: a run killed with SIGKILL mid-epoch and resumed with --resume ends with the same
-// weights, bit for bit, as a run that never stopped. Runs the real command in child processes.
+// The real command in child processes. Resumable training: a run killed with SIGKILL mid-epoch and resumed
+// with --resume ends with the same weights, bit for bit, as a run that never stopped. Quiet output: stderr
+// carries no native loader or adapter-probe messages (only a child process sees what Dawn and the Vulkan
+// loader write to file descriptor 2).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,3 +76,25 @@ test('--resume refuses other flags and a missing checkpoint', () => {
   expect(b.status).toBe(1);
   expect(b.stderr).toContain("cannot read '/nonexistent/checkpoint.safetensors': ENOENT");
 });
+
+test('stderr is free of native noise: train --help, a short train run, and the same with ROOTGRAD_DEBUG', () => {
+  const cli = join('bin', 'rootgrad.js'); // runs dist/node/cli.js, built above
+  // a newcomer's shell: no loader pointed anywhere, no XDG_RUNTIME_DIR, no display
+  const plain = { ...process.env };
+  for (const k of ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'XDG_RUNTIME_DIR', 'NODEVICE_SELECT', 'ROOTGRAD_QUIET', 'ROOTGRAD_DEBUG', 'DISPLAY', 'WAYLAND_DISPLAY']) delete plain[k];
+  const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8', env: plain });
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/usage: rootgrad train/);
+  expect(help.stderr).toBe('');
+  const dir = mkdtempSync(join(tmpdir(), 'rootgrad-quiet-'));
+  const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [cli, 'train', '--model', 'logistic', '--data', 'breast-cancer', '--epochs', '1', '--out', dir], { encoding: 'utf8', env, timeout: 120_000 });
+  const r = run(plain);
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/test accuracy/);
+  expect(r.stderr).toBe('');
+  // The debug level shows what the quiet path hides: at least the adapter choice, and on a machine like
+  // this one without a GPU also the loader's and Dawn's own messages.
+  const d = run({ ...plain, ROOTGRAD_DEBUG: '1' });
+  expect(d.status, d.stderr).toBe(0);
+  expect(d.stderr).toMatch(/rootgrad: (compiled|software|SwiftShader)/);
+}, 240_000);
