@@ -122,6 +122,15 @@ test('train --model gpt on a text file, then generate from the saved weights', a
   const g = await run('generate', '--weights', join(out, 'model.safetensors'), '--prompt', 'abc', '--tokens', '12', '--temperature', '0');
   expect(g.code, g.err).toBe(0);
   expect(g.out.trim()).toMatch(/^abc[abc \n]{12}$/);
+  // the same weights without metadata: the vocabulary from the training text, the heads from the flags
+  const bare = join(dir, 'bare.safetensors');
+  writeFileSync(bare, rg.toSafetensors(rg.load(join(out, 'model.safetensors')).tensors));
+  const noMeta = await run('generate', '--weights', bare, '--prompt', 'abc', '--tokens', '12', '--temperature', '0');
+  expect(noMeta.code).toBe(2);
+  expect(noMeta.err).toContain('has no rootgrad GPT metadata: give --config FILE, or --text');
+  const viaText = await run('generate', '--weights', bare, '--text', text, '--heads', '2', '--prompt', 'abc', '--tokens', '12', '--temperature', '0');
+  expect(viaText.code, viaText.err).toBe(0);
+  expect(viaText.out).toBe(g.out);
   const bad = await run('generate', '--weights', join(out, 'model.safetensors'), '--prompt', 'xyz');
   expect(bad.code).toBe(1);
   expect(bad.err).toContain('the character "x" is not in the model\'s vocabulary');
