@@ -1,3 +1,9 @@
+// The row-loss contract, shared by every multiclass fused path (the softmax row kernels loss_rows_*.wgsl
+// and the fused linear losses linear_loss_*.wgsl): the file named by {{LOSS}} defines
+//   fn row_loss(logp: f32) -> vec2<f32>     (L, dL/dlogp) at logp = log p_y = z_y - logsumexp(z)
+// reading its scalars as params.a0 .. params.a3 and the class count as params.C. A loss of p_y alone has
+// dL/dz_c = -dL/dlogp (p_c - [c == y]), which the kernels write.
+//
 // Options shared by the multiclass row kernels (loss_rows_*.wgsl): a row whose label is params.ignore
 // (ignoreIndex) adds no loss and no gradient; with SMOOTH (cross-entropy's labelSmoothing, eps =
 // params.eps) the target is (1 - eps) one-hot + eps / C:

@@ -38,15 +38,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let log_s = log(s);
   let lc = row_loss((Z[base + y] - mx) - log_s);
+  let coef = -lc.y; // row_loss gives dL/dlogp: dL/dz_c = -dL/dlogp (p_c - [c == y])
   LOSS[row] = select(lc.x, smoothed_loss(lc.x, mx, zsum / f32(C), log_s), SMOOTH);
   if (params.need_grad == 0u) { return; }
   // Pass 2: the gradient row, one read and one write (memory traffic, not exp, bounds this on SwiftShader).
-  let scale = lc.y * params.scale;
+  let scale = coef * params.scale;
   for (var c = 0u; c < C; c++) {
     let p = exp((Z[base + c] - mx) - log_s);
     let hot = select(0.0, 1.0, c == y);
     if (SMOOTH) {
-      DZ[base + c] = params.scale * ((1.0 - params.eps) * lc.y * (p - hot) + params.eps * (p - 1.0 / f32(C)));
+      DZ[base + c] = params.scale * ((1.0 - params.eps) * coef * (p - hot) + params.eps * (p - 1.0 / f32(C)));
     } else {
       DZ[base + c] = scale * (p - hot);
     }

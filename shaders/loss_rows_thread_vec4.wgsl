@@ -41,14 +41,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let y = u32(clamp(Y[row], 0, i32(params.C) - 1));
   let zy = Z[base + y / 4u][y % 4u];
   let lc = row_loss((zy - mx) - log_s);
+  let coef = -lc.y; // row_loss gives dL/dlogp: dL/dz_c = -dL/dlogp (p_c - [c == y])
   LOSS[row] = select(lc.x, smoothed_loss(lc.x, mx, zsum / f32(params.C), log_s), SMOOTH);
   if (params.need_grad == 0u) { return; }
-  let scale = lc.y * params.scale;
+  let scale = coef * params.scale;
   for (var c = 0u; c < C4; c++) {
     let p = exp((Z[base + c] - vec4<f32>(mx)) - vec4<f32>(log_s));
     let hot = vec4<f32>(select(vec4<u32>(0u), vec4<u32>(1u), vec4<u32>(c * 4u) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(y)));
     if (SMOOTH) {
-      DZ[base + c] = params.scale * ((1.0 - params.eps) * lc.y * (p - hot) + params.eps * (p - vec4<f32>(1.0 / f32(params.C))));
+      DZ[base + c] = params.scale * ((1.0 - params.eps) * coef * (p - hot) + params.eps * (p - vec4<f32>(1.0 / f32(params.C))));
     } else {
       DZ[base + c] = scale * (p - hot);
     }

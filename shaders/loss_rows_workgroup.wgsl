@@ -38,6 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let y = u32(clamp(Y[row], 0, i32(C) - 1));
   let logp = (Z[base + y] - mx) - log_s;
   let lc = row_loss(logp);
+  let coef = -lc.y; // row_loss gives dL/dlogp: dL/dz_c = -dL/dlogp (p_c - [c == y])
   var zmean = 0.0;
   if (SMOOTH) {
     var zs = 0.0;
@@ -46,12 +47,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   if (lid == 0u) { LOSS[row] = keep * select(lc.x, smoothed_loss(lc.x, mx, zmean, log_s), SMOOTH); }
   if (params.need_grad != 0u) {
-    let scale = lc.y * params.scale;
+    let scale = coef * params.scale;
     for (var c = lid; c < C; c += WG) {
       let p = exp((Z[base + c] - mx) - log_s);
       let hot = select(0.0, 1.0, c == y);
       if (SMOOTH) {
-        DZ[base + c] = keep * params.scale * ((1.0 - params.eps) * lc.y * (p - hot) + params.eps * (p - 1.0 / f32(C)));
+        DZ[base + c] = keep * params.scale * ((1.0 - params.eps) * coef * (p - hot) + params.eps * (p - 1.0 / f32(C)));
       } else {
         DZ[base + c] = keep * (scale * (p - hot));
       }

@@ -120,9 +120,9 @@ function fusedDef<A extends { reduction: Reduction }>(spec: {
   };
 }
 
-// The row kernels (per adapter) share one declaration: a and b are the loss's own scalars (rooted: k, m;
-// focal: alpha, gamma), read by the loss body the LOSS define includes.
-const rowParams = { N: 'u32', C: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32', b: 'f32', ignore: 'i32', eps: 'f32' } as const;
+// The row kernels (per adapter) share one declaration: a0..a3 are the loss's own scalars (rooted: k, m;
+// focal: alpha, gamma; a defineRowLoss loss: its own), read by the row loss the LOSS define includes.
+export const rowParams = { N: 'u32', C: 'u32', scale: 'f32', need_grad: 'u32', a0: 'f32', a1: 'f32', a2: 'f32', a3: 'f32', ignore: 'i32', eps: 'f32' } as const;
 type RowKernel = KernelDecl<typeof rowParams, Record<'Z' | 'Y' | 'LOSS' | 'DZ', BindingDecl>>;
 const LOSS_ROWS: Record<'workgroup' | 'thread' | 'threadVec4', RowKernel> = {
   workgroup: defineKernel('loss_rows_workgroup', rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }),
@@ -154,9 +154,9 @@ function multiclassDef<A extends MulticlassAttrs>(op: string, kernel: string, sc
       const perWorkgroup = kernelVariant('lossRows') === 'workgroup';
       const groups = perWorkgroup ? (N <= 65535 ? [N, 1] : [65535, Math.ceil(N / 65535)]) : r.groups1d(N, 64);
       const k = perWorkgroup ? LOSS_ROWS.workgroup : C % 4 === 0 ? LOSS_ROWS.threadVec4 : LOSS_ROWS.thread;
-      const [a = 0, b = 0] = scalars(attrs);
+      const [a0 = 0, a1 = 0, a2 = 0, a3 = 0] = scalars(attrs);
       const eps = attrs.labelSmoothing ?? 0;
-      const params = { N, C, scale, need_grad: needsGrad ? 1 : 0, a, b, ignore: attrs.ignoreIndex, eps };
+      const params = { N, C, scale, need_grad: needsGrad ? 1 : 0, a0, a1, a2, a3, ignore: attrs.ignoreIndex, eps };
       r.run(k, { LOSS: kernel, SMOOTH: String(eps > 0) }, { Z: view(z), Y: view(y), LOSS: view(rows), DZ: view(dz) }, params, groups as [number, number]);
     },
     reference(z, y, attrs) {
