@@ -281,6 +281,23 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   focalLoss: multiclass((z, y) => ops.focalLoss(z, y)),
   rootedLoss: multiclass((z, y) => ops.rootedLoss(z, y)),
   rootedLogisticLoss: binaryLoss((z, y) => ops.rootedLogisticLoss(z, y)),
+  rowLoss: (g) => {
+    const name = pick(g, ops.rowLossNames());
+    return multiclass((z, y) => ops.rowLoss(name, z, y))(g);
+  },
+  linearLoss: (g) => {
+    // sometimes over 64 rows, so that a second chunk (and the in-order weight-gradient sum) is checked
+    const [N, D, V] = [pick(g, [1, 5, 70]), pick(g, [1, 3, 4]), pick(g, [2, 9])];
+    const y = fromHost(Array.from({ length: N }, () => (g.uniform() < 0.2 ? -100 : g.int(V))), [N], 'i32');
+    const strategy = pick(g, ['chunked', 'tiled'] as const);
+    const reduction = pick(g, ['mean', 'sum', 'none'] as const);
+    const f = pick(g, [ops.linearCrossEntropy, ops.linearRootedLoss, ops.linearFocalLoss]);
+    const inputs: Record<string, Tensor> = { h: rnd(g, [N, D]), weight: rnd(g, [V, D]) };
+    if (g.uniform() < 0.5) inputs.bias = rnd(g, [V]);
+    const weights = rnd(g, [N]); // reduction 'none': a random weight per row, so that per-row gradients count
+    const out = (t: Tensor) => (reduction === 'none' ? ops.sum(ops.mul(t, weights)) : t);
+    return { inputs, fn: (h, w, b) => out(f(h, w, y, { bias: b ?? null, strategy, reduction, chunkRows: 64 })), samples: 12 };
+  },
   binaryCrossEntropy: binaryLoss((z, y) => ops.binaryCrossEntropy(z, y)),
   layerNorm: (g) => {
     const D = pick(g, [2, 5, 8]);

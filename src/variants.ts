@@ -21,6 +21,9 @@ export interface Variants {
   move: 'rows' | 'kernel';
   /** conv2d forward: direct register-blocked ('blocked') or implicit GEMM with workgroup tiles ('tiled'). */
   conv: 'blocked' | 'tiled';
+  /** Fused linear losses: row chunks through the linear kernel, gradients during the forward ('chunked',
+   * Liger) or logits only in registers, recomputed in backward ('tiled', Cut Cross-Entropy). */
+  linearLoss: 'chunked' | 'tiled';
 }
 
 const overrides: Partial<Variants> = {};
@@ -35,6 +38,7 @@ const defaults = (software: boolean, shapeClass?: string): Variants => ({
   attention: software ? 'scores' : 'flash',
   move: software ? 'rows' : 'kernel',
   conv: software ? 'blocked' : 'tiled',
+  linearLoss: software ? 'chunked' : 'tiled',
 });
 
 /** Choices measured by autotune(), per shape class ('matmul:small' ...), for this process. */

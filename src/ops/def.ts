@@ -129,6 +129,11 @@ export interface Attrs {
   rootedLoss: { reduction: Reduction; k: number; m: number; ignoreIndex: number };
   rootedLogisticLoss: { reduction: Reduction; k: number };
   binaryCrossEntropy: { reduction: Reduction };
+  // ops/linear_losses.ts: a row loss (built-in or defineRowLoss's, by name, with its scalars in order)
+  /** On logits, softmax-fused (a defineRowLoss loss; the built-in ones have their own primitives). */
+  rowLoss: { reduction: Reduction; ignoreIndex: number; loss: string; scalars: number[] };
+  /** On h W^T (+ b) for inputs h [N, D], weight [V, D], labels [N] (, bias [V]), the logits never written. */
+  linearLoss: { loss: string; scalars: number[]; reduction: Reduction; ignoreIndex: number; labelSmoothing: number; strategy: 'chunked' | 'tiled'; chunkRows: number };
 }
 
 export type Primitive = keyof Attrs;

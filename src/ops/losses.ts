@@ -43,14 +43,14 @@ function reduceRows(op: string, rows: Tensor, reduction: Reduction): Tensor {
 
 /** dL/dz kept from the forward pass, times the upstream gradient (a scalar, or one value per row for 'none').
  * When the loss is the root of backward, g is the engine's seed of ones: dz is the gradient as it is. */
-function scaleGrad(dz: Tensor, g: Tensor): Tensor {
+export function scaleGrad(dz: Tensor, g: Tensor): Tensor {
   if (isUnitSeed(g)) return dz.detach();
   if (g.ndim === 0 || dz.ndim === 1) return mul(dz, g);
   const g2 = reshape(g, [g.size, 1]);
   return mul(dz, g2);
 }
 
-function checkMulticlass(op: string, z: Tensor, y: Tensor, ignoreIndex: number): void {
+export function checkMulticlass(op: string, z: Tensor, y: Tensor, ignoreIndex: number): void {
   checkDType(op, z, 'f32', 'logits');
   checkDType(op, y, 'i32', 'labels');
   if (z.ndim !== 2) throw new Error(`${op}: logits must be [N, C], got ${shapeStr(z.shape)}`);
@@ -68,11 +68,11 @@ function checkBinary(op: string, z: Tensor, y: Tensor): void {
   if (h) for (let i = 0; i < h.length; i++) if (h[i] !== 0 && h[i] !== 1) throw new Error(`${op}: labels must be 0 or 1, got ${h[i]} at position ${i}`);
 }
 
-function checkPositive(op: string, name: string, v: number): void {
+export function checkPositive(op: string, name: string, v: number): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${op}: ${name} must be a positive finite number, got ${v}`);
 }
 
-function checkReduction(op: string, r: Reduction): void {
+export function checkReduction(op: string, r: Reduction): void {
   if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new Error(`${op}: reduction must be 'mean', 'sum' or 'none', got '${r}'`);
 }
 
@@ -134,7 +134,7 @@ const LOSS_BINARY = defineKernel('loss_binary', { N: 'u32', scale: 'f32', need_g
 type MulticlassAttrs = { reduction: Reduction; ignoreIndex: number; labelSmoothing?: number };
 
 /** Labels that are not ignoreIndex, counted on the host (host-made labels, or reference values). */
-function countValid(y: Tensor, ignoreIndex: number): number {
+export function countValid(y: Tensor, ignoreIndex: number): number {
   const h = y.host ?? y.ref?.data;
   if (!h) throw new Error('a mean over non-ignored rows needs host-known labels (the public loss functions route GPU-made labels elsewhere)');
   let n = 0;
@@ -142,8 +142,9 @@ function countValid(y: Tensor, ignoreIndex: number): number {
   return n;
 }
 
-/** A fused multiclass loss: the row-wise kernel (per adapter), with the loss's own row_loss. */
-function multiclassDef<A extends MulticlassAttrs>(op: string, kernel: string, scalars: (a: A) => number[], rowRef: (logp: number, a: A) => number): OpDef<A> {
+/** A fused multiclass loss: the row-wise kernel (per adapter), with the loss's own row_loss (the file
+ * `kernel` names, or names for these attributes: a defineRowLoss loss). */
+export function multiclassDef<A extends MulticlassAttrs>(op: string, kernel: string | ((a: A) => string), scalars: (a: A) => number[], rowRef: (logp: number, a: A, C: number) => number): OpDef<A> {
   return fusedDef<A>({
     op,
     check: (z, y, attrs) => checkMulticlass(op, z, y, attrs.ignoreIndex),
@@ -157,7 +158,7 @@ function multiclassDef<A extends MulticlassAttrs>(op: string, kernel: string, sc
       const [a0 = 0, a1 = 0, a2 = 0, a3 = 0] = scalars(attrs);
       const eps = attrs.labelSmoothing ?? 0;
       const params = { N, C, scale, need_grad: needsGrad ? 1 : 0, a0, a1, a2, a3, ignore: attrs.ignoreIndex, eps };
-      r.run(k, { LOSS: kernel, SMOOTH: String(eps > 0) }, { Z: view(z), Y: view(y), LOSS: view(rows), DZ: view(dz) }, params, groups as [number, number]);
+      r.run(k, { LOSS: typeof kernel === 'string' ? kernel : kernel(attrs), SMOOTH: String(eps > 0) }, { Z: view(z), Y: view(y), LOSS: view(rows), DZ: view(dz) }, params, groups as [number, number]);
     },
     reference(z, y, attrs) {
       const [N, C] = z.shape;
@@ -172,7 +173,7 @@ function multiclassDef<A extends MulticlassAttrs>(op: string, kernel: string, sc
         const lse = mx + Math.log(s);
         let meanNll = 0; // mean over classes of -log p_c
         for (let c = 0; c < C; c++) meanNll += (lse - z.data[i * C + c]) / C;
-        rows[i] = (1 - eps) * rowRef(z.data[i * C + y.data[i]] - lse, attrs) + eps * meanNll;
+        rows[i] = (1 - eps) * rowRef(z.data[i * C + y.data[i]] - lse, attrs, C) + eps * meanNll;
       }
       return rows;
     },
@@ -195,7 +196,7 @@ function binaryDef<A extends { reduction: Reduction }>(op: string, kernel: strin
   });
 }
 
-function reduceRef(rows: Float64Array, reduction: Reduction): F64 {
+export function reduceRef(rows: Float64Array, reduction: Reduction): F64 {
   if (reduction === 'none') return f64([rows.length], rows);
   const s = rows.reduce((a, b) => a + b, 0);
   return f64([], [reduction === 'mean' ? s / rows.length : s]);
@@ -247,7 +248,7 @@ export interface MulticlassOptions extends LossOptions {
  * composition of primitives (rows [N], ignored rows included). A mean with GPU-made labels (whose
  * non-ignored count is not on the host) sums the rows and divides by the count computed on the GPU.
  */
-function multiclass(op: string, logits: Tensor, labels: Tensor, opts: MulticlassOptions, fused: (z: Tensor, y: Tensor, reduction: Reduction, ignoreIndex: number) => Tensor, composed: (z: Tensor, y: Tensor) => Tensor): Tensor {
+export function multiclass(op: string, logits: Tensor, labels: Tensor, opts: MulticlassOptions, fused: (z: Tensor, y: Tensor, reduction: Reduction, ignoreIndex: number) => Tensor, composed: (z: Tensor, y: Tensor) => Tensor): Tensor {
   const { reduction = 'mean', fused: useFused = true, ignoreIndex = -100 } = opts;
   checkReduction(op, reduction);
   if (!Number.isInteger(ignoreIndex)) throw new Error(`${op}: ignoreIndex must be an integer, got ${ignoreIndex}`);

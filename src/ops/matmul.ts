@@ -1,7 +1,7 @@
 // Batched matmul [..., m, k] @ [..., k, n] with broadcast batch dimensions.
 // Kernels: matmul_vec4.wgsl when k and n are multiples of 4 (vec4 loads), matmul_strided.wgsl otherwise.
 import { empty, Tensor } from '../tensor.js';
-import { rt } from '../runtime.js';
+import { rt, type BufferView } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64, gelu64 } from '../reference.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
@@ -120,6 +120,25 @@ export const matmul = (a: Tensor, b: Tensor): Tensor => apply('matmul', [a, b], 
 
 const ACT = { none: 0, relu: 1, geluTanh: 2, gelu: 3 } as const;
 
+/** Defines of the register-blocked X W^T kernels (linear.wgsl, linear_block.wgsl's users) for K features. */
+export function linearBlockDefines(K: number) {
+  const vec4 = K % 4 === 0;
+  const [wx, wy] = registerWorkgroup();
+  return { VEC4: String(vec4), XTYPE: vec4 ? 'vec4<f32>' : 'f32', DOT: vec4 ? 'return dot(a, b);' : 'return a * b;', WG_X: wx, WG_Y: wy };
+}
+
+/** x W^T + b into a new [M, N] tensor, x given as a binding of M rows (e.g. a chunk of a larger tensor's
+ * rows): no activation, no autograd (for kernels that compose the linear kernel, like the fused losses). */
+export function linearOnView(x: BufferView, M: number, w: Tensor, b: Tensor): Tensor {
+  const [N, K] = w.shape;
+  const y = empty([M, N]);
+  const pre = empty([1]);
+  const d = linearBlockDefines(K);
+  rt().run(LINEAR, d, { X: x, W: view(w), Bias: view(b), Y: view(y), PRE: view(pre) }, { M, N, K, act: 0, save_pre: 0 }, [Math.ceil(N / 8 / d.WG_X), Math.ceil(M / 16 / d.WG_Y)]);
+  pre.dispose();
+  return y;
+}
+
 export const linearDefs = {
   linear: {
     infer([x, w, b]) {
@@ -142,11 +161,9 @@ export const linearDefs = {
       const pre = empty(isGelu ? y.shape : [1]);
       if (y.size) {
         const r = rt();
-        const vec4 = K % 4 === 0;
-        const [wx, wy] = registerWorkgroup();
-        const defines = { VEC4: String(vec4), XTYPE: vec4 ? 'vec4<f32>' : 'f32', DOT: vec4 ? 'return dot(a, b);' : 'return a * b;', WG_X: wx, WG_Y: wy };
+        const defines = linearBlockDefines(K);
         const params = { M, N, K, act: ACT[activation], save_pre: isGelu ? 1 : 0 };
-        r.run(LINEAR, defines, { X: view(x), W: view(w), Bias: view(b), Y: view(y), PRE: view(pre) }, params, [Math.ceil(N / 8 / wx), Math.ceil(M / 16 / wy)]);
+        r.run(LINEAR, defines, { X: view(x), W: view(w), Bias: view(b), Y: view(y), PRE: view(pre) }, params, [Math.ceil(N / 8 / defines.WG_X), Math.ceil(M / 16 / defines.WG_Y)]);
       }
       save(x);
       save(w);

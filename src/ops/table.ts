@@ -10,6 +10,7 @@ import { softmaxDefs } from './softmax.js';
 import { unaryDefs } from './unary.js';
 import { castDefs } from './cast.js';
 import { lossDefs } from './losses.js';
+import { linearLossDefs } from './linear_losses.js';
 import { transformerDefs } from './transformer.js';
 import { dropoutDefs } from './dropout.js';
 import { joiningDefs } from './joining.js';
@@ -36,6 +37,7 @@ export function opTable(): OpTable {
     ...gatherDefs,
     ...castDefs,
     ...lossDefs,
+    ...linearLossDefs,
     ...transformerDefs,
     ...dropoutDefs,
     ...joiningDefs,
