@@ -33,6 +33,7 @@ export { runAudit, primitiveCases, modelCases, type AuditRow, type AuditCase } f
 export { Params } from './runtime.js';
 export { detectAnomaly, anomalyEnabled } from './anomaly.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';
+export { linearCrossEntropy, linearRootedLoss, linearFocalLoss, rowLoss, defineRowLoss, rowLossNames, chunkRowsFor, type RowLoss, type RowLossSpec, type LinearLossOptions } from './ops/linear_losses.js';
 export { opTable } from './ops/table.js';
 export { setKernelVariant, kernelVariant, resetAutotune, type Variants } from './variants.js';
 export { autotune, localStorageStore, type TuneStore, type TuneResult } from './autotune.js';

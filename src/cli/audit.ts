@@ -10,7 +10,7 @@ export const auditFlags: Flags = {
   seed: { kind: 'int', help: 'seed of the cases (default 0)', min: 0 },
   only: { kind: 'string', help: 'comma-separated name fragments to audit, e.g. rooted,attention' },
   json: { kind: 'string', help: 'also write the table as JSON to this file' },
-  example: { kind: 'bool', help: 'include the custom op of examples/label-smoothed-rooted.ts' },
+  example: { kind: 'bool', help: 'include the examples\' own losses (examples/label-smoothed-rooted.ts, examples/smoothed-rooted-row-loss.ts)' },
 };
 
 export const AUDIT_HELP = usage('audit', auditFlags, 'Gradient audit: every registered op, loss and model (and ops made with defineOp), autograd on the GPU against\ncentral finite differences of the float64 reference backend, at seeded random shapes. Exit code 1 on any failure.');
@@ -21,7 +21,10 @@ export async function auditCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const f = parseFlags('audit', argv, auditFlags);
-  if (f.example) await import('../../examples/label-smoothed-rooted.js');
+  if (f.example) {
+    await import('../../examples/label-smoothed-rooted.js');
+    await import('../../examples/smoothed-rooted-row-loss.js'); // a defineRowLoss loss: audited through rowLoss and linearLoss
+  }
   await init();
   const t0 = performance.now();
   const header = `${'op'.padEnd(28)} ${'cases'.padStart(5)} ${'max abs error'.padStart(14)} ${'max rel error'.padStart(14)}  status`;

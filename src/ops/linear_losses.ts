@@ -226,7 +226,9 @@ function checkLinearLoss(op: string, inputs: readonly Tensor[], a: LinearLossAtt
   rowLossEntry(op, a.loss);
 }
 
-const opName = (a: LinearLossAttrs) => `linear ${a.loss}`;
+const PUBLIC: Record<string, string> = { crossEntropy: 'linearCrossEntropy', rootedLoss: 'linearRootedLoss', focalLoss: 'linearFocalLoss' };
+/** The op's name in errors: the public function's (a defineRowLoss loss: `name.linear`). */
+const opName = (a: LinearLossAttrs) => PUBLIC[a.loss] ?? `${a.loss}.linear`;
 
 export const linearLossDefs = {
   /** A registered row loss of logits h W^T (+ b) and labels, the logits never materialised. */
@@ -484,6 +486,6 @@ export function defineRowLoss(spec: RowLossSpec): RowLoss {
   return {
     name: spec.name,
     loss: (logits, labels, opts = {}) => rowLoss(spec.name, logits, labels, opts),
-    linear: (h, weight, labels, opts = {}) => linearLoss(`linear ${spec.name}`, spec.name, h, weight, labels, opts),
+    linear: (h, weight, labels, opts = {}) => linearLoss(`${spec.name}.linear`, spec.name, h, weight, labels, opts),
   };
 }
