@@ -5,7 +5,9 @@ import { Embedding, LayerNorm, TransformerBlock } from '../src/nn/transformer.js
 import { fromHost } from '../src/creation.js';
 import { add } from '../src/ops/binary.js';
 import { matmul } from '../src/ops/matmul.js';
-import { transpose } from '../src/ops/movement.js';
+import { reshape, transpose } from '../src/ops/movement.js';
+import { crossEntropy, focalLoss, rootedLoss } from '../src/ops/losses.js';
+import { linearCrossEntropy, linearFocalLoss, linearRootedLoss } from '../src/ops/linear_losses.js';
 import { noGrad, tidy, keep, type Tensor } from '../src/tensor.js';
 import { Generator } from '../src/random.js';
 import { shapeStr } from '../src/shape.js';
@@ -21,6 +23,16 @@ export interface GptConfig {
   dropout?: number;
 }
 
+export interface GptLossOptions {
+  loss?: 'ce' | 'focal' | 'rooted';
+  k?: number;
+  m?: number;
+  alpha?: number;
+  gamma?: number;
+  /** false: materialise the logits (for comparison). */
+  fused?: boolean;
+}
+
 export class GPT extends Module {
   readonly tokens: Embedding;
   readonly positions: Embedding;
@@ -33,15 +45,40 @@ export class GPT extends Module {
     this.blocks = this.module('h', new ModuleList(Array.from({ length: config.layers }, () => new TransformerBlock(config.dim, config.heads, { causal: true, dropout: config.dropout }))));
     this.lnf = this.module('ln_f', new LayerNorm(config.dim));
   }
-  /** Logits [B, T, vocab] for i32 token ids [B, T] (T <= context). */
-  forward(ids: Tensor): Tensor {
+  /** The final hidden states [B, T, dim] (after ln_f, before the tied head) for token ids [B, T]. */
+  hidden(ids: Tensor): Tensor {
     if (ids.ndim !== 2 || ids.shape[1] > this.config.context) throw new Error(`GPT: expected token ids [B, T] with T <= ${this.config.context}, got ${shapeStr(ids.shape)}`);
     const T = ids.shape[1];
     const pos = fromHost(Array.from({ length: T }, (_, i) => i), [T], 'i32');
     let h = add(this.tokens.forward(ids), this.positions.forward(pos));
     pos.dispose();
     for (const b of this.blocks) h = b.forward(h);
-    return matmul(this.lnf.forward(h), transpose(this.tokens.weight)); // tied head
+    return this.lnf.forward(h);
+  }
+
+  /** Logits [B, T, vocab] for i32 token ids [B, T] (T <= context). */
+  forward(ids: Tensor): Tensor {
+    return matmul(this.hidden(ids), transpose(this.tokens.weight)); // tied head
+  }
+
+  /** The mean language-model loss of next-token targets ([B, T] or [B * T], ignoreIndex -100): the tied
+   * head and the loss fused (linearCrossEntropy / linearFocalLoss / linearRootedLoss), so the B x T x vocab
+   * logits are never written; `fused: false` materialises them (the head, then the fused loss). */
+  loss(ids: Tensor, targets: Tensor, opts: GptLossOptions = {}): Tensor {
+    const { loss = 'ce', k = 3, m = 3, alpha = 0.25, gamma = 3, fused = true } = opts;
+    const h = this.hidden(ids);
+    const flat = reshape(h, [-1, this.config.dim]);
+    const y = targets.ndim === 1 ? targets : reshape(targets, [-1]);
+    const w = this.tokens.weight;
+    try {
+      if (!fused) {
+        const logits = matmul(flat, transpose(w));
+        return loss === 'rooted' ? rootedLoss(logits, y, { k, m }) : loss === 'focal' ? focalLoss(logits, y, { alpha, gamma }) : crossEntropy(logits, y);
+      }
+      return loss === 'rooted' ? linearRootedLoss(flat, w, y, { k, m }) : loss === 'focal' ? linearFocalLoss(flat, w, y, { alpha, gamma }) : linearCrossEntropy(flat, w, y);
+    } finally {
+      if (y !== targets) y.dispose();
+    }
   }
 
   /** Continues a prompt of token ids by n tokens, sampling softmax(logits / temperature) over the top k. */

@@ -5,8 +5,6 @@ import { keep, noGrad, tidy, Tensor } from './tensor.js';
 import { fromHost } from './creation.js';
 import { manualSeed, Generator } from './random.js';
 import { add, mul } from './ops/binary.js';
-import { reshape } from './ops/movement.js';
-import { crossEntropy, rootedLoss } from './ops/losses.js';
 import { Adam, AdamW } from './optim/optimizer.js';
 import { cosineSchedule } from './optim/schedule.js';
 import { GPT, type GptConfig } from '../models/gpt.js';
@@ -50,9 +48,12 @@ export interface LmConfig {
   steps: number;
   batch: number;
   lr: number;
-  loss: 'ce' | 'rooted';
+  loss: 'ce' | 'focal' | 'rooted';
   k: number;
   m: number;
+  /** Focal loss alpha and gamma (defaults 0.25 and 3). */
+  alpha?: number;
+  gamma?: number;
   seed: number;
   optimizer: 'adam' | 'adamw';
   evalEvery: number;
@@ -75,14 +76,13 @@ function windows(ids: Int32Array, starts: number[], T: number): { x: Int32Array;
   return { x, y };
 }
 
-function lmLoss(model: GPT, cfg: Pick<LmConfig, 'loss' | 'k' | 'm'>, x: Tensor, y: Tensor): Tensor {
-  const logits = model.forward(x);
-  const flat = reshape(logits, [-1, model.config.vocab]);
-  return cfg.loss === 'rooted' ? rootedLoss(flat, y, { k: cfg.k, m: cfg.m }) : crossEntropy(flat, y);
+/** The fused head + loss (the logits never written; `fused: false` in cfg materialises them). */
+function lmLoss(model: GPT, cfg: Pick<LmConfig, 'loss' | 'k' | 'm' | 'alpha' | 'gamma'> & { fused?: boolean }, x: Tensor, y: Tensor): Tensor {
+  return model.loss(x, y, { loss: cfg.loss, k: cfg.k, m: cfg.m, alpha: cfg.alpha, gamma: cfg.gamma, fused: cfg.fused });
 }
 
 /** Mean loss over evenly spaced windows of the validation ids. */
-export async function lmValidationLoss(model: GPT, ids: Int32Array, cfg: Pick<LmConfig, 'loss' | 'k' | 'm'>, batches = 4, batch = 16): Promise<number> {
+export async function lmValidationLoss(model: GPT, ids: Int32Array, cfg: Pick<LmConfig, 'loss' | 'k' | 'm' | 'alpha' | 'gamma'>, batches = 4, batch = 16): Promise<number> {
   const T = model.config.context;
   const n = ids.length - T - 1;
   if (n <= 0) return NaN;

@@ -206,3 +206,22 @@ describe('bad input is refused with the op and the value named', () => {
     expect(() => rg.tidy(fn)).toThrow(message);
   });
 });
+
+test("the GPT's head is fused with its loss by default: the same loss and gradients as materialised logits", async () => {
+  rg.manualSeed(7);
+  const model = new rg.GPT({ kind: 'gpt', vocab: 23, context: 8, dim: 16, heads: 2, layers: 1 });
+  const ids = rg.randint(0, 23, [3, 8]);
+  const targets = rg.randint(0, 23, [3, 8]);
+  const out: number[][] = [];
+  for (const loss of ['ce', 'focal', 'rooted'] as const) {
+    for (const fused of [true, false]) {
+      const L = model.loss(ids, targets, { loss, fused });
+      L.backward();
+      out.push([await L.item(), ...(await model.tokens.weight.grad!.data()).slice(0, 16)]);
+      model.zeroGrad();
+    }
+    const [a, b] = out.splice(0, 2);
+    a.forEach((v, i) => expect(v, `${loss} entry ${i}`).toBeCloseTo(b[i], 5));
+  }
+  model.dispose();
+});

@@ -135,11 +135,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 async function trainGpt(f: Parsed): Promise<number> {
-  for (const k of ['data', 'limit', 'hidden', 'activation', 'patch', 'channels', 'width', 'blocks', 'test-fraction', 'epochs', 'momentum', 'schedule', 'clip', 'alpha', 'gamma'])
+  for (const k of ['data', 'limit', 'hidden', 'activation', 'patch', 'channels', 'width', 'blocks', 'test-fraction', 'epochs', 'momentum', 'schedule', 'clip'])
     if (k in f) throw new UsageError(`rootgrad train: --${k} is not used by --model gpt`);
   if (f.text && f.task) throw new UsageError('rootgrad train: give --text FILE or --task, not both');
-  const loss = ((f.loss as string) ?? 'ce') as 'ce' | 'rooted';
-  if (loss !== 'ce' && loss !== 'rooted') throw new UsageError(`rootgrad train: --model gpt trains with --loss ce or rooted, got '${loss}'`);
+  const loss = ((f.loss as string) ?? 'ce') as 'ce' | 'focal' | 'rooted';
+  if (!['ce', 'focal', 'rooted'].includes(loss)) throw new UsageError(`rootgrad train: --model gpt trains with --loss ce, focal or rooted, got '${loss}'`);
   const optimizer = ((f.optimizer as string) ?? 'adamw') as 'adam' | 'adamw';
   if (optimizer !== 'adam' && optimizer !== 'adamw') throw new UsageError(`rootgrad train: --model gpt uses --optimizer adam or adamw, got '${optimizer}'`);
   let text: string;
@@ -170,6 +170,8 @@ async function trainGpt(f: Parsed): Promise<number> {
     loss,
     k: (f.k as number) ?? 3,
     m: (f.m as number) ?? 3,
+    alpha: (f.alpha as number) ?? 0.25,
+    gamma: (f.gamma as number) ?? 3,
     seed: (f.seed as number) ?? 0,
     optimizer,
     evalEvery: (f['eval-every'] as number) ?? d.evalEvery,
