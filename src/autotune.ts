@@ -8,6 +8,8 @@ import { matmul } from './ops/matmul.js';
 import { softmax } from './ops/softmax.js';
 import { sum } from './ops/reduce.js';
 import { conv2d } from './ops/conv.js';
+import { linearCrossEntropy } from './ops/linear_losses.js';
+import { fromHost } from './creation.js';
 import { noGrad, type Tensor } from './tensor.js';
 import { setKernelVariant, tuned, type Variants } from './variants.js';
 
@@ -24,7 +26,7 @@ export interface TuneResult {
 }
 
 /** What autotune() times: per kernel and shape class, the variants and a representative call. */
-const CASES: { kernel: keyof Variants; shapeClass: string; variants: string[]; shapes: number[][]; call: (ts: Tensor[]) => Tensor }[] = [
+const CASES: { kernel: keyof Variants; shapeClass: string; variants: string[]; shapes: number[][]; call: (ts: Tensor[]) => Tensor; backward?: boolean }[] = [
   ...([['small', 64], ['medium', 256], ['large', 512]] as const).map(([shapeClass, n]) => ({
     kernel: 'matmul' as const, shapeClass, variants: ['registers', 'tiled'], shapes: [[n, n], [n, n]], call: ([a, b]: Tensor[]) => matmul(a, b),
   })),
@@ -32,13 +34,15 @@ const CASES: { kernel: keyof Variants; shapeClass: string; variants: string[]; s
   ...([['small', 2, 16, 16], ['large', 1, 32, 16]] as const).map(([shapeClass, N, C, S]) => ({
     kernel: 'conv' as const, shapeClass, variants: ['blocked', 'tiled'], shapes: [[N, C, S, S], [C, C, 3, 3]], call: ([x, w]: Tensor[]) => conv2d(x, w, null, { padding: 1 }),
   })),
+  // fused linear loss, forward and backward (the strategies split the work between the two differently)
+  { kernel: 'linearLoss', shapeClass: 'any', variants: ['chunked', 'tiled'], shapes: [[256, 32], [2048, 32]], backward: true, call: ([h, w]: Tensor[]) => linearCrossEntropy(h, w, fromHost(new Int32Array(256), [256], 'i32')) },
   ...([['short', 64], ['long', 2048]] as const).flatMap(([shapeClass, C]) => [
     { kernel: 'softmax' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => softmax(x, -1) },
     { kernel: 'reduce' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => sum(x, -1) },
   ]),
 ];
 
-/** Measures the variants of matmul, conv2d, softmax and row sums per shape class (median of `iters` after a
+/** Measures the variants of matmul, conv2d, the fused linear loss, softmax and row sums per shape class (median of `iters` after a
  * warm-up) and adopts the fastest; with a store, reuses an earlier result for the same adapter. */
 export async function autotune(opts: { iters?: number; store?: TuneStore } = {}): Promise<TuneResult[]> {
   const { iters = 3, store } = opts;
@@ -53,7 +57,7 @@ export async function autotune(opts: { iters?: number; store?: TuneStore } = {})
   }
   const results: TuneResult[] = [];
   for (const c of CASES) {
-    const inputs = c.shapes.map((s) => randn(s));
+    const inputs = c.shapes.map((s) => randn(s, { requiresGrad: !!c.backward }));
     const ms: Record<string, number> = {};
     try {
       for (const variant of c.variants) {
@@ -61,8 +65,15 @@ export async function autotune(opts: { iters?: number; store?: TuneStore } = {})
         const times: number[] = [];
         for (let i = 0; i <= iters; i++) {
           const t0 = performance.now();
-          const out = noGrad(() => c.call(inputs));
-          await rt().read(out.storage().view(4));
+          const out = c.backward ? c.call(inputs) : noGrad(() => c.call(inputs));
+          if (c.backward) out.backward();
+          await rt().read((c.backward ? inputs[1].grad! : out).storage().view(4));
+          if (c.backward) {
+            for (const t of inputs) {
+              t.grad?.dispose();
+              t.grad = null;
+            }
+          }
           if (i) times.push(performance.now() - t0);
           out.dispose();
         }

@@ -38,7 +38,7 @@ describe('rootgrad command', () => {
       expect(first.out).toMatch(/autotune: matmul:small (registers|tiled), matmul:medium/);
       const storePath = join(cache, 'rootgrad', 'autotune.json');
       const stored = readFileSync(storePath, 'utf8');
-      expect(JSON.parse(stored).results).toHaveLength(9);
+      expect(JSON.parse(stored).results).toHaveLength(10);
       const again = await run(...args); // reads the stored choices instead of timing again
       expect(again.code).toBe(0);
       expect(again.out.match(/autotune: .*/)![0]).toBe(first.out.match(/autotune: .*/)![0]);

@@ -132,7 +132,7 @@ const ROWS = defineKernel('linear_loss_rows', { R: 'u32', C: 'u32', row0: 'u32',
 const LSE_PARTS = defineKernel('linear_loss_lse', { N: 'u32', C: 'u32', K: 'u32', S: 'u32', bias: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', PART: 'read_write vec4<f32>' });
 const COMBINE = defineKernel('linear_loss_combine', { N: 'u32', C: 'u32', K: 'u32', segments: 'u32', bias: 'u32', ...lossScalars }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read i32', PART: 'read vec4<f32>', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' });
 const GRAD = defineKernel('linear_loss_grad', { M: 'u32', C: 'u32', K: 'u32', row0: 'u32', R: 'u32', bias: 'u32', per_row: 'u32', scale: 'f32', eps: 'f32', ignore: 'i32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read i32', LSE: 'read f32', COEF: 'read f32', G: 'read f32', DZ: 'read_write f32' });
-const TN_ACC = defineKernel('matmul_tn_acc', { R: 'u32', V: 'u32', D: 'u32', accumulate: 'u32', bias: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32', CB: 'read_write f32' });
+const TN_ACC = defineKernel('matmul_tn_acc', { R: 'u32', V: 'u32', D: 'u32', accumulate: 'u32', bias: 'u32' }, { A: 'read {{T}}', B: 'read {{T}}', C: 'read_write f32', CB: 'read_write f32' });
 
 
 /** Rows r0 .. r0+R of a contiguous [*, cols] tensor as a binding (r0 a multiple of 64: 256-byte aligned). */
@@ -169,7 +169,9 @@ function accumulateWeightGrad(dz: Tensor, h: Tensor, r0: number, R: number, dw: 
   // stand-ins for what is not wanted (two writable bindings, or a writable and a read one, may not alias)
   const c = dw ?? empty([4]);
   const cb = db ?? empty([4]);
-  rt().run(TN_ACC, { WG_X: wx, WG_Y: wy }, { A: view(dz), B: rowsView(h, r0, R, D), C: view(c), CB: view(cb) }, { R, V, D, accumulate: first ? 0 : 1, bias: db ? 1 : 0 }, [Math.ceil(D / 4 / wx), Math.ceil(V / 8 / wy)]);
+  const vec4 = V % 4 === 0 && D % 4 === 0;
+  const defines = { WG_X: wx, WG_Y: wy, T: vec4 ? 'vec4<f32>' : 'f32', LOADS: vec4 ? 'tn_loads_vec4' : 'tn_loads_scalar' };
+  rt().run(TN_ACC, defines, { A: view(dz), B: rowsView(h, r0, R, D), C: view(c), CB: view(cb) }, { R, V, D, accumulate: first ? 0 : 1, bias: db ? 1 : 0 }, [Math.ceil(D / 8 / wx), Math.ceil(V / 16 / wy)]);
   if (!dw) c.dispose();
   if (!db) cb.dispose();
 }
@@ -392,7 +394,7 @@ function linearLoss(op: string, loss: string, h: Tensor, weight: Tensor, labels:
   const D = h.shape[h.ndim - 1];
   const x = h.ndim === 2 ? h : reshape(h, [-1, D]);
   const y = labels.ndim === 1 ? labels : reshape(labels, [-1]);
-  const chosen = strategy === 'auto' ? kernelVariant('linearLoss') : strategy;
+  const chosen = strategy === 'auto' ? kernelVariant('linearLoss', 'any') : strategy;
   const attrs = (reduction: Reduction): LinearLossAttrs => ({ loss, scalars, reduction, ignoreIndex, labelSmoothing, strategy: chosen, chunkRows });
   const inputs = bias ? [x, weight, y, bias] : [x, weight, y];
   try {
