@@ -66,10 +66,44 @@ for (const [N, D, V] of sizes) {
   for (const t of [h, w, y, yHost]) t.dispose();
 }
 
+// A GPT step (forward + backward) with the tied head fused into the loss, and with materialised logits.
+const [gV, gT, gB, gD] = arg('gpt', '8192-64-16-128').split('-').map(Number);
+const gptRows: (string | number)[][] = [];
+const gptResults: Record<string, unknown>[] = [];
+{
+  rg.manualSeed(0);
+  const model = new rg.GPT({ kind: 'gpt', vocab: gV, context: gT, dim: gD, heads: 4, layers: 2 });
+  const ids = rg.randint(0, gV, [gB, gT]);
+  const targets = rg.tensor(Array.from(await rg.randint(0, gV, [gB * gT]).data()), [gB * gT], { dtype: 'i32' });
+  for (const fused of [false, true]) {
+    const times: number[] = [];
+    let peak = 0;
+    for (let i = 1 - warmup; i <= iters; i++) {
+      rg.flush();
+      await sync(model.tokens.weight);
+      const base = rg.memory().liveBytes;
+      rg.resetPeakBytes();
+      const t0 = performance.now();
+      const L = model.loss(ids, targets, { loss: 'rooted', fused });
+      L.backward();
+      await sync(model.tokens.weight.grad!);
+      if (i > 0) times.push(performance.now() - t0);
+      peak = Math.max(peak, rg.memory().peakBytes - base);
+      L.dispose();
+      model.zeroGrad();
+    }
+    gptResults.push({ fused, ms: median(times), peakMiB: peak / 2 ** 20 });
+    gptRows.push([fused ? 'fused head + loss (default)' : 'materialised logits', median(times).toFixed(0), (peak / 2 ** 20).toFixed(1)]);
+  }
+  model.dispose();
+}
+
 const header = ['N x D x V', 'loss', ...PATHS.flatMap((p) => [`${p} ms`, `${p} dispatches`, `${p} peak MiB`]), 'chunked time / mat.', 'chunked memory saving', 'tiled time / mat.', 'tiled memory saving'];
 const md =
   `Fused linear losses, forward + backward (dH, dW), median of ${iters}${warmup ? ' after a warm-up' : ' (no warm-up: pipeline compilation included, ~1%)'}; peak: live bytes above the inputs during the call. ` +
   `Adapter: ${info.description || info.vendor}; default strategy here: ${rg.kernelVariant('linearLoss', 'any')}. Command: \`npm run bench:linear-loss -- --sizes ${sizes.map((s) => s.join('x')).join(',')} --losses ${losses.join(',')} --iters ${iters} --warmup ${warmup}\`.\n\n` +
-  markdownTable(header, rows);
-writeResults('linear-loss', { adapter: info, iters, results }, md);
+  markdownTable(header, rows) +
+  `\nOne GPT training step (2 blocks, width ${gD}, vocabulary ${gV}, batch ${gB} x ${gT} tokens, rooted loss, forward + backward): peak live bytes above the model.\n\n` +
+  markdownTable(['GPT head', 'step ms', 'peak MiB'], gptRows);
+writeResults('linear-loss', { adapter: info, iters, results, gpt: { vocab: gV, context: gT, batch: gB, dim: gD, results: gptResults } }, md);
 rg.shutdown();

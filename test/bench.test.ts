@@ -11,7 +11,7 @@ const cases: [string, string, string[]][] = [
   ['loss', 'bench/loss.ts', ['--cases', '8x5', '--iters', '1']],
   ['attention', 'bench/attention.ts', ['--T', '9', '--iters', '1']],
   ['conv', 'bench/conv.ts', ['--configs', '1-8-4', '--iters', '1']],
-  ['linear-loss', 'bench/linear-loss.ts', ['--sizes', '70x8x33', '--iters', '1']],
+  ['linear-loss', 'bench/linear-loss.ts', ['--sizes', '70x8x33', '--iters', '1', '--gpt', '50-8-2-8']],
   ['compare', 'bench/compare.ts', ['--sizes', '32', '--iters', '1', '--steps', '1', '--mlps', '8-8-2x4', '--gpt', '8-4-8-2-2']],
 ];
 
