@@ -243,7 +243,7 @@ describe('kernel runtime', () => {
 });
 
 describe('autotune', () => {
-  test('times the matmul, conv2d, softmax and row-sum variants per shape class, adopts the fastest, and reuses a stored result', async () => {
+  test('times the matmul, conv2d, fused linear loss, softmax and row-sum variants per shape class, adopts the fastest, and reuses a stored result', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
@@ -252,7 +252,7 @@ describe('autotune', () => {
     // tests after this one (the Node/Chromium parity test among them) run on the adapter's defaults.
     try {
       const results = await rg.autotune({ iters: 1, store: rg.fileStore(path) });
-      expect(results.map((r) => `${r.kernel}:${r.shapeClass}`)).toEqual(['matmul:small', 'matmul:medium', 'matmul:large', 'conv:small', 'conv:large', 'softmax:short', 'reduce:short', 'softmax:long', 'reduce:long']);
+      expect(results.map((r) => `${r.kernel}:${r.shapeClass}`)).toEqual(['matmul:small', 'matmul:medium', 'matmul:large', 'conv:small', 'conv:large', 'linearLoss:any', 'softmax:short', 'reduce:short', 'softmax:long', 'reduce:long']);
       for (const r of results) {
         const [first, second] = Object.keys(r.ms);
         expect(r.chosen).toBe(r.ms[first] <= r.ms[second] ? first : second);
