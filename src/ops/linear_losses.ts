@@ -341,7 +341,6 @@ export const linearLossDefs = {
       if (attrs.reduction !== 'mean') return reduceRef(rows, attrs.reduction);
       return f64([], [count ? rows.reduce((a, v) => a + v, 0) / count : 0]);
     },
-    indexBounds: (inputs, attrs) => (attrs.ignoreIndex < 0 ? [] : [[2, inputs[1].shape[0]]]),
   } satisfies OpDef<LinearLossAttrs>,
 
   /** A defineRowLoss loss on logits, softmax-fused: the row kernels of the built-in losses with its body. */
