@@ -10,7 +10,8 @@ import { arg, markdownTable, median, sync, writeResults } from './util.js';
 const sizes = arg('sizes', '1024x128x8192,1024x128x32000,1024x128x50257,1024x256x8192,1024x256x32000,1024x256x50257,4096x128x8192,4096x128x32000').split(',').map((s) => s.split('x').map(Number));
 const losses = arg('losses', 'ce,rooted').split(',') as ('ce' | 'rooted')[];
 const iters = Number(arg('iters', '1'));
-// a warm-up call compiles the pipelines; at these sizes that is ~1% of a call, so it can be skipped
+// a warm-up call compiles the pipelines; without it (--warmup 0, to save a call at large sizes) the first
+// size's times include the compilation
 const warmup = Number(arg('warmup', '1'));
 const info = await rg.init();
 const PATHS = ['materialised', 'chunked', 'tiled'] as const;
@@ -100,7 +101,7 @@ const gptResults: Record<string, unknown>[] = [];
 
 const header = ['N x D x V', 'loss', ...PATHS.flatMap((p) => [`${p} ms`, `${p} dispatches`, `${p} peak MiB`]), 'chunked time / mat.', 'chunked memory saving', 'tiled time / mat.', 'tiled memory saving'];
 const md =
-  `Fused linear losses, forward + backward (dH, dW), median of ${iters}${warmup ? ' after a warm-up' : ' (no warm-up: pipeline compilation included, ~1%)'}; peak: live bytes above the inputs during the call. ` +
+  `Fused linear losses, forward + backward (dH, dW), median of ${iters}${warmup ? ' after a warm-up' : " (no warm-up: the first size's times include compiling the pipelines)"}; peak: live bytes above the inputs during the call. ` +
   `Adapter: ${info.description || info.vendor}; default strategy here: ${rg.kernelVariant('linearLoss', 'any')}. Command: \`npm run bench:linear-loss -- --sizes ${sizes.map((s) => s.join('x')).join(',')} --losses ${losses.join(',')} --iters ${iters} --warmup ${warmup}\`.\n\n` +
   markdownTable(header, rows) +
   `\nOne GPT training step (2 blocks, width ${gD}, vocabulary ${gV}, batch ${gB} x ${gT} tokens, rooted loss, forward + backward): peak live bytes above the model.\n\n` +
