@@ -1,7 +1,7 @@
 // Fused linear loss, chunked strategy: the row loss of one chunk of logits Z = H W^T + b (written by
 // linear.wgsl, R rows x C classes), and dL/dz in place of the logits (Liger-Kernel's trick: the chunk's
-// logits and its gradient share one buffer). One INVOCATION per row; the math is loss_rows_thread.wgsl's
-// (the row-loss contract and the options: loss_rows_options.wgsl).
+// logits and its gradient share one buffer). One INVOCATION per row: loss_row_thread.wgsl, as
+// loss_rows_thread.wgsl (the row-loss contract and the options: loss_rows_options.wgsl).
 // Also keeps, per row of the whole batch, the log-sum-exp and coef = -dL/dlogp (for a backward that
 // recomputes the logits, as reduction 'none' needs).
 // Params: R (rows in the chunk), C, row0 (the chunk's first row in the batch), scale (1/count for a mean),
@@ -13,6 +13,7 @@
 #include "math.wgsl"
 #include "{{LOSS}}.wgsl"
 #include "loss_rows_options.wgsl"
+#include "loss_row_thread.wgsl"
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -28,33 +29,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let y = u32(clamp(Y[i], 0, i32(C) - 1));
-  var mx = NEG_BIG;
-  var s = 0.0;
-  var zsum = 0.0;
-  for (var c = 0u; c < C; c++) {
-    let z = ZD[base + c];
-    if (SMOOTH) { zsum += z; }
-    if (z > mx) {
-      s = s * exp(mx - z) + 1.0;
-      mx = z;
-    } else {
-      s += exp(z - mx);
-    }
-  }
-  let log_s = log(s);
-  let lc = row_loss((ZD[base + y] - mx) - log_s);
-  let coef = -lc.y;
-  LOSS[i] = select(lc.x, smoothed_loss(lc.x, mx, zsum / f32(C), log_s), SMOOTH);
-  LSE[i] = mx + log_s;
-  COEF[i] = coef;
-  if (!needGrad) { return; }
-  for (var c = 0u; c < C; c++) {
-    let p = exp((ZD[base + c] - mx) - log_s);
-    let hot = select(0.0, 1.0, c == y);
-    if (SMOOTH) {
-      ZD[base + c] = params.scale * ((1.0 - params.eps) * coef * (p - hot) + params.eps * (p - 1.0 / f32(C)));
-    } else {
-      ZD[base + c] = params.scale * coef * (p - hot);
-    }
-  }
+  let out = loss_row(base, C, y, params.scale, needGrad);
+  LOSS[i] = out.x;
+  LSE[i] = out.y;
+  COEF[i] = out.z;
 }

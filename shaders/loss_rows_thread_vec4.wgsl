@@ -2,7 +2,7 @@
 // loss_rows_thread.wgsl for C a multiple of 4. On CPU-like adapters each invocation's loads are gathers
 // across rows; vec4 makes each of them 16 contiguous bytes, a quarter of the loads. Same math (see
 // loss_rows_workgroup.wgsl); the loss is the file named by {{LOSS}}.
-// Params: N, C, scale (f32), write gradient (0/1), then the loss's scalars a, b, the ignored label and the smoothing eps (loss_rows_options.wgsl).
+// Params: N, C, scale (f32), write gradient (0/1), then the loss's scalars a0..a3, the ignored label and the smoothing eps (loss_rows_options.wgsl).
 // Bindings: 1 logits [N, C/4] vec4, 2 labels i32 [N], 3 per-row loss [N], 4 dlogits [N, C/4] vec4.
 // Workgroup: 64 invocations, one row each, over a 2-D grid.
 #include "common.wgsl"

@@ -8,7 +8,7 @@
 // Every loss here has a gradient of that form: dL_i/dz_c = coef_i * (p_c - onehot_c).
 // Rows longer than the workgroup loop over the row; a 2-D grid of workgroups covers N > 65535. A label outside [0, C) is clamped (never read out of
 // bounds); the op validates host-known labels before dispatch.
-// Params: N, C, scale (f32, 1/N for a mean), write gradient (0/1), then the loss's own scalars a, b, the ignored label and the smoothing eps (loss_rows_options.wgsl).
+// Params: N, C, scale (f32, 1/N for a mean), write gradient (0/1), then the loss's own scalars a0..a3, the ignored label and the smoothing eps (loss_rows_options.wgsl).
 // Bindings: 1 logits, 2 labels, 3 per-row loss [N], 4 dlogits [N, C]. Workgroup: 64 invocations, one row.
 #include "common.wgsl"
 #include "math.wgsl"

@@ -273,7 +273,7 @@ export const linearLossDefs = {
         for (let r0 = 0; r0 < N; r0 += R) {
           const n = Math.min(R, N - r0);
           const zd = linearRows(h, r0, n, w, b ?? zeroBias!);
-          r.run(ROWS, { LOSS: e.file, SMOOTH: smoothing(attrs) }, { ZD: view(zd), Y: view(y), LOSS: view(rows), LSE: view(lse), COEF: view(coef) },
+          r.run(ROWS, { LOSS: e.file, SMOOTH: smoothing(attrs), ZIN: 'ZD', ZOUT: 'ZD' }, { ZD: view(zd), Y: view(y), LOSS: view(rows), LSE: view(lse), COEF: view(coef) },
             { R: n, C: V, row0: r0, scale, need_grad: eager ? 1 : 0, ...lossParams(attrs) }, r.groups1d(n, 64));
           if (eager) {
             if (wants.h) dhParts.push(matmul(zd, w));

@@ -158,7 +158,7 @@ export function multiclassDef<A extends MulticlassAttrs>(op: string, kernel: str
       const [a0 = 0, a1 = 0, a2 = 0, a3 = 0] = scalars(attrs);
       const eps = attrs.labelSmoothing ?? 0;
       const params = { N, C, scale, need_grad: needsGrad ? 1 : 0, a0, a1, a2, a3, ignore: attrs.ignoreIndex, eps };
-      r.run(k, { LOSS: typeof kernel === 'string' ? kernel : kernel(attrs), SMOOTH: String(eps > 0) }, { Z: view(z), Y: view(y), LOSS: view(rows), DZ: view(dz) }, params, groups as [number, number]);
+      r.run(k, { LOSS: typeof kernel === 'string' ? kernel : kernel(attrs), SMOOTH: String(eps > 0), ZIN: 'Z', ZOUT: 'DZ' }, { Z: view(z), Y: view(y), LOSS: view(rows), DZ: view(dz) }, params, groups as [number, number]);
     },
     reference(z, y, attrs) {
       const [N, C] = z.shape;
