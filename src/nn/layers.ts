@@ -95,10 +95,11 @@ export class Sequential extends Module {
   }
 }
 
-/** The activation a Linear (with a bias, no activation of its own) can take from the layer after it. */
+/** The activation a Linear (with a bias, no activation of its own) can take from the layer after it.
+ * Exact classes only: a subclass may override forward, and then it must run as written. */
 function fusable(l: Module, next: Module | undefined): LinearActivation | null {
-  if (!(l instanceof Linear) || !l.bias || l.activation !== 'none') return null;
-  return next instanceof ReLU ? 'relu' : next instanceof GELU ? 'gelu' : null;
+  if (l.constructor !== Linear || !(l as Linear).bias || (l as Linear).activation !== 'none' || !next) return null;
+  return next.constructor === ReLU ? 'relu' : next.constructor === GELU ? 'gelu' : null;
 }
 
 export type Activation = 'relu' | 'gelu' | 'tanh';
