@@ -18,6 +18,13 @@ export interface GradcheckOptions {
   /** Check at most this many elements per input (a seeded sample); default all. */
   samples?: number;
   seed?: number;
+  /** PyTorch's fast_mode: per input, one random unit direction u; compare the autograd directional
+   * derivative (the gradient . u, i.e. v^T J u for the output weights v) with central differences of the
+   * function along u. Two evaluations per input whatever its size, so whole models check in seconds; an
+   * error anywhere in the gradient shows (u touches every element). */
+  fastMode?: boolean;
+  /** Also run the backward a second time and require the same bits (no nondeterministic kernels). */
+  checkNondeterminism?: boolean;
 }
 
 export interface InputReport {
@@ -29,11 +36,15 @@ export interface InputReport {
   maxRelError: number;
   worstIndex: number;
   pass: boolean;
+  /** Fast mode: the two directional derivatives compared (autograd's and the finite difference). */
+  directional?: { autograd: number; finiteDifference: number };
 }
 
 export interface GradcheckReport {
   pass: boolean;
   inputs: InputReport[];
+  /** With checkNondeterminism: whether a second backward gave the same bits for every input. */
+  deterministic?: boolean;
 }
 
 /** A scalar from fn's output: the output itself, or sum(out * w) with fixed pseudo-random weights. */
@@ -61,12 +72,24 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
   }
   probe.dispose();
   const wRef = w;
-  const root = keep(tidy(() => scalarOf(fn(...xs), wRef)));
-  root.backward();
-  root.dispose();
-  const grads = await Promise.all(xs.map(async (t) => (t.grad ? Float64Array.from(await t.grad.data()) : new Float64Array(t.size))));
+  const backwardOnce = async () => {
+    const root = keep(tidy(() => scalarOf(fn(...xs), wRef)));
+    root.backward();
+    root.dispose();
+    const gs = await Promise.all(xs.map(async (t) => (t.grad ? Float64Array.from(await t.grad.data()) : new Float64Array(t.size))));
+    for (const t of xs) {
+      t.grad?.dispose();
+      t.grad = null;
+    }
+    return gs;
+  };
+  const grads = await backwardOnce();
+  let deterministic: boolean | undefined;
+  if (opts.checkNondeterminism) {
+    const again = await backwardOnce();
+    deterministic = again.every((g, j) => g.every((v, i) => Object.is(v, grads[j][i])));
+  }
   xs.forEach((t, i) => {
-    t.grad?.dispose();
     t.requiresGrad = prev[i][0];
     t.grad = prev[i][1];
   });
@@ -76,6 +99,11 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
   for (const t of xs) values.set(t, { shape: [...t.shape], data: Float64Array.from(await t.data()) });
   const L = async () => (await runReference(() => scalarOf(fn(...xs), wRef), values)).ref!.data[0];
   const reports: InputReport[] = [];
+  if (opts.fastMode) {
+    for (let j = 0; j < xs.length; j++) reports.push(await directional(named[j][0], xs[j], values.get(xs[j])!.data, grads[j], L, eps, atol, rtol, new Generator(seed + 31 * j + 7)));
+    w?.dispose();
+    return finish(reports, deterministic);
+  }
   for (let j = 0; j < xs.length; j++) {
     const v = values.get(xs[j])!.data;
     const idx = Array.from({ length: v.length }, (_, i) => i);
@@ -108,5 +136,42 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
     reports.push({ input: named[j][0], shape: [...xs[j].shape], checked: idx.length, maxAbsError: maxAbs, maxRelError: maxAbs / Math.max(scale, atol), worstIndex: worst, pass: maxAbs <= atol + rtol * scale });
   }
   w?.dispose();
-  return { pass: reports.every((r) => r.pass), inputs: reports };
+  return finish(reports, deterministic);
+}
+
+function finish(reports: InputReport[], deterministic: boolean | undefined): GradcheckReport {
+  return { pass: reports.every((r) => r.pass) && deterministic !== false, inputs: reports, ...(deterministic === undefined ? {} : { deterministic }) };
+}
+
+/** Fast mode for one input: a random unit direction u (Gaussian, normalised), autograd's g . u against
+ * (L(x + h u) - L(x - h u)) / 2h. Pass when the difference is within atol + rtol * max(|g . u|, |fd|) plus
+ * an allowance for the f32 gradient's own error, 1e-5 * sum |g_e u_e| (so that a directional derivative
+ * that cancels to ~0 over many elements is not held to exactly 0). */
+async function directional(name: string, x: Tensor, v: Float64Array, grad: Float64Array, L: () => Promise<number>, eps: number, atol: number, rtol: number, g: Generator): Promise<InputReport> {
+  const u = Float64Array.from({ length: v.length }, () => g.normal());
+  let norm = 0;
+  let big = 1;
+  for (let i = 0; i < u.length; i++) {
+    norm += u[i] * u[i];
+    big = Math.max(big, Math.abs(v[i]));
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < u.length; i++) u[i] /= norm;
+  const h = eps * big;
+  const x0 = Float64Array.from(v);
+  const at = async (t: number) => {
+    for (let i = 0; i < v.length; i++) v[i] = x0[i] + t * u[i];
+    return L();
+  };
+  const fd = ((await at(h)) - (await at(-h))) / (2 * h);
+  v.set(x0);
+  let ad = 0;
+  let scale = 0;
+  for (let i = 0; i < v.length; i++) {
+    ad += grad[i] * u[i];
+    scale += Math.abs(grad[i] * u[i]);
+  }
+  const err = Number.isNaN(ad - fd) ? Infinity : Math.abs(ad - fd);
+  const size = Math.max(Math.abs(ad), Math.abs(fd));
+  return { input: name, shape: [...x.shape], checked: v.length, maxAbsError: err, maxRelError: err / Math.max(size, atol), worstIndex: -1, pass: err <= atol + rtol * size + 1e-5 * scale, directional: { autograd: ad, finiteDifference: fd } };
 }

@@ -55,3 +55,43 @@ test('gradcheck catches a wrong gradient', async () => {
   expect(r.inputs[0].maxAbsError).toBeCloseTo(4, 4); // at x = 2: 1 vs 5
   expect(r.inputs[0].worstIndex).toBe(2);
 });
+
+describe('gradcheck fastMode (a random direction per input) and checkNondeterminism', () => {
+  test('catches a wrong gradient at one element that a sparse full check misses at the same budget', async () => {
+    const g = new rg.Generator(3);
+    const x = rg.tensor(Array.from({ length: 200 }, () => 0.5 + g.uniform()), [200]);
+    const at37 = rg.eq(rg.tensor(Array.from({ length: 200 }, (_, i) => (i === 37 ? 1 : 0)), [200]), 1);
+    // sum(x^2) with element 37's square cut out of the graph: autograd says 0 there instead of 2 x_37
+    const f = (t: rg.Tensor) => {
+      const sq = rg.mul(t, t);
+      return rg.sum(rg.where(at37, sq.detach(), sq));
+    };
+    const sparse = await rg.gradcheck(f, [x], { samples: 1 }); // one element: 2 evaluations
+    expect(sparse.pass).toBe(true); // looked elsewhere
+    const fast = await rg.gradcheck(f, [x], { fastMode: true }); // one direction: 2 evaluations
+    expect(fast.pass).toBe(false);
+    const { autograd, finiteDifference } = fast.inputs[0].directional!;
+    expect(Math.abs(autograd - finiteDifference)).toBeGreaterThan(0.01);
+    const full = await rg.gradcheck(f, [x]); // 400 evaluations
+    expect(full.pass).toBe(false);
+    expect(full.inputs[0].worstIndex).toBe(37);
+  });
+
+  test('passes correct gradients: an MLP with tanh and the rooted loss, and a one-block GPT, every parameter', async () => {
+    rg.manualSeed(13);
+    const mlp = rg.mlp([6, 16, 16, 4], { activation: 'tanh' });
+    const x = rg.randn([5, 6]);
+    const y = rg.tensor([0, 3, 1, 2, 2], [5], { dtype: 'i32' });
+    const r = await rg.gradcheck(() => rg.rootedLoss(mlp.forward(x), y), Object.fromEntries(mlp.namedParameters()), { fastMode: true, checkNondeterminism: true });
+    for (const i of r.inputs) expect(i.pass, `${i.input}: ${JSON.stringify(i.directional)}`).toBe(true);
+    expect(r.deterministic).toBe(true);
+    const gpt = new rg.GPT({ kind: 'gpt', vocab: 7, context: 4, dim: 8, heads: 2, layers: 1 });
+    const ids = rg.tensor([0, 1, 2, 3, 4, 5, 6, 1], [2, 4], { dtype: 'i32' });
+    const targets = rg.tensor([1, 2, 3, 4, 5, 6, 1, 3], [2, 4], { dtype: 'i32' });
+    const t0 = performance.now();
+    const g = await rg.gradcheck(() => gpt.loss(ids, targets, { loss: 'rooted' }), Object.fromEntries(gpt.namedParameters()), { fastMode: true });
+    for (const i of g.inputs) expect(i.pass, `${i.input}: ${JSON.stringify(i.directional)}`).toBe(true);
+    expect(g.inputs.length).toBe(gpt.parameters().length);
+    expect(performance.now() - t0).toBeLessThan(30_000);
+  });
+});
