@@ -30,6 +30,7 @@ export { withBackend, isReferenceMode, referenceValues, runReference, type Backe
 export { gradcheck, type GradcheckOptions, type GradcheckReport, type InputReport } from './gradcheck.js';
 export { defineOp, customOps, type CustomOp, type CustomOpSpec, type KernelSpec } from './custom.js';
 export { runAudit, primitiveCases, modelCases, type AuditRow, type AuditCase } from './audit.js';
+export { auditModule, moduleAuditText, moduleAuditMarkdown, moduleAuditHtml, type ModuleAudit, type ModuleAuditRow, type ModuleAuditOptions } from './audit-module.js';
 export { Params } from './runtime.js';
 export { detectAnomaly, anomalyEnabled } from './anomaly.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';

@@ -95,3 +95,52 @@ describe('gradcheck fastMode (a random direction per input) and checkNondetermin
     expect(performance.now() - t0).toBeLessThan(30_000);
   });
 });
+
+describe('auditModule: a user model audited per parameter, with reports', () => {
+  test('a one-block GPT and a small ResNet in fast mode, and a full audit of the GPT beside it', async () => {
+    rg.manualSeed(14);
+    const gpt = new rg.GPT({ kind: 'gpt', vocab: 11, context: 8, dim: 16, heads: 2, layers: 1 });
+    const batch = { ids: rg.randint(0, 11, [2, 8]), targets: rg.randint(0, 11, [2, 8]) };
+    const loss = (m: rg.AnyModule, b: typeof batch) => (m as rg.GPT).loss(b.ids, b.targets, { loss: 'rooted' });
+    const fast = await rg.auditModule(gpt, loss, batch, { fastMode: true, checkNondeterminism: true });
+    expect(fast.pass, rg.moduleAuditText(fast)).toBe(true);
+    expect(fast.mode).toBe('fast');
+    expect(fast.deterministic).toBe(true);
+    expect(fast.rows.map((r) => r.parameter)).toEqual(gpt.namedParameters().map(([n]) => n));
+    expect(fast.seconds).toBeLessThan(10);
+    const full = await rg.auditModule(gpt, loss, batch, { fastMode: false, samples: 4 });
+    expect(full.pass, rg.moduleAuditText(full)).toBe(true);
+    expect(full.rows.every((r) => r.checked <= 4)).toBe(true);
+
+    const resnet = new rg.ResNet({ kind: 'resnet', side: 8, classes: 3, width: 4, blocks: [1, 1] });
+    const images = { x: rg.randn([2, 64]), y: rg.tensor([0, 2], [2], { dtype: 'i32' }) };
+    const r = await rg.auditModule(resnet, (m, b: typeof images) => rg.crossEntropy((m as rg.ResNet).forward(b.x), b.y), images, { fastMode: true });
+    expect(r.pass, rg.moduleAuditText(r)).toBe(true);
+    expect(r.seconds).toBeLessThan(10);
+
+    const md = rg.moduleAuditMarkdown(fast);
+    expect(md).toMatch(/^\d+\/\d+ parameters pass \(fast mode/);
+    expect(md).toContain('| wte.weight | [11, 16] |');
+    const html = rg.moduleAuditHtml(full, 'GPT audit');
+    expect(html).toMatch(/^<!doctype html>[\s\S]*<svg[\s\S]*<rect[\s\S]*<table>/);
+    gpt.dispose();
+    resnet.dispose();
+  });
+
+  test('a wrong gradient shows as a failing row', async () => {
+    rg.manualSeed(15);
+    const net = rg.mlp([4, 8, 3]);
+    const x = rg.randn([3, 4]);
+    // the first layer's output detached past its first column: its weight gets no gradient from the rest
+    const bad = (m: rg.AnyModule) => {
+      const s = m as rg.Sequential;
+      const h = s.layers[0].forward(x);
+      const mixed = rg.add(rg.narrow(h, 1, 0, 1).sum(), rg.narrow(h, 1, 1, 7).detach().sum());
+      return rg.add(mixed, rg.sum(s.layers[2].forward(rg.relu(h))));
+    };
+    const a = await rg.auditModule(net, bad, null, { fastMode: true });
+    expect(a.pass).toBe(false);
+    expect(a.rows.find((r) => r.parameter === '0.weight')!.pass).toBe(false);
+    expect(rg.moduleAuditText(a)).toMatch(/0\.weight .* FAIL/);
+  });
+});

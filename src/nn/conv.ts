@@ -1,5 +1,6 @@
 // Convolutional layers with PyTorch's names, layouts and initialisation: Conv2d, BatchNorm1d/2d, GroupNorm,
 // RMSNorm, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten. A PyTorch state_dict of the same network loads.
+import { isReferenceMode } from '../backend.js';
 import { noGrad, Tensor } from '../tensor.js';
 import { full, rand, zeros } from '../creation.js';
 import { conv2d, pair, type Conv2dOptions, type Pair } from '../ops/conv.js';
@@ -88,7 +89,8 @@ class BatchNorm extends Module {
     }
     const useBatch = this.training || !this.running_mean;
     const y = batchNorm(x, this.weight, this.bias, { runningMean: this.running_mean, runningVar: this.running_var, training: useBatch, momentum: this.momentum, eps: this.eps });
-    if (this.training && this.num_batches_tracked) {
+    // the reference backend (gradcheck's finite differences) never writes the running statistics
+    if (this.training && this.num_batches_tracked && !isReferenceMode()) {
       const n = this.num_batches_tracked;
       noGrad(() => {
         const f = cast(n, 'f32');
