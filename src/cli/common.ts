@@ -1,5 +1,5 @@
 // What several subcommands share: data preparation, weight loading, the adapter line, autotuning, progress.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../data/files.js';
@@ -35,6 +35,27 @@ export function prepare(data: string, testFraction: number, seed: number, limit?
   const { train, test } = splitFor(loadDataset(data), testFraction, seed, limit);
   const stats = fitStandardizer(train);
   return { train: standardize(train, stats), test: standardize(test, stats), stats };
+}
+
+export function parseJson(what: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** A --config file (eval, generate): a JSON object, with errors that name the file. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read config file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const j = parseJson(`config file '${path}'`, text);
+  if (!j || typeof j !== 'object' || Array.isArray(j)) throw new Error(`config file '${path}': expected a JSON object, got ${text.slice(0, 60)}`);
+  return j as Record<string, unknown>;
 }
 
 /** Copies saved host tensors into a freshly built model's parameters (strict: names and shapes must match). */

@@ -1,7 +1,7 @@
 // rootgrad eval: accuracy, loss and confusion matrix of saved weights, no training. The model comes from
 // the file's rootgrad metadata, or, for weights written elsewhere (e.g. a PyTorch state_dict with the same
 // names), from --config model.json or --model and its flags.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { init } from '../gpu.js';
 import { loadDataset } from '../data/files.js';
@@ -11,7 +11,7 @@ import { load, writeFileAtomic } from '../io/files.js';
 import { confusionSvg } from '../plot.js';
 import { buildModel, checkModelConfig, classifierSpec, classifierSpecs, inputsOf, type ModelConfig } from '../../models/index.js';
 import { configureModel, modelFlags, modelOptions, parseFlags, usage, UsageError, type Flags, type Parsed } from './flags.js';
-import { adapterLine, loadWeights, splitFor } from './common.js';
+import { adapterLine, loadWeights, parseJson, readConfigFile, splitFor } from './common.js';
 
 export const evalFlags: Flags = {
   weights: { kind: 'string', help: 'a model.safetensors: written by rootgrad train, or any with the model given by --config or --model' },
@@ -35,24 +35,9 @@ interface Saved {
   classNames?: string[];
 }
 
-function parseJson(what: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${what} is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
 /** The --config file: {model, standardizer?, train?, classNames?} like the metadata (objects, not strings), or a bare model config. */
 function readConfig(path: string): Omit<Saved, 'model'> & { model: unknown } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read config file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const j = parseJson(`config file '${path}'`, text) as Record<string, unknown>;
-  if (!j || typeof j !== 'object') throw new Error(`config file '${path}': expected a JSON object, got ${text.slice(0, 60)}`);
+  const j = readConfigFile(path);
   return ('kind' in j ? { model: j } : j) as Omit<Saved, 'model'> & { model: unknown };
 }
 
@@ -75,7 +60,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const file = f.weights as string;
   const { tensors, metadata } = load(file);
   const saved = fromMetadata(file, metadata);
-  if (metadata.model && JSON.parse(metadata.model).kind === 'gpt') throw new UsageError(`rootgrad eval: ${file} is a GPT: use rootgrad generate`);
+  if ((saved?.model as { kind: string } | undefined)?.kind === 'gpt') throw new UsageError(`rootgrad eval: ${file} is a GPT: use rootgrad generate`);
   const data = (f.data as string) ?? saved?.train?.data;
   if (!data) throw new UsageError(`rootgrad eval: ${file} has no rootgrad metadata naming its data: give --data`);
   const trainedOn = saved?.train?.data;

@@ -8,7 +8,7 @@ import { load } from '../io/files.js';
 import { buildCorpus, decode, encode } from '../lm.js';
 import { GPT, checkGpt, gptDefaults, inferGpt, type GptConfig } from '../../models/index.js';
 import { parseFlags, usage, UsageError, type Flags } from './flags.js';
-import { loadWeights } from './common.js';
+import { loadWeights, readConfigFile } from './common.js';
 
 export const generateFlags: Flags = {
   weights: { kind: 'string', help: 'a GPT model.safetensors (rootgrad train --model gpt, or any with nanoGPT-style names)' },
@@ -39,12 +39,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
   let config: GptConfig;
   let vocab: string[];
   if (f.config) {
-    let j: { model?: GptConfig; vocab?: string[] };
-    try {
-      j = JSON.parse(readFileSync(f.config as string, 'utf8'));
-    } catch (e) {
-      throw new Error(`cannot read config file '${f.config}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const j = readConfigFile(f.config as string) as { model?: GptConfig; vocab?: string[] };
     if (!j.model || j.model.kind !== 'gpt' || !Array.isArray(j.vocab)) throw new UsageError(`rootgrad generate: --config ${f.config} needs {"model": {"kind": "gpt", ...}, "vocab": [...]}`);
     [config, vocab] = [j.model, j.vocab];
   } else if (metadata.model && metadata.vocab && !f.text) {
