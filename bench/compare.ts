@@ -7,8 +7,8 @@
 // devDependencies, used here only. Writes bench/results/compare.{json,md}.
 import * as rg from '../src/node.js';
 import { loadPeers } from './peers.js';
-import { GPT } from '../models/gpt.js';
 import { arg, markdownTable, median, writeResults } from './util.js';
+import { jaxGptStep, jaxMlpStep, rgGptStep, rgMlpStep, timeCalls, timeSteps, gptData } from './steps.js';
 
 const sizes = arg('sizes', '256,512,1024,2048').split(',').map(Number);
 const iters = Number(arg('iters', '3'));
@@ -23,54 +23,10 @@ const vs = (other: number | undefined, mine: number) => (other === undefined ? '
 const rows: Row[] = [];
 const gflops = (n: number, ms: number) => (2 * n ** 3) / (ms * 1e6);
 const timedAfterWarmup = async (n: number, call: () => Promise<void>) => (await timeCalls(n, call)).slice(1);
-
-/** Milliseconds of each of n + 1 calls; the first is the warm-up (pipeline compilation). */
-async function timeCalls(n: number, call: (i: number) => Promise<void>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i <= n; i++) {
-    const t0 = performance.now();
-    await call(i);
-    times.push(performance.now() - t0);
-  }
-  return times;
-}
-
-// ---- one training loop per framework: steps + 1 timed steps (the first compiles), SGD lr 0.01 ----
-async function timeSteps(step: (s: number) => Promise<void>): Promise<{ first: number; ms: number }> {
-  const times = await timeCalls(steps, step);
-  return { first: times[0], ms: median(times.slice(1)) };
-}
-
-/** rootgrad: forward, backward and SGD in one tidy scope, loss read back; dispatches and pool reuse counted. */
-async function rgTrain(model: rg.Module, lossOf: () => rg.Tensor) {
-  const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
-  let dispatches = 0;
-  let [hits0, miss0] = [0, 0];
-  const t = await timeSteps(async (s) => {
-    if (s === 1) [hits0, miss0] = [rg.memory().poolHits, rg.memory().poolMisses]; // steady state: after the first step
-    const d0 = rg.memory().dispatches;
-    const loss = rg.keep(rg.tidy(() => {
-      const l = lossOf();
-      l.backward();
-      opt.step();
-      opt.zeroGrad();
-      return l.detach();
-    }));
-    await loss.item();
-    dispatches = rg.memory().dispatches - d0;
-    loss.dispose();
-  });
-  const m = rg.memory();
-  const hitRate = (m.poolHits - hits0) / Math.max(1, m.poolHits - hits0 + m.poolMisses - miss0);
-  opt.dispose();
-  model.dispose();
-  return { ...t, dispatches, hitRate };
-}
-
 /** TensorFlow.js: optimizer.minimize over the variables, loss read back. */
 async function tfTrain(vars: any[], lossOf: () => any) {
   const opt = tf.train.sgd(0.01);
-  const t = await timeSteps(async () => {
+  const t = await timeSteps(steps, async () => {
     const loss = opt.minimize(lossOf, true)!;
     await loss.data();
     loss.dispose();
@@ -78,30 +34,6 @@ async function tfTrain(vars: any[], lossOf: () => any) {
   vars.forEach((v) => v.dispose());
   opt.dispose();
   return t;
-}
-
-/** jax-js: loss and gradients under jit (valueAndGrad), the SGD update inside the same jitted step. */
-async function jaxTrain(params: Record<string, any>, lossFn: (q: any, ...args: any[]) => any, args: any[]) {
-  const { valueAndGrad, jit, tree } = jax;
-  const step = jit((q: any, ...xs: any[]) => {
-    const [loss, g] = valueAndGrad(lossFn)(tree.map((a: any) => a.ref, q), ...xs);
-    return [loss, tree.map((a: any, b: any) => a.sub(b.mul(0.01)), q, g)];
-  });
-  let p = params;
-  return timeSteps(async () => {
-    const [loss, next] = step(p, ...args.map((a) => a.ref));
-    await loss.data();
-    p = next;
-  });
-}
-
-// ---- MLP training step ----
-async function rgStep(sizesMlp: number[], batch: number) {
-  rg.manualSeed(0);
-  const model = rg.mlp(sizesMlp);
-  const x = rg.randn([batch, sizesMlp[0]]);
-  const y = rg.tensor(Array.from({ length: batch }, (_, i) => i % sizesMlp[sizesMlp.length - 1]), [batch], { dtype: 'i32' });
-  return rgTrain(model, () => rg.crossEntropy(model.forward(x), y));
 }
 
 async function tfStep(sizesMlp: number[], batch: number) {
@@ -124,35 +56,15 @@ const mlps = arg('mlps', '64-256-256-10x256,784-1024-1024-10x512')
     const [s, b] = m.split('x');
     return [s.split('-').map(Number), Number(b)] as const;
   });
-async function jaxStep(sizesMlp: number[], batch: number) {
-  const { numpy: np, nn } = jax;
-  const p: Record<string, any> = {};
-  for (let i = 0; i + 1 < sizesMlp.length; i++) {
-    p[`W${i}`] = np.ones([sizesMlp[i], sizesMlp[i + 1]]).mul(0.01);
-    p[`b${i}`] = np.zeros([sizesMlp[i + 1]]);
-  }
-  const layers = sizesMlp.length - 1;
-  const C = sizesMlp[layers];
-  const x = np.ones([batch, sizesMlp[0]]);
-  const y = nn.oneHot(np.array(Array.from({ length: batch }, (_, i) => i % C), { dtype: 'int32' }), C);
-  const lossFn = (q: any, xx: any, yy: any) => {
-    let h = xx;
-    for (let i = 0; i < layers; i++) {
-      h = np.matmul(h, q[`W${i}`]).add(q[`b${i}`]);
-      if (i + 1 < layers) h = nn.relu(h);
-    }
-    return np.mean(np.sum(nn.logSoftmax(h, -1).mul(yy), -1)).mul(-1);
-  };
-  return jaxTrain(p, lossFn, [x, y]);
-}
-
 for (const [sizesMlp, batch] of mlps) {
-  const r = await rgStep([...sizesMlp], batch);
+  const r = await rgMlpStep([...sizesMlp], batch, steps);
+  const c = await rgMlpStep([...sizesMlp], batch, steps, true);
   const t = await tfStep([...sizesMlp], batch);
-  const j = jaxOk ? await jaxStep([...sizesMlp], batch) : null;
+  const j = jaxOk ? await jaxMlpStep(jax, [...sizesMlp], batch, steps) : null;
   const name = `${sizesMlp.join('-')} batch ${batch}`;
-  console.log(`MLP step ${name}: rootgrad ${r.ms.toFixed(1)} ms (${r.dispatches} dispatches, pool hit rate ${(100 * r.hitRate).toFixed(1)}%), tfjs ${t.ms.toFixed(1)} ms, jax-js jit ${j ? j.ms.toFixed(1) : 'n/a'} ms; first step rootgrad ${r.first.toFixed(0)} ms, tfjs ${t.first.toFixed(0)} ms, jax-js ${j ? j.first.toFixed(0) : 'n/a'} ms`);
+  console.log(`MLP step ${name}: rootgrad ${r.ms.toFixed(1)} ms (${r.dispatches} dispatches, pool hit rate ${(100 * r.hitRate).toFixed(1)}%), compiled ${c.ms.toFixed(1)} ms, tfjs ${t.ms.toFixed(1)} ms, jax-js jit ${j ? j.ms.toFixed(1) : 'n/a'} ms; first step rootgrad ${r.first.toFixed(0)} ms, tfjs ${t.first.toFixed(0)} ms, jax-js ${j ? j.first.toFixed(0) : 'n/a'} ms`);
   rows.push({ bench: `MLP step ${name} (ms)`, rootgrad: r.ms.toFixed(1), tfjs: t.ms.toFixed(1), jaxjs: j ? `${j.ms.toFixed(1)} (jit)` : 'n/a', 'rootgrad/tfjs': vs(t.ms, r.ms), 'rootgrad/jax-js': vs(j?.ms, r.ms) });
+  rows.push({ bench: `MLP step ${name}, rootgrad compiled (ms)`, rootgrad: c.ms.toFixed(1), tfjs: t.ms.toFixed(1), jaxjs: j ? `${j.ms.toFixed(1)} (jit)` : 'n/a', 'rootgrad/tfjs': vs(t.ms, c.ms), 'rootgrad/jax-js': vs(j?.ms, c.ms) });
   rows.push({ bench: `first step ${name} (ms)`, rootgrad: r.first.toFixed(0), tfjs: t.first.toFixed(0), jaxjs: j ? j.first.toFixed(0) : 'n/a', 'rootgrad/tfjs': vs(t.first, r.first), 'rootgrad/jax-js': vs(j?.first, r.first) });
   rows.push({ bench: `dispatches per step ${name}`, rootgrad: r.dispatches, tfjs: '', jaxjs: '', 'rootgrad/tfjs': `pool hit rate ${(100 * r.hitRate).toFixed(1)}%`, 'rootgrad/jax-js': '' });
 }
@@ -196,16 +108,8 @@ for (const n of sizes) {
 // ---- one-block GPT training step (token + position embeddings, causal attention, GELU MLP, tied head) ----
 const [gV, gT, gD, gH, gB] = arg('gpt', '32-32-64-4-16').split('-').map(Number); // vocab, context, width, heads, batch
 const gptName = `GPT 1 block V${gV} T${gT} d${gD} h${gH} batch ${gB}`;
-const gptIds = Array.from({ length: gB * gT }, (_, i) => (i * 7 + 3) % gV);
-const gptTargets = gptIds.map((t, i) => (t + i) % gV);
-
-async function rgGpt() {
-  rg.manualSeed(0);
-  const model = new GPT({ kind: 'gpt', vocab: gV, context: gT, dim: gD, heads: gH, layers: 1 });
-  const ids = rg.tensor(gptIds, [gB, gT], { dtype: 'i32' });
-  const y = rg.tensor(gptTargets, [gB * gT], { dtype: 'i32' });
-  return rgTrain(model, () => rg.crossEntropy(rg.reshape(model.forward(ids), [gB * gT, gV]), y));
-}
+const gptShape = { V: gV, T: gT, D: gD, H: gH, B: gB };
+const { ids: gptIds, targets: gptTargets } = gptData(gptShape);
 
 async function tfGpt() {
   const [V, T, D, H, B] = [gV, gT, gD, gH, gB];
@@ -237,51 +141,21 @@ async function tfGpt() {
   });
 }
 
-async function jaxGpt() {
-  const { numpy: np, nn, random } = jax;
-  const [V, T, D, H, B] = [gV, gT, gD, gH, gB];
-  let key = random.key(0);
-  const w = (shape: number[]) => {
-    const [k1, k2] = random.split(key);
-    key = k1;
-    return random.normal(k2, shape).mul(0.02);
-  };
-  const p: Record<string, any> = { wte: w([V, D]), wpe: w([T, D]), g1: np.ones([D]), c1: np.zeros([D]), wq: w([D, D]), bq: np.zeros([D]), wk: w([D, D]), bk: np.zeros([D]), wv: w([D, D]), bv: np.zeros([D]), wo: w([D, D]), bo: np.zeros([D]), g2: np.ones([D]), c2: np.zeros([D]), w1: w([D, 4 * D]), b1: np.zeros([4 * D]), w2: w([4 * D, D]), b2: np.zeros([D]), gf: np.ones([D]), cf: np.zeros([D]) };
-  const ids = np.array(gptIds, { dtype: 'int32' }).reshape([B, T]);
-  const y = nn.oneHot(np.array(gptTargets, { dtype: 'int32' }), V);
-  const causal = np.tril(np.ones([T, T])).greater(0.5);
-  // jax-js arrays are consumed by the ops that take them: .ref keeps one for a second use.
-  const ln = (x: any, g: any, c: any) => nn.standardize(x, -1, { epsilon: 1e-5 }).mul(g).add(c);
-  const lin = (x: any, wt: any, b: any) => np.matmul(x, wt).add(b);
-  const lossFn = (q: any, ii: any, yy: any) => {
-    let x = np.take(q.wte.ref, ii, 0).add(q.wpe);
-    const h = ln(x.ref, q.g1, q.c1);
-    // attention by matmuls (nn.dotProductAttention goes through einsum, which needs Node 22's iterator helpers)
-    const split = (t: any, perm: number[]) => np.transpose(t.reshape([B, T, H, D / H]), perm);
-    const scores = np.matmul(split(lin(h.ref, q.wq, q.bq), [0, 2, 1, 3]), split(lin(h.ref, q.wk, q.bk), [0, 2, 3, 1])).mul(1 / Math.sqrt(D / H));
-    const att = nn.softmax(np.where(causal.ref, scores, -1e9), -1);
-    const o = np.transpose(np.matmul(att, split(lin(h, q.wv, q.bv), [0, 2, 1, 3])), [0, 2, 1, 3]);
-    x = x.add(lin(o.reshape([B, T, D]), q.wo, q.bo));
-    x = x.ref.add(lin(nn.gelu(lin(ln(x, q.g2, q.c2), q.w1, q.b1)), q.w2, q.b2));
-    const logits = np.matmul(ln(x, q.gf, q.cf).reshape([B * T, D]), np.transpose(q.wte));
-    return np.mean(np.sum(nn.logSoftmax(logits, -1).mul(yy), -1)).mul(-1);
-  };
-  return jaxTrain(p, lossFn, [ids, y]);
-}
-
 if (arg('gpt', '') !== 'off') {
-  const r = await rgGpt();
+  const r = await rgGptStep(gptShape, steps);
+  const c = await rgGptStep(gptShape, steps, true);
   const t = await tfGpt();
   let j: { first: number; ms: number } | null = null;
   if (jaxOk) {
     try {
-      j = await jaxGpt();
+      j = await jaxGptStep(jax, gptShape, steps);
     } catch (e) {
       console.log(`jax-js GPT step failed: ${(e as Error).message}`);
     }
   }
-  console.log(`${gptName}: rootgrad ${r.ms.toFixed(1)} ms (${r.dispatches} dispatches), tfjs ${t.ms.toFixed(1)} ms, jax-js jit ${j ? j.ms.toFixed(1) : 'n/a'} ms; first step ${r.first.toFixed(0)} / ${t.first.toFixed(0)} / ${j ? j.first.toFixed(0) : 'n/a'} ms`);
+  console.log(`${gptName}: rootgrad ${r.ms.toFixed(1)} ms (${r.dispatches} dispatches), compiled ${c.ms.toFixed(1)} ms, tfjs ${t.ms.toFixed(1)} ms, jax-js jit ${j ? j.ms.toFixed(1) : 'n/a'} ms; first step ${r.first.toFixed(0)} / ${t.first.toFixed(0)} / ${j ? j.first.toFixed(0) : 'n/a'} ms`);
   rows.push({ bench: `${gptName} step (ms)`, rootgrad: r.ms.toFixed(1), tfjs: t.ms.toFixed(1), jaxjs: j ? `${j.ms.toFixed(1)} (jit)` : 'n/a', 'rootgrad/tfjs': vs(t.ms, r.ms), 'rootgrad/jax-js': vs(j?.ms, r.ms) });
+  rows.push({ bench: `${gptName} step, rootgrad compiled (ms)`, rootgrad: c.ms.toFixed(1), tfjs: t.ms.toFixed(1), jaxjs: j ? `${j.ms.toFixed(1)} (jit)` : 'n/a', 'rootgrad/tfjs': vs(t.ms, c.ms), 'rootgrad/jax-js': vs(j?.ms, c.ms) });
   rows.push({ bench: `first step ${gptName} (ms)`, rootgrad: r.first.toFixed(0), tfjs: t.first.toFixed(0), jaxjs: j ? j.first.toFixed(0) : 'n/a', 'rootgrad/tfjs': vs(t.first, r.first), 'rootgrad/jax-js': vs(j?.first, r.first) });
   rows.push({ bench: `dispatches per step ${gptName}`, rootgrad: r.dispatches, tfjs: '', jaxjs: '', 'rootgrad/tfjs': '', 'rootgrad/jax-js': '' });
 }
@@ -292,7 +166,7 @@ writeResults(
   { adapter: info, iters, steps, autotune: tuned, rows },
   `rootgrad vs TensorFlow.js ${tf.version_core} (webgpu) and jax-js (webgpu) on ${info.description} (${info.architecture}), one run, one process.\n` +
     (tuned ? `rootgrad autotuned first: ${tuned.map((t) => `${t.kernel}:${t.shapeClass} ${t.chosen}`).join(', ')}.\n` : '') +
-    'Matmul times include reading the product back (every framework alike). Training steps (MLP, GPT): forward, backward, SGD update (lr 0.01), loss read back; median of the steps after the first; jax-js runs the whole step under jit. The MLP steps run first, so their first steps include compiling every kernel they use.\n\n' +
+    'Matmul times include reading the product back (every framework alike). Training steps (MLP, GPT): forward, backward, SGD update (lr 0.01), loss read back; median of the steps after the first (after the first three for rootgrad compiled: two are recorded); jax-js runs the whole step under jit. The MLP steps run first, so their first steps include compiling every kernel they use.\n\n' +
     markdownTable(header, rows.map((r) => header.map((h) => r[h] ?? ''))),
 );
 rg.shutdown();

@@ -32,6 +32,7 @@ export { defineOp, customOps, type CustomOp, type CustomOpSpec, type KernelSpec 
 export { runAudit, primitiveCases, modelCases, type AuditRow, type AuditCase } from './audit.js';
 export { auditModule, moduleAuditText, moduleAuditMarkdown, moduleAuditHtml, type ModuleAudit, type ModuleAuditRow, type ModuleAuditOptions } from './audit-module.js';
 export { Params } from './runtime.js';
+export { compile, type CompileOptions, type CompiledFunction, type CompileStats, type CompiledResult } from './compile.js';
 export { detectAnomaly, anomalyEnabled } from './anomaly.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';
 export { linearCrossEntropy, linearRootedLoss, linearFocalLoss, rowLoss, defineRowLoss, rowLossNames, chunkRowsFor, type RowLoss, type RowLossSpec, type LinearLossOptions } from './ops/linear_losses.js';
@@ -44,7 +45,7 @@ export type { Attrs, Primitive, OpDef, F64 } from './ops/def.js';
  * (finalizedTensors/Bytes: tensors dropped without dispose or tidy), the buffer pool, and dispatch counters. */
 export function memory(): MemoryStats & { peakBytes: number; finalizedTensors: number; finalizedBytes: number } {
   const base = { liveTensors: mem.liveTensors, liveBytes: mem.liveBytes, peakBytes: mem.peakBytes, finalizedTensors: mem.finalizedTensors, finalizedBytes: mem.finalizedBytes };
-  if (!hasDevice()) return { ...base, pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0 };
+  if (!hasDevice()) return { ...base, pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0, bindGroupHits: 0, bindGroupsCreated: 0, pinnedBytes: 0 };
   return { ...base, ...rt().stats };
 }
 

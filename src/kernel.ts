@@ -5,7 +5,7 @@
 // - the TypeScript types of a dispatch: `run(K, defines, { X: view(x), ... }, { n, a, b }, groups)` does
 //   not compile with a missing, extra or misspelt parameter or binding, and packs the words in order.
 // Kernels without a declaration (defineOp's) read raw words with pu()/pf() from raw_params.wgsl.
-import { Params, type BufferView } from './runtime.js';
+import type { BufferView } from './runtime.js';
 
 /** A parameter's WGSL type; 'u32[]' is a runtime-sized array (per-axis extents and strides), last only. */
 export type ParamType = 'u32' | 'i32' | 'f32' | 'u32[]';
@@ -52,28 +52,49 @@ export function kernelDecl(file: string): KernelDecl | undefined {
   return declared.get(file);
 }
 
-/** Packs parameter values in declaration order (one 32-bit word each; an array's words at the end). */
-export function packParams<P extends Record<string, ParamType>>(k: KernelDecl<P>, values: ParamValues<P>): Params {
-  const p = new Params();
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** How many 32-bit words the parameter values take (an empty array still takes one: it must bind). */
+export function paramWordCount<P extends Record<string, ParamType>>(k: KernelDecl<P>, values: ParamValues<P>): number {
+  const types = k.paramTypes;
+  const last = types.length - 1;
+  if (last < 0) return 1;
+  if (types[last] !== 'u32[]') return types.length;
+  return last + Math.max(1, (values[k.paramNames[last]] as readonly number[]).length);
+}
+
+/** Packs parameter values in declaration order into out[at...] (one 32-bit word each; an array's words
+ * at the end). Writes straight into the runtime's params arena: no per-dispatch arrays on the hot path. */
+export function packParamsInto<P extends Record<string, ParamType>>(k: KernelDecl<P>, values: ParamValues<P>, out: Uint32Array, at: number): void {
   const names = k.paramNames;
+  const types = k.paramTypes;
+  if (!names.length) out[at] = 0;
   for (let i = 0; i < names.length; i++) {
     const v = values[names[i]] as number | readonly number[];
-    switch (k.paramTypes[i]) {
+    switch (types[i]) {
       case 'u32':
-        p.u(v as number);
+        out[at++] = (v as number) >>> 0;
         break;
       case 'i32':
-        p.i(v as number);
+        out[at++] = ((v as number) | 0) >>> 0;
         break;
       case 'f32':
-        p.f(v as number);
+        f32[0] = v as number;
+        out[at++] = u32[0];
         break;
       default: {
         const xs = v as readonly number[];
-        if (xs.length) p.u(...xs);
-        else p.u(0); // a runtime-sized array binds at least one element
+        for (let j = 0; j < xs.length; j++) out[at++] = xs[j] >>> 0;
+        if (!xs.length) out[at++] = 0; // a runtime-sized array binds at least one element
       }
     }
   }
-  return p;
+}
+
+/** The packed words of parameter values, as a fresh array (compiled steps re-pack refreshed values). */
+export function packParams<P extends Record<string, ParamType>>(k: KernelDecl<P>, values: ParamValues<P>): Uint32Array {
+  const out = new Uint32Array(paramWordCount(k, values));
+  packParamsInto(k, values, out, 0);
+  return out;
 }

@@ -2,18 +2,40 @@
 // a GPU buffer pool by size class, uploads and readbacks. Everything a kernel dispatch needs, nothing more.
 import { current } from './gpu.js';
 import { wgslSource } from './shaders.js';
-import { kernelDecl, packParams, type BindingDecl, type BindingValues, type KernelDecl, type ParamType, type ParamValues } from './kernel.js';
+import { kernelDecl, packParams, packParamsInto, paramWordCount, type BindingDecl, type BindingValues, type KernelDecl, type ParamType, type ParamValues } from './kernel.js';
 
 const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01;
 const PARAMS_WORDS = 1 << 16; // 256 KiB of params per submitted batch
 const PARAM_ALIGN_WORDS = 64; // minStorageBufferOffsetAlignment (256 bytes) in words
+const BIND_GROUP_CACHE = 8192; // cached bind groups before the cache starts over
+
+/** What records a compiled step (src/compile.ts) sees of the runtime: every command in order, and every
+ * buffer taken from or given back to the pool while it records. */
+export interface Recorder {
+  dispatch(k: Kernel, bindings: BufferView[], words: Uint32Array, groups: [number, number?, number?], refresh?: () => Uint32Array): void;
+  copy(src: BufferView, dst: BufferView, bytes: number, srcOffset: number, dstOffset: number): void;
+  upload(dst: BufferView, data: Uint8Array): void;
+  /** Host code a replay must run at this point (advancing state that eager code advances here). */
+  host(run: () => void): void;
+  acquired(buffer: GPUBuffer): void;
+  released(buffer: GPUBuffer): void;
+  /** A readback was asked for while recording (refused: its value would be a host value in the replay). */
+  readback(): void;
+}
 
 export type Defines = Record<string, string | number>;
+/** The pipeline cache's lookup tree: define name, then its value, ..., then LEAF: the kernel. */
+type KernelTree = Map<string | number | symbol, KernelTree | Kernel>;
+const LEAF = Symbol('kernel');
+/** The bind-group cache: kernel id, params buffer and size, then (buffer id, offset, bytes) per binding; -1: the group. */
+type BindGroupTree = Map<number, BindGroupTree | GPUBindGroup>;
 
 export interface Kernel {
   name: string;
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
+  /** A small number naming this pipeline in bind-group cache keys. */
+  id: number;
 }
 
 /** A GPU buffer and the bytes the kernel may see: `bytes` from `offset` (a multiple of 256; default 0). */
@@ -33,6 +55,11 @@ export interface MemoryStats {
   poolMisses: number;
   dispatches: number;
   submits: number;
+  /** Bind groups reused from the cache, and made (the cache is keyed by the buffers and ranges bound). */
+  bindGroupHits: number;
+  bindGroupsCreated: number;
+  /** Bytes held by compiled steps (their pinned intermediate buffers; see src/compile.ts). */
+  pinnedBytes: number;
 }
 
 function debugLevel(): number {
@@ -74,17 +101,28 @@ export class Runtime {
   readonly device: GPUDevice;
   readonly generation: number;
   private pipelines = new Map<string, Kernel>();
+  private kernelTree = new Map<string, KernelTree>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private paramsBuffer: GPUBuffer;
   private paramsArena = new Uint32Array(PARAMS_WORDS);
   private paramsUsed = 0;
   private batchKernels: string[] = [];
+  private passPipeline: GPUComputePipeline | null = null;
+  private dynamicOffset = [0];
+  private bindGroups = new Map<number, BindGroupTree>();
+  private bindGroupCount = 0;
+  private bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
+  /** The compiled step being recorded, if any (src/compile.ts): it sees every command and buffer. */
+  recorder: Recorder | null = null;
+  /** Called with every buffer going back to the pool (compiled steps drop records that bound it). */
+  readonly releaseListeners = new Set<(buffer: GPUBuffer) => void>();
   private pool = new Map<number, GPUBuffer[]>();
   private staging = new Map<number, GPUBuffer[]>();
   private errorChecks: Promise<string | null>[] = [];
   poolCapBytes = 512 * 1024 * 1024;
-  stats = { pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0 };
+  stats = { pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0, bindGroupHits: 0, bindGroupsCreated: 0, pinnedBytes: 0 };
 
   /** Why the device was lost, once it was. */
   lost: string | null = null;
@@ -98,11 +136,27 @@ export class Runtime {
 
   /** A compute pipeline for a WGSL kernel file with its template defines, compiled once per process. */
   kernel(name: string, defines: Defines = {}): Kernel {
-    // The cache key on the hot path: name and define pairs by concatenation (JSON.stringify cost ~1 µs a dispatch).
+    // The lookup on the hot path walks a tree of maps by each define's name and value: the strings are
+    // mostly literals whose hashes V8 keeps, where a concatenated key (~1 µs) was hashed anew every dispatch.
+    let node = this.kernelTree.get(name);
+    if (!node) this.kernelTree.set(name, (node = new Map()));
+    for (const d in defines) {
+      let byValue = node.get(d) as KernelTree | undefined;
+      if (!byValue) node.set(d, (byValue = new Map()));
+      const v = defines[d];
+      let next = byValue.get(v) as KernelTree | undefined;
+      if (!next) byValue.set(v, (next = new Map()));
+      node = next;
+    }
+    const found = node.get(LEAF) as Kernel | undefined;
+    if (found) return found;
     let key = name;
     for (const d in defines) key += '|' + d + '=' + defines[d];
     let k = this.pipelines.get(key);
-    if (k) return k;
+    if (k) {
+      node.set(LEAF, k);
+      return k;
+    }
     const code = wgslSource(name, defines, kernelDecl(name)?.prelude);
     const level = debugLevel();
     if (level >= 2) console.error(`// ---- rootgrad kernel ${key}\n${code}`);
@@ -111,46 +165,124 @@ export class Runtime {
     const module = this.device.createShaderModule({ code, label: name });
     // An explicit layout from the declared bindings: 'auto' would drop bindings a kernel never reads, and
     // the dispatch convention (binding i + 1 = i-th buffer) must hold for every kernel.
+    // The params words (binding 0) are bound with a dynamic offset: one bind group serves every dispatch
+    // on the same buffers wherever its words sit in the arena, so bind groups can be cached.
     const entries: GPUBindGroupLayoutEntry[] = [...code.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read_write|read)>/g)].map((m) => ({
       binding: Number(m[1]),
       visibility: 4, // GPUShaderStage.COMPUTE
-      buffer: { type: m[2] === 'read' ? 'read-only-storage' : 'storage' },
+      buffer: { type: m[2] === 'read' ? 'read-only-storage' : 'storage', hasDynamicOffset: m[1] === '0' },
     }));
     const layout = this.device.createBindGroupLayout({ entries, label: name });
     const pipeline = this.device.createComputePipeline({ layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' }, label: name });
     this.errorChecks.push(this.device.popErrorScope().then((e) => (e ? `kernel '${name}' ${JSON.stringify(defines)}: ${e.message}` : null)));
     if (level >= 1) console.error(`rootgrad: compiled ${key} in ${(performance.now() - t0).toFixed(1)} ms`);
-    k = { name, pipeline, layout };
+    k = { name, pipeline, layout, id: this.pipelines.size + 1 };
     this.pipelines.set(key, k);
+    node.set(LEAF, k);
     return k;
   }
 
-  /** Records one dispatch of a declared kernel (src/kernel.ts): bindings and parameters by name. */
-  run<P extends Record<string, ParamType>, B extends Record<string, BindingDecl>>(k: KernelDecl<P, B>, defines: Defines, bindings: BindingValues<B>, params: ParamValues<P>, groups: [number, number?, number?]): void {
+  /** Records one dispatch of a declared kernel (src/kernel.ts): bindings and parameters by name.
+   * `refresh`, for parameters that follow host state (an optimiser's step count, a generator's seed), gives
+   * their values again at each replay of a compiled step (src/compile.ts); eager dispatch ignores it. */
+  run<P extends Record<string, ParamType>, B extends Record<string, BindingDecl>>(k: KernelDecl<P, B>, defines: Defines, bindings: BindingValues<B>, params: ParamValues<P>, groups: [number, number?, number?], refresh?: () => ParamValues<P>): void {
+    const kernel = this.kernel(k.file, defines);
     const names = k.bindingNames;
     const views: BufferView[] = new Array(names.length);
     for (let i = 0; i < names.length; i++) views[i] = (bindings as Record<string, BufferView>)[names[i]];
-    this.dispatch(this.kernel(k.file, defines), views, packParams(k, params), groups);
+    const words = paramWordCount(k, params);
+    const offset = this.reserveParams(words);
+    packParamsInto(k, params, this.paramsArena, offset);
+    this.encode(kernel, views, offset, words, groups);
+    this.recorder?.dispatch(kernel, views, this.paramsArena.slice(offset, offset + words), groups, refresh && (() => packParams(k, refresh())));
   }
 
   /** Records one dispatch. bindings[i] is @binding(i + 1); @binding(0) is always the params words. */
   dispatch(k: Kernel, bindings: BufferView[], params: Params, groups: [number, number?, number?]): void {
     const words = params.words.length || 1;
+    const offset = this.reserveParams(words);
+    this.paramsArena.set(params.words, offset);
+    if (!params.words.length) this.paramsArena[offset] = 0;
+    this.encode(k, bindings, offset, words, groups);
+    this.recorder?.dispatch(k, bindings, this.paramsArena.slice(offset, offset + words), groups);
+  }
+
+  /** A slot of `words` in the params arena (256-byte aligned), submitting the batch first when it is full. */
+  private reserveParams(words: number): number {
     const slot = Math.ceil(words / PARAM_ALIGN_WORDS) * PARAM_ALIGN_WORDS;
     if (this.paramsUsed + slot > PARAMS_WORDS) this.flush();
     const offset = this.paramsUsed;
-    this.paramsArena.set(params.words, offset);
     this.paramsUsed += slot;
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramsBuffer, offset: offset * 4, size: words * 4 } }];
-    bindings.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer, offset: b.offset ?? 0, size: Math.max(4, b.bytes) } }));
-    const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
+    return offset;
+  }
+
+  private encode(k: Kernel, bindings: BufferView[], offset: number, words: number, groups: [number, number?, number?]): void {
+    const bindGroup = this.bindGroup(k, this.paramsBuffer, words * 4, bindings);
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
-    if (!this.pass) this.pass = this.encoder.beginComputePass();
-    this.pass.setPipeline(k.pipeline);
-    this.pass.setBindGroup(0, bindGroup);
+    if (!this.pass) {
+      this.pass = this.encoder.beginComputePass();
+      this.passPipeline = null;
+    }
+    if (this.passPipeline !== k.pipeline) {
+      this.pass.setPipeline(k.pipeline);
+      this.passPipeline = k.pipeline;
+    }
+    this.dynamicOffset[0] = offset * 4;
+    this.pass.setBindGroup(0, bindGroup, this.dynamicOffset);
     this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
     this.batchKernels.push(k.name);
     this.stats.dispatches++;
+  }
+
+  /** The bind group of a kernel's params (`paramBytes` from a dynamic offset into `params`) and buffers:
+   * made once per distinct set of buffers and ranges, then reused (creating one costs ~30 µs in Dawn). */
+  bindGroup(k: Kernel, params: GPUBuffer, paramBytes: number, bindings: BufferView[]): GPUBindGroup {
+    // A tree of maps keyed by numbers (buffer ids, offsets, sizes): no key string to build and hash.
+    let node = this.bindGroups.get(k.id);
+    if (!node) this.bindGroups.set(k.id, (node = new Map()));
+    node = this.branch(this.branch(node, this.bufferId(params)), paramBytes);
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i];
+      node = this.branch(this.branch(this.branch(node, this.bufferId(b.buffer)), b.offset ?? 0), b.bytes);
+    }
+    const hit = node.get(-1) as GPUBindGroup | undefined;
+    if (hit) {
+      this.stats.bindGroupHits++;
+      return hit;
+    }
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: params, offset: 0, size: paramBytes } }];
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i];
+      entries.push({ binding: i + 1, resource: { buffer: b.buffer, offset: b.offset ?? 0, size: Math.max(4, b.bytes) } });
+    }
+    const group = this.device.createBindGroup({ layout: k.layout, entries });
+    if (++this.bindGroupCount > BIND_GROUP_CACHE) {
+      this.bindGroups.clear(); // a workload that never repeats its buffers: start over
+      this.bindGroupCount = 0;
+      return group;
+    }
+    node.set(-1, group);
+    this.stats.bindGroupsCreated++;
+    return group;
+  }
+
+  private branch(node: BindGroupTree, key: number): BindGroupTree {
+    let next = node.get(key) as BindGroupTree | undefined;
+    if (!next) node.set(key, (next = new Map()));
+    return next;
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) this.bufferIds.set(b, (id = this.nextBufferId++));
+    return id;
+  }
+
+  /** Destroys a buffer (WebGPU defers it until submitted work is done) and forgets bind groups on it. */
+  private destroy(buffer: GPUBuffer): void {
+    buffer.destroy();
+    this.bindGroups.clear();
+    this.bindGroupCount = 0;
   }
 
   /** Workgroup counts for n invocations of a 1-D kernel: x is capped at 65535, the rest spills into y. */
@@ -172,6 +304,7 @@ export class Runtime {
   copy(src: BufferView, dst: BufferView, bytes: number, srcOffset = 0, dstOffset = 0): void {
     this.endPass().copyBufferToBuffer(src.buffer, (src.offset ?? 0) + srcOffset, dst.buffer, (dst.offset ?? 0) + dstOffset, bytes);
     this.batchKernels.push('copy');
+    this.recorder?.copy(src, dst, bytes, srcOffset, dstOffset);
   }
 
   /** Submits everything recorded so far, with its params, as one command buffer. */
@@ -191,6 +324,50 @@ export class Runtime {
     this.batchKernels = [];
   }
 
+  /** Host code that a compiled step's replays run at this point, in order with its dispatches (an
+   * optimiser advancing its step count); nothing happens when no step is being recorded. */
+  onReplay(run: () => void): void {
+    this.recorder?.host(run);
+  }
+
+  /** Submits a command buffer encoded elsewhere (a compiled step's replay), with the same error check. */
+  submit(commands: GPUCommandBuffer, what: string): void {
+    this.device.pushErrorScope('validation');
+    this.device.queue.submit([commands]);
+    this.errorChecks.push(this.device.popErrorScope().then((e) => (e ? `GPU validation error in ${what}: ${e.message}` : null)));
+    this.stats.submits++;
+  }
+
+  /** The buffers in the pool now. */
+  pooledSet(): Set<GPUBuffer> {
+    const s = new Set<GPUBuffer>();
+    for (const list of this.pool.values()) for (const b of list) s.add(b);
+    return s;
+  }
+
+  /** Takes buffers out of the pool for a compiled step that owns them from now on; returns them. */
+  pin(buffers: GPUBuffer[]): GPUBuffer[] {
+    const wanted = new Set(buffers);
+    for (const [size, list] of this.pool) {
+      const keep = list.filter((b) => !wanted.has(b));
+      const n = list.length - keep.length;
+      if (!n) continue;
+      this.pool.set(size, keep);
+      this.stats.pooledBytes -= n * size;
+      this.stats.pooledBuffers -= n;
+      this.stats.pinnedBytes += n * size;
+    }
+    return buffers;
+  }
+
+  /** Gives pinned buffers back to the pool (a compiled step's plan was dropped). */
+  unpin(buffers: GPUBuffer[]): void {
+    for (const b of buffers) {
+      this.stats.pinnedBytes -= b.size;
+      this.release(b);
+    }
+  }
+
   /** Throws the first WGSL/validation error seen since the last check, naming the kernel. */
   async checkErrors(): Promise<void> {
     const checks = this.errorChecks;
@@ -207,11 +384,14 @@ export class Runtime {
       this.stats.poolHits++;
       this.stats.pooledBytes -= size;
       this.stats.pooledBuffers--;
+      this.recorder?.acquired(b);
       return b;
     }
     this.stats.poolMisses++;
     this.stats.buffersCreated++;
-    return this.device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST });
+    const created = this.device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST });
+    this.recorder?.acquired(created);
+    return created;
   }
 
   /** Sets the pool's cap and frees pooled buffers above it; returns the previous cap. */
@@ -221,7 +401,7 @@ export class Runtime {
     if (this.stats.pooledBytes > bytes) this.flush(); // destroy() waits for submitted work, not for unsubmitted
     for (const [size, list] of [...this.pool.entries()].sort((a, b) => b[0] - a[0])) {
       while (list.length && this.stats.pooledBytes > bytes) {
-        list.pop()!.destroy();
+        this.destroy(list.pop()!);
         this.stats.pooledBytes -= size;
         this.stats.pooledBuffers--;
       }
@@ -231,10 +411,13 @@ export class Runtime {
 
   release(buffer: GPUBuffer): void {
     const size = buffer.size;
-    if (this.stats.pooledBytes + size > this.poolCapBytes) {
+    for (const listener of this.releaseListeners) listener(buffer);
+    // While a compiled step records, its buffers stay whole (they are pinned when it ends), whatever the cap.
+    if (this.recorder) this.recorder.released(buffer);
+    else if (this.stats.pooledBytes + size > this.poolCapBytes) {
       // Destroying is safe even with pending work: WebGPU defers it until submitted commands finish.
       this.flush();
-      buffer.destroy();
+      this.destroy(buffer);
       return;
     }
     let list = this.pool.get(size);
@@ -247,11 +430,13 @@ export class Runtime {
   /** Writes host data into a buffer. Pending commands are submitted first: queue writes overtake unsubmitted work. */
   upload(dst: BufferView, data: ArrayBufferView): void {
     if (this.encoder) this.flush();
+    this.recorder?.upload(dst, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
     this.device.queue.writeBuffer(dst.buffer, dst.offset ?? 0, data.buffer, data.byteOffset, data.byteLength);
   }
 
   /** Copies bytes of a buffer back to the host (through a pooled staging buffer). */
   async read(src: BufferView): Promise<ArrayBuffer> {
+    this.recorder?.readback();
     const bytes = src.bytes;
     const size = sizeClass(Math.max(4, bytes));
     const staging = this.staging.get(size)?.pop() ?? this.device.createBuffer({ size, usage: MAP_READ | COPY_DST, label: 'rootgrad.staging' });

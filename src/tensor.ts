@@ -171,7 +171,7 @@ export class Tensor {
   constructor(storage: Storage | F64, shape: Shape, dtype: DType, internal = false) {
     const isRef = !(storage instanceof Storage);
     this.ref = isRef ? storage : null;
-    this.shape = Object.freeze([...shape]);
+    this.shape = Object.isFrozen(shape) ? (shape as readonly number[]) : Object.freeze([...shape]); // an input's shape is shared as is
     this.dtype = dtype;
     this.size = sizeOf(shape);
     this.internal = internal || isRef; // reference tensors hold no GPU memory and are not tracked

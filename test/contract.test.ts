@@ -49,7 +49,7 @@ describe('kernel declarations', () => {
     expect(K.prelude).toContain('struct Params { n: u32, a: f32, b: f32, }');
     expect(K.prelude).toContain('@group(0) @binding(1) var<storage, read> X: array<f32>;');
     expect(K.prelude).toContain('@group(0) @binding(2) var<storage, read_write> Y: array<f32>;');
-    const words = packParams(K, { b: 2, n: 3, a: 0.5 }).words; // any key order: declaration order wins
+    const words = [...packParams(K, { b: 2, n: 3, a: 0.5 })]; // any key order: declaration order wins
     expect(words).toEqual([3, new Uint32Array(new Float32Array([0.5]).buffer)[0], new Uint32Array(new Float32Array([2]).buffer)[0]]);
     expect(() => defineKernel('test_scale_add', { n: 'u32' }, {})).toThrow("defineKernel: 'test_scale_add' is declared twice");
     expect(() => defineKernel('test_bad_array', { dims: 'u32[]', n: 'u32' }, {})).toThrow("the array parameter 'dims' must be the last");

@@ -70,10 +70,16 @@ export function laneDefines(vec4: boolean, fn: string, args: string[], extra: st
   return vec4 ? { T: 'vec4<f32>', MAP: `vec4<f32>(${['.x', '.y', '.z', '.w'].map(call).join(', ')})` } : { T: 'f32', MAP: call('') };
 }
 
+/** Both lane widths of an elementwise kernel's defines, made once per kernel (building the MAP string on
+ * every dispatch cost more than the dispatch's own bookkeeping). */
+export function laneVariants(fn: string, args: string[], extra: string[] = []): { scalar: { T: string; MAP: string }; vec4: { T: string; MAP: string } } {
+  return { scalar: laneDefines(false, fn, args, extra), vec4: laneDefines(true, fn, args, extra) };
+}
+
 /** An elementwise kernel over `size` same-shaped elements: vec4 lanes when size allows; n is the unit count. */
-export function lanes(size: number, fn: string, args: string[], extra: string[] = []): { defines: { T: string; MAP: string }; n: number } {
+export function lanes(size: number, variants: ReturnType<typeof laneVariants>): { defines: { T: string; MAP: string }; n: number } {
   const vec4 = size % 4 === 0;
-  return { defines: laneDefines(vec4, fn, args, extra), n: vec4 ? size / 4 : size };
+  return { defines: vec4 ? variants.vec4 : variants.scalar, n: vec4 ? size / 4 : size };
 }
 
 export function checkDType(op: string, t: Tensor, dtype: DType, what = 'input'): void {

@@ -7,7 +7,7 @@ import { forEachBroadcast, f64 } from '../reference.js';
 import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape.js';
 import { full } from '../creation.js';
 import type { Attrs, OpDef } from './def.js';
-import { apply, checkDType, laneDefines, view } from './apply.js';
+import { apply, checkDType, laneVariants, view } from './apply.js';
 import { affine, neg, pow } from './unary.js';
 import { sumTo } from './reduce.js';
 
@@ -35,6 +35,8 @@ export function broadcastIndex(a: Tensor, b: Tensor, shape: readonly number[], w
   return { mode, params: { n: n / w, na: mode === 1 ? a.size / w : 0, nb: mode === 1 ? b.size / w : 0, rank: mode === 2 ? shape.length : 0, dims } };
 }
 
+const BINARY_LANES = laneVariants('op', ['a', 'b']);
+
 /** The broadcasting kernel (binary.wgsl) on inputs that binaryInfer accepted. */
 export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
@@ -46,7 +48,8 @@ export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): T
   const vec4 = mode !== 2 && z.size % 4 === 0 && (mode === 0 || (a.size % 4 === 0 && b.size % 4 === 0));
   const w = vec4 ? 4 : 1;
   const { params } = broadcastIndex(a, b, shape, w);
-  r.run(BINARY, { EXPR: expr, MODE: mode, ...laneDefines(vec4, 'op', ['a', 'b']) }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size / w, 256));
+  const d = vec4 ? BINARY_LANES.vec4 : BINARY_LANES.scalar;
+  r.run(BINARY, { EXPR: expr, MODE: mode, T: d.T, MAP: d.MAP }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size / w, 256));
   return z;
 }
 

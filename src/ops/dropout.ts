@@ -24,11 +24,16 @@ export function dropoutKeeps(i: number, seed: number, keep: number): boolean {
 
 const DROPOUT_MASK = defineKernel('dropout_mask', { n: 'u32', seed: 'u32', keep: 'f32' }, { Y: 'read_write f32' });
 
+/** The seed dropout() just drew from the global generator, while its op runs: a compiled step's replay
+ * draws again there, as eager code would. */
+let drawnSeed: number | null = null;
+
 function mask(size: number, shape: readonly number[], p: number, seed: number): Tensor {
   const m = empty(shape);
   if (size) {
     const r = rt();
-    r.run(DROPOUT_MASK, {}, { Y: view(m) }, { n: size, seed, keep: 1 - p }, r.groups1d(size, 256));
+    const redraw = drawnSeed === seed ? () => ({ n: size, seed: globalGenerator.nextU32(), keep: 1 - p }) : undefined;
+    r.run(DROPOUT_MASK, {}, { Y: view(m) }, { n: size, seed, keep: 1 - p }, r.groups1d(size, 256), redraw);
   }
   return m;
 }
@@ -64,7 +69,12 @@ export const dropoutDefs = {
 export function dropout(x: Tensor, p: number, training = true): Tensor {
   if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;
-  return apply('dropout', [x], { p, seed: globalGenerator.nextU32() });
+  drawnSeed = globalGenerator.nextU32();
+  try {
+    return apply('dropout', [x], { p, seed: drawnSeed });
+  } finally {
+    drawnSeed = null;
+  }
 }
 
 /** Dropout with a given mask seed (the same mask at every call: for gradcheck and the audit). */

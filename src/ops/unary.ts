@@ -5,7 +5,7 @@ import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { erf64, gelu64, mapF64 } from '../reference.js';
 import type { Attrs, OpDef } from './def.js';
-import { apply, checkDType, lanes, view } from './apply.js';
+import { apply, checkDType, lanes, laneVariants, view } from './apply.js';
 
 interface Spec<A> {
   /** y in terms of x and the scalars a, b (from scalars(attrs)); a function of the attributes when they
@@ -20,11 +20,14 @@ interface Spec<A> {
 const UNARY = defineKernel('unary', { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read_write {{T}}' });
 const UNARY_BACKWARD = defineKernel('unary_backward', { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read {{T}}', G: 'read {{T}}', DX: 'read_write {{T}}' });
 
+const FORWARD_LANES = laneVariants('f', ['x'], ['a', 'b']);
+const BACKWARD_LANES = laneVariants('d', ['x', 'y', 'g'], ['a', 'b']);
+
 /** dx = deriv(x, y, g) in one dispatch (unary_backward.wgsl), a vec4 per invocation when the size allows. */
 export function unaryBackward(deriv: string, x: Tensor, y: Tensor, g: Tensor, dx: Tensor, a = 0, b = 0): void {
   const r = rt();
-  const { defines, n } = lanes(x.size, 'd', ['x', 'y', 'g'], ['a', 'b']);
-  r.run(UNARY_BACKWARD, { DERIV: deriv, ...defines }, { X: view(x), Y: view(y), G: view(g), DX: view(dx) }, { n, a, b }, r.groups1d(n, 256));
+  const { defines, n } = lanes(x.size, BACKWARD_LANES);
+  r.run(UNARY_BACKWARD, { DERIV: deriv, T: defines.T, MAP: defines.MAP }, { X: view(x), Y: view(y), G: view(g), DX: view(dx) }, { n, a, b }, r.groups1d(n, 256));
 }
 
 function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
@@ -41,8 +44,8 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
       if (x.size) {
         const r = rt();
         const [a, b] = scalars(attrs);
-        const { defines, n } = lanes(x.size, 'f', ['x'], ['a', 'b']);
-        r.run(UNARY, { EXPR: expr(attrs), ...defines }, { X: view(x), Y: view(y) }, { n, a, b }, r.groups1d(n, 256));
+        const { defines, n } = lanes(x.size, FORWARD_LANES);
+        r.run(UNARY, { EXPR: expr(attrs), T: defines.T, MAP: defines.MAP }, { X: view(x), Y: view(y) }, { n, a, b }, r.groups1d(n, 256));
       }
       save(x);
       save(y);

@@ -192,6 +192,11 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     this.paramGroups.forEach((g, i) => this.validate(g, i));
     this.steps++;
     const r = rt();
+    // A compiled step's replay advances the count as this call does (the update words read it).
+    r.onReplay(() => {
+      this.paramGroups.forEach((g, i) => this.validate(g, i));
+      this.steps++;
+    });
     const who = `${this.constructor.name}.step`;
     this.paramGroups.forEach((group, gi) => {
       const { arena: a, first } = this.runtime[gi];
@@ -385,13 +390,10 @@ export class SGD extends Optimizer<SGDSettings> {
     // PyTorch starts the buffer at the first step the parameter has a gradient: buf = d, then momentum.
     const first = useMomentum && t.fresh('momentum');
     const buf = useMomentum ? t.slot('momentum') : view((this.unused ??= keep(zeros([1])))); // bound, never read without momentum
-    r.run(
-      SGD_UPDATE,
-      {},
-      { PARAM: t.param, GRAD: t.grad, BUF: buf, COEF: view(this.coef) },
-      { n: t.size, fresh: first ? 1 : 0, use_momentum: useMomentum ? 1 : 0, nesterov: g.nesterov ? 1 : 0, lr: g.lr, momentum: g.momentum, weight_decay: g.weightDecay },
-      r.groups1d(t.size, 256),
-    );
+    // The settings are read again at each replay of a compiled step (a schedule sets lr between steps); the
+    // first-step flag is not: a replay is never a parameter's first step.
+    const words = () => ({ n: t.size, fresh: first ? 1 : 0, use_momentum: useMomentum ? 1 : 0, nesterov: g.nesterov ? 1 : 0, lr: g.lr, momentum: g.momentum, weight_decay: g.weightDecay });
+    r.run(SGD_UPDATE, {}, { PARAM: t.param, GRAD: t.grad, BUF: buf, COEF: view(this.coef) }, words(), r.groups1d(t.size, 256), () => ({ ...words(), fresh: 0 }));
   }
 }
 
@@ -435,16 +437,12 @@ export class Adam extends Optimizer<AdamSettings> {
   }
   protected update(t: UpdateTarget, g: ParamGroup<AdamSettings>): void {
     const r = rt();
-    const [b1, b2] = g.betas;
-    const bc1 = 1 - b1 ** this.steps;
-    const bc2 = 1 - b2 ** this.steps;
-    r.run(
-      ADAM_UPDATE,
-      {},
-      { PARAM: t.param, GRAD: t.grad, M: t.slot('exp_avg'), V: t.slot('exp_avg_sq'), COEF: view(this.coef) },
-      { n: t.size, decoupled: this.decoupled ? 1 : 0, lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weight_decay: g.weightDecay, bc1, bc2 },
-      r.groups1d(t.size, 256),
-    );
+    // Read again at each replay of a compiled step: the bias corrections follow the step count.
+    const words = () => {
+      const [b1, b2] = g.betas;
+      return { n: t.size, decoupled: this.decoupled ? 1 : 0, lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weight_decay: g.weightDecay, bc1: 1 - b1 ** this.steps, bc2: 1 - b2 ** this.steps };
+    };
+    r.run(ADAM_UPDATE, {}, { PARAM: t.param, GRAD: t.grad, M: t.slot('exp_avg'), V: t.slot('exp_avg_sq'), COEF: view(this.coef) }, words(), r.groups1d(t.size, 256), words);
   }
 }
 

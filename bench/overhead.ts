@@ -1,0 +1,146 @@
+// npm run bench:overhead [-- --ops 500 --reps 15 --steps 20 --gpt 32-32-64-4-16]
+// Host cost of dispatch, in one process: µs of host time per tiny op (a 4-element add) recorded eagerly,
+// and per dispatch replayed by a compiled step, beside Dawn's own cost of encoding the same dispatch
+// (setPipeline + setBindGroup + dispatchWorkgroups on a cached bind group, and the submit, where Dawn
+// translates the commands) and of making a bind group.
+// Host time only: each loop is timed up to its submit, the GPU's work is waited for outside the timer.
+// Then training steps, eager vs compiled vs jax-js's jit: MLPs 8-8-8-2 (batch 4) and 64-256-256-10
+// (batch 256), and the one-block GPT. Writes bench/results/overhead.{json,md}.
+import * as rg from '../src/node.js';
+import { rt } from '../src/runtime.js';
+import { loadPeers } from './peers.js';
+import { arg, markdownTable, median, writeResults } from './util.js';
+import { jaxGptStep, jaxMlpStep, rgGptStep, rgMlpStep } from './steps.js';
+
+const OPS = Number(arg('ops', '500'));
+const REPS = Number(arg('reps', '15'));
+const STEPS = Number(arg('steps', '20'));
+const info = await rg.init();
+const r = rt();
+
+async function settle(): Promise<void> {
+  r.flush();
+  await r.device.queue.onSubmittedWorkDone();
+}
+
+/** Median host µs per unit of `body` (which does `units` of them), GPU work waited for between reps. */
+async function hostMicros(units: number, body: () => void): Promise<number> {
+  const times: number[] = [];
+  for (let rep = 0; rep < REPS + 2; rep++) {
+    await settle();
+    const t0 = performance.now();
+    body();
+    r.flush();
+    const t = performance.now() - t0;
+    if (rep >= 2) times.push((t * 1000) / units);
+  }
+  await settle();
+  return median(times);
+}
+
+const a = rg.tensor([1, 2, 3, 4]);
+const b = rg.tensor([4, 3, 2, 1]);
+const eagerAdd = await hostMicros(OPS, () => {
+  for (let i = 0; i < OPS; i++) rg.add(a, b).dispose();
+});
+const eagerChain = await hostMicros(OPS, () => {
+  let x = rg.affine(a, 1, 0);
+  for (let i = 1; i < OPS; i++) {
+    const y = rg.add(x, b);
+    x.dispose();
+    x = y;
+  }
+  x.dispose();
+});
+const chain = rg.compile((x: rg.Tensor, y: rg.Tensor) => {
+  let z = rg.affine(x, 1, 0);
+  for (let i = 1; i < OPS; i++) z = rg.add(z, y);
+  return z;
+});
+for (let i = 0; i < 3; i++) chain(a, b).dispose(); // two recordings, then plans
+const compiledChain = await hostMicros(OPS, () => chain(a, b).dispose());
+if (chain.stats.replays < REPS) throw new Error('bench:overhead: the compiled chain did not replay');
+
+// Dawn alone: the same add kernel, one cached bind group, words at a dynamic offset.
+const x = rg.add(a, b);
+await settle();
+const kernel = r.kernel('binary', { EXPR: 'a + b', MODE: 0, T: 'vec4<f32>', MAP: 'vec4<f32>(op(a.x, b.x), op(a.y, b.y), op(a.z, b.z), op(a.w, b.w))' });
+const paramsBuf = r.device.createBuffer({ size: 256 * 1024, usage: 0x80 | 0x08 });
+const views = [a, b, x].map((t) => t.storage().view(16));
+const group = r.bindGroup(kernel, paramsBuf, 20, views);
+const dawn = async (withBindGroup: boolean) => {
+  const times: number[] = [];
+  for (let rep = 0; rep < REPS + 2; rep++) {
+    const encoder = r.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    const offset = [0];
+    const t0 = performance.now();
+    for (let i = 0; i < OPS; i++) {
+      offset[0] = (i % 1000) * 256;
+      const g = withBindGroup ? r.device.createBindGroup({ layout: kernel.layout, entries: [{ binding: 0, resource: { buffer: paramsBuf, offset: 0, size: 20 } }, ...views.map((v, j) => ({ binding: j + 1, resource: { buffer: v.buffer, offset: 0, size: 16 } }))] }) : group;
+      pass.setPipeline(kernel.pipeline);
+      pass.setBindGroup(0, g, offset);
+      pass.dispatchWorkgroups(1);
+    }
+    pass.end();
+    r.device.queue.submit([encoder.finish()]); // Dawn translates the commands for Vulkan here: timed too
+    const t = performance.now() - t0;
+    await r.device.queue.onSubmittedWorkDone();
+    if (rep >= 2) times.push((t * 1000) / OPS);
+  }
+  return median(times);
+};
+const dawnEncode = await dawn(false);
+const dawnWithGroup = await dawn(true);
+paramsBuf.destroy();
+console.log(`host µs per tiny op: eager add ${eagerAdd.toFixed(2)}, eager chain ${eagerChain.toFixed(2)}, compiled chain ${compiledChain.toFixed(2)}; Dawn encode ${dawnEncode.toFixed(2)}, Dawn encode + createBindGroup ${dawnWithGroup.toFixed(2)}`);
+
+// ---- training steps ----
+const { jax, jaxOk } = await loadPeers();
+type Row = Record<string, string | number>;
+const rows: Row[] = [
+  { bench: 'host µs per tiny op, eager (4-element add, fresh output, disposed)', eager: eagerAdd.toFixed(2), compiled: '', jaxjs: '', 'compiled vs eager': '', 'compiled vs jax-js': '' },
+  { bench: `host µs per tiny op, a chain of ${OPS} adds`, eager: eagerChain.toFixed(2), compiled: compiledChain.toFixed(2), jaxjs: '', 'compiled vs eager': `${(eagerChain / compiledChain).toFixed(2)}x`, 'compiled vs jax-js': '' },
+  { bench: "rootgrad's own host µs per eager tiny op (eager add minus Dawn's encode and submit)", eager: (eagerAdd - dawnEncode).toFixed(2), compiled: '', jaxjs: '', 'compiled vs eager': '', 'compiled vs jax-js': '' },
+  { bench: 'Dawn alone: µs per encoded and submitted dispatch (cached bind group)', eager: dawnEncode.toFixed(2), compiled: '', jaxjs: '', 'compiled vs eager': '', 'compiled vs jax-js': '' },
+  { bench: 'Dawn alone: µs per dispatch with a new bind group', eager: dawnWithGroup.toFixed(2), compiled: '', jaxjs: '', 'compiled vs eager': '', 'compiled vs jax-js': '' },
+];
+const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(2)}x`;
+const stepRow = (name: string, e: { ms: number; dispatches: number }, c: { ms: number }, j: { ms: number } | null) => {
+  console.log(`${name}: eager ${e.ms.toFixed(2)} ms (${e.dispatches} dispatches), compiled ${c.ms.toFixed(2)} ms, jax-js jit ${j ? j.ms.toFixed(2) : 'n/a'} ms`);
+  rows.push({ bench: `${name} step (ms, ${e.dispatches} dispatches)`, eager: e.ms.toFixed(2), compiled: c.ms.toFixed(2), jaxjs: j ? j.ms.toFixed(2) : 'n/a', 'compiled vs eager': ratio(e.ms, c.ms), 'compiled vs jax-js': j ? ratio(j.ms, c.ms) : 'n/a' });
+};
+for (const [sizes, batch] of [[[8, 8, 8, 2], 4], [[64, 256, 256, 10], 256]] as const) {
+  const e = await rgMlpStep([...sizes], batch, STEPS);
+  const c = await rgMlpStep([...sizes], batch, STEPS, true);
+  const j = jaxOk ? await jaxMlpStep(jax, [...sizes], batch, STEPS) : null;
+  stepRow(`MLP ${sizes.join('-')} batch ${batch}`, e, c, j);
+}
+if (arg('gpt', '') !== 'off') {
+  const [V, T, D, H, B] = arg('gpt', '32-32-64-4-16').split('-').map(Number);
+  const g = { V, T, D, H, B };
+  const e = await rgGptStep(g, STEPS);
+  const c = await rgGptStep(g, STEPS, true);
+  let j: { ms: number } | null = null;
+  if (jaxOk) {
+    try {
+      j = await jaxGptStep(jax, g, STEPS);
+    } catch (err) {
+      console.log(`jax-js GPT step failed: ${(err as Error).message}`);
+    }
+  }
+  stepRow(`GPT 1 block V${V} T${T} d${D} h${H} batch ${B}`, e, c, j);
+}
+
+const header = ['bench', 'eager', 'compiled', 'jaxjs', 'compiled vs eager', 'compiled vs jax-js'];
+writeResults(
+  'overhead',
+  { adapter: info, ops: OPS, reps: REPS, steps: STEPS, eagerAdd, eagerChain, compiledChain, dawnEncode, dawnWithGroup, rows },
+  `Host cost of dispatch on ${info.description} (${info.architecture}), one run, one process (\`npm run bench:overhead\`).\n` +
+    `Per-op rows: host µs per dispatch (median of ${REPS} loops of ${OPS}), timed up to the submit; the GPU's work is waited for outside the timer. ` +
+    'Dawn rows: the same add kernel encoded by hand in the same process (setPipeline + setBindGroup with a dynamic offset + dispatchWorkgroups, then finish and submit, where Dawn translates the commands). ' +
+    `Steps: forward, backward, SGD, loss read back; median of ${STEPS} steps after the first (compiled: after its three eager calls); jax-js runs the whole step under jit.\n\n` +
+    markdownTable(header, rows.map((row) => header.map((h) => row[h] ?? ''))),
+);
+rg.shutdown();
+process.exit(0);

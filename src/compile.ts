@@ -1,0 +1,421 @@
+// Compiled steps: record what a function dispatches once, then replay the record with almost no host work.
+//
+// compile(fn) returns a function of the same tensors. Per input signature (shapes and dtypes, plus the
+// optional `key`), the first calls run fn eagerly while the runtime reports every command to a Recording
+// (src/runtime.ts, Recorder): dispatches with their pipelines, bindings and parameter words, copies,
+// uploads, and the buffers taken from and given back to the pool. Two recordings that agree (the same
+// kernels in the same order, the same words, the same buffers up to renaming) become a Plan: its
+// intermediate buffers are pinned (taken out of the pool, owned by the plan), its bind groups made, its
+// parameter words uploaded once. A replay copies the new inputs into the plan's input buffers, runs the
+// host hooks and refreshes the words that follow host state (an optimiser's step count and learning rate,
+// a generator's seed) in recorded order, encodes every command in one pass and submits once; the outputs
+// are copied into fresh tensors that the caller owns. Same kernels, same buffers contents, same order:
+// the same bits as eager.
+//
+// Why two recordings: the first call may make state lazily (an optimiser's moments), so its commands may
+// differ from every later call's; a third is recorded when the first two differ, and if the second and
+// third differ too, fn depends on host values that change per call (Math.random, a counter, data-dependent
+// control flow) and is refused. Refused as well: a readback inside fn (its value would be frozen into the
+// replay), tensors made by fn that outlive it without being returned (a parameter's .grad: call zeroGrad()
+// inside fn), and tensors made before fn that it disposes (their buffers could be reused under the plan).
+// A plan is dropped, and fn recorded again at its next call, when a buffer it binds from outside
+// (a parameter, an optimiser's state) goes back to the pool: the tensor it belonged to was freed.
+import { rt, type BufferView, type Kernel, type Recorder } from './runtime.js';
+import { anomalyEnabled } from './anomaly.js';
+import { isReferenceMode } from './backend.js';
+import { empty, mem, Tensor, tidy } from './tensor.js';
+import { shapeStr } from './shape.js';
+
+export interface CompileOptions {
+  /** Signatures (input shapes and dtypes, with `key`) whose plans are kept; the least recently used goes
+   * first. Default 8. */
+  cacheSize?: number;
+  /** Host state that chooses what fn dispatches (a module's training flag, a schedule's phase): its value
+   * is part of the signature, so a change records again instead of replaying the wrong plan. */
+  key?: () => string | number | boolean;
+}
+
+/** What fn may return: a tensor, an array of tensors, an object of tensors, or nothing. */
+export type CompiledResult = Tensor | Tensor[] | Record<string, Tensor> | void;
+
+export interface CompileStats {
+  /** Eager calls that were recorded. */
+  recordings: number;
+  /** Calls served by replaying a plan. */
+  replays: number;
+  /** Plans kept now, and the commands of the newest. */
+  plans: number;
+  dispatches: number;
+}
+
+export interface CompiledFunction<A extends Tensor[], R extends CompiledResult> {
+  (...inputs: A): R;
+  /** Frees every plan (its pinned buffers go back to the pool); the next call records again. */
+  reset(): void;
+  readonly stats: CompileStats;
+}
+
+type Command =
+  | { kind: 'dispatch'; kernel: Kernel; bindings: BufferView[]; words: Uint32Array; groups: [number, number?, number?]; refresh?: () => Uint32Array }
+  | { kind: 'copy'; src: BufferView; dst: BufferView; bytes: number; srcOffset: number; dstOffset: number }
+  | { kind: 'upload'; dst: BufferView; data: Uint8Array }
+  | { kind: 'host'; run: () => void };
+
+/** Everything one eager call of fn did, as the runtime reported it. */
+class Recording implements Recorder {
+  commands: Command[] = [];
+  /** Buffers taken from the pool (or made) during the call, in order. */
+  acquiredBuffers = new Set<GPUBuffer>();
+  /** Problems found while recording, reported when the call ends. */
+  readbacks = 0;
+  freedOutside = 0;
+  dispatch(kernel: Kernel, bindings: BufferView[], words: Uint32Array, groups: [number, number?, number?], refresh?: () => Uint32Array): void {
+    this.commands.push({ kind: 'dispatch', kernel, bindings: bindings.map(copyView), words, groups: [groups[0], groups[1] ?? 1, groups[2] ?? 1], refresh });
+  }
+  copy(src: BufferView, dst: BufferView, bytes: number, srcOffset: number, dstOffset: number): void {
+    this.commands.push({ kind: 'copy', src: copyView(src), dst: copyView(dst), bytes, srcOffset, dstOffset });
+  }
+  upload(dst: BufferView, data: Uint8Array): void {
+    this.commands.push({ kind: 'upload', dst: copyView(dst), data });
+  }
+  host(run: () => void): void {
+    this.commands.push({ kind: 'host', run });
+  }
+  acquired(buffer: GPUBuffer): void {
+    this.acquiredBuffers.add(buffer);
+  }
+  released(buffer: GPUBuffer): void {
+    if (!this.acquiredBuffers.has(buffer)) this.freedOutside++;
+  }
+  readback(): void {
+    this.readbacks++;
+  }
+  get dispatches(): number {
+    return this.commands.reduce((n, c) => n + (c.kind === 'dispatch' ? 1 : 0), 0);
+  }
+  /** Every buffer the commands use. */
+  *buffers(): Iterable<GPUBuffer> {
+    for (const c of this.commands) {
+      if (c.kind === 'dispatch') for (const b of c.bindings) yield b.buffer;
+      else if (c.kind === 'copy') yield* [c.src.buffer, c.dst.buffer];
+      else if (c.kind === 'upload') yield c.dst.buffer;
+    }
+  }
+}
+
+const copyView = (v: BufferView): BufferView => ({ buffer: v.buffer, bytes: v.bytes, offset: v.offset ?? 0 });
+
+/** Where two recordings first differ, in words; null when one can stand for the other. Buffers made
+ * during a call match by order of first use, buffers from outside by identity. */
+function difference(a: Recording, b: Recording): string | null {
+  if (a.commands.length !== b.commands.length) return `${a.commands.length} commands (${a.dispatches} dispatches), then ${b.commands.length} (${b.dispatches})`;
+  const names = [new Map<GPUBuffer, number>(), new Map<GPUBuffer, number>()];
+  const sameBuffer = (x: BufferView, y: BufferView) => {
+    const inside = [a.acquiredBuffers.has(x.buffer), b.acquiredBuffers.has(y.buffer)];
+    if (inside[0] !== inside[1]) return false;
+    if (!inside[0]) return x.buffer === y.buffer && x.offset === y.offset && x.bytes === y.bytes;
+    const name = (m: Map<GPUBuffer, number>, buf: GPUBuffer) => m.get(buf) ?? (m.set(buf, m.size), m.size - 1);
+    return name(names[0], x.buffer) === name(names[1], y.buffer) && x.offset === y.offset && x.bytes === y.bytes;
+  };
+  for (let i = 0; i < a.commands.length; i++) {
+    const [x, y] = [a.commands[i], b.commands[i]];
+    const at = `command ${i}`;
+    if (x.kind !== y.kind) return `${at} was a ${x.kind}, then a ${y.kind}`;
+    if (x.kind === 'dispatch' && y.kind === 'dispatch') {
+      if (x.kernel !== y.kernel) return `${at} ran kernel '${x.kernel.name}', then '${y.kernel.name}'`;
+      if (x.groups.some((g, j) => g !== y.groups[j])) return `${at} ('${x.kernel.name}') ran [${x.groups}] workgroups, then [${y.groups}]`;
+      if (!x.refresh || !y.refresh) {
+        if (x.words.length !== y.words.length || x.words.some((w, j) => w !== y.words[j])) return `${at} ('${x.kernel.name}') had parameter words [${[...x.words]}], then [${[...y.words]}]`;
+      }
+      if (x.bindings.some((v, j) => !sameBuffer(v, y.bindings[j]))) return `${at} ('${x.kernel.name}') bound other buffers`;
+    } else if (x.kind === 'copy' && y.kind === 'copy') {
+      if (x.bytes !== y.bytes || x.srcOffset !== y.srcOffset || x.dstOffset !== y.dstOffset || !sameBuffer(x.src, y.src) || !sameBuffer(x.dst, y.dst)) return `${at} copied other bytes`;
+    } else if (x.kind === 'upload' && y.kind === 'upload') {
+      if (!sameBuffer(x.dst, y.dst) || x.data.length !== y.data.length || x.data.some((v, j) => v !== y.data[j])) return `${at} uploaded other data (${x.data.length} bytes, then ${y.data.length})`;
+    }
+  }
+  return null;
+}
+
+/** A recording made replayable: its buffers pinned, its bind groups and parameter words made once. */
+class Plan {
+  stale = false;
+  private params: GPUBuffer;
+  private words: Uint32Array;
+  private offsets: number[] = [];
+  private groups: (GPUBindGroup | null)[] = [];
+  private refreshes = false;
+  private outside: Set<GPUBuffer>;
+  private listener = (b: GPUBuffer) => {
+    if (this.outside.has(b)) this.stale = true;
+  };
+  readonly dispatches: number;
+
+  constructor(
+    private rec: Recording,
+    /** The recording's own buffers, out of the pool: the plan owns them. */
+    private pinned: GPUBuffer[],
+    /** The plan's own input buffers (fn saw tensors on them) and the views its outputs are copied from. */
+    private inputs: BufferView[],
+    private outputs: { view: BufferView; shape: readonly number[]; dtype: Tensor['dtype'] }[],
+  ) {
+    const r = rt();
+    this.outside = new Set([...rec.buffers()].filter((b) => !rec.acquiredBuffers.has(b)));
+    r.releaseListeners.add(this.listener);
+    let words = 0;
+    for (const c of rec.commands) {
+      this.offsets.push(words);
+      if (c.kind === 'dispatch') {
+        words += Math.ceil(c.words.length / 64) * 64;
+        if (c.refresh) this.refreshes = true;
+      }
+    }
+    this.words = new Uint32Array(Math.max(64, words));
+    this.params = r.device.createBuffer({ size: this.words.byteLength, usage: 0x80 | 0x08, label: 'rootgrad.compiled.params' }); // STORAGE | COPY_DST
+    rec.commands.forEach((c, i) => {
+      if (c.kind !== 'dispatch') return void this.groups.push(null);
+      this.words.set(c.words, this.offsets[i]);
+      this.groups.push(r.bindGroup(c.kernel, this.params, c.words.length * 4, c.bindings));
+    });
+    r.device.queue.writeBuffer(this.params, 0, this.words);
+    this.dispatches = rec.dispatches;
+  }
+
+  replay(inputs: Tensor[]): Tensor[] {
+    const r = rt();
+    r.flush(); // eager work recorded before this call runs first
+    const cmds = this.rec.commands;
+    // Host state first, in recorded order: hooks advance it, refreshes read it.
+    if (this.refreshes || cmds.some((c) => c.kind === 'host')) {
+      for (let i = 0; i < cmds.length; i++) {
+        const c = cmds[i];
+        if (c.kind === 'host') c.run();
+        else if (c.kind === 'dispatch' && c.refresh) this.words.set(c.refresh(), this.offsets[i]);
+      }
+      if (this.refreshes) r.device.queue.writeBuffer(this.params, 0, this.words);
+    }
+    const device = r.device;
+    let encoder = device.createCommandEncoder();
+    inputs.forEach((t, i) => {
+      const from = t.storage('compiled step').view(t.size * 4);
+      if (from.bytes) encoder.copyBufferToBuffer(from.buffer, from.offset ?? 0, this.inputs[i].buffer, this.inputs[i].offset ?? 0, Math.ceil(from.bytes / 4) * 4);
+    });
+    let pass: GPUComputePassEncoder | null = null;
+    let pipeline: GPUComputePipeline | null = null;
+    const offset = [0];
+    const endPass = () => {
+      pass?.end();
+      pass = null;
+    };
+    for (let i = 0; i < cmds.length; i++) {
+      const c = cmds[i];
+      if (c.kind === 'dispatch') {
+        if (!pass) {
+          pass = encoder.beginComputePass();
+          pipeline = null;
+        }
+        if (pipeline !== c.kernel.pipeline) pass.setPipeline((pipeline = c.kernel.pipeline));
+        offset[0] = this.offsets[i] * 4;
+        pass.setBindGroup(0, this.groups[i]!, offset);
+        pass.dispatchWorkgroups(c.groups[0], c.groups[1], c.groups[2]);
+      } else if (c.kind === 'copy') {
+        endPass();
+        encoder.copyBufferToBuffer(c.src.buffer, (c.src.offset ?? 0) + c.srcOffset, c.dst.buffer, (c.dst.offset ?? 0) + c.dstOffset, c.bytes);
+      } else if (c.kind === 'upload') {
+        // As eager: an upload goes after everything before it, so the batch so far is submitted first.
+        endPass();
+        r.submit(encoder.finish(), 'a compiled step');
+        device.queue.writeBuffer(c.dst.buffer, c.dst.offset ?? 0, c.data);
+        encoder = device.createCommandEncoder();
+      }
+    }
+    endPass();
+    const out = this.outputs.map((o) => {
+      const t = empty(o.shape, o.dtype);
+      if (o.view.bytes) encoder.copyBufferToBuffer(o.view.buffer, o.view.offset ?? 0, t.storage().buffer, t.storage().offset, Math.ceil(o.view.bytes / 4) * 4);
+      return t;
+    });
+    r.submit(encoder.finish(), 'a compiled step');
+    r.stats.dispatches += this.dispatches;
+    return out;
+  }
+
+  release(): void {
+    const r = rt();
+    r.releaseListeners.delete(this.listener);
+    r.unpin(this.pinned);
+    this.pinned = [];
+    this.params.destroy();
+  }
+}
+
+interface Entry {
+  /** Recordings kept for comparison (at most two). */
+  recordings: Recording[];
+  plan: Plan | null;
+  /** Puts a replay's fresh tensors into the structure fn returned. */
+  rebuild?: (ts: Tensor[]) => CompiledResult;
+}
+
+type Shaped = { shape: readonly number[]; dtype: Tensor['dtype'] };
+
+/** The tensors of fn's result in a fixed order, and how to put fresh ones back in the same structure. */
+function flatten(who: string, result: CompiledResult): { tensors: Tensor[]; rebuild: (ts: Tensor[]) => CompiledResult } {
+  if (result === undefined) return { tensors: [], rebuild: () => undefined };
+  if (result instanceof Tensor) return { tensors: [result], rebuild: (ts) => ts[0] };
+  if (Array.isArray(result)) {
+    result.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new Error(`${who}: fn returned an array whose element ${i} is ${t === null ? 'null' : typeof t}, not a Tensor`);
+    });
+    return { tensors: result, rebuild: (ts) => ts };
+  }
+  if (result && typeof result === 'object' && !(result instanceof Promise)) {
+    const keys = Object.keys(result);
+    for (const k of keys) if (!((result as Record<string, unknown>)[k] instanceof Tensor)) throw new Error(`${who}: fn returned an object whose '${k}' is not a Tensor`);
+    return { tensors: keys.map((k) => (result as Record<string, Tensor>)[k]), rebuild: (ts) => Object.fromEntries(keys.map((k, i) => [k, ts[i]])) };
+  }
+  throw new Error(`${who}: fn must return a Tensor, an array or object of Tensors, or nothing; it returned ${result instanceof Promise ? 'a Promise (pass a synchronous function)' : typeof result}`);
+}
+
+let recording = false;
+
+/**
+ * Compiles a step: `const step = compile((x, y) => { const loss = ...; loss.backward(); opt.step();
+ * model.zeroGrad(); return loss; })`. Calls with the same input shapes and dtypes replay what the first
+ * calls dispatched (see the top of this file): the same bits as eager, with host work of a few µs per
+ * dispatch. The first two calls of a signature (three when the first made lazy state) run eagerly.
+ * Returned tensors are fresh and detached, owned by the caller. Inputs are data: they must not require a
+ * gradient. Under detectAnomaly or the reference backend fn simply runs eagerly.
+ */
+export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...inputs: A) => R, opts: CompileOptions = {}): CompiledFunction<A, R> {
+  const who = 'compile';
+  if (typeof fn !== 'function') throw new Error(`${who}: expected a function, got ${typeof fn}`);
+  if (fn.constructor?.name === 'AsyncFunction') throw new Error(`${who}: fn is an async function; a compiled step cannot await (a readback inside it would be frozen into the replay)`);
+  for (const k of Object.keys(opts)) if (k !== 'cacheSize' && k !== 'key') throw new Error(`${who}: unknown option '${k}' (options: cacheSize, key)`);
+  const cacheSize = opts.cacheSize ?? 8;
+  if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new Error(`${who}: cacheSize must be a positive integer, got ${cacheSize}`);
+  const entries = new Map<string, Entry>();
+  const stats: CompileStats = { recordings: 0, replays: 0, plans: 0, dispatches: 0 };
+
+  const drop = (key: string) => {
+    entries.get(key)?.plan?.release();
+    entries.delete(key);
+  };
+
+  const run = (...inputs: A): R => {
+    inputs.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new Error(`${who}: input ${i} is ${t === null ? 'null' : typeof t}, not a Tensor (a compiled step takes tensors only; close over other values)`);
+      t.storage(`compiled step (input ${i})`);
+      if (t.requiresGrad) throw new Error(`${who}: input ${i} ${t} requires a gradient; a compiled step's inputs are data (parameters belong to the model fn closes over)`);
+    });
+    if (isReferenceMode() || anomalyEnabled()) return fn(...inputs);
+    if (recording) throw new Error(`${who}: a compiled function was called while another one records; compile the outer step only`);
+    const key = inputs.map((t) => `${t.dtype}${shapeStr(t.shape)}`).join(',') + (opts.key ? `|${String(opts.key())}` : '');
+    let entry = entries.get(key);
+    if (entry?.plan?.stale) {
+      drop(key);
+      entry = undefined;
+    }
+    if (entry) {
+      entries.delete(key); // least recently used goes first: re-insert at the end
+      entries.set(key, entry);
+    } else {
+      entry = { recordings: [], plan: null };
+      entries.set(key, entry);
+      while (entries.size > cacheSize) drop(entries.keys().next().value!);
+    }
+    if (entry.plan) {
+      stats.replays++;
+      return entry.rebuild!(entry.plan.replay(inputs)) as R;
+    }
+    // Record an eager call. fn sees copies of the inputs on buffers of the recording's own (the plan keeps
+    // them and copies each call's inputs in), so the copies themselves are not recorded.
+    const r = rt();
+    const rec = new Recording();
+    const liveBefore = mem.liveTensors;
+    const own = inputs.map((t) => {
+      const c = empty(t.shape, t.dtype);
+      c.host = t.host;
+      if (t.size) r.copy(t.storage().view(t.size * 4), c.storage().view(t.size * 4), t.size * 4);
+      rec.acquiredBuffers.add(c.storage().buffer);
+      return c;
+    });
+    const ownInputs = own.map((t) => t.storage().view(t.size * 4));
+    let flat: ReturnType<typeof flatten> | undefined;
+    let outViews: { view: BufferView; shape: readonly number[]; dtype: Tensor['dtype'] }[] = [];
+    let fresh: Tensor[] = [];
+    const pinned: GPUBuffer[] = [];
+    const inPool = (bs: Set<GPUBuffer>) => {
+      const pooled = r.pooledSet();
+      return [...bs].filter((b) => pooled.has(b));
+    };
+    r.recorder = rec;
+    recording = true;
+    try {
+      const results = tidy(() => {
+        flat = flatten(who, fn(...(own as A)));
+        return flat.tensors;
+      });
+      outViews = results.map((t) => ({ view: t.storage('compiled step output').view(t.size * 4), shape: t.shape, dtype: t.dtype }));
+      // The caller's tensors are copies made outside the recording (the plan makes the same copies), on
+      // buffers that are not the recording's: those are taken out of the pool first.
+      r.recorder = null;
+      pinned.push(...r.pin(inPool(rec.acquiredBuffers)));
+      fresh = results.map((t) => {
+        const c = empty(t.shape, t.dtype);
+        if (t.size) r.copy(t.storage().view(t.size * 4), c.storage().view(t.size * 4), t.size * 4);
+        return c;
+      });
+      r.recorder = rec; // fn's outputs and input copies going back to the pool belong to the recording
+      for (const t of [...results, ...own]) t.dispose();
+      r.recorder = null;
+      pinned.push(...r.pin(inPool(rec.acquiredBuffers)));
+    } catch (e) {
+      r.recorder = null;
+      for (const t of own) t.dispose();
+      r.unpin(pinned);
+      drop(key);
+      throw e;
+    } finally {
+      r.recorder = null;
+      recording = false;
+    }
+    stats.recordings++;
+    const fail = (why: string): never => {
+      fresh.forEach((t) => t.dispose());
+      r.unpin(pinned);
+      drop(key);
+      throw new Error(`${who}: ${why}`);
+    };
+    if (rec.readbacks) fail(`fn read ${rec.readbacks === 1 ? 'a value' : `${rec.readbacks} values`} back from the GPU (data() or item()); a replay would not read them again. Read the returned tensors after the call instead`);
+    if (rec.freedOutside) fail(`fn disposed ${rec.freedOutside} tensor buffer(s) it did not make; a compiled step may free only what it makes (its memory could be reused under the replay)`);
+    const escaped = mem.liveTensors - liveBefore - fresh.length;
+    const kept = rec.acquiredBuffers.size - pinned.length;
+    const isCandidate = entry.recordings.length > 0;
+    if (kept && isCandidate) {
+      fail(`fn left ${escaped > 0 ? escaped : kept} tensor(s) it made alive without returning them (a parameter's .grad: call zeroGrad() inside fn; or state kept across calls), so a replay could not give them back`);
+    }
+    const prev = entry.recordings[entry.recordings.length - 1];
+    const diff = prev ? difference(prev, rec) : 'first call';
+    if (!diff && !kept) {
+      entry.plan = new Plan(rec, pinned, ownInputs, outViews);
+      entry.rebuild = flat!.rebuild;
+      entry.recordings = [];
+      stats.plans = [...entries.values()].filter((e) => e.plan).length;
+      stats.dispatches = entry.plan.dispatches;
+    } else if (entry.recordings.length >= 2 && !kept) {
+      fail(`fn dispatched something else at each call with the same input shapes (${diff}): it depends on host values that change between calls (Math.random, a counter, a branch on data read earlier), which a replay cannot follow. Pass such values as tensors, give compile a \`key\`, or run fn without compile`);
+    } else {
+      r.unpin(pinned); // a recording kept for comparison holds no buffers
+      entry.recordings.push(rec);
+    }
+    return flat!.rebuild(fresh!) as R;
+  };
+  const compiled = run as CompiledFunction<A, R>;
+  compiled.reset = () => {
+    for (const k of [...entries.keys()]) drop(k);
+    stats.plans = 0;
+  };
+  Object.defineProperty(compiled, 'stats', { get: () => ({ ...stats }) });
+  return compiled;
+}
