@@ -43,7 +43,9 @@ export interface CompileStats {
   recordings: number;
   /** Calls served by replaying a plan. */
   replays: number;
-  /** Plans kept now, and the commands of the newest. */
+  /** Calls run eagerly because their host data broke a plan's assumption (another valid-label count). */
+  eagerCalls: number;
+  /** Plans kept now, and the dispatches of the newest. */
   plans: number;
   dispatches: number;
 }
@@ -58,7 +60,7 @@ export interface CompiledFunction<A extends Tensor[], R extends CompiledResult> 
 type Command =
   | { kind: 'dispatch'; kernel: Kernel; bindings: BufferView[]; words: Uint32Array; groups: [number, number?, number?]; refresh?: () => Uint32Array }
   | { kind: 'copy'; src: BufferView; dst: BufferView; bytes: number; srcOffset: number; dstOffset: number }
-  | { kind: 'upload'; dst: BufferView; data: Uint8Array }
+  | { kind: 'upload'; dst: BufferView; data: Uint8Array; refresh?: () => ArrayBufferView }
   | { kind: 'host'; run: () => void };
 
 /** Everything one eager call of fn did, as the runtime reported it. */
@@ -75,8 +77,13 @@ class Recording implements Recorder {
   copy(src: BufferView, dst: BufferView, bytes: number, srcOffset: number, dstOffset: number): void {
     this.commands.push({ kind: 'copy', src: copyView(src), dst: copyView(dst), bytes, srcOffset, dstOffset });
   }
-  upload(dst: BufferView, data: Uint8Array): void {
-    this.commands.push({ kind: 'upload', dst: copyView(dst), data });
+  upload(dst: BufferView, data: Uint8Array, refresh?: () => ArrayBufferView): void {
+    this.commands.push({ kind: 'upload', dst: copyView(dst), data, refresh });
+  }
+  /** Conditions on the inputs' host data that a replay needs (label checks, valid-label counts). */
+  guards: (() => boolean)[] = [];
+  guard(check: () => boolean): void {
+    this.guards.push(check);
   }
   host(run: () => void): void {
     this.commands.push({ kind: 'host', run });
@@ -131,7 +138,8 @@ function difference(a: Recording, b: Recording): string | null {
     } else if (x.kind === 'copy' && y.kind === 'copy') {
       if (x.bytes !== y.bytes || x.srcOffset !== y.srcOffset || x.dstOffset !== y.dstOffset || !sameBuffer(x.src, y.src) || !sameBuffer(x.dst, y.dst)) return `${at} copied other bytes`;
     } else if (x.kind === 'upload' && y.kind === 'upload') {
-      if (!sameBuffer(x.dst, y.dst) || x.data.length !== y.data.length || x.data.some((v, j) => v !== y.data[j])) return `${at} uploaded other data (${x.data.length} bytes, then ${y.data.length})`;
+      if (!sameBuffer(x.dst, y.dst) || x.data.length !== y.data.length) return `${at} uploaded ${x.data.length} bytes, then ${y.data.length} elsewhere`;
+      if ((!x.refresh || !y.refresh) && x.data.some((v, j) => v !== y.data[j])) return `${at} uploaded other data (${x.data.length} bytes)`;
     }
   }
   return null;
@@ -157,6 +165,8 @@ class Plan {
     private pinned: GPUBuffer[],
     /** The plan's own input buffers (fn saw tensors on them) and the views its outputs are copied from. */
     private inputs: BufferView[],
+    /** The host copies of those inputs (labels, ids) that fn's ops read: each replay writes the call's in. */
+    private hosts: (Int32Array | null)[],
     private outputs: { view: BufferView; shape: readonly number[]; dtype: Tensor['dtype'] }[],
   ) {
     const r = rt();
@@ -181,8 +191,11 @@ class Plan {
     this.dispatches = rec.dispatches;
   }
 
-  replay(inputs: Tensor[]): Tensor[] {
+  /** Replays for these inputs; null when a guard on their host data fails (the call must run eagerly). */
+  replay(inputs: Tensor[]): Tensor[] | null {
     const r = rt();
+    inputs.forEach((t, i) => this.hosts[i]?.set(t.host!));
+    for (const ok of this.rec.guards) if (!ok()) return null;
     r.flush(); // eager work recorded before this call runs first
     const cmds = this.rec.commands;
     // Host state first, in recorded order: hooks advance it, refreshes read it.
@@ -225,7 +238,8 @@ class Plan {
         // As eager: an upload goes after everything before it, so the batch so far is submitted first.
         endPass();
         r.submit(encoder.finish(), 'a compiled step');
-        device.queue.writeBuffer(c.dst.buffer, c.dst.offset ?? 0, c.data);
+        const data = c.refresh ? c.refresh() : c.data;
+        device.queue.writeBuffer(c.dst.buffer, c.dst.offset ?? 0, data.buffer, data.byteOffset, data.byteLength);
         encoder = device.createCommandEncoder();
       }
     }
@@ -295,7 +309,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
   const cacheSize = opts.cacheSize ?? 8;
   if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new Error(`${who}: cacheSize must be a positive integer, got ${cacheSize}`);
   const entries = new Map<string, Entry>();
-  const stats: CompileStats = { recordings: 0, replays: 0, plans: 0, dispatches: 0 };
+  const stats: CompileStats = { recordings: 0, replays: 0, eagerCalls: 0, plans: 0, dispatches: 0 };
 
   const drop = (key: string) => {
     entries.get(key)?.plan?.release();
@@ -310,7 +324,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     });
     if (isReferenceMode() || anomalyEnabled()) return fn(...inputs);
     if (recording) throw new Error(`${who}: a compiled function was called while another one records; compile the outer step only`);
-    const key = inputs.map((t) => `${t.dtype}${shapeStr(t.shape)}`).join(',') + (opts.key ? `|${String(opts.key())}` : '');
+    const key = inputs.map((t) => `${t.dtype}${shapeStr(t.shape)}${t.host ? 'h' : ''}`).join(',') + (opts.key ? `|${String(opts.key())}` : '');
     let entry = entries.get(key);
     if (entry?.plan?.stale) {
       drop(key);
@@ -325,8 +339,15 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
       while (entries.size > cacheSize) drop(entries.keys().next().value!);
     }
     if (entry.plan) {
-      stats.replays++;
-      return entry.rebuild!(entry.plan.replay(inputs)) as R;
+      const out = entry.plan.replay(inputs);
+      if (out) {
+        stats.replays++;
+        return entry.rebuild!(out) as R;
+      }
+      // This call's host data breaks an assumption of the plan (another count of valid labels, an index
+      // out of range): it runs eagerly, as without compile (and throws the eager error, if any).
+      stats.eagerCalls++;
+      return entry.rebuild!(tidy(() => flatten(who, fn(...inputs)).tensors.map((t) => t.detach()))) as R;
     }
     // Record an eager call. fn sees copies of the inputs on buffers of the recording's own (the plan keeps
     // them and copies each call's inputs in), so the copies themselves are not recorded.
@@ -335,12 +356,13 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     const liveBefore = mem.liveTensors;
     const own = inputs.map((t) => {
       const c = empty(t.shape, t.dtype);
-      c.host = t.host;
+      c.host = t.host ? t.host.slice() : null; // the plan's own host copy, written at each replay
       if (t.size) r.copy(t.storage().view(t.size * 4), c.storage().view(t.size * 4), t.size * 4);
       rec.acquiredBuffers.add(c.storage().buffer);
       return c;
     });
     const ownInputs = own.map((t) => t.storage().view(t.size * 4));
+    const ownHosts = own.map((t) => t.host);
     let flat: ReturnType<typeof flatten> | undefined;
     let outViews: { view: BufferView; shape: readonly number[]; dtype: Tensor['dtype'] }[] = [];
     let fresh: Tensor[] = [];
@@ -388,17 +410,17 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
       throw new Error(`${who}: ${why}`);
     };
     if (rec.readbacks) fail(`fn read ${rec.readbacks === 1 ? 'a value' : `${rec.readbacks} values`} back from the GPU (data() or item()); a replay would not read them again. Read the returned tensors after the call instead`);
-    if (rec.freedOutside) fail(`fn disposed ${rec.freedOutside} tensor buffer(s) it did not make; a compiled step may free only what it makes (its memory could be reused under the replay)`);
     const escaped = mem.liveTensors - liveBefore - fresh.length;
     const kept = rec.acquiredBuffers.size - pinned.length;
     const isCandidate = entry.recordings.length > 0;
     if (kept && isCandidate) {
       fail(`fn left ${escaped > 0 ? escaped : kept} tensor(s) it made alive without returning them (a parameter's .grad: call zeroGrad() inside fn; or state kept across calls), so a replay could not give them back`);
     }
+    if (rec.freedOutside) fail(`fn disposed ${rec.freedOutside} tensor buffer(s) it did not make; a compiled step may free only what it makes (its memory could be reused under the replay)`);
     const prev = entry.recordings[entry.recordings.length - 1];
     const diff = prev ? difference(prev, rec) : 'first call';
     if (!diff && !kept) {
-      entry.plan = new Plan(rec, pinned, ownInputs, outViews);
+      entry.plan = new Plan(rec, pinned, ownInputs, ownHosts, outViews);
       entry.rebuild = flat!.rebuild;
       entry.recordings = [];
       stats.plans = [...entries.values()].filter((e) => e.plan).length;

@@ -14,7 +14,10 @@ const BIND_GROUP_CACHE = 8192; // cached bind groups before the cache starts ove
 export interface Recorder {
   dispatch(k: Kernel, bindings: BufferView[], words: Uint32Array, groups: [number, number?, number?], refresh?: () => Uint32Array): void;
   copy(src: BufferView, dst: BufferView, bytes: number, srcOffset: number, dstOffset: number): void;
-  upload(dst: BufferView, data: Uint8Array): void;
+  upload(dst: BufferView, data: Uint8Array, refresh?: () => ArrayBufferView): void;
+  /** A condition on host data (a compiled step's input labels) that a replay needs: when it fails, that
+   * call runs eagerly. */
+  guard(check: () => boolean): void;
   /** Host code a replay must run at this point (advancing state that eager code advances here). */
   host(run: () => void): void;
   acquired(buffer: GPUBuffer): void;
@@ -330,6 +333,11 @@ export class Runtime {
     this.recorder?.host(run);
   }
 
+  /** A condition on host data that a compiled step's replay of this point needs (see Recorder.guard). */
+  guard(check: () => boolean): void {
+    this.recorder?.guard(check);
+  }
+
   /** Submits a command buffer encoded elsewhere (a compiled step's replay), with the same error check. */
   submit(commands: GPUCommandBuffer, what: string): void {
     this.device.pushErrorScope('validation');
@@ -428,9 +436,9 @@ export class Runtime {
   }
 
   /** Writes host data into a buffer. Pending commands are submitted first: queue writes overtake unsubmitted work. */
-  upload(dst: BufferView, data: ArrayBufferView): void {
+  upload(dst: BufferView, data: ArrayBufferView, refresh?: () => ArrayBufferView): void {
     if (this.encoder) this.flush();
-    this.recorder?.upload(dst, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
+    this.recorder?.upload(dst, new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice(), refresh);
     this.device.queue.writeBuffer(dst.buffer, dst.offset ?? 0, data.buffer, data.byteOffset, data.byteLength);
   }
 

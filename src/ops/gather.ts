@@ -2,7 +2,6 @@
 // backward in embedding_backward_rows.wgsl for host-known indices, embedding_backward.wgsl otherwise)
 // and pick (one element per row, pick.wgsl).
 import { empty, Tensor } from '../tensor.js';
-import { fromHost } from '../creation.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
@@ -15,9 +14,23 @@ import { apply, checkDType, view } from './apply.js';
 export function checkIndices(op: string, idx: Tensor, n: number, what: string, ignored?: number): void {
   const h = idx.host ?? idx.ref?.data;
   if (!h) return;
-  for (let i = 0; i < h.length; i++) {
-    if (h[i] !== ignored && (h[i] < 0 || h[i] >= n)) throw new Error(`${op}: ${what} ${h[i]} at position ${i} is outside [0, ${n})`);
-  }
+  const bad = (xs: ArrayLike<number>) => {
+    for (let i = 0; i < xs.length; i++) if (xs[i] !== ignored && (xs[i] < 0 || xs[i] >= n)) return i;
+    return -1;
+  };
+  const i = bad(h);
+  if (i >= 0) throw new Error(`${op}: ${what} ${h[i]} at position ${i} is outside [0, ${n})`);
+  // A compiled step's replay checks each call's indices too (out of range: that call runs eagerly and throws this).
+  if (idx.host) rt().guard(() => bad(idx.host!) < 0);
+}
+
+/** rowsOf(idx.host) on the GPU, for the per-row backward kernels; a compiled step's replay rebuilds it
+ * from each call's indices. */
+export function hostRows(idx: Tensor, V: number): Tensor {
+  const rows = rowsOf(idx.host!, V);
+  const t = empty([rows.length], 'i32');
+  rt().upload(t.storage().view(rows.length * 4), rows, () => rowsOf(idx.host!, V));
+  return t;
 }
 
 /** Offsets [V + 1] then positions [n] grouped by row, increasing within a row (a stable counting sort);
@@ -63,7 +76,7 @@ export const gatherDefs = {
       const r = rt();
       if (idx.host && idx.size) {
         // Host-known indices: each row reads only its own positions (embedding_backward_rows.wgsl).
-        const rows = fromHost(rowsOf(idx.host, V), [V + 1 + idx.size], 'i32');
+        const rows = hostRows(idx, V);
         r.run(EMBEDDING_BACKWARD_ROWS, {}, { G: view(g), ROWS: view(rows), DW: view(dw) }, { n: idx.size, V, D }, r.groups1d(V * D, 256));
         rows.dispose();
       } else {

@@ -9,7 +9,7 @@ import { f64, reductionView } from '../reference.js';
 import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
-import { checkIndices, rowsOf } from './gather.js';
+import { checkIndices, hostRows } from './gather.js';
 import { pad } from './joining.js';
 
 const INDEX_SELECT = defineKernel('index_select', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
@@ -77,7 +77,7 @@ export const indexingDefs = {
       const r = rt();
       const params = { outer, R, inner, k: index.size };
       if (index.host && index.size) {
-        const rows = fromHost(rowsOf(index.host, R), [R + 1 + index.size], 'i32');
+        const rows = hostRows(index, R);
         r.run(INDEX_SELECT_BACKWARD, { ROWS: 'true' }, { G: view(g), IDX: view(rows), DX: view(dx) }, params, r.groups1d(dx.size, 256));
         rows.dispose();
       } else {

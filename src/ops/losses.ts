@@ -65,7 +65,9 @@ function checkBinary(op: string, z: Tensor, y: Tensor): void {
   if (z.ndim !== 1) throw new Error(`${op}: logits must be [N], got ${shapeStr(z.shape)}`);
   if (y.ndim !== 1 || y.shape[0] !== z.shape[0]) throw new Error(`${op}: labels must be [N] = [${z.shape[0]}] for logits ${shapeStr(z.shape)}, got ${shapeStr(y.shape)}`);
   const h = y.host;
-  if (h) for (let i = 0; i < h.length; i++) if (h[i] !== 0 && h[i] !== 1) throw new Error(`${op}: labels must be 0 or 1, got ${h[i]} at position ${i}`);
+  if (!h) return;
+  for (let i = 0; i < h.length; i++) if (h[i] !== 0 && h[i] !== 1) throw new Error(`${op}: labels must be 0 or 1, got ${h[i]} at position ${i}`);
+  rt().guard(() => y.host!.every((v) => v === 0 || v === 1));
 }
 
 export function checkPositive(op: string, name: string, v: number): void {
@@ -137,8 +139,14 @@ type MulticlassAttrs = { reduction: Reduction; ignoreIndex: number; labelSmoothi
 export function countValid(y: Tensor, ignoreIndex: number): number {
   const h = y.host ?? y.ref?.data;
   if (!h) throw new Error('a mean over non-ignored rows needs host-known labels (the public loss functions route GPU-made labels elsewhere)');
-  let n = 0;
-  for (let i = 0; i < h.length; i++) if (h[i] !== ignoreIndex) n++;
+  const count = (xs: ArrayLike<number>) => {
+    let n = 0;
+    for (let i = 0; i < xs.length; i++) if (xs[i] !== ignoreIndex) n++;
+    return n;
+  };
+  const n = count(h);
+  // The count is a kernel parameter: a compiled step replays it only for labels with the same count.
+  if (y.host) rt().guard(() => count(y.host!) === n);
   return n;
 }
 

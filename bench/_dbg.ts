@@ -1,0 +1,11 @@
+import * as rg from '../src/node.js';
+import { GPT } from '../models/gpt.js';
+import { rt } from '../src/runtime.js';
+await rg.init();
+const model = new GPT({ kind: 'gpt', vocab: 11, context: 8, dim: 16, heads: 2, layers: 1 });
+const ids = rg.tensor(Array.from({ length: 16 }, (_, j) => j % 11), [2, 8], { dtype: 'i32' });
+const y = rg.tensor(Array.from({ length: 16 }, (_, j) => (j + 1) % 11), [16], { dtype: 'i32' });
+const r = rt();
+r.recorder = { dispatch() {}, copy() {}, upload(d: any, data: Uint8Array) { console.log('upload', data.length, new Error().stack!.split('\n').slice(2, 9).join('\n')); }, host() {}, acquired() {}, released() {}, readback() {} } as any;
+rg.tidy(() => { const l = model.loss(ids, y); l.backward(); return l; });
+r.recorder = null;

@@ -1,0 +1,262 @@
+// Compiled steps (src/compile.ts): the same bits as eager over whole training runs, recording again on a
+// new shape or when a tensor a plan binds is freed, the memory a plan pins, and each refusal.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { rg, setup } from './helpers.js';
+import { MLPClassifier } from '../models/mlp.js';
+import { GPT } from '../models/gpt.js';
+
+beforeAll(setup);
+
+const bits = async (t: rg.Tensor) => Array.from(new Uint32Array((await t.data()).buffer));
+
+/** Runs `steps` training steps eagerly (each in tidy) or compiled, from the same seed; returns every loss's
+ * bits and the final parameters' bits. */
+async function train(compiled: boolean, steps: number, make: () => { model: rg.Module; opt: rg.Optimizer<any>; batch: (i: number) => rg.Tensor[]; loss: (...xs: rg.Tensor[]) => rg.Tensor }) {
+  rg.manualSeed(7);
+  const { model, opt, batch, loss } = make();
+  const body = (...xs: rg.Tensor[]) => {
+    const l = loss(...xs);
+    l.backward();
+    opt.step();
+    opt.zeroGrad();
+    return l;
+  };
+  const step = compiled ? rg.compile(body) : (...xs: rg.Tensor[]) => rg.tidy(() => body(...xs));
+  const losses: number[][] = [];
+  for (let i = 0; i < steps; i++) {
+    const xs = batch(i);
+    const l = step(...xs);
+    losses.push(await bits(l));
+    l.dispose();
+    xs.forEach((x) => x.dispose());
+  }
+  const params = await Promise.all(model.parameters().map(bits));
+  const stats = compiled ? (step as rg.CompiledFunction<rg.Tensor[], rg.Tensor>).stats : null;
+  if (compiled) (step as rg.CompiledFunction<rg.Tensor[], rg.Tensor>).reset();
+  opt.dispose();
+  model.dispose();
+  return { losses, params, stats, steps: opt.steps };
+}
+
+function mlpProblem(optimizer: 'sgd' | 'adam', batchOf: (i: number) => number = () => 4) {
+  return () => {
+    const model = new MLPClassifier({ kind: 'mlp', inputs: 8, hidden: [8, 8], classes: 3, activation: 'relu', dropout: 0.2 });
+    const opt = optimizer === 'sgd' ? new rg.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }) : new rg.Adam(model.parameters(), { lr: 0.01 });
+    const batch = (i: number) => {
+      const n = batchOf(i);
+      return [rg.randn([n, 8]), rg.tensor(Array.from({ length: n }, (_, j) => (i + j) % 3), [n], { dtype: 'i32' })];
+    };
+    return { model, opt, batch, loss: (x: rg.Tensor, y: rg.Tensor) => rg.crossEntropy(model.forward(x), y) };
+  };
+}
+
+describe('compile: the same bits as eager', () => {
+  test('an MLP with dropout over 10 steps, SGD with momentum and Adam (step counts and seeds advance as in eager)', async () => {
+    for (const opt of ['sgd', 'adam'] as const) {
+      const eager = await train(false, 10, mlpProblem(opt));
+      const compiled = await train(true, 10, mlpProblem(opt));
+      expect(compiled.losses).toEqual(eager.losses);
+      expect(compiled.params).toEqual(eager.params);
+      expect(compiled.steps).toBe(10);
+      expect(compiled.stats!.replays).toBeGreaterThanOrEqual(7);
+    }
+  });
+
+  test('a one-block GPT over 10 AdamW steps, and the learning rate a schedule sets between steps', async () => {
+    const make = () => {
+      const model = new GPT({ kind: 'gpt', vocab: 11, context: 8, dim: 16, heads: 2, layers: 1 });
+      const opt = new rg.AdamW(model.parameters(), { lr: 3e-3 });
+      const batch = (i: number) => {
+        const ids = Array.from({ length: 16 }, (_, j) => (j * 3 + i) % 11);
+        return [rg.tensor(ids, [2, 8], { dtype: 'i32' }), rg.tensor(ids.map((t) => (t + 1) % 11), [16], { dtype: 'i32' })];
+      };
+      return {
+        model,
+        opt,
+        batch: (i: number) => {
+          opt.lr = 3e-3 * (1 - i / 20); // a decay, set outside the step as a schedule does
+          return batch(i);
+        },
+        loss: (ids: rg.Tensor, y: rg.Tensor) => model.loss(ids, y),
+      };
+    };
+    const eager = await train(false, 10, make);
+    const compiled = await train(true, 10, make);
+    expect(compiled.losses).toEqual(eager.losses);
+    expect(compiled.params).toEqual(eager.params);
+    expect(compiled.stats!.replays).toBeGreaterThanOrEqual(7);
+    expect(compiled.stats!.dispatches).toBeGreaterThan(50);
+  });
+
+  test('a new input shape records again, and both shapes then replay with eager bits', async () => {
+    const batchOf = (i: number) => (i % 2 ? 6 : 4);
+    const eager = await train(false, 12, mlpProblem('adam', batchOf));
+    const compiled = await train(true, 12, mlpProblem('adam', batchOf));
+    expect(compiled.losses).toEqual(eager.losses);
+    expect(compiled.params).toEqual(eager.params);
+    expect(compiled.stats!.plans).toBe(2);
+    expect(compiled.stats!.recordings).toBeGreaterThanOrEqual(4);
+    expect(compiled.stats!.replays).toBe(12 - compiled.stats!.recordings);
+  });
+});
+
+describe('compile: host data of the inputs', () => {
+  test('labels whose count of ignored rows changes run that call eagerly; out-of-range labels throw the eager error', async () => {
+    const run = async (compiled: boolean) => {
+      rg.manualSeed(3);
+      const w = rg.randn([5, 3], { requiresGrad: true });
+      const opt = new rg.SGD([w], { lr: 0.5 });
+      const body = (x: rg.Tensor, y: rg.Tensor) => {
+        const l = rg.crossEntropy(rg.matmul(x, w), y, { ignoreIndex: -1 });
+        l.backward();
+        opt.step();
+        opt.zeroGrad();
+        return l;
+      };
+      const step = compiled ? rg.compile(body) : (x: rg.Tensor, y: rg.Tensor) => rg.tidy(() => body(x, y));
+      const x = rg.randn([4, 5]);
+      const labels = [[0, 1, 2, 0], [1, 2, 0, 1], [2, 0, 1, 2], [0, 0, 1, 1], [1, -1, 2, 0], [2, 1, 0, 0]];
+      const out = [];
+      for (const ys of labels) {
+        const y = rg.tensor(ys, [4], { dtype: 'i32' });
+        const l = step(x, y);
+        out.push(await bits(l));
+        l.dispose();
+        y.dispose();
+      }
+      const bad = rg.tensor([0, 1, 7, 0], [4], { dtype: 'i32' });
+      expect(() => step(x, bad)).toThrow('crossEntropy: label 7 at position 2 is outside [0, 3)');
+      const stats = compiled ? (step as rg.CompiledFunction<rg.Tensor[], rg.Tensor>).stats : null;
+      if (compiled) (step as rg.CompiledFunction<rg.Tensor[], rg.Tensor>).reset();
+      return { out, w: await bits(w), stats };
+    };
+    const eager = await run(false);
+    const compiled = await run(true);
+    expect(compiled.out).toEqual(eager.out);
+    expect(compiled.w).toEqual(eager.w);
+    expect(compiled.stats!.replays).toBe(2);
+    expect(compiled.stats!.eagerCalls).toBe(2); // the call with an ignored label, and the bad one
+  });
+});
+
+describe('compile: outputs, memory, invalidation', () => {
+  test('returns fresh tensors in the structure fn returned; a plan pins its buffers until reset', async () => {
+    const pinned0 = rg.memory().pinnedBytes;
+    const w = rg.tensor([1, 2, 3, 4]);
+    const f = rg.compile((x: rg.Tensor) => ({ y: rg.mul(x, w), z: rg.sum(x) }));
+    const x = rg.tensor([1, 1, 2, 2]);
+    const outs = [];
+    for (let i = 0; i < 4; i++) outs.push(f(x));
+    expect(f.stats.replays).toBe(2);
+    expect(new Set(outs.map((o) => o.y)).size).toBe(4); // a fresh tensor each call
+    outs[0].y.dispose();
+    expect(Array.from(await outs[3].y.data())).toEqual([1, 2, 6, 8]);
+    expect(await outs[3].z.item()).toBe(6);
+    expect(outs[3].y.requiresGrad).toBe(false);
+    expect(rg.memory().pinnedBytes).toBeGreaterThan(pinned0);
+    f.reset();
+    expect(rg.memory().pinnedBytes).toBe(pinned0);
+    for (const o of outs) (o.y.dispose(), o.z.dispose());
+    x.dispose();
+    w.dispose();
+  });
+
+  test('freeing a tensor a plan binds from outside drops the plan: the next call records with the new tensor', async () => {
+    let w = rg.tensor([1, 2, 3, 4]);
+    const f = rg.compile((x: rg.Tensor) => rg.mul(x, w));
+    const x = rg.tensor([1, 1, 1, 1]);
+    for (let i = 0; i < 3; i++) f(x).dispose();
+    expect(f.stats.replays).toBe(1);
+    w.dispose();
+    w = rg.tensor([5, 6, 7, 8]);
+    const y = f(x);
+    expect(Array.from(await y.data())).toEqual([5, 6, 7, 8]);
+    expect(f.stats.recordings).toBe(3);
+    f.reset();
+    for (const t of [x, y, w]) t.dispose();
+  });
+
+  test('`key` makes host state part of the signature (a module switched to eval mode records anew)', async () => {
+    rg.manualSeed(1);
+    const model = new MLPClassifier({ kind: 'mlp', inputs: 4, hidden: [8], classes: 2, activation: 'relu', dropout: 0.5 });
+    const f = rg.compile((x: rg.Tensor) => model.forward(x), { key: () => model.training });
+    const x = rg.randn([3, 4]);
+    for (let i = 0; i < 3; i++) f(x).dispose();
+    model.eval();
+    const compiled = [];
+    for (let i = 0; i < 3; i++) compiled.push(await bits(f(x)));
+    const eager = await bits(rg.noGrad(() => model.forward(x)));
+    expect(compiled).toEqual([eager, eager, eager]);
+    expect(f.stats.plans).toBe(2);
+    f.reset();
+    model.dispose();
+    x.dispose();
+  });
+});
+
+describe('compile: refusals', () => {
+  const x = () => rg.tensor([1, 2, 3, 4]);
+
+  test('a readback inside fn', async () => {
+    const f = rg.compile((a: rg.Tensor) => {
+      const s = rg.sum(a);
+      void s.data();
+      return s;
+    });
+    expect(() => f(x())).toThrow(/compile: fn read a value back from the GPU/);
+  });
+
+  test('host randomness: data that differs at every call', () => {
+    const f = rg.compile((a: rg.Tensor) => rg.add(a, rg.tensor([Math.random()])));
+    const a = x();
+    f(a).dispose();
+    f(a).dispose();
+    expect(() => f(a)).toThrow(/compile: fn dispatched something else at each call .*uploaded other data/);
+  });
+
+  test('control flow on a host counter: a changed dispatch sequence', () => {
+    let calls = 0;
+    const f = rg.compile((a: rg.Tensor) => (calls++ % 2 ? rg.exp(a) : rg.relu(rg.neg(a))));
+    const a = x();
+    f(a).dispose();
+    f(a).dispose();
+    expect(() => f(a)).toThrow(/compile: fn dispatched something else at each call with the same input shapes \(\d+ commands/);
+  });
+
+  test('a gradient left on a parameter (no zeroGrad inside fn)', () => {
+    const w = rg.tensor([1, 2, 3, 4], undefined, { requiresGrad: true });
+    const f = rg.compile((a: rg.Tensor) => {
+      const l = rg.sum(rg.mul(a, w));
+      l.backward();
+      return l;
+    });
+    expect(() => {
+      for (let i = 0; i < 3; i++) f(x()).dispose();
+    }).toThrow(/compile: fn left 1 tensor\(s\) it made alive without returning them \(a parameter's .grad: call zeroGrad\(\) inside fn/);
+    w.zeroGrad();
+  });
+
+  test('disposing a tensor made before fn', () => {
+    const outside = [x(), x(), x()];
+    let i = 0;
+    const f = rg.compile((a: rg.Tensor) => {
+      outside[i++].dispose();
+      return rg.neg(a);
+    });
+    expect(() => f(x())).toThrow(/compile: fn disposed 1 tensor buffer\(s\) it did not make/);
+  });
+
+  test('inputs that require a gradient, non-tensor inputs, async functions, bad options, nesting', () => {
+    const f = rg.compile((a: rg.Tensor) => rg.neg(a));
+    const w = rg.tensor([1], undefined, { requiresGrad: true });
+    expect(() => f(w)).toThrow(/compile: input 0 .* requires a gradient; a compiled step's inputs are data/);
+    expect(() => (f as unknown as (n: number) => rg.Tensor)(3)).toThrow("compile: input 0 is number, not a Tensor (a compiled step takes tensors only; close over other values)");
+    expect(() => rg.compile((async () => x()) as never)).toThrow(/compile: fn is an async function/);
+    expect(() => rg.compile(() => x(), { fuse: true } as never)).toThrow("compile: unknown option 'fuse' (options: cacheSize, key)");
+    expect(() => rg.compile(() => x(), { cacheSize: 0 })).toThrow('compile: cacheSize must be a positive integer, got 0');
+    const inner = rg.compile((a: rg.Tensor) => rg.neg(a));
+    const outer = rg.compile((a: rg.Tensor) => inner(a));
+    expect(() => outer(x())).toThrow('compile: a compiled function was called while another one records; compile the outer step only');
+    expect(() => rg.compile(((a: rg.Tensor) => 3) as never as (a: rg.Tensor) => rg.Tensor)(x())).toThrow('compile: fn must return a Tensor, an array or object of Tensors, or nothing; it returned number');
+  });
+});
