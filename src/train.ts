@@ -1,6 +1,7 @@
 // The training loop behind `rootgrad train` (and the browser page): seeded initialisation and batches,
 // one tidy() per step, no readback inside an epoch except at its end.
 import { keep, noGrad, tidy, Tensor } from './tensor.js';
+import { compile } from './compile.js';
 import { fromHost } from './creation.js';
 import { manualSeed, Generator, globalGenerator } from './random.js';
 import { add, mul } from './ops/binary.js';
@@ -31,6 +32,9 @@ export interface TrainConfig {
   warmup: number;
   clip: number;
   seed: number;
+  /** Run each training step as a compiled step (rg.compile: recorded, then replayed; the same bits).
+   * Default true; false runs every step eagerly. */
+  compile?: boolean;
 }
 
 export const defaultTrainConfig: TrainConfig = {
@@ -181,6 +185,18 @@ export async function trainClassifier(
     globalGenerator.setState(resume.global);
     history.push(...resume.history);
   }
+  // One step: the running loss sum and the batch's predictions come back as tensors (no readback).
+  const body = (xt: Tensor, yt: Tensor, lossSum: Tensor): Tensor[] => {
+    const z = model.forward(xt);
+    const loss = lossFor(cfg, binary, z, yt);
+    loss.backward();
+    if (cfg.clip > 0) optimizer.clipGradNorm(cfg.clip);
+    optimizer.step();
+    optimizer.zeroGrad();
+    return [noGrad(() => add(lossSum, mul(loss.detach(), xt.shape[0]))), predictionTensor(z)];
+  };
+  const compiled = cfg.compile === false ? null : compile(body, { key: () => model.training });
+  const step = compiled ?? ((...xs: [Tensor, Tensor, Tensor]) => tidy(() => body(...xs)));
   for (let epoch = history.length + 1; epoch <= cfg.epochs; epoch++) {
     const t0 = performance.now();
     model.train();
@@ -193,15 +209,7 @@ export async function trainClassifier(
       const xt = fromHost(x, [idx.length, train.features], 'f32');
       const yt = fromHost(y, [idx.length], 'i32');
       optimizer.lr = lrAt(optimizer.steps);
-      const [nextSum, pred] = tidy(() => {
-        const z = model.forward(xt);
-        const loss = lossFor(cfg, binary, z, yt);
-        loss.backward();
-        if (cfg.clip > 0) optimizer.clipGradNorm(cfg.clip);
-        optimizer.step();
-        optimizer.zeroGrad();
-        return [noGrad(() => add(lossSum, mul(loss.detach(), idx.length))), predictionTensor(z)] as const;
-      });
+      const [nextSum, pred] = step(xt, yt, lossSum);
       keep(nextSum);
       keep(pred);
       lossSum.dispose();
@@ -238,6 +246,7 @@ export async function trainClassifier(
       await hooks.onCheckpoint({ model: model.stateDict(), optimizer: st, shuffler: shuffler.getState(), global: globalGenerator.getState(), history: [...history] });
     }
   }
+  compiled?.reset(); // the plans' pinned buffers go back to the pool
   return { model, optimizer, history };
 }
 

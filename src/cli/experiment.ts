@@ -23,6 +23,7 @@ export const experimentFlags: Flags = {
   'sweep-k': { kind: 'string', help: 'also run rooted with each k of a comma-separated list, e.g. 1,2,3,5,8' },
   target: { kind: 'number', help: 'test accuracy counted as reached (default 0.95)', min: 0 },
   ...modelFlags,
+  'no-compile': { kind: 'bool', help: 'run every training step eagerly (steps are compiled by default: recorded once, replayed; the same bits)' },
   out: { kind: 'string', help: 'output folder (table.md, runs.json, *.svg)' },
 };
 
@@ -46,6 +47,7 @@ export async function experimentCommand(argv: string[]): Promise<number> {
   const model = configureModel('experiment', modelKind, { features: train.features, classes: train.classes, name: data }, f);
   const given: Partial<TrainConfig> = {};
   for (const k of ['epochs', 'batch', 'lr', 'k', 'm'] as const) if (k in f) given[k] = f[k] as number;
+  if (f['no-compile']) given.compile = false;
   const base: TrainConfig = { ...defaultTrainConfig, ...classifierSpec(modelKind).training(model), ...given };
   const { k, m } = base;
   const sweep = f['sweep-k'] ? (f['sweep-k'] as string).split(',').map(Number) : [];

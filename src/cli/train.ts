@@ -44,6 +44,7 @@ export const trainFlags: Flags = {
   quiet: { kind: 'bool', help: 'print only the final result' },
   resume: { kind: 'string', help: 'continue the run whose --out folder this is, from its last checkpoint' },
   'detect-anomaly': { kind: 'bool', help: 'check every op for NaN/Inf and name the first one (slower)' },
+  'no-compile': { kind: 'bool', help: 'run every training step eagerly (steps are compiled by default: recorded once, replayed; the same bits)' },
   autotune: { kind: 'bool', help: 'time the kernel variants on this adapter first and keep the fastest (remembered per adapter in ~/.cache/rootgrad)' },
 };
 
@@ -54,6 +55,7 @@ export function trainSettings(f: Parsed): Partial<TrainConfig> {
   const names: Record<string, keyof TrainConfig> = { loss: 'loss', k: 'k', m: 'm', alpha: 'alpha', gamma: 'gamma', epochs: 'epochs', batch: 'batch', lr: 'lr', optimizer: 'optimizer', momentum: 'momentum', 'weight-decay': 'weightDecay', schedule: 'schedule', warmup: 'warmup', clip: 'clip', seed: 'seed' };
   const out: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(names)) if (flag in f) out[key] = f[flag];
+  if (f['no-compile']) out.compile = false;
   return out as Partial<TrainConfig>;
 }
 
@@ -175,6 +177,7 @@ async function trainGpt(f: Parsed): Promise<number> {
     seed: (f.seed as number) ?? 0,
     optimizer,
     evalEvery: (f['eval-every'] as number) ?? d.evalEvery,
+    compile: !f['no-compile'],
   };
   const out = (f.out as string) ?? join('runs', `gpt-${f.text ? 'text' : 'reverse'}-${loss}`);
   const quiet = !!f.quiet;
