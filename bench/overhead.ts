@@ -139,7 +139,7 @@ writeResults(
   `Host cost of dispatch on ${info.description} (${info.architecture}), one run, one process (\`npm run bench:overhead\`).\n` +
     `Per-op rows: host µs per dispatch (median of ${REPS} loops of ${OPS}), timed up to the submit; the GPU's work is waited for outside the timer. ` +
     'Dawn rows: the same add kernel encoded by hand in the same process (setPipeline + setBindGroup with a dynamic offset + dispatchWorkgroups, then finish and submit, where Dawn translates the commands). ' +
-    `Steps: forward, backward, SGD, loss read back; median of ${STEPS} steps after the first (compiled: after its three eager calls); jax-js runs the whole step under jit.\n\n` +
+    `Steps: forward, backward, SGD, loss read back; median of ${STEPS} steps after the first (compiled: after its first three calls, two or three of which are recorded eagerly); jax-js runs the whole step under jit.\n\n` +
     markdownTable(header, rows.map((row) => header.map((h) => row[h] ?? ''))),
 );
 rg.shutdown();
