@@ -316,13 +316,24 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     entries.delete(key);
   };
 
+  /** fn run eagerly, its results detached (fresh tensors the caller owns, as a replay gives). */
+  const eagerly = (inputs: A): R => {
+    let rebuild: (ts: Tensor[]) => CompiledResult = () => undefined;
+    const ts = tidy(() => {
+      const f = flatten(who, fn(...inputs));
+      rebuild = f.rebuild;
+      return f.tensors.map((t) => t.detach());
+    });
+    return rebuild(ts) as R;
+  };
+
   const run = (...inputs: A): R => {
     inputs.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new Error(`${who}: input ${i} is ${t === null ? 'null' : typeof t}, not a Tensor (a compiled step takes tensors only; close over other values)`);
       t.storage(`compiled step (input ${i})`);
       if (t.requiresGrad) throw new Error(`${who}: input ${i} ${t} requires a gradient; a compiled step's inputs are data (parameters belong to the model fn closes over)`);
     });
-    if (isReferenceMode() || anomalyEnabled()) return fn(...inputs);
+    if (isReferenceMode() || anomalyEnabled()) return eagerly(inputs);
     if (recording) throw new Error(`${who}: a compiled function was called while another one records; compile the outer step only`);
     const key = inputs.map((t) => `${t.dtype}${shapeStr(t.shape)}${t.host ? 'h' : ''}`).join(',') + (opts.key ? `|${String(opts.key())}` : '');
     let entry = entries.get(key);
@@ -347,7 +358,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
       // This call's host data breaks an assumption of the plan (another count of valid labels, an index
       // out of range): it runs eagerly, as without compile (and throws the eager error, if any).
       stats.eagerCalls++;
-      return entry.rebuild!(tidy(() => flatten(who, fn(...inputs)).tensors.map((t) => t.detach()))) as R;
+      return eagerly(inputs);
     }
     // Record an eager call. fn sees copies of the inputs on buffers of the recording's own (the plan keeps
     // them and copies each call's inputs in), so the copies themselves are not recorded.
