@@ -5,7 +5,8 @@
 // translates the commands) and of making a bind group.
 // Host time only: each loop is timed up to its submit, the GPU's work is waited for outside the timer.
 // Then training steps, eager vs compiled vs jax-js's jit: MLPs 8-8-8-2 (batch 4) and 64-256-256-10
-// (batch 256), and the one-block GPT. Writes bench/results/overhead.{json,md}.
+// (batch 256), and the one-block GPT. Last, the rooted loss composed of ops ({ fused: false }) eager,
+// compiled and compiled with fuse, against its hand-fused kernel. Writes bench/results/overhead.{json,md}.
 import * as rg from '../src/node.js';
 import { rt } from '../src/runtime.js';
 import { loadPeers } from './peers.js';
@@ -106,21 +107,23 @@ const rows: Row[] = [
   { bench: 'Dawn alone: µs per dispatch with a new bind group', eager: dawnWithGroup.toFixed(2), compiled: '', jaxjs: '', 'compiled vs eager': '', 'compiled vs jax-js': '' },
 ];
 const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(2)}x`;
-const stepRow = (name: string, e: { ms: number; dispatches: number }, c: { ms: number }, j: { ms: number } | null) => {
-  console.log(`${name}: eager ${e.ms.toFixed(2)} ms (${e.dispatches} dispatches), compiled ${c.ms.toFixed(2)} ms, jax-js jit ${j ? j.ms.toFixed(2) : 'n/a'} ms`);
-  rows.push({ bench: `${name} step (ms, ${e.dispatches} dispatches)`, eager: e.ms.toFixed(2), compiled: c.ms.toFixed(2), jaxjs: j ? j.ms.toFixed(2) : 'n/a', 'compiled vs eager': ratio(e.ms, c.ms), 'compiled vs jax-js': j ? ratio(j.ms, c.ms) : 'n/a' });
+const stepRow = (name: string, e: { ms: number; dispatches: number }, c: { ms: number }, f: { ms: number; dispatches: number }, j: { ms: number } | null) => {
+  console.log(`${name}: eager ${e.ms.toFixed(2)} ms (${e.dispatches} dispatches), compiled ${c.ms.toFixed(2)} ms, compiled + fuse ${f.ms.toFixed(2)} ms (${f.dispatches}), jax-js jit ${j ? j.ms.toFixed(2) : 'n/a'} ms`);
+  rows.push({ bench: `${name} step (ms, ${e.dispatches} dispatches)`, eager: e.ms.toFixed(2), compiled: c.ms.toFixed(2), 'compiled + fuse': `${f.ms.toFixed(2)} (${f.dispatches} dispatches)`, jaxjs: j ? j.ms.toFixed(2) : 'n/a', 'compiled vs eager': ratio(e.ms, c.ms), 'compiled vs jax-js': j ? ratio(j.ms, c.ms) : 'n/a' });
 };
 for (const [sizes, batch] of [[[8, 8, 8, 2], 4], [[64, 256, 256, 10], 256]] as const) {
   const e = await rgMlpStep([...sizes], batch, STEPS);
   const c = await rgMlpStep([...sizes], batch, STEPS, true);
+  const f = await rgMlpStep([...sizes], batch, STEPS, 'fuse');
   const j = jaxOk ? await jaxMlpStep(jax, [...sizes], batch, STEPS) : null;
-  stepRow(`MLP ${sizes.join('-')} batch ${batch}`, e, c, j);
+  stepRow(`MLP ${sizes.join('-')} batch ${batch}`, e, c, f, j);
 }
 if (arg('gpt', '') !== 'off') {
   const [V, T, D, H, B] = arg('gpt', '32-32-64-4-16').split('-').map(Number);
   const g = { V, T, D, H, B };
   const e = await rgGptStep(g, STEPS);
   const c = await rgGptStep(g, STEPS, true);
+  const f = await rgGptStep(g, STEPS, 'fuse');
   let j: { ms: number } | null = null;
   if (jaxOk) {
     try {
@@ -129,18 +132,63 @@ if (arg('gpt', '') !== 'off') {
       console.log(`jax-js GPT step failed: ${(err as Error).message}`);
     }
   }
-  stepRow(`GPT 1 block V${V} T${T} d${D} h${H} batch ${B}`, e, c, j);
+  stepRow(`GPT 1 block V${V} T${T} d${D} h${H} batch ${B}`, e, c, f, j);
 }
 
-const header = ['bench', 'eager', 'compiled', 'jaxjs', 'compiled vs eager', 'compiled vs jax-js'];
+// ---- the rooted loss composed of ops ({ fused: false }) under compile({ fuse: true }) against its hand-fused kernel ----
+const [RN, RC] = arg('rooted', '512-100').split('-').map(Number);
+rg.manualSeed(0);
+const logits = rg.randn([RN, RC], { requiresGrad: true });
+const labels = rg.tensor(Array.from({ length: RN }, (_, i) => (i * 7) % RC), [RN], { dtype: 'i32' });
+const rootedStep = (fused: boolean) => (y: rg.Tensor) => {
+  const l = rg.rootedLoss(logits, y, { fused });
+  l.backward();
+  const g = logits.grad!;
+  logits.grad = null; // returned: the caller owns it
+  return [l, g];
+};
+async function timeRooted(step: (y: rg.Tensor) => rg.Tensor[], warm: number) {
+  const times: number[] = [];
+  let dispatches = 0;
+  for (let i = 0; i < warm + STEPS; i++) {
+    const d0 = rg.memory().dispatches;
+    const t0 = performance.now();
+    const [l, g] = step(labels);
+    await l.item();
+    if (i >= warm) times.push(performance.now() - t0);
+    dispatches = rg.memory().dispatches - d0;
+    l.dispose();
+    g.dispose();
+  }
+  return { ms: median(times), dispatches };
+}
+const eagerStep = (fused: boolean) => (y: rg.Tensor) => rg.tidy(() => rootedStep(fused)(y));
+const handFused = await timeRooted(eagerStep(true), 2);
+const composedEager = await timeRooted(eagerStep(false), 2);
+const composedCompiled = rg.compile(rootedStep(false));
+const composedC = await timeRooted(composedCompiled, 3);
+const composedFused = rg.compile(rootedStep(false), { fuse: true });
+const composedF = await timeRooted(composedFused, 3);
+for (const c of [composedCompiled, composedFused]) c.reset();
+console.log(`rooted loss N=${RN} C=${RC}: hand-fused ${handFused.ms.toFixed(2)} ms (${handFused.dispatches}), composed eager ${composedEager.ms.toFixed(2)} (${composedEager.dispatches}), compiled ${composedC.ms.toFixed(2)} (${composedC.dispatches}), compiled + fuse ${composedF.ms.toFixed(2)} (${composedF.dispatches})`);
+const rootedRows = [
+  { variant: 'hand-fused kernel (rootedLoss), eager', ms: handFused.ms, dispatches: handFused.dispatches },
+  { variant: 'composed of ops ({ fused: false }), eager', ms: composedEager.ms, dispatches: composedEager.dispatches },
+  { variant: 'composed, compile()', ms: composedC.ms, dispatches: composedC.dispatches },
+  { variant: 'composed, compile({ fuse: true })', ms: composedF.ms, dispatches: composedF.dispatches },
+].map((r) => ({ ...r, 'vs hand-fused': `${(r.ms / handFused.ms).toFixed(2)}x the time` }));
+
+const header = ['bench', 'eager', 'compiled', 'compiled + fuse', 'jaxjs', 'compiled vs eager', 'compiled vs jax-js'];
 writeResults(
   'overhead',
-  { adapter: info, ops: OPS, reps: REPS, steps: STEPS, eagerAdd, eagerChain, compiledChain, dawnEncode, dawnWithGroup, rows },
+  { adapter: info, ops: OPS, reps: REPS, steps: STEPS, eagerAdd, eagerChain, compiledChain, dawnEncode, dawnWithGroup, rows, rooted: { N: RN, C: RC, rows: rootedRows } },
   `Host cost of dispatch on ${info.description} (${info.architecture}), one run, one process (\`npm run bench:overhead\`).\n` +
     `Per-op rows: host µs per dispatch (median of ${REPS} loops of ${OPS}), timed up to the submit; the GPU's work is waited for outside the timer. ` +
     'Dawn rows: the same add kernel encoded by hand in the same process (setPipeline + setBindGroup with a dynamic offset + dispatchWorkgroups, then finish and submit, where Dawn translates the commands). ' +
     `Steps: forward, backward, SGD, loss read back; median of ${STEPS} steps after the first (compiled: after its first three calls, two or three of which are recorded eagerly); jax-js runs the whole step under jit.\n\n` +
-    markdownTable(header, rows.map((row) => header.map((h) => row[h] ?? ''))),
+    markdownTable(header, rows.map((row) => header.map((h) => row[h] ?? ''))) +
+    `\nThe rooted loss (k = 3, m = 3) on logits [${RN}, ${RC}], forward + backward (the logits' gradient), loss read back; median of ${STEPS}:\n\n` +
+    markdownTable(['variant', 'ms', 'dispatches', 'vs hand-fused'], rootedRows.map((r) => [r.variant, r.ms.toFixed(2), r.dispatches, r['vs hand-fused']])),
 );
 rg.shutdown();
 process.exit(0);

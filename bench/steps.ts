@@ -22,6 +22,9 @@ export async function timeSteps(steps: number, step: (s: number) => Promise<void
   return { first: times[0], ms: median(times.slice(1 + skip)) };
 }
 
+/** Eager, compiled, or compiled with elementwise fusion. */
+export type Mode = boolean | 'fuse';
+
 export interface RgStepResult {
   first: number;
   ms: number;
@@ -31,7 +34,7 @@ export interface RgStepResult {
 
 /** rootgrad: forward, backward and SGD (lr 0.01), loss read back; eager in a tidy scope, or compiled
  * (rg.compile, its recorded calls left out of the median). Dispatches and pool reuse counted. */
-export async function rgTrain(model: rg.Module, lossOf: () => rg.Tensor, steps: number, compiled = false): Promise<RgStepResult> {
+export async function rgTrain(model: rg.Module, lossOf: () => rg.Tensor, steps: number, compiled: Mode = false): Promise<RgStepResult> {
   const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
   const body = () => {
     const l = lossOf();
@@ -40,7 +43,7 @@ export async function rgTrain(model: rg.Module, lossOf: () => rg.Tensor, steps: 
     opt.zeroGrad();
     return l;
   };
-  const step = compiled ? rg.compile(body) : () => rg.tidy(() => body().detach());
+  const step = compiled ? rg.compile(body, { fuse: compiled === 'fuse' }) : () => rg.tidy(() => body().detach());
   let dispatches = 0;
   let [hits0, miss0] = [0, 0];
   const skip = compiled ? 2 : 0;
@@ -65,7 +68,7 @@ export async function rgTrain(model: rg.Module, lossOf: () => rg.Tensor, steps: 
 }
 
 /** An MLP `sizes` (ReLU between layers) on a fixed random batch, cross-entropy. */
-export function rgMlpStep(sizes: number[], batch: number, steps: number, compiled = false): Promise<RgStepResult> {
+export function rgMlpStep(sizes: number[], batch: number, steps: number, compiled: Mode = false): Promise<RgStepResult> {
   rg.manualSeed(0);
   const model = rg.mlp(sizes);
   const x = rg.randn([batch, sizes[0]]);
@@ -87,7 +90,7 @@ export const gptData = ({ V, T, B }: GptShape) => {
   return { ids, targets: ids.map((t, i) => (t + i) % V) };
 };
 
-export function rgGptStep(g: GptShape, steps: number, compiled = false): Promise<RgStepResult> {
+export function rgGptStep(g: GptShape, steps: number, compiled: Mode = false): Promise<RgStepResult> {
   rg.manualSeed(0);
   const model = new GPT({ kind: 'gpt', vocab: g.V, context: g.T, dim: g.D, heads: g.H, layers: 1 });
   const { ids: idList, targets } = gptData(g);

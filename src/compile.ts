@@ -25,11 +25,15 @@ import { anomalyEnabled } from './anomaly.js';
 import { isReferenceMode } from './backend.js';
 import { empty, mem, Tensor, tidy } from './tensor.js';
 import { shapeStr } from './shape.js';
+import { fuseCommands, type Elementwise } from './fuse.js';
 
 export interface CompileOptions {
   /** Signatures (input shapes and dtypes, with `key`) whose plans are kept; the least recently used goes
    * first. Default 8. */
   cacheSize?: number;
+  /** Fuse runs of elementwise ops (unary, binary with same-shape or trailing broadcasting, their backward
+   * kernels) into generated kernels (src/fuse.ts). Results match eager up to rounding. Default false. */
+  fuse?: boolean;
   /** Host state that chooses what fn dispatches (a module's training flag, a schedule's phase): its value
    * is part of the signature, so a change records again instead of replaying the wrong plan. */
   key?: () => string | number | boolean;
@@ -45,9 +49,10 @@ export interface CompileStats {
   replays: number;
   /** Calls run eagerly because their host data broke a plan's assumption (another valid-label count). */
   eagerCalls: number;
-  /** Plans kept now, and the dispatches of the newest. */
+  /** Plans kept now, and the dispatches of the newest (after fusion), and what fusion saved there. */
   plans: number;
   dispatches: number;
+  fusedAway: number;
 }
 
 export interface CompiledFunction<A extends Tensor[], R extends CompiledResult> {
@@ -58,7 +63,7 @@ export interface CompiledFunction<A extends Tensor[], R extends CompiledResult> 
 }
 
 type Command =
-  | { kind: 'dispatch'; kernel: Kernel; bindings: BufferView[]; words: Uint32Array; groups: [number, number?, number?]; refresh?: () => Uint32Array }
+  | { kind: 'dispatch'; kernel: Kernel; bindings: BufferView[]; words: Uint32Array; groups: [number, number?, number?]; refresh?: () => Uint32Array; elementwise?: Elementwise }
   | { kind: 'copy'; src: BufferView; dst: BufferView; bytes: number; srcOffset: number; dstOffset: number }
   | { kind: 'upload'; dst: BufferView; data: Uint8Array; refresh?: () => ArrayBufferView }
   | { kind: 'host'; run: () => void };
@@ -87,6 +92,10 @@ class Recording implements Recorder {
   }
   host(run: () => void): void {
     this.commands.push({ kind: 'host', run });
+  }
+  elementwise(e: Elementwise): void {
+    const last = this.commands[this.commands.length - 1];
+    if (last?.kind === 'dispatch') last.elementwise = { ...e, inputs: e.inputs.map(copyView), output: copyView(e.output) };
   }
   acquired(buffer: GPUBuffer): void {
     this.acquiredBuffers.add(buffer);
@@ -158,6 +167,10 @@ class Plan {
     if (this.outside.has(b)) this.stale = true;
   };
   readonly dispatches: number;
+  /** Dispatches that elementwise fusion saved (compile's `fuse`). */
+  readonly fusedAway: number = 0;
+  /** The commands replayed: the recording's, with runs of elementwise ops fused when asked. */
+  private commands: Command[];
 
   constructor(
     private rec: Recording,
@@ -168,12 +181,28 @@ class Plan {
     /** The host copies of those inputs (labels, ids) that fn's ops read: each replay writes the call's in. */
     private hosts: (Int32Array | null)[],
     private outputs: { view: BufferView; shape: readonly number[]; dtype: Tensor['dtype'] }[],
+    fuse: boolean,
   ) {
     const r = rt();
     this.outside = new Set([...rec.buffers()].filter((b) => !rec.acquiredBuffers.has(b)));
     r.releaseListeners.add(this.listener);
+    this.commands = rec.commands;
+    if (fuse) {
+      // A value must be stored when a later command uses its buffer, a step output is copied from it, or
+      // the buffer is not the step's own (a parameter, optimiser state).
+      const lastUse = new Map<GPUBuffer, number>();
+      rec.commands.forEach((c, i) => {
+        if (c.kind === 'dispatch') for (const b of c.bindings) lastUse.set(b.buffer, i);
+        else if (c.kind === 'copy') (lastUse.set(c.src.buffer, i), lastUse.set(c.dst.buffer, i));
+        else if (c.kind === 'upload') lastUse.set(c.dst.buffer, i);
+      });
+      const kept = new Set(outputs.map((o) => o.view.buffer));
+      const fused = fuseCommands(rec.commands, (b, end) => kept.has(b) || !rec.acquiredBuffers.has(b) || (lastUse.get(b) ?? -1) > end);
+      this.commands = fused.commands;
+      this.fusedAway = fused.saved;
+    }
     let words = 0;
-    for (const c of rec.commands) {
+    for (const c of this.commands) {
       this.offsets.push(words);
       if (c.kind === 'dispatch') {
         words += Math.ceil(c.words.length / 64) * 64;
@@ -182,13 +211,13 @@ class Plan {
     }
     this.words = new Uint32Array(Math.max(64, words));
     this.params = r.device.createBuffer({ size: this.words.byteLength, usage: 0x80 | 0x08, label: 'rootgrad.compiled.params' }); // STORAGE | COPY_DST
-    rec.commands.forEach((c, i) => {
+    this.commands.forEach((c, i) => {
       if (c.kind !== 'dispatch') return void this.groups.push(null);
       this.words.set(c.words, this.offsets[i]);
       this.groups.push(r.bindGroup(c.kernel, this.params, c.words.length * 4, c.bindings));
     });
     r.device.queue.writeBuffer(this.params, 0, this.words);
-    this.dispatches = rec.dispatches;
+    this.dispatches = this.commands.reduce((n, c) => n + (c.kind === 'dispatch' ? 1 : 0), 0);
   }
 
   /** Replays for these inputs; null when a guard on their host data fails (the call must run eagerly). */
@@ -197,7 +226,7 @@ class Plan {
     inputs.forEach((t, i) => this.hosts[i]?.set(t.host!));
     for (const ok of this.rec.guards) if (!ok()) return null;
     r.flush(); // eager work recorded before this call runs first
-    const cmds = this.rec.commands;
+    const cmds = this.commands;
     // Host state first, in recorded order: hooks advance it, refreshes read it.
     if (this.refreshes || cmds.some((c) => c.kind === 'host')) {
       for (let i = 0; i < cmds.length; i++) {
@@ -305,11 +334,13 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
   const who = 'compile';
   if (typeof fn !== 'function') throw new Error(`${who}: expected a function, got ${typeof fn}`);
   if (fn.constructor?.name === 'AsyncFunction') throw new Error(`${who}: fn is an async function; a compiled step cannot await (a readback inside it would be frozen into the replay)`);
-  for (const k of Object.keys(opts)) if (k !== 'cacheSize' && k !== 'key') throw new Error(`${who}: unknown option '${k}' (options: cacheSize, key)`);
+  for (const k of Object.keys(opts)) if (!['cacheSize', 'key', 'fuse'].includes(k)) throw new Error(`${who}: unknown option '${k}' (options: cacheSize, key, fuse)`);
+  const fuse = opts.fuse ?? false;
+  if (typeof fuse !== 'boolean') throw new Error(`${who}: fuse must be true or false, got ${String(fuse)}`);
   const cacheSize = opts.cacheSize ?? 8;
   if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new Error(`${who}: cacheSize must be a positive integer, got ${cacheSize}`);
   const entries = new Map<string, Entry>();
-  const stats: CompileStats = { recordings: 0, replays: 0, eagerCalls: 0, plans: 0, dispatches: 0 };
+  const stats: CompileStats = { recordings: 0, replays: 0, eagerCalls: 0, plans: 0, dispatches: 0, fusedAway: 0 };
 
   const drop = (key: string) => {
     entries.get(key)?.plan?.release();
@@ -431,11 +462,12 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     const prev = entry.recordings[entry.recordings.length - 1];
     const diff = prev ? difference(prev, rec) : 'first call';
     if (!diff && !kept) {
-      entry.plan = new Plan(rec, pinned, ownInputs, ownHosts, outViews);
+      entry.plan = new Plan(rec, pinned, ownInputs, ownHosts, outViews, fuse);
       entry.rebuild = flat!.rebuild;
       entry.recordings = [];
       stats.plans = [...entries.values()].filter((e) => e.plan).length;
       stats.dispatches = entry.plan.dispatches;
+      stats.fusedAway = entry.plan.fusedAway;
     } else if (entry.recordings.length >= 2 && !kept) {
       fail(`fn dispatched something else at each call with the same input shapes (${diff}): it depends on host values that change between calls (Math.random, a counter, a branch on data read earlier), which a replay cannot follow. Pass such values as tensors, give compile a \`key\`, or run fn without compile`);
     } else {

@@ -1,6 +1,7 @@
 // Kernel runtime: pipeline cache, one command encoder per batch of dispatches, a pooled params arena,
 // a GPU buffer pool by size class, uploads and readbacks. Everything a kernel dispatch needs, nothing more.
 import { current } from './gpu.js';
+import type { Elementwise } from './fuse.js';
 import { wgslSource } from './shaders.js';
 import { kernelDecl, packParams, packParamsInto, paramWordCount, type BindingDecl, type BindingValues, type KernelDecl, type ParamType, type ParamValues } from './kernel.js';
 
@@ -18,6 +19,8 @@ export interface Recorder {
   /** A condition on host data (a compiled step's input labels) that a replay needs: when it fails, that
    * call runs eagerly. */
   guard(check: () => boolean): void;
+  /** What the dispatch just recorded computes, when it is elementwise (src/fuse.ts fuses runs of them). */
+  elementwise(e: Elementwise): void;
   /** Host code a replay must run at this point (advancing state that eager code advances here). */
   host(run: () => void): void;
   acquired(buffer: GPUBuffer): void;

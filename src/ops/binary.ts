@@ -50,6 +50,8 @@ export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): T
   const { params } = broadcastIndex(a, b, shape, w);
   const d = vec4 ? BINARY_LANES.vec4 : BINARY_LANES.scalar;
   r.run(BINARY, { EXPR: expr, MODE: mode, T: d.T, MAP: d.MAP }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size / w, 256));
+  // same-shape and trailing-block broadcasts can be fused in a compiled step (src/fuse.ts)
+  if (r.recorder && mode !== 2) r.recorder.elementwise({ kind: 'binary', expr, scalars: [0, 0], inputs: [view(a), view(b)], sizes: [a.size, b.size], output: view(z), n: z.size });
   return z;
 }
 

@@ -28,6 +28,7 @@ export function unaryBackward(deriv: string, x: Tensor, y: Tensor, g: Tensor, dx
   const r = rt();
   const { defines, n } = lanes(x.size, BACKWARD_LANES);
   r.run(UNARY_BACKWARD, { DERIV: deriv, T: defines.T, MAP: defines.MAP }, { X: view(x), Y: view(y), G: view(g), DX: view(dx) }, { n, a, b }, r.groups1d(n, 256));
+  if (r.recorder) r.recorder.elementwise({ kind: 'unaryBackward', expr: deriv, scalars: [a, b], inputs: [view(x), view(y), view(g)], sizes: [x.size, x.size, x.size], output: view(dx), n: x.size });
 }
 
 function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
@@ -46,6 +47,7 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
         const [a, b] = scalars(attrs);
         const { defines, n } = lanes(x.size, FORWARD_LANES);
         r.run(UNARY, { EXPR: expr(attrs), T: defines.T, MAP: defines.MAP }, { X: view(x), Y: view(y) }, { n, a, b }, r.groups1d(n, 256));
+        if (r.recorder) r.recorder.elementwise({ kind: 'unary', expr: expr(attrs), scalars: [a, b], inputs: [view(x)], sizes: [x.size], output: view(y), n: x.size });
       }
       save(x);
       save(y);
