@@ -2,21 +2,11 @@
 // Deterministic: one invocation owns an output and adds its inputs in index order (no atomics).
 // For long reductions with few outputs the R axis is cut into `chunks` pieces, each summed by its own
 // invocation into [outer, chunks, inner]; a second dispatch sums the chunks.
-// Params: outer, R, inner, chunks, chunk length, scale (f32). Workgroup: 64 invocations.
+// Params: outer, R, inner, chunks, chunk length, scale (f32). Workgroup: 64 invocations (the body is
+// reduce_sum_main.wgsl, which fused sums share).
 #include "common.wgsl"
 #include "reduce_range.wgsl"
 
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let j = flat_id(gid, nwg, 64u);
-  let range = reduce_range(j);
-  if (j >= range.outputs) { return; }
-  let inner = params.inner;
-  var acc = 0.0;
-  var idx = range.first;
-  for (var r = 0u; r < range.count; r++) {
-    acc += X[idx];
-    idx += inner;
-  }
-  Y[j] = acc * params.scale;
-}
+fn load_x(i: u32) -> f32 { return X[i]; }
+
+#include "reduce_sum_main.wgsl"

@@ -18,7 +18,9 @@ import { rt, type BufferView, type Kernel } from './runtime.js';
 
 /** What an elementwise dispatch computes, element i of n. */
 export interface Elementwise {
-  kind: 'unary' | 'unaryBackward' | 'binary';
+  /** 'sum': reduce_sum.wgsl reading inputs[0] (its n elements): a run of ops that made that input may
+   * become the sum's prologue. */
+  kind: 'unary' | 'unaryBackward' | 'binary' | 'sum';
   /** unary: in x, a, b; unaryBackward: in x, y, g, a, b; binary: in a, b (the inputs). */
   expr: string;
   /** The scalars a, b of unary and unaryBackward. */
@@ -83,6 +85,22 @@ export function fuseCommands<C extends { kind: string }>(commands: C[], neededAf
   };
   commands.forEach((c, i) => {
     const e = c.kind === 'dispatch' ? (c as unknown as FusibleDispatch).elementwise : undefined;
+    if (e?.kind === 'sum') {
+      // The run's last value summed, and nothing else of the run read later: one kernel does both.
+      const last = run[run.length - 1]?.e;
+      const x = e.inputs[0].buffer;
+      const only = last && last.output.buffer === x && last.n === e.n && run.every((r) => r.e.output.buffer === x || !neededAfter(r.e.output.buffer, runEnd));
+      const reads = run.flatMap((r) => r.e.inputs.map((v) => v.buffer));
+      if (only && !neededAfter(x, i) && !reads.includes(e.output.buffer) && run.every((r) => r.e.inputs.every((v, j) => r.e.sizes[j] === r.e.n || !run.some((w) => w.e.output.buffer === v.buffer)))) {
+        out.push(generateSum(run.map((r) => r.e), c as unknown as FusibleDispatch) as unknown as C);
+        saved += run.length;
+        run = [];
+        return;
+      }
+      flush();
+      out.push(c);
+      return;
+    }
     if (!e) {
       flush();
       out.push(c);
@@ -121,28 +139,24 @@ function fits(run: Elementwise[], e: Elementwise): boolean {
   return views.size <= MAX_BUFFERS;
 }
 
-/** The generated kernel of a run, as a dispatch command. */
-function generate(run: Elementwise[], stored: (b: GPUBuffer) => boolean): FusibleDispatch {
+/** The WGSL of a run: a function per op, and the statements computing element i (or vec4 i) into
+ * registers; `current` maps each buffer the run wrote to the register with its last value. */
+function chainCode(run: Elementwise[], vec4: boolean, slot: (v: BufferView, written: boolean) => string) {
   const n = run[0].n;
-  const slots = new Map<GPUBuffer, { name: string; view: BufferView; written: boolean }>();
-  const slot = (v: BufferView) => {
-    let s = slots.get(v.buffer);
-    if (!s) slots.set(v.buffer, (s = { name: `B${slots.size}`, view: v, written: false }));
-    return s;
-  };
+  const w = vec4 ? 4 : 1;
+  const lanes = (call: (lane: string) => string) => (vec4 ? `vec4<f32>(${['.x', '.y', '.z', '.w'].map(call).join(', ')})` : call(''));
   const fns: string[] = [];
   const body: string[] = [];
-  /** The register holding each buffer's current value at element i (loaded or computed). */
   const current = new Map<GPUBuffer, string>();
   const lastWrite = new Map<GPUBuffer, string>();
   run.forEach((e, k) => {
     const args = e.inputs.map((v, j) => {
-      const s = slot(v);
-      if (e.sizes[j] !== n) return `${s.name}[i % ${e.sizes[j]}u]`;
+      const name = slot(v, false);
+      if (e.sizes[j] !== n) return `${name}[i % ${e.sizes[j] / w}u]`;
       let reg = current.get(v.buffer);
       if (!reg) {
         reg = `l${body.length}`;
-        body.push(`  let ${reg} = ${s.name}[i];`);
+        body.push(`  let ${reg} = ${name}[i];`);
         current.set(v.buffer, reg);
       }
       return reg;
@@ -150,24 +164,51 @@ function generate(run: Elementwise[], stored: (b: GPUBuffer) => boolean): Fusibl
     const [a, b] = e.scalars;
     const params = e.kind === 'binary' ? 'a: f32, b: f32' : e.kind === 'unary' ? 'x: f32, a: f32, b: f32' : 'x: f32, y: f32, g: f32, a: f32, b: f32';
     fns.push(`// ${e.kind}\nfn op${k}(${params}) -> f32 {\n  return ${e.expr};\n}`);
-    const call = e.kind === 'binary' ? `op${k}(${args.join(', ')})` : `op${k}(${[...args, literal(a), literal(b)].join(', ')})`;
+    const call = lanes((l) => (e.kind === 'binary' ? `op${k}(${args.map((x) => x + l).join(', ')})` : `op${k}(${[...args.map((x) => x + l), literal(a), literal(b)].join(', ')})`));
     const reg = `v${k}`;
     body.push(`  let ${reg} = ${call};`);
-    const s = slot(e.output);
-    s.written = true;
     current.set(e.output.buffer, reg);
     lastWrite.set(e.output.buffer, reg);
   });
-  for (const [buffer, reg] of lastWrite) if (stored(buffer)) body.push(`  ${slots.get(buffer)!.name}[i] = ${reg};`);
+  return { fns, body, lastWrite };
+}
+
+/** Bindings of a generated kernel: one per buffer, read_write where something writes it. */
+function slotsOf() {
+  const slots = new Map<GPUBuffer, { name: string; view: BufferView; written: boolean }>();
+  const slot = (v: BufferView, written: boolean) => {
+    let s = slots.get(v.buffer);
+    if (!s) slots.set(v.buffer, (s = { name: `B${slots.size}`, view: v, written: false }));
+    s.written ||= written;
+    return s.name;
+  };
+  return { slots, slot };
+}
+
+function register(source: string): Kernel {
+  const name = `fused_${hash(source)}`;
+  if (!shaderNames().includes(name)) registerShader(name, source);
+  return rt().kernel(name);
+}
+
+/** The generated kernel of a run, as a dispatch command. */
+function generate(run: Elementwise[], stored: (b: GPUBuffer) => boolean): FusibleDispatch {
+  const n = run[0].n;
+  // vec4 lanes when every count allows (vector loads: about 2x on SwiftShader), as the eager kernels do
+  const vec4 = n % 4 === 0 && run.every((e) => e.sizes.every((s) => s % 4 === 0));
+  const w = vec4 ? 4 : 1;
+  const { slots, slot } = slotsOf();
+  const { fns, body, lastWrite } = chainCode(run, vec4, slot);
+  for (const [buffer, reg] of lastWrite) if (stored(buffer)) body.push(`  ${slot(run.find((e) => e.output.buffer === buffer)!.output, true)}[i] = ${reg};`);
   const bindings = [...slots.values()];
   const source = [
     `// Generated by src/fuse.ts (compile({ fuse: true })): ${run.length} elementwise ops over n elements,`,
-    '// one element per invocation, values in registers; stores only what is read after them.',
+    `// ${vec4 ? 'one vec4 per invocation (n counts vec4s)' : 'one element per invocation'}, values in registers; stores only what is read after them.`,
     `// Ops: ${run.map((e) => `${e.kind} ${e.expr}`).join(' | ')}`,
     '// Workgroup: 256 invocations.',
     'struct Params { n: u32, }',
     '@group(0) @binding(0) var<storage, read> params: Params;',
-    ...bindings.map((s, j) => `@group(0) @binding(${j + 1}) var<storage, ${s.written ? 'read_write' : 'read'}> ${s.name}: array<f32>;`),
+    ...bindings.map((s, j) => `@group(0) @binding(${j + 1}) var<storage, ${s.written ? 'read_write' : 'read'}> ${s.name}: array<${vec4 ? 'vec4<f32>' : 'f32'}>;`),
     '#include "common.wgsl"',
     '#include "math.wgsl"',
     ...fns,
@@ -179,8 +220,34 @@ function generate(run: Elementwise[], stored: (b: GPUBuffer) => boolean): Fusibl
     '}',
     '',
   ].join('\n');
-  const name = `fused_${hash(source)}`;
-  if (!shaderNames().includes(name)) registerShader(name, source);
-  const r = rt();
-  return { kind: 'dispatch', kernel: r.kernel(name), bindings: bindings.map((s) => s.view), words: Uint32Array.of(n), groups: r.groups1d(n, 256) };
+  return { kind: 'dispatch', kernel: register(source), bindings: bindings.map((s) => s.view), words: Uint32Array.of(n / w), groups: rt().groups1d(n / w, 256) };
+}
+
+/** A run of ops and the sum of its last value, as one reduce_sum kernel whose load_x computes the run. */
+function generateSum(run: Elementwise[], sum: FusibleDispatch): FusibleDispatch {
+  const { slots, slot } = slotsOf();
+  const { fns, body, lastWrite } = chainCode(run, false, slot);
+  const x = sum.elementwise!.inputs[0].buffer;
+  const y = sum.elementwise!.output;
+  const bindings = [...slots.values()];
+  const source = [
+    `// Generated by src/fuse.ts (compile({ fuse: true })): a sum (reduce_sum_main.wgsl) whose input is computed`,
+    `// on the fly by ${run.length} elementwise ops, never stored: ${run.map((e) => `${e.kind} ${e.expr}`).join(' | ')}`,
+    '// Params as reduce_sum.wgsl. Workgroup: 64 invocations.',
+    'struct Params { outer: u32, R: u32, inner: u32, chunks: u32, clen: u32, scale: f32, }',
+    '@group(0) @binding(0) var<storage, read> params: Params;',
+    ...bindings.map((s, j) => `@group(0) @binding(${j + 1}) var<storage, read> ${s.name}: array<f32>;`),
+    `@group(0) @binding(${bindings.length + 1}) var<storage, read_write> Y: array<f32>;`,
+    '#include "common.wgsl"',
+    '#include "math.wgsl"',
+    '#include "reduce_range.wgsl"',
+    ...fns,
+    'fn load_x(i: u32) -> f32 {',
+    ...body,
+    `  return ${lastWrite.get(x)};`,
+    '}',
+    '#include "reduce_sum_main.wgsl"',
+    '',
+  ].join('\n');
+  return { kind: 'dispatch', kernel: register(source), bindings: [...bindings.map((s) => s.view), y], words: sum.words, groups: sum.groups };
 }

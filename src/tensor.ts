@@ -40,8 +40,11 @@ export class Storage {
   }
   /** The binding of this storage's first `bytes` bytes. */
   view(bytes: number): BufferView {
-    return { buffer: this.buffer, bytes, offset: this.offset };
+    // The same object while the size is the same: a dispatch binds a few views, none is ever modified.
+    if (this.lastView?.bytes !== bytes) this.lastView = Object.freeze({ buffer: this.buffer, bytes, offset: this.offset });
+    return this.lastView;
   }
+  private lastView: BufferView | null = null;
   retain(): this {
     this.refs++;
     return this;

@@ -234,6 +234,20 @@ describe('compile: elementwise fusion', () => {
     for (const t of [...outs, ...plainOuts, ...eager, x, w, b]) t.dispose();
   });
 
+  test('a sum that ends a chain takes the chain as its prologue: one kernel, the intermediates never stored', async () => {
+    const chain = (a: rg.Tensor) => rg.sum(rg.mul(rg.sigmoid(rg.affine(a, 2, 1)), rg.tanh(a)), 1);
+    const f = rg.compile(chain, { fuse: true });
+    const x = rg.randn([37, 19]);
+    const outs = [0, 1, 2].map(() => f(x));
+    expect(f.stats.dispatches).toBe(1);
+    expect(f.stats.fusedAway).toBe(4);
+    const ref = await rg.runReference(() => chain(x), new Map());
+    const y = await outs[2].data();
+    ref.ref!.data.forEach((v, i) => expect(Math.abs(y[i] - v)).toBeLessThan(1e-5 + 1e-5 * Math.abs(v)));
+    f.reset();
+    for (const t of [...outs, x]) t.dispose();
+  });
+
   test('ROOTGRAD_DEBUG=2 prints the generated kernel, which the pipeline cache keeps', () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     const prev = process.env.ROOTGRAD_DEBUG;

@@ -24,7 +24,7 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
   }
   const needGrad = dtype === 'f32' && isGradEnabled() && inputs.some((t) => t.requiresGrad);
   const saved: Tensor[] = [];
-  const save = needGrad ? (t: Tensor) => void saved.push(saveForBackward(t)) : () => {};
+  const save = needGrad ? (t: Tensor) => void saved.push(saveForBackward(t)) : saveNothing;
   if (anomalyEnabled() && def.indexBounds) {
     for (const [i, bound] of def.indexBounds(inputs, attrs as never)) checkIndexRange(inputs[i], bound, `'${name}' forward on ${shapesOf(inputs)}: input ${i} has indices outside [0, ${bound})`);
   }
@@ -53,6 +53,7 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
   return out;
 }
 
+const saveNothing = (_t: Tensor): void => {};
 const shapesOf = (ts: Tensor[]) => ts.map((t) => `[${t.shape.join(', ')}]`).join(', ');
 
 /** The buffer of a tensor, sized to its elements, for binding to a kernel. */

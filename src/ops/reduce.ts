@@ -25,6 +25,8 @@ function sumKernel(x: Tensor, outer: number, R: number, inner: number, scale: nu
     const n = outer * chunks_ * inner;
     const wg = rowsPerWorkgroup('reduce', inner, clen);
     r.run(wg ? REDUCE_SUM_WORKGROUP : REDUCE_SUM, {}, { X: view(src), Y: view(dst) }, { outer, R: len, inner, chunks: chunks_, clen, scale: s }, r.groups1d(n, wg ? 1 : 64));
+    // a compiled step may compute the elementwise ops that made src inside this sum (src/fuse.ts)
+    if (r.recorder && !wg) r.recorder.elementwise({ kind: 'sum', expr: '', scalars: [0, 0], inputs: [view(src)], sizes: [src.size], output: view(dst), n: src.size });
   };
   const y = empty(outShape);
   const chunks = outer * inner < 256 && R >= 4096 ? Math.min(256, Math.ceil(R / 1024)) : 1;
