@@ -5,7 +5,9 @@ import { rt, type MemoryStats } from './runtime.js';
 import './ops/methods.js';
 
 export { init, adapterInfo, shutdown, type AdapterInfo, type InitOptions } from './gpu.js';
-export { Tensor, tidy, keep, noGrad, isGradEnabled, type DType } from './tensor.js';
+export { Tensor, tidy, keep, noGrad, isGradEnabled, grad, type DType, type GradOptions } from './tensor.js';
+export { hvp, jvp, vjp, gradgradcheck, type GradgradcheckOptions, type GradgradcheckReport } from './autodiff.js';
+export { higherOrder, type HigherOrder } from './ops/higher_order.js';
 export { tensor, zeros, ones, full, rand, randn, arange, zerosLike, onesLike, type TensorOptions, type TensorData } from './creation.js';
 export { manualSeed, Generator, globalGenerator } from './random.js';
 export { add, sub, mul, div, minimum, maximum } from './ops/binary.js';

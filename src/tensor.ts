@@ -262,9 +262,12 @@ export class Tensor {
     return new Tensor(this.storage('detach').retain(), this.shape, this.dtype);
   }
 
-  /** Accumulates d(this)/d(leaves) into every leaf's .grad. `grad` defaults to 1 for a one-element tensor. */
-  backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}): void {
-    backward(this, grad, opts.retainGraph ?? false);
+  /** Accumulates d(this)/d(leaves) into every leaf's .grad. `grad` defaults to 1 for a one-element tensor.
+   * With createGraph the pass is recorded (the .grad tensors can be differentiated again); retainGraph
+   * then defaults to true, as in PyTorch. */
+  backward(grad?: Tensor, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    const createGraph = opts.createGraph ?? false;
+    backward(this, grad, opts.retainGraph ?? createGraph, createGraph);
   }
 
   /** Drops the accumulated gradient. */
@@ -409,6 +412,8 @@ export function keep<T extends Tensor>(t: T): T {
 export const hooks = {
   add: null as unknown as (a: Tensor, b: Tensor) => Tensor,
   onesLike: null as unknown as (t: Tensor) => Tensor,
+  /** A new tensor of the same values that records an op (createGraph keeps gradients connected). */
+  view: null as unknown as (t: Tensor) => Tensor,
   /** After every readback (anomaly mode reports there). */
   afterRead: null as null | (() => Promise<void>),
 };
@@ -421,10 +426,10 @@ export function isUnitSeed(g: Tensor): boolean {
   return unitSeeds.has(g);
 }
 
-function topoOrder(root: Tensor): Tensor[] {
+function topoOrder(roots: Tensor[]): Tensor[] {
   const order: Tensor[] = [];
   const visited = new Set<Node>();
-  const stack: [Tensor, boolean][] = [[root, false]];
+  const stack: [Tensor, boolean][] = roots.map((r) => [r, false] as [Tensor, boolean]).reverse();
   while (stack.length) {
     const [t, done] = stack.pop()!;
     if (done) {
@@ -440,73 +445,195 @@ function topoOrder(root: Tensor): Tensor[] {
   return order; // inputs before outputs
 }
 
-function backward(root: Tensor, grad: Tensor | undefined, retainGraph: boolean): void {
-  root.storage('backward');
-  if (!root.requiresGrad) throw new Error(`backward: ${root} does not require a gradient (no input had requiresGrad, or it was made under noGrad)`);
-  if (!grad && root.size !== 1) throw new Error(`backward: a gradient must be given for a non-scalar output of shape ${shapeStr(root.shape)}`);
-  if (grad && (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i]))) {
-    throw new Error(`backward: gradient shape ${shapeStr(grad.shape)} does not match output shape ${shapeStr(root.shape)}`);
-  }
-  const grads = new Map<Tensor, Tensor>();
+/** True while backward rules run with createGraph: they record their ops (apply.ts picks the rule that is
+ * written in differentiable ops, src/ops/higher_order.ts). */
+let graphMode = false;
+export function creatingGraph(): boolean {
+  return graphMode;
+}
+
+export interface EngineOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** grad(): the tensors whose gradients are returned; nothing is accumulated into any .grad. */
+  capture?: readonly Tensor[];
+}
+
+/** The reverse pass from `roots` with seeds `seeds`: accumulates into leaves' .grad, or (capture) returns
+ * the gradients of the captured tensors (null where none flows). */
+function engine(who: string, roots: Tensor[], seeds: Tensor[], opts: EngineOptions): (Tensor | null)[] {
+  const { retainGraph, createGraph, capture } = opts;
+  // Gradients are keyed by node (one per op output) so that a stand-in for a disposed saved tensor, which
+  // shares its node, adds into the same gradient; leaves are keyed by themselves.
+  const captured = new Map<Tensor | Node, Tensor>();
+  const wanted = new Set<Tensor | Node>((capture ?? []).map((t) => t.node ?? t));
+  const prevMode = graphMode;
+  const prevGrad = isGradEnabled();
+  graphMode = createGraph;
+  setGradEnabled(createGraph);
+  const grads = new Map<Node, Tensor>();
+  const addInto = <K,>(map: Map<K, Tensor>, k: K, g: Tensor) => {
+    const prev = map.get(k);
+    if (!prev) return void map.set(k, g);
+    map.set(k, hooks.add(prev, g));
+    prev.dispose();
+    g.dispose();
+  };
   const accumulateLeaf = (leaf: Tensor, g: Tensor) => {
+    if (capture) {
+      if (wanted.has(leaf)) addInto(captured, leaf, g);
+      else g.dispose();
+      return;
+    }
     keep(g);
     if (leaf.grad) {
-      const sum = keep(noGrad(() => hooks.add(leaf.grad!, g)));
+      const sum = keep(hooks.add(leaf.grad!, g));
       leaf.grad.dispose();
       g.dispose();
       leaf.grad = sum;
     } else leaf.grad = g;
   };
-  const g0 = grad ? noGrad(() => grad.detach()) : noGrad(() => hooks.onesLike(root));
-  if (!grad) unitSeeds.add(g0);
-  if (!root.node) {
-    accumulateLeaf(root, g0);
-    return;
-  }
-  grads.set(root, g0);
-  const order = topoOrder(root);
-  for (let i = order.length - 1; i >= 0; i--) {
-    const t = order[i];
-    const node = t.node!;
-    const g = grads.get(t);
-    grads.delete(t);
-    if (!g) continue;
-    if (node.released) {
-      g.dispose();
-      for (const x of grads.values()) x.dispose();
-      throw new Error(`backward: the graph through '${node.op}' was already used by a backward pass; pass { retainGraph: true } to the first backward() to go through it twice`);
-    }
-    try {
-      checkSavedVersions(node);
-    } catch (e) {
-      g.dispose();
-      for (const x of grads.values()) x.dispose();
-      throw e;
-    }
-    // A rule may hand g itself (or one tensor twice) to several inputs: give each input its own alias.
-    const seen = new Set<Tensor>([g]);
-    const inGrads = tidy(() => noGrad(() => node.backward(g, node.saved))).map((x) => {
-      if (!x) return x;
-      if (seen.has(x)) return x.detach();
-      seen.add(x);
-      return x;
+  const fail = (e: unknown): never => {
+    for (const x of grads.values()) x.dispose();
+    for (const x of captured.values()) x.dispose();
+    throw e;
+  };
+  try {
+    roots.forEach((root, i) => {
+      if (!root.node) accumulateLeaf(root, seeds[i]);
+      else addInto(grads, root.node, seeds[i]);
     });
-    g.dispose();
-    node.inputs.forEach((inp, j) => {
-      const gi = inGrads[j];
-      if (!gi) return;
-      if (!inp.requiresGrad) return void gi.dispose();
-      if (gi.shape.length !== inp.shape.length || gi.shape.some((d, k) => d !== inp.shape[k])) {
-        throw new Error(`backward of '${node.op}': gradient ${shapeStr(gi.shape)} for input ${j} of shape ${shapeStr(inp.shape)} (a bug in its backward rule)`);
+    const order = topoOrder(roots);
+    // grad(): only the nodes between the outputs and the captured tensors run (a rule upstream of every
+    // captured tensor is not needed, and may not even have a rule that records a graph).
+    const feeds = (x: Tensor) => wanted.has(x.node ?? x) || (!!x.node && leadsOn.has(x.node));
+    const leadsOn = new Set<Node>();
+    if (capture) for (const t of order) if (wanted.has(t.node!) || t.node!.inputs.some(feeds)) leadsOn.add(t.node!);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const node = order[i].node!;
+      const g = grads.get(node);
+      grads.delete(node);
+      if (!g) continue;
+      if (wanted.has(node)) captured.set(node, createGraph ? hooks.view(g) : noGrad(() => g.detach())); // an interior tensor asked for by grad()
+      if (capture && !node.inputs.some(feeds)) {
+        g.dispose();
+        continue;
       }
-      if (!inp.node) return accumulateLeaf(inp, gi);
-      const prev = grads.get(inp);
-      if (prev) {
-        grads.set(inp, noGrad(() => hooks.add(prev, gi)));
-        prev.dispose();
-        gi.dispose();
-      } else grads.set(inp, gi);
-    });
-    if (!retainGraph) releaseNode(node);
+      if (node.released) {
+        g.dispose();
+        fail(new Error(`${who}: the graph through '${node.op}' was already used by a backward pass; pass { retainGraph: true } to the first backward() to go through it twice`));
+      }
+      try {
+        checkSavedVersions(node);
+      } catch (e) {
+        g.dispose();
+        fail(e);
+      }
+      // A rule may hand g itself (or one tensor twice) to several inputs: give each input its own alias.
+      const seen = new Set<Tensor>([g]);
+      let inGrads: (Tensor | null)[];
+      try {
+        inGrads = tidy(() => node.backward(g, node.saved)).map((x) => {
+          if (!x) return x;
+          if (seen.has(x)) return createGraph ? hooks.view(x) : x.detach();
+          seen.add(x);
+          return x;
+        });
+      } catch (e) {
+        g.dispose();
+        fail(e);
+      }
+      g.dispose();
+      node.inputs.forEach((inp, j) => {
+        const gi = inGrads![j];
+        if (!gi) return;
+        if (!inp.requiresGrad) return void gi.dispose();
+        if (gi.shape.length !== inp.shape.length || gi.shape.some((d, k) => d !== inp.shape[k])) {
+          fail(new Error(`backward of '${node.op}': gradient ${shapeStr(gi.shape)} for input ${j} of shape ${shapeStr(inp.shape)} (a bug in its backward rule)`));
+        }
+        if (!inp.node) return accumulateLeaf(inp, gi);
+        addInto(grads, inp.node, gi);
+      });
+      if (!retainGraph) releaseNode(node);
+    }
+  } finally {
+    graphMode = prevMode;
+    setGradEnabled(prevGrad);
   }
+  return (capture ?? []).map((t) => captured.get(t.node ?? t) ?? null);
+}
+
+/** @internal A stand-in for a saved tensor that was disposed: the saved storage, the original's node (so
+ * gradients reach the same graph). Tracked, so the tidy scope of the rule that uses it frees it. */
+export function standIn(node: Node, saved: Tensor): Tensor {
+  const t = new Tensor(saved.storage('backward').retain(), saved.shape, saved.dtype);
+  t.host = saved.host;
+  t.requiresGrad = true;
+  t.node = node;
+  return t;
+}
+
+function checkRoot(who: string, root: Tensor, grad: Tensor | undefined): void {
+  root.storage(who);
+  if (!root.requiresGrad) throw new Error(`${who}: ${root} does not require a gradient (no input had requiresGrad, or it was made under noGrad)`);
+  if (!grad && root.size !== 1) throw new Error(`${who}: a gradient must be given for a non-scalar output of shape ${shapeStr(root.shape)}`);
+  if (grad && (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i]))) {
+    throw new Error(`${who}: gradient shape ${shapeStr(grad.shape)} does not match output shape ${shapeStr(root.shape)}`);
+  }
+}
+
+/** The seed of a root: the given gradient (with its graph when createGraph: jvp differentiates through it),
+ * else ones. */
+function seedOf(root: Tensor, grad: Tensor | undefined, createGraph: boolean): Tensor {
+  if (grad) return createGraph ? hooks.view(grad) : noGrad(() => grad.detach());
+  const g0 = noGrad(() => hooks.onesLike(root));
+  unitSeeds.add(g0);
+  return g0;
+}
+
+function backward(root: Tensor, grad: Tensor | undefined, retainGraph: boolean, createGraph = false): void {
+  checkRoot('backward', root, grad);
+  engine('backward', [root], [seedOf(root, grad, createGraph)], { retainGraph, createGraph });
+}
+
+export interface GradOptions {
+  /** The gradients of the outputs (default: ones, for one-element outputs). */
+  gradOutputs?: (Tensor | null)[] | Tensor;
+  /** Record the backward pass, so that the gradients can be differentiated again (default false). */
+  createGraph?: boolean;
+  /** Keep the graph for another backward pass (default: createGraph). */
+  retainGraph?: boolean;
+  /** Return null for an input no gradient reaches, instead of throwing (default false). */
+  allowUnused?: boolean;
+}
+
+/**
+ * The gradients of `outputs` with respect to `inputs` (PyTorch's torch.autograd.grad): returned, never
+ * accumulated into any .grad. With createGraph the backward pass is recorded, so the results can be
+ * differentiated again (Hessian-vector products, gradient penalties); each primitive's rule for that is in
+ * src/ops/higher_order.ts, and an op without one throws naming it.
+ */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): Tensor[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const given = opts.gradOutputs === undefined ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs];
+  if (!outs.length) throw new Error('grad: no outputs');
+  if (given.length && given.length !== outs.length) throw new Error(`grad: ${given.length} gradOutputs for ${outs.length} outputs`);
+  ins.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new Error(`grad: input ${i} is not a Tensor`);
+    if (!t.requiresGrad) throw new Error(`grad: input ${i} ${t} does not require a gradient`);
+  });
+  outs.forEach((o, i) => checkRoot('grad', o, given[i] ?? undefined));
+  const seeds = outs.map((o, i) => seedOf(o, given[i] ?? undefined, createGraph));
+  const result = engine('grad', outs, seeds, { retainGraph, createGraph, capture: ins });
+  if (!opts.allowUnused) {
+    const i = result.findIndex((g) => g === null);
+    if (i >= 0) {
+      result.forEach((g) => g?.dispose());
+      throw new Error(`grad: input ${i} ${ins[i]} is not reached from the outputs (pass { allowUnused: true } to get null for it)`);
+    }
+  }
+  return result as Tensor[];
 }

@@ -1,5 +1,6 @@
 // Running a primitive: look it up in the table, run its forward, and record its backward on the tape.
-import { isGradEnabled, record, saveForBackward, setGradEnabled, Tensor, type DType } from '../tensor.js';
+import { creatingGraph, isGradEnabled, record, saveForBackward, setGradEnabled, standIn, Tensor, type DType, type Node } from '../tensor.js';
+import { graphRule } from './higher_order.js';
 import { rt, type BufferView } from '../runtime.js';
 import { anomalyEnabled, checkFinite, checkIndexRange } from '../anomaly.js';
 import type { Attrs, Primitive } from './def.js';
@@ -24,7 +25,16 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
   }
   const needGrad = dtype === 'f32' && isGradEnabled() && inputs.some((t) => t.requiresGrad);
   const saved: Tensor[] = [];
-  const save = needGrad ? (t: Tensor) => void saved.push(saveForBackward(t)) : saveNothing;
+  /** The tensors saved, themselves: a backward pass that records a graph differentiates through them.
+   * Held weakly (a strong reference from the node would keep a dropped output alive through its own
+   * finalizer's held value), with their node and whether they need a gradient. */
+  const savedFrom: SavedFrom[] = [];
+  const save = needGrad
+    ? (t: Tensor) => {
+        saved.push(saveForBackward(t));
+        savedFrom.push({ ref: new WeakRef(t), node: t.node, grad: t.requiresGrad });
+      }
+    : saveNothing;
   if (anomalyEnabled() && def.indexBounds) {
     for (const [i, bound] of def.indexBounds(inputs, attrs as never)) checkIndexRange(inputs[i], bound, `'${name}' forward on ${shapesOf(inputs)}: input ${i} has indices outside [0, ${bound})`);
   }
@@ -44,13 +54,34 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
       inputs,
       saved,
       backward: (g, s) => {
-        const grads = def.backward(g, s, attrs as never, inputs);
+        const grads = creatingGraph() ? graphRule(op, name, def.backward as never)(g, originals(name, s, savedFrom), attrs as never, inputs) : def.backward(g, s, attrs as never, inputs);
         if (anomalyEnabled()) grads.forEach((gi, i) => gi && checkFinite(gi, `'${name}' backward (gradient of input ${i}) on ${shapesOf(inputs)}`));
         return grads;
       },
     });
+    // the op's own output, saved (exp, tanh, softmax save y): its node is the one just recorded
+    for (const e of savedFrom) if (e.ref.deref() === out) [e.node, e.grad] = [out.node, true];
   }
   return out;
+}
+
+/** The saved tensors as the originals (with their graphs) where they still live; a disposed one that needs
+ * no gradient (a mask, indices) is the same constant as its saved alias, and a disposed op output gets a
+ * stand-in on the saved storage that shares its node. */
+interface SavedFrom {
+  ref: WeakRef<Tensor>;
+  node: Node | null;
+  grad: boolean;
+}
+
+function originals(name: string, saved: Tensor[], from: SavedFrom[]): Tensor[] {
+  return from.map((e, i) => {
+    const t = e.ref.deref();
+    if (t && !t.disposed) return t;
+    if (!e.grad) return saved[i];
+    if (e.node) return standIn(e.node, saved[i]);
+    throw new Error(`${name}: backward with createGraph needs the tensors its forward pass saved, and a leaf that requires a gradient (shape [${saved[i].shape.join(', ')}]) was disposed; keep it alive until the backward pass`);
+  });
 }
 
 const saveNothing = (_t: Tensor): void => {};

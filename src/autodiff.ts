@@ -1,0 +1,163 @@
+// Higher-order and forward-mode helpers on top of grad(..., { createGraph }) (src/tensor.ts), after
+// torch.autograd.functional: hvp, vjp, jvp (by the double-VJP construction: exact, since every recorded
+// backward rule is linear in its upstream gradient), and gradgradcheck, which compares second directional
+// derivatives with float64 finite differences of the function on the reference backend.
+import { grad, keep, noGrad, tidy, Tensor } from './tensor.js';
+import { fromHost, zerosLike } from './creation.js';
+import { add, mul } from './ops/binary.js';
+import { sum } from './ops/reduce.js';
+import { runReference } from './backend.js';
+import { Generator } from './random.js';
+import type { F64 } from './ops/def.js';
+
+/** Leaves requiring a gradient for the inputs: an input that already requires one is used as is (a
+ * parameter), another gets a detached copy that does. */
+function leaves(who: string, inputs: Tensor[]): Tensor[] {
+  return inputs.map((t, i) => {
+    if (!(t instanceof Tensor)) throw new Error(`${who}: input ${i} is not a Tensor`);
+    if (t.dtype !== 'f32') throw new Error(`${who}: input ${i} is ${t.dtype}; only f32 inputs have derivatives`);
+    if (t.requiresGrad) return t;
+    const c = t.detach();
+    c.requiresGrad = true;
+    return c;
+  });
+}
+
+function checkLike(who: string, what: string, xs: Tensor[], vs: Tensor[]): void {
+  if (vs.length !== xs.length) throw new Error(`${who}: ${vs.length} ${what} for ${xs.length} inputs`);
+  vs.forEach((v, i) => {
+    if (v.shape.length !== xs[i].shape.length || v.shape.some((d, j) => d !== xs[i].shape[j])) throw new Error(`${who}: ${what} ${i} has shape [${v.shape.join(', ')}], input ${i} [${xs[i].shape.join(', ')}]`);
+  });
+}
+
+/** sum over i of sum(a_i * b_i), skipping nulls. */
+function dot(as: (Tensor | null)[], bs: Tensor[]): Tensor | null {
+  let total: Tensor | null = null;
+  as.forEach((a, i) => {
+    if (!a) return;
+    const term = sum(mul(a, bs[i]));
+    total = total ? add(total, term) : term;
+  });
+  return total;
+}
+
+/**
+ * The Hessian of the scalar f at `inputs` times v: returns [f(inputs), H v] (detached, owned by the
+ * caller). Inputs that require a gradient (parameters) are differentiated in place; others through
+ * copies. Every op on the path needs a recorded backward rule (src/ops/higher_order.ts).
+ */
+export function hvp(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], v: Tensor[]): [Tensor, Tensor[]] {
+  checkLike('hvp', 'vectors', inputs, v);
+  const out = tidy(() => {
+    const xs = leaves('hvp', inputs);
+    const y = f(...xs);
+    if (y.size !== 1) throw new Error(`hvp: f must return one element, got shape [${y.shape.join(', ')}]`);
+    const gs = grad(y, xs, { createGraph: true });
+    const s = dot(gs, v)!;
+    const hv = grad(s, xs, { allowUnused: true }).map((h, i) => h ?? zerosLike(xs[i]));
+    return [noGrad(() => y.detach()), ...hv];
+  });
+  return [out[0], out.slice(1)];
+}
+
+/** [fn(primals), pullback]: pullback(cotangent) gives the gradients of <cotangent, fn> for the primals
+ * (null where none flows); the graph is kept until the output is disposed. */
+export function vjp(fn: (...xs: Tensor[]) => Tensor, primals: Tensor[]): [Tensor, (cotangent: Tensor) => (Tensor | null)[]] {
+  const xs = leaves('vjp', primals);
+  const y = fn(...xs);
+  const pullback = (ct: Tensor) => grad(y, xs, { gradOutputs: ct, retainGraph: true, allowUnused: true });
+  return [y, pullback];
+}
+
+/**
+ * Forward mode: [fn(primals), J t] for tangents t, by the double-VJP construction (the gradient
+ * J^T u for a placeholder cotangent u is linear in u; its gradient along t is J t). Exact for every op with
+ * a recorded backward rule (src/ops/higher_order.ts); others throw naming the op.
+ */
+export function jvp(fn: (...xs: Tensor[]) => Tensor, primals: Tensor[], tangents: Tensor[]): [Tensor, Tensor] {
+  checkLike('jvp', 'tangents', primals, tangents);
+  const [y, jt] = tidy(() => {
+    const xs = leaves('jvp', primals);
+    const out = fn(...xs);
+    if (!out.requiresGrad) return [noGrad(() => out.detach()), zerosLike(out)];
+    const u = zerosLike(out);
+    u.requiresGrad = true;
+    const gx = grad(out, xs, { gradOutputs: u, createGraph: true, allowUnused: true });
+    const s = dot(gx, tangents);
+    const dy = s ? grad(s, u, { allowUnused: true })[0] ?? zerosLike(out) : zerosLike(out);
+    return [noGrad(() => out.detach()), dy];
+  });
+  return [y, jt];
+}
+
+export interface GradgradcheckOptions {
+  /** Finite-difference step of the second difference, relative to max(1, max|x|). Default 1e-4. */
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  /** Random direction pairs (u, v) checked. Default 2. */
+  directions?: number;
+  seed?: number;
+}
+
+export interface GradgradcheckReport {
+  pass: boolean;
+  /** Per direction pair: v^T H u from double backward, and from float64 second differences. */
+  checks: { autograd: number; finiteDifference: number; error: number; pass: boolean }[];
+}
+
+/**
+ * Second derivatives of fn (any output, reduced to sum(out * w) with fixed random weights w) against the
+ * float64 reference: for random unit directions u and v over all inputs, v^T H u by double backward on the
+ * GPU against [phi(x+hu+hv) - phi(x+hu-hv) - phi(x-hu+hv) + phi(x-hu-hv)] / 4h^2 on the reference backend.
+ * Four evaluations per direction pair whatever the size, so whole models check in seconds (PyTorch's
+ * gradgradcheck in fast mode).
+ */
+export async function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradgradcheckOptions = {}): Promise<GradgradcheckReport> {
+  const { eps = 1e-4, atol = 1e-4, rtol = 1e-2, directions = 2, seed = 0 } = opts;
+  const g = new Generator(seed + 101);
+  const probe = noGrad(() => tidy(() => fn(...inputs)));
+  const w = probe.size === 1 ? null : keep(fromHost(Array.from({ length: probe.size }, () => g.uniform() * 2 - 1), probe.shape, 'f32'));
+  probe.dispose();
+  const phi = (...xs: Tensor[]) => (w ? sum(mul(fn(...xs), w)) : fn(...xs));
+  const values = new Map<Tensor, F64>();
+  for (const t of inputs) values.set(t, { shape: [...t.shape], data: Float64Array.from(await t.data()) });
+  const x0 = inputs.map((t) => Float64Array.from(values.get(t)!.data));
+  const big = Math.max(1, ...x0.map((x) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+  const h = eps * big;
+  const checks: GradgradcheckReport['checks'] = [];
+  try {
+    for (let d = 0; d < directions; d++) {
+      const unit = () => {
+        const parts = x0.map((x) => Float64Array.from(x, () => g.normal()));
+        const norm = Math.sqrt(parts.reduce((s, p) => s + p.reduce((a, v) => a + v * v, 0), 0)) || 1;
+        for (const p of parts) for (let i = 0; i < p.length; i++) p[i] /= norm;
+        return parts;
+      };
+      const [u, v] = [unit(), unit()];
+      const ut = u.map((p, i) => fromHost(p, inputs[i].shape, 'f32'));
+      const vt = v.map((p, i) => fromHost(p, inputs[i].shape, 'f32'));
+      const [, hu] = hvp(phi, inputs, ut);
+      let ad = 0;
+      for (let i = 0; i < hu.length; i++) {
+        const hd = await hu[i].data();
+        for (let e = 0; e < hd.length; e++) ad += hd[e] * Math.fround(v[i][e]);
+      }
+      for (const t of [...ut, ...vt, ...hu]) t.dispose();
+      const at = async (a: number, b: number) => {
+        inputs.forEach((t, i) => {
+          const data = values.get(t)!.data;
+          for (let e = 0; e < data.length; e++) data[e] = x0[i][e] + a * Math.fround(u[i][e]) + b * Math.fround(v[i][e]);
+        });
+        return (await runReference(() => phi(...inputs), values)).ref!.data[0];
+      };
+      const fd = ((await at(h, h)) - (await at(h, -h)) - (await at(-h, h)) + (await at(-h, -h))) / (4 * h * h);
+      inputs.forEach((t, i) => values.get(t)!.data.set(x0[i]));
+      const error = Number.isNaN(ad - fd) ? Infinity : Math.abs(ad - fd);
+      checks.push({ autograd: ad, finiteDifference: fd, error, pass: error <= atol + rtol * Math.max(Math.abs(ad), Math.abs(fd)) });
+    }
+  } finally {
+    w?.dispose();
+  }
+  return { pass: checks.every((c) => c.pass), checks };
+}

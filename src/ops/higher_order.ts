@@ -1,0 +1,207 @@
+// Backward rules that record a graph: what each primitive does under backward({ createGraph: true }) and
+// grad(..., { createGraph: true }), so that gradients can be differentiated again (Hessian-vector
+// products, jvp by the double-VJP construction, gradient penalties).
+//
+// The table is typed over every primitive (a new op without an entry does not compile). An entry is one of:
+//   { ops: true }       the op's own backward rule is written in differentiable ops: run as is;
+//   { backward: rule }  a rule in differentiable ops (the op's own rule dispatches a backward kernel);
+//   recompute(compose)  the fused op recomputed as a composition of primitives, differentiated through
+//                       with createGraph (layer norm, attention, linear, the fused losses);
+//   { none: reason }    not twice differentiable here, with the reason; asking throws naming the op.
+// Rules receive the tensors the forward pass saved as the original tensors (with their graphs), so that
+// gradients flow through them too.
+import type { Tensor } from '../tensor.js';
+import { grad } from '../tensor.js';
+import type { Attrs, Primitive } from './def.js';
+import { apply } from './apply.js';
+import { add, div, mul, sub } from './binary.js';
+import { affine, erf, exp, gelu, neg, pow, relu, sigmoid, sign, tanh } from './unary.js';
+import { mean, sum, sumTo } from './reduce.js';
+import { matmul } from './matmul.js';
+import { transpose, reshape } from './movement.js';
+import { cast } from './cast.js';
+import { eq, ge, gt, le, logicalAnd, where } from './masks.js';
+import { narrow } from './joining.js';
+import { arange, fromHost, zeros } from '../creation.js';
+import { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
+
+type Rule<A> = (g: Tensor, saved: Tensor[], attrs: A, inputs: readonly Tensor[]) => (Tensor | null)[];
+export type HigherOrder<A> = { ops: true } | { backward: Rule<A> } | { none: string };
+
+/** The fused op's gradient by recomputing it as `compose` (differentiable primitives) and differentiating
+ * that with createGraph: exact, at the cost of the composition's memory. */
+function recompute<A>(compose: (inputs: readonly Tensor[], attrs: A) => Tensor): HigherOrder<A> {
+  return {
+    backward(g, _saved, attrs, inputs) {
+      const wanted = inputs.filter((t) => t.requiresGrad);
+      const out = compose(inputs, attrs);
+      const gs = grad(out, wanted, { gradOutputs: g, createGraph: true, allowUnused: true });
+      out.dispose();
+      return inputs.map((t) => (t.requiresGrad ? gs[wanted.indexOf(t)] : null));
+    },
+  };
+}
+
+/** A unary op's derivative in ops: dx from x, y (the output) and g. */
+function unary<A>(d: (x: Tensor, y: Tensor, g: Tensor, attrs: A) => Tensor): HigherOrder<A> {
+  return { backward: (g, [x, y], attrs) => [d(x, y, g, attrs)] };
+}
+
+const mask = (b: Tensor) => cast(b, 'f32');
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** dGELU/dx, exact: Phi(x) + x phi(x). */
+function geluErfGrad(x: Tensor): Tensor {
+  return add(affine(erf(affine(x, SQRT1_2)), 0.5, 0.5), mul(x, affine(exp(affine(mul(x, x), -0.5)), INV_SQRT_2PI)));
+}
+
+/** dGELU/dx of the tanh form 0.5 x (1 + tanh(c (x + 0.044715 x^3))). */
+function geluTanhGrad(x: Tensor): Tensor {
+  const x2 = mul(x, x);
+  const t = tanh(affine(add(x, affine(mul(x2, x), 0.044715)), GELU_C));
+  const du = affine(affine(x2, 3 * 0.044715, 1), GELU_C);
+  return add(affine(t, 0.5, 0.5), mul(affine(x, 0.5), mul(affine(mul(t, t), -1, 1), du)));
+}
+
+function activate(z: Tensor, activation: Attrs['linear']['activation']): Tensor {
+  if (activation === 'relu') return relu(z);
+  if (activation === 'gelu') return gelu(z);
+  if (activation === 'geluTanh') return gelu(z, { approximate: 'tanh' });
+  return z;
+}
+
+/** Scaled dot-product attention by matmuls, for [B, H, T, D] (causal: keys after the query masked). */
+function composedAttention(q: Tensor, k: Tensor, v: Tensor, causal: boolean): Tensor {
+  const T = q.shape[q.ndim - 2];
+  const D = q.shape[q.ndim - 1];
+  let scores = affine(matmul(q, transpose(k)), 1 / Math.sqrt(D));
+  if (causal) {
+    const big = fromHost(Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -1e9 : 0)), [T, T], 'f32');
+    scores = add(scores, big);
+  }
+  return matmul(apply('softmax', [scores], { axis: scores.ndim - 1 }), v);
+}
+
+const notYet = (what: string) => ({ none: `${what} has no backward in differentiable ops yet` });
+
+export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
+  neg: unary((_x, _y, g) => neg(g)),
+  exp: unary((_x, y, g) => mul(g, y)),
+  log: unary((x, _y, g) => div(g, x)),
+  sqrt: unary((_x, y, g) => div(affine(g, 0.5), y)),
+  tanh: unary((_x, y, g) => mul(g, affine(mul(y, y), -1, 1))),
+  relu: unary((x, _y, g) => mul(g, mask(gt(x, 0)))),
+  sigmoid: unary((_x, y, g) => mul(g, mul(y, affine(y, -1, 1)))),
+  gelu: unary((x, _y, g, { approximate }) => mul(g, approximate === 'tanh' ? geluTanhGrad(x) : geluErfGrad(x))),
+  abs: unary((x, _y, g) => mul(g, sign(x))),
+  sign: unary((_x, _y, g) => affine(g, 0)),
+  clamp: unary((x, _y, g, { min, max }) => mul(g, mask(logicalAnd(ge(x, min), le(x, max))))),
+  erf: unary((x, _y, g) => mul(g, affine(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))),
+  silu: unary((x, _y, g) => {
+    const s = sigmoid(x);
+    return mul(g, mul(s, add(mul(x, affine(s, -1, 1)), 1)));
+  }),
+  softplus: unary((x, _y, g, { beta, threshold }) => {
+    const above = mask(gt(affine(x, beta), threshold));
+    return mul(g, add(above, mul(affine(above, -1, 1), sigmoid(affine(x, beta)))));
+  }),
+  leakyRelu: unary((x, _y, g, { slope }) => mul(g, affine(mask(gt(x, 0)), 1 - slope, slope))),
+  powScalar: unary((x, _y, g, { p }) => (p === 0 ? affine(g, 0) : mul(g, affine(pow(x, p - 1), p)))),
+  affine: unary((_x, _y, g, { a }) => affine(g, a)),
+  add: { ops: true },
+  sub: { ops: true },
+  mul: { ops: true },
+  div: { ops: true },
+  minimum: { ops: true }, // the mask of which input wins is a constant
+  maximum: { ops: true },
+  sum: { ops: true },
+  max: notYet('max (a scatter to the arg max)'),
+  min: notYet('min (a scatter to the arg min)'),
+  argmax: { none: 'argmax has an integer output: no gradient' },
+  argmin: { none: 'argmin has an integer output: no gradient' },
+  topkIndices: { none: 'topk indices are integers: no gradient' },
+  cumsum: notYet('cumsum (a reversed prefix-sum kernel)'),
+  sumTo: { ops: true },
+  reshape: { ops: true },
+  permute: { ops: true },
+  expand: { ops: true },
+  matmul: { ops: true },
+  linear: recompute((xs, { activation }) => activate(xs[2] ? add(matmul(xs[0], transpose(xs[1])), xs[2]) : matmul(xs[0], transpose(xs[1])), activation)),
+  softmax: { backward: (g, [y], { axis }) => [mul(y, sub(g, sum(mul(g, y), axis, true)))] },
+  logSoftmax: { backward: (g, [y], { axis }) => [sub(g, mul(exp(y), sum(g, axis, true)))] },
+  embedding: notYet('embedding (a scatter into the rows)'),
+  pick: {
+    // x [N, C], idx [N]: the gradient is g placed at each row's index (a one-hot constant times g).
+    backward: (g, [idx], _a, [x]) => {
+      const C = x.shape[1];
+      const hot = mask(eq(reshape(arange(0, C, 1, { dtype: 'i32' }), [1, C]), reshape(idx, [-1, 1])));
+      return [mul(hot, reshape(g, [-1, 1])), null];
+    },
+  },
+  cast: { ops: true },
+  eq: { none: 'comparisons have boolean outputs: no gradient' },
+  ne: { none: 'comparisons have boolean outputs: no gradient' },
+  lt: { none: 'comparisons have boolean outputs: no gradient' },
+  le: { none: 'comparisons have boolean outputs: no gradient' },
+  gt: { none: 'comparisons have boolean outputs: no gradient' },
+  ge: { none: 'comparisons have boolean outputs: no gradient' },
+  logicalAnd: { none: 'logical ops have boolean outputs: no gradient' },
+  logicalOr: { none: 'logical ops have boolean outputs: no gradient' },
+  logicalNot: { none: 'logical ops have boolean outputs: no gradient' },
+  where: {
+    backward: (g, [cond], _a, [, a, b]) => {
+      const zero = zeros([]);
+      return [null, a.requiresGrad ? sumTo(where(cond, g, zero), a.shape) : null, b.requiresGrad ? sumTo(where(cond, zero, g), b.shape) : null];
+    },
+  },
+  indexSelect: notYet('indexSelect (a scatter-add kernel)'),
+  gather: notYet('gather (a scatter-add kernel)'),
+  scatterAdd: notYet('scatterAdd (a gather kernel)'),
+  slice: notYet('slice (a strided move into zeros)'),
+  cat: { backward: (g, _s, { axis }, xs) => {
+    let at = 0;
+    return xs.map((t) => {
+      const part = narrow(g, axis, at, t.shape[axis]);
+      at += t.shape[axis];
+      return part;
+    });
+  } },
+  pad: notYet('pad (a strided move)'),
+  triangle: { backward: (g, _s, attrs) => [apply('triangle', [g], attrs)] },
+  dropout: { ops: true }, // g times the saved mask, a constant
+  multinomial: { none: 'sampling has integer outputs: no gradient' },
+  custom: { none: "a defineOp op's backward is its own kernel, which has no derivative" },
+  conv2d: notYet('conv2d (its input and weight gradients are kernels)'),
+  maxPool2d: notYet('maxPool2d (a scatter to the window maxima)'),
+  avgPool2d: notYet('avgPool2d (a scatter kernel)'),
+  adaptiveAvgPool2d: notYet('adaptiveAvgPool2d (a scatter kernel)'),
+  batchNorm: notYet('batchNorm (a fused backward kernel)'),
+  groupNorm: notYet('groupNorm (a fused backward kernel)'),
+  rmsNorm: notYet('rmsNorm (a fused backward kernel)'),
+  layerNorm: recompute(([x, w, b], { eps }) => {
+    const axis = x.ndim - 1;
+    const mu = mean(x, axis, true);
+    const c = sub(x, mu);
+    const inv = pow(add(mean(mul(c, c), axis, true), eps), -0.5);
+    return add(mul(mul(c, inv), w), b);
+  }),
+  attention: recompute(([q, k, v], { causal }) => composedAttention(q, k, v, causal)),
+  crossEntropy: recompute(([z, y], { reduction, ignoreIndex, labelSmoothing }) => crossEntropy(z, y, { reduction, ignoreIndex, labelSmoothing, fused: false })),
+  focalLoss: recompute(([z, y], { reduction, alpha, gamma, ignoreIndex }) => focalLoss(z, y, { reduction, alpha, gamma, ignoreIndex, fused: false })),
+  rootedLoss: recompute(([z, y], { reduction, k, m, ignoreIndex }) => rootedLoss(z, y, { reduction, k, m, ignoreIndex, fused: false })),
+  rootedLogisticLoss: recompute(([z, y], { reduction, k }) => rootedLogisticLoss(z, y, { reduction, k, fused: false })),
+  binaryCrossEntropy: recompute(([z, y], { reduction }) => binaryCrossEntropy(z, y, { reduction, fused: false })),
+  rowLoss: notYet('a defineRowLoss loss (its gradient is the row kernel)'),
+  linearLoss: notYet('the fused linear losses (their gradients are kernels); compose linear and the loss to differentiate twice'),
+};
+
+/** The rule apply() runs for op P's node when the backward pass records a graph. */
+export function graphRule<P extends Primitive>(op: P, name: string, backward: Rule<Attrs[P]>): Rule<Attrs[P]> {
+  const h = higherOrder[op] as HigherOrder<Attrs[P]>;
+  if ('none' in h) return () => {
+    throw new Error(`${name}: cannot record its backward (createGraph): ${h.none}`);
+  };
+  return 'ops' in h ? backward : h.backward;
+}
