@@ -4,6 +4,8 @@
 import { fromHost } from './creation.js';
 import { Generator, manualSeed } from './random.js';
 import { gradcheck } from './gradcheck.js';
+import { checkForward, gradgradcheck } from './autodiff.js';
+import { higherOrder, type HigherOrder } from './ops/higher_order.js';
 import type { Primitive } from './ops/def.js';
 import type { Tensor } from './tensor.js';
 import { customOps } from './custom.js';
@@ -380,6 +382,10 @@ export const modelCases: Record<string, Sampler> = {
 
 export interface AuditRow {
   name: string;
+  /** What was checked: 'grad' (first order), 'gradgrad' (second order), 'jvp' (forward mode). */
+  check?: 'grad' | 'gradgrad' | 'jvp';
+  /** Not applicable, with the reason (an op that is not twice differentiable here): listed, not failed. */
+  skipped?: string;
   cases: number;
   maxAbsError: number;
   maxRelError: number;
@@ -388,8 +394,9 @@ export interface AuditRow {
 }
 
 /** Runs the audit; `only` filters by name substring. */
-export async function runAudit(opts: { seed?: number; cases?: number; only?: string[]; onRow?: (r: AuditRow) => void } = {}): Promise<AuditRow[]> {
+export async function runAudit(opts: { seed?: number; cases?: number; only?: string[]; onRow?: (r: AuditRow) => void; order?: 1 | 2; forward?: boolean } = {}): Promise<AuditRow[]> {
   const { seed = 0, cases = 3, only } = opts;
+  const checks: NonNullable<AuditRow['check']>[] = ['grad', ...(opts.order === 2 ? (['gradgrad'] as const) : []), ...(opts.forward ? (['jvp'] as const) : [])];
   const all: [string, Sampler][] = [
     ...(Object.entries(primitiveCases) as [string, Sampler][]),
     ...Object.entries(modelCases),
@@ -404,31 +411,57 @@ export async function runAudit(opts: { seed?: number; cases?: number; only?: str
     ]),
   ];
   const rows: AuditRow[] = [];
-  for (const [name, sampler] of all) {
-    if (only && !only.some((o) => name.includes(o))) continue;
-    const row: AuditRow = { name, cases: 0, maxAbsError: 0, maxRelError: 0, pass: true, failures: [] };
-    for (let c = 0; c < cases; c++) {
-      const g = new Generator(seed * 1000 + c);
-      manualSeed(seed * 1000 + c);
-      let tensors: Tensor[] = [];
-      try {
-        const cs = sampler(g);
-        tensors = Object.values(cs.inputs);
-        const r = await gradcheck(cs.fn, cs.inputs, { samples: cs.samples ?? 24, seed: c });
-        for (const i of r.inputs) {
-          row.maxAbsError = Math.max(row.maxAbsError, i.maxAbsError);
-          row.maxRelError = Math.max(row.maxRelError, i.maxRelError);
-          if (!i.pass) row.failures.push(`case ${c}, ${i.input} [${i.shape.join(', ')}]: error ${i.maxAbsError.toExponential(2)} at ${i.worstIndex}`);
-        }
-      } catch (e) {
-        row.failures.push(`case ${c}: ${(e as Error).message}`);
+  for (const check of checks)
+    for (const [name, sampler] of all) {
+      if (only && !only.some((o) => name.includes(o))) continue;
+      const row: AuditRow = { name: check === 'grad' ? name : `${name} (${check})`, check, cases: 0, maxAbsError: 0, maxRelError: 0, pass: true, failures: [] };
+      const rule = higherOrder[name as Primitive] as HigherOrder<unknown> | undefined;
+      if (check !== 'grad' && (name.startsWith('custom') || (rule && 'none' in rule))) {
+        row.skipped = rule && 'none' in rule ? rule.none : "a defineOp op's backward is its own kernel, which has no derivative";
+        rows.push(row);
+        opts.onRow?.(row);
+        continue;
       }
-      for (const t of tensors) t.dispose();
-      row.cases++;
+      for (let c = 0; c < cases; c++) {
+        const g = new Generator(seed * 1000 + c);
+        manualSeed(seed * 1000 + c);
+        let tensors: Tensor[] = [];
+        try {
+          const cs = sampler(g);
+          tensors = Object.values(cs.inputs);
+          if (check === 'grad') {
+            const r = await gradcheck(cs.fn, cs.inputs, { samples: cs.samples ?? 24, seed: c });
+            for (const i of r.inputs) {
+              row.maxAbsError = Math.max(row.maxAbsError, i.maxAbsError);
+              row.maxRelError = Math.max(row.maxRelError, i.maxRelError);
+              if (!i.pass) row.failures.push(`case ${c}, ${i.input} [${i.shape.join(', ')}]: error ${i.maxAbsError.toExponential(2)} at ${i.worstIndex}`);
+            }
+          } else if (check === 'gradgrad') {
+            const r = await gradgradcheck(cs.fn, tensors, { directions: 1, seed: c });
+            for (const k of r.checks) {
+              row.maxAbsError = Math.max(row.maxAbsError, k.error);
+              row.maxRelError = Math.max(row.maxRelError, k.error / Math.max(Math.abs(k.finiteDifference), 1e-4));
+              if (!k.pass) row.failures.push(`case ${c}: v^T H u ${k.autograd.toExponential(4)} by double backward, ${k.finiteDifference.toExponential(4)} by float64 second differences`);
+            }
+          } else {
+            const r = await checkForward(cs.fn, tensors, { seed: c });
+            row.maxAbsError = Math.max(row.maxAbsError, r.maxAbsError);
+            row.maxRelError = Math.max(row.maxRelError, r.maxAbsError / Math.max(r.scale, 1e-5));
+            if (!r.pass) row.failures.push(`case ${c}: jvp off by ${r.maxAbsError.toExponential(2)} (scale ${r.scale.toExponential(2)})`);
+          }
+        } catch (e) {
+          const msg = (e as Error).message;
+          // a model through an op without a recorded backward: listed with that op's reason
+          if (check !== 'grad' && /cannot record its backward/.test(msg)) row.skipped = msg;
+          else row.failures.push(`case ${c}: ${msg}`);
+        }
+        for (const t of tensors) t.dispose();
+        row.cases++;
+        if (row.skipped) break;
+      }
+      row.pass = row.failures.length === 0;
+      rows.push(row);
+      opts.onRow?.(row);
     }
-    row.pass = row.failures.length === 0;
-    rows.push(row);
-    opts.onRow?.(row);
-  }
   return rows;
 }

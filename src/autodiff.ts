@@ -54,7 +54,8 @@ export function hvp(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], v: Tensor[
     if (y.size !== 1) throw new Error(`hvp: f must return one element, got shape [${y.shape.join(', ')}]`);
     const gs = grad(y, xs, { createGraph: true });
     const s = dot(gs, v)!;
-    const hv = grad(s, xs, { allowUnused: true }).map((h, i) => h ?? zerosLike(xs[i]));
+    // a function linear in its inputs has a constant gradient: a zero Hessian
+    const hv = s.requiresGrad ? grad(s, xs, { allowUnused: true }).map((h, i) => h ?? zerosLike(xs[i])) : xs.map((x) => zerosLike(x));
     return [noGrad(() => y.detach()), ...hv];
   });
   return [out[0], out.slice(1)];
@@ -160,4 +161,44 @@ export async function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Ten
     w?.dispose();
   }
   return { pass: checks.every((c) => c.pass), checks };
+}
+
+export interface ForwardCheckReport {
+  pass: boolean;
+  /** max |jvp - fd| over the output's elements, and the scale it is judged against (max |fd|). */
+  maxAbsError: number;
+  scale: number;
+}
+
+/**
+ * Forward mode against the float64 reference: jvp(fn, inputs, t) for random tangents t against central
+ * differences (fn(x + h t) - fn(x - h t)) / 2h on the reference backend, every output element.
+ */
+export async function checkForward(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: { eps?: number; atol?: number; rtol?: number; seed?: number } = {}): Promise<ForwardCheckReport> {
+  const { eps = 1e-5, atol = 1e-5, rtol = 2e-3, seed = 0 } = opts;
+  const g = new Generator(seed + 211);
+  const x0 = await Promise.all(inputs.map(async (t) => Float64Array.from(await t.data())));
+  const t0 = x0.map((x) => Float64Array.from(x, () => g.normal()));
+  const ts = t0.map((t, i) => fromHost(t, inputs[i].shape, 'f32'));
+  const [out, jt] = jvp(fn, inputs, ts);
+  const got = await jt.data();
+  for (const t of [...ts, out, jt]) t.dispose();
+  const values = new Map<Tensor, F64>();
+  inputs.forEach((t, i) => values.set(t, { shape: [...t.shape], data: Float64Array.from(x0[i]) }));
+  const big = Math.max(1, ...x0.map((x) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+  const h = eps * big;
+  const at = async (s: number) => {
+    inputs.forEach((t, i) => values.get(t)!.data.set(x0[i].map((v, e) => v + s * Math.fround(t0[i][e]))));
+    return Float64Array.from((await runReference(() => fn(...inputs), values)).ref!.data);
+  };
+  const [p, m] = [await at(h), await at(-h)];
+  let maxAbsError = 0;
+  let scale = 0;
+  p.forEach((v, i) => {
+    const fd = (v - m[i]) / (2 * h);
+    scale = Math.max(scale, Math.abs(fd));
+    const err = Math.abs(got[i] - fd);
+    maxAbsError = Math.max(maxAbsError, Number.isNaN(err) ? Infinity : err);
+  });
+  return { pass: maxAbsError <= atol + rtol * scale, maxAbsError, scale };
 }

@@ -6,7 +6,7 @@ import './ops/methods.js';
 
 export { init, adapterInfo, shutdown, type AdapterInfo, type InitOptions } from './gpu.js';
 export { Tensor, tidy, keep, noGrad, isGradEnabled, grad, type DType, type GradOptions } from './tensor.js';
-export { hvp, jvp, vjp, gradgradcheck, type GradgradcheckOptions, type GradgradcheckReport } from './autodiff.js';
+export { hvp, jvp, vjp, gradgradcheck, checkForward, type GradgradcheckOptions, type GradgradcheckReport, type ForwardCheckReport } from './autodiff.js';
 export { higherOrder, type HigherOrder } from './ops/higher_order.js';
 export { tensor, zeros, ones, full, rand, randn, arange, zerosLike, onesLike, type TensorOptions, type TensorData } from './creation.js';
 export { manualSeed, Generator, globalGenerator } from './random.js';

@@ -15,6 +15,18 @@ test('every registered op, loss and model passes the audit', async () => {
   for (const name of ['model: mlp', 'model: logistic', 'model: vit', 'model: gpt', 'custom: labelSmoothedRooted']) expect(rows.some((r) => r.name === name), name).toBe(true);
 });
 
+test('--order 2 and --forward: every op with a recorded rule passes; the rest are listed with a reason', async () => {
+  const rows = await rg.runAudit({ cases: 1, seed: 2, order: 2, forward: true });
+  const failed = rows.filter((r) => !r.pass);
+  expect(failed.map((r) => `${r.name}: ${r.failures.join('; ')}`)).toEqual([]);
+  for (const check of ['gradgrad', 'jvp'] as const) {
+    const mine = rows.filter((r) => r.check === check);
+    for (const name of ['tanh', 'gelu', 'linear', 'layerNorm', 'attention', 'rootedLoss', 'crossEntropy', 'model: mlp']) expect(mine.find((r) => r.name === `${name} (${check})`)?.skipped, `${name} ${check}`).toBeUndefined();
+    expect(mine.find((r) => r.name === `conv2d (${check})`)?.skipped).toMatch(/conv2d .* has no backward in differentiable ops yet/);
+    expect(mine.find((r) => r.name === `argmax (${check})`)?.skipped).toBe('argmax has an integer output: no gradient');
+  }
+});
+
 test('the label-smoothed rooted loss from examples/ equals rootedLoss at eps = 0', async () => {
   rg.manualSeed(3);
   const z = rg.randn([6, 7]);

@@ -1,6 +1,6 @@
 // Running a primitive: look it up in the table, run its forward, and record its backward on the tape.
 import { creatingGraph, isGradEnabled, record, saveForBackward, setGradEnabled, standIn, Tensor, type DType, type Node } from '../tensor.js';
-import { graphRule } from './higher_order.js';
+import { graphRule, savesInputs } from './higher_order.js';
 import { rt, type BufferView } from '../runtime.js';
 import { anomalyEnabled, checkFinite, checkIndexRange } from '../anomaly.js';
 import type { Attrs, Primitive } from './def.js';
@@ -49,12 +49,15 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
   if (out.dtype !== dtype || !sameShape(out.shape, shape)) throw new Error(`${name}: its kernel gave ${out.dtype} [${out.shape.join(', ')}], infer ${dtype} [${shape.join(', ')}] (a bug in the op)`);
   if (anomalyEnabled()) checkFinite(out, `'${name}' forward on ${shapesOf(inputs)}`);
   if (needGrad) {
+    // the op's own rule sees what its forward saved; a recomputing createGraph rule also its inputs
+    const own = saved.length;
+    if (savesInputs(op)) for (const t of inputs) save(t);
     record(out, {
       op: name,
       inputs,
       saved,
       backward: (g, s) => {
-        const grads = creatingGraph() ? graphRule(op, name, def.backward as never)(g, originals(name, s, savedFrom), attrs as never, inputs) : def.backward(g, s, attrs as never, inputs);
+        const grads = creatingGraph() ? graphRule(op, name, def.backward as never)(g, originals(name, s, savedFrom), attrs as never, inputs) : def.backward(g, s.length > own ? s.slice(0, own) : s, attrs as never, inputs);
         if (anomalyEnabled()) grads.forEach((gi, i) => gi && checkFinite(gi, `'${name}' backward (gradient of input ${i}) on ${shapesOf(inputs)}`));
         return grads;
       },

@@ -26,18 +26,22 @@ import { arange, fromHost, zeros } from '../creation.js';
 import { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
 
 type Rule<A> = (g: Tensor, saved: Tensor[], attrs: A, inputs: readonly Tensor[]) => (Tensor | null)[];
-export type HigherOrder<A> = { ops: true } | { backward: Rule<A> } | { none: string };
+/** `savesInputs`: the forward pass also keeps its inputs (shared storage, no copy) for the rule, which
+ * then finds them at the end of `saved` (a fused loss's reshaped labels are disposed before backward). */
+export type HigherOrder<A> = { ops: true } | { backward: Rule<A>; savesInputs?: true } | { none: string };
 
 /** The fused op's gradient by recomputing it as `compose` (differentiable primitives) and differentiating
  * that with createGraph: exact, at the cost of the composition's memory. */
 function recompute<A>(compose: (inputs: readonly Tensor[], attrs: A) => Tensor): HigherOrder<A> {
   return {
-    backward(g, _saved, attrs, inputs) {
-      const wanted = inputs.filter((t) => t.requiresGrad);
-      const out = compose(inputs, attrs);
+    savesInputs: true,
+    backward(g, saved, attrs, inputs) {
+      const xs = saved.slice(saved.length - inputs.length); // the inputs, or stand-ins where disposed
+      const wanted = xs.filter((_, i) => inputs[i].requiresGrad);
+      const out = compose(xs, attrs);
       const gs = grad(out, wanted, { gradOutputs: g, createGraph: true, allowUnused: true });
       out.dispose();
-      return inputs.map((t) => (t.requiresGrad ? gs[wanted.indexOf(t)] : null));
+      return xs.map((t, i) => (inputs[i].requiresGrad ? gs[wanted.indexOf(t)] : null));
     },
   };
 }
@@ -204,4 +208,10 @@ export function graphRule<P extends Primitive>(op: P, name: string, backward: Ru
     throw new Error(`${name}: cannot record its backward (createGraph): ${h.none}`);
   };
   return 'ops' in h ? backward : h.backward;
+}
+
+/** Whether op P's forward keeps its inputs for a recomputing rule. */
+export function savesInputs(op: Primitive): boolean {
+  const h = higherOrder[op] as HigherOrder<unknown>;
+  return 'savesInputs' in h && h.savesInputs === true;
 }
