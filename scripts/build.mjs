@@ -3,14 +3,17 @@
 // declarations' entry.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { compactWgslPlugin } from './compact-wgsl.mjs';
 import { wgslOptions } from './shader-registry.mjs';
 
 const common = { bundle: true, format: 'esm', ...wgslOptions, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
 
-await build({ ...common, entryPoints: { index: 'src/node.ts', cli: 'src/cli/main.ts' }, outdir: 'dist/node', platform: 'node', external: ['webgpu'], sourcemap: true });
+// One shared chunk for the library and the command: a module file that `rootgrad audit --module` loads
+// imports 'rootgrad' (dist/node/index.js) and must get the same Tensor class as the command.
+rmSync('dist/node/chunks', { recursive: true, force: true });
+await build({ ...common, entryPoints: { index: 'src/node.ts', cli: 'src/cli/main.ts' }, outdir: 'dist/node', splitting: true, chunkNames: 'chunks/[name]-[hash]', platform: 'node', external: ['webgpu'], sourcemap: true });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.js', platform: 'browser', sourcemap: true });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.min.js', platform: 'browser', minify: true, plugins: [...wgslOptions.plugins, compactWgslPlugin] });
 

@@ -1,9 +1,38 @@
 // The audit: every op passes; a custom op with a deliberately wrong backward fails it, with exit code 1.
 import { beforeAll, expect, test } from 'vitest';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+// @ts-expect-error a plain .mjs script without types
+import { wgslOptions } from '../scripts/shader-registry.mjs';
 import { rg, runQuiet, setup } from './helpers.js';
 import { labelSmoothedRooted } from '../examples/label-smoothed-rooted.js';
 
 beforeAll(setup);
+
+test('rootgrad audit --module: a module file exporting { model, loss, batch }, its table, --report and errors', async () => {
+  // the command and the library built as npm run build does (one shared chunk), where 'webgpu' resolves
+  const dir = join(process.cwd(), 'node_modules', '.cache', `rootgrad-audit-module-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  await build({ entryPoints: { index: 'src/node.ts', cli: 'src/cli/main.ts' }, outdir: dir, splitting: true, bundle: true, format: 'esm', platform: 'node', target: 'es2022', external: ['webgpu'], ...wgslOptions, logLevel: 'warning' });
+  const file = join(dir, 'my-model.mjs');
+  writeFileSync(file, readFileSync('examples/audit-module.mjs', 'utf8').replace("from 'rootgrad'", "from './index.js'"));
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(join(dir, 'cli.js')).href)}); process.exitCode = await main(process.argv.slice(1));`, ...args], { encoding: 'utf8', env: { ...process.env, ROOTGRAD_QUIET: '1' } });
+  const html = join(dir, 'report.html');
+  const ok = cli('audit', '--module', file, '--export', 'mlp', '--report', html);
+  expect(ok.status, ok.stderr).toBe(0);
+  expect(ok.stdout).toMatch(/0\.weight\s+\[16, 6\].*pass/);
+  expect(ok.stdout).toMatch(/4\/4 parameters pass \(full mode, 163 values/);
+  expect(readFileSync(html, 'utf8')).toContain('<svg');
+  const missing = cli('audit', '--module', file, '--export', 'nope');
+  expect(missing.status).toBe(2);
+  expect(missing.stderr).toContain("rootgrad audit: " + file + " has no export 'nope' holding { model, loss, batch } (its exports: default, mlp)");
+  const stray = cli('audit', '--report', html);
+  expect(stray.stderr).toContain('rootgrad audit: --report goes with --module FILE');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 
 test('every registered op, loss and model passes the audit', async () => {

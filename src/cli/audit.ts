@@ -3,6 +3,12 @@
 import { init } from '../gpu.js';
 import { writeFileAtomic } from '../io/files.js';
 import { runAudit } from '../audit.js';
+import { auditModule, moduleAuditHtml, moduleAuditText } from '../audit-module.js';
+import { Module } from '../nn/module.js';
+import type { Tensor } from '../tensor.js';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseFlags, usage, UsageError, type Flags } from './flags.js';
 
 export const auditFlags: Flags = {
@@ -12,6 +18,10 @@ export const auditFlags: Flags = {
   json: { kind: 'string', help: 'also write the table as JSON to this file' },
   order: { kind: 'int', help: '2: also check second derivatives (double backward against float64 second differences) of every op that has them', min: 1 },
   forward: { kind: 'bool', help: 'also check forward mode (jvp against float64 central differences)' },
+  module: { kind: 'string', help: "audit your own model: a .js/.mjs file (or .ts, with esbuild installed) exporting { model, loss, batch } (see --export)" },
+  export: { kind: 'string', help: "with --module: the export that holds { model, loss, batch } (default: default); model and batch may be functions that make them" },
+  report: { kind: 'string', help: 'with --module: write the table and a bar chart of the error per parameter as HTML' },
+  full: { kind: 'bool', help: 'with --module: check every element of every parameter (default: fast mode above 10,000 parameters)' },
   example: { kind: 'bool', help: 'include the examples\' own losses (examples/label-smoothed-rooted.ts, examples/smoothed-rooted-row-loss.ts)' },
 };
 
@@ -23,6 +33,8 @@ export async function auditCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const f = parseFlags('audit', argv, auditFlags);
+  if (f.module) return auditModuleCommand(f.module as string, (f.export as string) ?? 'default', f);
+  for (const flag of ['export', 'report', 'full']) if (flag in f) throw new UsageError(`rootgrad audit: --${flag} goes with --module FILE`);
   if (f.order !== undefined && f.order !== 1 && f.order !== 2) throw new UsageError(`rootgrad audit: --order is 1 or 2, got ${f.order}`);
   if (f.example) {
     await import('../../examples/label-smoothed-rooted.js');
@@ -50,4 +62,43 @@ export async function auditCommand(argv: string[]): Promise<number> {
   console.log(`${rows.length - failed.length - skipped}/${rows.length - skipped} passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (f.json) writeFileAtomic(f.json as string, JSON.stringify({ rows }, null, 2) + '\n');
   return failed.length ? 1 : 0;
+}
+
+/** Loads a module file: .js/.mjs as is; .ts bundled by esbuild next to it first ('rootgrad' left as an
+ * import, so that the file and the command share one library). */
+async function loadModuleFile(file: string): Promise<Record<string, unknown>> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UsageError(`rootgrad audit: --module ${file}: no such file`);
+  if (!/\.(ts|mts)$/.test(path)) return import(pathToFileURL(path).href);
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    throw new UsageError(`rootgrad audit: --module ${file} is TypeScript and esbuild is not installed; install it (npm i -D esbuild) or give a .js file`);
+  }
+  const out = join(dirname(path), `.${basename(path).replace(/\.m?ts$/, '')}.rootgrad-audit.mjs`);
+  try {
+    await esbuild.build({ entryPoints: [path], outfile: out, bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error' });
+    return await import(pathToFileURL(out).href);
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+async function auditModuleCommand(file: string, name: string, f: Record<string, unknown>): Promise<number> {
+  const mod = await loadModuleFile(file);
+  const spec = mod[name] as { model?: unknown; loss?: unknown; batch?: unknown } | undefined;
+  const exports = Object.keys(mod).join(', ') || 'none';
+  if (!spec || typeof spec !== 'object') throw new UsageError(`rootgrad audit: ${file} has no export '${name}' holding { model, loss, batch } (its exports: ${exports})`);
+  for (const k of ['model', 'loss', 'batch'] as const) if (!(k in spec)) throw new UsageError(`rootgrad audit: ${file}: export '${name}' has no '${k}' (it needs model, loss and batch)`);
+  await init();
+  const model = typeof spec.model === 'function' && !(spec.model instanceof Module) ? await (spec.model as () => unknown)() : spec.model;
+  if (!(model instanceof Module)) throw new UsageError(`rootgrad audit: ${file}: '${name}.model' is not a rootgrad Module (a module file imports rootgrad as 'rootgrad', the package this command belongs to)`);
+  if (typeof spec.loss !== 'function') throw new UsageError(`rootgrad audit: ${file}: '${name}.loss' must be a function (model, batch) => loss tensor`);
+  const batch = typeof spec.batch === 'function' ? await (spec.batch as () => unknown)() : spec.batch;
+  const audit = await auditModule(model, spec.loss as (m: Module, b: unknown) => Tensor, batch, f.full ? { fastMode: false } : {});
+  console.log(moduleAuditText(audit));
+  if (f.report) writeFileSync(f.report as string, moduleAuditHtml(audit, `${basename(file)}: ${name}`));
+  if (f.json) writeFileAtomic(f.json as string, JSON.stringify(audit, null, 2) + '\n');
+  return audit.pass ? 0 : 1;
 }
