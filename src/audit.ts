@@ -394,7 +394,7 @@ export interface AuditRow {
 }
 
 /** Runs the audit; `only` filters by name substring. */
-export async function runAudit(opts: { seed?: number; cases?: number; only?: string[]; onRow?: (r: AuditRow) => void; order?: 1 | 2; forward?: boolean } = {}): Promise<AuditRow[]> {
+export async function runAudit(opts: { seed?: number; cases?: number; only?: string[]; onRow?: (r: AuditRow) => void; order?: 1 | 2; forward?: boolean; allVariants?: boolean } = {}): Promise<AuditRow[]> {
   const { seed = 0, cases = 3, only } = opts;
   const checks: NonNullable<AuditRow['check']>[] = ['grad', ...(opts.order === 2 ? (['gradgrad'] as const) : []), ...(opts.forward ? (['jvp'] as const) : [])];
   const all: [string, Sampler][] = [
@@ -430,11 +430,11 @@ export async function runAudit(opts: { seed?: number; cases?: number; only?: str
           const cs = sampler(g);
           tensors = Object.values(cs.inputs);
           if (check === 'grad') {
-            const r = await gradcheck(cs.fn, cs.inputs, { samples: cs.samples ?? 24, seed: c });
+            const r = await gradcheck(cs.fn, cs.inputs, { samples: cs.samples ?? 24, seed: c, allVariants: opts.allVariants });
             for (const i of r.inputs) {
               row.maxAbsError = Math.max(row.maxAbsError, i.maxAbsError);
               row.maxRelError = Math.max(row.maxRelError, i.maxRelError);
-              if (!i.pass) row.failures.push(`case ${c}, ${i.input} [${i.shape.join(', ')}]: error ${i.maxAbsError.toExponential(2)} at ${i.worstIndex}`);
+              if (!i.pass) row.failures.push(`case ${c}, ${i.input} [${i.shape.join(', ')}]${i.variant ? ` with kernels ${i.variant}` : ''}: error ${i.maxAbsError.toExponential(2)} at ${i.worstIndex}`);
             }
           } else if (check === 'gradgrad') {
             const r = await gradgradcheck(cs.fn, tensors, { directions: 1, seed: c });

@@ -8,6 +8,7 @@ import { sum } from './ops/reduce.js';
 import { runReference } from './backend.js';
 import { Generator } from './random.js';
 import type { F64 } from './ops/def.js';
+import { kernelSets, withKernelSet } from './variants.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step, relative to max(1, |x|). Default 1e-6 (the reference is float64). */
@@ -25,6 +26,9 @@ export interface GradcheckOptions {
   fastMode?: boolean;
   /** Also run the backward a second time and require the same bits (no nondeterministic kernels). */
   checkNondeterminism?: boolean;
+  /** Check the gradient under every kernel set (src/variants.ts kernelSets: each family's variants forced
+   * in turn), not only the adapter's defaults; the reports then name the set. */
+  allVariants?: boolean;
 }
 
 export interface InputReport {
@@ -38,6 +42,8 @@ export interface InputReport {
   pass: boolean;
   /** Fast mode: the two directional derivatives compared (autograd's and the finite difference). */
   directional?: { autograd: number; finiteDifference: number };
+  /** With allVariants: the kernel set the gradient was computed with. */
+  variant?: string;
 }
 
 export interface GradcheckReport {
@@ -83,7 +89,10 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
     }
     return gs;
   };
-  const grads = await backwardOnce();
+  // [kernel set name, gradients]: the adapter's defaults, or each kernel set forced in turn
+  const gradSets: [string | undefined, Float64Array[]][] = opts.allVariants ? [] : [[undefined, await backwardOnce()]];
+  if (opts.allVariants) for (const set of kernelSets()) gradSets.push([set.name, await withKernelSet(set.variants, backwardOnce)]);
+  const grads = gradSets[0][1];
   let deterministic: boolean | undefined;
   if (opts.checkNondeterminism) {
     const again = await backwardOnce();
@@ -100,7 +109,8 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
   const L = async () => (await runReference(() => scalarOf(fn(...xs), wRef), values)).ref!.data[0];
   const reports: InputReport[] = [];
   if (opts.fastMode) {
-    for (let j = 0; j < xs.length; j++) reports.push(await directional(named[j][0], xs[j], values.get(xs[j])!.data, grads[j], L, eps, atol, rtol, new Generator(seed + 31 * j + 7)));
+    for (const [variant, gs] of gradSets)
+      for (let j = 0; j < xs.length; j++) reports.push({ ...(await directional(named[j][0], xs[j], values.get(xs[j])!.data, gs[j], L, eps, atol, rtol, new Generator(seed + 31 * j + 7))), ...(variant ? { variant } : {}) });
     w?.dispose();
     return finish(reports, deterministic);
   }
@@ -124,16 +134,18 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
       fd.push((lp - lm) / (2 * h));
     }
     const scale = Math.max(0, ...fd.map(Math.abs));
-    let maxAbs = 0;
-    let worst = idx[0] ?? -1;
-    idx.forEach((e, k) => {
-      const err = Math.abs(grads[j][e] - fd[k]);
-      if (err > maxAbs || Number.isNaN(err)) {
-        maxAbs = Number.isNaN(err) ? Infinity : err;
-        worst = e;
-      }
-    });
-    reports.push({ input: named[j][0], shape: [...xs[j].shape], checked: idx.length, maxAbsError: maxAbs, maxRelError: maxAbs / Math.max(scale, atol), worstIndex: worst, pass: maxAbs <= atol + rtol * scale });
+    for (const [variant, gs] of gradSets) {
+      let maxAbs = 0;
+      let worst = idx[0] ?? -1;
+      idx.forEach((e, k) => {
+        const err = Math.abs(gs[j][e] - fd[k]);
+        if (err > maxAbs || Number.isNaN(err)) {
+          maxAbs = Number.isNaN(err) ? Infinity : err;
+          worst = e;
+        }
+      });
+      reports.push({ input: named[j][0], shape: [...xs[j].shape], checked: idx.length, maxAbsError: maxAbs, maxRelError: maxAbs / Math.max(scale, atol), worstIndex: worst, pass: maxAbs <= atol + rtol * scale, ...(variant ? { variant } : {}) });
+    }
   }
   w?.dispose();
   return finish(reports, deterministic);

@@ -28,6 +28,40 @@ export interface Variants {
 
 const overrides: Partial<Variants> = {};
 
+/** Every family's variants (typed: a family without its list does not compile). */
+export const variantChoices: { [K in keyof Variants]: readonly Variants[K][] } = {
+  lossRows: ['thread', 'workgroup'],
+  matmul: ['registers', 'tiled'],
+  softmax: ['thread', 'workgroup'],
+  reduce: ['thread', 'workgroup'],
+  attention: ['scores', 'flash'],
+  move: ['rows', 'kernel'],
+  conv: ['blocked', 'tiled'],
+  linearLoss: ['chunked', 'tiled'],
+};
+
+/** Kernel sets that together force every variant of every family: set i takes each family's i-th variant
+ * (its last where it has fewer): 'the CPU-like kernels' and 'the GPU kernels'. */
+export function kernelSets(): { name: string; variants: Variants }[] {
+  const n = Math.max(...Object.values(variantChoices).map((c) => c.length));
+  return Array.from({ length: n }, (_, i) => {
+    const variants = Object.fromEntries(Object.entries(variantChoices).map(([k, c]) => [k, c[Math.min(i, c.length - 1)]])) as unknown as Variants;
+    return { name: Object.values(variants).join('/'), variants };
+  });
+}
+
+/** Runs fn with every family forced to `variants`, then restores the overrides as they were. */
+export async function withKernelSet<T>(variants: Variants, fn: () => Promise<T>): Promise<T> {
+  const saved = { ...overrides };
+  Object.assign(overrides, variants);
+  try {
+    return await fn();
+  } finally {
+    for (const k of Object.keys(overrides) as (keyof Variants)[]) delete overrides[k];
+    Object.assign(overrides, saved);
+  }
+}
+
 /** Per adapter (and row class): CPU-like adapters get the per-invocation kernels; GPUs the cooperative ones,
  * except for rows too short to fill a workgroup. */
 const defaults = (software: boolean, shapeClass?: string): Variants => ({

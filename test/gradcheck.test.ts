@@ -144,3 +144,17 @@ describe('auditModule: a user model audited per parameter, with reports', () => 
     expect(rg.moduleAuditText(a)).toMatch(/0\.weight .* FAIL/);
   });
 });
+
+test('allVariants: the gradient under each kernel set (CPU-like and GPU kernels forced in turn) against one finite difference', async () => {
+  rg.manualSeed(4);
+  const q = rg.randn([1, 2, 5, 4]);
+  const w = rg.randn([6, 5]);
+  const y = rg.tensor([0, 3, 5, 1, 2, 4, 0, 1, 2, 3], [10], { dtype: 'i32' });
+  const fn = (a: rg.Tensor, b: rg.Tensor) => rg.rootedLoss(rg.matmul(rg.reshape(rg.attention(a, a, a, { causal: true }), [10, 4]), rg.transpose(rg.narrow(b, 1, 0, 4))), y);
+  const report = await rg.gradcheck(fn, { q, w }, { allVariants: true });
+  expect(report.pass).toBe(true);
+  const sets = [...new Set(report.inputs.map((r) => r.variant))];
+  expect(sets).toEqual(['thread/registers/thread/thread/scores/rows/blocked/chunked', 'workgroup/tiled/workgroup/workgroup/flash/kernel/tiled/tiled']);
+  expect(report.inputs).toHaveLength(4);
+  for (const t of [q, w, y]) t.dispose();
+});

@@ -18,6 +18,7 @@ export const auditFlags: Flags = {
   json: { kind: 'string', help: 'also write the table as JSON to this file' },
   order: { kind: 'int', help: '2: also check second derivatives (double backward against float64 second differences) of every op that has them', min: 1 },
   forward: { kind: 'bool', help: 'also check forward mode (jvp against float64 central differences)' },
+  'all-variants': { kind: 'bool', help: "check every kernel variant (each family's CPU-like and GPU kernels forced in turn), not only this adapter's defaults" },
   module: { kind: 'string', help: "audit your own model: a .js/.mjs file (or .ts, with esbuild installed) exporting { model, loss, batch } (see --export)" },
   export: { kind: 'string', help: "with --module: the export that holds { model, loss, batch } (default: default); model and batch may be functions that make them" },
   report: { kind: 'string', help: 'with --module: write the table and a bar chart of the error per parameter as HTML' },
@@ -51,6 +52,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
     only: f.only ? (f.only as string).split(',').map((x) => x.trim()).filter(Boolean) : undefined,
     order: f.order === 2 ? 2 : 1,
     forward: !!f.forward,
+    allVariants: !!f['all-variants'],
     onRow: (r) =>
       console.log(r.skipped ? `${r.name.padEnd(28)} ${'-'.padStart(5)} ${''.padStart(14)} ${''.padStart(14)}  n/a: ${r.skipped}` : `${r.name.padEnd(28)} ${String(r.cases).padStart(5)} ${r.maxAbsError.toExponential(2).padStart(14)} ${r.maxRelError.toExponential(2).padStart(14)}  ${r.pass ? 'pass' : 'FAIL'}`),
   });
