@@ -126,7 +126,8 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   argmax: { none: 'argmax has an integer output: no gradient' },
   argmin: { none: 'argmin has an integer output: no gradient' },
   topkIndices: { none: 'topk indices are integers: no gradient' },
-  cumsum: notYet('cumsum (a reversed prefix-sum kernel)'),
+  // the suffix sum of g from s: total - prefix + g (in ops; f32 rounding of a difference of sums)
+  cumsum: { backward: (g, _s, { axis }) => [add(sub(sum(g, axis, true), apply('cumsum', [g], { axis })), g)] },
   sumTo: { ops: true },
   reshape: { ops: true },
   permute: { ops: true },
@@ -135,7 +136,14 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   linear: recompute((xs, { activation }) => activate(xs[2] ? add(matmul(xs[0], transpose(xs[1])), xs[2]) : matmul(xs[0], transpose(xs[1])), activation)),
   softmax: { backward: (g, [y], { axis }) => [mul(y, sub(g, sum(mul(g, y), axis, true)))] },
   logSoftmax: { backward: (g, [y], { axis }) => [sub(g, mul(exp(y), sum(g, axis, true)))] },
-  embedding: notYet('embedding (a scatter into the rows)'),
+  embedding: {
+    // dW = onehot(idx)^T g: a [n, V] constant one-hot times the gradient rows (V x n of memory)
+    backward: (g, [idx], _a, [w]) => {
+      const [V, D] = w.shape;
+      const hot = mask(eq(reshape(arange(0, V, 1, { dtype: 'i32' }), [1, V]), reshape(idx, [-1, 1])));
+      return [matmul(transpose(hot), reshape(g, [-1, D])), null];
+    },
+  },
   pick: {
     // x [N, C], idx [N]: the gradient is g placed at each row's index (a one-hot constant times g).
     backward: (g, [idx], _a, [x]) => {
@@ -163,7 +171,14 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   indexSelect: notYet('indexSelect (a scatter-add kernel)'),
   gather: notYet('gather (a scatter-add kernel)'),
   scatterAdd: notYet('scatterAdd (a gather kernel)'),
-  slice: notYet('slice (a strided move into zeros)'),
+  slice: {
+    backward: (g, _s, { axis, start, step, length }, [x]) => {
+      if (step !== 1) throw new Error(`slice: cannot record its backward (createGraph) for a step of ${step}: only contiguous slices (step 1) have one yet`);
+      const before = x.shape.map((_, i) => (i === axis ? start : 0));
+      const after = x.shape.map((d, i) => (i === axis ? d - start - length : 0));
+      return [apply('pad', [g], { before, after, value: 0 })];
+    },
+  },
   cat: { backward: (g, _s, { axis }, xs) => {
     let at = 0;
     return xs.map((t) => {
@@ -172,7 +187,20 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
       return part;
     });
   } },
-  pad: notYet('pad (a strided move)'),
+  pad: {
+    // crop what was added (narrow), then add back with zeros what was cropped
+    backward: (g, _s, { before, after }, [x]) => {
+      let t = g;
+      before.forEach((b, i) => {
+        const from = Math.max(0, b);
+        const len = t.shape[i] - from - Math.max(0, after[i]);
+        if (from || len !== t.shape[i]) t = narrow(t, i, from, len);
+      });
+      if (before.some((b) => b < 0) || after.some((a) => a < 0)) t = apply('pad', [t], { before: before.map((b) => Math.max(0, -b)), after: after.map((a) => Math.max(0, -a)), value: 0 });
+      if (t === g) t = reshape(g, x.shape);
+      return [t];
+    },
+  },
   triangle: { backward: (g, _s, attrs) => [apply('triangle', [g], attrs)] },
   dropout: { ops: true }, // g times the saved mask, a constant
   multinomial: { none: 'sampling has integer outputs: no gradient' },
@@ -181,9 +209,16 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   maxPool2d: notYet('maxPool2d (a scatter to the window maxima)'),
   avgPool2d: notYet('avgPool2d (a scatter kernel)'),
   adaptiveAvgPool2d: notYet('adaptiveAvgPool2d (a scatter kernel)'),
-  batchNorm: notYet('batchNorm (a fused backward kernel)'),
-  groupNorm: notYet('groupNorm (a fused backward kernel)'),
-  rmsNorm: notYet('rmsNorm (a fused backward kernel)'),
+  batchNorm: notYet('batchNorm (a fused backward kernel; a recomputation would update the running statistics twice)'),
+  groupNorm: recompute(([x, w, b], { groups, eps }) => {
+    const [N, C] = x.shape;
+    const xr = reshape(x, [N, groups, -1]);
+    const c = sub(xr, mean(xr, 2, true));
+    const xn = reshape(mul(c, pow(add(mean(mul(c, c), 2, true), eps), -0.5)), x.shape);
+    const perChannel = [1, C, ...x.shape.slice(2).map(() => 1)];
+    return add(mul(xn, reshape(w, perChannel)), reshape(b, perChannel));
+  }),
+  rmsNorm: recompute(([x, w], { eps }) => mul(mul(x, pow(add(mean(mul(x, x), x.ndim - 1, true), eps), -0.5)), w)),
   layerNorm: recompute(([x, w, b], { eps }) => {
     const axis = x.ndim - 1;
     const mu = mean(x, axis, true);
