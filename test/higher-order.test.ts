@@ -3,6 +3,7 @@
 // jvp against float64 central differences, grad()'s contract, and the ops that refuse with a reason.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { rg, setup } from './helpers.js';
+import { GPT } from '../models/gpt.js';
 
 beforeAll(setup);
 
@@ -47,6 +48,17 @@ describe('second order: Hessian-vector products against float64 second differenc
       expect(report.pass).toBe(true);
       xs.forEach((t) => t.dispose());
     });
+  });
+
+  test("a one-block GPT's own loss (tied embedding, fused linear cross-entropy) over every parameter", async () => {
+    rg.manualSeed(2);
+    const gpt = new GPT({ kind: 'gpt', vocab: 16, context: 8, dim: 16, heads: 2, layers: 1 });
+    const ids = rg.tensor(Array.from({ length: 16 }, (_, i) => (i * 5) % 16), [2, 8], { dtype: 'i32' });
+    const targets = rg.tensor(Array.from({ length: 16 }, (_, i) => (i * 3) % 16), [16], { dtype: 'i32' });
+    // the tied weight is reached twice (embedding and head): a recomputed rule must give partial derivatives
+    const report = await rg.gradgradcheck(() => gpt.loss(ids, targets), gpt.parameters(), { directions: 2 });
+    for (const c of report.checks) expect(c, JSON.stringify(c)).toMatchObject({ pass: true });
+    gpt.dispose();
   });
 
   test('hvp of sum(tanh(x)^2) is the analytic second derivative', async () => {

@@ -11,7 +11,7 @@
 // Rules receive the tensors the forward pass saved as the original tensors (with their graphs), so that
 // gradients flow through them too.
 import type { Tensor } from '../tensor.js';
-import { grad } from '../tensor.js';
+import { grad, hooks } from '../tensor.js';
 import type { Attrs, Primitive } from './def.js';
 import { apply } from './apply.js';
 import { add, div, mul, sub } from './binary.js';
@@ -22,8 +22,9 @@ import { transpose, reshape } from './movement.js';
 import { cast } from './cast.js';
 import { eq, ge, gt, le, logicalAnd, where } from './masks.js';
 import { narrow } from './joining.js';
-import { arange, fromHost, zeros } from '../creation.js';
+import { arange, fromHost, zeros, zerosLike } from '../creation.js';
 import { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
+import { rowLossOn } from './linear_losses.js';
 
 type Rule<A> = (g: Tensor, saved: Tensor[], attrs: A, inputs: readonly Tensor[]) => (Tensor | null)[];
 /** `savesInputs`: the forward pass also keeps its inputs (shared storage, no copy) for the rule, which
@@ -36,12 +37,15 @@ function recompute<A>(compose: (inputs: readonly Tensor[], attrs: A) => Tensor):
   return {
     savesInputs: true,
     backward(g, saved, attrs, inputs) {
-      const xs = saved.slice(saved.length - inputs.length); // the inputs, or stand-ins where disposed
+      // The inputs (or stand-ins where disposed), each through an identity op: the composition is
+      // differentiated with respect to these, so that one input reached again through another (a tied
+      // weight upstream of h) gives the op's partial derivatives, as its own rule would.
+      const xs = saved.slice(saved.length - inputs.length).map((t, i) => (inputs[i].requiresGrad ? hooks.view(t) : t));
       const wanted = xs.filter((_, i) => inputs[i].requiresGrad);
       const out = compose(xs, attrs);
       const gs = grad(out, wanted, { gradOutputs: g, createGraph: true, allowUnused: true });
       out.dispose();
-      return xs.map((t, i) => (inputs[i].requiresGrad ? gs[wanted.indexOf(t)] : null));
+      return xs.map((t, i) => (inputs[i].requiresGrad ? gs[wanted.indexOf(t)] ?? zerosLike(t) : null));
     },
   };
 }
@@ -232,8 +236,12 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   rootedLoss: recompute(([z, y], { reduction, k, m, ignoreIndex }) => rootedLoss(z, y, { reduction, k, m, ignoreIndex, fused: false })),
   rootedLogisticLoss: recompute(([z, y], { reduction, k }) => rootedLogisticLoss(z, y, { reduction, k, fused: false })),
   binaryCrossEntropy: recompute(([z, y], { reduction }) => binaryCrossEntropy(z, y, { reduction, fused: false })),
-  rowLoss: notYet('a defineRowLoss loss (its gradient is the row kernel)'),
-  linearLoss: notYet('the fused linear losses (their gradients are kernels); compose linear and the loss to differentiate twice'),
+  // through the loss's own composition (defineRowLoss's `compose`, in ops) on the logits
+  rowLoss: recompute(([z, y], a) => rowLossOn('rowLoss', a.loss, z, y, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, fused: false }, a.scalars, 0)),
+  linearLoss: recompute(([h, w, y, b], a) => {
+    const z = b ? add(matmul(h, transpose(w)), b) : matmul(h, transpose(w));
+    return rowLossOn('linearLoss', a.loss, z, y, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, fused: false }, a.scalars, a.labelSmoothing);
+  }),
 };
 
 /** The rule apply() runs for op P's node when the backward pass records a graph. */

@@ -418,7 +418,7 @@ function matmulT(h: Tensor, w: Tensor): Tensor {
 }
 
 /** The loss on materialised logits: the built-in fused kernels, or rowLoss for a defineRowLoss loss. */
-function rowLossOn(op: string, loss: string, logits: Tensor, labels: Tensor, opts: MulticlassOptions, scalars: number[], labelSmoothing: number): Tensor {
+export function rowLossOn(op: string, loss: string, logits: Tensor, labels: Tensor, opts: MulticlassOptions, scalars: number[], labelSmoothing: number): Tensor {
   const e = rowLossEntry(op, loss);
   const s = named(e, scalars);
   return multiclass(op, logits, labels, opts, (z, y, reduction, ignoreIndex) => {
