@@ -51,7 +51,8 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
   if (needGrad) {
     // the op's own rule sees what its forward saved; a recomputing createGraph rule also its inputs
     const own = saved.length;
-    if (savesInputs(op)) for (const t of inputs) save(t);
+    const kept = savesInputs(op);
+    for (let i = 0; i < inputs.length && i < kept; i++) save(inputs[i]);
     record(out, {
       op: name,
       inputs,

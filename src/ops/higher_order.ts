@@ -18,10 +18,10 @@ import { add, div, mul, sub } from './binary.js';
 import { affine, erf, exp, gelu, neg, pow, relu, sigmoid, sign, tanh } from './unary.js';
 import { mean, sum, sumTo } from './reduce.js';
 import { matmul } from './matmul.js';
-import { transpose, reshape } from './movement.js';
+import { permute, transpose, reshape } from './movement.js';
 import { cast } from './cast.js';
 import { eq, ge, gt, le, logicalAnd, where } from './masks.js';
-import { narrow } from './joining.js';
+import { cat, narrow } from './joining.js';
 import { arange, fromHost, zeros, zerosLike } from '../creation.js';
 import { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
 import { rowLossOn } from './linear_losses.js';
@@ -29,23 +29,26 @@ import { rowLossOn } from './linear_losses.js';
 type Rule<A> = (g: Tensor, saved: Tensor[], attrs: A, inputs: readonly Tensor[]) => (Tensor | null)[];
 /** `savesInputs`: the forward pass also keeps its inputs (shared storage, no copy) for the rule, which
  * then finds them at the end of `saved` (a fused loss's reshaped labels are disposed before backward). */
-export type HigherOrder<A> = { ops: true } | { backward: Rule<A>; savesInputs?: true } | { none: string };
+export type HigherOrder<A> = { ops: true } | { backward: Rule<A>; savesInputs?: number } | { none: string };
 
 /** The fused op's gradient by recomputing it as `compose` (differentiable primitives) and differentiating
  * that with createGraph: exact, at the cost of the composition's memory. */
-function recompute<A>(compose: (inputs: readonly Tensor[], attrs: A) => Tensor): HigherOrder<A> {
+function recompute<A>(compose: (inputs: readonly Tensor[], attrs: A, all: readonly Tensor[]) => Tensor, differentiated = Infinity): HigherOrder<A> {
   return {
-    savesInputs: true,
-    backward(g, saved, attrs, inputs) {
+    // the first `differentiated` inputs are kept for the rule (batch norm's running statistics are not:
+    // the forward writes them in place)
+    savesInputs: differentiated,
+    backward(g, saved, attrs, all) {
+      const inputs = all.slice(0, differentiated);
       // The inputs (or stand-ins where disposed), each through an identity op: the composition is
       // differentiated with respect to these, so that one input reached again through another (a tied
       // weight upstream of h) gives the op's partial derivatives, as its own rule would.
       const xs = saved.slice(saved.length - inputs.length).map((t, i) => (inputs[i].requiresGrad ? hooks.view(t) : t));
       const wanted = xs.filter((_, i) => inputs[i].requiresGrad);
-      const out = compose(xs, attrs);
+      const out = compose(xs, attrs, all);
       const gs = grad(out, wanted, { gradOutputs: g, createGraph: true, allowUnused: true });
       out.dispose();
-      return xs.map((t, i) => (inputs[i].requiresGrad ? gs[wanted.indexOf(t)] ?? zerosLike(t) : null));
+      return all.map((_, i) => (i < xs.length && inputs[i].requiresGrad ? gs[wanted.indexOf(xs[i])] ?? zerosLike(xs[i]) : null));
     },
   };
 }
@@ -90,6 +93,36 @@ function composedAttention(q: Tensor, k: Tensor, v: Tensor, causal: boolean): Te
     scores = add(scores, big);
   }
   return matmul(apply('softmax', [scores], { axis: scores.ndim - 1 }), v);
+}
+
+/** conv2d as a sum over the kernel taps of shifted input windows times the tap's weights (matmuls), per
+ * group; stride 1 only (a strided window is a slice with a step, which has no recorded rule yet). */
+function composedConv(x: Tensor, w: Tensor, b: Tensor | null, { stride, padding, dilation, groups }: Attrs['conv2d']): Tensor {
+  if (stride[0] !== 1 || stride[1] !== 1) throw new Error(`conv2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}]: only stride 1 has one yet`);
+  const [, , H, W] = x.shape;
+  const [O, Cg, KH, KW] = w.shape;
+  const [ph, pw] = padding;
+  const [dh, dw] = dilation;
+  const xp = ph || pw ? apply('pad', [x], { before: [0, 0, ph, pw], after: [0, 0, ph, pw], value: 0 }) : x;
+  const OH = H + 2 * ph - dh * (KH - 1);
+  const OW = W + 2 * pw - dw * (KW - 1);
+  const Og = O / groups;
+  const parts: Tensor[] = [];
+  for (let g = 0; g < groups; g++) {
+    const xg = groups > 1 ? narrow(xp, 1, g * Cg, Cg) : xp;
+    const wg = groups > 1 ? narrow(w, 0, g * Og, Og) : w;
+    let acc: Tensor | null = null;
+    for (let kh = 0; kh < KH; kh++)
+      for (let kw = 0; kw < KW; kw++) {
+        const window = permute(narrow(narrow(xg, 2, kh * dh, OH), 3, kw * dw, OW), [0, 2, 3, 1]); // [N, OH, OW, Cg]
+        const tap = transpose(reshape(narrow(narrow(wg, 2, kh, 1), 3, kw, 1), [Og, Cg])); // [Cg, Og]
+        const term = matmul(window, tap);
+        acc = acc ? add(acc, term) : term;
+      }
+    parts.push(acc!);
+  }
+  const y = permute(groups > 1 ? cat(parts, 3) : parts[0], [0, 3, 1, 2]);
+  return b ? add(y, reshape(b, [1, O, 1, 1])) : y;
 }
 
 const notYet = (what: string) => ({ none: `${what} has no backward in differentiable ops yet` });
@@ -209,11 +242,19 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   dropout: { ops: true }, // g times the saved mask, a constant
   multinomial: { none: 'sampling has integer outputs: no gradient' },
   custom: { none: "a defineOp op's backward is its own kernel, which has no derivative" },
-  conv2d: notYet('conv2d (its input and weight gradients are kernels)'),
+  conv2d: recompute(([x, w, b], attrs) => composedConv(x, w, b ?? null, attrs)),
   maxPool2d: notYet('maxPool2d (a scatter to the window maxima)'),
   avgPool2d: notYet('avgPool2d (a scatter kernel)'),
   adaptiveAvgPool2d: notYet('adaptiveAvgPool2d (a scatter kernel)'),
-  batchNorm: notYet('batchNorm (a fused backward kernel; a recomputation would update the running statistics twice)'),
+  batchNorm: recompute(([x, w, b], { training, eps }, [, , , rm, rv]) => {
+    const C = x.shape[1];
+    const per = [1, C, ...x.shape.slice(2).map(() => 1)];
+    const axes = [0, ...x.shape.slice(2).map((_, i) => i + 2)];
+    // training: the batch statistics (the running ones, written in place by the forward, are not read)
+    const centred = training ? sub(x, mean(x, axes, true)) : sub(x, reshape(rm, per));
+    const variance = training ? mean(mul(centred, centred), axes, true) : reshape(rv, per);
+    return add(mul(mul(centred, pow(add(variance, eps), -0.5)), reshape(w, per)), reshape(b, per));
+  }, 3),
   groupNorm: recompute(([x, w, b], { groups, eps }) => {
     const [N, C] = x.shape;
     const xr = reshape(x, [N, groups, -1]);
@@ -254,7 +295,7 @@ export function graphRule<P extends Primitive>(op: P, name: string, backward: Ru
 }
 
 /** Whether op P's forward keeps its inputs for a recomputing rule. */
-export function savesInputs(op: Primitive): boolean {
+export function savesInputs(op: Primitive): number {
   const h = higherOrder[op] as HigherOrder<unknown>;
-  return 'savesInputs' in h && h.savesInputs === true;
+  return 'savesInputs' in h ? (h.savesInputs ?? 0) : 0;
 }
