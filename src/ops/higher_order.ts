@@ -125,6 +125,33 @@ function composedConv(x: Tensor, w: Tensor, b: Tensor | null, { stride, padding,
   return b ? add(y, reshape(b, [1, O, 1, 1])) : y;
 }
 
+/** Average pooling over non-overlapping kh x kw windows (floor mode: the remainder rows and columns
+ * dropped), by a reshape and a mean: [.., H, W] -> [.., OH, kh, OW, kw] -> mean over the window axes. */
+function windowMean(x: Tensor, kh: number, kw: number, who: string): Tensor {
+  const lead = x.shape.slice(0, -2);
+  const [H, W] = x.shape.slice(-2);
+  const [OH, OW] = [Math.floor(H / kh), Math.floor(W / kw)];
+  if (!OH || !OW) throw new Error(`${who}: cannot record its backward (createGraph): windows larger than the input`);
+  let t = x;
+  if (OH * kh !== H) t = narrow(t, -2, 0, OH * kh);
+  if (OW * kw !== W) t = narrow(t, -1, 0, OW * kw);
+  const r = reshape(t, [...lead, OH, kh, OW, kw]);
+  return mean(r, [lead.length + 1, lead.length + 3]);
+}
+
+/** The one-hot of i32 indices `idx` over R classes along a new last axis (a constant). */
+const oneHot = (idx: Tensor, R: number) => mask(eq(reshape(idx, [...idx.shape, 1]), reshape(arange(0, R, 1, { dtype: 'i32' }), [...idx.shape.map(() => 1), R])));
+
+/** max/min backward: g at the arg max (arg [outer * inner], as the kernel saved it) and 0 elsewhere. */
+function extremumRule(g: Tensor, arg: Tensor, axis: number | null, x: Tensor): Tensor {
+  if (axis === null) return reshape(mul(oneHot(reshape(arg, [1]), x.size), reshape(g, [1, 1])), x.shape);
+  const keep = x.shape.map((d, i) => (i === axis ? 1 : d));
+  const hot = oneHot(reshape(arg, keep), x.shape[axis]); // [..., 1 (axis), ..., R]
+  // the class axis takes the place of the kept 1 at `axis` (which goes last, then away)
+  const moved = permute(hot, [...x.shape.map((_, i) => (i === axis ? x.ndim : i)), axis]);
+  return mul(reshape(moved, x.shape), reshape(g, keep));
+}
+
 const notYet = (what: string) => ({ none: `${what} has no backward in differentiable ops yet` });
 
 export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
@@ -158,8 +185,8 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   minimum: { ops: true }, // the mask of which input wins is a constant
   maximum: { ops: true },
   sum: { ops: true },
-  max: notYet('max (a scatter to the arg max)'),
-  min: notYet('min (a scatter to the arg min)'),
+  max: { backward: (g, [arg], { axis }, [x]) => [extremumRule(g, arg, axis, x)] },
+  min: { backward: (g, [arg], { axis }, [x]) => [extremumRule(g, arg, axis, x)] },
   argmax: { none: 'argmax has an integer output: no gradient' },
   argmin: { none: 'argmin has an integer output: no gradient' },
   topkIndices: { none: 'topk indices are integers: no gradient' },
@@ -205,9 +232,20 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
       return [null, a.requiresGrad ? sumTo(where(cond, g, zero), a.shape) : null, b.requiresGrad ? sumTo(where(cond, zero, g), b.shape) : null];
     },
   },
-  indexSelect: notYet('indexSelect (a scatter-add kernel)'),
-  gather: notYet('gather (a scatter-add kernel)'),
-  scatterAdd: notYet('scatterAdd (a gather kernel)'),
+  indexSelect: {
+    // rows index[j] of x along axis get row j of g: a one-hot [k, R] transposed times g with axis first
+    backward: (g, [index], { axis }, [x]) => {
+      const R = x.shape[axis];
+      const first = [axis, ...x.shape.map((_, i) => i).filter((i) => i !== axis)];
+      const gFirst = permute(g, first);
+      const rows = matmul(transpose(oneHot(index, R)), reshape(gFirst, [index.size, -1]));
+      const back = first.map((_, i) => first.indexOf(i));
+      return [permute(reshape(rows, [R, ...gFirst.shape.slice(1)]), back), null];
+    },
+  },
+  // the scatter-add of g into zeros at the same indices (scatterAdd's own rule is in ops)
+  gather: { backward: (g, [index], { axis }, [x]) => [apply('scatterAdd', [zeros(x.shape), index, g], { axis }), null] },
+  scatterAdd: { ops: true }, // g for x, and for src the gather of g (padded with zeros), in ops
   slice: {
     backward: (g, _s, { axis, start, step, length }, [x]) => {
       if (step !== 1) throw new Error(`slice: cannot record its backward (createGraph) for a step of ${step}: only contiguous slices (step 1) have one yet`);
@@ -244,8 +282,15 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   custom: { none: "a defineOp op's backward is its own kernel, which has no derivative" },
   conv2d: recompute(([x, w, b], attrs) => composedConv(x, w, b ?? null, attrs)),
   maxPool2d: notYet('maxPool2d (a scatter to the window maxima)'),
-  avgPool2d: notYet('avgPool2d (a scatter kernel)'),
-  adaptiveAvgPool2d: notYet('adaptiveAvgPool2d (a scatter kernel)'),
+  avgPool2d: recompute(([x], { kernel, stride, padding }) => {
+    if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || padding[0] || padding[1]) throw new Error(`avgPool2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}] with kernel [${kernel.join(', ')}] and padding [${padding.join(', ')}]: only non-overlapping windows without padding have one yet`);
+    return windowMean(x, kernel[0], kernel[1], 'avgPool2d');
+  }),
+  adaptiveAvgPool2d: recompute(([x], { output: [oh, ow] }) => {
+    const [H, W] = x.shape.slice(-2);
+    if (H % oh || W % ow) throw new Error(`adaptiveAvgPool2d: cannot record its backward (createGraph) for an output [${oh}, ${ow}] that does not divide the input [${H}, ${W}]: only equal windows have one yet`);
+    return windowMean(x, H / oh, W / ow, 'adaptiveAvgPool2d');
+  }),
   batchNorm: recompute(([x, w, b], { training, eps }, [, , , rm, rv]) => {
     const C = x.shape[1];
     const per = [1, C, ...x.shape.slice(2).map(() => 1)];
