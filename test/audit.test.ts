@@ -26,6 +26,9 @@ test('rootgrad audit --module: a module file exporting { model, loss, batch }, i
   expect(ok.stdout).toMatch(/0\.weight\s+\[16, 6\].*pass/);
   expect(ok.stdout).toMatch(/4\/4 parameters pass \(full mode, 163 values/);
   expect(readFileSync(html, 'utf8')).toContain('<svg');
+  const md = join(dir, 'report.md');
+  expect(cli('audit', '--module', file, '--report', md).status).toBe(0); // the default export
+  expect(readFileSync(md, 'utf8')).toMatch(/\| 0\.weight \| \[16, 6\] \|/);
   const missing = cli('audit', '--module', file, '--export', 'nope');
   expect(missing.status).toBe(2);
   expect(missing.stderr).toContain("rootgrad audit: " + file + " has no export 'nope' holding { model, loss, batch } (its exports: default, mlp)");

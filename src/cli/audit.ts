@@ -3,7 +3,7 @@
 import { init } from '../gpu.js';
 import { writeFileAtomic } from '../io/files.js';
 import { runAudit } from '../audit.js';
-import { auditModule, moduleAuditHtml, moduleAuditText } from '../audit-module.js';
+import { auditModule, moduleAuditHtml, moduleAuditMarkdown, moduleAuditText } from '../audit-module.js';
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ export const auditFlags: Flags = {
   'all-variants': { kind: 'bool', help: "check every kernel variant (each family's CPU-like and GPU kernels forced in turn), not only this adapter's defaults" },
   module: { kind: 'string', help: "audit your own model: a .js/.mjs file (or .ts, with esbuild installed) exporting { model, loss, batch } (see --export)" },
   export: { kind: 'string', help: "with --module: the export that holds { model, loss, batch } (default: default); model and batch may be functions that make them" },
-  report: { kind: 'string', help: 'with --module: write the table and a bar chart of the error per parameter as HTML' },
+  report: { kind: 'string', help: 'with --module: write the report: FILE.html (the table and a bar chart of the error per parameter) or FILE.md (a markdown table)' },
   full: { kind: 'bool', help: 'with --module: check every element of every parameter (default: fast mode above 10,000 parameters)' },
   example: { kind: 'bool', help: 'include the examples\' own losses (examples/label-smoothed-rooted.ts, examples/smoothed-rooted-row-loss.ts)' },
 };
@@ -100,7 +100,7 @@ async function auditModuleCommand(file: string, name: string, f: Record<string, 
   const batch = typeof spec.batch === 'function' ? await (spec.batch as () => unknown)() : spec.batch;
   const audit = await auditModule(model, spec.loss as (m: Module, b: unknown) => Tensor, batch, f.full ? { fastMode: false } : {});
   console.log(moduleAuditText(audit));
-  if (f.report) writeFileSync(f.report as string, moduleAuditHtml(audit, `${basename(file)}: ${name}`));
+  if (f.report) writeFileSync(f.report as string, /\.md$/i.test(f.report as string) ? moduleAuditMarkdown(audit) : moduleAuditHtml(audit, `${basename(file)}: ${name}`));
   if (f.json) writeFileAtomic(f.json as string, JSON.stringify(audit, null, 2) + '\n');
   return audit.pass ? 0 : 1;
 }
