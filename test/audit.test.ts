@@ -54,7 +54,7 @@ test('--order 2 and --forward: every op with a recorded rule passes; the rest ar
   for (const check of ['gradgrad', 'jvp'] as const) {
     const mine = rows.filter((r) => r.check === check);
     for (const name of ['tanh', 'gelu', 'linear', 'layerNorm', 'attention', 'rootedLoss', 'crossEntropy', 'conv2d', 'batchNorm', 'linearLoss', 'model: mlp', 'model: gpt']) expect(mine.find((r) => r.name === `${name} (${check})`)?.skipped, `${name} ${check}`).toBeUndefined();
-    expect(mine.find((r) => r.name === `maxPool2d (${check})`)?.skipped).toMatch(/maxPool2d .* has no backward in differentiable ops yet/);
+    for (const r of mine.filter((x) => x.skipped)) expect(r.skipped, r.name).toMatch(/no gradient|cannot record its backward|has no backward in differentiable ops yet|its own kernel/);
     expect(mine.find((r) => r.name === `argmax (${check})`)?.skipped).toBe('argmax has an integer output: no gradient');
   }
 });

@@ -125,9 +125,9 @@ function composedConv(x: Tensor, w: Tensor, b: Tensor | null, { stride, padding,
   return b ? add(y, reshape(b, [1, O, 1, 1])) : y;
 }
 
-/** Average pooling over non-overlapping kh x kw windows (floor mode: the remainder rows and columns
- * dropped), by a reshape and a mean: [.., H, W] -> [.., OH, kh, OW, kw] -> mean over the window axes. */
-function windowMean(x: Tensor, kh: number, kw: number, who: string): Tensor {
+/** Pooling over non-overlapping kh x kw windows (floor mode: the remainder rows and columns dropped), by a
+ * reshape: [.., H, W] -> [.., OH, kh, OW, kw], then the mean over the window axes, or their max. */
+function windowReduce(x: Tensor, kh: number, kw: number, who: string, how: 'mean' | 'max'): Tensor {
   const lead = x.shape.slice(0, -2);
   const [H, W] = x.shape.slice(-2);
   const [OH, OW] = [Math.floor(H / kh), Math.floor(W / kw)];
@@ -136,7 +136,11 @@ function windowMean(x: Tensor, kh: number, kw: number, who: string): Tensor {
   if (OH * kh !== H) t = narrow(t, -2, 0, OH * kh);
   if (OW * kw !== W) t = narrow(t, -1, 0, OW * kw);
   const r = reshape(t, [...lead, OH, kh, OW, kw]);
-  return mean(r, [lead.length + 1, lead.length + 3]);
+  if (how === 'mean') return mean(r, [lead.length + 1, lead.length + 3]);
+  // each window's values along one last axis, row-major as the kernel scans them, then their max
+  const n = lead.length;
+  const windows = reshape(permute(r, [...lead.map((_, i) => i), n, n + 2, n + 1, n + 3]), [...lead, OH, OW, kh * kw]);
+  return apply('max', [windows], { axis: n + 2, keepdim: false });
 }
 
 /** The one-hot of i32 indices `idx` over R classes along a new last axis (a constant). */
@@ -281,15 +285,18 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   multinomial: { none: 'sampling has integer outputs: no gradient' },
   custom: { none: "a defineOp op's backward is its own kernel, which has no derivative" },
   conv2d: recompute(([x, w, b], attrs) => composedConv(x, w, b ?? null, attrs)),
-  maxPool2d: notYet('maxPool2d (a scatter to the window maxima)'),
+  maxPool2d: recompute(([x], { kernel, stride, padding }) => {
+    if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || padding[0] || padding[1]) throw new Error(`maxPool2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}] with kernel [${kernel.join(', ')}] and padding [${padding.join(', ')}]: only non-overlapping windows without padding have one yet`);
+    return windowReduce(x, kernel[0], kernel[1], 'maxPool2d', 'max');
+  }),
   avgPool2d: recompute(([x], { kernel, stride, padding }) => {
     if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || padding[0] || padding[1]) throw new Error(`avgPool2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}] with kernel [${kernel.join(', ')}] and padding [${padding.join(', ')}]: only non-overlapping windows without padding have one yet`);
-    return windowMean(x, kernel[0], kernel[1], 'avgPool2d');
+    return windowReduce(x, kernel[0], kernel[1], 'avgPool2d', 'mean');
   }),
   adaptiveAvgPool2d: recompute(([x], { output: [oh, ow] }) => {
     const [H, W] = x.shape.slice(-2);
     if (H % oh || W % ow) throw new Error(`adaptiveAvgPool2d: cannot record its backward (createGraph) for an output [${oh}, ${ow}] that does not divide the input [${H}, ${W}]: only equal windows have one yet`);
-    return windowMean(x, H / oh, W / ow, 'adaptiveAvgPool2d');
+    return windowReduce(x, H / oh, W / ow, 'adaptiveAvgPool2d', 'mean');
   }),
   batchNorm: recompute(([x, w, b], { training, eps }, [, , , rm, rv]) => {
     const C = x.shape[1];
