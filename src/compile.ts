@@ -10,7 +10,10 @@
 // host hooks and refreshes the words that follow host state (an optimiser's step count and learning rate,
 // a generator's seed) in recorded order, encodes every command in one pass and submits once; the outputs
 // are copied into fresh tensors that the caller owns. Same kernels, same buffers contents, same order:
-// the same bits as eager.
+// the same bits as eager. Labels and indices keep a host copy (the plan's own, rewritten at each replay),
+// so the eager paths that read host labels are the ones replayed; what a plan assumes of them (label
+// checks, a mean's count of valid labels) is a guard, and a call that breaks one runs eagerly.
+// With `fuse`, runs of elementwise dispatches become generated kernels when the plan is made (src/fuse.ts).
 //
 // Why two recordings: the first call may make state lazily (an optimiser's moments), so its commands may
 // differ from every later call's; a third is recorded when the first two differ, and if the second and
