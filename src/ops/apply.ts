@@ -69,15 +69,16 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
   return out;
 }
 
-/** The saved tensors as the originals (with their graphs) where they still live; a disposed one that needs
- * no gradient (a mask, indices) is the same constant as its saved alias, and a disposed op output gets a
- * stand-in on the saved storage that shares its node. */
+/** A saved tensor as apply() remembers it for a backward pass that records a graph. */
 interface SavedFrom {
   ref: WeakRef<Tensor>;
   node: Node | null;
   grad: boolean;
 }
 
+/** The saved tensors as the originals (with their graphs) where they still live; a disposed one that needs
+ * no gradient (a mask, indices) is the same constant as its saved alias, and a disposed op output gets a
+ * stand-in on the saved storage that shares its node. */
 function originals(name: string, saved: Tensor[], from: SavedFrom[]): Tensor[] {
   return from.map((e, i) => {
     const t = e.ref.deref();
