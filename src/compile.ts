@@ -291,7 +291,7 @@ class Plan {
     r.releaseListeners.delete(this.listener);
     r.unpin(this.pinned);
     this.pinned = [];
-    this.params.destroy();
+    r.destroy(this.params); // and the runtime forgets the bind groups made on it
   }
 }
 

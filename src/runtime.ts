@@ -285,7 +285,7 @@ export class Runtime {
   }
 
   /** Destroys a buffer (WebGPU defers it until submitted work is done) and forgets bind groups on it. */
-  private destroy(buffer: GPUBuffer): void {
+  destroy(buffer: GPUBuffer): void {
     buffer.destroy();
     this.bindGroups.clear();
     this.bindGroupCount = 0;
