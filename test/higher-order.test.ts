@@ -1,6 +1,7 @@
 // Higher-order reverse mode and forward mode (src/tensor.ts grad/createGraph, src/ops/higher_order.ts,
 // src/autodiff.ts): Hessian-vector products of the issue's models against float64 second differences,
 // jvp against float64 central differences, grad()'s contract, and the ops that refuse with a reason.
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { rg, setup } from './helpers.js';
 import { GPT } from '../models/gpt.js';
@@ -97,6 +98,32 @@ describe('second order: Hessian-vector products against float64 second differenc
     expect(Array.from(await w.grad!.data())).toEqual([0.5, -1, 2].map((v) => Math.fround(36 * v ** 3)));
     for (const t of [loss, g, penalty, w]) t.dispose();
   });
+});
+
+describe('the binary losses twice differentiated, against PyTorch in float64 (test/fixtures/binary-loss-d2.json)', () => {
+  // made once by scripts/fixtures/binary_loss_d2_fixture.py: value, d/dz and d2/dz2 per example out to |z| = 100
+  const fixture = JSON.parse(readFileSync('test/fixtures/binary-loss-d2.json', 'utf8')) as { cases: { loss: string; k?: number; y: number; z: number[]; value: number[]; d1: number[]; d2: number[] }[] };
+  const F32_MAX = 3.4028234663852886e38;
+  for (const c of fixture.cases) {
+    test(`${c.loss}${c.k ? ` k=${c.k}` : ''} y=${c.y}: the recorded second derivative is finite and PyTorch's wherever it fits in f32`, async () => {
+      const z = rg.tensor(c.z, [c.z.length], { requiresGrad: true });
+      const y = rg.full([c.z.length], c.y, { dtype: 'i32' });
+      const loss = c.loss === 'rootedLogisticLoss' ? rg.rootedLogisticLoss(z, y, { k: c.k, reduction: 'sum' }) : rg.binaryCrossEntropy(z, y, { reduction: 'sum' });
+      const [d1] = rg.grad(loss, [z], { createGraph: true });
+      const [d2] = rg.grad(rg.sum(d1), [z]); // elementwise: the Hessian's diagonal
+      const [g1, g2] = [await d1.data(), await d2.data()];
+      for (const [what, got, want] of [['d/dz', g1, c.d1], ['d2/dz2', g2, c.d2]] as const) {
+        for (let i = 0; i < c.z.length; i++) {
+          const at = `${what} at z=${c.z[i]}: ${got[i]} vs PyTorch ${want[i]}`;
+          // beyond f32's range (k = 1 at |z| = 100): overflowed (inf, or NaN from inf * 0 in the chain rule),
+          // never a finite wrong value; below its normal range: 0 is right
+          if (Math.abs(want[i]) > F32_MAX) expect(Math.abs(got[i]) < 1e38, at).toBe(false);
+          else expect(Math.abs(got[i] - want[i]), at).toBeLessThanOrEqual(1e-4 * Math.abs(want[i]) + 1e-25);
+        }
+      }
+      for (const t of [z, y, loss, d1, d2]) t.dispose();
+    });
+  }
 });
 
 describe('forward mode: jvp against float64 central differences', () => {

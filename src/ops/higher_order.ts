@@ -165,7 +165,8 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   sqrt: unary((_x, y, g) => div(affine(g, 0.5), y)),
   tanh: unary((_x, y, g) => mul(g, affine(mul(y, y), -1, 1))),
   relu: unary((x, _y, g) => mul(g, mask(gt(x, 0)))),
-  sigmoid: unary((_x, y, g) => mul(g, mul(y, affine(y, -1, 1)))),
+  // sigmoid(x) sigmoid(-x), not y (1 - y): 1 - y is 0 in f32 from x ~ 17 on, where the derivative is e^-x
+  sigmoid: unary((x, y, g) => mul(g, mul(y, sigmoid(neg(x))))),
   gelu: unary((x, _y, g, { approximate }) => mul(g, approximate === 'tanh' ? geluTanhGrad(x) : geluErfGrad(x))),
   abs: unary((x, _y, g) => mul(g, sign(x))),
   sign: unary((_x, _y, g) => affine(g, 0)),

@@ -20,7 +20,7 @@ import { shapeStr } from '../shape.js';
 import type { Attrs, F64, OpDef, Reduction } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkIndices, pick } from './gather.js';
-import { affine, exp, log, neg, pow, sigmoid } from './unary.js';
+import { affine, exp, neg, pow, softplus } from './unary.js';
 import { add, div, maximum, mul } from './binary.js';
 import { ne, where } from './masks.js';
 import { mean, sum } from './reduce.js';
@@ -227,12 +227,16 @@ function unfusedLogPy(z: Tensor, y: Tensor): Tensor {
   return pick(logSoftmax(z, -1), y);
 }
 
-/** log(1 + e^x) = -log sigmoid(-x) from primitives: smooth everywhere (a relu/abs form has a kink at 0
- * where autograd's subgradient is wrong), but it overflows for x > ~87 where sigmoid(-x) underflows —
- * one of the things the fused kernels' softplus avoids. */
+/** log(1 + e^x) by the softplus primitive, never switching to x (threshold at f32's largest value): its
+ * value is stable for any x, its derivative is sigmoid(x) (not the quotient of an underflowed sigmoid and its
+ * derivative, which -log sigmoid(-x) gives: -inf then NaN from x ~ 60 on when differentiated twice), and
+ * its second derivative is the sigmoid rule's y sigmoid(-x). Both the unfused losses and their recorded
+ * higher-order rule (src/ops/higher_order.ts) are this composition. */
 function softplusComposed(x: Tensor): Tensor {
-  return neg(log(sigmoid(neg(x))));
+  return softplus(x, 1, F32_MAX);
 }
+
+const F32_MAX = 3.4028234663852886e38;
 
 /** -s z with s = 2y - 1, from the i32 labels. */
 function signedLogits(z: Tensor, y: Tensor): Tensor {

@@ -78,7 +78,8 @@ export const unaryDefs = {
   sqrt: unaryOp<Attrs['sqrt']>('sqrt', { expr: 'sqrt(x)', deriv: 'g * 0.5 / y', ref: Math.sqrt }),
   tanh: unaryOp<Attrs['tanh']>('tanh', { expr: 'safe_tanh(x)', deriv: 'g * (1.0 - y * y)', ref: Math.tanh }),
   relu: unaryOp<Attrs['relu']>('relu', { expr: 'max(x, 0.0)', deriv: 'select(0.0, g, x > 0.0)', ref: (x) => Math.max(x, 0) }),
-  sigmoid: unaryOp<Attrs['sigmoid']>('sigmoid', { expr: 'sigmoid(x)', deriv: 'g * y * (1.0 - y)', ref: (x) => 1 / (1 + Math.exp(-x)) }),
+  // the derivative sigmoid(x) sigmoid(-x), not y (1 - y): 1 - y is 0 in f32 from x ~ 17 on, where it is e^-x
+  sigmoid: unaryOp<Attrs['sigmoid']>('sigmoid', { expr: 'sigmoid(x)', deriv: 'g * y * sigmoid(-x)', ref: (x) => 1 / (1 + Math.exp(-x)) }),
   gelu: unaryOp<Attrs['gelu']>('gelu', {
     expr: (at) => (at.approximate === 'tanh' ? 'gelu_tanh(x)' : 'gelu_erf(x)'),
     deriv: (at) => (at.approximate === 'tanh' ? 'g * gelu_tanh_grad(x)' : 'g * gelu_erf_grad(x)'),
