@@ -35,8 +35,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var dot = 0.0;
   for (var k = 0u; k < K; k++) { dot += X[i * K + k] * W[y * K + k]; }
   zy += dot;
-  let log_s = log(s);
-  let lc = row_loss((zy - mx) - log_s);
+  let log_s = log_shifted_sum(s);
+  let lc = row_loss_at((zy - mx) - log_s); // zy may exceed mx by an ulp: clamped there
   LOSS[i] = select(lc.x, smoothed_loss(lc.x, mx, zsum / f32(C), log_s), SMOOTH);
   LSE[i] = mx + log_s;
   COEF[i] = -lc.y;

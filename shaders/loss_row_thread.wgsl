@@ -18,8 +18,8 @@ fn loss_row(base: u32, C: u32, y: u32, scale: f32, grad: bool) -> vec3<f32> {
       s += exp(z - mx);
     }
   }
-  let log_s = log(s);
-  let lc = row_loss(({{ZIN}}[base + y] - mx) - log_s);
+  let log_s = log_shifted_sum(s);
+  let lc = row_loss_at(({{ZIN}}[base + y] - mx) - log_s);
   let coef = -lc.y; // row_loss gives dL/dlogp: dL/dz_c = -dL/dlogp (p_c - [c == y])
   let loss = select(lc.x, smoothed_loss(lc.x, mx, zsum / f32(C), log_s), SMOOTH);
   if (grad) {

@@ -37,10 +37,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let e = exp(z - vec4<f32>(mx));
     s += e.x + e.y + e.z + e.w;
   }
-  let log_s = log(s);
+  let log_s = log_shifted_sum(s);
   let y = u32(clamp(Y[row], 0, i32(params.C) - 1));
   let zy = Z[base + y / 4u][y % 4u];
-  let lc = row_loss((zy - mx) - log_s);
+  let lc = row_loss_at((zy - mx) - log_s);
   let coef = -lc.y; // row_loss gives dL/dlogp: dL/dz_c = -dL/dlogp (p_c - [c == y])
   LOSS[row] = select(lc.x, smoothed_loss(lc.x, mx, zsum / f32(params.C), log_s), SMOOTH);
   if (params.need_grad == 0u) { return; }

@@ -10,12 +10,21 @@ fn sigmoid(x: f32) -> f32 {
   return select(e * s, s, x >= 0.0);
 }
 
-// log(1 + e) accurate for small e (Goldberg's trick: the rounding of 1 + e cancels out).
-fn log1p_(e: f32) -> f32 {
-  let u = 1.0 + e;
-  if (u == 1.0) { return e; }
-  return log(u) * e / (u - 1.0);
+// log(1 + x) to a few ulp for any x > -1. WGSL promises log near 1 only to an absolute 2^-21, so neither
+// log(1 + x) nor Goldberg's log(u) x / (u - 1) keeps the digits of a small x: for -0.5 <= x <= 1 the series
+// log(1 + x) = 2 atanh(s) = 2 s (1 + s^2/3 + s^4/5 + ...), s = x / (2 + x), |s| <= 1/3, to s^12/13 (the
+// next term is below 1.4e-8 relative); beyond, log(1 + x), where log is accurate to 3 ulp.
+fn log1p_(x: f32) -> f32 {
+  if (x < -0.5 || x > 1.0) { return log(1.0 + x); }
+  let s = x / (2.0 + x);
+  let w = s * s;
+  let series = 1.0 + w * (1.0 / 3.0 + w * (0.2 + w * (1.0 / 7.0 + w * (1.0 / 9.0 + w * (1.0 / 11.0 + w / 13.0)))));
+  return 2.0 * s * series;
 }
+
+// log s of a sum of exponentials shifted by their max (s >= 1: the max's own term is 1), as log1p_(s - 1):
+// s - 1 is exact there, so a confident row (s just above 1) keeps the digits of its small log-sum-exp.
+fn log_shifted_sum(s: f32) -> f32 { return log1p_(s - 1.0); }
 
 // log(1 + e^x), stable for any x.
 fn softplus(x: f32) -> f32 { return max(x, 0.0) + log1p_(exp(-abs(x))); }
@@ -70,10 +79,13 @@ fn pow_scalar(x: f32, p: f32) -> f32 {
   return select(r, sqrt(x), x < 0.0); // negative base, fractional power: NaN, as in NumPy
 }
 
-// e^x - 1 accurate near 0 (Kahan's trick), as needed for 1 - p^(1/k) when p is close to 1.
+// e^x - 1 to a few ulp for any x, as needed for 1 - p^(1/k) when p^(1/k) is close to 1 (large k). WGSL
+// promises exp only to 3 + 2|x| ulp and log near 1 only in absolute terms, so neither exp(x) - 1 nor Kahan's
+// (u - 1) x / log u keeps the digits of a small x: for |x| < 0.5 the Taylor series x (1 + x/2 (1 + x/3
+// (... (1 + x/9)))) (the next term is below 6e-10 relative); beyond, exp(x) - 1 loses at most 1.5 bits.
 fn expm1_(x: f32) -> f32 {
   if (abs(x) >= 0.5) { return exp(x) - 1.0; }
-  let u = exp(x);
-  if (u == 1.0) { return x; }
-  return (u - 1.0) * x / log(u);
+  var p = 1.0;
+  for (var n = 9.0; n >= 2.0; n -= 1.0) { p = 1.0 + x / n * p; }
+  return x * p;
 }

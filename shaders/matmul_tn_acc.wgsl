@@ -5,8 +5,10 @@
 // Register-blocked like matmul_vec4.wgsl: each invocation owns a 16 (along V) x 8 (along D) block
 // (register_block.wgsl) and walks the R rows, loading 16 values of A's row and 8 of B's per step (as vec4
 // when V and D are multiples of 4: tn_loads_vec4.wgsl, else one by one: tn_loads_scalar.wgsl) for 128
-// multiply-adds. Edges are clamped and dropped.
-// Params: R, V, D, accumulate (0/1), bias (0/1). Bindings: 1 A, 2 B (element type T), 3 C, 4 c.
+// multiply-adds. Edges are clamped and dropped. A row whose label (Y[row0 + r]) is the ignored one is
+// skipped, not multiplied by its zero gradient: its hidden state may be NaN or inf (0 * NaN is NaN).
+// Params: R, V, D, accumulate (0/1), bias (0/1), row0 (the chunk's first row in the batch), the ignored
+// label. Bindings: 1 A, 2 B (element type T), 3 C, 4 c, 5 labels i32 [N].
 // Workgroup: WG_X (along D) x WG_Y (along V).
 #include "common.wgsl"
 #include "register_block.wgsl"
@@ -21,6 +23,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc: Block16x8; // zero-initialised
   var s0 = vec4<f32>(); var s1 = vec4<f32>(); var s2 = vec4<f32>(); var s3 = vec4<f32>(); // column sums of A
   for (var r = 0u; r < R; r++) {
+    if (Y[params.row0 + r] == params.ignore) { continue; }
     let a0 = load4_a(r, v0, V); let a1 = load4_a(r, v0 + 4u, V);
     let a2 = load4_a(r, v0 + 8u, V); let a3 = load4_a(r, v0 + 12u, V);
     let b0 = load4_b(r, d0, D); let b1 = load4_b(r, d0 + 4u, D);

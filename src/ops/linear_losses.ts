@@ -132,7 +132,7 @@ const ROWS = defineKernel('linear_loss_rows', { R: 'u32', C: 'u32', row0: 'u32',
 const LSE_PARTS = defineKernel('linear_loss_lse', { N: 'u32', C: 'u32', K: 'u32', S: 'u32', bias: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', PART: 'read_write vec4<f32>' });
 const COMBINE = defineKernel('linear_loss_combine', { N: 'u32', C: 'u32', K: 'u32', segments: 'u32', bias: 'u32', ...lossScalars }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read i32', PART: 'read vec4<f32>', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' });
 const GRAD = defineKernel('linear_loss_grad', { M: 'u32', C: 'u32', K: 'u32', row0: 'u32', R: 'u32', bias: 'u32', per_row: 'u32', scale: 'f32', eps: 'f32', ignore: 'i32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read i32', LSE: 'read f32', COEF: 'read f32', G: 'read f32', DZ: 'read_write f32' });
-const TN_ACC = defineKernel('matmul_tn_acc', { R: 'u32', V: 'u32', D: 'u32', accumulate: 'u32', bias: 'u32' }, { A: 'read {{T}}', B: 'read {{T}}', C: 'read_write f32', CB: 'read_write f32' });
+const TN_ACC = defineKernel('matmul_tn_acc', { R: 'u32', V: 'u32', D: 'u32', accumulate: 'u32', bias: 'u32', row0: 'u32', ignore: 'i32' }, { A: 'read {{T}}', B: 'read {{T}}', C: 'read_write f32', CB: 'read_write f32', Y: 'read i32' });
 
 
 /** Rows r0 .. r0+R of a contiguous [*, cols] tensor as a binding (r0 a multiple of 64: 256-byte aligned). */
@@ -161,8 +161,9 @@ function lossParams(a: LinearLossAttrs) {
   return { a0, a1, a2, a3, ignore: a.ignoreIndex, eps: a.labelSmoothing };
 }
 
-/** dZ^T H (and the column sums of dZ) of a chunk into dW (and db): stored for the first chunk, added after. */
-function accumulateWeightGrad(dz: Tensor, h: Tensor, r0: number, R: number, dw: Tensor | null, db: Tensor | null, first: boolean) {
+/** dZ^T H (and the column sums of dZ) of a chunk into dW (and db): stored for the first chunk, added after.
+ * Rows labelled ignoreIndex are skipped (their hidden states are never read). */
+function accumulateWeightGrad(dz: Tensor, h: Tensor, y: Tensor, ignoreIndex: number, r0: number, R: number, dw: Tensor | null, db: Tensor | null, first: boolean) {
   if (!dw && !db) return;
   const [V, D] = [dz.shape[1], h.shape[1]];
   const [wx, wy] = registerWorkgroup();
@@ -171,7 +172,7 @@ function accumulateWeightGrad(dz: Tensor, h: Tensor, r0: number, R: number, dw: 
   const cb = db ?? empty([4]);
   const vec4 = V % 4 === 0 && D % 4 === 0;
   const defines = { WG_X: wx, WG_Y: wy, T: vec4 ? 'vec4<f32>' : 'f32', LOADS: vec4 ? 'tn_loads_vec4' : 'tn_loads_scalar' };
-  rt().run(TN_ACC, defines, { A: view(dz), B: rowsView(h, r0, R, D), C: view(c), CB: view(cb) }, { R, V, D, accumulate: first ? 0 : 1, bias: db ? 1 : 0 }, [Math.ceil(D / 8 / wx), Math.ceil(V / 16 / wy)]);
+  rt().run(TN_ACC, defines, { A: view(dz), B: rowsView(h, r0, R, D), C: view(c), CB: view(cb), Y: view(y) }, { R, V, D, accumulate: first ? 0 : 1, bias: db ? 1 : 0, row0: r0, ignore: ignoreIndex }, [Math.ceil(D / 8 / wx), Math.ceil(V / 16 / wy)]);
   if (!dw) c.dispose();
   if (!db) cb.dispose();
 }
@@ -193,7 +194,7 @@ function recomputeGrads(h: Tensor, w: Tensor, y: Tensor, b: Tensor | null, lse: 
       { M: N, C: V, K, row0: r0, R: rows, bias: b ? 1 : 0, per_row: g.size > 1 ? 1 : 0, scale, eps: attrs.labelSmoothing, ignore: attrs.ignoreIndex },
       [Math.ceil(V / 8 / defines.WG_X), Math.ceil(rows / 16 / defines.WG_Y)]);
     if (wants.h) dhParts.push(matmul(dz, w));
-    accumulateWeightGrad(dz, h, r0, rows, dw, db, r0 === 0);
+    accumulateWeightGrad(dz, h, y, attrs.ignoreIndex, r0, rows, dw, db, r0 === 0);
     dz.dispose();
   }
   return { dh: wants.h ? joinRows(dhParts) : null, dw, db };
@@ -277,7 +278,7 @@ export const linearLossDefs = {
             { R: n, C: V, row0: r0, scale, need_grad: eager ? 1 : 0, ...lossParams(attrs) }, r.groups1d(n, 64));
           if (eager) {
             if (wants.h) dhParts.push(matmul(zd, w));
-            accumulateWeightGrad(zd, h, r0, n, dw, db, r0 === 0);
+            accumulateWeightGrad(zd, h, y, attrs.ignoreIndex, r0, n, dw, db, r0 === 0);
           }
           zd.dispose();
         }
