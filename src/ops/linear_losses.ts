@@ -47,9 +47,10 @@ import { countValid, multiclass, multiclassDef, checkPositive, checkReduction, r
 export interface RowLossSpec {
   /** An identifier: the loss's name in errors, the audit and the op table's attributes. */
   name: string;
-  /** WGSL defining `fn row_loss(logp: f32) -> vec2<f32>`: (L, dL/dlogp) at logp = log p_y; it reads its
-   * scalars as params.a0 .. params.a3 (in the order of `scalars`) and the class count as params.C. The
-   * helpers of math.wgsl (expm1_, log1p_, pow_scalar, ...) are available. */
+  /** WGSL defining `fn row_loss(logp: f32) -> vec2<f32>`: (L, dL/dlogp) at logp = log p_y, which the
+   * kernels clamp at 0 (never p_y > 1); it reads its scalars as params.a0 .. params.a3 (in the order of
+   * `scalars`) and the class count as params.C. The helpers of math.wgsl (expm1_ and log1p_, accurate near
+   * 0; pow_scalar, ...) are available: 1 - p_y is -expm1_(logp). */
   wgsl: string;
   /** Names of the loss's scalar options (at most 4), e.g. ['k', 'm']. */
   scalars?: string[];
