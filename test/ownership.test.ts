@@ -190,7 +190,7 @@ describe('parameter groups', () => {
     const q = rg.zeros([2], { requiresGrad: true });
     const opt = new rg.SGD([{ params: [p] }, { params: [q], momentum: 0.9 }], { lr: 0.1 });
     opt.paramGroups[1].lr = -1;
-    expect(() => opt.step()).toThrow('SGD (parameter group 1): lr must be a positive finite number, got -1');
+    expect(() => opt.step()).toThrow('SGD (parameter group 1): lr must be a non-negative finite number, got -1');
     expect(() => new rg.SGD([{ params: [p], lerningRate: 1 } as never], { lr: 0.1 })).toThrow("SGD: parameter group 0 has unknown setting 'lerningRate'");
     opt.dispose();
     for (const t of [p, q]) t.dispose();
@@ -298,7 +298,7 @@ describe('bad input', () => {
   test('writeInto checks shape, size and dtype', () => {
     const t = rg.zeros([2, 3]);
     expect(() => rg.writeInto(t, { shape: [3, 2], data: [1, 2, 3, 4, 5, 6] })).toThrow('writeInto: values have shape [3, 2], the target [2, 3]');
-    expect(() => rg.writeInto(t, { shape: [2, 3], data: [1, 2] })).toThrow('writeInto: 2 values for a target of shape [2, 3] (6 elements)');
+    expect(() => rg.writeInto(t, { shape: [2, 3], data: [1, 2] })).toThrow('writeInto: source has 2 values for a target of shape [2, 3] (6 elements)');
     const u = rg.zeros([6]);
     expect(() => rg.writeInto(t, u)).toThrow('writeInto: source has shape [6], the target [2, 3]');
     for (const x of [t, u]) x.dispose();

@@ -62,7 +62,7 @@ describe('one write path per dtype', () => {
     rg.writeInto(m, { shape: [3], data: Float32Array.from([1, 0, 1]) });
     expect([...(await m.data())]).toEqual([1, 0, 1]);
     expect(() => rg.writeInto(m, { shape: [3], data: [0, 2, 1] })).toThrow('writeInto: bool values must be 0 or 1, got 2 at position 1');
-    expect(() => rg.writeInto(rg.tensor([1], [1], { dtype: 'i32' }), { shape: [1], data: [1.5] })).toThrow('writeInto: i32 values must be integers, got 1.5 at position 0');
+    expect(() => rg.writeInto(rg.tensor([1], [1], { dtype: 'i32' }), { shape: [1], data: [1.5] })).toThrow('writeInto: i32 values must be integers in [-2^31, 2^31), got 1.5 at position 0');
     expect([...(await m.data())]).toEqual([1, 0, 1]); // a refused write writes nothing
   });
 
@@ -97,7 +97,7 @@ describe('one write path per dtype', () => {
 
 describe('loadStateDict is atomic', () => {
   const bad: [string, () => Record<string, rg.StateValue>, string][] = [
-    ['a later entry with too few values', () => ({ b: { shape: [2], data: [1] } }), "loadStateDict: parameter 'b' has 1 values for shape [2]"],
+    ['a later entry with too few values', () => ({ b: { shape: [2], data: [1] } }), "loadStateDict: parameter 'b' has 1 values for a target of shape [2] (2 elements)"],
     ['a later entry of another dtype', () => ({ ids: rg.tensor([1, 0], [2]) }), "loadStateDict: buffer 'ids' is f32 in the state, i32 in the model"],
     ['a later entry that is not a tensor', () => ({ b: 3 as unknown as rg.StateValue }), "loadStateDict: parameter 'b' must be a Tensor or { shape, data }, got number"],
     ['a later bool entry with a value other than 0/1', () => ({ mask: { shape: [2], data: [1, 7] } }), "loadStateDict: buffer 'mask': bool values must be 0 or 1, got 7 at position 1"],
@@ -105,7 +105,7 @@ describe('loadStateDict is atomic', () => {
       const t = rg.tensor([1, 1], [2]);
       t.dispose();
       return { b: t };
-    }, "loadStateDict: parameter 'b'"],
+    }, "loadStateDict (parameter 'b'): tensor #"],
   ];
   for (const [what, patch, message] of bad) {
     test(`nothing is written when ${what} is refused`, async () => {
@@ -124,6 +124,7 @@ describe('loadStateDict is atomic', () => {
 
 describe('staging buffers', () => {
   test('concurrent readbacks leave a bounded pool of staging buffers, counted in memory() and freed by setPoolCap(0)', async () => {
+    rg.setPoolCap(rg.setPoolCap(0)); // start from no idle staging buffer
     const ts = Array.from({ length: 12 }, (_, i) => rg.full([64 * 1024], i)); // 256 KiB each
     await Promise.all(ts.map((t) => t.data()));
     const m = rg.memory();
@@ -137,5 +138,23 @@ describe('staging buffers', () => {
     expect([...(await ts[5].data()).slice(0, 2)]).toEqual([5, 5]); // reads still work, one staging buffer kept
     expect(rg.memory().stagingBuffers).toBe(1);
     for (const t of ts) t.dispose();
+  });
+
+  test('shutdown() destroys the idle staging buffers and the pool (a fresh init works)', async () => {
+    const { rt } = await import('../src/runtime.js');
+    const t = rg.full([1000], 2);
+    await t.data();
+    const r = rt();
+    expect(r.stats.stagingBuffers).toBeGreaterThan(0);
+    t.dispose();
+    expect(r.stats.pooledBuffers).toBeGreaterThan(0);
+    rg.shutdown();
+    expect(r.stats.stagingBuffers).toBe(0);
+    expect(r.stats.stagingBytes).toBe(0);
+    expect(r.stats.pooledBytes).toBe(0);
+    await rg.init();
+    const u = rg.full([3], 1);
+    expect([...(await u.data())]).toEqual([1, 1, 1]);
+    expect(rt()).not.toBe(r);
   });
 });
