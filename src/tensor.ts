@@ -90,7 +90,6 @@ export class Storage {
   }
   release(): void {
     if (--this.refs > 0) return;
-    this.host = null;
     if (this.owner) {
       this.owner.release();
       this.owner = null;
@@ -217,6 +216,7 @@ export class Tensor {
     this.size = sizeOf(shape);
     this.internal = internal || isRef; // reference tensors hold no GPU memory and are not tracked
     this.owned = { storage: isRef ? null : storage, node: null, tracked: !this.internal };
+    this.hostOf = isRef ? null : storage;
     if (!isRef) finalizer.register(this, this.owned);
     if (!this.internal) {
       mem.liveTensors++;
@@ -251,13 +251,15 @@ export class Tensor {
   /** For i32 and bool tensors made from host data: the host copy of the values (its storage's, shared by
    * every view), so that labels and indices can be validated without a readback; null when not known. */
   get host(): Int32Array | null {
-    const h = this.owned.storage?.host ?? null;
+    const h = this.hostOf?.host ?? null;
     return h && this.dtype !== 'f32' && h.length === this.size ? h : null;
   }
   set host(h: Int32Array | null) {
-    const s = this.owned.storage;
-    if (s) s.host = h;
+    if (this.hostOf) this.hostOf.host = h;
   }
+  /** The storage whose host copy this tensor reads: kept after dispose, as a compiled step's guards read the
+   * host values of its (disposed) recording inputs at each replay. */
+  private readonly hostOf: Storage | null;
 
   /** @internal This tensor is the output of node n and keeps it alive until disposed or collected. */
   countIn(n: Node): void {

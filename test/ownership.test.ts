@@ -298,7 +298,7 @@ describe('bad input', () => {
   test('writeInto checks shape, size and dtype', () => {
     const t = rg.zeros([2, 3]);
     expect(() => rg.writeInto(t, { shape: [3, 2], data: [1, 2, 3, 4, 5, 6] })).toThrow('writeInto: values have shape [3, 2], the target [2, 3]');
-    expect(() => rg.writeInto(t, { shape: [2, 3], data: [1, 2] })).toThrow('writeInto: source has 2 values for a target of shape [2, 3] (6 elements)');
+    expect(() => rg.writeInto(t, { shape: [2, 3], data: [1, 2] })).toThrow('writeInto: 2 values for a target of shape [2, 3] (6 elements)');
     const u = rg.zeros([6]);
     expect(() => rg.writeInto(t, u)).toThrow('writeInto: source has shape [6], the target [2, 3]');
     for (const x of [t, u]) x.dispose();

@@ -336,9 +336,9 @@ function prepareWrite(t: Tensor, v: StateValue, who: string, what: string): () =
   }
   if (!v || typeof v !== 'object' || !v.data || typeof v.data.length !== 'number') throw new Error(`${subject} must be a Tensor or { shape, data }, got ${describe(v)}`);
   const hostShape = v.shape ? [...v.shape] : null;
-  if (hostShape && (hostShape.length !== t.shape.length || hostShape.some((d, i) => d !== t.shape[i]))) throw new Error(`${subject} has shape ${shapeStr(hostShape)}, the target ${shapeStr(t.shape)}`);
+  if (hostShape && (hostShape.length !== t.shape.length || hostShape.some((d, i) => d !== t.shape[i]))) throw new Error(`${what ? `${subject} has` : `${who}: values have`} shape ${shapeStr(hostShape)}, the target ${shapeStr(t.shape)}`);
   const n = sizeOf(t.shape);
-  if (v.data.length !== n) throw new Error(`${subject} has ${v.data.length} values for a target of shape ${shapeStr(t.shape)} (${n} elements)`);
+  if (v.data.length !== n) throw new Error(`${what ? `${subject} has ` : `${who}: `}${v.data.length} values for a target of shape ${shapeStr(t.shape)} (${n} elements)`);
   const data = hostValues(v.data, t.dtype, what ? `${who}: ${what}:` : `${who}:`);
   return () => {
     if (n) rt().upload(dst.view(t.size * 4), data);
