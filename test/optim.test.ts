@@ -114,6 +114,35 @@ describe('per-parameter state', () => {
     opt.dispose();
   });
 
+  test("a compiled step advances each parameter's own count as eager does (a parameter that never gets a gradient stays at 0)", async () => {
+    const run = async (compiled: boolean) => {
+      const w = rg.tensor([0.5, -0.25, 1, 2], [2, 2], { requiresGrad: true });
+      const unused = rg.tensor([3], [1], { requiresGrad: true });
+      const opt = new rg.Adam([w, unused], { lr: 0.05 });
+      const body = (x: rg.Tensor) => {
+        const l = rg.sum(rg.mul(rg.matmul(x, w), rg.matmul(x, w)));
+        l.backward();
+        opt.step();
+        opt.zeroGrad();
+        return l;
+      };
+      const step = compiled ? rg.compile(body) : (x: rg.Tensor) => rg.tidy(() => body(x));
+      for (let i = 0; i < 6; i++) {
+        const x = rg.tensor([i, 1, -1, 0.5 * i], [2, 2]);
+        step(x).dispose();
+        x.dispose();
+      }
+      const out = { w: [...(await w.data())], unused: await unused.item(), counts: opt.state().paramSteps };
+      if (compiled) (step as rg.CompiledFunction<[rg.Tensor], rg.Tensor>).reset();
+      opt.dispose();
+      return out;
+    };
+    const eager = await run(false);
+    expect(eager.counts).toEqual([6, 0]);
+    expect(eager.unused).toBe(3);
+    expect(await run(true)).toEqual(eager);
+  });
+
   test('state() copies the group settings (betas is not shared with the optimiser)', () => {
     const p = rg.zeros([2], { requiresGrad: true });
     const opt = new rg.Adam([p], { lr: 0.1, betas: [0.9, 0.999] });
