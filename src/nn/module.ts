@@ -349,7 +349,7 @@ function prepareWrite(t: Tensor, v: StateValue, who: string, what: string): () =
 
 /** Host numbers as the words of a dtype: f32 as is; i32 integers in range; bool 0 or 1 (as tensor() takes them). */
 function hostValues(values: ArrayLike<number>, dtype: Tensor['dtype'], who: string): Float32Array | Int32Array {
-  if (dtype === 'f32') return values instanceof Float32Array ? values.slice() : Float32Array.from(values);
+  if (dtype === 'f32') return values instanceof Float32Array ? values : Float32Array.from(values); // uploaded at once: no copy kept
   const out = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const x = Number(values[i]);
