@@ -83,6 +83,28 @@ describe('torch.optim sequences (test/fixtures/optim.json)', () => {
 });
 
 describe('per-parameter state', () => {
+  test('a training checkpoint keeps the per-parameter step counts', async () => {
+    const { checkpointBytes, checkpointFrom } = await import('../src/train.js');
+    const a = rg.tensor([1], [1], { requiresGrad: true });
+    const b = rg.tensor([2], [1], { requiresGrad: true });
+    const opt = new rg.Adam([a, b], { lr: 0.1 });
+    for (let s = 0; s < 3; s++) {
+      a.grad = rg.keep(rg.tensor([1], [1]));
+      if (s === 2) b.grad = rg.keep(rg.tensor([1], [1]));
+      opt.step();
+      opt.zeroGrad();
+    }
+    const bytes = await checkpointBytes({ model: {}, optimizer: opt.state(), shuffler: [], global: [], history: [] });
+    const back = checkpointFrom(bytes, 'test').checkpoint.optimizer;
+    expect(back.paramSteps).toEqual([3, 1]);
+    const other = new rg.Adam([a, b], { lr: 0.1 });
+    other.loadState(back);
+    expect(other.state().paramSteps).toEqual([3, 1]);
+    opt.dispose();
+    other.dispose();
+  });
+
+
   test("Adam's bias correction uses each parameter's own step count (the issue's case: first gradient at step 3)", async () => {
     const a = rg.tensor([1], [1], { requiresGrad: true });
     const b = rg.tensor([1], [1], { requiresGrad: true });
