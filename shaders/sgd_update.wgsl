@@ -1,8 +1,8 @@
-// SGD step for one parameter, in place (PyTorch's semantics, dampening 0):
-//   d = c g + wd p;  buf = momentum buf + d (buf = d on the first step);  d = nesterov ? d + momentum buf : buf
-//   p = p - lr d
+// SGD step for one parameter, in place (torch.optim.SGD's semantics):
+//   d = c g + wd p;  buf = momentum buf + (1 - dampening) d (buf = d on the buffer's first step);
+//   d = nesterov ? d + momentum buf : buf;  p = p - lr d
 // c = COEF[0] is the gradient-clipping factor (1 when not clipping).
-// Params: n, first step (0/1), use momentum (0/1), nesterov (0/1), lr, momentum, weight decay (f32).
+// Params: n, first step (0/1), use momentum (0/1), nesterov (0/1), lr, momentum, dampening, weight decay (f32).
 // Bindings: 1 p, 2 g, 3 momentum buffer, 4 coef. Workgroup: 256 invocations, one element each.
 #include "common.wgsl"
 
@@ -17,7 +17,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var d = COEF[0] * GRAD[i] + wd * p;
   if (params.use_momentum != 0u) {
     var b = d;
-    if (params.fresh == 0u) { b = mom * BUF[i] + d; }
+    if (params.fresh == 0u) { b = mom * BUF[i] + (1.0 - params.dampening) * d; }
     BUF[i] = b;
     d = select(b, d + mom * b, params.nesterov != 0u);
   }

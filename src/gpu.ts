@@ -131,8 +131,16 @@ export function hasDevice(): boolean {
   return !!holder.state && !holder.state.lost;
 }
 
+const shutdownHooks: (() => void)[] = [];
+
+/** Runs fn at every shutdown(), before the device is destroyed (the runtime frees its pools). */
+export function onShutdown(fn: () => void): void {
+  shutdownHooks.push(fn);
+}
+
 /** Destroys the device and drops the WebGPU instance so that the process can exit. */
 export function shutdown(): void {
+  for (const fn of shutdownHooks) fn();
   const s = holder.state;
   holder.state = null;
   if (s) {

@@ -47,7 +47,7 @@ export type { Attrs, Primitive, OpDef, F64 } from './ops/def.js';
  * (finalizedTensors/Bytes: tensors dropped without dispose or tidy), the buffer pool, and dispatch counters. */
 export function memory(): MemoryStats & { peakBytes: number; finalizedTensors: number; finalizedBytes: number } {
   const base = { liveTensors: mem.liveTensors, liveBytes: mem.liveBytes, peakBytes: mem.peakBytes, finalizedTensors: mem.finalizedTensors, finalizedBytes: mem.finalizedBytes };
-  if (!hasDevice()) return { ...base, pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0, bindGroupHits: 0, bindGroupsCreated: 0, pinnedBytes: 0 };
+  if (!hasDevice()) return { ...base, pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0, bindGroupHits: 0, bindGroupsCreated: 0, pinnedBytes: 0, stagingBytes: 0, stagingBuffers: 0 };
   return { ...base, ...rt().stats };
 }
 

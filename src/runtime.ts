@@ -1,6 +1,6 @@
 // Kernel runtime: pipeline cache, one command encoder per batch of dispatches, a pooled params arena,
 // a GPU buffer pool by size class, uploads and readbacks. Everything a kernel dispatch needs, nothing more.
-import { current } from './gpu.js';
+import { current, onShutdown } from './gpu.js';
 import type { Elementwise } from './fuse.js';
 import { wgslSource } from './shaders.js';
 import { kernelDecl, packParams, packParamsInto, paramWordCount, type BindingDecl, type BindingValues, type KernelDecl, type ParamType, type ParamValues } from './kernel.js';
@@ -9,6 +9,9 @@ const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01;
 const PARAMS_WORDS = 1 << 16; // 256 KiB of params per submitted batch
 const PARAM_ALIGN_WORDS = 64; // minStorageBufferOffsetAlignment (256 bytes) in words
 const BIND_GROUP_CACHE = 8192; // cached bind groups before the cache starts over
+/** Idle staging buffers kept per size class: sequential reads reuse one; a burst of concurrent reads makes
+ * more, and all but these few are destroyed once read. */
+const STAGING_PER_SIZE = 4;
 
 /** What records a compiled step (src/compile.ts) sees of the runtime: every command in order, and every
  * buffer taken from or given back to the pool while it records. */
@@ -66,6 +69,9 @@ export interface MemoryStats {
   bindGroupsCreated: number;
   /** Bytes held by compiled steps (their pinned intermediate buffers; see src/compile.ts). */
   pinnedBytes: number;
+  /** Idle staging buffers kept for readbacks (at most STAGING_PER_SIZE per size class, within the pool cap). */
+  stagingBytes: number;
+  stagingBuffers: number;
 }
 
 function debugLevel(): number {
@@ -128,7 +134,7 @@ export class Runtime {
   private staging = new Map<number, GPUBuffer[]>();
   private errorChecks: Promise<string | null>[] = [];
   poolCapBytes = 512 * 1024 * 1024;
-  stats = { pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0, bindGroupHits: 0, bindGroupsCreated: 0, pinnedBytes: 0 };
+  stats = { pooledBytes: 0, pooledBuffers: 0, buffersCreated: 0, poolHits: 0, poolMisses: 0, dispatches: 0, submits: 0, bindGroupHits: 0, bindGroupsCreated: 0, pinnedBytes: 0, stagingBytes: 0, stagingBuffers: 0 };
 
   /** Why the device was lost, once it was. */
   lost: string | null = null;
@@ -308,6 +314,16 @@ export class Runtime {
   }
 
   copy(src: BufferView, dst: BufferView, bytes: number, srcOffset = 0, dstOffset = 0): void {
+    if (src.buffer === dst.buffer) {
+      // WebGPU refuses a copy within one buffer (two parameters in one optimiser arena, a tensor written
+      // from a view of itself): the same bytes need no copy, other bytes go through a scratch buffer.
+      if ((src.offset ?? 0) + srcOffset === (dst.offset ?? 0) + dstOffset || !bytes) return;
+      const scratch = this.acquire(bytes);
+      this.copy(src, { buffer: scratch, bytes }, bytes, srcOffset, 0);
+      this.copy({ buffer: scratch, bytes }, dst, bytes, 0, dstOffset);
+      this.release(scratch); // reused only by commands after these two
+      return;
+    }
     this.endPass().copyBufferToBuffer(src.buffer, (src.offset ?? 0) + srcOffset, dst.buffer, (dst.offset ?? 0) + dstOffset, bytes);
     this.batchKernels.push('copy');
     this.recorder?.copy(src, dst, bytes, srcOffset, dstOffset);
@@ -405,11 +421,15 @@ export class Runtime {
     return created;
   }
 
-  /** Sets the pool's cap and frees pooled buffers above it; returns the previous cap. */
+  /** Sets the pool's cap and frees pooled buffers above it (idle staging buffers first: they count
+   * against the same cap); returns the previous cap. */
   setPoolCap(bytes: number): number {
     const prev = this.poolCapBytes;
     this.poolCapBytes = bytes;
-    if (this.stats.pooledBytes > bytes) this.flush(); // destroy() waits for submitted work, not for unsubmitted
+    if (this.stats.pooledBytes + this.stats.stagingBytes > bytes) this.flush(); // destroy() waits for submitted work, not for unsubmitted
+    for (const [size, list] of this.staging) {
+      while (list.length && this.stats.pooledBytes + this.stats.stagingBytes > bytes) this.dropStaging(list.pop()!, size);
+    }
     for (const [size, list] of [...this.pool.entries()].sort((a, b) => b[0] - a[0])) {
       while (list.length && this.stats.pooledBytes > bytes) {
         this.destroy(list.pop()!);
@@ -450,27 +470,72 @@ export class Runtime {
     this.recorder?.readback();
     const bytes = src.bytes;
     const size = sizeClass(Math.max(4, bytes));
-    const staging = this.staging.get(size)?.pop() ?? this.device.createBuffer({ size, usage: MAP_READ | COPY_DST, label: 'rootgrad.staging' });
+    let staging = this.staging.get(size)?.pop();
+    if (staging) {
+      this.stats.stagingBytes -= size;
+      this.stats.stagingBuffers--;
+    } else staging = this.device.createBuffer({ size, usage: MAP_READ | COPY_DST, label: 'rootgrad.staging' });
     this.endPass().copyBufferToBuffer(src.buffer, src.offset ?? 0, staging, 0, Math.ceil(bytes / 4) * 4);
     this.flush();
     try {
       await staging.mapAsync(MAP_READ, 0, size);
     } catch (e) {
+      staging.destroy();
       if (this.lost !== null) throw new Error(`rootgrad: the GPU device was lost (${this.lost}); pending work was abandoned. Call init() again for a fresh device.`);
       await this.checkErrors();
       throw new Error(`rootgrad: reading data back failed: ${(e as Error).message}`);
     }
     const out = staging.getMappedRange(0, size).slice(0, bytes);
     staging.unmap();
+    // Kept for the next read only up to a few per size and within the pool cap (counted in memory()).
     let list = this.staging.get(size);
     if (!list) this.staging.set(size, (list = []));
-    list.push(staging);
+    if (this.disposed || list.length >= STAGING_PER_SIZE || this.stats.pooledBytes + this.stats.stagingBytes + size > this.poolCapBytes) staging.destroy();
+    else {
+      list.push(staging);
+      this.stats.stagingBytes += size;
+      this.stats.stagingBuffers++;
+    }
     await this.checkErrors();
     return out;
+  }
+
+  private dropStaging(b: GPUBuffer, size: number): void {
+    b.destroy(); // never bound, so no bind group to forget
+    this.stats.stagingBytes -= size;
+    this.stats.stagingBuffers--;
+  }
+
+  /** Set by shutdown(): the device is gone; what this runtime pooled has been destroyed. */
+  private disposed = false;
+
+  /** Destroys every pooled and staging buffer and the params buffer (shutdown(): the runtime is not used again). */
+  dispose(): void {
+    this.disposed = true;
+    for (const [size, list] of this.staging) while (list.length) this.dropStaging(list.pop()!, size);
+    for (const [size, list] of this.pool) {
+      for (const b of list.splice(0)) {
+        b.destroy();
+        this.stats.pooledBytes -= size;
+        this.stats.pooledBuffers--;
+      }
+    }
+    this.paramsBuffer.destroy();
+    this.bindGroups.clear();
+    this.bindGroupCount = 0;
+    this.encoder = null;
+    this.pass = null;
   }
 }
 
 let runtime: Runtime | null = null;
+
+// shutdown() frees what the runtime holds: the device's destruction frees the GPU memory, and this lets go
+// of the buffers on the host side and zeroes the counts.
+onShutdown(() => {
+  runtime?.dispose();
+  runtime = null;
+});
 
 /** The runtime of the current device (a fresh one after the device changed). */
 export function rt(): Runtime {

@@ -17,30 +17,62 @@ export class Storage {
   version = 0;
   /** What made the last in-place write, for the error message. */
   lastWriter = '';
+  /** Bumped each time relocate() moves the values to another buffer (not a write: the values are the same). */
+  moves = 0;
+  /** The host copy of i32/bool values made from host data (labels, indices), so that they can be checked
+   * without a readback. It belongs to the storage, so that every view of it sees the same copy; a write
+   * either keeps it equal to the GPU data or drops it (null: not known on the host). */
+  host: Int32Array | null = null;
   /** The arena this storage is a slice of: it holds the buffer and counts its bytes. */
   private owner: Storage | null = null;
   constructor(
-    readonly buffer: GPUBuffer,
+    /** The buffer and the offset change only when relocate() moves the storage into an optimiser's arena. */
+    public buffer: GPUBuffer,
     readonly bytes: number,
     readonly generation: number,
     /** Where this storage starts in `buffer` (bytes, a multiple of 256): non-zero for a slice of an arena. */
-    readonly offset = 0,
+    public offset = 0,
   ) {
     mem.liveBytes += bytes;
     if (mem.liveBytes > mem.peakBytes) mem.peakBytes = mem.liveBytes;
   }
   /** A slice of this storage (an arena) that keeps it alive; its bytes are the arena's, not counted again. */
   slice(offset: number, bytes: number): Storage {
-    if (offset % 256) throw new Error(`Storage.slice: offset ${offset} is not a multiple of 256 bytes`);
-    if (offset + bytes > this.bytes) throw new Error(`Storage.slice: [${offset}, ${offset + bytes}) is outside ${this.bytes} bytes`);
+    this.checkSlice('Storage.slice', offset, bytes);
     mem.liveBytes -= bytes; // the constructor counts them again; the arena already does
     const s = new Storage(this.buffer, bytes, this.generation, this.offset + offset);
     s.owner = this.retain();
     return s;
   }
+  private checkSlice(who: string, offset: number, bytes: number): void {
+    if (offset % 256) throw new Error(`${who}: offset ${offset} is not a multiple of 256 bytes`);
+    if (offset + bytes > this.bytes) throw new Error(`${who}: [${offset}, ${offset + bytes}) is outside ${this.bytes} bytes`);
+  }
+  /**
+   * Moves the values into `arena` at `offset` (an optimiser packing its parameters) and gives back the old
+   * buffer. The storage itself stays: every tensor on it (the parameter, and reshapes, flattens, detaches and
+   * saved copies of it made earlier) reads and writes the new place, as PyTorch's views share storage. The
+   * version is not bumped (the values are the same); `moves` is.
+   */
+  relocate(arena: Storage, offset: number): void {
+    arena.checkSlice('Storage.relocate', offset, this.bytes);
+    if (arena.owner) throw new Error('Storage.relocate: the arena must be a whole buffer, not a slice');
+    const dst = arena.offset + offset;
+    if (arena.buffer === this.buffer && dst === this.offset) return;
+    rt().copy(this.view(this.bytes), { buffer: arena.buffer, bytes: this.bytes, offset: dst }, this.bytes);
+    const [oldBuffer, oldOwner] = [this.buffer, this.owner];
+    this.buffer = arena.buffer;
+    this.offset = dst;
+    this.owner = arena.retain();
+    this.lastView = null;
+    this.moves++;
+    mem.liveBytes -= oldOwner ? 0 : this.bytes; // the arena counts them from now on
+    if (oldOwner) oldOwner.release();
+    else giveBack(oldBuffer, this.generation);
+  }
   /** The binding of this storage's first `bytes` bytes. */
   view(bytes: number): BufferView {
-    // The same object while the size is the same: a dispatch binds a few views, none is ever modified.
+    // The same object while the size and place are the same: a dispatch binds a few views, none is ever modified.
     if (this.lastView?.bytes !== bytes) this.lastView = Object.freeze({ buffer: this.buffer, bytes, offset: this.offset });
     return this.lastView;
   }
@@ -49,10 +81,12 @@ export class Storage {
     this.refs++;
     return this;
   }
-  /** Marks an in-place write by `who` (saved copies of this storage become stale). */
+  /** Marks an in-place write by `who` (saved copies of this storage become stale). A write whose values the
+   * host does not know drops the host copy; a write from host values sets it again after this. */
   bump(who: string): void {
     this.version++;
     this.lastWriter = who;
+    this.host = null;
   }
   release(): void {
     if (--this.refs > 0) return;
@@ -62,11 +96,16 @@ export class Storage {
       return;
     }
     mem.liveBytes -= this.bytes;
-    // After shutdown() or a device loss (a finalizer may run then) there is no pool to return the buffer to.
-    if (!hasDevice()) return;
-    const r = rt();
-    if (r.generation === this.generation) r.release(this.buffer);
+    giveBack(this.buffer, this.generation);
   }
+}
+
+/** Returns a buffer to the pool of the runtime that made it. */
+function giveBack(buffer: GPUBuffer, generation: number): void {
+  // After shutdown() or a device loss (a finalizer may run then) there is no pool to return the buffer to.
+  if (!hasDevice()) return;
+  const r = rt();
+  if (r.generation === generation) r.release(buffer);
 }
 
 /** Set by src/backend.ts while a function runs on the float64 reference backend. */
@@ -160,8 +199,6 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that made this tensor (kept after dispose, so that a graph through a disposed tensor still walks). */
   node: Node | null = null;
-  /** For i32 and bool tensors made from host data: a host copy, so that labels and indices can be validated without a readback. */
-  host: Int32Array | null = null;
   /** The float64 host value of a tensor made under the reference backend (see src/backend.ts); null on the GPU. */
   readonly ref: F64 | null;
   /** The version of the storage when this tensor was saved for backward (saved aliases only). */
@@ -179,6 +216,7 @@ export class Tensor {
     this.size = sizeOf(shape);
     this.internal = internal || isRef; // reference tensors hold no GPU memory and are not tracked
     this.owned = { storage: isRef ? null : storage, node: null, tracked: !this.internal };
+    this.hostOf = isRef ? null : storage;
     if (!isRef) finalizer.register(this, this.owned);
     if (!this.internal) {
       mem.liveTensors++;
@@ -210,15 +248,18 @@ export class Tensor {
     return this.owned.storage;
   }
 
-  /** @internal Moves this tensor's values into `s` (a slice of an optimiser's arena) and releases the old
-   * storage. The tensor keeps its identity, so modules and optimisers holding it see the move. */
-  moveTo(s: Storage): void {
-    const old = this.storage('moveTo');
-    if (s.bytes !== this.size * 4) throw new Error(`moveTo: ${s.bytes} bytes for a tensor of ${this.size * 4}`);
-    rt().copy(old.view(s.bytes), s.view(s.bytes), s.bytes);
-    this.owned.storage = s;
-    old.release();
+  /** For i32 and bool tensors made from host data: the host copy of the values (its storage's, shared by
+   * every view), so that labels and indices can be validated without a readback; null when not known. */
+  get host(): Int32Array | null {
+    const h = this.hostOf?.host ?? null;
+    return h && this.dtype !== 'f32' && h.length === this.size ? h : null;
   }
+  set host(h: Int32Array | null) {
+    if (this.hostOf) this.hostOf.host = h;
+  }
+  /** The storage whose host copy this tensor reads: kept after dispose, as a compiled step's guards read the
+   * host values of its (disposed) recording inputs at each replay. */
+  private readonly hostOf: Storage | null;
 
   /** @internal This tensor is the output of node n and keeps it alive until disposed or collected. */
   countIn(n: Node): void {
@@ -295,7 +336,6 @@ export function empty(shape: Shape, dtype: DType = 'f32'): Tensor {
 export function saveForBackward(t: Tensor): Tensor {
   const s = t.storage('save');
   const alias = new Tensor(s.retain(), t.shape, t.dtype, true);
-  alias.host = t.host;
   alias.savedVersion = s.version;
   return alias;
 }
@@ -567,7 +607,6 @@ function engine(who: string, roots: Tensor[], seeds: Tensor[], opts: EngineOptio
  * gradients reach the same graph). Tracked, so the tidy scope of the rule that uses it frees it. */
 export function standIn(node: Node, saved: Tensor): Tensor {
   const t = new Tensor(saved.storage('backward').retain(), saved.shape, saved.dtype);
-  t.host = saved.host;
   t.requiresGrad = true;
   t.node = node;
   return t;

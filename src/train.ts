@@ -265,7 +265,7 @@ export async function checkpointBytes(c: Checkpoint, extra: Record<string, strin
   const host = async (v: StateValue): Promise<HostTensor> => (v instanceof Tensor ? { dtype: v.dtype === 'bool' ? 'i32' : v.dtype, shape: [...v.shape], data: await v.data() } : { dtype: 'f32', shape: [...v.shape], data: Float32Array.from(v.data) });
   for (const [k, v] of Object.entries(c.model)) tensors[`model.${k}`] = await host(v);
   for (const [i, slots] of c.optimizer.slots.entries()) for (const [k, v] of Object.entries(slots)) tensors[`optim.${i}.${k}`] = await host(v);
-  const meta = { kind: c.optimizer.kind, steps: c.optimizer.steps, lr: c.optimizer.lr, params: c.optimizer.slots.length, shuffler: c.shuffler, global: c.global, history: c.history };
+  const meta = { kind: c.optimizer.kind, steps: c.optimizer.steps, paramSteps: c.optimizer.paramSteps, lr: c.optimizer.lr, params: c.optimizer.slots.length, shuffler: c.shuffler, global: c.global, history: c.history };
   return toSafetensors(tensors, { ...extra, checkpoint: JSON.stringify(meta) });
 }
 
@@ -283,5 +283,5 @@ export function checkpointFrom(bytes: Uint8Array, source: string): { checkpoint:
       slots[Number(m[1])][m[2]] = v;
     }
   }
-  return { checkpoint: { model, optimizer: { kind: meta.kind, steps: meta.steps, lr: meta.lr, slots }, shuffler: meta.shuffler, global: meta.global, history: meta.history }, metadata };
+  return { checkpoint: { model, optimizer: { kind: meta.kind, steps: meta.steps, ...(meta.paramSteps ? { paramSteps: meta.paramSteps } : {}), lr: meta.lr, slots }, shuffler: meta.shuffler, global: meta.global, history: meta.history }, metadata };
 }

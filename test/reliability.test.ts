@@ -28,7 +28,7 @@ describe('bad input everywhere a user reaches', () => {
     ['embedding index', () => rg.embedding(i32([4]), f()), 'embedding: index 4 at position 0 is outside [0, 2)'],
     ['Linear sizes', () => new rg.Linear(0, 3), 'Linear: sizes must be positive integers, got 0 -> 3'],
     ['Dropout p', () => new rg.Dropout(1), 'Dropout: p must be in [0, 1), got 1'],
-    ['optimizer lr', () => new rg.Adam([rg.zeros([1], { requiresGrad: true })], { lr: NaN }), 'Adam: lr must be a positive finite number, got NaN'],
+    ['optimizer lr', () => new rg.Adam([rg.zeros([1], { requiresGrad: true })], { lr: NaN }), 'Adam: lr must be a non-negative finite number, got NaN'],
   ])('%s', (_name, fn, message) => {
     expect(fn).toThrow(message);
   });

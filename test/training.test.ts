@@ -213,9 +213,9 @@ describe('optimisers match a float64 reference step', () => {
 
   test('bad hyperparameters are refused', () => {
     const p = rg.zeros([2], { requiresGrad: true });
-    expect(() => new rg.SGD([p], { lr: -1 })).toThrow('SGD: lr must be a positive finite number, got -1');
+    expect(() => new rg.SGD([p], { lr: -1 })).toThrow('SGD: lr must be a non-negative finite number, got -1');
     expect(() => new rg.Adam([p], { betas: [1, 0.9] })).toThrow('Adam: beta1 must be in [0, 1), got 1');
-    expect(() => new rg.SGD([p], { lr: 0.1, nesterov: true })).toThrow('SGD: nesterov needs momentum > 0');
+    expect(() => new rg.SGD([p], { lr: 0.1, nesterov: true })).toThrow('SGD: nesterov needs momentum > 0 and dampening 0, got momentum 0, dampening 0');
   });
 });
 

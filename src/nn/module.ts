@@ -205,14 +205,18 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     if (strict && missing.length) throw new Error(`loadStateDict: missing parameter '${missing[0]}'`);
     const load = Object.keys(own).filter((n) => n in state);
     const buffers = new Set(this.buffers());
-    for (const name of load) {
-      const v = state[name];
+    // Every entry is checked (names, shapes, lengths, dtypes, values) before anything is written.
+    const writes = load.map((name) => {
       const p = own[name];
-      if (v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i])) {
-        throw new Error(`loadStateDict: ${buffers.has(p) ? 'buffer' : 'parameter'} '${name}' has shape ${shapeStr(v.shape)} in the state, ${shapeStr(p.shape)} in the model`);
+      const what = `${buffers.has(p) ? 'buffer' : 'parameter'} '${name}'`;
+      const v = state[name];
+      if (v && typeof v === 'object' && v.shape && (v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i]))) {
+        throw new Error(`loadStateDict: ${what} has shape ${shapeStr(v.shape)} in the state, ${shapeStr(p.shape)} in the model`);
       }
-    }
-    for (const name of load) writeInto(own[name], state[name], 'loadStateDict');
+      if (v instanceof Tensor && v.dtype !== p.dtype) throw new Error(`loadStateDict: ${what} is ${v.dtype} in the state, ${p.dtype} in the model`);
+      return prepareWrite(p, v, 'loadStateDict', what);
+    });
+    for (const write of writes) write();
     return { missing, unexpected };
   }
 
@@ -302,22 +306,56 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<[], neve
 }
 
 /** Overwrites a tensor's values in place (from another tensor or host numbers): same shape and dtype, or a
- * clear error. Bumps the tensor's version, so that a backward that saved it refuses to use the new values. */
+ * clear error. Bumps the tensor's version, so that a backward that saved it refuses to use the new values.
+ * i32 and bool tensors keep their host copy equal to the GPU data (the new host values, the source's host
+ * copy, or none when the source's values are known only on the GPU). */
 export function writeInto(t: Tensor, v: StateValue, who = 'writeInto'): void {
-  const r = rt();
+  prepareWrite(t, v, who, '')();
+}
+
+/**
+ * Checks a write of `v` into `t` (shape, length, dtype, values) and returns it, to be run once every write
+ * of a batch is checked (loadStateDict writes nothing unless all pass). `what` names the entry in errors.
+ * One path per dtype: f32 words for f32; 32-bit integers for i32 and 0/1 words for bool, with the host copy
+ * set to the same values.
+ */
+function prepareWrite(t: Tensor, v: StateValue, who: string, what: string): () => void {
+  const subject = what ? `${who}: ${what}` : `${who}: source`;
   const dst = t.storage(who);
-  const hostShape = v.shape ? [...v.shape] : null;
   if (v instanceof Tensor) {
-    if (v.shape.length !== t.shape.length || v.shape.some((d, i) => d !== t.shape[i])) throw new Error(`${who}: source has shape ${shapeStr(v.shape)}, the target ${shapeStr(t.shape)}`);
-    if (v.dtype !== t.dtype) throw new Error(`${who}: source is ${v.dtype}, the target ${t.dtype} ${shapeStr(t.shape)}`);
-    r.copy(v.storage(who).view(v.size * 4), dst.view(t.size * 4), t.size * 4);
-  } else {
-    if (!v || !v.data || typeof v.data.length !== 'number') throw new Error(`${who}: expected a Tensor or { shape, data }, got ${describe(v)}`);
-    if (hostShape && (hostShape.length !== t.shape.length || hostShape.some((d, i) => d !== t.shape[i]))) throw new Error(`${who}: values have shape ${shapeStr(hostShape)}, the target ${shapeStr(t.shape)}`);
-    const n = sizeOf(t.shape);
-    if (v.data.length !== n) throw new Error(`${who}: ${v.data.length} values for a target of shape ${shapeStr(t.shape)} (${n} elements)`);
-    const data = t.dtype === 'i32' ? Int32Array.from(v.data) : v.data instanceof Float32Array ? v.data : Float32Array.from(v.data);
-    if (n) r.upload(dst.view(t.size * 4), data);
+    if (v.shape.length !== t.shape.length || v.shape.some((d, i) => d !== t.shape[i])) throw new Error(`${subject} has shape ${shapeStr(v.shape)}, the target ${shapeStr(t.shape)}`);
+    if (v.dtype !== t.dtype) throw new Error(`${subject} is ${v.dtype}, the target ${t.dtype} ${shapeStr(t.shape)}`);
+    const src = v.storage(what ? `${who} (${what})` : who);
+    return () => {
+      const host = t.dtype === 'f32' ? null : v.host ? v.host.slice() : null;
+      // The same bytes (a tensor written from itself or a view of it): nothing to copy.
+      if (src.buffer !== dst.buffer || src.offset !== dst.offset) rt().copy(src.view(t.size * 4), dst.view(t.size * 4), t.size * 4);
+      dst.bump(who);
+      dst.host = host;
+    };
   }
-  dst.bump(who);
+  if (!v || typeof v !== 'object' || !v.data || typeof v.data.length !== 'number') throw new Error(`${subject} must be a Tensor or { shape, data }, got ${describe(v)}`);
+  const hostShape = v.shape ? [...v.shape] : null;
+  if (hostShape && (hostShape.length !== t.shape.length || hostShape.some((d, i) => d !== t.shape[i]))) throw new Error(`${what ? `${subject} has` : `${who}: values have`} shape ${shapeStr(hostShape)}, the target ${shapeStr(t.shape)}`);
+  const n = sizeOf(t.shape);
+  if (v.data.length !== n) throw new Error(`${what ? `${subject} has ` : `${who}: `}${v.data.length} values for a target of shape ${shapeStr(t.shape)} (${n} elements)`);
+  const data = hostValues(v.data, t.dtype, what ? `${who}: ${what}:` : `${who}:`);
+  return () => {
+    if (n) rt().upload(dst.view(t.size * 4), data);
+    dst.bump(who);
+    if (t.dtype !== 'f32') dst.host = data as Int32Array;
+  };
+}
+
+/** Host numbers as the words of a dtype: f32 as is; i32 integers in range; bool 0 or 1 (as tensor() takes them). */
+function hostValues(values: ArrayLike<number>, dtype: Tensor['dtype'], who: string): Float32Array | Int32Array {
+  if (dtype === 'f32') return values instanceof Float32Array ? values : Float32Array.from(values); // uploaded at once: no copy kept
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = Number(values[i]);
+    if (dtype === 'bool' && x !== 0 && x !== 1) throw new Error(`${who} bool values must be 0 or 1, got ${values[i]} at position ${i}`);
+    if (dtype === 'i32' && (!Number.isInteger(x) || x < -2147483648 || x > 2147483647)) throw new Error(`${who} i32 values must be integers in [-2^31, 2^31), got ${values[i]} at position ${i}`);
+    out[i] = x;
+  }
+  return out;
 }

@@ -78,9 +78,8 @@ export const movementDefs = {
       return { shape, dtype: x.dtype }; // reshape() resolved -1 and checked the size
     },
     forward([x], { shape }) {
-      const y = new Tensor(x.storage('reshape').retain(), shape, x.dtype);
-      y.host = x.host; // the same values in the same order: labels stay host-known through a reshape
-      return y;
+      // The same storage: labels stay host-known through a reshape (the host copy is the storage's).
+      return new Tensor(x.storage('reshape').retain(), shape, x.dtype);
     },
     backward(g, _s, _a, [x]) {
       return [reshape(g, x.shape)];

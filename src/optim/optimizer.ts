@@ -4,7 +4,14 @@
 // copies the gradients in (copies, not dispatches) and updates everything at once. Gradient clipping by
 // global norm stays on the GPU: clip_coef.wgsl writes a factor that the next update reads, so a step
 // needs no readback.
-import { empty, keep, noGrad, Storage, Tensor } from '../tensor.js';
+// State is per parameter, as torch.optim keeps it: a parameter without a gradient at a step is neither
+// updated nor counted (its own step count drives Adam's bias correction), and its momentum starts at its own
+// first gradient. A group steps in one dispatch when every parameter has a gradient and all are at the same
+// point (step count, started state); otherwise each parameter is updated on its own.
+// Moving a parameter into an arena moves its Storage (Storage.relocate), not the tensor onto another
+// storage: views of the parameter made before the optimiser (reshape, flatten, detach) share that storage
+// and follow the move, as PyTorch's views do.
+import { empty, keep, noGrad, Tensor } from '../tensor.js';
 import { rt, type BufferView } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { FILL, full, wordOf, zeros } from '../creation.js';
@@ -17,7 +24,11 @@ export type SlotValue = Tensor | { shape: readonly number[]; data: ArrayLike<num
 
 export interface OptimizerState {
   kind: string;
+  /** step() calls so far. */
   steps: number;
+  /** Per parameter (every group's, in order): the updates it got (PyTorch's state['step']); absent in older
+   * states, where a parameter with state is taken to be at `steps` and one without at 0. */
+  paramSteps?: number[];
   lr: number;
   /** Per parameter (every group's, in order), named state tensors (momentum buffers, moments). */
   slots: Record<string, SlotValue>[];
@@ -34,6 +45,8 @@ export interface UpdateTarget {
   slot(name: string): BufferView;
   /** True when the state has not been started yet (SGD's momentum starts as the first gradient). */
   fresh(name: string): boolean;
+  /** The parameters' own step count, this step included (read again at each replay of a compiled step). */
+  step(): number;
 }
 
 /** The parameters packed into one buffer, with a gradient buffer and state buffers of the same layout. */
@@ -41,8 +54,6 @@ interface Arena {
   /** Offsets of the parameters, in f32 words (multiples of 64: bindings need 256-byte alignment). */
   offsets: number[];
   params: Tensor;
-  /** The storage each parameter got; a packed step first checks that it still has it. */
-  slices: Storage[];
   grads: Tensor;
   state: Map<string, Tensor>;
 }
@@ -50,24 +61,32 @@ interface Arena {
 const ALIGN_WORDS = 64;
 
 const CLIP_COEF = defineKernel('clip_coef', { max_norm: 'f32' }, { TOTAL: 'read f32', OUT: 'read_write f32' });
-const SGD_UPDATE = defineKernel('sgd_update', { n: 'u32', fresh: 'u32', use_momentum: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', weight_decay: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', BUF: 'read_write f32', COEF: 'read f32' });
+const SGD_UPDATE = defineKernel('sgd_update', { n: 'u32', fresh: 'u32', use_momentum: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', BUF: 'read_write f32', COEF: 'read f32' });
 const ADAM_UPDATE = defineKernel('adam_update', { n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', bc1: 'f32', bc2: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', M: 'read_write f32', V: 'read_write f32', COEF: 'read f32' });
 
-/** Moves the parameters into one arena; null when they cannot share one (host values).
- * Parameters already in another optimiser's arena move to this one: that optimiser sees it and steps them
- * one by one from then on. */
+/** Moves the parameters' storages into one arena; null when they cannot share one (host values).
+ * Parameters already in another optimiser's arena move to this one: that optimiser sees it (inArena) and
+ * steps them one by one from then on. */
 function pack(params: Tensor[]): Arena | null {
   if (params.some((p) => p.ref)) return null;
   const offsets: number[] = [];
   let words = 0;
   for (const p of params) {
     offsets.push(words);
-    words += Math.max(1, Math.ceil(p.size / ALIGN_WORDS)) * ALIGN_WORDS; // an empty parameter still gets a bindable slot
+    const bytes = Math.max(p.size * 4, p.storage('optimizer').bytes); // the whole storage moves, views included
+    words += Math.max(1, Math.ceil(bytes / 4 / ALIGN_WORDS)) * ALIGN_WORDS; // an empty parameter still gets a bindable slot
   }
   const arena = keep(zeros([words])); // zero between parameters: the update leaves zeros as they are
-  const slices = params.map((p, i) => arena.storage().slice(offsets[i] * 4, p.size * 4));
-  params.forEach((p, i) => p.moveTo(slices[i]));
-  return { offsets, params: arena, slices, grads: keep(zeros([words])), state: new Map() };
+  params.forEach((p, i) => p.storage().relocate(arena.storage(), offsets[i] * 4));
+  return { offsets, params: arena, grads: keep(zeros([words])), state: new Map() };
+}
+
+/** True while parameter p (the j-th of the arena's group) still sits where the arena put it. */
+function inArena(a: Arena, p: Tensor, j: number): boolean {
+  if (p.disposed || a.params.disposed) return false;
+  const s = p.storage();
+  const whole = a.params.storage();
+  return s.buffer === whole.buffer && s.offset === whole.offset + a.offsets[j] * 4;
 }
 
 /** A parameter group as given to an optimiser: its parameters and any settings that differ from the defaults. */
@@ -85,8 +104,11 @@ interface GroupRuntime {
 
 /** The base of every optimiser: parameter groups with settings H, one update dispatch per packed group. */
 export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
-  /** Updates applied so far. */
+  /** step() calls so far (each parameter's own count, PyTorch's state['step'], is in paramSteps). */
   steps = 0;
+  /** Per parameter (every group's, in order): the updates it got, which a parameter without a gradient at a
+   * step does not count. Adam's bias correction uses it. */
+  protected paramSteps: number[];
   readonly paramGroups: ParamGroup<H>[];
   /** [clipping factor, last clipped norm], read by the update kernels. */
   protected coef: Tensor;
@@ -119,6 +141,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     this.paramGroups.forEach((g, i) => this.validate(g, i));
     this.coef = keep(full([2], 1));
     this.slots = all.map(() => ({}));
+    this.paramSteps = all.map(() => 0);
     let first = 0;
     this.runtime = this.paramGroups.map((g) => {
       const r = { first, arena: g.params.length ? pack(g.params) : null };
@@ -192,7 +215,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     this.paramGroups.forEach((g, i) => this.validate(g, i));
     this.steps++;
     const r = rt();
-    // A compiled step's replay advances the count as this call does (the update words read it).
+    // A compiled step's replay advances the counts as this call does (the update words read them).
     r.onReplay(() => {
       this.paramGroups.forEach((g, i) => this.validate(g, i));
       this.steps++;
@@ -201,10 +224,17 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     this.paramGroups.forEach((group, gi) => {
       const { arena: a, first } = this.runtime[gi];
       const idx = group.params.map((_, j) => first + j);
+      // PyTorch counts a step for a parameter only when it has a gradient.
+      const stepped = idx.filter((_, j) => group.params[j].grad);
+      const advance = () => {
+        for (const i of stepped) this.paramSteps[i]++;
+      };
+      advance();
+      r.onReplay(advance);
       const started = (name: string) => idx.map((i) => !!this.slots[i][name]);
       const uniform = (name: string) => new Set(started(name)).size <= 1;
-      const inArena = (p: Tensor, j: number) => !p.disposed && p.storage() === a!.slices[j];
-      if (a && group.params.every((p, j) => p.grad && inArena(p, j)) && this.startedState(group).every(uniform)) {
+      const sameStep = new Set(idx.map((i) => this.paramSteps[i])).size <= 1;
+      if (a && sameStep && group.params.every((p, j) => p.grad && inArena(a, p, j)) && this.startedState(group).every(uniform)) {
         group.params.forEach((p, j) => r.copy(view(p.grad!), view(a.grads), p.size * 4, 0, a.offsets[j] * 4));
         const fresh = new Map(this.startedState(group).map((n) => [n, !started(n)[0]]));
         this.update(
@@ -217,6 +247,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
               return view(a.state.get(name)!);
             },
             fresh: (name) => fresh.get(name) ?? true,
+            step: () => this.paramSteps[first],
           },
           group,
         );
@@ -226,7 +257,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
           if (!p.grad) return;
           const i = first + j;
           const fresh = new Map(this.startedState(group).map((n) => [n, !this.slots[i][n]]));
-          this.update({ param: view(p), grad: view(p.grad), size: p.size, slot: (name) => view(this.slot(i, name)), fresh: (name) => fresh.get(name) ?? true }, group);
+          this.update({ param: view(p), grad: view(p.grad), size: p.size, slot: (name) => view(this.slot(i, name)), fresh: (name) => fresh.get(name) ?? true, step: () => this.paramSteps[i] }, group);
           p.storage().bump(who);
         });
       }
@@ -245,25 +276,45 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     for (const p of this.params) p.zeroGrad();
   }
 
-  /** Everything needed to resume: step count, group settings and state tensors (shared, not copied). */
+  /** Everything needed to resume: step counts (the optimiser's and each parameter's), group settings
+   * (copies: changing them changes neither side) and state tensors (shared, not copied). */
   state(): OptimizerState {
-    const groups = this.paramGroups.map(({ params: _, ...settings }) => settings as Record<string, unknown>);
-    return { kind: this.constructor.name, steps: this.steps, lr: this.lr, slots: this.slots, groups };
+    const groups = this.paramGroups.map(({ params: _, ...settings }) => structuredClone(settings) as Record<string, unknown>);
+    return { kind: this.constructor.name, steps: this.steps, paramSteps: [...this.paramSteps], lr: this.lr, slots: this.slots.map((s) => ({ ...s })), groups };
   }
 
+  /** Resumes from a state(): every entry is checked before anything is written. */
   loadState(s: OptimizerState): void {
     const who = `${this.constructor.name}.loadState`;
+    const n = this.params.length;
     if (s.kind !== this.constructor.name) throw new Error(`${who}: state is for ${s.kind}`);
-    if (s.slots.length !== this.params.length) throw new Error(`${who}: state has ${s.slots.length} parameters, the optimiser ${this.params.length}`);
+    if (s.slots.length !== n) throw new Error(`${who}: state has ${s.slots.length} parameters, the optimiser ${n}`);
     if (s.groups && s.groups.length !== this.paramGroups.length) throw new Error(`${who}: state has ${s.groups.length} parameter groups, the optimiser ${this.paramGroups.length}`);
+    if (!Number.isInteger(s.steps) || s.steps < 0) throw new Error(`${who}: steps must be a non-negative integer, got ${s.steps}`);
+    if (s.paramSteps) {
+      if (s.paramSteps.length !== n) throw new Error(`${who}: state has step counts for ${s.paramSteps.length} parameters, the optimiser ${n}`);
+      const bad = s.paramSteps.findIndex((k) => !Number.isInteger(k) || k < 0);
+      if (bad >= 0) throw new Error(`${who}: the step count of parameter ${bad} must be a non-negative integer, got ${s.paramSteps[bad]}`);
+    }
     s.slots.forEach((slots, i) => {
       for (const [name, v] of Object.entries(slots)) {
-        const shape = this.params[i].shape;
-        if (v.shape.length !== shape.length || v.shape.some((d, j) => d !== shape[j])) throw new Error(`${who}: slot ${name} of parameter ${i} has shape ${shapeStr(v.shape)}, the parameter ${shapeStr(shape)}`);
+        const p = this.params[i];
+        const what = `slot ${name} of parameter ${i}`;
+        if (!v || !v.shape) throw new Error(`${who}: ${what} must be a Tensor or { shape, data }, got ${v === null ? 'null' : typeof v}`);
+        if (v.shape.length !== p.shape.length || v.shape.some((d, j) => d !== p.shape[j])) throw new Error(`${who}: ${what} has shape ${shapeStr(v.shape)}, the parameter ${shapeStr(p.shape)}`);
+        if (v instanceof Tensor) {
+          v.storage(who);
+          if (v.dtype !== 'f32') throw new Error(`${who}: ${what} is ${v.dtype}, not f32`);
+        } else if (!v.data || v.data.length !== p.size) throw new Error(`${who}: ${what} has ${v.data?.length} values for shape ${shapeStr(p.shape)}`);
       }
     });
+    const settings = s.groups?.map((g, i) => ({ ...this.paramGroups[i], ...structuredClone(g), params: this.paramGroups[i].params }) as ParamGroup<H>);
+    settings?.forEach((g, i) => this.validate(g, i));
+    if (!s.groups) checkLr(this.constructor.name, s.lr);
+    // Everything is checked: write.
     this.steps = s.steps;
-    if (s.groups) s.groups.forEach((settings, i) => Object.assign(this.paramGroups[i], settings, { params: this.paramGroups[i].params }));
+    this.paramSteps = s.paramSteps ? [...s.paramSteps] : s.slots.map((slots) => (Object.keys(slots).length ? s.steps : 0));
+    if (settings) settings.forEach((g, i) => Object.assign(this.paramGroups[i], g));
     else this.lr = s.lr;
     s.slots.forEach((slots, i) => {
       for (const [name, v] of Object.entries(slots)) {
@@ -335,8 +386,10 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): Tensor 
   });
 }
 
+/** A learning rate may be 0 (as in PyTorch: a frozen group, a warm-up from 0); the parameters then do not
+ * move, while step counts and moments advance. */
 export function checkLr(who: string, lr: number): void {
-  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new Error(`${who}: lr must be a positive finite number, got ${lr}`);
+  if (typeof lr !== 'number' || !(lr >= 0) || !Number.isFinite(lr)) throw new Error(`${who}: lr must be a non-negative finite number, got ${lr}`);
 }
 
 function check(who: string, name: string, v: number, lo: number, hi: number, hiOpen = true): void {
@@ -346,22 +399,27 @@ function check(who: string, name: string, v: number, lo: number, hi: number, hiO
 export interface SGDOptions {
   lr: number;
   momentum?: number;
+  /** Scales the gradient's share of the momentum buffer by 1 - dampening (not on a buffer's first step). */
+  dampening?: number;
   nesterov?: boolean;
   weightDecay?: number;
 }
 
 export type SGDSettings = Required<SGDOptions>;
 
-/** SGD with optional momentum (PyTorch's form, dampening 0), Nesterov momentum and L2 weight decay.
- * `new SGD(params, opts)` or `new SGD([{ params, lr, ... }, ...], defaults)`. */
+/** SGD with optional momentum (PyTorch's form), dampening, Nesterov momentum and L2 weight decay, as
+ * torch.optim.SGD. `new SGD(params, opts)` or `new SGD([{ params, lr, ... }, ...], defaults)`. */
 export class SGD extends Optimizer<SGDSettings> {
   private unused: Tensor | null = null;
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDSettings>>, opts: SGDOptions) {
-    super(params, { lr: opts?.lr, momentum: opts?.momentum ?? 0, nesterov: opts?.nesterov ?? false, weightDecay: opts?.weightDecay ?? 0 });
+    super(params, { lr: opts?.lr, momentum: opts?.momentum ?? 0, dampening: opts?.dampening ?? 0, nesterov: opts?.nesterov ?? false, weightDecay: opts?.weightDecay ?? 0 });
   }
   /** The first group's settings (kept for code written before parameter groups). */
   get momentum(): number {
     return this.paramGroups[0].momentum;
+  }
+  get dampening(): number {
+    return this.paramGroups[0].dampening;
   }
   get nesterov(): boolean {
     return this.paramGroups[0].nesterov;
@@ -373,8 +431,9 @@ export class SGD extends Optimizer<SGDSettings> {
     const who = this.groupName(index);
     checkLr(who, g.lr);
     check(who, 'momentum', g.momentum, 0, 1);
+    check(who, 'dampening', g.dampening, 0, 1, false);
     check(who, 'weightDecay', g.weightDecay, 0, Infinity);
-    if (g.nesterov && g.momentum <= 0) throw new Error(`${who}: nesterov needs momentum > 0`);
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new Error(`${who}: nesterov needs momentum > 0 and dampening 0, got momentum ${g.momentum}, dampening ${g.dampening}`);
   }
   override dispose(): void {
     super.dispose();
@@ -392,7 +451,7 @@ export class SGD extends Optimizer<SGDSettings> {
     const buf = useMomentum ? t.slot('momentum') : view((this.unused ??= keep(zeros([1])))); // bound, never read without momentum
     // The settings are read again at each replay of a compiled step (a schedule sets lr between steps); the
     // first-step flag is not: a replay is never a parameter's first step.
-    const words = () => ({ n: t.size, fresh: first ? 1 : 0, use_momentum: useMomentum ? 1 : 0, nesterov: g.nesterov ? 1 : 0, lr: g.lr, momentum: g.momentum, weight_decay: g.weightDecay });
+    const words = () => ({ n: t.size, fresh: first ? 1 : 0, use_momentum: useMomentum ? 1 : 0, nesterov: g.nesterov ? 1 : 0, lr: g.lr, momentum: g.momentum, dampening: g.dampening, weight_decay: g.weightDecay });
     r.run(SGD_UPDATE, {}, { PARAM: t.param, GRAD: t.grad, BUF: buf, COEF: view(this.coef) }, words(), r.groups1d(t.size, 256), () => ({ ...words(), fresh: 0 }));
   }
 }
@@ -437,10 +496,12 @@ export class Adam extends Optimizer<AdamSettings> {
   }
   protected update(t: UpdateTarget, g: ParamGroup<AdamSettings>): void {
     const r = rt();
-    // Read again at each replay of a compiled step: the bias corrections follow the step count.
+    // Read again at each replay of a compiled step: the bias corrections follow the parameters' own step
+    // count (PyTorch's state['step']), not the optimiser's.
     const words = () => {
       const [b1, b2] = g.betas;
-      return { n: t.size, decoupled: this.decoupled ? 1 : 0, lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weight_decay: g.weightDecay, bc1: 1 - b1 ** this.steps, bc2: 1 - b2 ** this.steps };
+      const k = t.step();
+      return { n: t.size, decoupled: this.decoupled ? 1 : 0, lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weight_decay: g.weightDecay, bc1: 1 - b1 ** k, bc2: 1 - b2 ** k };
     };
     r.run(ADAM_UPDATE, {}, { PARAM: t.param, GRAD: t.grad, M: t.slot('exp_avg'), V: t.slot('exp_avg_sq'), COEF: view(this.coef) }, words(), r.groups1d(t.size, 256), words);
   }
