@@ -184,6 +184,24 @@ describe('per-parameter state', () => {
     opt.dispose();
   });
 
+  test('loadState checks every entry before writing any', async () => {
+    const a = rg.tensor([1], [1], { requiresGrad: true });
+    const b = rg.tensor([2, 3], [2], { requiresGrad: true });
+    const opt = new rg.Adam([a, b], { lr: 0.1 });
+    a.grad = rg.keep(rg.tensor([1], [1]));
+    opt.step();
+    const st = opt.state();
+    const m0 = [...(await (st.slots[0].exp_avg as rg.Tensor).data())];
+    const bad: rg.OptimizerState = { ...st, steps: 9, paramSteps: [9, 9], lr: 0.5, groups: [{ ...st.groups![0], lr: 0.5 }], slots: [{ exp_avg: { shape: [1], data: [7] } }, { exp_avg: { shape: [2], data: [1] } }] };
+    expect(() => opt.loadState(bad)).toThrow('Adam.loadState: slot exp_avg of parameter 1 has 1 values for shape [2]');
+    expect(() => opt.loadState({ ...st, groups: [{ ...st.groups![0], lr: -1 }] })).toThrow('Adam: lr must be a non-negative finite number, got -1');
+    expect(opt.steps).toBe(1);
+    expect(opt.state().paramSteps).toEqual([1, 0]);
+    expect(opt.lr).toBe(0.1);
+    expect([...(await (opt.state().slots[0].exp_avg as rg.Tensor).data())]).toEqual(m0);
+    opt.dispose();
+  });
+
   test('state() copies the group settings (betas is not shared with the optimiser)', () => {
     const p = rg.zeros([2], { requiresGrad: true });
     const opt = new rg.Adam([p], { lr: 0.1, betas: [0.9, 0.999] });
