@@ -165,6 +165,43 @@ describe('per-parameter state', () => {
     expect(await run(true)).toEqual(eager);
   });
 
+  test('SGD packs a group again once every parameter has started its momentum (its step count is not read)', async () => {
+    const a = rg.tensor([1, 2], [2], { requiresGrad: true });
+    const b = rg.tensor([3], [1], { requiresGrad: true });
+    const opt = new rg.SGD([a, b], { lr: 0.1, momentum: 0.9 });
+    const counts: number[] = [];
+    for (let s = 0; s < 3; s++) {
+      a.grad = rg.keep(rg.tensor([1, -1], [2]));
+      if (s > 0) b.grad = rg.keep(rg.tensor([2], [1]));
+      const d0 = rg.memory().dispatches;
+      opt.step();
+      counts.push(rg.memory().dispatches - d0);
+      opt.zeroGrad();
+    }
+    expect(opt.state().paramSteps).toEqual([3, 2]);
+    expect(counts[2]).toBe(2); // one update for the group and the reset of the clipping factor
+    expect(await b.item()).toBeCloseTo(3 - 0.1 * 2 - 0.1 * (0.9 * 2 + 2), 5);
+    opt.dispose();
+  });
+
+  test('loadState checks every entry before writing any', async () => {
+    const a = rg.tensor([1], [1], { requiresGrad: true });
+    const b = rg.tensor([2, 3], [2], { requiresGrad: true });
+    const opt = new rg.Adam([a, b], { lr: 0.1 });
+    a.grad = rg.keep(rg.tensor([1], [1]));
+    opt.step();
+    const st = opt.state();
+    const m0 = [...(await (st.slots[0].exp_avg as rg.Tensor).data())];
+    const bad: rg.OptimizerState = { ...st, steps: 9, paramSteps: [9, 9], lr: 0.5, groups: [{ ...st.groups![0], lr: 0.5 }], slots: [{ exp_avg: { shape: [1], data: [7] } }, { exp_avg: { shape: [2], data: [1] } }] };
+    expect(() => opt.loadState(bad)).toThrow('Adam.loadState: slot exp_avg of parameter 1 has 1 values for shape [2]');
+    expect(() => opt.loadState({ ...st, groups: [{ ...st.groups![0], lr: -1 }] })).toThrow('Adam: lr must be a non-negative finite number, got -1');
+    expect(opt.steps).toBe(1);
+    expect(opt.state().paramSteps).toEqual([1, 0]);
+    expect(opt.lr).toBe(0.1);
+    expect([...(await (opt.state().slots[0].exp_avg as rg.Tensor).data())]).toEqual(m0);
+    opt.dispose();
+  });
+
   test('state() copies the group settings (betas is not shared with the optimiser)', () => {
     const p = rg.zeros([2], { requiresGrad: true });
     const opt = new rg.Adam([p], { lr: 0.1, betas: [0.9, 0.999] });

@@ -109,6 +109,9 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
   /** Per parameter (every group's, in order): the updates it got, which a parameter without a gradient at a
    * step does not count. Adam's bias correction uses it. */
   protected paramSteps: number[];
+  /** True when the update reads the step count (Adam's bias correction): a packed step then needs every
+   * parameter of the group at the same count. */
+  protected readsStep = false;
   readonly paramGroups: ParamGroup<H>[];
   /** [clipping factor, last clipped norm], read by the update kernels. */
   protected coef: Tensor;
@@ -233,7 +236,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
       r.onReplay(advance);
       const started = (name: string) => idx.map((i) => !!this.slots[i][name]);
       const uniform = (name: string) => new Set(started(name)).size <= 1;
-      const sameStep = new Set(idx.map((i) => this.paramSteps[i])).size <= 1;
+      const sameStep = !this.readsStep || new Set(idx.map((i) => this.paramSteps[i])).size <= 1;
       if (a && sameStep && group.params.every((p, j) => p.grad && inArena(a, p, j)) && this.startedState(group).every(uniform)) {
         group.params.forEach((p, j) => r.copy(view(p.grad!), view(a.grads), p.size * 4, 0, a.offsets[j] * 4));
         const fresh = new Map(this.startedState(group).map((n) => [n, !started(n)[0]]));
@@ -469,6 +472,7 @@ export type AdamSettings = Required<AdamOptions>;
  * `new Adam(params, opts)` or `new Adam([{ params, lr, weightDecay, ... }, ...], defaults)`. */
 export class Adam extends Optimizer<AdamSettings> {
   protected decoupled = false;
+  protected override readsStep = true;
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamSettings>>, opts: AdamOptions = {}) {
     super(params, { lr: opts.lr ?? 1e-3, betas: opts.betas ?? [0.9, 0.999], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? 0 });
   }
