@@ -331,7 +331,8 @@ describe('every fused loss under every kernel variant against float64', () => {
 
   // Weights on a grid of 1/4 and plain or huge hidden states on grids of 1/64 or 64: their logits are exact
   // in f32, so huge logits (|z| ~ 1e4) compare with float64 to the last digit; confident rows point along
-  // one weight row (target logit ~40, labelled with the largest logit); ignored rows hold NaN or inf.
+  // one weight row (target logit ~40, labelled with the largest logit); ignored rows hold NaN or inf. V = 600
+  // spans several of the tiled forward's class segments (512 here, 128 on GPUs), merged by its combine kernel.
   const LINEAR: { name: string; f: RowFn; fn: (h: rg.Tensor, w: rg.Tensor, y: rg.Tensor, o: rg.LinearLossOptions, eps: number) => rg.Tensor; smooths?: boolean }[] = [
     { name: 'linearCrossEntropy', f: ce, smooths: true, fn: (h, w, y, o, eps) => rg.linearCrossEntropy(h, w, y, { ...o, labelSmoothing: eps }) },
     { name: 'linearRootedLoss', f: rooted(3, 3), fn: (h, w, y, o) => rg.linearRootedLoss(h, w, y, o) },
@@ -339,7 +340,7 @@ describe('every fused loss under every kernel variant against float64', () => {
     { name: 'defineRowLoss (Poly-1) .linear', f: poly, fn: (h, w, y, o) => variantsPoly.linear(h, w, y, o as rg.LinearLossOptions & Record<string, unknown>) },
   ];
   const linearArb = fc
-    .record({ N: fc.constantFrom(1, 17, 70), D: fc.constantFrom(4, 16), V: fc.constantFrom(3, 40, 130), bias: fc.boolean(), eps: fc.constantFrom(0, 0.1), reduction: reductionArb, seed: fc.nat(1 << 30) })
+    .record({ N: fc.constantFrom(1, 17, 70), D: fc.constantFrom(4, 16), V: fc.constantFrom(3, 40, 130, 600), bias: fc.boolean(), eps: fc.constantFrom(0, 0.1), reduction: reductionArb, seed: fc.nat(1 << 30) })
     .chain((c) => kindsArb(c.N).map((kinds) => ({ ...c, kinds })));
 
   forEachSet('fused linear losses, chunked and tiled (cross-entropy, rooted, focal, defineRowLoss)', () =>

@@ -227,6 +227,8 @@ function unfusedLogPy(z: Tensor, y: Tensor): Tensor {
   return pick(logSoftmax(z, -1), y);
 }
 
+const F32_MAX = 3.4028234663852886e38;
+
 /** log(1 + e^x) by the softplus primitive, never switching to x (threshold at f32's largest value): its
  * value is stable for any x, its derivative is sigmoid(x) (not the quotient of an underflowed sigmoid and its
  * derivative, which -log sigmoid(-x) gives: -inf then NaN from x ~ 60 on when differentiated twice), and
@@ -235,8 +237,6 @@ function unfusedLogPy(z: Tensor, y: Tensor): Tensor {
 function softplusComposed(x: Tensor): Tensor {
   return softplus(x, 1, F32_MAX);
 }
-
-const F32_MAX = 3.4028234663852886e38;
 
 /** -s z with s = 2y - 1, from the i32 labels. */
 function signedLogits(z: Tensor, y: Tensor): Tensor {
