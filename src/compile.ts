@@ -24,10 +24,13 @@
 // A plan is dropped, and fn recorded again at its next call, when a buffer it binds from outside
 // (a parameter, an optimiser's state) goes back to the pool: the tensor it belonged to was freed.
 import { rt, type BufferView, type Kernel, type Recorder } from './runtime.js';
+import { hostReads, type HostReads } from './host-reads.js';
+import { isGradEnabled, nextTensorId, type Storage } from './tensor.js';
 import { anomalyEnabled } from './anomaly.js';
 import { isReferenceMode } from './backend.js';
 import { empty, mem, Tensor, tidy } from './tensor.js';
 import { shapeStr } from './shape.js';
+import { hasDevice } from './gpu.js';
 import { fuseCommands, type Elementwise } from './fuse.js';
 
 export interface CompileOptions {
@@ -52,6 +55,12 @@ export interface CompileStats {
   replays: number;
   /** Calls run eagerly because their host data broke a plan's assumption (another valid-label count). */
   eagerCalls: number;
+  /** Calls that found host state a plan was recorded with changed (a parameter frozen or replaced, a new
+   * optimiser, SGD's momentum switched on, train/eval, a kernel variant, a freed tensor): each ran eagerly,
+   * recorded again, and dropped the plan. */
+  eagerFallbacks: number;
+  /** What the last of those found changed. */
+  lastFallback: string | null;
   /** Plans kept now, and the dispatches of the newest (after fusion), and what fusion saved there. */
   plans: number;
   dispatches: number;
@@ -71,9 +80,36 @@ type Command =
   | { kind: 'upload'; dst: BufferView; data: Uint8Array; refresh?: () => ArrayBufferView }
   | { kind: 'host'; run: () => void };
 
+/** What a recording saw of a tensor made before it: a replay needs the same. */
+interface TensorRead {
+  tensor: Tensor;
+  storage: Storage | null;
+  requiresGrad: boolean;
+  gradless: boolean;
+  /** Labels and indices: the storage's version (an in-place write may have changed the host copy that
+   * fn's host code read); -1 for tensors without a host copy. */
+  version: number;
+}
+
+/** A host value fn's host code decided something from (src/host-reads.ts), with the value it had. */
+interface HostDependency {
+  owner: object;
+  field: string;
+  read: () => unknown;
+  value: unknown;
+}
+
 /** Everything one eager call of fn did, as the runtime reported it. */
-class Recording implements Recorder {
+class Recording implements Recorder, HostReads {
   commands: Command[] = [];
+  /** Tensors with ids from here on were made during the call (its own input copies included). */
+  readonly firstTensor = nextTensorId();
+  /** The tensors made before the call that fn read (their storage, gradient flag, host copy). */
+  tensors = new Map<Tensor, TensorRead>();
+  /** Host values fn's host code decided something from, by owner and field. */
+  dependencies = new Map<object, Map<string, HostDependency>>();
+  /** The host copies of fn's input copies (labels, ids), which its guards read. */
+  hosts: (Int32Array | null)[] = [];
   /** Buffers taken from the pool (or made) during the call, in order. */
   acquiredBuffers = new Set<GPUBuffer>();
   /** Problems found while recording, reported when the call ends. */
@@ -109,6 +145,51 @@ class Recording implements Recorder {
   readback(): void {
     this.readbacks++;
   }
+  tensor(t: object): void {
+    const x = t as Tensor;
+    if (x.id >= this.firstTensor || this.tensors.has(x)) return;
+    const read: TensorRead = { tensor: x, storage: null, requiresGrad: false, gradless: true, version: -1 };
+    this.tensors.set(x, read); // first: the reads below report the tensor again
+    read.storage = x.disposed ? null : x.storage();
+    read.requiresGrad = x.requiresGrad;
+    read.gradless = x.grad === null;
+  }
+  depend(owner: object, field: string, read: () => unknown): void {
+    let fields = this.dependencies.get(owner);
+    if (!fields) this.dependencies.set(owner, (fields = new Map()));
+    if (fields.has(field)) return;
+    const d: HostDependency = { owner, field, read, value: undefined };
+    fields.set(field, d); // first: read() may report the same value again
+    d.value = read();
+  }
+  /** Takes the versions of the host-copied tensors as they are now (after the call, or after a replay). */
+  snapshotVersions(): void {
+    for (const r of this.tensors.values()) r.version = r.tensor.host && r.storage ? r.storage.version : -1;
+  }
+  /** Why a replay of this recording would not do what an eager call does now; null when it would. */
+  changed(): string | null {
+    for (const r of this.tensors.values()) {
+      const t = r.tensor;
+      if (t.disposed) return `tensor #${t.id} ${shapeStr(t.shape)} that it read was disposed`;
+      if (t.storage() !== r.storage) return `tensor #${t.id} ${shapeStr(t.shape)} moved to another buffer (an optimiser adopted it, or it was loaded anew)`;
+      if (t.requiresGrad !== r.requiresGrad) return `tensor #${t.id} ${shapeStr(t.shape)} ${t.requiresGrad ? 'requires a gradient now' : 'no longer requires a gradient'}`;
+      if ((t.grad === null) !== r.gradless) return `tensor #${t.id} ${shapeStr(t.shape)} ${r.gradless ? 'has a .grad now' : 'lost its .grad'}`;
+      if (r.version >= 0 && r.storage!.version !== r.version) return `tensor #${t.id} ${shapeStr(t.shape)} (a host-known ${t.dtype} tensor) was written in place`;
+    }
+    for (const fields of this.dependencies.values()) {
+      for (const d of fields.values()) {
+        const now = d.read();
+        const whose = d.owner.constructor && d.owner.constructor !== Object ? `${d.owner.constructor.name}'s ` : '';
+        if (!Object.is(now, d.value)) return `${whose}${d.field} changed from ${describeValue(d.value)} to ${describeValue(now)}`;
+      }
+    }
+    return null;
+  }
+  /** Whether this recording's guards (label counts and checks) hold for host data like `inputs`'. */
+  guardsHold(inputs: Tensor[]): boolean {
+    inputs.forEach((t, i) => this.hosts[i]?.set(t.host!));
+    return this.guards.every((ok) => ok());
+  }
   get dispatches(): number {
     return this.commands.reduce((n, c) => n + (c.kind === 'dispatch' ? 1 : 0), 0);
   }
@@ -123,6 +204,12 @@ class Recording implements Recorder {
 }
 
 const copyView = (v: BufferView): BufferView => ({ buffer: v.buffer, bytes: v.bytes, offset: v.offset ?? 0 });
+
+function describeValue(v: unknown): string {
+  if (v instanceof Tensor) return `tensor #${v.id} ${shapeStr(v.shape)}`;
+  if (v === undefined) return 'nothing';
+  return typeof v === 'object' && v !== null ? (v.constructor?.name ?? 'an object') : String(v);
+}
 
 /** Where two recordings first differ, in words; null when one can stand for the other. Buffers made
  * during a call match by order of first use, buffers from outside by identity. */
@@ -160,6 +247,7 @@ function difference(a: Recording, b: Recording): string | null {
 /** A recording made replayable: its buffers pinned, its bind groups and parameter words made once. */
 class Plan {
   stale = false;
+  private runtime = rt();
   private params: GPUBuffer;
   private words: Uint32Array;
   private offsets: number[] = [];
@@ -176,7 +264,7 @@ class Plan {
   private commands: Command[];
 
   constructor(
-    private rec: Recording,
+    readonly rec: Recording,
     /** The recording's own buffers, out of the pool: the plan owns them. */
     private pinned: GPUBuffer[],
     /** The plan's own input buffers (fn saw tensors on them) and the views its outputs are copied from. */
@@ -189,6 +277,7 @@ class Plan {
     const r = rt();
     this.outside = new Set([...rec.buffers()].filter((b) => !rec.acquiredBuffers.has(b)));
     r.releaseListeners.add(this.listener);
+    rec.snapshotVersions();
     this.commands = rec.commands;
     if (fuse) {
       // A value must be stored when a later command uses its buffer, a step output is copied from it, or
@@ -238,6 +327,7 @@ class Plan {
         else if (c.kind === 'dispatch' && c.refresh) this.words.set(c.refresh(), this.offsets[i]);
       }
       if (this.refreshes) r.device.queue.writeBuffer(this.params, 0, this.words);
+      this.rec.snapshotVersions(); // the hooks bumped what the call writes in place, as eager does
     }
     const device = r.device;
     let encoder = device.createCommandEncoder();
@@ -287,8 +377,9 @@ class Plan {
   }
 
   release(): void {
-    const r = rt();
+    const r = this.runtime;
     r.releaseListeners.delete(this.listener);
+    if (!hasDevice() || rt() !== r) return; // the device is gone, with everything the plan held
     r.unpin(this.pinned);
     this.pinned = [];
     r.destroy(this.params); // and the runtime forgets the bind groups made on it
@@ -343,7 +434,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
   const cacheSize = opts.cacheSize ?? 8;
   if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new Error(`${who}: cacheSize must be a positive integer, got ${cacheSize}`);
   const entries = new Map<string, Entry>();
-  const stats: CompileStats = { recordings: 0, replays: 0, eagerCalls: 0, plans: 0, dispatches: 0, fusedAway: 0 };
+  const stats: CompileStats = { recordings: 0, replays: 0, eagerCalls: 0, eagerFallbacks: 0, lastFallback: null, plans: 0, dispatches: 0, fusedAway: 0 };
 
   const drop = (key: string) => {
     entries.get(key)?.plan?.release();
@@ -369,11 +460,22 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     });
     if (isReferenceMode() || anomalyEnabled()) return eagerly(inputs);
     if (recording) throw new Error(`${who}: a compiled function was called while another one records; compile the outer step only`);
-    const key = inputs.map((t) => `${t.dtype}${shapeStr(t.shape)}${t.host ? 'h' : ''}`).join(',') + (opts.key ? `|${String(opts.key())}` : '');
+    // Under noGrad fn records no graph (and its backward throws): another signature.
+    const key = inputs.map((t) => `${t.dtype}${shapeStr(t.shape)}${t.host ? 'h' : ''}`).join(',') + (isGradEnabled() ? '' : '|noGrad') + (opts.key ? `|${String(opts.key())}` : '');
     let entry = entries.get(key);
-    if (entry?.plan?.stale) {
+    // Host state fn's host code read while recording must be as it was: else this call runs eagerly and
+    // is recorded anew (a plan that no longer holds is dropped).
+    const changed = entry?.plan ? (entry.plan.stale ? 'a buffer it binds went back to the pool (the tensor that held it was freed)' : entry.plan.rec.changed()) : null;
+    if (changed) {
+      stats.eagerFallbacks++;
+      stats.lastFallback = changed;
       drop(key);
       entry = undefined;
+    } else if (entry && !entry.plan && entry.recordings.length) {
+      // A recording kept for comparison stands for this call only if the state it read is unchanged and
+      // this call's labels pass its guards (the same valid count): else this call starts the comparison.
+      const last = entry.recordings[entry.recordings.length - 1];
+      if (last.changed() || !last.guardsHold(inputs)) entry.recordings = [];
     }
     if (entry) {
       entries.delete(key); // least recently used goes first: re-insert at the end
@@ -408,6 +510,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     });
     const ownInputs = own.map((t) => t.storage().view(t.size * 4));
     const ownHosts = own.map((t) => t.host);
+    rec.hosts = ownHosts;
     let flat: ReturnType<typeof flatten> | undefined;
     let outViews: { view: BufferView; shape: readonly number[]; dtype: Tensor['dtype'] }[] = [];
     let fresh: Tensor[] = [];
@@ -420,7 +523,12 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     recording = true;
     try {
       const results = tidy(() => {
-        flat = flatten(who, fn(...(own as A)));
+        hostReads.active = rec;
+        try {
+          flat = flatten(who, fn(...(own as A)));
+        } finally {
+          hostReads.active = null;
+        }
         return flat.tensors;
       });
       outViews = results.map((t) => ({ view: t.storage('compiled step output').view(t.size * 4), shape: t.shape, dtype: t.dtype }));
