@@ -115,6 +115,8 @@ class Recording implements Recorder, HostReads {
   /** Problems found while recording, reported when the call ends. */
   readbacks = 0;
   freedOutside = 0;
+  /** Buffers of tensors fn made and left alive without returning them. */
+  leftAlive = 0;
   dispatch(kernel: Kernel, bindings: BufferView[], words: Uint32Array, groups: [number, number?, number?], refresh?: () => Uint32Array): void {
     this.commands.push({ kind: 'dispatch', kernel, bindings: bindings.map(copyView), words, groups: [groups[0], groups[1] ?? 1, groups[2] ?? 1], refresh });
   }
@@ -416,6 +418,13 @@ function flatten(who: string, result: CompiledResult): { tensors: Tensor[]; rebu
 
 let recording = false;
 
+/** A compiled function dropped without reset(): its plans give their pinned buffers back and leave the
+ * runtime's release listeners (which would otherwise keep them, and what they bind, reachable for good). */
+const dropped = new FinalizationRegistry<Map<string, Entry>>((entries) => {
+  for (const e of entries.values()) e.plan?.release();
+  entries.clear();
+});
+
 /**
  * Compiles a step: `const step = compile((x, y) => { const loss = ...; loss.backward(); opt.step();
  * model.zeroGrad(); return loss; })`. Calls with the same input shapes and dtypes replay what the first
@@ -475,7 +484,8 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
       // A recording kept for comparison stands for this call only if the state it read is unchanged and
       // this call's labels pass its guards (the same valid count): else this call starts the comparison.
       const last = entry.recordings[entry.recordings.length - 1];
-      if (last.changed() || !last.guardsHold(inputs)) entry.recordings = [];
+      // (One that left tensors alive is kept: this call then fails with that message.)
+      if (!last.leftAlive && (last.changed() || !last.guardsHold(inputs))) entry.recordings = [];
     }
     if (entry) {
       entries.delete(key); // least recently used goes first: re-insert at the end
@@ -565,6 +575,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     if (rec.readbacks) fail(`fn read ${rec.readbacks === 1 ? 'a value' : `${rec.readbacks} values`} back from the GPU (data() or item()); a replay would not read them again. Read the returned tensors after the call instead`);
     const escaped = mem.liveTensors - liveBefore - fresh.length;
     const kept = rec.acquiredBuffers.size - pinned.length;
+    rec.leftAlive = kept;
     const isCandidate = entry.recordings.length > 0;
     if (kept && isCandidate) {
       fail(`fn left ${escaped > 0 ? escaped : kept} tensor(s) it made alive without returning them (a parameter's .grad: call zeroGrad() inside fn; or state kept across calls), so a replay could not give them back`);
@@ -593,5 +604,6 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     stats.plans = 0;
   };
   Object.defineProperty(compiled, 'stats', { get: () => ({ ...stats }) });
+  dropped.register(compiled, entries);
   return compiled;
 }
