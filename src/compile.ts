@@ -168,14 +168,15 @@ class Recording implements Recorder, HostReads {
   snapshotVersions(): void {
     for (const r of this.tensors.values()) r.version = r.tensor.host && r.storage ? r.storage.version : -1;
   }
-  /** Why a replay of this recording would not do what an eager call does now; null when it would. */
-  changed(): string | null {
+  /** Why a replay of this recording would not do what an eager call does now; null when it would.
+   * `gradsLeft`: a .grad that appeared since is not reported (fn left it). */
+  changed(gradsLeft = false): string | null {
     for (const r of this.tensors.values()) {
       const t = r.tensor;
       if (t.disposed) return `tensor #${t.id} ${shapeStr(t.shape)} that it read was disposed`;
       if (t.storage() !== r.storage) return `tensor #${t.id} ${shapeStr(t.shape)} moved to another buffer (an optimiser adopted it, or it was loaded anew)`;
       if (t.requiresGrad !== r.requiresGrad) return `tensor #${t.id} ${shapeStr(t.shape)} ${t.requiresGrad ? 'requires a gradient now' : 'no longer requires a gradient'}`;
-      if ((t.grad === null) !== r.gradless) return `tensor #${t.id} ${shapeStr(t.shape)} ${r.gradless ? 'has a .grad now' : 'lost its .grad'}`;
+      if ((t.grad === null) !== r.gradless && !(gradsLeft && r.gradless)) return `tensor #${t.id} ${shapeStr(t.shape)} ${r.gradless ? 'has a .grad now' : 'lost its .grad'}`;
       if (r.version >= 0 && r.storage!.version !== r.version) return `tensor #${t.id} ${shapeStr(t.shape)} (a host-known ${t.dtype} tensor) was written in place`;
     }
     for (const fields of this.dependencies.values()) {
@@ -484,8 +485,8 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
       // A recording kept for comparison stands for this call only if the state it read is unchanged and
       // this call's labels pass its guards (the same valid count): else this call starts the comparison.
       const last = entry.recordings[entry.recordings.length - 1];
-      // (One that left tensors alive is kept: this call then fails with that message.)
-      if (!last.leftAlive && (last.changed() || !last.guardsHold(inputs))) entry.recordings = [];
+      // (A .grad that one left alive is no change: this call then fails saying so.)
+      if (last.changed(last.leftAlive > 0) || !last.guardsHold(inputs)) entry.recordings = [];
     }
     if (entry) {
       entries.delete(key); // least recently used goes first: re-insert at the end
