@@ -182,8 +182,9 @@ class Recording implements Recorder, HostReads {
     for (const fields of this.dependencies.values()) {
       for (const d of fields.values()) {
         const now = d.read();
+        if (Object.is(now, d.value)) continue;
         const whose = d.owner.constructor && d.owner.constructor !== Object ? `${d.owner.constructor.name}'s ` : '';
-        if (!Object.is(now, d.value)) return `${whose}${d.field} changed from ${describeValue(d.value)} to ${describeValue(now)}`;
+        return `${whose}${d.field} changed from ${describeValue(d.value)} to ${describeValue(now)}`;
       }
     }
     return null;

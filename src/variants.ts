@@ -93,7 +93,7 @@ export function setKernelVariant<K extends keyof Variants>(name: K, value: Varia
  * class, then the adapter's default. */
 export function kernelVariant<K extends keyof Variants>(name: K, shapeClass?: string): Variants[K] {
   // A compiled step replays the kernels chosen when it recorded: it records again after the choice changes.
-  if (hostReads.active) hostReads.active.depend(overrides, `${name}:${shapeClass ?? ''}`, () => chosenVariant(name, shapeClass));
+  if (hostReads.active) hostReads.active.depend(overrides, `kernel variant ${name}${shapeClass ? `:${shapeClass}` : ''}`, () => chosenVariant(name, shapeClass));
   return chosenVariant(name, shapeClass);
 }
 
