@@ -21,8 +21,15 @@
 // control flow) and is refused. Refused as well: a readback inside fn (its value would be frozen into the
 // replay), tensors made by fn that outlive it without being returned (a parameter's .grad: call zeroGrad()
 // inside fn), and tensors made before fn that it disposes (their buffers could be reused under the plan).
-// A plan is dropped, and fn recorded again at its next call, when a buffer it binds from outside
-// (a parameter, an optimiser's state) goes back to the pool: the tensor it belonged to was freed.
+// Compiled = eager, or eager. A replay runs none of fn's host code, so whatever that code decided from
+// state living across calls must be as it was: while fn records, the tensors made before it report their
+// reads (storage, gradient flag, .grad) and modules, Dropout, SGD and the kernel variants report the host
+// values they chose from (src/host-reads.ts). A plan checks them all before each replay (a few µs); after
+// a change the call runs eagerly and is recorded again (stats.eagerFallbacks, stats.lastFallback), as it
+// is when a buffer the plan binds from outside goes back to the pool. Values the update kernels read again
+// at each replay (lr, betas, step counts: `refresh`) are no such state. Host numbers fn closes over are
+// invisible here: they belong in `key`.
+// In-place writes (Storage.bump) are replayed as host hooks, so versions advance as in eager.
 import { rt, type BufferView, type Kernel, type Recorder } from './runtime.js';
 import { hostReads, type HostReads } from './host-reads.js';
 import { isGradEnabled, nextTensorId, type Storage } from './tensor.js';
