@@ -89,7 +89,10 @@ type Command =
 
 /** What a recording saw of a tensor made before it: a replay needs the same. */
 interface TensorRead {
-  tensor: Tensor;
+  /** Held weakly: a tensor dropped without dispose() must still be collected (its finalizer frees the
+   * buffer, and the plan goes stale). */
+  tensor: WeakRef<Tensor>;
+  id: number;
   storage: Storage | null;
   requiresGrad: boolean;
   gradless: boolean;
@@ -111,8 +114,8 @@ class Recording implements Recorder, HostReads {
   commands: Command[] = [];
   /** Tensors with ids from here on were made during the call (its own input copies included). */
   readonly firstTensor = nextTensorId();
-  /** The tensors made before the call that fn read (their storage, gradient flag, host copy). */
-  tensors = new Map<Tensor, TensorRead>();
+  /** The tensors made before the call that fn read (their storage, gradient flag, host copy), by id. */
+  tensors = new Map<number, TensorRead>();
   /** Host values fn's host code decided something from, by owner and field. */
   dependencies = new Map<object, Map<string, HostDependency>>();
   /** The host copies of fn's input copies (labels, ids), which its guards read. */
@@ -156,9 +159,9 @@ class Recording implements Recorder, HostReads {
   }
   tensor(t: object): void {
     const x = t as Tensor;
-    if (x.id >= this.firstTensor || this.tensors.has(x)) return;
-    const read: TensorRead = { tensor: x, storage: null, requiresGrad: false, gradless: true, version: -1 };
-    this.tensors.set(x, read); // first: the reads below report the tensor again
+    if (x.id >= this.firstTensor || this.tensors.has(x.id)) return;
+    const read: TensorRead = { tensor: new WeakRef(x), id: x.id, storage: null, requiresGrad: false, gradless: true, version: -1 };
+    this.tensors.set(x.id, read); // first: the reads below report the tensor again
     read.storage = x.disposed ? null : x.storage();
     read.requiresGrad = x.requiresGrad;
     read.gradless = x.grad === null;
@@ -173,13 +176,14 @@ class Recording implements Recorder, HostReads {
   }
   /** Takes the versions of the host-copied tensors as they are now (after the call, or after a replay). */
   snapshotVersions(): void {
-    for (const r of this.tensors.values()) r.version = r.tensor.host && r.storage ? r.storage.version : -1;
+    for (const r of this.tensors.values()) r.version = r.tensor.deref()?.host && r.storage ? r.storage.version : -1;
   }
   /** Why a replay of this recording would not do what an eager call does now; null when it would.
    * `gradsLeft`: a .grad that appeared since is not reported (fn left it). */
   changed(gradsLeft = false): string | null {
     for (const r of this.tensors.values()) {
-      const t = r.tensor;
+      const t = r.tensor.deref();
+      if (!t) return `tensor #${r.id} that it read was garbage-collected`;
       if (t.disposed) return `tensor #${t.id} ${shapeStr(t.shape)} that it read was disposed`;
       if (t.storage() !== r.storage) return `tensor #${t.id} ${shapeStr(t.shape)} moved to another buffer (an optimiser adopted it, or it was loaded anew)`;
       if (t.requiresGrad !== r.requiresGrad) return `tensor #${t.id} ${shapeStr(t.shape)} ${t.requiresGrad ? 'requires a gradient now' : 'no longer requires a gradient'}`;

@@ -179,6 +179,20 @@ describe('compile: outputs, memory, invalidation', () => {
     for (const t of [x, y, w]) t.dispose();
   });
 
+  test('a plan holds the tensors it read weakly: one dropped without dispose() is collected, and the next call records with the new one', async () => {
+    let w = rg.tensor([1, 2, 3, 4]);
+    const f = rg.compile((x: rg.Tensor) => rg.mul(x, w));
+    const x = rg.tensor([1, 1, 1, 1]);
+    for (let i = 0; i < 3; i++) f(x).dispose();
+    expect(f.stats.replays).toBe(1);
+    w = rg.tensor([5, 6, 7, 8]); // the old one is dropped, not disposed
+    await collectGarbage();
+    const y = f(x);
+    expect(Array.from(await y.data())).toEqual([5, 6, 7, 8]);
+    f.reset();
+    for (const t of [x, y, w]) t.dispose();
+  });
+
   test('`key` makes host state part of the signature (a module switched to eval mode records anew)', async () => {
     rg.manualSeed(1);
     const model = new MLPClassifier({ kind: 'mlp', inputs: 4, hidden: [8], classes: 2, activation: 'relu', dropout: 0.5 });
