@@ -94,6 +94,9 @@ interface TensorRead {
   tensor: WeakRef<Tensor>;
   id: number;
   storage: Storage | null;
+  /** Where the storage was: a move that kept the Storage object but changed its buffer is a move too. */
+  buffer: GPUBuffer | null;
+  offset: number;
   requiresGrad: boolean;
   gradless: boolean;
   /** Labels and indices: the storage's version (an in-place write may have changed the host copy that
@@ -160,9 +163,11 @@ class Recording implements Recorder, HostReads {
   tensor(t: object): void {
     const x = t as Tensor;
     if (x.id >= this.firstTensor || this.tensors.has(x.id)) return;
-    const read: TensorRead = { tensor: new WeakRef(x), id: x.id, storage: null, requiresGrad: false, gradless: true, version: -1 };
+    const read: TensorRead = { tensor: new WeakRef(x), id: x.id, storage: null, buffer: null, offset: 0, requiresGrad: false, gradless: true, version: -1 };
     this.tensors.set(x.id, read); // first: the reads below report the tensor again
     read.storage = x.disposed ? null : x.storage();
+    read.buffer = read.storage?.buffer ?? null;
+    read.offset = read.storage?.offset ?? 0;
     read.requiresGrad = x.requiresGrad;
     read.gradless = x.grad === null;
   }
@@ -185,7 +190,8 @@ class Recording implements Recorder, HostReads {
       const t = r.tensor.deref();
       if (!t) return `tensor #${r.id} that it read was garbage-collected`;
       if (t.disposed) return `tensor #${t.id} ${shapeStr(t.shape)} that it read was disposed`;
-      if (t.storage() !== r.storage) return `tensor #${t.id} ${shapeStr(t.shape)} moved to another buffer (an optimiser adopted it, or it was loaded anew)`;
+      const st = t.storage();
+      if (st !== r.storage || st.buffer !== r.buffer || st.offset !== r.offset) return `tensor #${t.id} ${shapeStr(t.shape)} moved to another buffer (an optimiser adopted it, or it was loaded anew)`;
       if (t.requiresGrad !== r.requiresGrad) return `tensor #${t.id} ${shapeStr(t.shape)} ${t.requiresGrad ? 'requires a gradient now' : 'no longer requires a gradient'}`;
       if ((t.grad === null) !== r.gradless && !(gradsLeft && r.gradless)) return `tensor #${t.id} ${shapeStr(t.shape)} ${r.gradless ? 'has a .grad now' : 'lost its .grad'}`;
       if (r.version >= 0 && r.storage!.version !== r.version) return `tensor #${t.id} ${shapeStr(t.shape)} (a host-known ${t.dtype} tensor) was written in place`;
