@@ -3,10 +3,10 @@
 // those the optimisers hold) must have the same bits. The changes are what a plan could silently get wrong:
 // freezing and unfreezing, a new optimiser (it moves the parameters), reassigning a parameter, loading a
 // state dict, every optimiser setting, the clipping norm, dropout's p, train/eval, and the input
-// signature (batch size, host-known or GPU-made labels, ignored labels).
+// signature (batch size, host-known or GPU-made labels, ignored labels, an input's dtype).
 import fc from 'fast-check';
 import { beforeAll, expect, test } from 'vitest';
-import { setup, tol } from './helpers.js';
+import { rg, setup, tol } from './helpers.js';
 import { runTwin, type Action } from './compile-twin.js';
 
 beforeAll(setup);
@@ -18,6 +18,7 @@ const stepArb: fc.Arbitrary<Action> = fc.record({
   batch: fc.constantFrom(4, 4, 4, 4, 4, 4, 4, 6),
   ignored: fc.constantFrom(0, 0, 0, 0, 0, 0, 1, 2),
   gpuLabels: fc.constantFrom(false, false, false, false, false, false, false, true),
+  weights: fc.constantFrom<rg.DType>(...Array<rg.DType>(10).fill('f32'), 'i32', 'bool'),
 });
 
 const changeArb: fc.Arbitrary<Action> = fc.oneof(
@@ -56,6 +57,6 @@ test('random steps and state changes: a compiled step gives the bits of its eage
     { numRuns: 20, seed: tol.seed, endOnFailure: true },
   );
   // The property is about replays: most runs must have had some, and some changes must have hit a plan.
-  expect(replays).toBeGreaterThan(40);
+  expect(replays).toBeGreaterThan(30);
   expect(fallbacks).toBeGreaterThan(0);
 });

@@ -5,7 +5,7 @@
 import { rg } from './helpers.js';
 
 export type Action =
-  | { kind: 'step'; batch: number; ignored?: number; gpuLabels?: boolean }
+  | { kind: 'step'; batch: number; ignored?: number; gpuLabels?: boolean; weights?: rg.DType }
   | { kind: 'freeze' | 'unfreeze'; param: number }
   | { kind: 'newOptimizer'; sgd: boolean; momentum?: number }
   | { kind: 'reassign'; layer: number }
@@ -49,8 +49,11 @@ export async function runTwin(actions: Action[], compiled: boolean, seed = 1, fu
   const optimizers: rg.Optimizer<any>[] = [new rg.SGD(model.parameters(), { lr: 0.1 })];
   const world = { opt: optimizers[0], maxNorm: 0 };
   const extra: rg.Tensor[] = [];
-  const body = (x: rg.Tensor, y: rg.Tensor) => {
-    const loss = rg.crossEntropy(model.forward(x), y, { ignoreIndex: -1 });
+  // w: per-row weights of a small extra term, given as f32, i32 or bool (its dtype is part of the signature)
+  const body = (x: rg.Tensor, y: rg.Tensor, w: rg.Tensor) => {
+    const z = model.forward(x);
+    const extra = rg.mean(rg.mul(rg.cast(w, 'f32'), rg.sum(z, -1)));
+    const loss = rg.add(rg.crossEntropy(z, y, { ignoreIndex: -1 }), rg.mul(extra, 0.125));
     loss.backward();
     if (world.maxNorm > 0) world.opt.clipGradNorm(world.maxNorm);
     world.opt.step();
@@ -58,7 +61,7 @@ export async function runTwin(actions: Action[], compiled: boolean, seed = 1, fu
     return loss;
   };
   // A host number fn's code reads (the clipping norm) is no state a plan can see: it goes in `key`.
-  const step = compiled ? rg.compile(body, { key: () => world.maxNorm, fuse }) : (x: rg.Tensor, y: rg.Tensor) => rg.tidy(() => body(x, y));
+  const step = compiled ? rg.compile(body, { key: () => world.maxNorm, fuse }) : (x: rg.Tensor, y: rg.Tensor, w: rg.Tensor) => rg.tidy(() => body(x, y, w));
   const losses: number[][] = [];
   let calls = 0;
   for (const a of actions) {
@@ -70,9 +73,10 @@ export async function runTwin(actions: Action[], compiled: boolean, seed = 1, fu
       const y = a.gpuLabels
         ? rg.noGrad(() => rg.argmax(rg.tensor(labels.flatMap((l) => [0, 1, 2].map((c) => (c === l ? 1 : 0))), [a.batch, CLASSES]), -1))
         : rg.tensor(labels, [a.batch], { dtype: 'i32' });
-      const l = step(x, y);
+      const w = rg.tensor(labels.map((l, i) => (a.weights === 'f32' ? 1 + i / 4 : (i + Math.abs(l)) % 2)), [a.batch], { dtype: a.weights ?? 'f32' });
+      const l = step(x, y, w);
       losses.push(await bits(l));
-      for (const t of [l, x, y]) t.dispose();
+      for (const t of [l, x, y, w]) t.dispose();
     } else if (a.kind === 'freeze' || a.kind === 'unfreeze') {
       model.parameters()[a.param % model.parameters().length].requiresGrad = a.kind === 'unfreeze';
     } else if (a.kind === 'newOptimizer') {
