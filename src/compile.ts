@@ -32,10 +32,9 @@
 // In-place writes (Storage.bump) are replayed as host hooks, so versions advance as in eager.
 import { rt, type BufferView, type Kernel, type Recorder } from './runtime.js';
 import { hostReads, type HostReads } from './host-reads.js';
-import { isGradEnabled, nextTensorId, type Storage } from './tensor.js';
 import { anomalyEnabled } from './anomaly.js';
 import { isReferenceMode } from './backend.js';
-import { empty, mem, Tensor, tidy } from './tensor.js';
+import { empty, isGradEnabled, mem, nextTensorId, Tensor, tidy, type Storage } from './tensor.js';
 import { shapeStr } from './shape.js';
 import { hasDevice } from './gpu.js';
 import { fuseCommands, type Elementwise } from './fuse.js';
