@@ -21,13 +21,22 @@
 // control flow) and is refused. Refused as well: a readback inside fn (its value would be frozen into the
 // replay), tensors made by fn that outlive it without being returned (a parameter's .grad: call zeroGrad()
 // inside fn), and tensors made before fn that it disposes (their buffers could be reused under the plan).
-// A plan is dropped, and fn recorded again at its next call, when a buffer it binds from outside
-// (a parameter, an optimiser's state) goes back to the pool: the tensor it belonged to was freed.
+// Compiled = eager, or eager. A replay runs none of fn's host code, so whatever that code decided from
+// state living across calls must be as it was: while fn records, the tensors made before it report their
+// reads (storage, gradient flag, .grad) and modules, Dropout, SGD and the kernel variants report the host
+// values they chose from (src/host-reads.ts). A plan checks them all before each replay (a few µs); after
+// a change the call runs eagerly and is recorded again (stats.eagerFallbacks, stats.lastFallback), as it
+// is when a buffer the plan binds from outside goes back to the pool. Values the update kernels read again
+// at each replay (lr, betas, step counts: `refresh`) are no such state. Host numbers fn closes over are
+// invisible here: they belong in `key`.
+// In-place writes (Storage.bump) are replayed as host hooks, so versions advance as in eager.
 import { rt, type BufferView, type Kernel, type Recorder } from './runtime.js';
+import { hostReads, type HostReads } from './host-reads.js';
 import { anomalyEnabled } from './anomaly.js';
 import { isReferenceMode } from './backend.js';
-import { empty, mem, Tensor, tidy } from './tensor.js';
+import { empty, isGradEnabled, mem, nextTensorId, Tensor, tidy, type Storage } from './tensor.js';
 import { shapeStr } from './shape.js';
+import { hasDevice } from './gpu.js';
 import { fuseCommands, type Elementwise } from './fuse.js';
 
 export interface CompileOptions {
@@ -52,6 +61,12 @@ export interface CompileStats {
   replays: number;
   /** Calls run eagerly because their host data broke a plan's assumption (another valid-label count). */
   eagerCalls: number;
+  /** Calls that found host state a plan was recorded with changed (a parameter frozen or replaced, a new
+   * optimiser, SGD's momentum switched on, train/eval, a kernel variant, a freed tensor): each ran eagerly,
+   * recorded again, and dropped the plan. */
+  eagerFallbacks: number;
+  /** What the last of those found changed. */
+  lastFallback: string | null;
   /** Plans kept now, and the dispatches of the newest (after fusion), and what fusion saved there. */
   plans: number;
   dispatches: number;
@@ -71,14 +86,49 @@ type Command =
   | { kind: 'upload'; dst: BufferView; data: Uint8Array; refresh?: () => ArrayBufferView }
   | { kind: 'host'; run: () => void };
 
+/** What a recording saw of a tensor made before it: a replay needs the same. */
+interface TensorRead {
+  /** Held weakly: a tensor dropped without dispose() must still be collected (its finalizer frees the
+   * buffer, and the plan goes stale). */
+  tensor: WeakRef<Tensor>;
+  id: number;
+  storage: Storage | null;
+  /** Where the storage was: a move that kept the Storage object but changed its buffer is a move too. */
+  buffer: GPUBuffer | null;
+  offset: number;
+  requiresGrad: boolean;
+  gradless: boolean;
+  /** Labels and indices: the storage's version (an in-place write may have changed the host copy that
+   * fn's host code read); -1 for tensors without a host copy. */
+  version: number;
+}
+
+/** A host value fn's host code decided something from (src/host-reads.ts), with the value it had. */
+interface HostDependency {
+  owner: object;
+  field: string;
+  read: () => unknown;
+  value: unknown;
+}
+
 /** Everything one eager call of fn did, as the runtime reported it. */
-class Recording implements Recorder {
+class Recording implements Recorder, HostReads {
   commands: Command[] = [];
+  /** Tensors with ids from here on were made during the call (its own input copies included). */
+  readonly firstTensor = nextTensorId();
+  /** The tensors made before the call that fn read (their storage, gradient flag, host copy), by id. */
+  tensors = new Map<number, TensorRead>();
+  /** Host values fn's host code decided something from, by owner and field. */
+  dependencies = new Map<object, Map<string, HostDependency>>();
+  /** The host copies of fn's input copies (labels, ids), which its guards read. */
+  hosts: (Int32Array | null)[] = [];
   /** Buffers taken from the pool (or made) during the call, in order. */
   acquiredBuffers = new Set<GPUBuffer>();
   /** Problems found while recording, reported when the call ends. */
   readbacks = 0;
   freedOutside = 0;
+  /** Buffers of tensors fn made and left alive without returning them. */
+  leftAlive = 0;
   dispatch(kernel: Kernel, bindings: BufferView[], words: Uint32Array, groups: [number, number?, number?], refresh?: () => Uint32Array): void {
     this.commands.push({ kind: 'dispatch', kernel, bindings: bindings.map(copyView), words, groups: [groups[0], groups[1] ?? 1, groups[2] ?? 1], refresh });
   }
@@ -109,6 +159,57 @@ class Recording implements Recorder {
   readback(): void {
     this.readbacks++;
   }
+  tensor(t: object): void {
+    const x = t as Tensor;
+    if (x.id >= this.firstTensor || this.tensors.has(x.id)) return;
+    const read: TensorRead = { tensor: new WeakRef(x), id: x.id, storage: null, buffer: null, offset: 0, requiresGrad: false, gradless: true, version: -1 };
+    this.tensors.set(x.id, read); // first: the reads below report the tensor again
+    read.storage = x.disposed ? null : x.storage();
+    read.buffer = read.storage?.buffer ?? null;
+    read.offset = read.storage?.offset ?? 0;
+    read.requiresGrad = x.requiresGrad;
+    read.gradless = x.grad === null;
+  }
+  depend(owner: object, field: string, read: () => unknown): void {
+    let fields = this.dependencies.get(owner);
+    if (!fields) this.dependencies.set(owner, (fields = new Map()));
+    if (fields.has(field)) return;
+    const d: HostDependency = { owner, field, read, value: undefined };
+    fields.set(field, d); // first: read() may report the same value again
+    d.value = read();
+  }
+  /** Takes the versions of the host-copied tensors as they are now (after the call, or after a replay). */
+  snapshotVersions(): void {
+    for (const r of this.tensors.values()) r.version = r.tensor.deref()?.host && r.storage ? r.storage.version : -1;
+  }
+  /** Why a replay of this recording would not do what an eager call does now; null when it would.
+   * `gradsLeft`: a .grad that appeared since is not reported (fn left it). */
+  changed(gradsLeft = false): string | null {
+    for (const r of this.tensors.values()) {
+      const t = r.tensor.deref();
+      if (!t) return `tensor #${r.id} that it read was garbage-collected`;
+      if (t.disposed) return `tensor #${t.id} ${shapeStr(t.shape)} that it read was disposed`;
+      const st = t.storage();
+      if (st !== r.storage || st.buffer !== r.buffer || st.offset !== r.offset) return `tensor #${t.id} ${shapeStr(t.shape)} moved to another buffer (an optimiser adopted it, or it was loaded anew)`;
+      if (t.requiresGrad !== r.requiresGrad) return `tensor #${t.id} ${shapeStr(t.shape)} ${t.requiresGrad ? 'requires a gradient now' : 'no longer requires a gradient'}`;
+      if ((t.grad === null) !== r.gradless && !(gradsLeft && r.gradless)) return `tensor #${t.id} ${shapeStr(t.shape)} ${r.gradless ? 'has a .grad now' : 'lost its .grad'}`;
+      if (r.version >= 0 && r.storage!.version !== r.version) return `tensor #${t.id} ${shapeStr(t.shape)} (a host-known ${t.dtype} tensor) was written in place`;
+    }
+    for (const fields of this.dependencies.values()) {
+      for (const d of fields.values()) {
+        const now = d.read();
+        if (Object.is(now, d.value)) continue;
+        const whose = d.owner.constructor && d.owner.constructor !== Object ? `${d.owner.constructor.name}'s ` : '';
+        return `${whose}${d.field} changed from ${describeValue(d.value)} to ${describeValue(now)}`;
+      }
+    }
+    return null;
+  }
+  /** Whether this recording's guards (label counts and checks) hold for host data like `inputs`'. */
+  guardsHold(inputs: Tensor[]): boolean {
+    inputs.forEach((t, i) => this.hosts[i]?.set(t.host!));
+    return this.guards.every((ok) => ok());
+  }
   get dispatches(): number {
     return this.commands.reduce((n, c) => n + (c.kind === 'dispatch' ? 1 : 0), 0);
   }
@@ -123,6 +224,12 @@ class Recording implements Recorder {
 }
 
 const copyView = (v: BufferView): BufferView => ({ buffer: v.buffer, bytes: v.bytes, offset: v.offset ?? 0 });
+
+function describeValue(v: unknown): string {
+  if (v instanceof Tensor) return `tensor #${v.id} ${shapeStr(v.shape)}`;
+  if (v === undefined) return 'nothing';
+  return typeof v === 'object' && v !== null ? (v.constructor?.name ?? 'an object') : String(v);
+}
 
 /** Where two recordings first differ, in words; null when one can stand for the other. Buffers made
  * during a call match by order of first use, buffers from outside by identity. */
@@ -160,6 +267,7 @@ function difference(a: Recording, b: Recording): string | null {
 /** A recording made replayable: its buffers pinned, its bind groups and parameter words made once. */
 class Plan {
   stale = false;
+  private runtime = rt();
   private params: GPUBuffer;
   private words: Uint32Array;
   private offsets: number[] = [];
@@ -176,7 +284,7 @@ class Plan {
   private commands: Command[];
 
   constructor(
-    private rec: Recording,
+    readonly rec: Recording,
     /** The recording's own buffers, out of the pool: the plan owns them. */
     private pinned: GPUBuffer[],
     /** The plan's own input buffers (fn saw tensors on them) and the views its outputs are copied from. */
@@ -189,6 +297,7 @@ class Plan {
     const r = rt();
     this.outside = new Set([...rec.buffers()].filter((b) => !rec.acquiredBuffers.has(b)));
     r.releaseListeners.add(this.listener);
+    rec.snapshotVersions();
     this.commands = rec.commands;
     if (fuse) {
       // A value must be stored when a later command uses its buffer, a step output is copied from it, or
@@ -238,6 +347,7 @@ class Plan {
         else if (c.kind === 'dispatch' && c.refresh) this.words.set(c.refresh(), this.offsets[i]);
       }
       if (this.refreshes) r.device.queue.writeBuffer(this.params, 0, this.words);
+      this.rec.snapshotVersions(); // the hooks bumped what the call writes in place, as eager does
     }
     const device = r.device;
     let encoder = device.createCommandEncoder();
@@ -287,8 +397,9 @@ class Plan {
   }
 
   release(): void {
-    const r = rt();
+    const r = this.runtime;
     r.releaseListeners.delete(this.listener);
+    if (!hasDevice() || rt() !== r) return; // the device is gone, with everything the plan held
     r.unpin(this.pinned);
     this.pinned = [];
     r.destroy(this.params); // and the runtime forgets the bind groups made on it
@@ -325,6 +436,13 @@ function flatten(who: string, result: CompiledResult): { tensors: Tensor[]; rebu
 
 let recording = false;
 
+/** A compiled function dropped without reset(): its plans give their pinned buffers back and leave the
+ * runtime's release listeners (which would otherwise keep them, and what they bind, reachable for good). */
+const dropped = new FinalizationRegistry<Map<string, Entry>>((entries) => {
+  for (const e of entries.values()) e.plan?.release();
+  entries.clear();
+});
+
 /**
  * Compiles a step: `const step = compile((x, y) => { const loss = ...; loss.backward(); opt.step();
  * model.zeroGrad(); return loss; })`. Calls with the same input shapes and dtypes replay what the first
@@ -343,7 +461,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
   const cacheSize = opts.cacheSize ?? 8;
   if (!Number.isInteger(cacheSize) || cacheSize < 1) throw new Error(`${who}: cacheSize must be a positive integer, got ${cacheSize}`);
   const entries = new Map<string, Entry>();
-  const stats: CompileStats = { recordings: 0, replays: 0, eagerCalls: 0, plans: 0, dispatches: 0, fusedAway: 0 };
+  const stats: CompileStats = { recordings: 0, replays: 0, eagerCalls: 0, eagerFallbacks: 0, lastFallback: null, plans: 0, dispatches: 0, fusedAway: 0 };
 
   const drop = (key: string) => {
     entries.get(key)?.plan?.release();
@@ -369,11 +487,23 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     });
     if (isReferenceMode() || anomalyEnabled()) return eagerly(inputs);
     if (recording) throw new Error(`${who}: a compiled function was called while another one records; compile the outer step only`);
-    const key = inputs.map((t) => `${t.dtype}${shapeStr(t.shape)}${t.host ? 'h' : ''}`).join(',') + (opts.key ? `|${String(opts.key())}` : '');
+    // Under noGrad fn records no graph (and its backward throws): another signature.
+    const key = inputs.map((t) => `${t.dtype}${shapeStr(t.shape)}${t.host ? 'h' : ''}`).join(',') + (isGradEnabled() ? '' : '|noGrad') + (opts.key ? `|${String(opts.key())}` : '');
     let entry = entries.get(key);
-    if (entry?.plan?.stale) {
+    // Host state fn's host code read while recording must be as it was: else this call runs eagerly and
+    // is recorded anew (a plan that no longer holds is dropped).
+    const changed = entry?.plan ? (entry.plan.stale ? 'a buffer it binds went back to the pool (the tensor that held it was freed)' : entry.plan.rec.changed()) : null;
+    if (changed) {
+      stats.eagerFallbacks++;
+      stats.lastFallback = changed;
       drop(key);
       entry = undefined;
+    } else if (entry && !entry.plan && entry.recordings.length) {
+      // A recording kept for comparison stands for this call only if the state it read is unchanged and
+      // this call's labels pass its guards (the same valid count): else this call starts the comparison.
+      const last = entry.recordings[entry.recordings.length - 1];
+      // (A .grad that one left alive is no change: this call then fails saying so.)
+      if (last.changed(last.leftAlive > 0) || !last.guardsHold(inputs)) entry.recordings = [];
     }
     if (entry) {
       entries.delete(key); // least recently used goes first: re-insert at the end
@@ -408,6 +538,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     });
     const ownInputs = own.map((t) => t.storage().view(t.size * 4));
     const ownHosts = own.map((t) => t.host);
+    rec.hosts = ownHosts;
     let flat: ReturnType<typeof flatten> | undefined;
     let outViews: { view: BufferView; shape: readonly number[]; dtype: Tensor['dtype'] }[] = [];
     let fresh: Tensor[] = [];
@@ -420,7 +551,12 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     recording = true;
     try {
       const results = tidy(() => {
-        flat = flatten(who, fn(...(own as A)));
+        hostReads.active = rec;
+        try {
+          flat = flatten(who, fn(...(own as A)));
+        } finally {
+          hostReads.active = null;
+        }
         return flat.tensors;
       });
       outViews = results.map((t) => ({ view: t.storage('compiled step output').view(t.size * 4), shape: t.shape, dtype: t.dtype }));
@@ -457,6 +593,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     if (rec.readbacks) fail(`fn read ${rec.readbacks === 1 ? 'a value' : `${rec.readbacks} values`} back from the GPU (data() or item()); a replay would not read them again. Read the returned tensors after the call instead`);
     const escaped = mem.liveTensors - liveBefore - fresh.length;
     const kept = rec.acquiredBuffers.size - pinned.length;
+    rec.leftAlive = kept;
     const isCandidate = entry.recordings.length > 0;
     if (kept && isCandidate) {
       fail(`fn left ${escaped > 0 ? escaped : kept} tensor(s) it made alive without returning them (a parameter's .grad: call zeroGrad() inside fn; or state kept across calls), so a replay could not give them back`);
@@ -485,5 +622,6 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
     stats.plans = 0;
   };
   Object.defineProperty(compiled, 'stats', { get: () => ({ ...stats }) });
+  dropped.register(compiled, entries);
   return compiled;
 }

@@ -44,8 +44,9 @@ export interface FusibleDispatch {
   elementwise?: Elementwise;
 }
 
-/** A buffer budget per fused kernel: the params binding plus 9 (Chromium allows 10 storage buffers). */
-const MAX_BUFFERS = 9;
+/** Storage buffers one generated kernel may bind, its params words included: the device's limit (10 where
+ * Chromium gives 10, 8 on adapters with WebGPU's minimum). */
+const bufferLimit = () => rt().device.limits.maxStorageBuffersPerShaderStage;
 
 const sameView = (a: BufferView, b: BufferView) => a.buffer === b.buffer && (a.offset ?? 0) === (b.offset ?? 0) && a.bytes === b.bytes;
 
@@ -76,6 +77,7 @@ export function fuseCommands<C extends { kind: string }>(commands: C[], neededAf
   let saved = 0;
   let run: { cmd: FusibleDispatch; e: Elementwise }[] = [];
   let runEnd = -1;
+  const limit = bufferLimit();
   const flush = () => {
     if (run.length >= 2) {
       out.push(generate(run.map((r) => r.e), (b) => neededAfter(b, runEnd)) as unknown as C);
@@ -91,7 +93,9 @@ export function fuseCommands<C extends { kind: string }>(commands: C[], neededAf
       const x = e.inputs[0].buffer;
       const only = last && last.output.buffer === x && last.n === e.n && run.every((r) => r.e.output.buffer === x || !neededAfter(r.e.output.buffer, runEnd));
       const reads = run.flatMap((r) => r.e.inputs.map((v) => v.buffer));
-      if (only && !neededAfter(x, i) && !reads.includes(e.output.buffer) && run.every((r) => r.e.inputs.every((v, j) => r.e.sizes[j] === r.e.n || !run.some((w) => w.e.output.buffer === v.buffer)))) {
+      // The sum's kernel binds every buffer the run reads, its output and the params words.
+      const fitsLimit = new Set(reads).size + 2 <= limit;
+      if (only && fitsLimit && !neededAfter(x, i) && !reads.includes(e.output.buffer) && run.every((r) => r.e.inputs.every((v, j) => r.e.sizes[j] === r.e.n || !run.some((w) => w.e.output.buffer === v.buffer)))) {
         out.push(generateSum(run.map((r) => r.e), c as unknown as FusibleDispatch) as unknown as C);
         saved += run.length;
         run = [];
@@ -106,7 +110,7 @@ export function fuseCommands<C extends { kind: string }>(commands: C[], neededAf
       out.push(c);
       return;
     }
-    if (run.length && !fits(run.map((r) => r.e), e)) flush();
+    if (run.length && !fits(run.map((r) => r.e), e, limit - 1)) flush();
     run.push({ cmd: c as unknown as FusibleDispatch, e });
     runEnd = i;
   });
@@ -115,8 +119,8 @@ export function fuseCommands<C extends { kind: string }>(commands: C[], neededAf
 }
 
 /** Whether e can join the run: same n, one view per buffer, no broadcast read of a value the run wrote,
- * no write over a buffer the run read by broadcast, and few enough buffers. */
-function fits(run: Elementwise[], e: Elementwise): boolean {
+ * no write over a buffer the run read by broadcast, and at most maxBuffers buffers. */
+function fits(run: Elementwise[], e: Elementwise, maxBuffers: number): boolean {
   if (e.n !== run[0].n) return false;
   const views = new Map<GPUBuffer, BufferView>();
   const written = new Set<GPUBuffer>();
@@ -136,7 +140,7 @@ function fits(run: Elementwise[], e: Elementwise): boolean {
   }
   if (e.inputs.some((v, j) => e.sizes[j] !== e.n && written.has(v.buffer))) return false;
   if (broadcastRead.has(e.output.buffer) || e.inputs.some((v, j) => e.sizes[j] !== e.n && v.buffer === e.output.buffer)) return false;
-  return views.size <= MAX_BUFFERS;
+  return views.size <= maxBuffers;
 }
 
 /** The WGSL of a run: a function per op, and the statements computing element i (or vec4 i) into

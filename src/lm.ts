@@ -130,30 +130,33 @@ export async function trainLM(config: GptConfig, corpus: Corpus, cfg: LmConfig, 
   };
   const compiled = cfg.compile === false ? null : compile(body, { key: () => model.training });
   const trainStep = compiled ?? ((...xs: [Tensor, Tensor, Tensor]) => tidy(() => body(...xs)));
-  for (let step = 1; step <= cfg.steps; step++) {
-    const starts = Array.from({ length: cfg.batch }, () => g.int(train.length - T - 1));
-    const { x, y } = windows(train, starts, T);
-    const xt = fromHost(x, [cfg.batch, T], 'i32');
-    const yt = fromHost(y, [cfg.batch * T], 'i32');
-    opt.lr = lrAt(step - 1);
-    const next = keep(trainStep(xt, yt, lossSum));
-    lossSum.dispose();
-    lossSum = next;
-    since++;
-    xt.dispose();
-    yt.dispose();
-    if (step % cfg.evalEvery === 0 || step === cfg.steps) {
-      const trainLoss = (await lossSum.item()) / since;
+  try {
+    for (let step = 1; step <= cfg.steps; step++) {
+      const starts = Array.from({ length: cfg.batch }, () => g.int(train.length - T - 1));
+      const { x, y } = windows(train, starts, T);
+      const xt = fromHost(x, [cfg.batch, T], 'i32');
+      const yt = fromHost(y, [cfg.batch * T], 'i32');
+      opt.lr = lrAt(step - 1);
+      const next = keep(trainStep(xt, yt, lossSum));
       lossSum.dispose();
-      lossSum = keep(fromHost([0], [], 'f32'));
-      since = 0;
-      const log = { step, trainLoss, valLoss: await lmValidationLoss(model, val.length > T + 1 ? val : train, cfg), seconds: (performance.now() - t0) / 1000 };
-      history.push(log);
-      onLog?.(log);
+      lossSum = next;
+      since++;
+      xt.dispose();
+      yt.dispose();
+      if (step % cfg.evalEvery === 0 || step === cfg.steps) {
+        const trainLoss = (await lossSum.item()) / since;
+        lossSum.dispose();
+        lossSum = keep(fromHost([0], [], 'f32'));
+        since = 0;
+        const log = { step, trainLoss, valLoss: await lmValidationLoss(model, val.length > T + 1 ? val : train, cfg), seconds: (performance.now() - t0) / 1000 };
+        history.push(log);
+        onLog?.(log);
+      }
     }
+    lossSum.dispose();
+  } finally {
+    compiled?.reset(); // the plans' pinned buffers go back to the pool, also when a step or a hook throws
   }
-  lossSum.dispose();
-  compiled?.reset(); // the plans' pinned buffers go back to the pool
   opt.dispose();
   return { model, history };
 }

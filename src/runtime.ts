@@ -12,6 +12,7 @@ const BIND_GROUP_CACHE = 8192; // cached bind groups before the cache starts ove
 /** Idle staging buffers kept per size class: sequential reads reuse one; a burst of concurrent reads makes
  * more, and all but these few are destroyed once read. */
 const STAGING_PER_SIZE = 4;
+const ERROR_CHECKS = 256; // pending error checks before they are folded into one
 
 /** What records a compiled step (src/compile.ts) sees of the runtime: every command in order, and every
  * buffer taken from or given back to the pool while it records. */
@@ -186,7 +187,7 @@ export class Runtime {
     }));
     const layout = this.device.createBindGroupLayout({ entries, label: name });
     const pipeline = this.device.createComputePipeline({ layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' }, label: name });
-    this.errorChecks.push(this.device.popErrorScope().then((e) => (e ? `kernel '${name}' ${JSON.stringify(defines)}: ${e.message}` : null)));
+    this.checkLater(this.device.popErrorScope().then((e) => (e ? `kernel '${name}' ${JSON.stringify(defines)}: ${e.message}` : null)));
     if (level >= 1) console.error(`rootgrad: compiled ${key} in ${(performance.now() - t0).toFixed(1)} ms`);
     k = { name, pipeline, layout, id: this.pipelines.size + 1 };
     this.pipelines.set(key, k);
@@ -337,7 +338,7 @@ export class Runtime {
     const kernels = this.batchKernels;
     this.device.pushErrorScope('validation');
     this.device.queue.submit([encoder.finish()]);
-    this.errorChecks.push(
+    this.checkLater(
       this.device.popErrorScope().then((e) => (e ? `GPU validation error in a batch of [${[...new Set(kernels)].join(', ')}]: ${e.message}` : null)),
     );
     this.stats.submits++;
@@ -361,7 +362,7 @@ export class Runtime {
   submit(commands: GPUCommandBuffer, what: string): void {
     this.device.pushErrorScope('validation');
     this.device.queue.submit([commands]);
-    this.errorChecks.push(this.device.popErrorScope().then((e) => (e ? `GPU validation error in ${what}: ${e.message}` : null)));
+    this.checkLater(this.device.popErrorScope().then((e) => (e ? `GPU validation error in ${what}: ${e.message}` : null)));
     this.stats.submits++;
   }
 
@@ -393,6 +394,21 @@ export class Runtime {
       this.stats.pinnedBytes -= b.size;
       this.release(b);
     }
+  }
+
+  /** Keeps an error check for the next checkErrors(). A loop that never reads back (a compiled step's
+   * replays, each one submit) must not grow the list without bound: past ERROR_CHECKS it is folded into
+   * one check that keeps the first error and the count. */
+  private checkLater(check: Promise<string | null>): void {
+    this.errorChecks.push(check);
+    if (this.errorChecks.length < ERROR_CHECKS) return;
+    const all = this.errorChecks;
+    this.errorChecks = [
+      Promise.all(all).then((es) => {
+        const errors = es.filter((e): e is string => !!e);
+        return errors.length ? errors[0] + (errors.length > 1 ? ` (and ${errors.length - 1} more)` : '') : null;
+      }),
+    ];
   }
 
   /** Throws the first WGSL/validation error seen since the last check, naming the kernel. */

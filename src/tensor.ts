@@ -6,6 +6,7 @@ import { rt, type BufferView } from './runtime.js';
 import { hasDevice } from './gpu.js';
 import { Shape, shapeStr, sizeOf } from './shape.js';
 import type { F64 } from './ops/def.js';
+import { hostReads } from './host-reads.js';
 
 /** f32 and i32 values; bool as 32-bit 0/1 words (comparisons and masks). */
 export type DType = 'f32' | 'i32' | 'bool';
@@ -87,6 +88,8 @@ export class Storage {
     this.version++;
     this.lastWriter = who;
     this.host = null;
+    // A compiled step's replay writes in place where this recording did: it bumps the same versions.
+    if (hostReads.active) rt().onReplay(() => this.bump(who));
   }
   release(): void {
     if (--this.refs > 0) return;
@@ -190,6 +193,12 @@ const scopes: Scope[] = [];
 let gradEnabled = true;
 let nextId = 1;
 
+/** The id the next tensor will get (ids only grow): a compiled step's recording tells the tensors made
+ * before it from its own by id. */
+export function nextTensorId(): number {
+  return nextId;
+}
+
 export class Tensor {
   readonly id = nextId++;
   readonly shape: readonly number[];
@@ -226,6 +235,7 @@ export class Tensor {
 
   /** Whether gradients flow to this tensor. Only f32 tensors can require them. */
   get requiresGrad(): boolean {
+    if (hostReads.active) hostReads.active.tensor(this);
     return this._requiresGrad;
   }
   set requiresGrad(on: boolean) {
@@ -243,6 +253,7 @@ export class Tensor {
 
   /** @internal The storage, or a clear error if this tensor was disposed (or lives on the reference backend). */
   storage(op = 'use'): Storage {
+    if (hostReads.active) hostReads.active.tensor(this);
     if (this._disposed) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
     if (!this.owned.storage) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} is a reference-backend value with no GPU storage`);
     return this.owned.storage;

@@ -197,56 +197,59 @@ export async function trainClassifier(
   };
   const compiled = cfg.compile === false ? null : compile(body, { key: () => model.training });
   const step = compiled ?? ((...xs: [Tensor, Tensor, Tensor]) => tidy(() => body(...xs)));
-  for (let epoch = history.length + 1; epoch <= cfg.epochs; epoch++) {
-    const t0 = performance.now();
-    model.train();
-    let lossSum: Tensor = keep(fromHost([0], [], 'f32'));
-    const batches = batchIndices(train.n, cfg.batch, shuffler);
-    const predTensors: [Int32Array, Tensor][] = [];
-    for (let b = 0; b < batches.length; b++) {
-      const idx = batches[b];
-      const { x, y } = gatherRows(train, idx);
-      const xt = fromHost(x, [idx.length, train.features], 'f32');
-      const yt = fromHost(y, [idx.length], 'i32');
-      optimizer.lr = lrAt(optimizer.steps);
-      const [nextSum, pred] = step(xt, yt, lossSum);
-      keep(nextSum);
-      keep(pred);
+  try {
+    for (let epoch = history.length + 1; epoch <= cfg.epochs; epoch++) {
+      const t0 = performance.now();
+      model.train();
+      let lossSum: Tensor = keep(fromHost([0], [], 'f32'));
+      const batches = batchIndices(train.n, cfg.batch, shuffler);
+      const predTensors: [Int32Array, Tensor][] = [];
+      for (let b = 0; b < batches.length; b++) {
+        const idx = batches[b];
+        const { x, y } = gatherRows(train, idx);
+        const xt = fromHost(x, [idx.length, train.features], 'f32');
+        const yt = fromHost(y, [idx.length], 'i32');
+        optimizer.lr = lrAt(optimizer.steps);
+        const [nextSum, pred] = step(xt, yt, lossSum);
+        keep(nextSum);
+        keep(pred);
+        lossSum.dispose();
+        lossSum = nextSum;
+        predTensors.push([y, pred]);
+        xt.dispose();
+        yt.dispose();
+        await hooks.onStep?.(epoch, b + 1, batches.length);
+      }
+      const trainLoss = (await lossSum.item()) / train.n;
       lossSum.dispose();
-      lossSum = nextSum;
-      predTensors.push([y, pred]);
-      xt.dispose();
-      yt.dispose();
-      await hooks.onStep?.(epoch, b + 1, batches.length);
+      let correct = 0;
+      for (const [y, p] of predTensors) {
+        const pd = await readPredictions(p);
+        for (let i = 0; i < y.length; i++) if (pd[i] === y[i]) correct++;
+        p.dispose();
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const ev = await evaluate(model, test, cfg);
+      const log: EpochLog = {
+        epoch,
+        lr: optimizer.lr,
+        trainLoss,
+        trainAccuracy: correct / train.n,
+        testLoss: ev.loss,
+        testAccuracy: ev.accuracy,
+        seconds,
+        examplesPerSecond: train.n / seconds,
+      };
+      history.push(log);
+      hooks.onEpoch?.(log);
+      if (hooks.onCheckpoint) {
+        const st = optimizer.state();
+        await hooks.onCheckpoint({ model: model.stateDict(), optimizer: st, shuffler: shuffler.getState(), global: globalGenerator.getState(), history: [...history] });
+      }
     }
-    const trainLoss = (await lossSum.item()) / train.n;
-    lossSum.dispose();
-    let correct = 0;
-    for (const [y, p] of predTensors) {
-      const pd = await readPredictions(p);
-      for (let i = 0; i < y.length; i++) if (pd[i] === y[i]) correct++;
-      p.dispose();
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    const ev = await evaluate(model, test, cfg);
-    const log: EpochLog = {
-      epoch,
-      lr: optimizer.lr,
-      trainLoss,
-      trainAccuracy: correct / train.n,
-      testLoss: ev.loss,
-      testAccuracy: ev.accuracy,
-      seconds,
-      examplesPerSecond: train.n / seconds,
-    };
-    history.push(log);
-    hooks.onEpoch?.(log);
-    if (hooks.onCheckpoint) {
-      const st = optimizer.state();
-      await hooks.onCheckpoint({ model: model.stateDict(), optimizer: st, shuffler: shuffler.getState(), global: globalGenerator.getState(), history: [...history] });
-    }
+  } finally {
+    compiled?.reset(); // the plans' pinned buffers go back to the pool, also when a step or a hook throws
   }
-  compiled?.reset(); // the plans' pinned buffers go back to the pool
   return { model, optimizer, history };
 }
 

@@ -2,6 +2,7 @@
 // so they get kernels where one invocation owns a whole row or block; GPUs get workgroup-cooperative ones.
 // Override with setKernelVariant() or ROOTGRAD_VARIANT_<NAME>=<variant> (e.g. ROOTGRAD_VARIANT_LOSSROWS=workgroup).
 import { adapterInfo } from './gpu.js';
+import { hostReads } from './host-reads.js';
 
 export interface Variants {
   /** Fused multiclass losses: one invocation per row ('thread') or one workgroup per row ('workgroup'). */
@@ -91,6 +92,12 @@ export function setKernelVariant<K extends keyof Variants>(name: K, value: Varia
 /** The variant to use: an override, then $ROOTGRAD_VARIANT_<NAME>, then an autotuned choice for the shape
  * class, then the adapter's default. */
 export function kernelVariant<K extends keyof Variants>(name: K, shapeClass?: string): Variants[K] {
+  // A compiled step replays the kernels chosen when it recorded: it records again after the choice changes.
+  if (hostReads.active) hostReads.active.depend(overrides, `kernel variant ${name}${shapeClass ? `:${shapeClass}` : ''}`, () => chosenVariant(name, shapeClass));
+  return chosenVariant(name, shapeClass);
+}
+
+function chosenVariant<K extends keyof Variants>(name: K, shapeClass?: string): Variants[K] {
   if (overrides[name]) return overrides[name] as Variants[K];
   const env = (globalThis as any).process?.env?.[`ROOTGRAD_VARIANT_${name.toUpperCase()}`];
   if (env) return env as Variants[K];

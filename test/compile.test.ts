@@ -4,6 +4,9 @@ import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { rg, setup } from './helpers.js';
 import { MLPClassifier } from '../models/mlp.js';
 import { GPT } from '../models/gpt.js';
+import { rt } from '../src/runtime.js';
+import { collectGarbage } from './helpers.js';
+import { runTwin, type Action } from './compile-twin.js';
 
 beforeAll(setup);
 
@@ -176,6 +179,20 @@ describe('compile: outputs, memory, invalidation', () => {
     for (const t of [x, y, w]) t.dispose();
   });
 
+  test('a plan holds the tensors it read weakly: one dropped without dispose() is collected, and the next call records with the new one', async () => {
+    let w = rg.tensor([1, 2, 3, 4]);
+    const f = rg.compile((x: rg.Tensor) => rg.mul(x, w));
+    const x = rg.tensor([1, 1, 1, 1]);
+    for (let i = 0; i < 3; i++) f(x).dispose();
+    expect(f.stats.replays).toBe(1);
+    w = rg.tensor([5, 6, 7, 8]); // the old one is dropped, not disposed
+    await collectGarbage();
+    const y = f(x);
+    expect(Array.from(await y.data())).toEqual([5, 6, 7, 8]);
+    f.reset();
+    for (const t of [x, y, w]) t.dispose();
+  });
+
   test('`key` makes host state part of the signature (a module switched to eval mode records anew)', async () => {
     rg.manualSeed(1);
     const model = new MLPClassifier({ kind: 'mlp', inputs: 4, hidden: [8], classes: 2, activation: 'relu', dropout: 0.5 });
@@ -334,5 +351,173 @@ describe('compile: refusals', () => {
     const outer = rg.compile((a: rg.Tensor) => inner(a));
     expect(() => outer(x())).toThrow('compile: a compiled function was called while another one records; compile the outer step only');
     expect(() => rg.compile(((a: rg.Tensor) => 3) as never as (a: rg.Tensor) => rg.Tensor)(x())).toThrow('compile: fn must return a Tensor, an array or object of Tensors, or nothing; it returned number');
+  });
+});
+
+describe('compile: host state a plan was recorded with (compiled = eager, or eager)', () => {
+  const steps = (n: number, batch = 5): Action[] => Array.from({ length: n }, () => ({ kind: 'step', batch }));
+  /** Eager and compiled twins over the actions: the same loss and parameter bits, and the reason the
+   * compiled one ran eagerly and recorded again. */
+  const same = async (actions: Action[], reason: RegExp | null) => {
+    const eager = await runTwin(actions, false);
+    const compiled = await runTwin(actions, true);
+    expect(compiled.losses).toEqual(eager.losses);
+    expect(compiled.params).toEqual(eager.params);
+    if (reason) {
+      expect(compiled.stats!.eagerFallbacks).toBeGreaterThanOrEqual(1);
+      expect(compiled.stats!.lastFallback).toMatch(reason);
+    }
+    expect(compiled.stats!.replays).toBeGreaterThanOrEqual(1);
+    return compiled.stats!;
+  };
+
+  test('a second optimiser moves the parameters into its buffer while the first one still lives (#34.3)', async () => {
+    await same([...steps(4), { kind: 'newOptimizer', sgd: true }, ...steps(4), { kind: 'newOptimizer', sgd: false }, ...steps(4)], /moved to another buffer/);
+  });
+
+  test("a module's parameter reassigned while the old tensor lives (#34.3)", async () => {
+    await same([...steps(4), { kind: 'reassign', layer: 0 }, ...steps(4)], /Linear's weight changed from tensor #\d+ \[6, 4\] to tensor #\d+ \[6, 4\]/);
+  });
+
+  test('a parameter frozen after recording, then unfrozen (#34.4)', async () => {
+    await same([...steps(4), { kind: 'freeze', param: 0 }, ...steps(4), { kind: 'unfreeze', param: 0 }, ...steps(4)], /requires a gradient now/);
+  });
+
+  test("SGD's momentum switched on after recording without it (#34.4)", async () => {
+    await same([...steps(4), { kind: 'set', field: 'momentum', value: 0.9 }, ...steps(4)], /SGD momentum > 0 changed from false to true/);
+  });
+
+  test("train/eval without a `key`, and Dropout's p", async () => {
+    await same([...steps(4), { kind: 'eval' }, ...steps(4), { kind: 'train' }, ...steps(4)], /Dropout's training changed from false to true/);
+    await same([...steps(4), { kind: 'dropout', p: 0.5 }, ...steps(4)], /Dropout's p changed from 0.25 to 0.5/);
+  });
+
+  test('a kernel variant forced after recording records again with the kernels eager picks', async () => {
+    const body = (x: rg.Tensor) => rg.softmax(x, -1);
+    const f = rg.compile(body);
+    const x = rg.randn([3, 200]);
+    for (let i = 0; i < 3; i++) f(x).dispose();
+    const other = rg.kernelVariant('softmax', 'long') === 'workgroup' ? 'thread' : 'workgroup';
+    rg.setKernelVariant('softmax', other);
+    try {
+      const got = f(x);
+      expect(f.stats.lastFallback).toMatch(/kernel variant softmax:long changed from (thread|workgroup) to (thread|workgroup)/);
+      expect(await bits(got)).toEqual(await bits(rg.tidy(() => body(x))));
+      got.dispose();
+    } finally {
+      rg.setKernelVariant('softmax', 'auto');
+    }
+    f.reset();
+    x.dispose();
+  });
+
+  test('a replay bumps the versions of what it writes in place, so a stale saved tensor is refused as in eager', async () => {
+    const w = rg.tensor([1, 2, 3, 4], undefined, { requiresGrad: true });
+    const opt = new rg.SGD([w], { lr: 0.1 });
+    const f = rg.compile((x: rg.Tensor) => {
+      const l = rg.sum(rg.mul(x, w));
+      l.backward();
+      opt.step();
+      opt.zeroGrad();
+      return l;
+    });
+    const x = rg.tensor([1, 1, 1, 1]);
+    for (let i = 0; i < 4; i++) f(x).dispose();
+    const replays = f.stats.replays;
+    expect(replays).toBeGreaterThanOrEqual(1);
+    const saved = rg.sum(rg.mul(w, w)); // saves w
+    f(x).dispose(); // a replay: updates w in place
+    expect(f.stats.replays).toBe(replays + 1);
+    expect(() => saved.backward()).toThrow(/was modified in place by SGD.step after the forward pass/);
+    f.reset();
+    opt.dispose();
+    for (const t of [saved, x, w]) t.dispose();
+  });
+
+  test("labels whose ignored count changes while recording run eagerly (the README's promise), not refused (#35.7)", async () => {
+    const stats = await same(
+      [
+        { kind: 'step', batch: 5, ignored: 1 },
+        { kind: 'step', batch: 5, ignored: 2 },
+        { kind: 'step', batch: 5, ignored: 0 },
+        { kind: 'step', batch: 5, ignored: 3 },
+        ...steps(4),
+        { kind: 'step', batch: 5, ignored: 2 },
+        ...steps(2),
+      ],
+      null,
+    );
+    expect(stats.eagerCalls).toBe(1); // the call with 2 ignored labels after the plan was made
+  });
+
+  test('a fused kernel binds no more storage buffers than the device allows; the step works (#35.7)', async () => {
+    // Six products whose results alternate between two buffers, then a row sum: one run reading 9 buffers,
+    // which the sum's generated kernel would bind with its output and params (11 > 10).
+    const ws = Array.from({ length: 6 }, (_, i) => rg.full([37, 19], 1 + i / 8));
+    const body = (x: rg.Tensor) => {
+      let h = x;
+      for (const w of ws) {
+        const next = rg.mul(h, w);
+        if (h !== x) h.dispose();
+        h = next;
+      }
+      return rg.sum(h, 1);
+    };
+    const f = rg.compile(body, { fuse: true });
+    const x = rg.randn([37, 19]);
+    const want = await rg.tidy(() => body(x)).data();
+    for (let i = 0; i < 4; i++) {
+      const got = await f(x).data(); // a validation error would throw here
+      got.forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThanOrEqual(1e-6 * Math.abs(want[j])));
+    }
+    expect(f.stats.fusedAway).toBeGreaterThan(0);
+    f.reset();
+    for (const t of [x, ...ws]) t.dispose();
+  });
+});
+
+describe('compile: what a plan holds goes back', () => {
+  test('the pending error checks stay bounded over replays without a readback', async () => {
+    const f = rg.compile((x: rg.Tensor) => rg.neg(x));
+    const x = rg.tensor([1, 2]);
+    for (let i = 0; i < 600; i++) f(x).dispose();
+    expect((rt() as unknown as { errorChecks: unknown[] }).errorChecks.length).toBeLessThanOrEqual(256);
+    await x.data(); // the folded check still reports (nothing here) and empties the list
+    expect((rt() as unknown as { errorChecks: unknown[] }).errorChecks.length).toBe(0);
+    f.reset();
+    x.dispose();
+  });
+
+  test('a compiled function dropped without reset() gives its pinned buffers back', async () => {
+    await collectGarbage(); // compiled functions earlier tests dropped give theirs back first
+    const pinned0 = rg.memory().pinnedBytes;
+    const listeners0 = rt().releaseListeners.size;
+    const x = rg.tensor([1, 2, 3]);
+    (() => {
+      const f = rg.compile((a: rg.Tensor) => rg.exp(rg.neg(a)));
+      for (let i = 0; i < 3; i++) f(x).dispose();
+      expect(f.stats.plans).toBe(1);
+    })();
+    expect(rg.memory().pinnedBytes).toBeGreaterThan(pinned0);
+    await collectGarbage();
+    await new Promise((r) => setTimeout(r, 20));
+    await collectGarbage();
+    expect(rg.memory().pinnedBytes).toBeLessThanOrEqual(pinned0);
+    expect(rt().releaseListeners.size).toBeLessThanOrEqual(listeners0);
+    x.dispose();
+  });
+
+  test('trainClassifier gives the plans back when a hook throws', async () => {
+    const ds = rg.loadDataset('breast-cancer');
+    const { train, test } = rg.trainTestSplit(ds, 0.2, 1);
+    const pinned0 = rg.memory().pinnedBytes;
+    let calls = 0;
+    const run = rg.trainClassifier({ kind: 'mlp', inputs: 30, hidden: [8], classes: 2 }, train, test, { ...rg.defaultTrainConfig, epochs: 1, seed: 4 }, {
+      onStep: () => {
+        if (++calls === 4) throw new Error('stop here');
+      },
+    });
+    await expect(run).rejects.toThrow('stop here');
+    expect(rg.memory().pinnedBytes).toBe(pinned0);
   });
 });

@@ -6,6 +6,7 @@ import { linear, matmul } from '../ops/matmul.js';
 import { transpose } from '../ops/movement.js';
 import { gelu, relu, tanh } from '../ops/unary.js';
 import { Module } from './module.js';
+import { dependOn } from '../host-reads.js';
 import type { LinearActivation } from '../ops/def.js';
 
 /**
@@ -68,6 +69,7 @@ export class Dropout extends Module {
     if (!(p >= 0 && p < 1)) throw new Error(`Dropout: p must be in [0, 1), got ${p}`);
   }
   forward(x: Tensor): Tensor {
+    dependOn(this, 'p', () => this.p); // p is assignable: a compiled step records again after a change
     return dropout(x, this.p, this.training); // the seed comes from the global generator: manualSeed repeats masks
   }
 }

@@ -3,6 +3,7 @@
 // (`head.weight = wte.weight` ties two modules' weights; the tied tensor is then listed once).
 import { keep, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
+import { hostReads } from '../host-reads.js';
 import { shapeStr, sizeOf } from '../shape.js';
 
 export type StateValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
@@ -17,7 +18,15 @@ type Kind = 'parameter' | 'buffer' | 'module';
  * `class GPT extends Module<[Tensor, Tensor?], [Tensor, Tensor | null]>` has `forward(idx, targets?)`.
  */
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
-  training = true;
+  private _training = true;
+  /** Train or eval mode (see train() and eval()). A compiled step that read it records again after a change. */
+  get training(): boolean {
+    if (hostReads.active) hostReads.active.depend(this, 'training', () => this._training);
+    return this._training;
+  }
+  set training(on: boolean) {
+    this._training = on;
+  }
   private readonly _params = new Map<string, Tensor>();
   private readonly _buffers = new Map<string, Tensor>();
   private readonly _children = new Map<string, AnyModule>();
@@ -62,7 +71,12 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const own = Object.getOwnPropertyDescriptor(this, name);
     if (own?.get) return; // already an accessor of ours
     Object.defineProperty(this, name, {
-      get: () => this.mapOf(kind).get(name),
+      get: () => {
+        // A compiled step that read this name replays with the tensor it found: it records again after
+        // another one is assigned.
+        if (hostReads.active) hostReads.active.depend(this, name, () => this.mapOf(kind).get(name));
+        return this.mapOf(kind).get(name);
+      },
       set: (x: unknown) => this.assign(kind, name, x),
       enumerable: true,
       configurable: true,

@@ -19,6 +19,7 @@ import { add, mul } from '../ops/binary.js';
 import { sum } from '../ops/reduce.js';
 import { view } from '../ops/apply.js';
 import { shapeStr } from '../shape.js';
+import { dependOn } from '../host-reads.js';
 
 export type SlotValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
 
@@ -449,6 +450,7 @@ export class SGD extends Optimizer<SGDSettings> {
   protected update(t: UpdateTarget, g: ParamGroup<SGDSettings>): void {
     const r = rt();
     const useMomentum = g.momentum > 0;
+    dependOn(g, 'SGD momentum > 0', () => g.momentum > 0); // binds a momentum buffer or not: a replay cannot switch
     // PyTorch starts the buffer at the first step the parameter has a gradient: buf = d, then momentum.
     const first = useMomentum && t.fresh('momentum');
     const buf = useMomentum ? t.slot('momentum') : view((this.unused ??= keep(zeros([1])))); // bound, never read without momentum
