@@ -14,6 +14,15 @@ fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u
 // Neither NaN nor +-inf (exponent bits not all ones).
 fn is_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
 
+// Compensated (Kahan) summation: s = (sum, the low-order part its last addition lost); the error of n terms
+// stays near one rounding instead of growing with n. A non-finite sum carries no compensation (inf - inf
+// would make a NaN of an infinite sum).
+fn kahan_add(s: vec2<f32>, v: f32) -> vec2<f32> {
+  let y = v - s.y;
+  let t = s.x + y;
+  return vec2<f32>(t, select(0.0, (t - s.x) - y, is_finite(t)));
+}
+
 // max and min that propagate a NaN from either side, as PyTorch's maximum, amax, relu and clamp do.
 fn nan_max(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, is_nan(b)), a, is_nan(a)); }
 fn nan_min(a: f32, b: f32) -> f32 { return select(select(min(a, b), b, is_nan(b)), a, is_nan(a)); }

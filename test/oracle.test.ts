@@ -163,6 +163,15 @@ function finiteOnly(got: ArrayLike<number>, want: Float64Array, x: Float64Array)
   return [Float64Array.from(got, (v, i) => (keep(i) ? v : NaN)), want.map((v, i) => (keep(i) ? v : NaN))];
 }
 
+/** ORACLE_ERRORS=file appends each tensor's largest error beside PyTorch's float32 error (for measuring). */
+function logError(c: Case, set: string, what: string, got: ArrayLike<number>, want: Float64Array, err32 = 0): void {
+  const file = process.env.ORACLE_ERRORS;
+  if (!file) return;
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) if (Number.isFinite(want[i]) && Number.isFinite(got[i])) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+  appendFileSync(file, `${c.id}\t${set}\t${what}\t${worst.toExponential(3)}\t${err32.toExponential(3)}\t${(worst / Math.max(err32, 2 * ULP32 * scaleOf(want), 1e-300)).toFixed(2)}\n`);
+}
+
 function scaleOf(want: Float64Array): number {
   let s = 0;
   for (const v of want) if (Number.isFinite(v)) s = Math.max(s, Math.abs(v));
@@ -229,6 +238,7 @@ async function runGpu(c: Case, set: string): Promise<string[]> {
       let [got, want] = [await y.data() as ArrayLike<number>, outs[j]];
       if (c.expectDifference === 'NaN and inf through WGSL math') [got, want] = finiteOnly(got, want, inputData(c.inputs[0]));
       const m = mismatch(got, want, o.dtype === 'f32' ? gpuTol(want, o.err32) : 0, true);
+      if (o.dtype === 'f32') logError(c, set, `output ${j}`, got, want, o.err32);
       if (m) fail.push(`${set}: output ${j}: ${m}`);
       if (o.R && y.requiresGrad) {
         const term = rg.sum(rg.mul(y, rg.tensor(Float32Array.from(decode(o.R)), o.shape)));
@@ -241,6 +251,7 @@ async function runGpu(c: Case, set: string): Promise<string[]> {
         if (!g) continue;
         const got = xs[i].grad ? await xs[i].grad!.data() : new Float32Array(g.length);
         const m = mismatch(got, g, gpuTol(g, c.grads![i]!.err32), true);
+        logError(c, set, `gradient ${i}`, got, g, c.grads![i]!.err32);
         if (m) fail.push(`${set}: gradient of input ${i}: ${m}`);
       }
     }
