@@ -4,7 +4,7 @@
 // the output. Every element is written by one invocation, in a fixed order (no atomics): deterministic.
 // Each invocation computes CB input channels (of one group) x 4 consecutive input pixels.
 // Layout: G [N, O, OH, OW], W [O, Cg, KH, KW], DX [N, C, H, W].
-// Workgroup: WG invocations along pixel blocks; y = channel blocks; z = sample.
+// Workgroup: WG invocations along pixel blocks; y = channel blocks; z = sample (+ z0).
 #include "common.wgsl"
 
 const CB: u32 = {{CB}}u;
@@ -14,7 +14,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let HW = params.H * params.W;
   let q0 = gid.x * 4u;
   let c0 = gid.y * CB;
-  let n = gid.z;
+  let n = gid.z + params.z0; // z0: the first sample of this dispatch (src/runtime.ts runBatches)
   if (q0 >= HW || c0 >= params.C) { return; }
   let Cg = params.C / params.G;
   let Og = params.O / params.G;

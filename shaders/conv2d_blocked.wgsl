@@ -8,7 +8,7 @@
 // and CB weight loads feed 4*CB multiply-adds. Rows of taps above or below the input are skipped, and
 // blocks whose taps all lie inside the row (most of them) load without bounds checks.
 // Layout: X [N, C, H, W], W [O, Cg, KH, KW], Bias [O] (not read when BIAS is false), Y [N, O, OH, OW].
-// Workgroup: WG invocations along (output row, 4-pixel block); y = channel blocks; z = sample.
+// Workgroup: WG invocations along (output row, 4-pixel block); y = channel blocks; z = sample (+ z0).
 #include "common.wgsl"
 
 const HAS_BIAS: bool = {{BIAS}};
@@ -19,7 +19,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let oh = gid.x / OWB;
   let ow0 = (gid.x % OWB) * 4u;
   let o0 = gid.y * {{CB}}u;
-  let n = gid.z;
+  let n = gid.z + params.z0; // z0: the first sample of this dispatch (src/runtime.ts runBatches)
   if (oh >= params.OH || o0 >= params.O) { return; }
   let Cg = params.C / params.G;
   let taps = params.KH * params.KW;

@@ -5,7 +5,7 @@
 // written: each tile of it is gathered from the input into workgroup memory. A 16x16 workgroup computes a
 // 64x64 tile of Y (channels x pixels), each invocation a 4x4 block, staging 64x16 of W and 16x64 of X̂ per step.
 // Layout: X [N, C, H, W], W [O, Cg, KH, KW], Bias [O] (not read when BIAS is false), Y [N, O, OH, OW].
-// Workgroup: 16x16; x = pixel tiles, y = channel tiles, z = n*G + g.
+// Workgroup: 16x16; x = pixel tiles, y = channel tiles, z = n*G + g (+ z0).
 #include "common.wgsl"
 #include "tile_64x64.wgsl"
 
@@ -14,8 +14,9 @@ const HAS_BIAS: bool = {{BIAS}};
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let G = params.G;
-  let n = wid.z / G;
-  let g = wid.z % G;
+  let z = wid.z + params.z0; // z0: the first (sample, group) of this dispatch (src/runtime.ts runBatches)
+  let n = z / G;
+  let g = z % G;
   let Og = params.O / G;
   let Cg = params.C / G;
   let taps = params.KH * params.KW;

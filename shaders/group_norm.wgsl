@@ -2,9 +2,10 @@
 // L = Cg*S contiguous elements; channel c = g*Cg + (e / S) of element e of row (n, g).
 //   group norm: Y = (X - mean_row) * rstd_row * Wt[c] + Bias[c], rstd = 1 / sqrt(biased variance + eps)
 //   RMS norm (RMS = true; G = 1, S = 1, Cg = the last axis):  Y = X * rstd_row * Wt[c], rstd = 1 / sqrt(mean(X^2) + eps)
-// Saves MEAN (0 for RMS) and RSTD per row for backward. Layout: X, Y [N*G*L]; Wt, Bias [G*Cg]; MEAN, RSTD [N*G].
+// Two passes, the second also correcting the mean (centred_moments.wgsl). Saves MEAN (0 for RMS) and RSTD per row for backward. Layout: X, Y [N*G*L]; Wt, Bias [G*Cg]; MEAN, RSTD [N*G].
 // Workgroup: 64 invocations.
 #include "common.wgsl"
+#include "centred_moments.wgsl"
 
 const RMS: bool = {{RMS}};
 
@@ -21,11 +22,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     mean = total / f32(L);
   }
   var sq = 0.0;
+  var off = 0.0;
   for (var e = 0u; e < L; e++) {
     let d = X[base + e] - mean;
     sq += d * d;
+    off += d;
   }
-  let rstd = inverseSqrt(sq / f32(L) + params.eps);
+  var variance = sq / f32(L); // RMS: the mean square
+  if (!RMS) {
+    let mv = centred_moments(mean, sq, off, f32(L));
+    mean = mv.x;
+    variance = mv.y;
+  }
+  let rstd = inverseSqrt(variance + params.eps);
   let c0 = (r % params.G) * params.Cg;
   for (var e = 0u; e < L; e++) {
     let c = c0 + e / params.S;

@@ -3,7 +3,7 @@
 // Register-blocked: each invocation computes a 4x4 block of C in registers, with no workgroup memory
 // (barriers are expensive on CPU-like adapters such as SwiftShader). Rows and columns past the edge are
 // clamped for loading and dropped at the store, so the inner loop has no branches.
-// Params: M, N, K, sAb, sAm, sAk, sBb, sBk, sBn. Workgroup: 8x8 invocations = a 32x32 tile; z = batch.
+// Params: M, N, K, sAb, sAm, sAk, sBb, sBk, sBn, z0. Workgroup: 8x8 invocations = a 32x32 tile; z = batch (+ z0).
 #include "common.wgsl"
 
 @compute @workgroup_size(8, 8)
@@ -13,7 +13,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let sBk = params.sBk; let sBn = params.sBn;
   let n0 = gid.x * 4u;
   let m0 = gid.y * 4u;
-  let b = gid.z;
+  let b = gid.z + params.z0; // z0: the first matrix of this dispatch (src/runtime.ts runBatches)
   if (n0 >= N || m0 >= M) { return; }
   var pa = vec4<u32>(min(m0, M - 1u), min(m0 + 1u, M - 1u), min(m0 + 2u, M - 1u), min(m0 + 3u, M - 1u)) * sAm + b * params.sA;
   let cols = vec4<u32>(min(n0, N - 1u), min(n0 + 1u, N - 1u), min(n0 + 2u, N - 1u), min(n0 + 3u, N - 1u)) * sBn;

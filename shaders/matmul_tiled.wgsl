@@ -3,7 +3,7 @@
 // adapters the barriers cost more: see matmul_vec4.wgsl). A 16x16 workgroup computes a 64x64 tile of C,
 // each invocation a 4x4 block; per step of 16 along K it stages a 64x16 tile of A and a 16x64 tile of B
 // (zero-filled past the edges, so any size works).
-// Params: M, N, K, A batch stride, B batch stride (0 to broadcast). Workgroup: 16x16; z = batch.
+// Params: M, N, K, A batch stride, B batch stride (0 to broadcast), z0. Workgroup: 16x16; z = batch (+ z0).
 #include "common.wgsl"
 #include "tile_64x64.wgsl"
 
@@ -11,7 +11,7 @@
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let M = params.M; let N = params.N; let K = params.K;
-  let b = wid.z;
+  let b = wid.z + params.z0; // z0: the first matrix of this dispatch (src/runtime.ts runBatches)
   let aBase = b * params.sA;
   let bBase = b * params.sB;
   let row0 = wid.y * TILE;

@@ -6,9 +6,9 @@
 // blocks win (at 256^2: 8x8 2.2, 16x8 3.0 GFLOP/s; at 512^2 16x16 reaches 3.9), but the compile time of
 // the unrolled body grows with them (about 150, 280, 630 ms) and the first training step pays it.
 // Rows past M and columns past N are clamped for loading and dropped at the store: no branch in the loop.
-// Params: M, N, K, A batch stride, B batch stride (0 to broadcast), in elements.
+// Params: M, N, K, A batch stride, B batch stride (0 to broadcast), in elements; z0.
 // Workgroup: WG_X x WG_Y invocations (4x4 on CPU-like adapters, where a workgroup is what one thread runs,
-// so small products still spread over every core; 8x8 on GPUs); z = batch.
+// so small products still spread over every core; 8x8 on GPUs); z = batch (+ z0).
 #include "common.wgsl"
 #include "register_block.wgsl"
 
@@ -24,7 +24,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let K4 = K / 4u;
   let c0 = gid.x * 2u; // first vec4 column
   let m0 = gid.y * 16u;
-  let b = gid.z;
+  let b = gid.z + params.z0; // z0: the first matrix of this dispatch (src/runtime.ts runBatches)
   if (c0 >= N4 || m0 >= M) { return; }
   let aBase = b * params.sA / 4u;
   let last = M - 1u;

@@ -3,6 +3,8 @@
 // state, deterministic for a seed), scaled by the row's total, and walks the cumulative sum in order. Without
 // REPLACEMENT the categories already drawn in the row are left out of the total and the walk. The float64
 // reference (src/ops/random.ts) repeats the f32 arithmetic step by step and draws the same indices.
+// A row PyTorch refuses (a negative, NaN or infinite probability; no mass left for a draw) gets -1 draws,
+// which a check of the output (check_indices.wgsl, always on for multinomial) reports at the next readback.
 // Params: rows, C, n, seed. Workgroup: 64 invocations, one row each.
 #include "common.wgsl"
 
@@ -25,6 +27,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (row >= params.rows) { return; }
   let C = params.C;
   let base = row * C;
+  var valid = true;
+  for (var c = 0u; c < C; c++) {
+    let p = P[base + c];
+    if (!is_finite(p) || p < 0.0) { valid = false; }
+  }
+  if (!valid) {
+    for (var s = 0u; s < params.n; s++) { OUT[row * params.n + s] = -1; }
+    return;
+  }
   for (var s = 0u; s < params.n; s++) {
     var total = 0.0;
     for (var c = 0u; c < C; c++) {

@@ -1,5 +1,6 @@
 // 2-D max or average pooling forward, NCHW, one invocation per output element:
-//   max:  Y[p, oh, ow] = max over the window of X[p, ih, iw]; IDX = ih*W + iw of the first maximum (for backward)
+//   max:  Y[p, oh, ow] = max over the window of X[p, ih, iw]; IDX = ih*W + iw of the first maximum (for backward);
+//         a NaN in the window wins and stays, as PyTorch (found by its bits: WGSL's > may ignore NaN)
 //   avg:  Y[p, oh, ow] = sum over the window / divisor (the window's padded or clipped size: pool_window.wgsl)
 // Windows are regular (kernel, stride, padding) or adaptive. Padding never wins a max (PyTorch pads with -inf;
 // here a large finite sentinel: windows always hold one input element, as PyTorch's pad <= kernel/2 ensures).
@@ -28,7 +29,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       let j = ih * i32(params.W) + iw;
       let v = X[base + u32(j)];
       if (MAX) {
-        if (v > best || at < 0) { best = v; at = j; }
+        if (at < 0 || (!is_nan(best) && (is_nan(v) || v > best))) { best = v; at = j; }
       } else {
         total += v;
       }

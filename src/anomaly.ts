@@ -1,7 +1,8 @@
 // Anomaly mode: after every op's forward and backward, a small GPU check for NaN/Inf in what it produced
 // (check_finite.wgsl), and before an indexing op, a check of GPU-made indices against their bound
 // (check_indices.wgsl). Results are read with the next readback, which then throws naming the first op
-// that failed a check, with its shapes. Off by default, and then it costs one boolean test.
+// that failed a check, with its shapes. Off by default, and then it costs one boolean test. multinomial
+// uses the index check always: its kernel marks a row PyTorch would refuse with -1 draws.
 import { rt, type Runtime } from './runtime.js';
 import { defineKernel } from './kernel.js';
 import type { Tensor } from './tensor.js';
@@ -50,9 +51,10 @@ export function checkFinite(t: Tensor, label: string): void {
 }
 
 /** Queues a check that every value of the i32 tensor t is in [0, bound) (the kernels clamp indices made on
- * the GPU, so a wrong one would otherwise go unnoticed). */
-export function checkIndexRange(t: Tensor, bound: number, message: string): void {
-  if (!state.enabled || t.ref || !t.size || t.dtype !== 'i32' || t.host) return; // host indices are checked at once
+ * the GPU, so a wrong one would otherwise go unnoticed); under anomaly mode, or `always` for an op whose
+ * input cannot be validated on the host (multinomial of GPU-made probabilities). */
+export function checkIndexRange(t: Tensor, bound: number, message: string, always = false): void {
+  if (!(state.enabled || always) || t.ref || !t.size || t.dtype !== 'i32' || t.host) return; // host indices are checked at once
   const slot = slotFor(message);
   if (slot === null) return;
   const r = rt();
@@ -61,7 +63,8 @@ export function checkIndexRange(t: Tensor, bound: number, message: string): void
 
 /** Called after each readback: throws for the first flagged op, then starts over. */
 export async function anomalyReport(): Promise<void> {
-  if (!state.enabled || !state.flags || !state.labels.length || state.runtime !== rt()) return;
+  // checks queued with `always` (multinomial's draws) are reported with anomaly mode off too
+  if (!state.flags || !state.labels.length || state.runtime !== rt()) return;
   const r = rt();
   const n = state.labels.length;
   const bits = new Uint32Array(await r.read({ buffer: state.flags, bytes: n * 4 }));

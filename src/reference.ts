@@ -37,7 +37,7 @@ export function forEachBroadcast(op: string, shapes: readonly (readonly number[]
 
 /** [outer, R, inner] view of a reduction over `axis` (null: everything). */
 export function reductionView(shape: readonly number[], axis: number | null): [number, number, number] {
-  if (axis === null) return [1, sizeOf(shape), 1];
+  if (axis === null || shape.length === 0) return [1, sizeOf(shape), 1]; // a 0-d tensor's axis 0 has size 1
   return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
 }
 

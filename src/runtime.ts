@@ -3,6 +3,9 @@
 import { current, onShutdown } from './gpu.js';
 import type { Elementwise } from './fuse.js';
 import { wgslSource } from './shaders.js';
+/** Workgroups per dispatch dimension every adapter allows (maxComputeWorkgroupsPerDimension's default). */
+const MAX_GROUPS = 65535;
+
 import { kernelDecl, packParams, packParamsInto, paramWordCount, type BindingDecl, type BindingValues, type KernelDecl, type ParamType, type ParamValues } from './kernel.js';
 
 const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01;
@@ -296,6 +299,17 @@ export class Runtime {
     buffer.destroy();
     this.bindGroups.clear();
     this.bindGroupCount = 0;
+  }
+
+  /** The most z workgroups runBatches puts in one dispatch (tests lower it to split small batches). */
+  maxBatchGroups = MAX_GROUPS;
+
+  /** run() of a kernel whose z counts batch items (a matrix, a sample): more than 65,535 of them (WebGPU's
+   * default limit per dimension) go in several dispatches of at most that many, `params.z0` the first item
+   * of each (the kernel adds it to its z). */
+  runBatches<P extends Record<string, ParamType> & { z0: 'u32' }, B extends Record<string, BindingDecl>>(k: KernelDecl<P, B>, defines: Defines, bindings: BindingValues<B>, params: Omit<ParamValues<P>, 'z0'>, [x, y, z]: [number, number, number]): void {
+    const most = this.maxBatchGroups;
+    for (let z0 = 0; z0 < z; z0 += most) this.run(k, defines, bindings, { ...params, z0 } as ParamValues<P>, [x, y, Math.min(most, z - z0)]);
   }
 
   /** Workgroup counts for n invocations of a 1-D kernel: x is capped at 65535, the rest spills into y. */

@@ -46,11 +46,18 @@ export function broadcastStrides(shape: Shape, out: Shape): number[] {
   return out.map((_, i) => (i < off || shape[i - off] === 1 ? 0 : st[i - off]));
 }
 
+/** An axis in [-ndim, ndim) as one in [0, ndim). A 0-d tensor takes axis 0 and -1 (PyTorch's rule: it
+ * reduces, scans or softmaxes its one element as an axis of size 1; see axisSize). */
 export function normAxis(op: string, axis: number, ndim: number): number {
   if (!Number.isInteger(axis)) throw new Error(`${op}: axis must be an integer, got ${axis}`);
-  const a = axis < 0 ? axis + ndim : axis;
+  const a = axis < 0 ? axis + Math.max(ndim, 1) : axis;
   if (a < 0 || a >= Math.max(ndim, 1)) throw new Error(`${op}: axis ${axis} is out of range for a tensor of ${ndim} dimension${ndim === 1 ? '' : 's'}`);
   return a;
+}
+
+/** The extent of a (normalised) axis: 1 for the axis 0 of a 0-d tensor. */
+export function axisSize(shape: Shape, axis: number): number {
+  return shape.length ? shape[axis] : 1;
 }
 
 export function checkShape(op: string, shape: Shape): void {

@@ -283,7 +283,8 @@ describe('random', () => {
   test('multinomial draws the reference draws, bit for bit, with and without replacement', () =>
     property(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), fc.nat(1 << 30)).chain(([rows, C, replacement, seed]) =>
       fc.tuple(valuesArb(rows * C, 0, 2), fc.integer({ min: 1, max: C })).map(([v, n]) => ({ rows, C, replacement, seed, n, v: v.map((x, i) => (i % C === 0 ? x + 0.1 : x)) })),
-    ), async ({ rows, C, replacement, seed, n, v }) => {
+    // PyTorch's rule: without replacement every row needs n categories with mass (else multinomial throws)
+    ).filter(({ rows, C, replacement, n, v }) => replacement || Array.from({ length: rows }, (_, r) => v.slice(r * C, r * C + C).filter((x) => x > 0).length).every((k) => k >= n)), async ({ rows, C, replacement, seed, n, v }) => {
       const p = rg.tensor(v, [rows, C]);
       const got = rg.withBackend('gpu', () => multinomialWithSeed(p, n, replacement, seed));
       const want = T.multinomial.reference([{ shape: [rows, C], data: Float64Array.from(v.map(Math.fround)) }], { n, replacement, seed });
@@ -292,6 +293,17 @@ describe('random', () => {
       if (!replacement) for (let r = 0; r < rows; r++) expect(new Set(g.slice(r * n, r * n + n)).size).toBe(n);
       for (const t of [p, got]) t.dispose();
     }));
+
+  test('multinomial refuses what PyTorch refuses, on both backends', async () => {
+    for (const [probs, n, replacement] of [[[0.5, 0, 0.5, 0], 3, false], [[0, 0], 1, true], [[0.5, -0.1, 0.6], 1, true], [[0.5, NaN], 1, true]] as const) {
+      const p = rg.tensor([...probs]);
+      const got = rg.multinomial(p, n, { replacement });
+      await expect(got.data()).rejects.toThrow(/multinomial: invalid probabilities \[\d+\]/);
+      const values = new Map([[p, { shape: [probs.length], data: Float64Array.from(probs) }]]);
+      expect(() => rg.withBackend('reference', () => rg.multinomial(p, n, { replacement }), values)).toThrow(/multinomial: /);
+      for (const t of [p, got]) t.dispose();
+    }
+  });
 
   test('multinomial follows the probabilities; seeded generators repeat everything', async () => {
     rg.manualSeed(11);

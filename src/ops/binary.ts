@@ -95,8 +95,8 @@ export const binaryDefs = {
   mul: binaryOp<Attrs['mul']>('mul', 'a * b', (a, b) => a * b, 'ab', (g, [a, b], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(mul(g, b), a.shape) : null, ib.requiresGrad ? sumTo(mul(g, a), b.shape) : null]),
   // d(a/b)/db = -a/b^2 = -y/b, from the saved output y.
   div: binaryOp<Attrs['div']>('div', 'a / b', (a, b) => a / b, 'by', (g, [b, y], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(div(g, b), ia.shape) : null, ib.requiresGrad ? sumTo(neg(mul(g, div(y, b))), b.shape) : null]),
-  minimum: binaryOp<Attrs['minimum']>('minimum', 'min(a, b)', Math.min, 'ab', extremumBackward('a < b')),
-  maximum: binaryOp<Attrs['maximum']>('maximum', 'max(a, b)', Math.max, 'ab', extremumBackward('a > b')),
+  minimum: binaryOp<Attrs['minimum']>('minimum', 'nan_min(a, b)', Math.min, 'ab', extremumBackward('a < b')),
+  maximum: binaryOp<Attrs['maximum']>('maximum', 'nan_max(a, b)', Math.max, 'ab', extremumBackward('a > b')),
 };
 
 type Operand = Tensor | number;

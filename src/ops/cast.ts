@@ -24,7 +24,8 @@ export const castDefs = {
       if (y.size) {
         const r = rt();
         const [from, to] = [wgslType(x.dtype), wgslType(dtype)];
-        const conv = dtype === 'bool' ? `select(0u, 1u, x != ${from}(0))` : `${to}(x)`;
+        // NaN is true, as PyTorch (found by its bits: WGSL's != may ignore NaN)
+        const conv = dtype === 'bool' ? (from === 'f32' ? 'select(0u, 1u, x != 0.0 || is_nan(x))' : `select(0u, 1u, x != ${from}(0))`) : `${to}(x)`;
         r.run(CAST, { FROM: from, TO: to, CONV: conv }, { X: view(x), Y: view(y) }, { n: x.size }, r.groups1d(x.size, 256));
       }
       return y;
@@ -35,7 +36,8 @@ export const castDefs = {
     },
     reference([x], { dtype }) {
       if (dtype === 'bool') return f64(x.shape, Array.from(x.data, (v) => (v !== 0 ? 1 : 0)));
-      return dtype === 'i32' ? f64(x.shape, Array.from(x.data, Math.trunc)) : f64(x.shape, x.data);
+      // an integer to f32 rounds above 2^24, as PyTorch's .float() (f32 values pass unrounded: gradcheck)
+      return dtype === 'i32' ? f64(x.shape, Array.from(x.data, Math.trunc)) : f64(x.shape, Array.from(x.data, (v) => (Number.isInteger(v) ? Math.fround(v) : v)));
     },
   } satisfies OpDef<Attrs['cast']>,
 };

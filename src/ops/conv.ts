@@ -15,13 +15,13 @@ import { sum } from './reduce.js';
 import { permute } from './movement.js';
 
 const GEOMETRY = { N: 'u32', C: 'u32', H: 'u32', W: 'u32', O: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', dh: 'u32', dw: 'u32', G: 'u32' } as const;
-const CONV_BLOCKED = defineKernel('conv2d_blocked', GEOMETRY, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_BLOCKED = defineKernel('conv2d_blocked', { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
 const CONV_BLOCK8 = defineKernel('conv2d_block8x8', GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
 const CONV_ROWS = defineKernel('conv2d_rows', GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
-const CONV_TILED = defineKernel('conv2d_tiled', GEOMETRY, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_TILED = defineKernel('conv2d_tiled', { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
 const CONV_DW_ROWS = defineKernel('conv2d_backward_weight_rows', { ...GEOMETRY, rows_per_chunk: 'u32' }, { GT: 'read vec4<f32>', X: 'read f32', DW: 'read_write f32' });
 const CONV_WEIGHT_FLIP = defineKernel('conv2d_weight_flip', { O: 'u32', Cg: 'u32', KH: 'u32', KW: 'u32', G: 'u32' }, { Wt: 'read f32', WF: 'read_write f32' });
-const CONV_DX = defineKernel('conv2d_backward_input', GEOMETRY, { Gy: 'read f32', Wt: 'read f32', DX: 'read_write f32' });
+const CONV_DX = defineKernel('conv2d_backward_input', { ...GEOMETRY, z0: 'u32' }, { Gy: 'read f32', Wt: 'read f32', DX: 'read_write f32' });
 const CONV_DW = defineKernel('conv2d_backward_weight', { ...GEOMETRY, rows_per_chunk: 'u32' }, { Gy: 'read f32', X: 'read f32', DW: 'read_write f32' });
 
 export type Pair = number | [number, number];
@@ -110,11 +110,11 @@ export const convDefs = {
         block8x8(g, x, wt, b, y);
         wt.dispose();
       } else if (tiled) {
-        r.run(CONV_TILED, { BIAS: String(!!b) }, bindings, g, [Math.ceil((g.OH * g.OW) / 64), Math.ceil(g.O / g.G / 64), g.N * g.G]);
+        r.runBatches(CONV_TILED, { BIAS: String(!!b) }, bindings, g, [Math.ceil((g.OH * g.OW) / 64), Math.ceil(g.O / g.G / 64), g.N * g.G]);
       } else {
         const CB = channelBlock(g.O / g.G);
         const WG = workgroup();
-        r.run(CONV_BLOCKED, { ...blockDefines(CB), WG, BIAS: String(!!b) }, bindings, g, [Math.ceil((g.OH * Math.ceil(g.OW / 4)) / WG), g.O / CB, g.N]);
+        r.runBatches(CONV_BLOCKED, { ...blockDefines(CB), WG, BIAS: String(!!b) }, bindings, g, [Math.ceil((g.OH * Math.ceil(g.OW / 4)) / WG), g.O / CB, g.N]);
       }
       return y;
     },
@@ -135,7 +135,7 @@ export const convDefs = {
       } else if (ix.requiresGrad) {
         dx = empty(x.shape);
         const CB = channelBlock(g.C / g.G);
-        if (dx.size) r.run(CONV_DX, { CB, WG }, { Gy: view(gy), Wt: view(w), DX: view(dx) }, g, [Math.ceil((g.H * g.W) / 4 / WG), g.C / CB, g.N]);
+        if (dx.size) r.runBatches(CONV_DX, { CB, WG }, { Gy: view(gy), Wt: view(w), DX: view(dx) }, g, [Math.ceil((g.H * g.W) / 4 / WG), g.C / CB, g.N]);
       }
       let dw: Tensor | null = null;
       if (iw.requiresGrad) {

@@ -11,6 +11,7 @@ import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkIndices, hostRows } from './gather.js';
 import { pad } from './joining.js';
+import { onScalarAxis } from './movement.js';
 
 const INDEX_SELECT = defineKernel('index_select', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
 const INDEX_SELECT_BACKWARD = defineKernel('index_select_backward', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
@@ -173,11 +174,15 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
 
 /** out[c] = x[c with c_axis := index[c]] (torch.gather; index has x's rank, no larger on the other axes). */
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
-  return apply('gather', [x, index], { axis: normAxis('gather', axis, x.ndim) });
+  const a = normAxis('gather', axis, x.ndim);
+  if (x.ndim === 0 && index.ndim === 0) return onScalarAxis([x, index], ([x1, i1]) => apply('gather', [x1, i1], { axis: 0 }));
+  return apply('gather', [x, index], { axis: a });
 }
 
 /** A copy of x with src[c] added at c with c_axis := index[c] (torch.scatter_add, out of place,
  * deterministic); gradients to x and src. */
 export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
-  return apply('scatterAdd', [x, index, src], { axis: normAxis('scatterAdd', axis, x.ndim) });
+  const a = normAxis('scatterAdd', axis, x.ndim);
+  if (x.ndim === 0 && index.ndim === 0 && src.ndim === 0) return onScalarAxis([x, index, src], ([x1, i1, s1]) => apply('scatterAdd', [x1, i1, s1], { axis: 0 }));
+  return apply('scatterAdd', [x, index, src], { axis: a });
 }

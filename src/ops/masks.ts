@@ -34,7 +34,9 @@ function compareOp(name: string, expr: string, ref: (a: number, b: number) => bo
       const { mode, params } = broadcastIndex(a, b, shape);
       const S = integral(a.dtype) && integral(b.dtype) ? 'i32' : 'f32';
       const r = rt();
-      r.run(COMPARE, { EXPR: expr, MODE: mode, S, AT: wgslType(a.dtype), BT: wgslType(b.dtype) }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size, 256));
+      // NaN != NaN, found by its bits: WGSL's != may ignore NaN (SwiftShader's does)
+      const e = S === 'f32' && name === 'ne' ? 'a != b || is_nan(a) || is_nan(b)' : S === 'f32' && name === 'eq' ? 'a == b && !is_nan(a)' : expr;
+      r.run(COMPARE, { EXPR: e, MODE: mode, S, AT: wgslType(a.dtype), BT: wgslType(b.dtype) }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size, 256));
       return z;
     },
     backward() {

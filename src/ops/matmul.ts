@@ -21,9 +21,9 @@ function matmulShapes(a: readonly number[], b: readonly number[]) {
   return { m, k, n, batch };
 }
 
-const MATMUL_TILED = defineKernel('matmul_tiled', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
-const MATMUL_VEC4 = defineKernel('matmul_vec4', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32' }, { A: 'read vec4<f32>', B: 'read vec4<f32>', C: 'read_write vec4<f32>' });
-const MATMUL_STRIDED = defineKernel('matmul_strided', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sAm: 'u32', sAk: 'u32', sB: 'u32', sBk: 'u32', sBn: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
+const MATMUL_TILED = defineKernel('matmul_tiled', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
+const MATMUL_VEC4 = defineKernel('matmul_vec4', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read vec4<f32>', B: 'read vec4<f32>', C: 'read_write vec4<f32>' });
+const MATMUL_STRIDED = defineKernel('matmul_strided', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sAm: 'u32', sAk: 'u32', sB: 'u32', sBk: 'u32', sBn: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
 const LINEAR = defineKernel('linear', { M: 'u32', N: 'u32', K: 'u32', act: 'u32', save_pre: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read_write f32', PRE: 'read_write f32' });
 
 /** The kernel call on contiguous operands: batch strides are m*k (n*k) or 0 for a shared operand. */
@@ -35,12 +35,12 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
   const sB = shareB ? 0 : k * n;
   const bindings = { A: view(a), B: view(b), C: view(c) };
   if (kernelVariant('matmul', matmulClass(m, k, n)) === 'tiled') {
-    r.run(MATMUL_TILED, {}, bindings, { M: m, N: n, K: k, sA, sB }, [Math.ceil(n / 64), Math.ceil(m / 64), batch]);
+    r.runBatches(MATMUL_TILED, {}, bindings, { M: m, N: n, K: k, sA, sB }, [Math.ceil(n / 64), Math.ceil(m / 64), batch]);
   } else if (k % 4 === 0 && n % 4 === 0) {
     const [wx, wy] = registerWorkgroup();
-    r.run(MATMUL_VEC4, { WG_X: wx, WG_Y: wy }, bindings, { M: m, N: n, K: k, sA, sB }, [Math.ceil(n / 8 / wx), Math.ceil(m / 16 / wy), batch]);
+    r.runBatches(MATMUL_VEC4, { WG_X: wx, WG_Y: wy }, bindings, { M: m, N: n, K: k, sA, sB }, [Math.ceil(n / 8 / wx), Math.ceil(m / 16 / wy), batch]);
   } else {
-    r.run(MATMUL_STRIDED, {}, bindings, { M: m, N: n, K: k, sA, sAm: k, sAk: 1, sB, sBk: n, sBn: 1 }, [Math.ceil(n / 32), Math.ceil(m / 32), batch]);
+    r.runBatches(MATMUL_STRIDED, {}, bindings, { M: m, N: n, K: k, sA, sAm: k, sAk: 1, sB, sBk: n, sBn: 1 }, [Math.ceil(n / 32), Math.ceil(m / 32), batch]);
   }
   return c;
 }

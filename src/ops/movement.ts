@@ -138,6 +138,17 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return apply('reshape', [x], { shape: dims });
 }
 
+/** fn on the 0-d tensors of xs seen as [1], its result back as 0-d: an axis op of a 0-d tensor (axis 0 or
+ * -1) works on an axis of size 1, as PyTorch's. */
+export function onScalarAxis(xs: Tensor[], fn: (ys: Tensor[]) => Tensor): Tensor {
+  const ys = xs.map((t) => (t.ndim === 0 ? reshape(t, [1]) : t));
+  const y = fn(ys);
+  const out = reshape(y, []);
+  y.dispose();
+  ys.forEach((t, i) => t !== xs[i] && t.dispose());
+  return out;
+}
+
 /** Reorders the axes: output axis i is input axis perm[i]. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const p = perm.map((a) => normAxis('permute', a, x.ndim));
@@ -156,8 +167,10 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   return permute(x, perm);
 }
 
-/** Broadcasts x to `shape` (NumPy rules), materialised. */
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
+/** Broadcasts x to `shape` (NumPy rules), materialised; -1 keeps an existing axis's size (PyTorch's). */
+export function expand(x: Tensor, target: readonly number[]): Tensor {
+  const lead = target.length - x.ndim;
+  const shape = target.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
   checkShape('expand', shape);
   const out = broadcastShapes('expand', x.shape, shape);
   if (!sameShape(out, shape)) throw new Error(`expand: cannot expand ${shapeStr(x.shape)} to ${shapeStr(shape)}`);

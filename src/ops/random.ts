@@ -10,8 +10,27 @@ import { checkShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { hashU32 } from './dropout.js';
+import { checkIndexRange } from '../anomaly.js';
+import { hostValue, isReferenceMode } from '../backend.js';
 
 const MULTINOMIAL = defineKernel('multinomial', { rows: 'u32', C: 'u32', n: 'u32', seed: 'u32' }, { P: 'read f32', OUT: 'read_write i32' });
+
+/** PyTorch's checks of multinomial's input, on host-known probabilities [rows, C]: finite, >= 0, some mass
+ * per row, and without replacement at least n categories with mass. */
+function checkDistribution(p: ArrayLike<number>, rows: number, C: number, n: number, replacement: boolean): void {
+  for (let row = 0; row < rows; row++) {
+    let total = 0;
+    let nonZero = 0;
+    for (let c = 0; c < C; c++) {
+      const v = p[row * C + c];
+      if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`multinomial: probabilities must be finite and >= 0, got ${v} at row ${row}, category ${c}`);
+      total += v;
+      if (v > 0) nonZero++;
+    }
+    if (!(total > 0) && n > 0) throw new Error(`multinomial: row ${row} has no probability mass (every probability is 0)`);
+    if (!replacement && nonZero < n) throw new Error(`multinomial: cannot draw ${n} samples without replacement from row ${row}, which has ${nonZero} categor${nonZero === 1 ? 'y' : 'ies'} with non-zero probability`);
+  }
+}
 
 /** multinomial's draws in float64 code that repeats the kernel's f32 arithmetic (Math.fround each step). */
 function referenceDraws(p: Float64Array, rows: number, C: number, n: number, replacement: boolean, seed: number): number[] {
@@ -48,8 +67,8 @@ export const randomDefs = {
       if (probs.ndim !== 1 && probs.ndim !== 2) throw new Error(`multinomial: probabilities must be [C] or [rows, C], got ${shapeStr(probs.shape)}`);
       const C = probs.shape[probs.ndim - 1];
       if (!replacement && n > C) throw new Error(`multinomial: cannot draw ${n} samples without replacement from ${C} categories`);
-      const h = probs.ref?.data;
-      if (h && h.some((v) => v < 0 || !Number.isFinite(v))) throw new Error('multinomial: probabilities must be finite and >= 0');
+      // the reference backend's values are on the host; the GPU's are checked by the kernel (see forward)
+      if (isReferenceMode()) checkDistribution(hostValue(probs, 'multinomial').data, probs.ndim === 1 ? 1 : probs.shape[0], C, n, replacement);
       return { shape: probs.ndim === 1 ? [n] : [probs.shape[0], n], dtype: 'i32' };
     },
     forward([probs], { n, replacement, seed }) {
@@ -59,6 +78,9 @@ export const randomDefs = {
       if (out.size) {
         const r = rt();
         r.run(MULTINOMIAL, { REPLACEMENT: String(replacement) }, { P: view(probs), OUT: view(out) }, { rows, C, n, seed }, r.groups1d(rows, 64));
+        // f32 probabilities are not on the host: a row PyTorch refuses gets -1 draws, reported at the next
+        // readback (the reference backend checks its host values in infer)
+        checkIndexRange(out, C, `multinomial: invalid probabilities [${probs.shape.join(', ')}]: a row has a negative, NaN or infinite entry, no mass, or fewer non-zero categories than ${n} draws without replacement`, true);
       }
       return out;
     },

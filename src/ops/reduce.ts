@@ -3,12 +3,12 @@ import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64, reducedShape, reductionView } from '../reference.js';
-import { normAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
+import { axisSize, normAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { rowsPerWorkgroup } from '../variants.js';
 import { affine } from './unary.js';
-import { expand, reshape } from './movement.js';
+import { expand, onScalarAxis, reshape } from './movement.js';
 
 const REDUCE_SUM = defineKernel('reduce_sum', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
 const REDUCE_SUM_WORKGROUP = defineKernel('reduce_sum_workgroup', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
@@ -47,7 +47,7 @@ function refReduce(x: { shape: number[]; data: Float64Array }, axis: number | nu
   const out = f64(reducedShape(x.shape, axis, keepdim));
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < inner; i++) {
-      let acc = init(x.data[o * R * inner + i]);
+      let acc = R ? init(x.data[o * R * inner + i]) : 0; // an empty sum is 0 (max and min refuse empty axes)
       for (let r = 1; r < R; r++) acc = f(acc, x.data[(o * R + r) * inner + i]);
       out.data[o * inner + i] = acc * scale;
     }
@@ -115,7 +115,8 @@ function argExtremumDef(name: 'argmax' | 'argmin', better: '>' | '<'): OpDef<Att
     reference([x], { axis, keepdim }) {
       const [outer, R, inner] = reductionView(x.shape, axis);
       const out = f64(reducedShape(x.shape, axis, keepdim));
-      const wins = better === '>' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+      // a NaN wins and stays (PyTorch points at the first NaN)
+      const wins = better === '>' ? (a: number, b: number) => !Number.isNaN(b) && (Number.isNaN(a) || a > b) : (a: number, b: number) => !Number.isNaN(b) && (Number.isNaN(a) || a < b);
       for (let o = 0; o < outer; o++)
         for (let i = 0; i < inner; i++) {
           let best = 0;
@@ -148,7 +149,7 @@ export const reduceDefs = {
     },
     backward(g, _s, { axis, scale }, [x]) {
       const e = expandBack(g, x.shape, axis);
-      if (scale === 1) return [e];
+      if (scale === 1 || !x.size) return [e]; // an empty mean's NaN scale has nothing to scale
       const out = affine(e, scale);
       e.dispose();
       return [out];
@@ -189,7 +190,8 @@ export const reduceDefs = {
   topkIndices: {
     infer([x], { axis, k }) {
       checkDType('topk', x, 'f32');
-      if (!Number.isInteger(k) || k < 0 || k > x.shape[axis]) throw new Error(`topk: k must be an integer in [0, ${x.shape[axis]}] for axis ${axis} of ${shapeStr(x.shape)}, got ${k}`);
+      const R = axisSize(x.shape, axis);
+      if (!Number.isInteger(k) || k < 0 || k > R) throw new Error(`topk: k must be an integer in [0, ${R}] for axis ${axis} of ${shapeStr(x.shape)}, got ${k}`);
       return { shape: x.shape.map((d, i) => (i === axis ? k : d)), dtype: 'i32' };
     },
     forward([x], { axis, k }) {
@@ -282,12 +284,14 @@ export function sum(x: Tensor, axis?: Axes, keepdim = false): Tensor {
   return overAxes(x, axes, keepdim, (t, a) => apply('sum', [t], { axis: a, keepdim: true, scale: 1 }));
 }
 
+/** Mean over an axis, a list of axes or all; over no elements NaN (0 / 0), as PyTorch. */
 export function mean(x: Tensor, axis?: Axes, keepdim = false): Tensor {
   const axes = axesArg('mean', x, axis);
-  const n = axes === null ? x.size : axes.reduce((p, a) => p * x.shape[a], 1);
-  if (!n) throw new Error(`mean: cannot average over an empty axis of shape ${shapeStr(x.shape)}`);
-  if (!axes || axes.length === 1) return apply('sum', [x], { axis: axes?.[0] ?? null, keepdim, scale: 1 / n });
-  return overAxes(x, axes, keepdim, (t, a, last) => apply('sum', [t], { axis: a, keepdim: true, scale: last ? 1 / n : 1 }));
+  const n = axes === null ? x.size : axes.reduce((p, a) => p * axisSize(x.shape, a), 1);
+  // the empty sum (0) times NaN: a NaN that comes in as a parameter, not one made by WGSL math
+  const scale = n ? 1 / n : NaN;
+  if (!axes || axes.length === 1) return apply('sum', [x], { axis: axes?.[0] ?? null, keepdim, scale });
+  return overAxes(x, axes, keepdim, (t, a, last) => apply('sum', [t], { axis: a, keepdim: true, scale: last ? scale : 1 }));
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, axis: Axes, keepdim: boolean): Tensor {
@@ -296,12 +300,13 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: Axes, keepdim: boolean): T
   return overAxes(x, axes, keepdim, (t, a) => apply(op, [t], { axis: a, keepdim: true }));
 }
 
-/** Maximum over an axis, a list of axes or all; the gradient goes to the first maximal element. */
+/** Maximum over an axis, a list of axes or all (NaN where a NaN is reduced, as PyTorch); the gradient goes
+ * to the first maximal element. */
 export const max = (x: Tensor, axis?: Axes, keepdim = false): Tensor => extremum('max', x, axis, keepdim);
 /** Minimum over an axis, a list of axes or all; the gradient goes to the first minimal element. */
 export const min = (x: Tensor, axis?: Axes, keepdim = false): Tensor => extremum('min', x, axis, keepdim);
 
-/** Index of the first maximum along an axis (i32, no gradient). */
+/** Index of the first maximum along an axis (i32, no gradient); of the first NaN where there is one. */
 export function argmax(x: Tensor, axis = -1, keepdim = false): Tensor {
   return apply('argmax', [x], { axis: normAxis('argmax', axis, x.ndim), keepdim });
 }
@@ -320,6 +325,11 @@ export function cumsum(x: Tensor, axis: number): Tensor {
  * gradient flows through values to the positions they came from. */
 export function topk(x: Tensor, k: number, axis = -1): { values: Tensor; indices: Tensor } {
   const a = normAxis('topk', axis, x.ndim);
+  if (x.ndim === 0 && k === 1) {
+    const indices = apply('topkIndices', [x], { axis: a, k }, 'topk'); // 0-d: [0]
+    const values = onScalarAxis([x, indices], ([x1, i1]) => apply('gather', [x1, i1], { axis: 0 }));
+    return { values, indices };
+  }
   const indices = apply('topkIndices', [x], { axis: a, k }, 'topk');
   return { values: apply('gather', [x, indices], { axis: a }), indices };
 }

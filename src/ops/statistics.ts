@@ -1,9 +1,12 @@
 // Statistics composed of primitives (their gradients come from the primitives' rules): variance, std and
 // logsumexp, with PyTorch's semantics.
 import { noGrad, Tensor } from '../tensor.js';
-import { shapeStr } from '../shape.js';
+import { axisSize, shapeStr } from '../shape.js';
 import { mul, sub, add } from './binary.js';
-import { exp, log, sqrt, affine } from './unary.js';
+import { exp, log, sqrt, affine, clamp } from './unary.js';
+
+/** The finite stand-in for -inf (common.wgsl's NEG_BIG). */
+const NEG_BIG = Math.fround(-3.4e38);
 import { max, mean, sum, type Axes } from './reduce.js';
 import { reshape } from './movement.js';
 import { normAxis } from '../shape.js';
@@ -12,7 +15,7 @@ import { normAxis } from '../shape.js';
 function countOf(x: Tensor, axis: Axes): number {
   if (axis === undefined || axis === null) return x.size;
   const list = typeof axis === 'number' ? [axis] : [...axis];
-  return list.reduce((p, a) => p * x.shape[normAxis('variance', a, x.ndim)], 1);
+  return list.reduce((p, a) => p * axisSize(x.shape, normAxis('variance', a, x.ndim)), 1);
 }
 
 /** Variance over an axis, a list of axes or all, divided by N - correction (1: Bessel's, the default). */
@@ -39,16 +42,25 @@ export function std(x: Tensor, axis?: Axes, opts: { correction?: number; keepdim
 }
 
 /** log(sum(exp(x))) over an axis, stable for large values: the maximum is subtracted first (held out of
- * the graph: its gradient cancels), so the gradient is softmax(x). */
+ * the graph: its gradient cancels), so the gradient is softmax(x). A row of -inf gives the sentinel
+ * -3.4e38 (PyTorch: -inf; WGSL leaves log(0) and inf - inf to the implementation), never NaN; a NaN
+ * gives NaN. */
 export function logsumexp(x: Tensor, axis: number, keepdim = false): Tensor {
   const a = normAxis('logsumexp', axis, x.ndim);
-  const m = noGrad(() => max(x, a, true));
+  // the maximum, at least the sentinel: an all -inf row subtracts a finite number (exp(-inf) = 0, not NaN)
+  const m = noGrad(() => {
+    const mx = max(x, a, true);
+    const out = clamp(mx, NEG_BIG);
+    mx.dispose();
+    return out;
+  });
   const z = sub(x, m);
   const e = exp(z);
   const s = sum(e, a, true);
   const l = log(s);
-  const y = add(l, m);
-  for (const t of [m, z, e, s, l]) t.dispose();
+  const u = add(l, m);
+  const y = clamp(u, NEG_BIG); // log(0) + m: -inf or -88 + m by adapter; the sentinel either way
+  for (const t of [m, z, e, s, l, u]) t.dispose();
   if (keepdim) return y;
   const out = reshape(y, x.shape.filter((_, d) => d !== a));
   y.dispose();

@@ -77,7 +77,7 @@ export const unaryDefs = {
   log: unaryOp<Attrs['log']>('log', { expr: 'log(x)', deriv: 'g / x', ref: Math.log }),
   sqrt: unaryOp<Attrs['sqrt']>('sqrt', { expr: 'sqrt(x)', deriv: 'g * 0.5 / y', ref: Math.sqrt }),
   tanh: unaryOp<Attrs['tanh']>('tanh', { expr: 'safe_tanh(x)', deriv: 'g * (1.0 - y * y)', ref: Math.tanh }),
-  relu: unaryOp<Attrs['relu']>('relu', { expr: 'max(x, 0.0)', deriv: 'select(0.0, g, x > 0.0)', ref: (x) => Math.max(x, 0) }),
+  relu: unaryOp<Attrs['relu']>('relu', { expr: 'nan_max(x, 0.0)', deriv: 'select(0.0, g, x > 0.0)', ref: (x) => (Number.isNaN(x) ? x : Math.max(x, 0)) }),
   // the derivative sigmoid(x) sigmoid(-x), not y (1 - y): 1 - y is 0 in f32 from x ~ 17 on, where it is e^-x
   sigmoid: unaryOp<Attrs['sigmoid']>('sigmoid', { expr: 'sigmoid(x)', deriv: 'g * y * sigmoid(-x)', ref: (x) => 1 / (1 + Math.exp(-x)) }),
   gelu: unaryOp<Attrs['gelu']>('gelu', {
@@ -86,9 +86,10 @@ export const unaryDefs = {
     ref: (x, _a, _b, at) => gelu64(x, at.approximate),
   }),
   abs: unaryOp<Attrs['abs']>('abs', { expr: 'abs(x)', deriv: 'g * sign(x)', ref: Math.abs }),
-  sign: unaryOp<Attrs['sign']>('sign', { expr: 'sign(x)', deriv: '0.0 * g', ref: Math.sign }),
-  // min(max(x, a), b): max wins when a > b, as in PyTorch; the gradient passes where a <= x <= b.
-  clamp: unaryOp<Attrs['clamp']>('clamp', { expr: 'min(max(x, a), b)', deriv: 'select(0.0, g, x >= a && x <= b)', ref: (x, a, b) => Math.min(Math.max(x, a), b), scalars: (at) => [at.min, at.max] }),
+  // sign(NaN) = 0, as PyTorch 1.13 (and the kernel: sign() of a NaN is 0 in WGSL's comparisons)
+  sign: unaryOp<Attrs['sign']>('sign', { expr: 'sign(x)', deriv: '0.0 * g', ref: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) }),
+  // min(max(x, a), b): max wins when a > b, as in PyTorch (a NaN stays NaN); the gradient passes where a <= x <= b.
+  clamp: unaryOp<Attrs['clamp']>('clamp', { expr: 'nan_min(nan_max(x, a), b)', deriv: 'select(0.0, g, x >= a && x <= b)', ref: (x, a, b) => Math.min(Math.max(x, a), b), scalars: (at) => [at.min, at.max] }),
   erf: unaryOp<Attrs['erf']>('erf', { expr: 'erf_(x)', deriv: 'g * TWO_OVER_SQRT_PI * exp(-x * x)', ref: erf64 }),
   silu: unaryOp<Attrs['silu']>('silu', { expr: 'x * sigmoid(x)', deriv: 'g * sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x)))', ref: (x) => x / (1 + Math.exp(-x)) }),
   // (1/beta) log(1 + e^(beta x)), linear above the threshold (PyTorch's default 20): a = beta, b = threshold.
