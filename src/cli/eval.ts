@@ -12,6 +12,7 @@ import { confusionSvg } from '../plot.js';
 import { buildModel, checkModelConfig, classifierSpec, classifierSpecs, inputsOf, type ModelConfig } from '../../models/index.js';
 import { configureModel, modelFlags, modelOptions, parseFlags, usage, UsageError, type Flags, type Parsed } from './flags.js';
 import { adapterLine, loadWeights, parseJson, readConfigFile, splitFor } from './common.js';
+import { evalGpt } from './lm.js';
 
 export const evalFlags: Flags = {
   weights: { kind: 'string', help: 'a model.safetensors: written by rootgrad train, or any with the model given by --config or --model' },
@@ -24,9 +25,11 @@ export const evalFlags: Flags = {
   'test-fraction': { kind: 'number', help: 'without metadata: the held-out share of the split (default 0.2, as rootgrad train)', min: Number.MIN_VALUE },
   seed: { kind: 'int', help: 'without metadata: the seed of the split (default 0, as rootgrad train)', min: 0 },
   out: { kind: 'string', help: 'also write confusion.svg (a heatmap) and eval.json to this folder' },
+  text: { kind: 'string', help: 'GPT weights: the text to measure validation cross-entropy, perplexity and top-1 accuracy on' },
+  tokens: { kind: 'int', help: 'GPT weights: a sample of about this many characters (evenly spaced whole windows; default all)', min: 1 },
 };
 
-export const EVAL_HELP = usage('eval', evalFlags, 'Evaluate saved weights: accuracy, loss and confusion matrix, no training.');
+export const EVAL_HELP = usage('eval', evalFlags, 'Evaluate saved weights: accuracy, loss and confusion matrix, no training (for GPT weights with --text:\ncross-entropy, perplexity and top-1 accuracy of next-character prediction on the text).');
 
 interface Saved {
   model: ModelConfig;
@@ -60,7 +63,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const file = f.weights as string;
   const { tensors, metadata } = load(file);
   const saved = fromMetadata(file, metadata);
-  if ((saved?.model as { kind: string } | undefined)?.kind === 'gpt') throw new UsageError(`rootgrad eval: ${file} is a GPT: use rootgrad generate`);
+  if ((saved?.model as { kind: string } | undefined)?.kind === 'gpt') return evalGpt(f, file, tensors, metadata);
+  for (const k of ['text', 'tokens']) if (k in f) throw new UsageError(`rootgrad eval: --${k} is for GPT weights`);
   const data = (f.data as string) ?? saved?.train?.data;
   if (!data) throw new UsageError(`rootgrad eval: ${file} has no rootgrad metadata naming its data: give --data`);
   const trainedOn = saved?.train?.data;
