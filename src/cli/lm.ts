@@ -75,10 +75,10 @@ interface GptSetup {
   fingerprint: string;
 }
 
-/** FNV-1a over the ids: a changed text is caught on --resume. */
+/** FNV-1a over the vocabulary and the ids: a changed text is caught on --resume. */
 function fingerprint(data: LmSplit): string {
   let h = 0x811c9dc5;
-  for (const ids of [data.train, data.val]) for (const v of ids) h = Math.imul(h ^ v, 0x01000193) >>> 0;
+  for (const ids of [Int32Array.from(data.vocab, (c) => c.codePointAt(0)!), data.train, data.val]) for (const v of ids) h = Math.imul(h ^ v, 0x01000193) >>> 0;
   return JSON.stringify({ vocab: data.vocab.length, train: data.train.length, val: data.val.length, fnv1a: h.toString(16) });
 }
 
