@@ -138,6 +138,31 @@ describe('one metric for every loss', () => {
   });
 });
 
+test('classifiers: test cross-entropy beside the loss, whatever the loss (binary cross-entropy for the logistic model)', async () => {
+  const ds = rg.loadDataset('digits');
+  const { test } = rg.trainTestSplit(ds, 0.2, 0);
+  rg.manualSeed(0);
+  const mlp = rg.buildModel({ kind: 'mlp', inputs: 64, hidden: [16], classes: 10, activation: 'relu' });
+  const rooted = await rg.evaluate(mlp, test, { ...rg.defaultTrainConfig, loss: 'rooted' });
+  const ce = await rg.evaluate(mlp, test, { ...rg.defaultTrainConfig, loss: 'ce' });
+  expect(rooted.crossEntropy).toBe(ce.loss);
+  expect(ce.crossEntropy).toBe(ce.loss);
+  expect(rooted.loss).not.toBeCloseTo(ce.loss, 2);
+  const bc = rg.trainTestSplit(rg.loadDataset('breast-cancer'), 0.2, 0).test;
+  const logistic = rg.buildModel({ kind: 'logistic', inputs: 30 });
+  const r = await rg.evaluate(logistic, bc, { ...rg.defaultTrainConfig, loss: 'rooted', k: 2 });
+  expect(r.crossEntropy).toBe((await rg.evaluate(logistic, bc, { ...rg.defaultTrainConfig, loss: 'bce' })).loss);
+  mlp.dispose();
+  logistic.dispose();
+  const out = mkdtempSync(join(tmpdir(), 'rootgrad-ce-'));
+  const t = await run('train', '--model', 'logistic', '--data', 'breast-cancer', '--epochs', '1', '--loss', 'rooted', '--k', '2', '--out', out);
+  expect(t.code, t.err).toBe(0);
+  expect(t.out).toMatch(/test loss [\d.]+ {2}test cross-entropy [\d.]+ {2}test acc/);
+  expect(JSON.parse(readFileSync(join(out, 'log.json'), 'utf8')).history[0].testCrossEntropy).toBeGreaterThan(0);
+  const e = await run('eval', '--weights', join(out, 'model.safetensors'));
+  expect(e.out).toMatch(/accuracy [\d.]+% on the test split of breast-cancer, cross-entropy [\d.]+, loss [\d.]+ \(rooted\)/);
+});
+
 test('a run stopped between evaluations and resumed from its checkpoint ends bit-identical to a straight run', async () => {
   const data = rg.lmSplit(TEXT, 8);
   const config = { ...tiny, vocab: data.vocab.length, dropout: 0.1 }; // dropout: the global generator matters

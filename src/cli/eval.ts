@@ -116,12 +116,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const cm = Array.from({ length: k }, () => new Array<number>(k).fill(0));
     for (let i = 0; i < ds.n; i++) cm[ds.y[i]][r.predictions[i]]++;
     if (source !== 'the metadata') console.log(`model: ${model.kind} ${JSON.stringify(model)} (${source}); ${prep}; on ${adapterLine(info)}`);
-    console.log(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${what}, loss ${r.loss.toFixed(4)} (${cfg.loss})`);
+    console.log(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${what}, cross-entropy ${r.crossEntropy.toFixed(4)}, loss ${r.loss.toFixed(4)} (${cfg.loss})`);
     console.log('confusion matrix (rows: true class, columns: predicted):');
     const w = Math.max(4, ...cm.flat().map((v) => String(v).length + 1));
     console.log('     ' + Array.from({ length: k }, (_, j) => String(j).padStart(w)).join(''));
     cm.forEach((row, i) => console.log(String(i).padStart(4) + ' ' + row.map((v) => String(v).padStart(w)).join('')));
-    if (f.out) writeReport(f, cm, ds, saved?.classNames, { file, data, what, accuracy: r.accuracy, loss: r.loss, model });
+    if (f.out) writeReport(f, cm, ds, saved?.classNames, { file, data, what, accuracy: r.accuracy, crossEntropy: r.crossEntropy, loss: r.loss, model });
   } finally {
     net.dispose();
   }
