@@ -86,6 +86,8 @@ export { toSafetensors, fromSafetensors, safetensorsHeader, toHost, toDevice, ty
 export { trainClassifier, evaluate, lossFor, makeOptimizer, defaultTrainConfig, type TrainConfig, type EpochLog, type LossName } from './train.js';
 export { curvesSvg, confusionSvg, lineChart, chartsSvg, niceTicks, type ChartOptions, type Series } from './plot.js';
 export { runExperiment, summarize, summaryTable, bandSvg, type ExperimentRun, type ExperimentSpec, type ArmSummary } from './experiment.js';
+export { trainLM, lmSplit, lmEvaluate, evaluationWindows, minTextLength, lmDefaults, lmOptimizer, lmCheckpointBytes, lmCheckpointFrom, buildCorpus, encode, decode, reverseTask, LM_VAL_FRACTION, type LmConfig, type LmLog, type LmMetrics, type LmSplit, type LmCheckpoint, type LmHooks, type LmResult, type Corpus } from './lm.js';
+export { runLmExperiment, summarizeLm, lmSummaryTable, lmBandSvg, lmCurvesSvg, type LmExperimentRun, type LmExperimentSpec, type LmArmSummary, type LmMetric } from './lm-experiment.js';
 export { Embedding, LayerNorm, MultiHeadAttention, TransformerBlock } from './nn/transformer.js';
 export { Conv2d, BatchNorm1d, BatchNorm2d, GroupNorm, RMSNorm, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten } from './nn/conv.js';
 export { classifierSpecs, classifierSpec, checkModelConfig, mlpDefaults, vitDefaults, lenetDefaults, resnetDefaults, gptDefaults, checkGpt, inferGpt, type ModelSpec, type ModelOptions, type DataShape, type Shapes, type Inferred, type MlpConfig, type LogisticConfig } from '../models/index.js';

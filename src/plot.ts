@@ -95,7 +95,18 @@ export function curvesSvg(history: EpochLog[], title = 'training'): string {
   const x = history.map((h) => h.epoch);
   return chartsSvg(
     [
-      { title: 'loss', xLabel: 'epoch', yLabel: 'loss', x, series: [{ name: 'train', color: '#1f77b4', values: get('trainLoss') }, { name: 'test', color: '#d62728', values: get('testLoss') }] },
+      {
+        title: 'loss',
+        xLabel: 'epoch',
+        yLabel: 'loss',
+        x,
+        series: [
+          { name: 'train', color: '#1f77b4', values: get('trainLoss') },
+          { name: 'test', color: '#d62728', values: get('testLoss') },
+          // the common metric, when the run's own loss is another (older logs lack it)
+          ...(history.some((h, i) => h.testCrossEntropy !== undefined && h.testCrossEntropy !== get('testLoss')[i]) ? [{ name: 'test cross-entropy', color: '#9467bd', values: get('testCrossEntropy') }] : []),
+        ],
+      },
       { title: 'accuracy', xLabel: 'epoch', yLabel: 'accuracy', x, series: [{ name: 'train', color: '#1f77b4', values: get('trainAccuracy') }, { name: 'test', color: '#d62728', values: get('testAccuracy') }] },
     ],
     title,

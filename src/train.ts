@@ -61,6 +61,9 @@ export interface EpochLog {
   trainLoss: number;
   trainAccuracy: number;
   testLoss: number;
+  /** Test cross-entropy (binary cross-entropy for the logistic model) whatever the training loss: the
+   * number that compares runs with different losses. */
+  testCrossEntropy: number;
   testAccuracy: number;
   seconds: number;
   examplesPerSecond: number;
@@ -97,6 +100,8 @@ async function readPredictions(p: Tensor): Promise<Int32Array> {
 
 export interface EvalResult {
   loss: number;
+  /** Mean cross-entropy (binary for the logistic model), whatever cfg.loss. */
+  crossEntropy: number;
   accuracy: number;
   predictions: Int32Array;
 }
@@ -106,33 +111,42 @@ export async function evaluate(model: Classifier, ds: Dataset, cfg: Pick<TrainCo
   const wasTraining = model.training;
   model.eval();
   const binary = ds.classes === 2 && model.config.kind === 'logistic';
+  const ceCfg = { ...cfg, loss: binary ? 'bce' : 'ce' } as const;
+  const same = cfg.loss === ceCfg.loss || (binary && cfg.loss === 'ce');
   let lossSum: Tensor = keep(fromHost([0], [], 'f32'));
+  let ceSum: Tensor = keep(fromHost([0], [], 'f32'));
   const preds = new Int32Array(ds.n);
   for (const idx of batchIndices(ds.n, batch, null)) {
     const { x, y } = gatherRows(ds, idx);
     const xt = fromHost(x, [idx.length, ds.features], 'f32');
     const yt = fromHost(y, [idx.length], 'i32');
-    const [next, p] = noGrad(() =>
+    const [next, nextCe, p] = noGrad(() =>
       tidy(() => {
         const z = model.forward(xt);
-        return [add(lossSum, lossFor(cfg, binary, z, yt, 'sum')), predictionTensor(z)] as const;
+        const l = lossFor(cfg, binary, z, yt, 'sum');
+        return [add(lossSum, l), add(ceSum, same ? l : lossFor(ceCfg, binary, z, yt, 'sum')), predictionTensor(z)] as const;
       }),
     );
     keep(next);
+    keep(nextCe);
     keep(p);
     lossSum.dispose();
     lossSum = next;
+    ceSum.dispose();
+    ceSum = nextCe;
     preds.set(await readPredictions(p), idx[0]);
     p.dispose();
     xt.dispose();
     yt.dispose();
   }
   const loss = (await lossSum.item()) / ds.n;
+  const crossEntropy = (await ceSum.item()) / ds.n;
   lossSum.dispose();
+  ceSum.dispose();
   let correct = 0;
   for (let i = 0; i < ds.n; i++) if (preds[i] === ds.y[i]) correct++;
   model.train(wasTraining);
-  return { loss, accuracy: correct / ds.n, predictions: preds };
+  return { loss, crossEntropy, accuracy: correct / ds.n, predictions: preds };
 }
 
 export function makeOptimizer(model: Classifier, cfg: TrainConfig): Optimizer {
@@ -236,6 +250,7 @@ export async function trainClassifier(
         trainLoss,
         trainAccuracy: correct / train.n,
         testLoss: ev.loss,
+        testCrossEntropy: ev.crossEntropy,
         testAccuracy: ev.accuracy,
         seconds,
         examplesPerSecond: train.n / seconds,

@@ -116,7 +116,7 @@ test('train --model gpt on a text file, then generate from the saved weights', a
   const out = join(dir, 'run');
   const t = await run('train', '--model', 'gpt', '--text', text, '--steps', '30', '--eval-every', '15', '--context', '8', '--dim', '16', '--heads', '2', '--layers', '1', '--batch', '8', '--out', out);
   expect(t.code, t.err).toBe(0);
-  const losses = [...t.out.matchAll(/step \d+\/30 {2}loss ([\d.]+)/g)].map((m) => Number(m[1]));
+  const losses = [...t.out.matchAll(/step \d+\/30 {2}train ce \(mean of steps \d+-\d+\) ([\d.]+)/g)].map((m) => Number(m[1]));
   expect(losses).toHaveLength(2);
   expect(losses[1]).toBeLessThan(losses[0]);
   const g = await run('generate', '--weights', join(out, 'model.safetensors'), '--prompt', 'abc', '--tokens', '12', '--temperature', '0');
@@ -134,7 +134,7 @@ test('train --model gpt on a text file, then generate from the saved weights', a
   const bad = await run('generate', '--weights', join(out, 'model.safetensors'), '--prompt', 'xyz');
   expect(bad.code).toBe(1);
   expect(bad.err).toContain('the character "x" is not in the model\'s vocabulary');
-  expect((await run('train', '--model', 'gpt', '--hidden', '3')).err).toContain('--hidden is not used by --model gpt');
+  expect((await run('train', '--model', 'gpt', '--hidden', '3')).err).toContain('--hidden is not used by --model gpt: not an option of the GPT');
 });
 
 test('train --model vit checks its shapes', async () => {

@@ -97,7 +97,7 @@ export function progress(enabled: boolean) {
     },
     epoch(log: EpochLog, epochs: number) {
       if (!enabled) return;
-      const line = `epoch ${log.epoch}/${epochs}  loss ${log.trainLoss.toFixed(4)}  acc ${(100 * log.trainAccuracy).toFixed(2)}%  test loss ${log.testLoss.toFixed(4)}  test acc ${(100 * log.testAccuracy).toFixed(2)}%  ${Math.round(log.examplesPerSecond)} ex/s`;
+      const line = `epoch ${log.epoch}/${epochs}  loss ${log.trainLoss.toFixed(4)}  acc ${(100 * log.trainAccuracy).toFixed(2)}%  test loss ${log.testLoss.toFixed(4)}  test cross-entropy ${log.testCrossEntropy.toFixed(4)}  test acc ${(100 * log.testAccuracy).toFixed(2)}%  ${Math.round(log.examplesPerSecond)} ex/s`;
       process.stdout.write(tty ? `\r${line}\x1b[K\n` : `${line}\n`);
     },
   };

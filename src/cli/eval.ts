@@ -12,6 +12,7 @@ import { confusionSvg } from '../plot.js';
 import { buildModel, checkModelConfig, classifierSpec, classifierSpecs, inputsOf, type ModelConfig } from '../../models/index.js';
 import { configureModel, modelFlags, modelOptions, parseFlags, usage, UsageError, type Flags, type Parsed } from './flags.js';
 import { adapterLine, loadWeights, parseJson, readConfigFile, splitFor } from './common.js';
+import { evalGpt } from './lm.js';
 
 export const evalFlags: Flags = {
   weights: { kind: 'string', help: 'a model.safetensors: written by rootgrad train, or any with the model given by --config or --model' },
@@ -24,9 +25,11 @@ export const evalFlags: Flags = {
   'test-fraction': { kind: 'number', help: 'without metadata: the held-out share of the split (default 0.2, as rootgrad train)', min: Number.MIN_VALUE },
   seed: { kind: 'int', help: 'without metadata: the seed of the split (default 0, as rootgrad train)', min: 0 },
   out: { kind: 'string', help: 'also write confusion.svg (a heatmap) and eval.json to this folder' },
+  text: { kind: 'string', help: 'GPT weights: the text to measure validation cross-entropy, perplexity and top-1 accuracy on' },
+  tokens: { kind: 'int', help: 'GPT weights: a sample of about this many characters (evenly spaced whole windows; default all)', min: 1 },
 };
 
-export const EVAL_HELP = usage('eval', evalFlags, 'Evaluate saved weights: accuracy, loss and confusion matrix, no training.');
+export const EVAL_HELP = usage('eval', evalFlags, 'Evaluate saved weights: accuracy, loss and confusion matrix, no training (for GPT weights with --text:\ncross-entropy, perplexity and top-1 accuracy of next-character prediction on the text).');
 
 interface Saved {
   model: ModelConfig;
@@ -60,7 +63,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const file = f.weights as string;
   const { tensors, metadata } = load(file);
   const saved = fromMetadata(file, metadata);
-  if ((saved?.model as { kind: string } | undefined)?.kind === 'gpt') throw new UsageError(`rootgrad eval: ${file} is a GPT: use rootgrad generate`);
+  if ((saved?.model as { kind: string } | undefined)?.kind === 'gpt') return evalGpt(f, file, tensors, metadata);
+  for (const k of ['text', 'tokens']) if (k in f) throw new UsageError(`rootgrad eval: --${k} is for GPT weights`);
   const data = (f.data as string) ?? saved?.train?.data;
   if (!data) throw new UsageError(`rootgrad eval: ${file} has no rootgrad metadata naming its data: give --data`);
   const trainedOn = saved?.train?.data;
@@ -112,12 +116,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const cm = Array.from({ length: k }, () => new Array<number>(k).fill(0));
     for (let i = 0; i < ds.n; i++) cm[ds.y[i]][r.predictions[i]]++;
     if (source !== 'the metadata') console.log(`model: ${model.kind} ${JSON.stringify(model)} (${source}); ${prep}; on ${adapterLine(info)}`);
-    console.log(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${what}, loss ${r.loss.toFixed(4)} (${cfg.loss})`);
+    console.log(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${what}, cross-entropy ${r.crossEntropy.toFixed(4)}, loss ${r.loss.toFixed(4)} (${cfg.loss})`);
     console.log('confusion matrix (rows: true class, columns: predicted):');
     const w = Math.max(4, ...cm.flat().map((v) => String(v).length + 1));
     console.log('     ' + Array.from({ length: k }, (_, j) => String(j).padStart(w)).join(''));
     cm.forEach((row, i) => console.log(String(i).padStart(4) + ' ' + row.map((v) => String(v).padStart(w)).join('')));
-    if (f.out) writeReport(f, cm, ds, saved?.classNames, { file, data, what, accuracy: r.accuracy, loss: r.loss, model });
+    if (f.out) writeReport(f, cm, ds, saved?.classNames, { file, data, what, accuracy: r.accuracy, crossEntropy: r.crossEntropy, loss: r.loss, model });
   } finally {
     net.dispose();
   }

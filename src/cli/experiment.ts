@@ -9,12 +9,13 @@ import { bandSvg, runExperiment, summarize, summaryTable } from '../experiment.j
 import { classifierSpec, classifierSpecs } from '../../models/index.js';
 import { configureModel, modelFlags, parseFlags, usage, UsageError, type Flags } from './flags.js';
 import { adapterLine, prepare } from './common.js';
+import { experimentGpt, gptTrainFlags } from './lm.js';
 
 export const experimentFlags: Flags = {
-  model: { kind: 'string', help: 'the classifier', choices: Object.keys(classifierSpecs) },
+  model: { kind: 'string', help: 'the classifier, or gpt (a character-level language model of --text, compared by validation cross-entropy, perplexity and accuracy)', choices: [...Object.keys(classifierSpecs), 'gpt'] },
   data: { kind: 'string', help: 'digits, breast-cancer, fashion-mnist, a folder of IDX files or FILE.csv' },
-  losses: { kind: 'string', help: 'comma-separated arms (default ce,focal,rooted; bce,rooted for logistic)' },
-  seeds: { kind: 'int', help: 'seeds per loss (default 5)', min: 1 },
+  losses: { kind: 'string', help: 'comma-separated arms (default ce,focal,rooted; bce,rooted for logistic; ce,rooted for gpt)' },
+  seeds: { kind: 'int', help: 'seeds per loss (default 5; 3 for gpt)', min: 1 },
   epochs: { kind: 'int', help: "epochs per run (default: the model's own)", min: 1 },
   batch: { kind: 'int', help: 'batch size (default 64)', min: 1 },
   lr: { kind: 'number', help: "learning rate, the same for every loss (default: the model's own)", min: Number.MIN_VALUE },
@@ -25,9 +26,10 @@ export const experimentFlags: Flags = {
   ...modelFlags,
   'no-compile': { kind: 'bool', help: 'run every training step eagerly (steps are compiled by default: recorded once, replayed; the same bits)' },
   out: { kind: 'string', help: 'output folder (table.md, runs.json, *.svg)' },
+  ...gptTrainFlags,
 };
 
-export const EXPERIMENT_HELP = usage('experiment', experimentFlags, 'Train one model with each loss for several seeds (identical initialisation, data order, optimiser and\nschedule per seed); write a markdown table, every curve as JSON and SVG plots of the mean curves.\nThe architecture and training defaults are the same as rootgrad train\'s (each model\'s own, from models/).');
+export const EXPERIMENT_HELP = usage('experiment', experimentFlags, 'Train one model with each loss for several seeds (identical initialisation, data order, optimiser and\nschedule per seed); write a markdown table, every curve as JSON and SVG plots of the mean curves.\nThe architecture and training defaults are the same as rootgrad train\'s (each model\'s own, from models/).\nWith --model gpt the arms are compared by validation cross-entropy, perplexity and accuracy (the GPT flags\nand defaults are rootgrad train --model gpt\'s).');
 
 export async function experimentCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
@@ -36,6 +38,8 @@ export async function experimentCommand(argv: string[]): Promise<number> {
   }
   const f = parseFlags('experiment', argv, experimentFlags);
   const modelKind = (f.model as string) ?? 'mlp';
+  if (modelKind === 'gpt') return experimentGpt(f, argv);
+  for (const k of Object.keys(gptTrainFlags)) if (k in f) throw new UsageError(`rootgrad experiment: --${k} is for --model gpt`);
   const data = (f.data as string) ?? (modelKind === 'logistic' ? 'breast-cancer' : 'digits');
   const binary = modelKind === 'logistic';
   const arms = ((f.losses as string) ?? (binary ? 'bce,rooted' : 'ce,focal,rooted')).split(',').map((x) => x.trim());

@@ -28,9 +28,13 @@ export const modelFlags: Flags = {
   blocks: { kind: 'list', help: 'ResNet BasicBlocks per stage, e.g. 1,1' },
 };
 
+/** One help line per flag. */
+export function flagLines(flags: Flags): string {
+  return Object.entries(flags).map(([k, f]) => `  --${k.padEnd(15)} ${f.help}${f.choices ? ` [${f.choices.join('|')}]` : ''}`).join('\n');
+}
+
 export function usage(cmd: string, flags: Flags, intro: string): string {
-  const lines = Object.entries(flags).map(([k, f]) => `  --${k.padEnd(15)} ${f.help}${f.choices ? ` [${f.choices.join('|')}]` : ''}`);
-  return `${intro}\n\nusage: rootgrad ${cmd} [flags]\n\n${lines.join('\n')}\n  --help            this text\n`;
+  return `${intro}\n\nusage: rootgrad ${cmd} [flags]\n\n${flagLines(flags)}\n  --help            this text\n`;
 }
 
 export function parseFlags(cmd: string, argv: string[], flags: Flags): Parsed {

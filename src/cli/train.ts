@@ -8,10 +8,10 @@ import { checkpointBytes, checkpointFrom, defaultTrainConfig, trainClassifier, t
 import { detectAnomaly } from '../anomaly.js';
 import { save, writeFileAtomic } from '../io/files.js';
 import { curvesSvg } from '../plot.js';
-import { classifierSpec, classifierSpecs, gptDefaults, GPT, checkGpt, type GptConfig } from '../../models/index.js';
-import { buildCorpus, decode, encode, reverseTask, trainLM, type LmConfig } from '../lm.js';
-import { Generator } from '../random.js';
-import { configureModel, modelFlags, parseFlags, usage, UsageError, type Flags, type Parsed } from './flags.js';
+import { classifierSpec, classifierSpecs } from '../../models/index.js';
+import { lmCheckpointFrom } from '../lm.js';
+import { configureModel, flagLines, modelFlags, parseFlags, usage, UsageError, type Flags, type Parsed } from './flags.js';
+import { GPT_DEFAULTS_HELP, gptTrainFlags, trainGpt } from './lm.js';
 import { adapterLine, autotuneFor, prepare, progress } from './common.js';
 
 export const trainFlags: Flags = {
@@ -34,21 +34,19 @@ export const trainFlags: Flags = {
   warmup: { kind: 'int', help: 'linear warm-up steps', min: 0 },
   clip: { kind: 'number', help: 'clip gradients to this global norm (0: off)', min: 0 },
   seed: { kind: 'int', help: 'seed for initialisation, split and batches', min: 0 },
-  text: { kind: 'string', help: 'GPT: a text file to model, character by character' },
-  task: { kind: 'string', help: 'GPT without --text: the built-in synthetic task', choices: ['reverse'] },
-  context: { kind: 'int', help: `GPT context length (default ${gptDefaults.context.task} for the task, ${gptDefaults.context.text} for text)`, min: 2 },
-  steps: { kind: 'int', help: `GPT training steps (default ${gptDefaults.steps})`, min: 1 },
-  'eval-every': { kind: 'int', help: `GPT: steps between validation losses (default ${gptDefaults.evalEvery})`, min: 1 },
-  'test-fraction': { kind: 'number', help: 'share of the data held out for testing', min: Number.MIN_VALUE },
+  'test-fraction': { kind: 'number', help: 'share of the data held out for testing (GPT: the held-out tail of the text)', min: Number.MIN_VALUE },
   out: { kind: 'string', help: 'output folder (weights, log.json, curves.svg)' },
   quiet: { kind: 'bool', help: 'print only the final result' },
   resume: { kind: 'string', help: 'continue the run whose --out folder this is, from its last checkpoint' },
   'detect-anomaly': { kind: 'bool', help: 'check every op for NaN/Inf and name the first one (slower)' },
   'no-compile': { kind: 'bool', help: 'run every training step eagerly (steps are compiled by default: recorded once, replayed; the same bits)' },
   autotune: { kind: 'bool', help: 'time the kernel variants on this adapter first and keep the fastest (remembered per adapter in ~/.cache/rootgrad)' },
+  ...gptTrainFlags,
 };
 
-export const TRAIN_HELP = usage('train', trainFlags, 'Train a classifier; writes model.safetensors, log.json and curves.svg to --out.\nDefaults (architecture, epochs, learning rate) are each model\'s own, from models/.');
+export const TRAIN_HELP =
+  usage('train', Object.fromEntries(Object.entries(trainFlags).filter(([k]) => !(k in gptTrainFlags))), 'Train a classifier, or a character-level GPT (--model gpt); writes model.safetensors, log.json, curves.svg and\ncheckpoint.safetensors to --out. Defaults (architecture, epochs, learning rate) are each model\'s own, from models/.') +
+  `\nGPT (--model gpt) flags:\n\n${flagLines(gptTrainFlags)}\n\n${GPT_DEFAULTS_HELP}\n`;
 
 /** The training settings given by flags, by TrainConfig's names. */
 export function trainSettings(f: Parsed): Partial<TrainConfig> {
@@ -84,16 +82,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
       throw new Error(`cannot resume: cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const c = checkpointFrom(bytes, path);
+    const flags = { ...JSON.parse(c.metadata.flags), out: f.resume as string, quiet: !!f.quiet };
+    if (c.metadata.lm) return trainGpt(flags, { ...lmCheckpointFrom(bytes, path), path });
     resume = c.checkpoint;
-    f = { ...JSON.parse(c.metadata.flags), out: f.resume as string, quiet: !!f.quiet };
+    f = flags;
   }
   const flagsToSave = { ...f };
   const modelKind = (f.model as string) ?? 'mlp';
-  if (modelKind === 'gpt') {
-    if (resume) throw new UsageError('rootgrad train: --resume is for the classifiers, not --model gpt');
-    return trainGpt(f);
-  }
-  for (const k of ['text', 'task', 'context', 'steps', 'eval-every']) if (k in f) throw new UsageError(`rootgrad train: --${k} is for --model gpt`);
+  if (modelKind === 'gpt') return trainGpt(f);
+  for (const k of Object.keys(gptTrainFlags)) if (k in f) throw new UsageError(`rootgrad train: --${k} is for --model gpt`);
   const data = (f.data as string) ?? 'digits';
   const testFraction = (f['test-fraction'] as number) ?? 0.2;
   if (testFraction >= 1) throw new UsageError(`rootgrad train: --test-fraction must be below 1, got ${testFraction}`);
@@ -134,80 +131,4 @@ export async function trainCommand(argv: string[]): Promise<number> {
   console.log(`test accuracy ${(100 * final.testAccuracy).toFixed(2)}% (${test.n} examples) after ${cfg.epochs} epochs in ${seconds.toFixed(1)} s; wrote ${join(out, 'model.safetensors')}, log.json, curves.svg`);
   model.dispose();
   return 0;
-}
-
-async function trainGpt(f: Parsed): Promise<number> {
-  for (const k of ['data', 'limit', 'hidden', 'activation', 'patch', 'channels', 'width', 'blocks', 'test-fraction', 'epochs', 'momentum', 'schedule', 'clip'])
-    if (k in f) throw new UsageError(`rootgrad train: --${k} is not used by --model gpt`);
-  if (f.text && f.task) throw new UsageError('rootgrad train: give --text FILE or --task, not both');
-  const loss = ((f.loss as string) ?? 'ce') as 'ce' | 'focal' | 'rooted';
-  if (!['ce', 'focal', 'rooted'].includes(loss)) throw new UsageError(`rootgrad train: --model gpt trains with --loss ce, focal or rooted, got '${loss}'`);
-  const optimizer = ((f.optimizer as string) ?? 'adamw') as 'adam' | 'adamw';
-  if (optimizer !== 'adam' && optimizer !== 'adamw') throw new UsageError(`rootgrad train: --model gpt uses --optimizer adam or adamw, got '${optimizer}'`);
-  let text: string;
-  let source: string;
-  if (f.text) {
-    try {
-      text = readFileSync(f.text as string, 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read text file '${f.text}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    source = f.text as string;
-  } else {
-    text = reverseTask(3000, 6, (f.seed as number) ?? 0);
-    source = 'the built-in task: reverse 6-digit strings (lines like 123456>654321;)';
-  }
-  const corpus = buildCorpus(text);
-  const d = gptDefaults;
-  const config: GptConfig = { kind: 'gpt', vocab: corpus.vocab.length, context: (f.context as number) ?? (f.text ? d.context.text : d.context.task), dim: (f.dim as number) ?? d.dim, heads: (f.heads as number) ?? d.heads, layers: (f.layers as number) ?? d.layers, dropout: (f.dropout as number) ?? d.dropout };
-  try {
-    checkGpt(config);
-  } catch (e) {
-    throw new UsageError(`rootgrad train: ${(e as Error).message}`);
-  }
-  const cfg: LmConfig = {
-    steps: (f.steps as number) ?? d.steps,
-    batch: (f.batch as number) ?? d.batch,
-    lr: (f.lr as number) ?? d.lr,
-    loss,
-    k: (f.k as number) ?? 3,
-    m: (f.m as number) ?? 3,
-    alpha: (f.alpha as number) ?? 0.25,
-    gamma: (f.gamma as number) ?? 3,
-    seed: (f.seed as number) ?? 0,
-    optimizer,
-    evalEvery: (f['eval-every'] as number) ?? d.evalEvery,
-    compile: !f['no-compile'],
-  };
-  const out = (f.out as string) ?? join('runs', `gpt-${f.text ? 'text' : 'reverse'}-${loss}`);
-  const quiet = !!f.quiet;
-  const info = await init();
-  await autotuneFor(!!f.autotune, quiet);
-  if (!quiet) console.log(`rootgrad: gpt (${config.layers} blocks, width ${config.dim}, ${config.heads} heads, context ${config.context}, vocabulary ${config.vocab}) on ${source} (${corpus.ids.length} characters), loss ${loss}, ${cfg.steps} steps of batch ${cfg.batch}, on ${adapterLine(info)}`);
-  const { model, history } = await trainLM(config, corpus, cfg, (l) => {
-    if (!quiet) console.log(`step ${l.step}/${cfg.steps}  loss ${l.trainLoss.toFixed(4)}  val loss ${l.valLoss.toFixed(4)}  ${l.seconds.toFixed(1)} s`);
-  });
-  mkdirSync(out, { recursive: true });
-  await save(model, join(out, 'model.safetensors'), { model: JSON.stringify(config), vocab: JSON.stringify(corpus.vocab), train: JSON.stringify({ ...cfg, source }) });
-  writeFileAtomic(join(out, 'log.json'), JSON.stringify({ model: config, config: cfg, source, adapter: info, history }, null, 2) + '\n');
-  const last = history[history.length - 1];
-  if (!f.text) console.log(`reverse task: ${await reverseScore(model, corpus.vocab)}`);
-  console.log(`final loss ${last.trainLoss.toFixed(4)}, validation loss ${last.valLoss.toFixed(4)} after ${cfg.steps} steps in ${last.seconds.toFixed(1)} s; wrote ${join(out, 'model.safetensors')}, log.json`);
-  model.dispose();
-  return 0;
-}
-
-/** The reverse task's own check: greedy completions of fresh prompts, exact matches counted. */
-async function reverseScore(model: GPT, vocab: string[]): Promise<string> {
-  const g = new Generator(12345);
-  let correct = 0;
-  let example = '';
-  const trials = 20;
-  for (let i = 0; i < trials; i++) {
-    const digits = Array.from({ length: 6 }, () => String(g.int(10))).join('');
-    const got = decode(vocab, await model.generate(encode(vocab, `${digits}>`), 6, { temperature: 0 }));
-    if (got === [...digits].reverse().join('')) correct++;
-    if (i === 0) example = `${digits}>${got}`;
-  }
-  return `${correct}/${trials} fresh strings reversed exactly (e.g. ${example})`;
 }
