@@ -350,6 +350,39 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const causal = g.uniform() < 0.5;
     return { inputs: { q: rnd(g, s, -1, 1), k: rnd(g, s, -1, 1), v: rnd(g, s) }, fn: (q, k, v) => ops.attention(q, k, v, { causal }) };
   },
+  scatter: (g) => {
+    // distinct targets in each line along the axis ((position + a shift per line) mod n): with duplicates
+    // only the last write counts
+    const { s, axis, is } = gatherIndex(g);
+    const n = s[axis];
+    is[axis] = Math.min(is[axis], n);
+    const inner = size(is.slice(axis + 1));
+    const shifts = Array.from({ length: size(is) }, () => g.int(n));
+    const line = (i: number) => Math.floor(i / (inner * is[axis])) * inner + (i % inner);
+    const index = fromHost(Array.from({ length: size(is) }, (_, i) => (Math.floor(i / inner) % is[axis] + shifts[line(i)]) % n), is, 'i32');
+    return { inputs: { x: rnd(g, s), src: rnd(g, is.map((d) => d + g.int(2))) }, fn: (x, src) => ops.scatter(x, axis, index, src) };
+  },
+  gatherNd: (g) => {
+    const [B, X1, X2, D] = [pick(g, [1, 2]), pick(g, [2, 3]), pick(g, [1, 4]), pick(g, [1, 3])];
+    const batchDims = g.int(2);
+    const k = 1 + g.int(2);
+    const M = pick(g, [1, 3, 5]); // repeats likely: the backward adds them
+    const lead = batchDims ? [B] : [];
+    const idx = fromHost(Array.from({ length: size(lead) * M * k }, (_, i) => { const ext = [X1, X2][i % k]; return g.int(2 * ext) - ext; }), [...lead, M, k], 'i32');
+    return { inputs: { x: rnd(g, [...(batchDims ? [B] : []), X1, X2, D]) }, fn: (x) => ops.gatherNd(x, idx, batchDims) };
+  },
+  scatterNd: (g) => {
+    const [X1, X2, D] = [pick(g, [2, 3, 4]), pick(g, [1, 4]), pick(g, [1, 3])];
+    const reduction = pick(g, ['none', 'add', 'mul'] as const);
+    const cells = [...Array(X1).keys()];
+    g.shuffle(cells); // distinct first-axis cells for 'none' (the last write counts) and 'mul'
+    const M = 1 + g.int(X1);
+    const idx = fromHost(reduction === 'add' ? Array.from({ length: M }, () => g.int(X1)) : cells.slice(0, M), [M, 1], 'i32');
+    const inputs: Record<string, Tensor> = { x: rnd(g, [X1, X2, D]) };
+    if (reduction !== 'mul') inputs.updates = rnd(g, [M, X2, D]);
+    const upd = rnd(g, [M, X2, D]);
+    return { inputs, fn: (x, u) => ops.scatterNd(x, idx, u ?? upd, { reduction }) };
+  },
 };
 
 /** Whole models: a loss of the model's output with respect to all its parameters (a sample of each). */

@@ -19,3 +19,4 @@ export { layerNorm, attention } from './transformer.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from './pooling.js';
 export { batchNorm, groupNorm, rmsNorm } from './normalization.js';
 export { conv2d } from './conv.js';
+export { scatter, gatherNd, scatterNd } from './scatter.js';

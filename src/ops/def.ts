@@ -134,6 +134,10 @@ export interface Attrs {
   rowLoss: { reduction: Reduction; ignoreIndex: number; loss: string; scalars: number[] };
   /** On h W^T (+ b) for inputs h [N, D], weight [V, D], labels [N] (, bias [V]), the logits never written. */
   linearLoss: { loss: string; scalars: number[]; reduction: Reduction; ignoreIndex: number; labelSmoothing: number; strategy: 'chunked' | 'tiled'; chunkRows: number };
+  // ops/scatter.ts: torch.scatter (replacing), ONNX GatherND / ScatterND
+  scatter: { axis: number };
+  gatherNd: { batchDims: number };
+  scatterNd: { reduction: 'none' | 'add' | 'mul'; batchDims: number };
 }
 
 export type Primitive = keyof Attrs;

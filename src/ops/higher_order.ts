@@ -335,6 +335,9 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
     const z = b ? add(matmul(h, transpose(w)), b) : matmul(h, transpose(w));
     return rowLossOn('linearLoss', a.loss, z, y, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, fused: false }, a.scalars, a.labelSmoothing);
   }),
+  scatter: { ops: true }, // scatter of zeros into g for x, the gather of g for src
+  gatherNd: { ops: true }, // a scatterNd-add of g into zeros
+  scatterNd: { ops: true }, // g, a scatterNd of zeros into g, or g times the scattered product; gatherNd of g
 };
 
 /** The rule apply() runs for op P's node when the backward pass records a graph. */

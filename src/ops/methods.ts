@@ -14,6 +14,7 @@ import { matmul } from './matmul.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { onesLike } from '../creation.js';
 import { anomalyReport } from '../anomaly.js';
+import { scatter } from './scatter.js';
 
 type Operand = Tensor | number;
 
@@ -79,6 +80,7 @@ declare module '../tensor.js' {
     indexSelect(axis: number, index: Tensor): Tensor;
     gather(axis: number, index: Tensor): Tensor;
     scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor;
+    scatter(axis: number, index: Tensor, src: Tensor, opts?: { reduce?: 'none' | 'add' }): Tensor;
   }
 }
 
@@ -143,6 +145,7 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor | Tensor[
   indexSelect(axis: number, index: Tensor) { return indexSelect(this, axis, index); },
   gather(axis: number, index: Tensor) { return gather(this, axis, index); },
   scatterAdd(axis: number, index: Tensor, src: Tensor) { return scatterAdd(this, axis, index, src); },
+  scatter(axis: number, index: Tensor, src: Tensor, opts?: { reduce?: 'none' | 'add' }) { return scatter(this, axis, index, src, opts); },
 };
 Object.assign(Tensor.prototype, methods);
 

@@ -21,6 +21,7 @@ import { convDefs } from './conv.js';
 import { poolingDefs } from './pooling.js';
 import { normalizationDefs } from './normalization.js';
 import { customDefs } from '../custom.js';
+import { scatterDefs } from './scatter.js';
 
 let cached: OpTable | null = null;
 
@@ -48,5 +49,6 @@ export function opTable(): OpTable {
     ...poolingDefs,
     ...normalizationDefs,
     ...customDefs,
+    ...scatterDefs,
   });
 }

@@ -1,0 +1,142 @@
+// The primitives ONNX import maps to (issue 27): each against its float64 reference (forward, and autograd
+// against finite differences of the reference), PyTorch's values where PyTorch has the op (fixtures made
+// once by scripts/fixtures/prims_fixture.py), and the errors.
+import fc from 'fast-check';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { checkOp, dim, property, rg, setup, shapeArb, size, valuesArb } from './helpers.js';
+
+const T = rg.opTable();
+
+beforeAll(setup);
+
+/** Values for a shape, as checkOp's input. */
+const valuesOf = (shape: number[], lo = -3, hi = 3) => valuesArb(size(shape), lo, hi).map((data) => ({ shape, data }));
+
+describe('scatter (torch.scatter, ONNX ScatterElements)', () => {
+  // index of x's rank, distinct targets along the axis in each line, src at least as large as the index
+  const scatterCase = fc.tuple(shapeArb(1, 3), fc.nat()).chain(([s, a]) => {
+    const axis = a % s.length;
+    return fc.tuple(
+      fc.array(fc.nat(), { minLength: s.length, maxLength: s.length }),
+      fc.array(fc.nat(1), { minLength: s.length, maxLength: s.length }),
+    ).chain(([cut, grow]) => {
+      const is = s.map((d, i) => Math.max(1, d - (cut[i] % d)));
+      const ss = is.map((d, i) => d + grow[i]);
+      return fc.tuple(valuesOf(s), valuesOf(ss), fc.array(fc.nat(), { minLength: size(is), maxLength: size(is) })).map(([x, src, shifts]) => {
+        const inner = size(is.slice(axis + 1));
+        const idx = shifts.map((_, i) => {
+          const line = Math.floor(i / (inner * is[axis])) * inner + (i % inner);
+          return ((Math.floor(i / inner) % is[axis]) + shifts[line]) % s[axis];
+        });
+        return { x, src, axis, index: { shape: is, data: idx, int: true } };
+      });
+    });
+  });
+  test('forward and gradients against the reference', () =>
+    property(scatterCase, ({ x, src, axis, index }) =>
+      checkOp({ name: `scatter axis ${axis}`, inputs: [x, index, src], gpu: ([xt, it, st]) => rg.scatter(xt, axis, it, st), ref: ([a, i, b]) => T.scatter.reference([a, i, b], { axis }) }),
+    ));
+
+  test('duplicate targets: the last along the axis wins; reduce add is scatterAdd', async () => {
+    const x = rg.zeros([3]);
+    const idx = rg.tensor([1, 1, 0], [3], { dtype: 'i32' });
+    const src = rg.tensor([5, 7, 9], [3]);
+    expect([...(await rg.scatter(x, 0, idx, src).data())]).toEqual([9, 7, 0]);
+    expect([...(await x.scatter(0, idx, src, { reduce: 'add' }).data())]).toEqual([9, 12, 0]);
+  });
+
+  test('errors name the op and the values', () => {
+    const x = rg.zeros([2, 3]);
+    expect(() => rg.scatter(x, 1, rg.tensor([[0, 3]], [1, 2], { dtype: 'i32' }), rg.zeros([1, 2]))).toThrow(/scatter: index 3 at position 1 is outside \[0, 3\)/);
+    expect(() => rg.scatter(x, 1, rg.tensor([0], [1], { dtype: 'i32' }), rg.zeros([1]))).toThrow(/scatter: .* same number of dimensions/);
+    expect(() => rg.scatter(x, 0, rg.tensor([[0, 1, 0]], [1, 3], { dtype: 'i32' }), rg.zeros([1, 2]))).toThrow(/scatter: index \[1, 3\] is larger than src \[1, 2\]/);
+    expect(() => rg.scatter(x, 0, rg.zeros([1, 1], { dtype: 'i32' }), rg.zeros([1, 1]), { reduce: 'mul' as never })).toThrow(/scatter: reduce must be 'none' or 'add', got 'mul'/);
+  });
+});
+
+describe('gatherNd and scatterNd (ONNX GatherND, ScatterND)', () => {
+  // data [..batch, X_1 .. X_k, ..rest], indices [..batch, M.., k] with negatives
+  const ndCase = fc.record({ batch: fc.array(dim, { maxLength: 1 }), cells: fc.array(dim, { minLength: 1, maxLength: 2 }), rest: shapeArb(0, 1), mid: shapeArb(0, 2) }).chain(({ batch, cells, rest, mid }) => {
+    const k = cells.length;
+    const ishape = [...batch, ...mid, k];
+    return fc.tuple(valuesOf([...batch, ...cells, ...rest]), fc.array(fc.nat(), { minLength: size(ishape), maxLength: size(ishape) })).map(([x, raw]) => ({
+      x,
+      batchDims: batch.length,
+      index: { shape: ishape, data: raw.map((v, i) => (v % (2 * cells[i % k])) - cells[i % k]), int: true },
+    }));
+  });
+  test('gatherNd: forward and gradients (repeated cells add), batch dims, negative indices', () =>
+    property(ndCase, ({ x, index, batchDims }) =>
+      checkOp({ name: `gatherNd batchDims ${batchDims}`, inputs: [x, index], gpu: ([xt, it]) => rg.gatherNd(xt, it, batchDims), ref: (xs) => T.gatherNd.reference(xs, { batchDims }) }),
+    ));
+
+  test('gatherNd on i32 data copies the words', async () => {
+    const x = rg.tensor([10, 11, 12, 13, 14, 15], [3, 2], { dtype: 'i32' });
+    const y = rg.gatherNd(x, rg.tensor([[2, 1], [0, -2]], [2, 2], { dtype: 'i32' }));
+    expect(y.dtype).toBe('i32');
+    expect([...(await y.data())]).toEqual([15, 10]);
+    const rows = rg.gatherNd(x, rg.tensor([[-1], [1]], [2, 1], { dtype: 'i32' }));
+    expect(rows.shape).toEqual([2, 2]);
+    expect([...(await rows.data())]).toEqual([14, 15, 12, 13]);
+  });
+
+  for (const reduction of ['none', 'add', 'mul'] as const) {
+    test(`scatterNd reduction '${reduction}': forward and gradients`, () =>
+      property(fc.record({ cells: fc.array(dim, { minLength: 1, maxLength: 2 }), rest: shapeArb(0, 2), seed: fc.nat() }).chain(({ cells, rest, seed }) => {
+        const k = cells.length;
+        const total = size(cells);
+        // distinct cells for 'none' and 'mul' (the last write counts; a product's gradient): a shuffled prefix
+        const g = new rg.Generator(seed);
+        const order = [...Array(total).keys()];
+        g.shuffle(order);
+        const M = 1 + g.int(reduction === 'add' ? 2 * total : total);
+        const flat = Array.from({ length: M }, (_, m) => (reduction === 'add' ? g.int(total) : order[m]));
+        const idx = flat.flatMap((c) => {
+          const out: number[] = [];
+          for (let j = k - 1; j >= 0; j--) {
+            out.unshift(c % cells[j] - (g.uniform() < 0.3 ? cells[j] : 0));
+            c = Math.floor(c / cells[j]);
+          }
+          return out;
+        });
+        return fc.tuple(valuesOf([...cells, ...rest]), valuesOf([M, ...rest])).map(([x, u]) => ({ x, u, index: { shape: [M, k], data: idx, int: true } }));
+      }), ({ x, u, index }) =>
+        checkOp({
+          name: `scatterNd ${reduction}`,
+          inputs: [x, index, u],
+          gpu: ([xt, it, ut]) => {
+            if (reduction !== 'mul') return rg.scatterNd(xt, it, ut, { reduction });
+            const fixed = ut.detach(); // no gradient for the updates of a product
+            const y = rg.scatterNd(xt, it, fixed, { reduction });
+            fixed.dispose();
+            return y;
+          },
+          ref: (xs) => T.scatterNd.reference(xs, { reduction, batchDims: 0 }),
+          grad: reduction === 'mul' ? [0] : [0, 2],
+        }),
+      ));
+  }
+
+  test('scatterNd: duplicates (last wins, adds, multiplies), i32 data, and the mul updates gradient refused', async () => {
+    const x = rg.tensor([1, 2, 3, 4], [4]);
+    const idx = rg.tensor([[1], [3], [1]], [3, 1], { dtype: 'i32' });
+    const u = rg.tensor([5, 6, 7], [3], { requiresGrad: true });
+    expect([...(await rg.scatterNd(x, idx, u).data())]).toEqual([1, 7, 3, 6]);
+    expect([...(await rg.scatterNd(x, idx, u, { reduction: 'add' }).data())]).toEqual([1, 14, 3, 10]);
+    expect([...(await rg.scatterNd(x, idx, u, { reduction: 'mul' }).data())]).toEqual([1, 70, 3, 24]);
+    const xi = rg.tensor([1, 2, 3, 4], [2, 2], { dtype: 'i32' });
+    expect([...(await rg.scatterNd(xi, rg.tensor([[1, 0]], [1, 2], { dtype: 'i32' }), rg.tensor([9], [1], { dtype: 'i32' })).data())]).toEqual([1, 2, 9, 4]);
+    expect(() => rg.sum(rg.scatterNd(x, idx, u, { reduction: 'mul' })).backward()).toThrow(/scatterNd: reduction 'mul' has no gradient for the updates yet/);
+  });
+
+  test('errors name the op, the shapes and the values', () => {
+    const x = rg.zeros([2, 3]);
+    expect(() => rg.gatherNd(x, rg.tensor([[0, 3]], [1, 2], { dtype: 'i32' }))).toThrow(/gatherNd: index 3 at position 1 is outside \[-3, 3\) \(axis 1 of data \[2, 3\]\)/);
+    expect(() => rg.gatherNd(x, rg.tensor([[0, 0, 0]], [1, 3], { dtype: 'i32' }))).toThrow(/gatherNd: the last axis of indices \[1, 3\] \(3\) must be in \[1, 2\]/);
+    expect(() => rg.gatherNd(x, rg.tensor([[0]], [1, 1], { dtype: 'i32' }), 1)).toThrow(/gatherNd: batch axis 0 differs/);
+    expect(() => rg.gatherNd(x, rg.zeros([2, 1], { dtype: 'i32' }), 2)).toThrow(/gatherNd: batchDims 2 must be an integer in \[0, 1\]/);
+    expect(() => rg.gatherNd(x, rg.zeros([2, 1]))).toThrow(/gatherNd: indices must be i32/);
+    expect(() => rg.scatterNd(x, rg.zeros([2, 1], { dtype: 'i32' }), rg.zeros([2, 2]))).toThrow(/scatterNd: updates must have shape \[2, 3\] .* got \[2, 2\]/);
+    expect(() => rg.scatterNd(x, rg.zeros([1, 1], { dtype: 'i32' }), rg.zeros([1, 3]), { reduction: 'max' as never })).toThrow(/scatterNd: reduction must be 'none', 'add' or 'mul', got 'max'/);
+  });
+});
