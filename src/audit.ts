@@ -383,6 +383,20 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const upd = rnd(g, [M, X2, D]);
     return { inputs, fn: (x, u) => ops.scatterNd(x, idx, u ?? upd, { reduction }) };
   },
+  // kinks at -3 and 3 (and 0 for elu, selu, celu, softsign): the shifted 1e-3 grid never lands on them
+  hardsigmoid: (g) => {
+    const onnx = g.uniform() < 0.5; // ONNX's alpha 0.2: kinks at -2.5 and 2.5
+    return { inputs: { x: rnd(g, shape(g), -4, 4) }, fn: (x) => ops.hardsigmoid(ops.affine(x, 1, 0.0005), onnx ? { alpha: 0.2, beta: 0.5 } : {}) };
+  },
+  hardswish: unary((x) => ops.hardswish(ops.affine(x, 1, 0.0005)), -4, 4),
+  elu: (g) => {
+    const which = pick(g, ['elu', 'selu', 'celu'] as const);
+    const f = (x: Tensor) => ops.affine(x, 1, 0.0005);
+    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => (which === 'elu' ? ops.elu(f(x), 0.7) : which === 'selu' ? ops.selu(f(x)) : ops.celu(f(x), 1.5)) };
+  },
+  softsign: unary((x) => ops.softsign(ops.affine(x, 1, 0.0005)), -3, 3),
+  mish: unary(ops.mish, -4, 4),
+  logSigmoid: unary(ops.logSigmoid, -5, 5),
 };
 
 /** Whole models: a loss of the model's output with respect to all its parameters (a sample of each). */

@@ -3,9 +3,11 @@
 // once by scripts/fixtures/prims_fixture.py), and the errors.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { checkOp, dim, property, rg, setup, shapeArb, size, valuesArb } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { checkOp, dim, expectClose, property, rg, setup, shapeArb, size, valuesArb } from './helpers.js';
 
 const T = rg.opTable();
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/prims.json', import.meta.url), 'utf8'));
 
 beforeAll(setup);
 
@@ -138,5 +140,42 @@ describe('gatherNd and scatterNd (ONNX GatherND, ScatterND)', () => {
     expect(() => rg.gatherNd(x, rg.zeros([2, 1]))).toThrow(/gatherNd: indices must be i32/);
     expect(() => rg.scatterNd(x, rg.zeros([2, 1], { dtype: 'i32' }), rg.zeros([2, 2]))).toThrow(/scatterNd: updates must have shape \[2, 3\] .* got \[2, 2\]/);
     expect(() => rg.scatterNd(x, rg.zeros([1, 1], { dtype: 'i32' }), rg.zeros([1, 3]), { reduction: 'max' as never })).toThrow(/scatterNd: reduction must be 'none', 'add' or 'mul', got 'max'/);
+  });
+});
+
+describe('more elementwise ops (hardsigmoid, hardswish, elu / selu / celu, softsign, mish, logSigmoid)', () => {
+  // values kept 0.02 away from the kinks
+  const away = (kinks: number[]) => (v: number) => (kinks.some((k) => Math.abs(v - k) < 0.02) ? v + 0.05 : v);
+  const cases: [string, (x: rg.Tensor) => rg.Tensor, (xs: rg.F64[]) => rg.F64, number[], number][] = [
+    ['hardsigmoid', (x) => rg.hardsigmoid(x), (xs) => T.hardsigmoid.reference(xs, { alpha: Math.fround(1 / 6), beta: 0.5 }), [-3, 3], 5],
+    ['hardsigmoid (ONNX alpha 0.2)', (x) => rg.hardsigmoid(x, { alpha: 0.2, beta: 0.5 }), (xs) => T.hardsigmoid.reference(xs, { alpha: Math.fround(0.2), beta: 0.5 }), [-2.5, 2.5], 4],
+    ['hardswish', rg.hardswish, (xs) => T.hardswish.reference(xs, {}), [-3, 3], 5],
+    ['hardtanh(-0.5, 2)', (x) => rg.hardtanh(x, -0.5, 2), (xs) => T.clamp.reference(xs, { min: -0.5, max: 2 }), [-0.5, 2], 3],
+    ['elu', (x) => rg.elu(x), (xs) => T.elu.reference(xs, { alpha: 1, scale: 1, inputScale: 1 }), [0], 4],
+    ['elu(0.3)', (x) => rg.elu(x, 0.3), (xs) => T.elu.reference(xs, { alpha: Math.fround(0.3), scale: 1, inputScale: 1 }), [0], 4],
+    ['selu', rg.selu, (xs) => T.elu.reference(xs, { alpha: Math.fround(1.6732632423543772), scale: Math.fround(1.0507009873554805), inputScale: 1 }), [0], 4],
+    ['celu(2)', (x) => rg.celu(x, 2), (xs) => T.elu.reference(xs, { alpha: 2, scale: 1, inputScale: 0.5 }), [0], 4],
+    ['softsign', rg.softsign, (xs) => T.softsign.reference(xs, {}), [0], 4],
+    ['mish', rg.mish, (xs) => T.mish.reference(xs, {}), [], 6],
+    ['logSigmoid', rg.logSigmoid, (xs) => T.logSigmoid.reference(xs, {}), [], 12],
+  ];
+  for (const [name, fn, ref, kinks, range] of cases) {
+    test(name, () => property(shapeArb().chain((s) => valuesOf(s, -range, range)).map((x) => ({ ...x, data: x.data.map(away(kinks)).map(Math.fround) })), (x) => checkOp({ name, inputs: [x], gpu: ([a]) => fn(a), ref })));
+  }
+
+  test("PyTorch's values (scripts/fixtures/prims_fixture.py)", async () => {
+    const fx = fixture.activations as { x: number[]; [name: string]: number[] };
+    const x = rg.tensor(fx.x, [fx.x.length]);
+    const got: Record<string, rg.Tensor> = { hardsigmoid: rg.hardsigmoid(x), hardswish: rg.hardswish(x), hardtanh: rg.hardtanh(x), elu: rg.elu(x, 0.7), selu: rg.selu(x), celu: rg.celu(x, 1.5), softsign: rg.softsign(x), mish: rg.mish(x), logsigmoid: rg.logSigmoid(x) };
+    for (const [name, t] of Object.entries(got)) expectClose(await t.data(), fx[name], { atol: 2e-6, rtol: 2e-6 }, name);
+  });
+
+  test('errors name the op and the value', () => {
+    const x = rg.zeros([2]);
+    expect(() => rg.hardsigmoid(x, { alpha: NaN })).toThrow(/hardsigmoid: alpha and beta must be finite, got alpha = NaN/);
+    expect(() => rg.celu(x, 0)).toThrow(/celu: alpha must not be 0/);
+    expect(() => rg.elu(x, Infinity)).toThrow(/elu: alpha must be finite, got Infinity/);
+    expect(() => rg.hardtanh(x, 1, -1)).toThrow(/hardtanh: min 1 must not exceed max -1/);
+    expect(() => rg.mish(rg.zeros([2], { dtype: 'i32' }))).toThrow(/mish: input must be f32/);
   });
 });

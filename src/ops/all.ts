@@ -20,3 +20,4 @@ export { maxPool2d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from './pool
 export { batchNorm, groupNorm, rmsNorm } from './normalization.js';
 export { conv2d } from './conv.js';
 export { scatter, gatherNd, scatterNd } from './scatter.js';
+export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid } from './unary.js';

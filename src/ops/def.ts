@@ -138,6 +138,13 @@ export interface Attrs {
   scatter: { axis: number };
   gatherNd: { batchDims: number };
   scatterNd: { reduction: 'none' | 'add' | 'mul'; batchDims: number };
+  // more elementwise ops (ops/unary.ts); elu is also selu and celu
+  hardsigmoid: { alpha: number; beta: number };
+  hardswish: None;
+  elu: { alpha: number; scale: number; inputScale: number };
+  softsign: None;
+  mish: None;
+  logSigmoid: None;
 }
 
 export type Primitive = keyof Attrs;

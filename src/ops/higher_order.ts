@@ -15,12 +15,12 @@ import { grad, hooks } from '../tensor.js';
 import type { Attrs, Primitive } from './def.js';
 import { apply } from './apply.js';
 import { add, div, mul, sub } from './binary.js';
-import { affine, erf, exp, gelu, neg, pow, relu, sigmoid, sign, tanh } from './unary.js';
+import { abs, affine, erf, exp, gelu, neg, pow, relu, sigmoid, sign, softplus, tanh } from './unary.js';
 import { mean, sum, sumTo } from './reduce.js';
 import { matmul } from './matmul.js';
 import { permute, transpose, reshape } from './movement.js';
 import { cast } from './cast.js';
-import { eq, ge, gt, le, logicalAnd, where } from './masks.js';
+import { eq, ge, gt, le, logicalAnd, lt, where } from './masks.js';
 import { cat, narrow } from './joining.js';
 import { arange, fromHost, zeros, zerosLike } from '../creation.js';
 import { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
@@ -338,6 +338,18 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   scatter: { ops: true }, // scatter of zeros into g for x, the gather of g for src
   gatherNd: { ops: true }, // a scatterNd-add of g into zeros
   scatterNd: { ops: true }, // g, a scatterNd of zeros into g, or g times the scattered product; gatherNd of g
+  hardsigmoid: unary((_x, y, g, { alpha }) => mul(g, affine(mask(logicalAnd(gt(y, 0), lt(y, 1))), alpha))),
+  hardswish: unary((x, _y, g) => mul(g, add(mask(gt(x, 3)), mul(mask(logicalAnd(ge(x, -3), le(x, 3))), affine(x, 1 / 3, 0.5))))),
+  elu: unary((x, y, g, { alpha, scale, inputScale }) => {
+    const above = mask(gt(x, 0));
+    return mul(g, add(affine(above, scale), mul(affine(above, -1, 1), affine(y, inputScale, inputScale * scale * alpha))));
+  }),
+  softsign: unary((x, _y, g) => div(g, pow(affine(abs(x), 1, 1), 2))),
+  mish: unary((x, _y, g) => {
+    const t = tanh(softplus(x));
+    return mul(g, add(t, mul(mul(x, sigmoid(x)), affine(mul(t, t), -1, 1))));
+  }),
+  logSigmoid: unary((x, _y, g) => mul(g, sigmoid(neg(x)))),
 };
 
 /** The rule apply() runs for op P's node when the backward pass records a graph. */
