@@ -397,6 +397,15 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   softsign: unary((x) => ops.softsign(ops.affine(x, 1, 0.0005)), -3, 3),
   mish: unary(ops.mish, -4, 4),
   logSigmoid: unary(ops.logSigmoid, -5, 5),
+  resize: (g) => {
+    const mode = pick(g, ['nearest', 'linear', 'cubic'] as const);
+    const coordinateTransformationMode = pick(g, ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const);
+    const two = g.uniform() < 0.7;
+    const x = rnd(g, two ? [pick(g, [1, 2]), pick(g, [1, 3, 4]), pick(g, [2, 5])] : [2, pick(g, [1, 3, 6])]);
+    const size = x.shape.slice(1).map((d) => pick(g, [1, 2, d + 3, 2 * d]));
+    const excludeOutside = g.uniform() < 0.3;
+    return { inputs: { x }, fn: (t) => ops.resize(t, { size, mode, coordinateTransformationMode, excludeOutside }) };
+  },
 };
 
 /** Whole models: a loss of the model's output with respect to all its parameters (a sample of each). */

@@ -95,3 +95,4 @@ export { sample } from '../models/gpt.js';
 // Primitives that ONNX import maps to (issue 27): scatter and N-d indexing, ...
 export { scatter, gatherNd, scatterNd } from './ops/scatter.js';
 export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid } from './ops/unary.js';
+export { interpolate, resize, type InterpolateOptions, type ResizeOptions, type ResizeCoord, type NearestMode } from './ops/resize.js';

@@ -179,3 +179,71 @@ describe('more elementwise ops (hardsigmoid, hardswish, elu / selu / celu, softs
     expect(() => rg.mish(rg.zeros([2], { dtype: 'i32' }))).toThrow(/mish: input must be f32/);
   });
 });
+
+describe('interpolate and resize', () => {
+  const grads = async (xs: rg.Tensor[], y: rg.Tensor) => {
+    const w = rg.tensor(Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6.5 - 1), y.shape);
+    rg.sum(rg.mul(y, w)).backward();
+    return Promise.all(xs.map((x) => x.grad!.data()));
+  };
+
+  test("F.interpolate: PyTorch's outputs and input gradients for every mode", async () => {
+    for (const c of fixture.interpolate as { mode: string; size: number[] | null; scale: number[] | null; alignCorners: boolean | null; x: number[]; xshape: number[]; shape: number[]; y: number[]; grads: number[][] }[]) {
+      const what = `${c.mode} ${JSON.stringify(c.size ?? c.scale)} alignCorners ${c.alignCorners}`;
+      const x = rg.tensor(c.x, c.xshape, { requiresGrad: true });
+      const y = rg.interpolate(x, { mode: c.mode as never, size: c.size ?? undefined, scaleFactor: c.scale ?? undefined, alignCorners: c.alignCorners ?? undefined });
+      expect(y.shape, what).toEqual(c.shape);
+      expectClose(await y.data(), c.y, { atol: 1e-5, rtol: 1e-5 }, what);
+      expectClose((await grads([x], y))[0], c.grads[0], { atol: 1e-5, rtol: 1e-5 }, `${what}: gradient`);
+    }
+  });
+
+  test("ONNX Resize: the conventions PyTorch lacks, against onnx's own reference", async () => {
+    const { x, xshape, cases } = fixture.resizeOnnx as { x: number[]; xshape: number[]; cases: { opts: rg.ResizeOptions; size: number[] | null; scales: number[] | null; shape: number[]; y: number[] }[] };
+    const xt = rg.tensor(x, xshape);
+    for (const c of cases) {
+      const what = JSON.stringify(c);
+      const y = rg.resize(xt, { ...c.opts, size: c.size ?? undefined, scales: c.scales ?? undefined });
+      expect(y.shape, what).toEqual(c.shape);
+      expectClose(await y.data(), c.y, { atol: 1e-5, rtol: 1e-5 }, what);
+    }
+  });
+
+  const modes = ['nearest', 'linear', 'cubic'] as const;
+  const coords = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn'] as const;
+  test('every mode and convention: forward and gradients against the reference (the adjoint kernel)', () =>
+    property(
+      fc.record({
+        lead: shapeArb(0, 2), axes: fc.array(dim, { minLength: 1, maxLength: 2 }), out: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 2, maxLength: 2 }),
+        mode: fc.constantFrom(...modes), coord: fc.constantFrom(...coords), nearest: fc.constantFrom('round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil') as fc.Arbitrary<rg.NearestMode>,
+        excludeOutside: fc.boolean(), cubicA: fc.constantFrom(-0.75, -0.5),
+      }).chain((c) => valuesOf([...c.lead, ...c.axes]).map((x) => ({ ...c, x }))),
+      ({ x, axes, out, mode, coord, nearest, excludeOutside, cubicA }) => {
+        const opts: rg.ResizeOptions = { size: out.slice(0, axes.length), mode, coordinateTransformationMode: coord, nearestMode: nearest, excludeOutside, cubicCoeffA: cubicA };
+        const attrs = { from: axes, to: opts.size as number[], scale: (opts.size as number[]).map((d, i) => d / axes[i]), mode, coord, nearest, cubicA, excludeOutside, adjoint: false };
+        return checkOp({ name: `resize ${JSON.stringify(opts)}`, inputs: [x], gpu: ([t]) => rg.resize(t, opts), ref: (xs) => T.resize.reference(xs, attrs) });
+      },
+    ));
+
+  test('the backward of the backward is the forward (createGraph)', async () => {
+    const x = rg.tensor([1, 2, 3, 4, 5, 6], [1, 1, 2, 3], { requiresGrad: true });
+    const y = rg.interpolate(x, { size: [3, 5], mode: 'bilinear' });
+    const v = rg.tensor(Array.from({ length: 15 }, (_, i) => i % 4), [1, 1, 3, 5], { requiresGrad: true });
+    const [gx] = rg.grad(rg.sum(rg.mul(y, v)), [x], { createGraph: true });
+    rg.sum(rg.mul(gx, x)).backward(); // d/dv of <R^T v, x> = R x
+    expectClose(await v.grad!.data(), await y.data(), { atol: 1e-6, rtol: 1e-6 }, 'R x');
+  });
+
+  test('errors name the op and the values', () => {
+    const x = rg.zeros([1, 2, 3, 4]);
+    expect(() => rg.interpolate(x, { size: [2, 2], scaleFactor: 2 })).toThrow(/interpolate: give exactly one of size and scaleFactor/);
+    expect(() => rg.interpolate(x, { size: 5, mode: 'linear' })).toThrow(/interpolate: mode 'linear' needs a 3-D input, got \[1, 2, 3, 4\]/);
+    expect(() => rg.interpolate(x, { size: 5, alignCorners: true })).toThrow(/interpolate: alignCorners applies only to linear, bilinear and bicubic modes, not 'nearest'/);
+    expect(() => rg.interpolate(x, { size: [2, 0] })).toThrow(/interpolate: output sizes must be positive integers, got \[2, 0\]/);
+    expect(() => rg.interpolate(x, { size: [2, 2, 2] })).toThrow(/interpolate: expected 2 sizes for input \[1, 2, 3, 4\], got 3/);
+    expect(() => rg.interpolate(x, { size: 3, mode: 'area' as never })).toThrow(/interpolate: mode must be/);
+    expect(() => rg.resize(x, { scales: [0.1, 1] })).toThrow(/resize: scales \[0.1, 1\] make an empty output from \[3, 4\]/);
+    expect(() => rg.resize(x, { size: [2, 2], coordinateTransformationMode: 'tf_crop_and_resize' as never })).toThrow(/resize: coordinateTransformationMode must be one of/);
+    expect(() => rg.resize(x, { size: [2, 2, 2, 2] })).toThrow(/resize: resizes the last 1 or 2 axes; got 4 sizes/);
+  });
+});

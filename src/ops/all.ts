@@ -21,3 +21,4 @@ export { batchNorm, groupNorm, rmsNorm } from './normalization.js';
 export { conv2d } from './conv.js';
 export { scatter, gatherNd, scatterNd } from './scatter.js';
 export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid } from './unary.js';
+export { interpolate, resize, type InterpolateOptions, type ResizeOptions } from './resize.js';

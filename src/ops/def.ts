@@ -145,6 +145,9 @@ export interface Attrs {
   softsign: None;
   mish: None;
   logSigmoid: None;
+  /** ops/resize.ts: the last from.length (1 or 2) axes from `from` to `to` by per-axis taps; adjoint: the
+   * transpose (to back to from), which is the backward. */
+  resize: { from: number[]; to: number[]; scale: number[]; mode: 'nearest' | 'linear' | 'cubic'; coord: import('./resize.js').ResizeCoord; nearest: import('./resize.js').NearestMode; cubicA: number; excludeOutside: boolean; adjoint: boolean };
 }
 
 export type Primitive = keyof Attrs;

@@ -350,6 +350,7 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
     return mul(g, add(t, mul(mul(x, sigmoid(x)), affine(mul(t, t), -1, 1))));
   }),
   logSigmoid: unary((x, _y, g) => mul(g, sigmoid(neg(x)))),
+  resize: { ops: true }, // the adjoint resize of g (linear: its own backward is the forward again)
 };
 
 /** The rule apply() runs for op P's node when the backward pass records a graph. */

@@ -22,6 +22,7 @@ import { poolingDefs } from './pooling.js';
 import { normalizationDefs } from './normalization.js';
 import { customDefs } from '../custom.js';
 import { scatterDefs } from './scatter.js';
+import { resizeDefs } from './resize.js';
 
 let cached: OpTable | null = null;
 
@@ -50,5 +51,6 @@ export function opTable(): OpTable {
     ...normalizationDefs,
     ...customDefs,
     ...scatterDefs,
+    ...resizeDefs,
   });
 }
