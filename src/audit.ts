@@ -406,6 +406,17 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const excludeOutside = g.uniform() < 0.3;
     return { inputs: { x }, fn: (t) => ops.resize(t, { size, mode, coordinateTransformationMode, excludeOutside }) };
   },
+  convTranspose2d: (g) => {
+    const groups = pick(g, [1, 1, 2]);
+    const [C, O, k] = [groups * pick(g, [1, 2]), groups * pick(g, [1, 3]), pick(g, [1, 2, 3])];
+    const [stride, dilation] = [pick(g, [1, 2]), pick(g, [1, 1, 2])];
+    const padding = g.int(Math.floor(((k - 1) * dilation) / 2) + 1); // never an empty output
+    const outputPadding = g.int(stride);
+    const x = rnd(g, [pick(g, [1, 2]), C, pick(g, [2, 3]), pick(g, [2, 4])]);
+    const inputs: Record<string, Tensor> = { x, weight: rnd(g, [C, O / groups, k, k]) };
+    if (g.uniform() < 0.7) inputs.bias = rnd(g, [O]);
+    return { inputs, fn: (xx, w, b) => ops.convTranspose2d(xx, w, b, { stride, padding, outputPadding, dilation, groups }) };
+  },
 };
 
 /** Whole models: a loss of the model's output with respect to all its parameters (a sample of each). */

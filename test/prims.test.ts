@@ -247,3 +247,68 @@ describe('interpolate and resize', () => {
     expect(() => rg.resize(x, { size: [2, 2, 2, 2] })).toThrow(/resize: resizes the last 1 or 2 axes; got 4 sizes/);
   });
 });
+
+describe('convTranspose2d', () => {
+  const arb = fc.record({
+    N: fc.constantFrom(1, 2), groups: fc.constantFrom(1, 1, 2), cg: fc.constantFrom(1, 2, 8), og: fc.constantFrom(1, 3, 8),
+    k: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })), stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })),
+    dilation: fc.tuple(fc.constantFrom(1, 2), fc.constantFrom(1, 2)), H: fc.integer({ min: 1, max: 5 }), W: fc.integer({ min: 1, max: 6 }), bias: fc.boolean(), pick: fc.nat(),
+  }).chain((g) => {
+    const padding: [number, number] = [g.pick % (g.dilation[0] * (g.k[0] - 1) + 1), (g.pick >> 2) % (g.dilation[1] * (g.k[1] - 1) + 1)].map((p) => Math.min(p, 1)) as [number, number];
+    const outputPadding: [number, number] = [(g.pick >> 4) % g.stride[0], (g.pick >> 6) % g.stride[1]];
+    const C = g.groups * g.cg;
+    const xs = [g.N, C, g.H, g.W];
+    const ws = [C, g.og, ...g.k];
+    return fc.tuple(valuesOf(xs, -1, 1), valuesOf(ws, -1, 1), valuesOf([g.groups * g.og], -1, 1)).map(([x, w, b]) => ({ ...g, padding, outputPadding, x, w, b }));
+  }).filter((g) => (g.H - 1) * g.stride[0] - 2 * g.padding[0] + g.dilation[0] * (g.k[0] - 1) + g.outputPadding[0] >= 0 && (g.W - 1) * g.stride[1] - 2 * g.padding[1] + g.dilation[1] * (g.k[1] - 1) + g.outputPadding[1] >= 0);
+  for (const variant of ['blocked', 'tiled'] as const) {
+    test(`${variant} kernels: any geometry against the reference, gradients to input, weight and bias`, async () => {
+      rg.setKernelVariant('conv', variant);
+      try {
+        await property(arb, (g) => {
+          const attrs = { stride: g.stride, padding: g.padding, outputPadding: g.outputPadding, dilation: g.dilation, groups: g.groups };
+          const inputs = [g.x, g.w, ...(g.bias ? [g.b] : [])];
+          return checkOp({ name: `convTranspose2d ${JSON.stringify(attrs)}`, inputs, gpu: ([a, k, c]) => rg.convTranspose2d(a, k, c, attrs), ref: (ins) => T.convTranspose2d.reference(ins, attrs) });
+        }, 8);
+      } finally {
+        rg.setKernelVariant('conv', 'auto');
+      }
+    });
+  }
+
+  test("PyTorch's outputs and gradients; 1-D by the 2-D op", async () => {
+    for (const c of fixture.convTranspose2d as any[]) {
+      const what = JSON.stringify({ stride: c.stride, padding: c.padding, outputPadding: c.outputPadding, groups: c.groups, dilation: c.dilation });
+      const [x, w, b] = [rg.tensor(c.x, c.xshape, { requiresGrad: true }), rg.tensor(c.w, c.wshape, { requiresGrad: true }), rg.tensor(c.b, [c.b.length], { requiresGrad: true })];
+      const y = rg.convTranspose2d(x, w, b, c);
+      expect(y.shape, what).toEqual(c.shape);
+      expectClose(await y.data(), c.y, { atol: 1e-5, rtol: 1e-5 }, what);
+      const weights = rg.tensor(Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6.5 - 1), y.shape);
+      rg.sum(rg.mul(y, weights)).backward();
+      for (const [i, t] of [x, w, b].entries()) expectClose(await t.grad!.data(), c.grads[i], { atol: 1e-4, rtol: 1e-5 }, `${what}: gradient ${i}`);
+    }
+    const x1 = rg.tensor([1, 2, 3, 4, 5, 6], [1, 2, 3]);
+    const w1 = rg.tensor([1, -1, 2, 0.5, 0, 1, 1, 1], [2, 2, 2]);
+    const y1 = rg.convTranspose1d(x1, w1, null, { stride: 2 });
+    const y2 = rg.convTranspose2d(rg.reshape(x1, [1, 2, 1, 3]), rg.reshape(w1, [2, 2, 1, 2]), null, { stride: [1, 2] });
+    expect(y1.shape).toEqual([1, 2, 6]);
+    expect([...(await y1.data())]).toEqual([...(await y2.data())]);
+  });
+
+  test('createGraph: second derivatives through the graph rule match finite differences (groups 1)', async () => {
+    const x = rg.tensor([0.5, -1, 2, 0.25, 1.5, -0.5], [1, 1, 2, 3], { requiresGrad: true });
+    const w = rg.tensor([1, -0.5, 0.25, 2, -1, 0.75, 0.5, 1.5], [1, 2, 2, 2], { requiresGrad: true });
+    const r = await rg.gradgradcheck((a, k) => rg.sum(rg.pow(rg.convTranspose2d(a, k, null, { stride: 2, padding: [1, 0], outputPadding: 1 }), 2)), [x, w], { directions: 2, seed: 3 });
+    for (const c of r.checks) expect(c.pass, JSON.stringify(c)).toBe(true);
+  });
+
+  test('errors name the op and the values', () => {
+    const x = rg.zeros([1, 4, 3, 3]);
+    expect(() => rg.convTranspose2d(x, rg.zeros([3, 2, 2, 2]))).toThrow(/convTranspose2d: weight \[3, 2, 2, 2\] expects 3 input channels, got input \[1, 4, 3, 3\]/);
+    expect(() => rg.convTranspose2d(x, rg.zeros([4, 2, 2, 2]), null, { stride: 2, outputPadding: 2 })).toThrow(/convTranspose2d: outputPadding \[2, 2\] must be smaller than the stride \[2, 2\]/);
+    expect(() => rg.convTranspose2d(x, rg.zeros([4, 2, 2, 2]), null, { groups: 3 })).toThrow(/convTranspose2d: groups \(3\) must divide the input channels \(4\)/);
+    expect(() => rg.convTranspose2d(x, rg.zeros([4, 2, 2, 2]), rg.zeros([2]), { groups: 2 })).toThrow(/convTranspose2d: bias must be \[4\] for weight \[4, 2, 2, 2\] and groups 2, got \[2\]/);
+    expect(() => rg.convTranspose2d(x, rg.zeros([4, 2, 1, 1]), null, { padding: 2 })).toThrow(/convTranspose2d: padding \[2, 2\] leaves an empty output/);
+    expect(() => rg.convTranspose2d(x, rg.zeros([4, 2, 1, 1]), null, { stride: 0 })).toThrow(/convTranspose2d: stride must be an integer >= 1/);
+  });
+});

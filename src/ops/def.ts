@@ -147,6 +147,8 @@ export interface Attrs {
   logSigmoid: None;
   /** ops/resize.ts: the last from.length (1 or 2) axes from `from` to `to` by per-axis taps; adjoint: the
    * transpose (to back to from), which is the backward. */
+  /** ops/conv_transpose.ts: NCHW, weight [in, out / groups, KH, KW]; inputs x, weight and an optional bias */
+  convTranspose2d: { stride: [number, number]; padding: [number, number]; outputPadding: [number, number]; dilation: [number, number]; groups: number };
   resize: { from: number[]; to: number[]; scale: number[]; mode: 'nearest' | 'linear' | 'cubic'; coord: import('./resize.js').ResizeCoord; nearest: import('./resize.js').NearestMode; cubicA: number; excludeOutside: boolean; adjoint: boolean };
 }
 

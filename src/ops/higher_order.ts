@@ -25,6 +25,7 @@ import { cat, narrow } from './joining.js';
 import { arange, fromHost, zeros, zerosLike } from '../creation.js';
 import { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
 import { rowLossOn } from './linear_losses.js';
+import { convTransposeGraphRule } from './conv_transpose.js';
 
 type Rule<A> = (g: Tensor, saved: Tensor[], attrs: A, inputs: readonly Tensor[]) => (Tensor | null)[];
 /** `savesInputs`: the forward pass also keeps its inputs (shared storage, no copy) for the rule, which
@@ -351,6 +352,7 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   }),
   logSigmoid: unary((x, _y, g) => mul(g, sigmoid(neg(x)))),
   resize: { ops: true }, // the adjoint resize of g (linear: its own backward is the forward again)
+  convTranspose2d: { backward: convTransposeGraphRule }, // conv2d of g; the weight's by a conv2d correlation
 };
 
 /** The rule apply() runs for op P's node when the backward pass records a graph. */

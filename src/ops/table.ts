@@ -23,6 +23,7 @@ import { normalizationDefs } from './normalization.js';
 import { customDefs } from '../custom.js';
 import { scatterDefs } from './scatter.js';
 import { resizeDefs } from './resize.js';
+import { convTransposeDefs } from './conv_transpose.js';
 
 let cached: OpTable | null = null;
 
@@ -52,5 +53,6 @@ export function opTable(): OpTable {
     ...customDefs,
     ...scatterDefs,
     ...resizeDefs,
+    ...convTransposeDefs,
   });
 }
