@@ -317,11 +317,11 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     return { inputs, fn: (xx, w, b) => ops.conv2d(xx, w, b, { stride, padding, dilation, groups }) };
   },
   maxPool2d: (g) => {
-    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]) };
+    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), dilation: pick(g, [1, 1, 2]), ceilMode: g.uniform() < 0.3 };
     return { inputs: { x: distinct(g, [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.maxPool2d(x, opts) };
   },
   avgPool2d: (g) => {
-    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), countIncludePad: g.uniform() < 0.5 };
+    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), countIncludePad: g.uniform() < 0.5, ceilMode: g.uniform() < 0.3 };
     return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.avgPool2d(x, opts) };
   },
   adaptiveAvgPool2d: (g) => {
@@ -405,6 +405,16 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const size = x.shape.slice(1).map((d) => pick(g, [1, 2, d + 3, 2 * d]));
     const excludeOutside = g.uniform() < 0.3;
     return { inputs: { x }, fn: (t) => ops.resize(t, { size, mode, coordinateTransformationMode, excludeOutside }) };
+  },
+  maxPool2dIndices: (g) => {
+    // indices have no gradient; the values they pick do (a wrong index moves the gradient)
+    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), dilation: pick(g, [1, 2]), ceilMode: g.uniform() < 0.5 };
+    const s = [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 6])];
+    return { inputs: { x: distinct(g, s) }, fn: (x) => {
+      const { values, indices } = ops.maxPool2dWithIndices(x, opts);
+      values.dispose();
+      return ops.gather(ops.flatten(x, 2), 2, ops.flatten(indices, 2));
+    } };
   },
   convTranspose2d: (g) => {
     const groups = pick(g, [1, 1, 2]);

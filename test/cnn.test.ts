@@ -111,13 +111,13 @@ describe('pooling', () => {
   test('maxPool2d (distinct values) against the reference', () =>
     property(poolArb.chain((g) => fc.tuple(fc.constant(g), fc.shuffledSubarray([...Array(400).keys()], { minLength: sizeOf([...g.lead, g.H, g.W]), maxLength: sizeOf([...g.lead, g.H, g.W]) }))), ([g, perm]) => {
       const opts = { kernel: g.k, stride: g.s, padding: g.p };
-      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number] };
+      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number], dilation: [1, 1] as [number, number], ceilMode: false };
       return checkOp({ name: 'maxPool2d', inputs: [{ shape: [...g.lead, g.H, g.W], data: perm.map((v) => (v - 200) / 20) }], gpu: ([x]) => rg.maxPool2d(x, opts), ref: (xs) => T.maxPool2d.reference(xs, a) });
     }));
   test('avgPool2d (with and without the padding in the divisor) against the reference', () =>
     property(poolArb.chain((g) => fc.tuple(fc.constant(g), values(sizeOf([...g.lead, g.H, g.W])))), ([g, v]) => {
       const opts = { kernel: g.k, stride: g.s, padding: g.p, countIncludePad: g.include };
-      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number], countIncludePad: g.include };
+      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number], countIncludePad: g.include, ceilMode: false };
       return checkOp({ name: 'avgPool2d', inputs: [{ shape: [...g.lead, g.H, g.W], data: v }], gpu: ([x]) => rg.avgPool2d(x, opts), ref: (xs) => T.avgPool2d.reference(xs, a) });
     }));
   test('adaptiveAvgPool2d (output larger, equal and smaller than the input) against the reference', () =>

@@ -312,3 +312,64 @@ describe('convTranspose2d', () => {
     expect(() => rg.convTranspose2d(x, rg.zeros([4, 2, 1, 1]), null, { stride: 0 })).toThrow(/convTranspose2d: stride must be an integer >= 1/);
   });
 });
+
+describe('pooling: ceil mode, dilation, indices', () => {
+  /** Every window has a tap inside the input (else PyTorch's max is -inf: a dilated window over padding only). */
+  const tapsInside = (g: { k: number; s: number; p: number; d: number; ceil: boolean }, n: number) => {
+    const span = n + 2 * g.p - g.d * (g.k - 1) - 1;
+    let out = (g.ceil ? Math.ceil(span / g.s) : Math.floor(span / g.s)) + 1;
+    if (g.ceil && (out - 1) * g.s >= n + g.p) out--;
+    for (let o = 0; o < out; o++) if (![...Array(g.k).keys()].some((j) => o * g.s - g.p + j * g.d >= 0 && o * g.s - g.p + j * g.d < n)) return false;
+    return true;
+  };
+  const arb = fc.record({ lead: fc.constantFrom([1, 2], [2, 1], [3]), H: fc.integer({ min: 1, max: 8 }), W: fc.integer({ min: 1, max: 8 }), k: fc.constantFrom(1, 2, 3), s: fc.constantFrom(1, 2, 3), p: fc.constantFrom(0, 1), d: fc.constantFrom(1, 2, 3), ceil: fc.boolean(), include: fc.boolean() })
+    .filter((g) => 2 * g.p <= g.k && g.H + 2 * g.p >= (g.k - 1) * g.d + 1 && g.W + 2 * g.p >= (g.k - 1) * g.d + 1 && tapsInside(g, g.H) && tapsInside(g, g.W));
+  const distinctValues = (n: number) => fc.shuffledSubarray([...Array(400).keys()], { minLength: n, maxLength: n }).map((p) => p.map((v) => (v - 200) / 20));
+  test('maxPool2d (dilation, ceilMode) and its indices against the reference', () =>
+    property(arb.chain((g) => distinctValues(size([...g.lead, g.H, g.W])).map((data) => ({ g, data }))), async ({ g, data }) => {
+      const opts = { kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, ceilMode: g.ceil };
+      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number], dilation: [g.d, g.d] as [number, number], ceilMode: g.ceil };
+      const shape = [...g.lead, g.H, g.W];
+      await checkOp({ name: `maxPool2d ${JSON.stringify(opts)}`, inputs: [{ shape, data }], gpu: ([x]) => rg.maxPool2d(x, opts), ref: (xs) => T.maxPool2d.reference(xs, a) });
+      const { values, indices } = rg.maxPool2dWithIndices(rg.tensor(data, shape), opts);
+      expect([...(await indices.data())]).toEqual([...T.maxPool2dIndices.reference([{ shape, data: Float64Array.from(data) }], a).data]);
+      values.dispose();
+      indices.dispose();
+    }));
+  test('avgPool2d (ceilMode, with and without the padding in the divisor) against the reference', () =>
+    property(arb.filter((g) => g.d === 1).chain((g) => valuesOf([...g.lead, g.H, g.W]).map((x) => ({ g, x }))), ({ g, x }) => {
+      const opts = { kernel: g.k, stride: g.s, padding: g.p, countIncludePad: g.include, ceilMode: g.ceil };
+      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number], countIncludePad: g.include, ceilMode: g.ceil };
+      return checkOp({ name: `avgPool2d ${JSON.stringify(opts)}`, inputs: [x], gpu: ([t]) => rg.avgPool2d(t, opts), ref: (xs) => T.avgPool2d.reference(xs, a) });
+    }));
+
+  test("PyTorch's values, indices and gradients", async () => {
+    const mp = fixture.maxPool2d as { x: number[]; xshape: number[]; cases: any[] };
+    for (const c of mp.cases) {
+      const what = JSON.stringify({ kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation, ceilMode: c.ceilMode });
+      const x = rg.tensor(mp.x, mp.xshape, { requiresGrad: true });
+      const { values, indices } = rg.maxPool2dWithIndices(x, c);
+      expect(values.shape, what).toEqual(c.shape);
+      expectClose(await values.data(), c.y, { atol: 1e-6, rtol: 1e-6 }, what);
+      expect([...(await indices.data())], what).toEqual(c.indices);
+      rg.sum(rg.mul(values, rg.tensor(Array.from({ length: values.size }, (_, i) => ((i * 7919) % 13) / 6.5 - 1), values.shape))).backward();
+      expectClose(await x.grad!.data(), c.grads[0], { atol: 1e-6, rtol: 1e-6 }, `${what}: gradient`);
+    }
+    const ap = fixture.avgPool2d as { x: number[]; xshape: number[]; cases: any[] };
+    for (const c of ap.cases) {
+      const what = JSON.stringify(c).slice(0, 90);
+      const x = rg.tensor(ap.x, ap.xshape, { requiresGrad: true });
+      const y = rg.avgPool2d(x, { ...c, ceilMode: true });
+      expect(y.shape, what).toEqual(c.shape);
+      expectClose(await y.data(), c.y, { atol: 1e-6, rtol: 1e-6 }, what);
+      rg.sum(rg.mul(y, rg.tensor(Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6.5 - 1), y.shape))).backward();
+      expectClose(await x.grad!.data(), c.grads[0], { atol: 1e-6, rtol: 1e-6 }, `${what}: gradient`);
+    }
+  });
+
+  test('errors name the op and the values', () => {
+    const x = rg.zeros([1, 1, 4, 4]);
+    expect(() => rg.maxPool2d(x, { kernel: 2, dilation: 0 })).toThrow(/maxPool2d: dilation must be an integer >= 1/);
+    expect(() => rg.maxPool2d(x, { kernel: 3, dilation: 2 })).toThrow(/maxPool2d: kernel 3x3 is larger than the padded input/);
+  });
+});

@@ -16,7 +16,7 @@ export { eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, maske
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
 export { linearCrossEntropy, linearRootedLoss, linearFocalLoss, rowLoss, defineRowLoss, rowLossNames, type RowLoss, type RowLossSpec, type LinearLossOptions } from './linear_losses.js';
 export { layerNorm, attention } from './transformer.js';
-export { maxPool2d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from './pooling.js';
+export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from './pooling.js';
 export { batchNorm, groupNorm, rmsNorm } from './normalization.js';
 export { conv2d } from './conv.js';
 export { scatter, gatherNd, scatterNd } from './scatter.js';

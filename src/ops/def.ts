@@ -112,8 +112,8 @@ export interface Attrs {
   // ops/conv.ts: NCHW, weight [out, in / groups, KH, KW]; inputs x, weight and an optional bias
   conv2d: { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number };
   // ops/pooling.ts: [N, C, H, W] or [C, H, W]; windows as PyTorch's (floor mode)
-  maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
-  avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean };
+  maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean };
+  avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean; ceilMode: boolean };
   adaptiveAvgPool2d: { output: [number, number] };
   // ops/normalization.ts: per-channel (batch) and per-group statistics; RMS over the last axis
   batchNorm: { training: boolean; momentum: number; eps: number };
@@ -148,6 +148,8 @@ export interface Attrs {
   /** ops/resize.ts: the last from.length (1 or 2) axes from `from` to `to` by per-axis taps; adjoint: the
    * transpose (to back to from), which is the backward. */
   /** ops/conv_transpose.ts: NCHW, weight [in, out / groups, KH, KW]; inputs x, weight and an optional bias */
+  /** maxPool2d's indices (ops/pooling.ts): flat h * W + w per plane */
+  maxPool2dIndices: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean };
   convTranspose2d: { stride: [number, number]; padding: [number, number]; outputPadding: [number, number]; dilation: [number, number]; groups: number };
   resize: { from: number[]; to: number[]; scale: number[]; mode: 'nearest' | 'linear' | 'cubic'; coord: import('./resize.js').ResizeCoord; nearest: import('./resize.js').NearestMode; cubicA: number; excludeOutside: boolean; adjoint: boolean };
 }

@@ -286,11 +286,14 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   multinomial: { none: 'sampling has integer outputs: no gradient' },
   custom: { none: "a defineOp op's backward is its own kernel, which has no derivative" },
   conv2d: recompute(([x, w, b], attrs) => composedConv(x, w, b ?? null, attrs)),
-  maxPool2d: recompute(([x], { kernel, stride, padding }) => {
+  maxPool2d: recompute(([x], { kernel, stride, padding, dilation, ceilMode }) => {
+    if (dilation[0] !== 1 || dilation[1] !== 1) throw new Error(`maxPool2d: cannot record its backward (createGraph) for dilation [${dilation.join(', ')}]: only dilation 1 has one yet`);
+    if (ceilMode && x.shape.slice(-2).some((d, i) => d % kernel[i])) throw new Error(`maxPool2d: cannot record its backward (createGraph) in ceil mode with a window over the end (input ${JSON.stringify(x.shape)}, kernel [${kernel.join(', ')}])`);
     if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || padding[0] || padding[1]) throw new Error(`maxPool2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}] with kernel [${kernel.join(', ')}] and padding [${padding.join(', ')}]: only non-overlapping windows without padding have one yet`);
     return windowReduce(x, kernel[0], kernel[1], 'maxPool2d', 'max');
   }),
-  avgPool2d: recompute(([x], { kernel, stride, padding }) => {
+  avgPool2d: recompute(([x], { kernel, stride, padding, ceilMode }) => {
+    if (ceilMode && x.shape.slice(-2).some((d, i) => d % kernel[i])) throw new Error(`avgPool2d: cannot record its backward (createGraph) in ceil mode with a window over the end (input ${JSON.stringify(x.shape)}, kernel [${kernel.join(', ')}])`);
     if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || padding[0] || padding[1]) throw new Error(`avgPool2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}] with kernel [${kernel.join(', ')}] and padding [${padding.join(', ')}]: only non-overlapping windows without padding have one yet`);
     return windowReduce(x, kernel[0], kernel[1], 'avgPool2d', 'mean');
   }),
@@ -352,7 +355,8 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   }),
   logSigmoid: unary((x, _y, g) => mul(g, sigmoid(neg(x)))),
   resize: { ops: true }, // the adjoint resize of g (linear: its own backward is the forward again)
-  convTranspose2d: { backward: convTransposeGraphRule }, // conv2d of g; the weight's by a conv2d correlation
+  convTranspose2d: { backward: convTransposeGraphRule },
+  maxPool2dIndices: { none: 'pooling indices are integers: no gradient' }, // conv2d of g; the weight's by a conv2d correlation
 };
 
 /** The rule apply() runs for op P's node when the backward pass records a graph. */
