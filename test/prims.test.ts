@@ -373,3 +373,48 @@ describe('pooling: ceil mode, dilation, indices', () => {
     expect(() => rg.maxPool2d(x, { kernel: 3, dilation: 2 })).toThrow(/maxPool2d: kernel 3x3 is larger than the padded input/);
   });
 });
+
+/** A reference for a composition: fn run on the float64 reference backend with the inputs bound to xs. */
+function referenceOf(shapes: number[][], fn: (ts: rg.Tensor[]) => rg.Tensor): (xs: rg.F64[]) => rg.F64 {
+  const stand = shapes.map((s) => rg.zeros(s));
+  return (xs) => rg.withBackend('reference', () => fn(stand).ref!, new Map(stand.map((t, i) => [t, xs[i]])));
+}
+
+describe("pad's modes: reflect, replicate, circular", () => {
+  test("PyTorch's values and gradients", async () => {
+    for (const c of fixture.pad as { mode: 'reflect' | 'replicate' | 'circular'; pads: number[]; x: number[]; xshape: number[]; shape: number[]; y: number[]; grads: number[][] }[]) {
+      const what = `${c.mode} [${c.pads}] on [${c.xshape}]`;
+      const x = rg.tensor(c.x, c.xshape, { requiresGrad: true });
+      const y = rg.pad(x, c.pads, { mode: c.mode });
+      expect(y.shape, what).toEqual(c.shape);
+      expectClose(await y.data(), c.y, { atol: 1e-7, rtol: 0 }, what); // copies: exact up to the fixture's 8 digits
+      rg.sum(rg.mul(y, rg.tensor(Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6.5 - 1), y.shape))).backward();
+      expectClose(await x.grad!.data(), c.grads[0], { atol: 1e-6, rtol: 1e-6 }, `${what}: gradient`);
+    }
+  });
+
+  test('any axes and pads within the limits: forward and gradients against the reference', () =>
+    property(fc.record({ s: shapeArb(1, 3), mode: fc.constantFrom('reflect', 'replicate', 'circular') as fc.Arbitrary<'reflect' | 'replicate' | 'circular'>, raw: fc.array(fc.integer({ min: -2, max: 40 }), { minLength: 6, maxLength: 6 }) }).chain(({ s, mode, raw }) => {
+      const axes = Math.min(s.length, 1 + (raw[0] % s.length));
+      const pads = raw.slice(0, 2 * axes).map((p, i) => {
+        const n = s[s.length - 1 - Math.floor(i / 2)];
+        const most = mode === 'reflect' ? n - 1 : mode === 'circular' ? n : 6;
+        return p < 0 ? Math.max(p, -Math.floor((n - 1) / 2)) : p % (most + 1);
+      });
+      return valuesOf(s).map((x) => ({ x, mode, pads }));
+    }), ({ x, mode, pads }) =>
+      checkOp({ name: `pad ${mode} [${pads}]`, inputs: [x], gpu: ([t]) => rg.pad(t, pads, { mode }), ref: referenceOf([x.shape], ([t]) => rg.pad(t, pads, { mode })) }),
+    ));
+
+  test('i32 data, no pads, and the errors', async () => {
+    const xi = rg.tensor([1, 2, 3], [3], { dtype: 'i32' });
+    expect([...(await rg.pad(xi, [2, 1], { mode: 'reflect' }).data())]).toEqual([3, 2, 1, 2, 3, 2]);
+    expect([...(await rg.pad(xi, [0, 0], { mode: 'circular' }).data())]).toEqual([1, 2, 3]);
+    expect([...(await rg.pad(xi, [1, 2], { mode: 'circular', value: 5 }).data())]).toEqual([3, 1, 2, 3, 1, 2]);
+    expect([...(await rg.pad(xi, [1, 2], { value: 5 }).data())]).toEqual([5, 1, 2, 3, 5, 5]);
+    expect(() => rg.pad(xi, [3, 0], { mode: 'reflect' })).toThrow(/pad: mode 'reflect' needs pads smaller than the axis \(3\); got 3 on axis 0 of input \[3\]/);
+    expect(() => rg.pad(xi, [0, 4], { mode: 'circular' })).toThrow(/pad: mode 'circular' needs pads at most the axis \(3\); got 4/);
+    expect(() => rg.pad(rg.zeros([2, 0]), [1, 1], { mode: 'replicate' })).toThrow(/pad: mode 'replicate' needs pads on a non-empty axis; got 1 on axis 1/);
+    expect(() => rg.pad(xi, [1, 1], { mode: 'edge' as never })).toThrow(/pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got 'edge'/);
+  });
+});
