@@ -151,7 +151,8 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   cumsum: (g) => {
     const s = shape(g);
     const axis = g.int(s.length);
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.cumsum(x, axis) };
+    const opts = { exclusive: g.uniform() < 0.4, reverse: g.uniform() < 0.4 };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.cumsum(x, axis, opts) };
   },
   topkIndices: (g) => {
     const s = shape(g);

@@ -418,3 +418,18 @@ describe("pad's modes: reflect, replicate, circular", () => {
     expect(() => rg.pad(xi, [1, 1], { mode: 'edge' as never })).toThrow(/pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got 'edge'/);
   });
 });
+
+describe('cumsum options (exclusive, reverse)', () => {
+  test("ONNX CumSum's examples", async () => {
+    const x = rg.tensor([1, 2, 3, 4, 5], [5]);
+    expect([...(await rg.cumsum(x, 0, { exclusive: true }).data())]).toEqual([0, 1, 3, 6, 10]);
+    expect([...(await rg.cumsum(x, 0, { reverse: true }).data())]).toEqual([15, 14, 12, 9, 5]);
+    expect([...(await x.cumsum(0, { exclusive: true, reverse: true }).data())]).toEqual([14, 12, 9, 5, 0]);
+  });
+  for (const exclusive of [false, true])
+    for (const reverse of [false, true])
+      test(`exclusive ${exclusive}, reverse ${reverse}: forward and gradients against the reference`, () =>
+        property(shapeArb(1, 3).chain((s) => fc.tuple(valuesOf(s), fc.nat(s.length - 1))), ([x, axis]) =>
+          checkOp({ name: `cumsum ${axis}`, inputs: [x], gpu: ([t]) => rg.cumsum(t, axis, { exclusive, reverse }), ref: (xs) => T.cumsum.reference(xs, { axis, exclusive, reverse }) }),
+        ));
+});

@@ -63,7 +63,7 @@ export interface Attrs {
   min: { axis: number | null; keepdim: boolean };
   argmax: { axis: number; keepdim: boolean };
   argmin: { axis: number; keepdim: boolean };
-  cumsum: { axis: number };
+  cumsum: { axis: number; exclusive: boolean; reverse: boolean };
   /** The indices of the k largest along axis, largest first (topk's values are gathered with them). */
   topkIndices: { axis: number; k: number };
   /** Un-broadcasting: sums down to `shape` (the one place gradients of broadcasts are reduced). */

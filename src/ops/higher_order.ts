@@ -195,8 +195,8 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   argmax: { none: 'argmax has an integer output: no gradient' },
   argmin: { none: 'argmin has an integer output: no gradient' },
   topkIndices: { none: 'topk indices are integers: no gradient' },
-  // the suffix sum of g from s: total - prefix + g (in ops; f32 rounding of a difference of sums)
-  cumsum: { backward: (g, _s, { axis }) => [add(sub(sum(g, axis, true), apply('cumsum', [g], { axis })), g)] },
+  // the suffix sum of g from s: the same op summing the other way
+  cumsum: { backward: (g, _s, a) => [apply('cumsum', [g], { ...a, reverse: !a.reverse })] },
   sumTo: { ops: true },
   reshape: { ops: true },
   permute: { ops: true },
