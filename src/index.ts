@@ -98,3 +98,4 @@ export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logS
 export { interpolate, resize, type InterpolateOptions, type ResizeOptions, type ResizeCoord, type NearestMode } from './ops/resize.js';
 export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from './ops/conv_transpose.js';
 export { maxPool2dWithIndices } from './ops/pooling.js';
+export { oneHot, prelu, instanceNorm, localResponseNorm } from './ops/composite.js';

@@ -433,3 +433,63 @@ describe('cumsum options (exclusive, reverse)', () => {
           checkOp({ name: `cumsum ${axis}`, inputs: [x], gpu: ([t]) => rg.cumsum(t, axis, { exclusive, reverse }), ref: (xs) => T.cumsum.reference(xs, { axis, exclusive, reverse }) }),
         ));
 });
+
+describe('compositions: oneHot, prelu, instanceNorm, localResponseNorm', () => {
+  const weightsFor = (y: rg.Tensor) => rg.tensor(Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6.5 - 1), y.shape);
+  test("PyTorch's values and gradients", async () => {
+    const IN = fixture.instanceNorm;
+    const [x, w, b] = [rg.tensor(IN.x, IN.xshape, { requiresGrad: true }), rg.tensor(IN.w, [3], { requiresGrad: true }), rg.tensor(IN.b, [3], { requiresGrad: true })];
+    const y = rg.instanceNorm(x, w, b);
+    expectClose(await y.data(), IN.y, { atol: 1e-5, rtol: 1e-5 }, 'instanceNorm');
+    rg.sum(rg.mul(y, weightsFor(y))).backward();
+    for (const [i, t] of [x, w, b].entries()) expectClose(await t.grad!.data(), IN.grads[i], { atol: 1e-4, rtol: 1e-5 }, `instanceNorm gradient ${i}`);
+
+    for (const c of fixture.localResponseNorm) {
+      const xt = rg.tensor(c.x, c.xshape, { requiresGrad: true });
+      const yt = rg.localResponseNorm(xt, c.size, 0.01, 0.75, 2);
+      expectClose(await yt.data(), c.y, { atol: 1e-6, rtol: 1e-6 }, `localResponseNorm size ${c.size}`);
+      rg.sum(rg.mul(yt, weightsFor(yt))).backward();
+      expectClose(await xt.grad!.data(), c.grads[0], { atol: 1e-5, rtol: 1e-5 }, `localResponseNorm size ${c.size}: gradient`);
+    }
+
+    const P = fixture.prelu;
+    const [px, pw] = [rg.tensor(P.x, P.xshape, { requiresGrad: true }), rg.tensor(P.w, [3], { requiresGrad: true })];
+    const py = rg.prelu(px, pw);
+    expectClose(await py.data(), P.y, { atol: 1e-6, rtol: 1e-6 }, 'prelu');
+    rg.sum(rg.mul(py, weightsFor(py))).backward();
+    for (const [i, t] of [px, pw].entries()) expectClose(await t.grad!.data(), P.grads[i], { atol: 1e-5, rtol: 1e-5 }, `prelu gradient ${i}`);
+  });
+
+  test("localResponseNorm with ONNX's window (before = floor((size - 1) / 2)) and instanceNorm without affine", async () => {
+    const x = rg.tensor([1, 2, 3, 4], [1, 4, 1]);
+    // ONNX LRN, size 2: channel c sums c and c + 1
+    const y = rg.localResponseNorm(x, 2, 1, 1, 1, { before: 0 });
+    expectClose(await y.data(), [1 / (1 + (1 + 4) / 2), 2 / (1 + (4 + 9) / 2), 3 / (1 + (9 + 16) / 2), 4 / (1 + 16 / 2)], { atol: 1e-6, rtol: 1e-6 }, 'LRN');
+    const n = rg.instanceNorm(rg.tensor([1, 3, 5, 7], [1, 1, 4]), null, null, 1e-3);
+    expectClose(await n.data(), [-3, -1, 1, 3].map((v) => v / Math.sqrt(5.001)), { atol: 1e-6, rtol: 1e-6 }, 'instanceNorm');
+    expect(() => rg.instanceNorm(rg.zeros([1, 2, 3]), null, null, 0)).toThrow(/instanceNorm: eps must be a positive finite number, got 0/);
+    expect(() => rg.instanceNorm(rg.zeros([2, 3]))).toThrow(/instanceNorm: input must be \[N, C, ...\] with at least one trailing axis, got \[2, 3\]/);
+    expect(() => rg.localResponseNorm(rg.zeros([1, 2, 3]), 0)).toThrow(/localResponseNorm: size must be a positive integer, got 0/);
+    expect(() => rg.prelu(rg.zeros([1, 2, 3]), rg.zeros([3]))).toThrow(/prelu: weight \[3\] must have 1 or 2 \(the channels of input \[1, 2, 3\]\) elements/);
+  });
+
+  test('oneHot', async () => {
+    const y = rg.oneHot(rg.tensor([2, 0, 1], [3], { dtype: 'i32' }));
+    expect(y.dtype).toBe('i32');
+    expect(y.shape).toEqual([3, 3]);
+    expect([...(await y.data())]).toEqual([0, 0, 1, 1, 0, 0, 0, 1, 0]);
+    expect(rg.oneHot(rg.tensor([[1], [0]], [2, 1], { dtype: 'i32' }), 4).shape).toEqual([2, 1, 4]);
+    expect(() => rg.oneHot(rg.tensor([3], [1], { dtype: 'i32' }), 3)).toThrow(/oneHot: class index 3 at position 0 is outside \[0, 3\)/);
+    expect(() => rg.oneHot(rg.tensor([1], [1]), 3)).toThrow(/oneHot: indices must be i32/);
+    expect(() => rg.oneHot(rg.cast(rg.tensor([1], [1]), 'i32'))).toThrow(/oneHot: numClasses -1 needs indices made on the host/);
+  });
+
+  test('gradients against finite differences of the reference backend', async () => {
+    await property(fc.tuple(fc.constantFrom(1, 2), fc.constantFrom(1, 3, 5), fc.constantFrom(1, 4), fc.integer({ min: 1, max: 5 })).chain(([N, C, L, size]) =>
+      fc.tuple(valuesOf([N, C, L]), valuesOf([C], 0.5, 1.5), valuesOf([C])).map(([x, w, b]) => ({ x, w, b, size }))), async ({ x, w, b, size }) => {
+      await checkOp({ name: `localResponseNorm ${size}`, inputs: [x], gpu: ([t]) => rg.localResponseNorm(t, size, 0.1, 0.75, 1), ref: referenceOf([x.shape], ([t]) => rg.localResponseNorm(t, size, 0.1, 0.75, 1)) });
+      await checkOp({ name: 'prelu', inputs: [{ ...x, data: x.data.map((v) => (Math.abs(v) < 0.02 ? 0.05 : v)) }, { ...w, data: w.data.map((v) => v - 1) }], gpu: ([t, k]) => rg.prelu(t, k), ref: referenceOf([x.shape, w.shape], ([t, k]) => rg.prelu(t, k)) });
+      if (x.shape[2] > 1) await checkOp({ name: 'instanceNorm', inputs: [x, w, b], gpu: ([t, k, c]) => rg.instanceNorm(t, k, c), ref: referenceOf([x.shape, w.shape, b.shape], ([t, k, c]) => rg.instanceNorm(t, k, c)) });
+    }, 8);
+  });
+});

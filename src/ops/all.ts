@@ -23,3 +23,4 @@ export { scatter, gatherNd, scatterNd } from './scatter.js';
 export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid } from './unary.js';
 export { interpolate, resize, type InterpolateOptions, type ResizeOptions } from './resize.js';
 export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from './conv_transpose.js';
+export { oneHot, prelu, instanceNorm, localResponseNorm } from './composite.js';
