@@ -99,3 +99,4 @@ export { interpolate, resize, type InterpolateOptions, type ResizeOptions, type 
 export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from './ops/conv_transpose.js';
 export { maxPool2dWithIndices } from './ops/pooling.js';
 export { oneHot, prelu, instanceNorm, localResponseNorm } from './ops/composite.js';
+export { einsum } from './ops/einsum.js';

@@ -493,3 +493,39 @@ describe('compositions: oneHot, prelu, instanceNorm, localResponseNorm', () => {
     }, 8);
   });
 });
+
+describe('einsum', () => {
+  test("PyTorch's values and gradients (matmul, batched, transpose, dot, attention scores, sum, ellipsis, diagonal, outer, three operands, implicit output)", async () => {
+    for (const c of fixture.einsum as { equation: string; shapes: number[][]; xs: number[][]; shape: number[]; y: number[]; grads: number[][] }[]) {
+      const xs = c.xs.map((v, i) => rg.tensor(v, c.shapes[i], { requiresGrad: true }));
+      const y = rg.einsum(c.equation, ...xs);
+      expect(y.shape, c.equation).toEqual(c.shape);
+      expectClose(await y.data(), c.y, { atol: 1e-5, rtol: 1e-5 }, c.equation);
+      rg.sum(rg.mul(y, rg.tensor(Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6.5 - 1), y.shape))).backward();
+      for (const [i, t] of xs.entries()) expectClose(await t.grad!.data(), c.grads[i], { atol: 1e-5, rtol: 1e-5 }, `${c.equation}: gradient ${i}`);
+    }
+  });
+
+  test('broadcast size-1 axes, repeated letters across three operands, and no intermediates left behind', async () => {
+    const a = rg.tensor([1, 2, 3], [1, 3]);
+    const b = rg.tensor([1, 10, 100, 1000, 1, 1], [2, 3]);
+    expect([...(await rg.einsum('ij,ij->ij', a, b).data())]).toEqual([1, 20, 300, 1000, 2, 3]);
+    expect([...(await rg.einsum('ij,ij,ij->i', a, b, b).data())]).toEqual([1 + 2 * 10 * 10 + 3 * 100 * 100, 1000 * 1000 + 2 + 3]);
+    const before = rg.memory().liveTensors;
+    const y = rg.einsum('bn,anm,bm->ba', rg.ones([2, 3]), rg.ones([4, 3, 5]), rg.ones([2, 5]));
+    expect([...(await y.data())]).toEqual(Array(8).fill(15));
+    y.dispose();
+    expect(rg.memory().liveTensors - before).toBeLessThanOrEqual(3); // the three operands, not yet collected
+  });
+
+  test('errors name the equation and the problem', () => {
+    const x = rg.zeros([2, 3]);
+    expect(() => rg.einsum('ij,jk->ik', x)).toThrow(/einsum: equation 'ij,jk->ik' names 2 operands, got 1/);
+    expect(() => rg.einsum('ijk->i', x)).toThrow(/einsum: operand 0 has 2 axes but 'ijk' names 3/);
+    expect(() => rg.einsum('ij,ij->i', x, rg.zeros([3, 2]))).toThrow(/einsum: letter 'i' stands for sizes 2 and 3/);
+    expect(() => rg.einsum('ij->k', x)).toThrow(/einsum: output letter 'k' appears in no operand/);
+    expect(() => rg.einsum('ij->ii', x)).toThrow(/einsum: output letter 'i' appears twice/);
+    expect(() => rg.einsum('i1->i', x)).toThrow(/einsum: '1' in operand 0 \('i1'\) is not a letter/);
+    expect(() => rg.einsum('ii->i', x)).toThrow(/einsum: letter 'i' stands for sizes 2 and 3/);
+  });
+});

@@ -24,3 +24,4 @@ export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logS
 export { interpolate, resize, type InterpolateOptions, type ResizeOptions } from './resize.js';
 export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from './conv_transpose.js';
 export { oneHot, prelu, instanceNorm, localResponseNorm } from './composite.js';
+export { einsum } from './einsum.js';
