@@ -2,7 +2,7 @@
 //   max:  Y[p, oh, ow] = max over the window of X[p, ih, iw]; IDX = ih*W + iw of the first maximum (for backward)
 //   avg:  Y[p, oh, ow] = sum over the window / divisor (the window's padded or clipped size: pool_window.wgsl)
 // Windows are regular (kernel, stride, padding, dilation: max only) or adaptive. Padding never wins a max (PyTorch pads with -inf;
-// here a large finite sentinel: windows always hold one input element, as PyTorch's pad <= kernel/2 ensures).
+// here a large finite sentinel: windows always hold one input element, as a padding below the kernel ensures).
 // Layout: X [planes = N*C, H, W], Y and IDX [planes, OH, OW]. Workgroup: 64 invocations.
 #include "common.wgsl"
 #include "pool_window.wgsl"

@@ -367,8 +367,18 @@ describe('pooling: ceil mode, dilation, indices', () => {
     }
   });
 
+  test("padding beyond half the kernel (ONNX's pools allow it) against the reference", async () => {
+    const data = Array.from({ length: 2 * 5 * 4 }, (_, i) => ((i * 37) % 40) / 8 - 2.5);
+    for (const [k, p, include] of [[3, 2, true], [3, 2, false], [2, 1, true], [4, 3, false]] as const) {
+      const a = { kernel: [k, k] as [number, number], stride: [1, 2] as [number, number], padding: [p, p] as [number, number] };
+      await checkOp({ name: `maxPool2d k ${k} p ${p}`, inputs: [{ shape: [1, 2, 5, 4], data }], gpu: ([x]) => rg.maxPool2d(x, a), ref: (xs) => T.maxPool2d.reference(xs, { ...a, dilation: [1, 1], ceilMode: false }) });
+      await checkOp({ name: `avgPool2d k ${k} p ${p}`, inputs: [{ shape: [1, 2, 5, 4], data }], gpu: ([x]) => rg.avgPool2d(x, { ...a, countIncludePad: include }), ref: (xs) => T.avgPool2d.reference(xs, { ...a, countIncludePad: include, ceilMode: false }) });
+    }
+  });
+
   test('errors name the op and the values', () => {
     const x = rg.zeros([1, 1, 4, 4]);
+    expect(() => rg.maxPool2d(x, { kernel: 3, padding: 3 })).toThrow(/maxPool2d: padding \[3, 3\] must be smaller than the kernel \[3, 3\]/);
     expect(() => rg.maxPool2d(x, { kernel: 2, dilation: 0 })).toThrow(/maxPool2d: dilation must be an integer >= 1/);
     expect(() => rg.maxPool2d(x, { kernel: 3, dilation: 2 })).toThrow(/maxPool2d: kernel 3x3 is larger than the padded input/);
   });

@@ -43,7 +43,8 @@ function inferPool(name: string, x: Tensor, a: PoolAttrs) {
   if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`${name}: input must be 3-D [C, H, W] or 4-D [N, C, H, W], got ${shapeStr(x.shape)}`);
   const w = windows(x.shape, a);
   if (!a.adaptive) {
-    if (a.padding[0] * 2 > a.kernel[0] || a.padding[1] * 2 > a.kernel[1]) throw new Error(`${name}: padding [${a.padding.join(', ')}] must be at most half the kernel [${a.kernel.join(', ')}]`);
+    // PyTorch allows half the kernel; ONNX more: any padding that leaves an input element in every window
+    if (a.padding[0] >= (a.kernel[0] - 1) * a.dilation[0] + 1 || a.padding[1] >= (a.kernel[1] - 1) * a.dilation[1] + 1) throw new Error(`${name}: padding [${a.padding.join(', ')}] must be smaller than the kernel [${a.kernel.join(', ')}]${a.dilation[0] * a.dilation[1] > 1 ? ` (dilated by [${a.dilation.join(', ')}])` : ''}`);
     if (w.OH < 1 || w.OW < 1) throw new Error(`${name}: kernel ${a.kernel.join('x')} is larger than the padded input ${w.H + 2 * w.ph}x${w.W + 2 * w.pw} (input ${shapeStr(x.shape)})`);
   }
   return { shape: [...x.shape.slice(0, -2), w.OH, w.OW], dtype: 'f32' as const };
@@ -145,7 +146,7 @@ export interface PoolOptions {
   kernel: Pair;
   /** Default: the kernel (non-overlapping windows). */
   stride?: Pair;
-  /** Implicit padding on each side, at most half the kernel. */
+  /** Implicit padding on each side, smaller than the kernel (PyTorch: at most half of it; ONNX: more). */
   padding?: Pair;
   /** Output extents rounded up (a last window may hang over the end; it must start inside the input). */
   ceilMode?: boolean;

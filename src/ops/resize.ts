@@ -30,11 +30,12 @@ interface Taps {
   w: number[];
 }
 
-/** Where output position o samples the input (ONNX's coordinate transformations; scale = out / in unless given). */
+/** Where output position o samples the input (ONNX's coordinate transformations; scale = out / in unless
+ * given). align_corners spans scale * in positions, as ONNX's reference (out itself when sizes are given). */
 function source(o: number, n: number, out: number, scale: number, coord: ResizeCoord): number {
   switch (coord) {
     case 'align_corners':
-      return out === 1 ? 0 : (o * (n - 1)) / (out - 1);
+      return out === 1 || scale * n === 1 ? 0 : (o * (n - 1)) / (scale * n - 1);
     case 'asymmetric':
       return o / scale;
     case 'tf_half_pixel_for_nn':
@@ -275,6 +276,7 @@ export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
   const given = size ?? scales;
   if (given && given.length !== S) throw new Error(`interpolate: expected ${S} ${size ? 'sizes' : 'scale factors'} for input ${shapeStr(x.shape)}, got ${given.length}`);
   const g = geometry('interpolate', x, size, scales);
+  if (alignCorners) g.scale = g.to.map((d, i) => d / g.from[i]); // PyTorch's corners: the integer sizes
   const nearest = mode === 'nearest' || mode === 'nearest-exact';
   return apply('resize', [x], {
     ...g,
