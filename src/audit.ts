@@ -407,6 +407,11 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const excludeOutside = g.uniform() < 0.3;
     return { inputs: { x }, fn: (t) => ops.resize(t, { size, mode, coordinateTransformationMode, excludeOutside }) };
   },
+  shrink: (g) => {
+    const which = pick(g, ['hardshrink', 'softshrink', 'shrink'] as const); // kinks at +-0.5 (+-0.3), away from the shifted grid
+    return { inputs: { x: rnd(g, shape(g), -2, 2) }, fn: (x) => { const t = ops.affine(x, 1, 0.0005); return which === 'shrink' ? ops.shrink(t, { lambd: 0.3, bias: 0.7 }) : which === 'hardshrink' ? ops.hardshrink(t) : ops.softshrink(t); } };
+  },
+  threshold: unary((x) => ops.threshold(ops.affine(x, 1, 0.0005), 0.25, -1.5)),
   maxPool2dIndices: (g) => {
     // indices have no gradient; the values they pick do (a wrong index moves the gradient)
     const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), dilation: pick(g, [1, 2]), ceilMode: g.uniform() < 0.5 };

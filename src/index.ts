@@ -100,3 +100,4 @@ export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from '.
 export { maxPool2dWithIndices } from './ops/pooling.js';
 export { oneHot, prelu, instanceNorm, localResponseNorm } from './ops/composite.js';
 export { einsum } from './ops/einsum.js';
+export { hardshrink, softshrink, shrink, threshold } from './ops/unary.js';

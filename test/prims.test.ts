@@ -158,6 +158,10 @@ describe('more elementwise ops (hardsigmoid, hardswish, elu / selu / celu, softs
     ['softsign', rg.softsign, (xs) => T.softsign.reference(xs, {}), [0], 4],
     ['mish', rg.mish, (xs) => T.mish.reference(xs, {}), [], 6],
     ['logSigmoid', rg.logSigmoid, (xs) => T.logSigmoid.reference(xs, {}), [], 12],
+    ['hardshrink', (x) => rg.hardshrink(x), (xs) => T.shrink.reference(xs, { lambd: 0.5, bias: 0 }), [-0.5, 0.5], 3],
+    ['softshrink(0.3)', (x) => rg.softshrink(x, 0.3), (xs) => T.shrink.reference(xs, { lambd: Math.fround(0.3), bias: Math.fround(0.3) }), [-0.3, 0.3], 3],
+    ['shrink (ONNX, bias 1.5)', (x) => rg.shrink(x, { lambd: 1, bias: 1.5 }), (xs) => T.shrink.reference(xs, { lambd: 1, bias: 1.5 }), [-1, 1], 3],
+    ['threshold(0.5, -2)', (x) => rg.threshold(x, 0.5, -2), (xs) => T.threshold.reference(xs, { threshold: 0.5, value: -2 }), [0.5], 3],
   ];
   for (const [name, fn, ref, kinks, range] of cases) {
     test(name, () => property(shapeArb().chain((s) => valuesOf(s, -range, range)).map((x) => ({ ...x, data: x.data.map(away(kinks)).map(Math.fround) })), (x) => checkOp({ name, inputs: [x], gpu: ([a]) => fn(a), ref })));
@@ -166,7 +170,7 @@ describe('more elementwise ops (hardsigmoid, hardswish, elu / selu / celu, softs
   test("PyTorch's values (scripts/fixtures/prims_fixture.py)", async () => {
     const fx = fixture.activations as { x: number[]; [name: string]: number[] };
     const x = rg.tensor(fx.x, [fx.x.length]);
-    const got: Record<string, rg.Tensor> = { hardsigmoid: rg.hardsigmoid(x), hardswish: rg.hardswish(x), hardtanh: rg.hardtanh(x), elu: rg.elu(x, 0.7), selu: rg.selu(x), celu: rg.celu(x, 1.5), softsign: rg.softsign(x), mish: rg.mish(x), logsigmoid: rg.logSigmoid(x) };
+    const got: Record<string, rg.Tensor> = { hardshrink: rg.hardshrink(x), softshrink: rg.softshrink(x, 0.7), threshold: rg.threshold(x, 0.1, 20), hardsigmoid: rg.hardsigmoid(x), hardswish: rg.hardswish(x), hardtanh: rg.hardtanh(x), elu: rg.elu(x, 0.7), selu: rg.selu(x), celu: rg.celu(x, 1.5), softsign: rg.softsign(x), mish: rg.mish(x), logsigmoid: rg.logSigmoid(x) };
     for (const [name, t] of Object.entries(got)) expectClose(await t.data(), fx[name], { atol: 2e-6, rtol: 2e-6 }, name);
   });
 

@@ -25,3 +25,4 @@ export { interpolate, resize, type InterpolateOptions, type ResizeOptions } from
 export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from './conv_transpose.js';
 export { oneHot, prelu, instanceNorm, localResponseNorm } from './composite.js';
 export { einsum } from './einsum.js';
+export { hardshrink, softshrink, shrink, threshold } from './unary.js';

@@ -145,6 +145,8 @@ export interface Attrs {
   softsign: None;
   mish: None;
   logSigmoid: None;
+  shrink: { lambd: number; bias: number };
+  threshold: { threshold: number; value: number };
   /** ops/resize.ts: the last from.length (1 or 2) axes from `from` to `to` by per-axis taps; adjoint: the
    * transpose (to back to from), which is the backward. */
   /** ops/conv_transpose.ts: NCHW, weight [in, out / groups, KH, KW]; inputs x, weight and an optional bias */

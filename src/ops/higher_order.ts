@@ -20,7 +20,7 @@ import { mean, sum, sumTo } from './reduce.js';
 import { matmul } from './matmul.js';
 import { permute, transpose, reshape } from './movement.js';
 import { cast } from './cast.js';
-import { eq, ge, gt, le, logicalAnd, lt, where } from './masks.js';
+import { eq, ge, gt, le, logicalAnd, logicalOr, lt, where } from './masks.js';
 import { cat, narrow } from './joining.js';
 import { arange, fromHost, zeros, zerosLike } from '../creation.js';
 import { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
@@ -356,7 +356,9 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   logSigmoid: unary((x, _y, g) => mul(g, sigmoid(neg(x)))),
   resize: { ops: true }, // the adjoint resize of g (linear: its own backward is the forward again)
   convTranspose2d: { backward: convTransposeGraphRule },
-  maxPool2dIndices: { none: 'pooling indices are integers: no gradient' }, // conv2d of g; the weight's by a conv2d correlation
+  maxPool2dIndices: { none: 'pooling indices are integers: no gradient' },
+  shrink: unary((x, _y, g, { lambd }) => mul(g, mask(logicalOr(gt(x, lambd), lt(x, -lambd))))),
+  threshold: unary((x, _y, g, { threshold }) => mul(g, mask(gt(x, threshold)))), // conv2d of g; the weight's by a conv2d correlation
 };
 
 /** The rule apply() runs for op P's node when the backward pass records a graph. */

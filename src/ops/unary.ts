@@ -125,6 +125,16 @@ export const unaryDefs = {
     ref: (x) => x * Math.tanh(Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))),
   }),
   // log(sigmoid(x)) = -softplus(-x), stable for either sign.
+  // x + bias below -lambd, x - bias above lambd, 0 between (ONNX Shrink; PyTorch's hardshrink: bias 0,
+  // softshrink: bias lambd): a = lambd, b = bias.
+  shrink: unaryOp<Attrs['shrink']>('shrink', {
+    expr: 'select(select(0.0, x - b, x > a), x + b, x < -a)',
+    deriv: 'select(0.0, g, x > a || x < -a)',
+    ref: (x, l, bias) => (x < -l ? x + bias : x > l ? x - bias : 0),
+    scalars: (at) => [at.lambd, at.bias],
+  }),
+  // x above the threshold, value elsewhere (PyTorch's F.threshold; ONNX ThresholdedRelu with value 0).
+  threshold: unaryOp<Attrs['threshold']>('threshold', { expr: 'select(b, x, x > a)', deriv: 'select(0.0, g, x > a)', ref: (x, t, v) => (x > t ? x : v), scalars: (at) => [at.threshold, at.value] }),
   logSigmoid: unaryOp<Attrs['logSigmoid']>('logSigmoid', { expr: '-softplus(-x)', deriv: 'g * sigmoid(-x)', ref: (x) => -(Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)))) }),
 };
 
@@ -218,3 +228,20 @@ export const softsign = (x: Tensor) => apply('softsign', [x], {});
 export const mish = (x: Tensor) => apply('mish', [x], {});
 /** log(sigmoid(x)), computed as -softplus(-x) (PyTorch's F.logsigmoid). */
 export const logSigmoid = (x: Tensor) => apply('logSigmoid', [x], {});
+
+function shrinkOp(name: string, lambd: number, bias: number, x: Tensor): Tensor {
+  if (!(lambd >= 0) || !Number.isFinite(lambd)) throw new Error(`${name}: lambd must be a finite number >= 0, got ${lambd}`);
+  if (!Number.isFinite(bias)) throw new Error(`${name}: bias must be finite, got ${bias}`);
+  return apply('shrink', [x], { lambd, bias }, name);
+}
+/** x where |x| > lambd, 0 elsewhere (PyTorch's F.hardshrink). */
+export const hardshrink = (x: Tensor, lambd = 0.5) => shrinkOp('hardshrink', lambd, 0, x);
+/** x - lambd above lambd, x + lambd below -lambd, 0 between (PyTorch's F.softshrink). */
+export const softshrink = (x: Tensor, lambd = 0.5) => shrinkOp('softshrink', lambd, lambd, x);
+/** ONNX Shrink: x + bias below -lambd, x - bias above lambd, 0 between. */
+export const shrink = (x: Tensor, opts: { lambd?: number; bias?: number } = {}) => shrinkOp('shrink', opts.lambd ?? 0.5, opts.bias ?? 0, x);
+/** x where x > threshold, value elsewhere (PyTorch's F.threshold; ONNX ThresholdedRelu is value 0). */
+export function threshold(x: Tensor, threshold: number, value: number): Tensor {
+  if (!Number.isFinite(threshold) || !Number.isFinite(value)) throw new Error(`threshold: threshold and value must be finite, got ${threshold} and ${value}`);
+  return apply('threshold', [x], { threshold, value });
+}
