@@ -379,10 +379,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     g.shuffle(cells); // distinct first-axis cells for 'none' (the last write counts) and 'mul'
     const M = 1 + g.int(X1);
     const idx = fromHost(reduction === 'add' ? Array.from({ length: M }, () => g.int(X1)) : cells.slice(0, M), [M, 1], 'i32');
-    const inputs: Record<string, Tensor> = { x: rnd(g, [X1, X2, D]) };
-    if (reduction !== 'mul') inputs.updates = rnd(g, [M, X2, D]);
-    const upd = rnd(g, [M, X2, D]);
-    return { inputs, fn: (x, u) => ops.scatterNd(x, idx, u ?? upd, { reduction }) };
+    return { inputs: { x: rnd(g, [X1, X2, D]), updates: rnd(g, [M, X2, D]) }, fn: (x, u) => ops.scatterNd(x, idx, u, { reduction }) };
   },
   // kinks at -3 and 3 (and 0 for elu, selu, celu, softsign): the shifted 1e-3 grid never lands on them
   hardsigmoid: (g) => {

@@ -106,15 +106,8 @@ describe('gatherNd and scatterNd (ONNX GatherND, ScatterND)', () => {
         checkOp({
           name: `scatterNd ${reduction}`,
           inputs: [x, index, u],
-          gpu: ([xt, it, ut]) => {
-            if (reduction !== 'mul') return rg.scatterNd(xt, it, ut, { reduction });
-            const fixed = ut.detach(); // no gradient for the updates of a product
-            const y = rg.scatterNd(xt, it, fixed, { reduction });
-            fixed.dispose();
-            return y;
-          },
+          gpu: ([xt, it, ut]) => rg.scatterNd(xt, it, ut, { reduction }),
           ref: (xs) => T.scatterNd.reference(xs, { reduction, batchDims: 0 }),
-          grad: reduction === 'mul' ? [0] : [0, 2],
         }),
       ));
   }
@@ -128,7 +121,9 @@ describe('gatherNd and scatterNd (ONNX GatherND, ScatterND)', () => {
     expect([...(await rg.scatterNd(x, idx, u, { reduction: 'mul' }).data())]).toEqual([1, 70, 3, 24]);
     const xi = rg.tensor([1, 2, 3, 4], [2, 2], { dtype: 'i32' });
     expect([...(await rg.scatterNd(xi, rg.tensor([[1, 0]], [1, 2], { dtype: 'i32' }), rg.tensor([9], [1], { dtype: 'i32' })).data())]).toEqual([1, 2, 9, 4]);
-    expect(() => rg.sum(rg.scatterNd(x, idx, u, { reduction: 'mul' })).backward()).toThrow(/scatterNd: reduction 'mul' has no gradient for the updates yet/);
+    expect(() => rg.sum(rg.scatterNd(x, idx, u, { reduction: 'mul' })).backward()).toThrow(/scatterNd: reduction 'mul' gives the updates a gradient only for host-known indices naming distinct cells \(indices \[3, 1\] repeat a cell\)/);
+    const gpuIdx = rg.cast(rg.tensor([[3], [1]], [2, 1]), 'i32');
+    expect(() => rg.sum(rg.scatterNd(x, gpuIdx, rg.tensor([5, 6], [2], { requiresGrad: true }), { reduction: 'mul' })).backward()).toThrow(/were made on the GPU/);
   });
 
   test('errors name the op, the shapes and the values', () => {

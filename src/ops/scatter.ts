@@ -175,10 +175,13 @@ export const scatterDefs = {
     },
     forward([x, idx, upd], { reduction, batchDims }, save) {
       save(idx);
-      if (reduction === 'mul') save(upd);
+      if (reduction === 'mul') {
+        save(upd);
+        save(x);
+      }
       return scatterNdKernel(x, x.shape, idx, upd, reduction, batchDims);
     },
-    backward(g, [idx, updSaved], { reduction, batchDims }, [x, , upd]) {
+    backward(g, [idx, updSaved, xSaved], { reduction, batchDims }, [x, , upd]) {
       let dx: Tensor | null = null;
       if (x.requiresGrad) {
         if (reduction === 'add') dx = g;
@@ -196,8 +199,15 @@ export const scatterDefs = {
         }
       }
       if (!upd.requiresGrad) return [dx, null, null];
-      if (reduction === 'mul') throw new Error(`scatterNd: reduction 'mul' has no gradient for the updates yet (updates ${shapeStr(upd.shape)}); only the data gets one`);
-      return [dx, null, apply('gatherNd', [g, idx], { batchDims })];
+      if (reduction !== 'mul') return [dx, null, apply('gatherNd', [g, idx], { batchDims })];
+      // d(x * u)/du = x where each cell is multiplied by one update only: host-known distinct cells
+      if (!idx.host || ndCells(x.shape, { shape: [...idx.shape], data: Float64Array.from(idx.host) }, batchDims).some((c, i, all) => all.indexOf(c) !== i)) {
+        throw new Error(`scatterNd: reduction 'mul' gives the updates a gradient only for host-known indices naming distinct cells (indices ${shapeStr(idx.shape)}${idx.host ? ' repeat a cell' : ' were made on the GPU'})`);
+      }
+      const gx = mul(g, xSaved);
+      const du = apply('gatherNd', [gx, idx], { batchDims });
+      gx.dispose();
+      return [dx, null, du];
     },
     reference([x, idx, upd], { reduction, batchDims }) {
       const { inner } = ndView(x.shape, idx.shape, batchDims);
@@ -234,7 +244,7 @@ export function gatherNd(x: Tensor, indices: Tensor, batchDims = 0): Tensor {
 
 /** ONNX ScatterND: a copy of x with updates written at the cells indices name (reduction 'none': the last
  * duplicate wins; 'add' sums; 'mul' multiplies). updates: [..indices' leading axes, ..x's remaining axes].
- * Gradients to x and (except 'mul') to updates. */
+ * Gradients to x, and to updates ('mul': for host-known indices naming distinct cells). */
 export function scatterNd(x: Tensor, indices: Tensor, updates: Tensor, opts: { reduction?: 'none' | 'add' | 'mul' } = {}): Tensor {
   return apply('scatterNd', [x, indices, updates], { reduction: opts.reduction ?? 'none', batchDims: 0 });
 }
