@@ -209,17 +209,19 @@ describe('interpolate and resize', () => {
   });
 
   const modes = ['nearest', 'linear', 'cubic'] as const;
-  const coords = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn'] as const;
+  const coords = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'] as const;
   test('every mode and convention: forward and gradients against the reference (the adjoint kernel)', () =>
     property(
       fc.record({
         lead: shapeArb(0, 2), axes: fc.array(dim, { minLength: 1, maxLength: 2 }), out: fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 2, maxLength: 2 }),
         mode: fc.constantFrom(...modes), coord: fc.constantFrom(...coords), nearest: fc.constantFrom('round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil') as fc.Arbitrary<rg.NearestMode>,
         excludeOutside: fc.boolean(), cubicA: fc.constantFrom(-0.75, -0.5),
+        starts: fc.array(fc.constantFrom(-0.25, 0, 0.3), { minLength: 2, maxLength: 2 }), ends: fc.array(fc.constantFrom(0.5, 1, 1.25), { minLength: 2, maxLength: 2 }),
       }).chain((c) => valuesOf([...c.lead, ...c.axes]).map((x) => ({ ...c, x }))),
-      ({ x, axes, out, mode, coord, nearest, excludeOutside, cubicA }) => {
-        const opts: rg.ResizeOptions = { size: out.slice(0, axes.length), mode, coordinateTransformationMode: coord, nearestMode: nearest, excludeOutside, cubicCoeffA: cubicA };
-        const attrs = { from: axes, to: opts.size as number[], scale: (opts.size as number[]).map((d, i) => d / axes[i]), mode, coord, nearest, cubicA, excludeOutside, adjoint: false };
+      ({ x, axes, out, mode, coord, nearest, excludeOutside, cubicA, starts, ends }) => {
+        const roi = [...starts.slice(0, axes.length), ...ends.slice(0, axes.length)];
+        const opts: rg.ResizeOptions = { size: out.slice(0, axes.length), mode, coordinateTransformationMode: coord, nearestMode: nearest, excludeOutside, cubicCoeffA: cubicA, roi };
+        const attrs = { from: axes, to: opts.size as number[], scale: (opts.size as number[]).map((d, i) => d / axes[i]), mode, coord, nearest, cubicA, excludeOutside, roi, adjoint: false };
         return checkOp({ name: `resize ${JSON.stringify(opts)}`, inputs: [x], gpu: ([t]) => rg.resize(t, opts), ref: (xs) => T.resize.reference(xs, attrs) });
       },
     ));
@@ -242,7 +244,8 @@ describe('interpolate and resize', () => {
     expect(() => rg.interpolate(x, { size: [2, 2, 2] })).toThrow(/interpolate: expected 2 sizes for input \[1, 2, 3, 4\], got 3/);
     expect(() => rg.interpolate(x, { size: 3, mode: 'area' as never })).toThrow(/interpolate: mode must be/);
     expect(() => rg.resize(x, { scales: [0.1, 1] })).toThrow(/resize: scales \[0.1, 1\] make an empty output from \[3, 4\]/);
-    expect(() => rg.resize(x, { size: [2, 2], coordinateTransformationMode: 'tf_crop_and_resize' as never })).toThrow(/resize: coordinateTransformationMode must be one of/);
+    expect(() => rg.resize(x, { size: [2, 2], coordinateTransformationMode: 'tf_half_pixel' as never })).toThrow(/resize: coordinateTransformationMode must be one of/);
+    expect(() => rg.resize(x, { size: [2, 2], coordinateTransformationMode: 'tf_crop_and_resize', roi: [0, 1] })).toThrow(/resize: roi must hold 4 finite numbers \(the starts, then the ends, of the resized axes\), got \[0, 1\]/);
     expect(() => rg.resize(x, { size: [2, 2, 2, 2] })).toThrow(/resize: resizes the last 1 or 2 axes; got 4 sizes/);
   });
 });

@@ -153,7 +153,7 @@ export interface Attrs {
   /** maxPool2d's indices (ops/pooling.ts): flat h * W + w per plane */
   maxPool2dIndices: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean };
   convTranspose2d: { stride: [number, number]; padding: [number, number]; outputPadding: [number, number]; dilation: [number, number]; groups: number };
-  resize: { from: number[]; to: number[]; scale: number[]; mode: 'nearest' | 'linear' | 'cubic'; coord: import('./resize.js').ResizeCoord; nearest: import('./resize.js').NearestMode; cubicA: number; excludeOutside: boolean; adjoint: boolean };
+  resize: { from: number[]; to: number[]; scale: number[]; mode: 'nearest' | 'linear' | 'cubic'; coord: import('./resize.js').ResizeCoord; nearest: import('./resize.js').NearestMode; cubicA: number; excludeOutside: boolean; roi: number[]; adjoint: boolean };
 }
 
 export type Primitive = keyof Attrs;

@@ -1,7 +1,7 @@
 // Resizing along the last one or two axes: interpolate (PyTorch's F.interpolate: nearest, nearest-exact,
 // linear, bilinear, bicubic, alignCorners) and resize (ONNX Resize: nearest / linear / cubic with every
-// coordinate transformation but tf_crop_and_resize, the four nearest modes, cubic_coeff_a and
-// exclude_outside). One primitive: the host turns mode and convention into per-axis taps (input index and
+// coordinate transformation (tf_crop_and_resize's extrapolation added after the kernel), the four nearest
+// modes, cubic_coeff_a and exclude_outside). One primitive: the host turns mode and convention into per-axis taps (input index and
 // weight of each output position's nearest 1, 2 or 4 inputs, edges clamped), and resize.wgsl sums them;
 // the backward is the same op's adjoint (resize_backward.wgsl, a gather over the taps transposed), whose
 // own backward is the forward again.
@@ -12,14 +12,16 @@ import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
+import { fromHost } from '../creation.js';
+import { add } from './binary.js';
 
 const GEOMETRY = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32' } as const;
 const RESIZE = defineKernel('resize', GEOMETRY, { X: 'read f32', TH: 'read u32', TW: 'read u32', Y: 'read_write f32' });
 const RESIZE_BACKWARD = defineKernel('resize_backward', GEOMETRY, { G: 'read f32', BH: 'read u32', BW: 'read u32', DX: 'read_write f32' });
 
-export type ResizeCoord = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
+export type ResizeCoord = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn' | 'tf_crop_and_resize';
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
-const COORDS: readonly ResizeCoord[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn'];
+const COORDS: readonly ResizeCoord[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'];
 const NEAREST: readonly NearestMode[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 const MODES = ['nearest', 'linear', 'cubic'] as const;
 
@@ -28,12 +30,18 @@ interface Taps {
   K: number;
   idx: number[];
   w: number[];
+  /** Output positions whose coordinate falls outside the input (tf_crop_and_resize only). */
+  outside: number[];
 }
 
 /** Where output position o samples the input (ONNX's coordinate transformations; scale = out / in unless
  * given). align_corners spans scale * in positions, as ONNX's reference (out itself when sizes are given). */
-function source(o: number, n: number, out: number, scale: number, coord: ResizeCoord): number {
+function source(o: number, n: number, out: number, scale: number, coord: ResizeCoord, roi: readonly number[]): number {
   switch (coord) {
+    case 'tf_crop_and_resize': {
+      const [start, end] = roi;
+      return out === 1 ? ((end - start) * (n - 1)) / 2 + start * (n - 1) : start * (n - 1) + (o * (end - start) * (n - 1)) / (out - 1);
+    }
     case 'align_corners':
       return out === 1 || scale * n === 1 ? 0 : (o * (n - 1)) / (scale * n - 1);
     case 'asymmetric':
@@ -54,13 +62,21 @@ function cubic(t: number, A: number): number[] {
   return [far(t + 1), near(t), near(1 - t), far(2 - t)];
 }
 
-function axisTaps(n: number, out: number, scale: number, a: Attrs['resize']): Taps {
+function axisTaps(n: number, out: number, scale: number, a: Attrs['resize'], roi: readonly number[]): Taps {
   const K = a.mode === 'nearest' ? 1 : a.mode === 'linear' ? 2 : 4;
   const idx: number[] = [];
   const w: number[] = [];
+  const outside: number[] = [];
   const clampI = (i: number) => Math.min(Math.max(i, 0), n - 1);
   for (let o = 0; o < out; o++) {
-    let x = source(o, n, out, scale, a.coord);
+    let x = source(o, n, out, scale, a.coord, roi);
+    if (a.coord === 'tf_crop_and_resize' && (x < 0 || x > n - 1)) {
+      // outside the input: no taps (weight 0); the extrapolation value is added after the kernel
+      outside.push(o);
+      idx.push(...Array(K).fill(0));
+      w.push(...Array(K).fill(0));
+      continue;
+    }
     // a coordinate within rounding of a whole number is that number (o / scale computed in float64)
     if (Math.abs(x - Math.round(x)) < 1e-9) x = Math.round(x);
     const x0 = Math.floor(x);
@@ -85,19 +101,20 @@ function axisTaps(n: number, out: number, scale: number, a: Attrs['resize']): Ta
       w.push(...ws);
     }
   }
-  return { K, idx, w };
+  return { K, idx, w, outside };
 }
 
 /** The identity along an axis that is not resized (1-D inputs: H = OH = 1). */
-const IDENTITY: Taps = { K: 1, idx: [0], w: [1] };
+const IDENTITY: Taps = { K: 1, idx: [0], w: [1], outside: [] };
 
 /** Both axes' taps ([H, W] as the kernels see them). */
 function plan(a: Attrs['resize']): { H: number; W: number; OH: number; OW: number; th: Taps; tw: Taps } {
   const two = a.from.length === 2;
   const [H, W] = two ? a.from : [1, a.from[0]];
   const [OH, OW] = two ? a.to : [1, a.to[0]];
-  const th = two ? axisTaps(H, OH, a.scale[0], a) : IDENTITY;
-  const tw = axisTaps(W, OW, a.scale[two ? 1 : 0], a);
+  const S = a.from.length;
+  const th = two ? axisTaps(H, OH, a.scale[0], a, [a.roi[0], a.roi[S]]) : IDENTITY;
+  const tw = axisTaps(W, OW, a.scale[two ? 1 : 0], a, [a.roi[S - 1], a.roi[2 * S - 1]]);
   return { H, W, OH, OW, th, tw };
 }
 
@@ -216,7 +233,7 @@ export interface ResizeOptions {
   /** Per resized axis: output extent floor(in * scale), and the scale the coordinates use. */
   scales?: readonly number[];
   mode?: 'nearest' | 'linear' | 'cubic';
-  /** ONNX's coordinate_transformation_mode (default half_pixel); tf_crop_and_resize is not supported. */
+  /** ONNX's coordinate_transformation_mode (default half_pixel). */
   coordinateTransformationMode?: ResizeCoord;
   /** ONNX's nearest_mode (default round_prefer_floor). */
   nearestMode?: NearestMode;
@@ -224,6 +241,10 @@ export interface ResizeOptions {
   cubicCoeffA?: number;
   /** Cubic taps outside the input weigh 0, the others renormalized (ONNX's exclude_outside). */
   excludeOutside?: boolean;
+  /** tf_crop_and_resize's region: the starts then the ends (fractions of the input) of the resized axes. */
+  roi?: readonly number[];
+  /** tf_crop_and_resize's value where the region reaches outside the input (default 0). */
+  extrapolationValue?: number;
 }
 
 /** ONNX Resize over the last one or two axes of x (give size or scales for those axes). */
@@ -233,7 +254,24 @@ export function resize(x: Tensor, opts: ResizeOptions): Tensor {
   if (!COORDS.includes(coord)) throw new Error(`resize: coordinateTransformationMode must be one of ${COORDS.join(', ')}, got '${coord}'`);
   if (!NEAREST.includes(nearest)) throw new Error(`resize: nearestMode must be one of ${NEAREST.join(', ')}, got '${nearest}'`);
   if (!Number.isFinite(cubicA)) throw new Error(`resize: cubicCoeffA must be finite, got ${cubicA}`);
-  return apply('resize', [x], { ...geometry('resize', x, opts.size, opts.scales), mode, coord, nearest, cubicA, excludeOutside, adjoint: false });
+  const g = geometry('resize', x, opts.size, opts.scales);
+  const S = g.from.length;
+  const roi = opts.roi ? [...opts.roi] : [...Array(S).fill(0), ...Array(S).fill(1)];
+  if (roi.length !== 2 * S || roi.some((v) => !Number.isFinite(v))) throw new Error(`resize: roi must hold ${2 * S} finite numbers (the starts, then the ends, of the resized axes), got [${roi.join(', ')}]`);
+  const extrapolation = opts.extrapolationValue ?? 0;
+  if (!Number.isFinite(extrapolation)) throw new Error(`resize: extrapolationValue must be finite, got ${extrapolation}`);
+  const attrs = { ...g, mode, coord, nearest, cubicA, excludeOutside, roi, adjoint: false };
+  const y = apply('resize', [x], attrs);
+  if (coord !== 'tf_crop_and_resize' || !extrapolation) return y;
+  // positions whose coordinate is outside the input on either axis take the extrapolation value
+  const { OH, OW, th, tw } = plan(attrs);
+  const [rows, cols] = [new Set(th.outside), new Set(tw.outside)];
+  if (!rows.size && !cols.size) return y;
+  const fill = fromHost(Array.from({ length: OH * OW }, (_, i) => (rows.has(Math.floor(i / OW)) || cols.has(i % OW) ? extrapolation : 0)), S === 2 ? [OH, OW] : [OW], 'f32');
+  const out = add(y, fill);
+  y.dispose();
+  fill.dispose();
+  return out;
 }
 
 /** Output extents and coordinate scales of the last size.length (or scales.length) axes, validated. */
@@ -285,6 +323,7 @@ export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
     nearest: mode === 'nearest' ? 'floor' : 'round_prefer_ceil',
     cubicA: -0.75,
     excludeOutside: false,
+    roi: [],
     adjoint: false,
   }, 'interpolate');
 }
