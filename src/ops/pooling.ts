@@ -9,7 +9,7 @@ import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
-import { outExtent, pair, type Pair } from './conv.js';
+import { pair, type Pair } from './conv.js';
 import { reshape } from './movement.js';
 import { zeros } from '../creation.js';
 
