@@ -14,6 +14,8 @@ import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { fromHost } from '../creation.js';
 import { add } from './binary.js';
+import { reshape } from './movement.js';
+import { adaptiveAvgPool2d } from './pooling.js';
 
 const GEOMETRY = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32' } as const;
 const RESIZE = defineKernel('resize', GEOMETRY, { X: 'read f32', TH: 'read u32', TW: 'read u32', Y: 'read_write f32' });
@@ -293,18 +295,18 @@ function geometry(op: string, x: Tensor, size: readonly number[] | undefined, sc
 export interface InterpolateOptions {
   size?: number | readonly number[];
   scaleFactor?: number | readonly number[];
-  mode?: 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic';
+  mode?: 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'bicubic' | 'area';
   alignCorners?: boolean;
 }
 
 /** PyTorch's F.interpolate for [N, C, L] ('nearest', 'nearest-exact', 'linear') and [N, C, H, W] ('nearest',
- * 'nearest-exact', 'bilinear', 'bicubic'); a given scaleFactor is the one the coordinates use (PyTorch's
- * default recompute_scale_factor). Gradients to x. */
+ * 'nearest-exact', 'bilinear', 'bicubic'); 'area' on either is adaptive average pooling to the size; a given
+ * scaleFactor is the one the coordinates use (PyTorch's default recompute_scale_factor). Gradients to x. */
 export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
   const { mode = 'nearest', alignCorners } = opts;
   const S = x.ndim - 2;
   const wants = { linear: 1, bilinear: 2, bicubic: 2 } as Record<string, number>;
-  if (!['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic'].includes(mode)) throw new Error(`interpolate: mode must be 'nearest', 'nearest-exact', 'linear', 'bilinear' or 'bicubic', got '${mode}'`);
+  if (!['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'area'].includes(mode)) throw new Error(`interpolate: mode must be 'nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic' or 'area', got '${mode}'`);
   if (S !== 1 && S !== 2) throw new Error(`interpolate: input must be 3-D [N, C, L] or 4-D [N, C, H, W], got ${shapeStr(x.shape)}`);
   if (wants[mode] && wants[mode] !== S) throw new Error(`interpolate: mode '${mode}' needs a ${wants[mode] + 2}-D input, got ${shapeStr(x.shape)}`);
   if (alignCorners !== undefined && !wants[mode]) throw new Error(`interpolate: alignCorners applies only to linear, bilinear and bicubic modes, not '${mode}'`);
@@ -314,6 +316,16 @@ export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
   const given = size ?? scales;
   if (given && given.length !== S) throw new Error(`interpolate: expected ${S} ${size ? 'sizes' : 'scale factors'} for input ${shapeStr(x.shape)}, got ${given.length}`);
   const g = geometry('interpolate', x, size, scales);
+  if (mode === 'area') {
+    // adaptive average pooling (on a height of 1 for [N, C, L])
+    if (S === 2) return adaptiveAvgPool2d(x, [g.to[0], g.to[1]]);
+    const x4 = reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]);
+    const y4 = adaptiveAvgPool2d(x4, [1, g.to[0]]);
+    const out = reshape(y4, [x.shape[0], x.shape[1], g.to[0]]);
+    x4.dispose();
+    y4.dispose();
+    return out;
+  }
   if (alignCorners) g.scale = g.to.map((d, i) => d / g.from[i]); // PyTorch's corners: the integer sizes
   const nearest = mode === 'nearest' || mode === 'nearest-exact';
   return apply('resize', [x], {
