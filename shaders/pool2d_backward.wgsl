@@ -9,7 +9,8 @@
 
 const MAX: bool = {{MAX}};
 
-// The first and last output whose window along this axis may contain input i.
+// The first and last output whose window along this axis may contain input i (`kernel`: the window's
+// extent, dilation included; with dilation only max pools, whose IDX check settles membership).
 fn out_range(i: u32, size: u32, out: u32, kernel: u32, stride: u32, pad: u32) -> vec2<i32> {
   if (params.adaptive != 0u) {
     return vec2<i32>(i32((i * out) / size), min(i32(((i + 1u) * out) / size), i32(out) - 1));
@@ -26,15 +27,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let plane = e / HW;
   let ih = (e % HW) / params.W;
   let iw = e % params.W;
-  let rh = out_range(ih, params.H, params.OH, params.kh, params.sh, params.ph);
-  let rw = out_range(iw, params.W, params.OW, params.kw, params.sw, params.pw);
+  let rh = out_range(ih, params.H, params.OH, (params.kh - 1u) * params.dh + 1u, params.sh, params.ph);
+  let rw = out_range(iw, params.W, params.OW, (params.kw - 1u) * params.dw + 1u, params.sw, params.pw);
   let base = plane * params.OH * params.OW;
   var acc = 0.0;
   for (var oh = rh.x; oh <= rh.y; oh++) {
-    let wh = pool_window(u32(oh), params.H, params.OH, params.kh, params.sh, params.ph);
+    let wh = pool_window(u32(oh), params.H, params.OH, params.kh, params.sh, params.ph, params.dh);
     if (i32(ih) < wh.start || i32(ih) >= wh.end) { continue; }
     for (var ow = rw.x; ow <= rw.y; ow++) {
-      let ww = pool_window(u32(ow), params.W, params.OW, params.kw, params.sw, params.pw);
+      let ww = pool_window(u32(ow), params.W, params.OW, params.kw, params.sw, params.pw, params.dw);
       if (i32(iw) < ww.start || i32(iw) >= ww.end) { continue; }
       let o = base + u32(oh) * params.OW + u32(ow);
       if (MAX) {

@@ -21,8 +21,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let oh = (o % per) / params.OW;
   let ow = o % params.OW;
-  let wh = pool_window(oh, params.H, params.OH, params.kh, params.sh, params.ph);
-  let ww = pool_window(ow, params.W, params.OW, params.kw, params.sw, params.pw);
+  let wh = pool_window(oh, params.H, params.OH, params.kh, params.sh, params.ph, params.dh);
+  let ww = pool_window(ow, params.W, params.OW, params.kw, params.sw, params.pw, params.dw);
   let count = select((wh.end - wh.start) * (ww.end - ww.start), wh.padded * ww.padded, params.include_pad != 0u);
   let v = G[o] / f32(max(count, 1));
   for (var ih = wh.start; ih < wh.end; ih++) {

@@ -151,7 +151,8 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   cumsum: (g) => {
     const s = shape(g);
     const axis = g.int(s.length);
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.cumsum(x, axis) };
+    const opts = { exclusive: g.uniform() < 0.4, reverse: g.uniform() < 0.4 };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.cumsum(x, axis, opts) };
   },
   topkIndices: (g) => {
     const s = shape(g);
@@ -317,11 +318,11 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     return { inputs, fn: (xx, w, b) => ops.conv2d(xx, w, b, { stride, padding, dilation, groups }) };
   },
   maxPool2d: (g) => {
-    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]) };
+    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), dilation: pick(g, [1, 1, 2]), ceilMode: g.uniform() < 0.3 };
     return { inputs: { x: distinct(g, [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.maxPool2d(x, opts) };
   },
   avgPool2d: (g) => {
-    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), countIncludePad: g.uniform() < 0.5 };
+    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), countIncludePad: g.uniform() < 0.5, ceilMode: g.uniform() < 0.3 };
     return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.avgPool2d(x, opts) };
   },
   adaptiveAvgPool2d: (g) => {
@@ -349,6 +350,85 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const s = [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [1, 3, 5]), pick(g, [2, 4, 8])];
     const causal = g.uniform() < 0.5;
     return { inputs: { q: rnd(g, s, -1, 1), k: rnd(g, s, -1, 1), v: rnd(g, s) }, fn: (q, k, v) => ops.attention(q, k, v, { causal }) };
+  },
+  scatter: (g) => {
+    // distinct targets in each line along the axis ((position + a shift per line) mod n): with duplicates
+    // only the last write counts
+    const { s, axis, is } = gatherIndex(g);
+    const n = s[axis];
+    is[axis] = Math.min(is[axis], n);
+    const inner = size(is.slice(axis + 1));
+    const shifts = Array.from({ length: size(is) }, () => g.int(n));
+    const line = (i: number) => Math.floor(i / (inner * is[axis])) * inner + (i % inner);
+    const index = fromHost(Array.from({ length: size(is) }, (_, i) => (Math.floor(i / inner) % is[axis] + shifts[line(i)]) % n), is, 'i32');
+    return { inputs: { x: rnd(g, s), src: rnd(g, is.map((d) => d + g.int(2))) }, fn: (x, src) => ops.scatter(x, axis, index, src) };
+  },
+  gatherNd: (g) => {
+    const [B, X1, X2, D] = [pick(g, [1, 2]), pick(g, [2, 3]), pick(g, [1, 4]), pick(g, [1, 3])];
+    const batchDims = g.int(2);
+    const k = 1 + g.int(2);
+    const M = pick(g, [1, 3, 5]); // repeats likely: the backward adds them
+    const lead = batchDims ? [B] : [];
+    const idx = fromHost(Array.from({ length: size(lead) * M * k }, (_, i) => { const ext = [X1, X2][i % k]; return g.int(2 * ext) - ext; }), [...lead, M, k], 'i32');
+    return { inputs: { x: rnd(g, [...(batchDims ? [B] : []), X1, X2, D]) }, fn: (x) => ops.gatherNd(x, idx, batchDims) };
+  },
+  scatterNd: (g) => {
+    const [X1, X2, D] = [pick(g, [2, 3, 4]), pick(g, [1, 4]), pick(g, [1, 3])];
+    const reduction = pick(g, ['none', 'add', 'mul'] as const);
+    const cells = [...Array(X1).keys()];
+    g.shuffle(cells); // distinct first-axis cells for 'none' (the last write counts) and 'mul'
+    const M = 1 + g.int(X1);
+    const idx = fromHost(reduction === 'add' ? Array.from({ length: M }, () => g.int(X1)) : cells.slice(0, M), [M, 1], 'i32');
+    return { inputs: { x: rnd(g, [X1, X2, D]), updates: rnd(g, [M, X2, D]) }, fn: (x, u) => ops.scatterNd(x, idx, u, { reduction }) };
+  },
+  // kinks at -3 and 3 (and 0 for elu, selu, celu, softsign): the shifted 1e-3 grid never lands on them
+  hardsigmoid: (g) => {
+    const onnx = g.uniform() < 0.5; // ONNX's alpha 0.2: kinks at -2.5 and 2.5
+    return { inputs: { x: rnd(g, shape(g), -4, 4) }, fn: (x) => ops.hardsigmoid(ops.affine(x, 1, 0.0005), onnx ? { alpha: 0.2, beta: 0.5 } : {}) };
+  },
+  hardswish: unary((x) => ops.hardswish(ops.affine(x, 1, 0.0005)), -4, 4),
+  elu: (g) => {
+    const which = pick(g, ['elu', 'selu', 'celu'] as const);
+    const f = (x: Tensor) => ops.affine(x, 1, 0.0005);
+    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => (which === 'elu' ? ops.elu(f(x), 0.7) : which === 'selu' ? ops.selu(f(x)) : ops.celu(f(x), 1.5)) };
+  },
+  softsign: unary((x) => ops.softsign(ops.affine(x, 1, 0.0005)), -3, 3),
+  mish: unary(ops.mish, -4, 4),
+  logSigmoid: unary(ops.logSigmoid, -5, 5),
+  resize: (g) => {
+    const mode = pick(g, ['nearest', 'linear', 'cubic'] as const);
+    const coordinateTransformationMode = pick(g, ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const);
+    const two = g.uniform() < 0.7;
+    const x = rnd(g, two ? [pick(g, [1, 2]), pick(g, [1, 3, 4]), pick(g, [2, 5])] : [2, pick(g, [1, 3, 6])]);
+    const size = x.shape.slice(1).map((d) => pick(g, [1, 2, d + 3, 2 * d]));
+    const excludeOutside = g.uniform() < 0.3;
+    return { inputs: { x }, fn: (t) => ops.resize(t, { size, mode, coordinateTransformationMode, excludeOutside }) };
+  },
+  shrink: (g) => {
+    const which = pick(g, ['hardshrink', 'softshrink', 'shrink'] as const); // kinks at +-0.5 (+-0.3), away from the shifted grid
+    return { inputs: { x: rnd(g, shape(g), -2, 2) }, fn: (x) => { const t = ops.affine(x, 1, 0.0005); return which === 'shrink' ? ops.shrink(t, { lambd: 0.3, bias: 0.7 }) : which === 'hardshrink' ? ops.hardshrink(t) : ops.softshrink(t); } };
+  },
+  threshold: unary((x) => ops.threshold(ops.affine(x, 1, 0.0005), 0.25, -1.5)),
+  maxPool2dIndices: (g) => {
+    // indices have no gradient; the values they pick do (a wrong index moves the gradient)
+    const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), dilation: pick(g, [1, 2]), ceilMode: g.uniform() < 0.5 };
+    const s = [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 6])];
+    return { inputs: { x: distinct(g, s) }, fn: (x) => {
+      const { values, indices } = ops.maxPool2dWithIndices(x, opts);
+      values.dispose();
+      return ops.gather(ops.flatten(x, 2), 2, ops.flatten(indices, 2));
+    } };
+  },
+  convTranspose2d: (g) => {
+    const groups = pick(g, [1, 1, 2]);
+    const [C, O, k] = [groups * pick(g, [1, 2]), groups * pick(g, [1, 3]), pick(g, [1, 2, 3])];
+    const [stride, dilation] = [pick(g, [1, 2]), pick(g, [1, 1, 2])];
+    const padding = g.int(Math.floor(((k - 1) * dilation) / 2) + 1); // never an empty output
+    const outputPadding = g.int(stride);
+    const x = rnd(g, [pick(g, [1, 2]), C, pick(g, [2, 3]), pick(g, [2, 4])]);
+    const inputs: Record<string, Tensor> = { x, weight: rnd(g, [C, O / groups, k, k]) };
+    if (g.uniform() < 0.7) inputs.bias = rnd(g, [O]);
+    return { inputs, fn: (xx, w, b) => ops.convTranspose2d(xx, w, b, { stride, padding, outputPadding, dilation, groups }) };
   },
 };
 

@@ -93,3 +93,13 @@ export { Conv2d, BatchNorm1d, BatchNorm2d, GroupNorm, RMSNorm, MaxPool2d, AvgPoo
 export { classifierSpecs, classifierSpec, checkModelConfig, mlpDefaults, vitDefaults, lenetDefaults, resnetDefaults, gptDefaults, checkGpt, inferGpt, type ModelSpec, type ModelOptions, type DataShape, type Shapes, type Inferred, type MlpConfig, type LogisticConfig } from '../models/index.js';
 export { buildModel, MLPClassifier, LogisticRegression, ViT, GPT, LeNet, ResNet, type ModelConfig, type Classifier, type GptConfig, type VitConfig, type LenetConfig, type ResnetConfig } from '../models/index.js';
 export { sample } from '../models/gpt.js';
+
+// Primitives that ONNX import maps to (issue 27): scatter and N-d indexing, ...
+export { scatter, gatherNd, scatterNd } from './ops/scatter.js';
+export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid } from './ops/unary.js';
+export { interpolate, resize, type InterpolateOptions, type ResizeOptions, type ResizeCoord, type NearestMode } from './ops/resize.js';
+export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from './ops/conv_transpose.js';
+export { maxPool2dWithIndices } from './ops/pooling.js';
+export { oneHot, prelu, instanceNorm, localResponseNorm } from './ops/composite.js';
+export { einsum } from './ops/einsum.js';
+export { hardshrink, softshrink, shrink, threshold } from './ops/unary.js';

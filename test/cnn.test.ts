@@ -111,13 +111,13 @@ describe('pooling', () => {
   test('maxPool2d (distinct values) against the reference', () =>
     property(poolArb.chain((g) => fc.tuple(fc.constant(g), fc.shuffledSubarray([...Array(400).keys()], { minLength: sizeOf([...g.lead, g.H, g.W]), maxLength: sizeOf([...g.lead, g.H, g.W]) }))), ([g, perm]) => {
       const opts = { kernel: g.k, stride: g.s, padding: g.p };
-      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number] };
+      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number], dilation: [1, 1] as [number, number], ceilMode: false };
       return checkOp({ name: 'maxPool2d', inputs: [{ shape: [...g.lead, g.H, g.W], data: perm.map((v) => (v - 200) / 20) }], gpu: ([x]) => rg.maxPool2d(x, opts), ref: (xs) => T.maxPool2d.reference(xs, a) });
     }));
   test('avgPool2d (with and without the padding in the divisor) against the reference', () =>
     property(poolArb.chain((g) => fc.tuple(fc.constant(g), values(sizeOf([...g.lead, g.H, g.W])))), ([g, v]) => {
       const opts = { kernel: g.k, stride: g.s, padding: g.p, countIncludePad: g.include };
-      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number], countIncludePad: g.include };
+      const a = { kernel: [g.k, g.k] as [number, number], stride: [g.s, g.s] as [number, number], padding: [g.p, g.p] as [number, number], countIncludePad: g.include, ceilMode: false };
       return checkOp({ name: 'avgPool2d', inputs: [{ shape: [...g.lead, g.H, g.W], data: v }], gpu: ([x]) => rg.avgPool2d(x, opts), ref: (xs) => T.avgPool2d.reference(xs, a) });
     }));
   test('adaptiveAvgPool2d (output larger, equal and smaller than the input) against the reference', () =>
@@ -125,7 +125,7 @@ describe('pooling', () => {
       checkOp({ name: 'adaptiveAvgPool2d', inputs: [{ shape: [1, 2, g.H, g.W], data: v }], gpu: ([x]) => rg.adaptiveAvgPool2d(x, [g.oh, g.ow]), ref: (xs) => T.adaptiveAvgPool2d.reference(xs, { output: [g.oh, g.ow] }) })));
   test('errors', () => {
     const x = rg.zeros([1, 1, 4, 4]);
-    expect(() => rg.maxPool2d(x, { kernel: 2, padding: 2 })).toThrow('maxPool2d: padding [2, 2] must be at most half the kernel [2, 2]');
+    expect(() => rg.maxPool2d(x, { kernel: 2, padding: 2 })).toThrow('maxPool2d: padding [2, 2] must be smaller than the kernel [2, 2]');
     expect(() => rg.avgPool2d(x, { kernel: 5 })).toThrow('avgPool2d: kernel 5x5 is larger than the padded input 4x4 (input [1, 1, 4, 4])');
     expect(() => rg.maxPool2d(rg.zeros([4, 4]), { kernel: 2 })).toThrow('maxPool2d: input must be 3-D [C, H, W] or 4-D [N, C, H, W], got [4, 4]');
     expect(() => rg.adaptiveAvgPool2d(x, 0)).toThrow('adaptiveAvgPool2d: output size must be an integer >= 1 or a pair [h, w] of them, got 0');

@@ -240,7 +240,7 @@ describe('reductions', () => {
       expect([...(await indices.data())]).toEqual([...wantIdx.data]);
       expect([...(await values.data())]).toEqual([...T.gather.reference([f64of(xd), wantIdx], { axis }).data].map(Math.fround));
       for (const u of [t, values, indices]) u.dispose();
-      await checkOp({ name: 'cumsum', inputs: [x], gpu: ([u]) => rg.cumsum(u, axis), ref: (r) => T.cumsum.reference(r, { axis }) });
+      await checkOp({ name: 'cumsum', inputs: [x], gpu: ([u]) => rg.cumsum(u, axis), ref: (r) => T.cumsum.reference(r, { axis, exclusive: false, reverse: false }) });
       const valuesOnly = (u: rg.Tensor) => {
         const r = rg.topk(u, k, axis);
         r.indices.dispose(); // the gather behind values saved what it needs

@@ -16,6 +16,13 @@ export { eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, maske
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
 export { linearCrossEntropy, linearRootedLoss, linearFocalLoss, rowLoss, defineRowLoss, rowLossNames, type RowLoss, type RowLossSpec, type LinearLossOptions } from './linear_losses.js';
 export { layerNorm, attention } from './transformer.js';
-export { maxPool2d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from './pooling.js';
+export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from './pooling.js';
 export { batchNorm, groupNorm, rmsNorm } from './normalization.js';
 export { conv2d } from './conv.js';
+export { scatter, gatherNd, scatterNd } from './scatter.js';
+export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid } from './unary.js';
+export { interpolate, resize, type InterpolateOptions, type ResizeOptions } from './resize.js';
+export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from './conv_transpose.js';
+export { oneHot, prelu, instanceNorm, localResponseNorm } from './composite.js';
+export { einsum } from './einsum.js';
+export { hardshrink, softshrink, shrink, threshold } from './unary.js';

@@ -74,6 +74,58 @@ function block8x8(g: Geometry, x: Tensor, wt: Tensor, b: Tensor | null | undefin
   else rt().run(CONV_BLOCK8, { WG, BIAS: String(!!b) }, { X: view(x), WT: view(wt), Bias: view(b ?? x), Y: view(y) }, g, [gx, g.O / 8, Math.ceil(groups / gx)]);
 }
 
+/** conv2d's input gradient for an input of shape xShape (also convTranspose2d's forward, whose output
+ * padding is a larger xShape whose last rows only some taps reach). */
+export function convInputGrad(gy: Tensor, w: Tensor, xShape: readonly number[], a: Attrs['conv2d']): Tensor {
+  const g = { ...geometry(xShape, w.shape, a), OH: gy.shape[2], OW: gy.shape[3] };
+  const r = rt();
+  const WG = workgroup();
+  const dx = empty(xShape);
+  if (!dx.size) return dx;
+  // With stride 1 the input gradient is a convolution of the output gradient (flipped, channel-swapped
+  // weight; padding dilation*(K-1) - padding): the fast forward kernels compute it when they apply.
+  const flipped = { ...g, C: g.O, H: g.OH, W: g.OW, O: g.C, OH: g.H, OW: g.W, ph: g.dh * (g.KH - 1) - g.ph, pw: g.dw * (g.KW - 1) - g.pw };
+  if (g.sh === 1 && g.sw === 1 && flipped.ph >= 0 && flipped.pw >= 0 && (g.C / g.G) % 8 === 0 && kernelVariant('conv', convClass(g)) !== 'tiled') {
+    const wf = empty([(g.O / g.G) * g.KH * g.KW, g.C]);
+    r.run(CONV_WEIGHT_FLIP, {}, { Wt: view(w), WF: view(wf) }, { O: g.O, Cg: g.C / g.G, KH: g.KH, KW: g.KW, G: g.G }, r.groups1d(wf.size, 64));
+    block8x8(flipped, gy, wf, null, dx);
+    wf.dispose();
+  } else {
+    const CB = channelBlock(g.C / g.G);
+    r.runBatches(CONV_DX, { CB, WG }, { Gy: view(gy), Wt: view(w), DX: view(dx) }, g, [Math.ceil((g.H * g.W) / 4 / WG), g.C / CB, g.N]);
+  }
+  return dx;
+}
+
+/** conv2d's weight gradient for a weight of shape wShape (also convTranspose2d's, with the roles of input and
+ * output swapped). */
+export function convWeightGrad(gy: Tensor, x: Tensor, wShape: readonly number[], a: Attrs['conv2d']): Tensor {
+  const g = { ...geometry(x.shape, wShape, a), OH: gy.shape[2], OW: gy.shape[3] };
+  const r = rt();
+  const WG = workgroup();
+  // Split the N*OH output rows into chunks so that enough invocations run (a few per core on CPU-like
+  // adapters, tens of thousands on GPUs); the chunks' partial sums are added by the sum kernel.
+  const K = (g.C / g.G) * g.KH * g.KW;
+  const lanes = g.KW <= 3 ? 4 : 2; // input channels per invocation of the sliding-window kernel
+  const rowsKernel = g.KW <= 5 && g.sw === 1 && g.dw === 1 && (g.O / g.G) % 8 === 0 && (g.C / g.G) % lanes === 0;
+  const CB = channelBlock(g.O / g.G);
+  const blocks = rowsKernel ? ((g.C / g.G / lanes) * g.KH * g.O) / 8 : Math.ceil(K / 4) * (g.O / CB);
+  const rows = g.N * g.OH;
+  const target = adapterInfo().software ? 1024 : 32768;
+  const perChunk = Math.max(1, Math.ceil(rows / Math.max(1, Math.ceil(target / blocks))));
+  const S = Math.ceil(rows / perChunk);
+  const partial = empty(S === 1 ? wShape : [S, ...wShape]);
+  if (rowsKernel) {
+    const gt = permute(gy, [0, 2, 3, 1]); // [N, OH, OW, O]: 8 channels' gradients as two vec4 loads
+    r.run(CONV_DW_ROWS, { WG, KW: g.KW, LANES: lanes }, { GT: view(gt), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(((g.C / g.G / lanes) * g.KH) / WG), g.O / 8, S]);
+    gt.dispose();
+  } else r.run(CONV_DW, { CB, WG }, { Gy: view(gy), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(K / 4 / WG), g.O / CB, S]);
+  if (S === 1) return partial;
+  const dw = sum(partial, 0);
+  partial.dispose();
+  return dw;
+}
+
 export const convDefs = {
   conv2d: {
     infer([x, w, b], a) {
@@ -119,49 +171,8 @@ export const convDefs = {
       return y;
     },
     backward(gy, [x, w], a, [ix, iw, ib]) {
-      const g = geometry(x.shape, w.shape, a);
-      const r = rt();
-      const WG = workgroup();
-      let dx: Tensor | null = null;
-      // With stride 1 the input gradient is a convolution of the output gradient (flipped, channel-swapped
-      // weight; padding dilation*(K-1) - padding): the fast forward kernels compute it when they apply.
-      const flipped = { ...g, C: g.O, H: g.OH, W: g.OW, O: g.C, OH: g.H, OW: g.W, ph: g.dh * (g.KH - 1) - g.ph, pw: g.dw * (g.KW - 1) - g.pw };
-      if (ix.requiresGrad && g.sh === 1 && g.sw === 1 && flipped.ph >= 0 && flipped.pw >= 0 && (g.C / g.G) % 8 === 0 && kernelVariant('conv', convClass(g)) !== 'tiled') {
-        dx = empty(x.shape);
-        const wf = empty([(g.O / g.G) * g.KH * g.KW, g.C]);
-        r.run(CONV_WEIGHT_FLIP, {}, { Wt: view(w), WF: view(wf) }, { O: g.O, Cg: g.C / g.G, KH: g.KH, KW: g.KW, G: g.G }, r.groups1d(wf.size, 64));
-        if (dx.size) block8x8(flipped, gy, wf, null, dx);
-        wf.dispose();
-      } else if (ix.requiresGrad) {
-        dx = empty(x.shape);
-        const CB = channelBlock(g.C / g.G);
-        if (dx.size) r.runBatches(CONV_DX, { CB, WG }, { Gy: view(gy), Wt: view(w), DX: view(dx) }, g, [Math.ceil((g.H * g.W) / 4 / WG), g.C / CB, g.N]);
-      }
-      let dw: Tensor | null = null;
-      if (iw.requiresGrad) {
-        // Split the N*OH output rows into chunks so that enough invocations run (a few per core on CPU-like
-        // adapters, tens of thousands on GPUs); the chunks' partial sums are added by the sum kernel.
-        const K = (g.C / g.G) * g.KH * g.KW;
-        const lanes = g.KW <= 3 ? 4 : 2; // input channels per invocation of the sliding-window kernel
-        const rowsKernel = g.KW <= 5 && g.sw === 1 && g.dw === 1 && (g.O / g.G) % 8 === 0 && (g.C / g.G) % lanes === 0;
-        const CB = channelBlock(g.O / g.G);
-        const blocks = rowsKernel ? ((g.C / g.G / lanes) * g.KH * g.O) / 8 : Math.ceil(K / 4) * (g.O / CB);
-        const rows = g.N * g.OH;
-        const target = adapterInfo().software ? 1024 : 32768;
-        const perChunk = Math.max(1, Math.ceil(rows / Math.max(1, Math.ceil(target / blocks))));
-        const S = Math.ceil(rows / perChunk);
-        const partial = empty(S === 1 ? w.shape : [S, ...w.shape]);
-        if (rowsKernel) {
-          const gt = permute(gy, [0, 2, 3, 1]); // [N, OH, OW, O]: 8 channels' gradients as two vec4 loads
-          r.run(CONV_DW_ROWS, { WG, KW: g.KW, LANES: lanes }, { GT: view(gt), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(((g.C / g.G / lanes) * g.KH) / WG), g.O / 8, S]);
-          gt.dispose();
-        } else r.run(CONV_DW, { CB, WG }, { Gy: view(gy), X: view(x), DW: view(partial) }, { ...g, rows_per_chunk: perChunk }, [Math.ceil(K / 4 / WG), g.O / CB, S]);
-        if (S === 1) dw = partial;
-        else {
-          dw = sum(partial, 0);
-          partial.dispose();
-        }
-      }
+      const dx = ix.requiresGrad ? convInputGrad(gy, w, x.shape, a) : null;
+      const dw = iw.requiresGrad ? convWeightGrad(gy, x, w.shape, a) : null;
       const db = ib?.requiresGrad ? sum(gy, [0, 2, 3]) : null;
       return ib ? [dx, dw, db] : [dx, dw];
     },

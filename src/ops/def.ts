@@ -63,7 +63,7 @@ export interface Attrs {
   min: { axis: number | null; keepdim: boolean };
   argmax: { axis: number; keepdim: boolean };
   argmin: { axis: number; keepdim: boolean };
-  cumsum: { axis: number };
+  cumsum: { axis: number; exclusive: boolean; reverse: boolean };
   /** The indices of the k largest along axis, largest first (topk's values are gathered with them). */
   topkIndices: { axis: number; k: number };
   /** Un-broadcasting: sums down to `shape` (the one place gradients of broadcasts are reduced). */
@@ -112,8 +112,8 @@ export interface Attrs {
   // ops/conv.ts: NCHW, weight [out, in / groups, KH, KW]; inputs x, weight and an optional bias
   conv2d: { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number };
   // ops/pooling.ts: [N, C, H, W] or [C, H, W]; windows as PyTorch's (floor mode)
-  maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number] };
-  avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean };
+  maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean };
+  avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean; ceilMode: boolean };
   adaptiveAvgPool2d: { output: [number, number] };
   // ops/normalization.ts: per-channel (batch) and per-group statistics; RMS over the last axis
   batchNorm: { training: boolean; momentum: number; eps: number };
@@ -134,6 +134,26 @@ export interface Attrs {
   rowLoss: { reduction: Reduction; ignoreIndex: number; loss: string; scalars: number[] };
   /** On h W^T (+ b) for inputs h [N, D], weight [V, D], labels [N] (, bias [V]), the logits never written. */
   linearLoss: { loss: string; scalars: number[]; reduction: Reduction; ignoreIndex: number; labelSmoothing: number; strategy: 'chunked' | 'tiled'; chunkRows: number };
+  // ops/scatter.ts: torch.scatter (replacing), ONNX GatherND / ScatterND
+  scatter: { axis: number };
+  gatherNd: { batchDims: number };
+  scatterNd: { reduction: 'none' | 'add' | 'mul'; batchDims: number };
+  // more elementwise ops (ops/unary.ts); elu is also selu and celu
+  hardsigmoid: { alpha: number; beta: number };
+  hardswish: None;
+  elu: { alpha: number; scale: number; inputScale: number };
+  softsign: None;
+  mish: None;
+  logSigmoid: None;
+  shrink: { lambd: number; bias: number };
+  threshold: { threshold: number; value: number };
+  /** ops/resize.ts: the last from.length (1 or 2) axes from `from` to `to` by per-axis taps; adjoint: the
+   * transpose (to back to from), which is the backward. */
+  /** ops/conv_transpose.ts: NCHW, weight [in, out / groups, KH, KW]; inputs x, weight and an optional bias */
+  /** maxPool2d's indices (ops/pooling.ts): flat h * W + w per plane */
+  maxPool2dIndices: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean };
+  convTranspose2d: { stride: [number, number]; padding: [number, number]; outputPadding: [number, number]; dilation: [number, number]; groups: number };
+  resize: { from: number[]; to: number[]; scale: number[]; mode: 'nearest' | 'linear' | 'cubic'; coord: import('./resize.js').ResizeCoord; nearest: import('./resize.js').NearestMode; cubicA: number; excludeOutside: boolean; roi: number[]; adjoint: boolean };
 }
 
 export type Primitive = keyof Attrs;

@@ -15,16 +15,17 @@ import { grad, hooks } from '../tensor.js';
 import type { Attrs, Primitive } from './def.js';
 import { apply } from './apply.js';
 import { add, div, mul, sub } from './binary.js';
-import { affine, erf, exp, gelu, neg, pow, relu, sigmoid, sign, tanh } from './unary.js';
+import { abs, affine, erf, exp, gelu, neg, pow, relu, sigmoid, sign, softplus, tanh } from './unary.js';
 import { mean, sum, sumTo } from './reduce.js';
 import { matmul } from './matmul.js';
 import { permute, transpose, reshape } from './movement.js';
 import { cast } from './cast.js';
-import { eq, ge, gt, le, logicalAnd, where } from './masks.js';
+import { eq, ge, gt, le, logicalAnd, logicalOr, lt, where } from './masks.js';
 import { cat, narrow } from './joining.js';
 import { arange, fromHost, zeros, zerosLike } from '../creation.js';
 import { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
 import { rowLossOn } from './linear_losses.js';
+import { convTransposeGraphRule } from './conv_transpose.js';
 
 type Rule<A> = (g: Tensor, saved: Tensor[], attrs: A, inputs: readonly Tensor[]) => (Tensor | null)[];
 /** `savesInputs`: the forward pass also keeps its inputs (shared storage, no copy) for the rule, which
@@ -195,8 +196,8 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   argmax: { none: 'argmax has an integer output: no gradient' },
   argmin: { none: 'argmin has an integer output: no gradient' },
   topkIndices: { none: 'topk indices are integers: no gradient' },
-  // the suffix sum of g from s: total - prefix + g (in ops; f32 rounding of a difference of sums)
-  cumsum: { backward: (g, _s, { axis }) => [add(sub(sum(g, axis, true), apply('cumsum', [g], { axis })), g)] },
+  // the suffix sum of g from s: the same op summing the other way
+  cumsum: { backward: (g, _s, a) => [apply('cumsum', [g], { ...a, reverse: !a.reverse })] },
   sumTo: { ops: true },
   reshape: { ops: true },
   permute: { ops: true },
@@ -286,11 +287,14 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   multinomial: { none: 'sampling has integer outputs: no gradient' },
   custom: { none: "a defineOp op's backward is its own kernel, which has no derivative" },
   conv2d: recompute(([x, w, b], attrs) => composedConv(x, w, b ?? null, attrs)),
-  maxPool2d: recompute(([x], { kernel, stride, padding }) => {
+  maxPool2d: recompute(([x], { kernel, stride, padding, dilation, ceilMode }) => {
+    if (dilation[0] !== 1 || dilation[1] !== 1) throw new Error(`maxPool2d: cannot record its backward (createGraph) for dilation [${dilation.join(', ')}]: only dilation 1 has one yet`);
+    if (ceilMode && x.shape.slice(-2).some((d, i) => d % kernel[i])) throw new Error(`maxPool2d: cannot record its backward (createGraph) in ceil mode with a window over the end (input ${JSON.stringify(x.shape)}, kernel [${kernel.join(', ')}])`);
     if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || padding[0] || padding[1]) throw new Error(`maxPool2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}] with kernel [${kernel.join(', ')}] and padding [${padding.join(', ')}]: only non-overlapping windows without padding have one yet`);
     return windowReduce(x, kernel[0], kernel[1], 'maxPool2d', 'max');
   }),
-  avgPool2d: recompute(([x], { kernel, stride, padding }) => {
+  avgPool2d: recompute(([x], { kernel, stride, padding, ceilMode }) => {
+    if (ceilMode && x.shape.slice(-2).some((d, i) => d % kernel[i])) throw new Error(`avgPool2d: cannot record its backward (createGraph) in ceil mode with a window over the end (input ${JSON.stringify(x.shape)}, kernel [${kernel.join(', ')}])`);
     if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || padding[0] || padding[1]) throw new Error(`avgPool2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}] with kernel [${kernel.join(', ')}] and padding [${padding.join(', ')}]: only non-overlapping windows without padding have one yet`);
     return windowReduce(x, kernel[0], kernel[1], 'avgPool2d', 'mean');
   }),
@@ -336,6 +340,26 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
     const z = b ? add(matmul(h, transpose(w)), b) : matmul(h, transpose(w));
     return rowLossOn('linearLoss', a.loss, z, y, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, fused: false }, a.scalars, a.labelSmoothing);
   }),
+  scatter: { ops: true }, // scatter of zeros into g for x, the gather of g for src
+  gatherNd: { ops: true }, // a scatterNd-add of g into zeros
+  scatterNd: { ops: true }, // g, a scatterNd of zeros into g, or g times the scattered product; gatherNd of g
+  hardsigmoid: unary((_x, y, g, { alpha }) => mul(g, affine(mask(logicalAnd(gt(y, 0), lt(y, 1))), alpha))),
+  hardswish: unary((x, _y, g) => mul(g, add(mask(gt(x, 3)), mul(mask(logicalAnd(ge(x, -3), le(x, 3))), affine(x, 1 / 3, 0.5))))),
+  elu: unary((x, y, g, { alpha, scale, inputScale }) => {
+    const above = mask(gt(x, 0));
+    return mul(g, add(affine(above, scale), mul(affine(above, -1, 1), affine(y, inputScale, inputScale * scale * alpha))));
+  }),
+  softsign: unary((x, _y, g) => div(g, pow(affine(abs(x), 1, 1), 2))),
+  mish: unary((x, _y, g) => {
+    const t = tanh(softplus(x));
+    return mul(g, add(t, mul(mul(x, sigmoid(x)), affine(mul(t, t), -1, 1))));
+  }),
+  logSigmoid: unary((x, _y, g) => mul(g, sigmoid(neg(x)))),
+  resize: { ops: true }, // the adjoint resize of g (linear: its own backward is the forward again)
+  convTranspose2d: { backward: convTransposeGraphRule },
+  maxPool2dIndices: { none: 'pooling indices are integers: no gradient' },
+  shrink: unary((x, _y, g, { lambd }) => mul(g, mask(logicalOr(gt(x, lambd), lt(x, -lambd))))),
+  threshold: unary((x, _y, g, { threshold }) => mul(g, mask(gt(x, threshold)))), // conv2d of g; the weight's by a conv2d correlation
 };
 
 /** The rule apply() runs for op P's node when the backward pass records a graph. */

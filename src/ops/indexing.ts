@@ -18,15 +18,16 @@ const INDEX_SELECT_BACKWARD = defineKernel('index_select_backward', { outer: 'u3
 const GATHER = defineKernel('gather', { n: 'u32', rank: 'u32', axis: 'u32', size: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
 const SCATTER_ADD = defineKernel('scatter_add', { n: 'u32', rank: 'u32', axis: 'u32', dims: 'u32[]' }, { X: 'read f32', IDX: 'read i32', SRC: 'read f32', Y: 'read_write f32' });
 
-/** g summed back into x's shape at the index positions (gather's backward; scatterAdd without a base). */
-function scatterAddKernel(base: Tensor | null, shape: readonly number[], axis: number, index: Tensor, src: Tensor): Tensor {
+/** g summed back into x's shape at the index positions (gather's backward; scatterAdd without a base);
+ * with `replace`, torch.scatter's copy (scatter.ts). */
+export function scatterAddKernel(base: Tensor | null, shape: readonly number[], axis: number, index: Tensor, src: Tensor, replace = false): Tensor {
   const y = empty(shape);
   if (!y.size) return y;
   const si = stridesOf(index.shape);
   const ss = stridesOf(src.shape);
   const dims = shape.flatMap((d, i) => [d, index.shape[i], si[i], ss[i]]);
   const r = rt();
-  r.run(SCATTER_ADD, { BASE: String(!!base) }, { X: view(base ?? src), IDX: view(index), SRC: view(src), Y: view(y) }, { n: y.size, rank: shape.length, axis, dims }, r.groups1d(y.size, 256));
+  r.run(SCATTER_ADD, { BASE: String(!!base), REPLACE: String(replace) }, { X: view(base ?? src), IDX: view(index), SRC: view(src), Y: view(y) }, { n: y.size, rank: shape.length, axis, dims }, r.groups1d(y.size, 256));
   return y;
 }
 

@@ -11,6 +11,7 @@ import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, view } from './apply.js';
 import { reshape } from './movement.js';
+import { padModes, type PadMode } from './pad_modes.js';
 
 const STRIDED_MOVE = defineKernel('strided_move', { n: 'u32', rank: 'u32', src_offset: 'u32', dst_offset: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
 const TRIANGLE = defineKernel('triangle', { n: 'u32', R: 'u32', C: 'u32', diagonal: 'i32' }, { X: 'read u32', Y: 'read_write u32' });
@@ -311,19 +312,23 @@ export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
   return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);
 }
 
-/** Constant padding (torch.nn.functional.pad): pads = [left, right] of the last axis, then of the one
- * before, and so on; negative pads crop. */
-export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
+/** Padding (torch.nn.functional.pad): pads = [left, right] of the last axis, then of the one before, and so
+ * on; negative pads crop. The third argument is the constant, or { mode, value }: mode 'constant' (the
+ * default), 'reflect', 'replicate' or 'circular' (pad_modes.ts). */
+export function pad(x: Tensor, pads: readonly number[], value: number | { mode?: PadMode; value?: number } = 0): Tensor {
   if (!Array.isArray(pads) || pads.length % 2 || pads.length > 2 * x.ndim) throw new Error(`pad: pads must be pairs for at most ${x.ndim} axes (last axis first), got [${pads}]`);
   pads.forEach((p) => checkInt('pad', 'pads', p));
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`pad: value must be a finite number, got ${value}`);
+  const { mode = 'constant', value: fill = 0 } = typeof value === 'number' ? { value } : value;
+  if (typeof fill !== 'number' || !Number.isFinite(fill)) throw new Error(`pad: value must be a finite number, got ${fill}`);
+  if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) throw new Error(`pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got '${mode}'`);
   const before = x.shape.map(() => 0);
   const after = x.shape.map(() => 0);
   for (let k = 0; k < pads.length / 2; k++) {
     before[x.ndim - 1 - k] = pads[2 * k];
     after[x.ndim - 1 - k] = pads[2 * k + 1];
   }
-  return apply('pad', [x], { before, after, value });
+  if (mode !== 'constant') return padModes(x, before, after, mode);
+  return apply('pad', [x], { before, after, value: fill });
 }
 
 /** The lower triangle of the last two axes (c - r <= diagonal), zeros elsewhere. */

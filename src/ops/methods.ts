@@ -14,6 +14,7 @@ import { matmul } from './matmul.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { onesLike } from '../creation.js';
 import { anomalyReport } from '../anomaly.js';
+import { scatter } from './scatter.js';
 
 type Operand = Tensor | number;
 
@@ -44,7 +45,7 @@ declare module '../tensor.js' {
     max(axis?: Axes, keepdim?: boolean): Tensor;
     min(axis?: Axes, keepdim?: boolean): Tensor;
     argmin(axis?: number, keepdim?: boolean): Tensor;
-    cumsum(axis: number): Tensor;
+    cumsum(axis: number, opts?: { exclusive?: boolean; reverse?: boolean }): Tensor;
     topk(k: number, axis?: number): { values: Tensor; indices: Tensor };
     variance(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }): Tensor;
     std(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }): Tensor;
@@ -79,6 +80,7 @@ declare module '../tensor.js' {
     indexSelect(axis: number, index: Tensor): Tensor;
     gather(axis: number, index: Tensor): Tensor;
     scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor;
+    scatter(axis: number, index: Tensor, src: Tensor, opts?: { reduce?: 'none' | 'add' }): Tensor;
   }
 }
 
@@ -108,7 +110,7 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor | Tensor[
   max(axis?: Axes, keepdim?: boolean) { return max(this, axis, keepdim); },
   min(axis?: Axes, keepdim?: boolean) { return min(this, axis, keepdim); },
   argmin(axis = -1, keepdim = false) { return argmin(this, axis, keepdim); },
-  cumsum(axis: number) { return cumsum(this, axis); },
+  cumsum(axis: number, opts?: { exclusive?: boolean; reverse?: boolean }) { return cumsum(this, axis, opts); },
   topk(k: number, axis = -1) { return topk(this, k, axis) as never; },
   variance(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }) { return variance(this, axis, opts); },
   std(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }) { return std(this, axis, opts); },
@@ -143,6 +145,7 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor | Tensor[
   indexSelect(axis: number, index: Tensor) { return indexSelect(this, axis, index); },
   gather(axis: number, index: Tensor) { return gather(this, axis, index); },
   scatterAdd(axis: number, index: Tensor, src: Tensor) { return scatterAdd(this, axis, index, src); },
+  scatter(axis: number, index: Tensor, src: Tensor, opts?: { reduce?: 'none' | 'add' }) { return scatter(this, axis, index, src, opts); },
 };
 Object.assign(Tensor.prototype, methods);
 

@@ -128,12 +128,12 @@ function argExtremumDef(name: 'argmax' | 'argmin', better: '>' | '<'): OpDef<Att
   };
 }
 
-function cumsumKernel(x: Tensor, axis: number, reverse: boolean): Tensor {
+function cumsumKernel(x: Tensor, axis: number, reverse: boolean, exclusive: boolean): Tensor {
   const [outer, R, inner] = reductionView(x.shape, axis);
   const y = empty(x.shape);
   if (!y.size) return y;
   const r = rt();
-  r.run(CUMSUM, { REVERSE: String(reverse) }, { X: view(x), Y: view(y) }, { outer, R, inner }, r.groups1d(outer * inner, 64));
+  r.run(CUMSUM, { REVERSE: String(reverse), EXCLUSIVE: String(exclusive) }, { X: view(x), Y: view(y) }, { outer, R, inner }, r.groups1d(outer * inner, 64));
   return y;
 }
 
@@ -169,19 +169,24 @@ export const reduceDefs = {
       checkDType('cumsum', x, 'f32');
       return { shape: x.shape, dtype: 'f32' };
     },
-    forward([x], { axis }) {
-      return cumsumKernel(x, axis, false);
+    forward([x], { axis, reverse, exclusive }) {
+      return cumsumKernel(x, axis, reverse, exclusive);
     },
-    backward(g, _s, { axis }) {
-      return [cumsumKernel(g, axis, true)]; // d/dx_s of the prefix sums: the suffix sum of g from s
+    backward(g, _s, { axis, reverse, exclusive }) {
+      return [cumsumKernel(g, axis, !reverse, exclusive)]; // d/dx_s of the prefix sums: the suffix sum of g from s
     },
-    reference([x], { axis }) {
+    reference([x], { axis, reverse, exclusive }) {
       const [outer, R, inner] = reductionView(x.shape, axis);
       const out = f64(x.shape);
       for (let o = 0; o < outer; o++)
         for (let i = 0; i < inner; i++) {
           let acc = 0;
-          for (let r = 0; r < R; r++) out.data[(o * R + r) * inner + i] = acc += x.data[(o * R + r) * inner + i];
+          for (let s = 0; s < R; s++) {
+            const at = (o * R + (reverse ? R - 1 - s : s)) * inner + i;
+            if (exclusive) out.data[at] = acc;
+            acc += x.data[at];
+            if (!exclusive) out.data[at] = acc;
+          }
         }
       return out;
     },
@@ -316,9 +321,10 @@ export function argmin(x: Tensor, axis = -1, keepdim = false): Tensor {
   return apply('argmin', [x], { axis: normAxis('argmin', axis, x.ndim), keepdim });
 }
 
-/** Running sum along an axis (torch.cumsum). */
-export function cumsum(x: Tensor, axis: number): Tensor {
-  return apply('cumsum', [x], { axis: normAxis('cumsum', axis, x.ndim) });
+/** Running sum along an axis (torch.cumsum); `reverse` sums from the end, `exclusive` leaves each element
+ * out of its own sum (ONNX CumSum's attributes). */
+export function cumsum(x: Tensor, axis: number, opts: { exclusive?: boolean; reverse?: boolean } = {}): Tensor {
+  return apply('cumsum', [x], { axis: normAxis('cumsum', axis, x.ndim), exclusive: opts.exclusive ?? false, reverse: opts.reverse ?? false });
 }
 
 /** The k largest values along an axis, largest first, and their indices (ties: lower index first); the

@@ -21,6 +21,9 @@ import { convDefs } from './conv.js';
 import { poolingDefs } from './pooling.js';
 import { normalizationDefs } from './normalization.js';
 import { customDefs } from '../custom.js';
+import { scatterDefs } from './scatter.js';
+import { resizeDefs } from './resize.js';
+import { convTransposeDefs } from './conv_transpose.js';
 
 let cached: OpTable | null = null;
 
@@ -48,5 +51,8 @@ export function opTable(): OpTable {
     ...poolingDefs,
     ...normalizationDefs,
     ...customDefs,
+    ...scatterDefs,
+    ...resizeDefs,
+    ...convTransposeDefs,
   });
 }

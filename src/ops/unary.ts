@@ -107,7 +107,41 @@ export const unaryDefs = {
     scalars: (at) => [at.p, 0],
   }),
   affine: unaryOp<Attrs['affine']>('affine', { expr: 'a * x + b', deriv: 'g * a', ref: (x, a, b) => a * x + b, scalars: (at) => [at.a, at.b] }),
+  // clamp(alpha x + beta, 0, 1): PyTorch's x / 6 + 1/2 by default, ONNX's alpha and beta; flat outside (0, 1).
+  hardsigmoid: unaryOp<Attrs['hardsigmoid']>('hardsigmoid', { expr: 'clamp(a * x + b, 0.0, 1.0)', deriv: 'select(0.0, g * a, a * x + b > 0.0 && a * x + b < 1.0)', ref: (x, a, b) => Math.min(Math.max(a * x + b, 0), 1), scalars: (at) => [at.alpha, at.beta] }),
+  // x relu6(x + 3) / 6; the derivative x / 3 + 1/2 on [-3, 3] (PyTorch's boundaries).
+  hardswish: unaryOp<Attrs['hardswish']>('hardswish', { expr: 'x * clamp(x / 6.0 + 0.5, 0.0, 1.0)', deriv: 'select(select(g * (x / 3.0 + 0.5), g, x > 3.0), 0.0, x < -3.0)', ref: (x) => x * Math.min(Math.max(x / 6 + 0.5, 0), 1) }),
+  // scale x above 0, scale alpha (e^(inputScale x) - 1) below: elu, selu and celu (PyTorch's elu kernel's
+  // three scalars). a = scale alpha and b = inputScale are parameters; scale is written into the expression.
+  elu: unaryOp<Attrs['elu']>('elu', {
+    expr: (at) => `select(a * expm1_(b * x), ${wgslFloat(at.scale)} * x, x > 0.0)`,
+    deriv: (at) => `select(g * b * (y + a), g * ${wgslFloat(at.scale)}, x > 0.0)`,
+    ref: (x, a, b, at) => (x > 0 ? at.scale * x : a * Math.expm1(b * x)),
+    scalars: (at) => [at.scale * at.alpha, at.inputScale],
+  }),
+  softsign: unaryOp<Attrs['softsign']>('softsign', { expr: 'x / (1.0 + abs(x))', deriv: 'g / ((1.0 + abs(x)) * (1.0 + abs(x)))', ref: (x) => x / (1 + Math.abs(x)) }),
+  // x tanh(softplus(x)); the derivative tanh(sp) + x sigmoid(x) (1 - tanh(sp)^2).
+  mish: unaryOp<Attrs['mish']>('mish', {
+    expr: 'x * safe_tanh(softplus(x))',
+    deriv: 'g * (safe_tanh(softplus(x)) + x * sigmoid(x) * (1.0 - safe_tanh(softplus(x)) * safe_tanh(softplus(x))))',
+    ref: (x) => x * Math.tanh(Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))),
+  }),
+  // log(sigmoid(x)) = -softplus(-x), stable for either sign.
+  // x + bias below -lambd, x - bias above lambd, 0 between (ONNX Shrink; PyTorch's hardshrink: bias 0,
+  // softshrink: bias lambd): a = lambd, b = bias.
+  shrink: unaryOp<Attrs['shrink']>('shrink', {
+    expr: 'select(select(0.0, x - b, x > a), x + b, x < -a)',
+    deriv: 'select(0.0, g, x > a || x < -a)',
+    ref: (x, l, bias) => (x < -l ? x + bias : x > l ? x - bias : 0),
+    scalars: (at) => [at.lambd, at.bias],
+  }),
+  // x above the threshold, value elsewhere (PyTorch's F.threshold; ONNX ThresholdedRelu with value 0).
+  threshold: unaryOp<Attrs['threshold']>('threshold', { expr: 'select(b, x, x > a)', deriv: 'select(0.0, g, x > a)', ref: (x, t, v) => (x > t ? x : v), scalars: (at) => [at.threshold, at.value] }),
+  logSigmoid: unaryOp<Attrs['logSigmoid']>('logSigmoid', { expr: '-softplus(-x)', deriv: 'g * sigmoid(-x)', ref: (x) => -(Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)))) }),
 };
+
+/** A WGSL f32 literal of v (always with a decimal point or exponent). */
+const wgslFloat = (v: number) => Math.fround(v).toExponential(8);
 
 export const neg = (x: Tensor) => apply('neg', [x], {});
 export const exp = (x: Tensor) => apply('exp', [x], {});
@@ -158,4 +192,58 @@ export function pow(x: Tensor, p: number): Tensor {
 export function affine(x: Tensor, a: number, b = 0): Tensor {
   if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error(`affine: scalars must be finite, got a = ${a}, b = ${b}`);
   return apply('affine', [x], { a, b });
+}
+
+/** clamp(alpha x + beta, 0, 1): PyTorch's F.hardsigmoid (x / 6 + 1/2) by default; ONNX HardSigmoid passes
+ * alpha 0.2 and beta 0.5. */
+export function hardsigmoid(x: Tensor, opts: { alpha?: number; beta?: number } = {}): Tensor {
+  const { alpha = 1 / 6, beta = 0.5 } = opts;
+  if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new Error(`hardsigmoid: alpha and beta must be finite, got alpha = ${alpha}, beta = ${beta}`);
+  return apply('hardsigmoid', [x], { alpha, beta });
+}
+
+/** x clamp(x / 6 + 1/2, 0, 1) (PyTorch's F.hardswish, ONNX HardSwish). */
+export const hardswish = (x: Tensor) => apply('hardswish', [x], {});
+
+/** clamp(x, min, max) (PyTorch's F.hardtanh, default [-1, 1]); the gradient passes at the bounds too. */
+export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
+  if (!(min <= max)) throw new Error(`hardtanh: min ${min} must not exceed max ${max}`);
+  return clamp(x, min, max);
+}
+
+function eluOp(name: string, alpha: number, scale: number, inputScale: number, x: Tensor): Tensor {
+  if (!Number.isFinite(alpha)) throw new Error(`${name}: alpha must be finite, got ${alpha}`);
+  return apply('elu', [x], { alpha, scale, inputScale }, name);
+}
+/** x for x > 0, alpha (e^x - 1) otherwise (PyTorch's F.elu, ONNX Elu). */
+export const elu = (x: Tensor, alpha = 1) => eluOp('elu', alpha, 1, 1, x);
+/** PyTorch's F.selu: scale elu(x, alpha) with its fixed constants (ONNX Selu's defaults). */
+export const selu = (x: Tensor) => eluOp('selu', 1.6732632423543772, 1.0507009873554805, 1, x);
+/** max(0, x) + min(0, alpha (e^(x / alpha) - 1)) (PyTorch's F.celu, ONNX Celu). */
+export function celu(x: Tensor, alpha = 1): Tensor {
+  if (!alpha) throw new Error(`celu: alpha must not be 0, got ${alpha}`);
+  return eluOp('celu', alpha, 1, 1 / alpha, x);
+}
+/** x / (1 + |x|). */
+export const softsign = (x: Tensor) => apply('softsign', [x], {});
+/** x tanh(softplus(x)) (PyTorch's F.mish, ONNX Mish). */
+export const mish = (x: Tensor) => apply('mish', [x], {});
+/** log(sigmoid(x)), computed as -softplus(-x) (PyTorch's F.logsigmoid). */
+export const logSigmoid = (x: Tensor) => apply('logSigmoid', [x], {});
+
+function shrinkOp(name: string, lambd: number, bias: number, x: Tensor): Tensor {
+  if (!(lambd >= 0) || !Number.isFinite(lambd)) throw new Error(`${name}: lambd must be a finite number >= 0, got ${lambd}`);
+  if (!Number.isFinite(bias)) throw new Error(`${name}: bias must be finite, got ${bias}`);
+  return apply('shrink', [x], { lambd, bias }, name);
+}
+/** x where |x| > lambd, 0 elsewhere (PyTorch's F.hardshrink). */
+export const hardshrink = (x: Tensor, lambd = 0.5) => shrinkOp('hardshrink', lambd, 0, x);
+/** x - lambd above lambd, x + lambd below -lambd, 0 between (PyTorch's F.softshrink). */
+export const softshrink = (x: Tensor, lambd = 0.5) => shrinkOp('softshrink', lambd, lambd, x);
+/** ONNX Shrink: x + bias below -lambd, x - bias above lambd, 0 between. */
+export const shrink = (x: Tensor, opts: { lambd?: number; bias?: number } = {}) => shrinkOp('shrink', opts.lambd ?? 0.5, opts.bias ?? 0, x);
+/** x where x > threshold, value elsewhere (PyTorch's F.threshold; ONNX ThresholdedRelu is value 0). */
+export function threshold(x: Tensor, threshold: number, value: number): Tensor {
+  if (!Number.isFinite(threshold) || !Number.isFinite(value)) throw new Error(`threshold: threshold and value must be finite, got ${threshold} and ${value}`);
+  return apply('threshold', [x], { threshold, value });
 }
