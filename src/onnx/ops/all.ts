@@ -1,0 +1,5 @@
+// Every ONNX op family; importing this registers them (src/onnx/ops/registry.ts).
+import './elementwise.js';
+import './shape.js';
+import './reduce.js';
+import './nn.js';
