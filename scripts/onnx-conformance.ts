@@ -20,6 +20,7 @@ for (const f of FOLDERS) {
   const rs = results.filter((r) => r.folder === f);
   console.log(`${f}: ${rs.filter((r) => r.pass).length}/${rs.length}`);
 }
+for (const r of [...results].sort((a, b) => b.ms - a.ms).slice(0, 8)) console.log(`slow: ${r.folder}/${r.name} ${r.ms.toFixed(0)} ms`);
 const passed = results.filter((r) => r.pass).length;
 console.log(`total: ${passed}/${results.length} (${((100 * passed) / Math.max(1, results.length)).toFixed(1)}%) in ${seconds.toFixed(1)} s`);
 if (!only) {

@@ -3,3 +3,4 @@ import './elementwise.js';
 import './shape.js';
 import './reduce.js';
 import './nn.js';
+import './loss.js';

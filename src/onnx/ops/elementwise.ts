@@ -214,3 +214,57 @@ function castTo(c: OpCtx, n: OnnxNode, x: Val, to: number): Val {
 const affineCopy = (t: Tensor) => (t.dtype === 'f32' ? affine(t, 1) : cast(cast(t, 'f32'), t.dtype));
 def('Cast', { 6: (c, [x], n) => castTo(c, n, x!, attr(n, 'to', 1)) });
 def('CastLike', { 15: (c, [x, like], n) => castTo(c, n, x!, like!.dtype === 'f32' ? 1 : like!.dtype === 'bool' ? 9 : 7) });
+
+// Floor, Ceil and Round through an i32 cast (trunc), exact for |x| < 2^31; larger floats are integers
+// already (|x| >= 2^23 has no fraction in f32). Their gradient is zero, as PyTorch's.
+const BIG = 8388608;
+function truncF(x: Tensor): Tensor {
+  return cast(cast(x, 'i32'), 'f32');
+}
+function floorF(x: Tensor): Tensor {
+  const t = truncF(where(gt(abs(x), BIG), full([], 0), x));
+  return where(gt(abs(x), BIG), x, sub(t, cast(gt(t, x), 'f32')));
+}
+function ceilF(x: Tensor): Tensor {
+  const t = truncF(where(gt(abs(x), BIG), full([], 0), x));
+  return where(gt(abs(x), BIG), x, add(t, cast(lt(t, x), 'f32')));
+}
+/** Round half to even. */
+function roundF(x: Tensor): Tensor {
+  const f = floorF(affine(x, 1, 0.5));
+  const tie = eq(sub(f, x), full([], 0.5));
+  const odd = ne(sub(f, affine(floorF(affine(f, 0.5)), 2)), full([], 0));
+  return where(logicalAnd(tie, odd), affine(f, 1, -1), f);
+}
+const roundHalfEven = (v: number) => {
+  const f = Math.floor(v + 0.5);
+  return f - v === 0.5 && f % 2 !== 0 ? f - 1 : f;
+};
+unary('Floor', Math.floor, floorF, [6]);
+unary('Ceil', Math.ceil, ceilF, [6]);
+unary('Round', roundHalfEven, roundF, [11]);
+
+// Mod: fmod=0 takes the divisor's sign (Python's %), fmod=1 the dividend's (C's fmod).
+def('Mod', {
+  10: (c, [a, b], n) => {
+    const fmod = attr(n, 'fmod', 0) === 1;
+    const dtype = binaryDtype(n, a!, b!);
+    if (isHost(a) && isHost(b)) return hostMap(n, dtype, [a, b], (x, y) => (fmod ? x % y : ((x % y) + y) % y));
+    const [x, y] = [asF32(c.t(a, 'A')), asF32(c.t(b, 'B'))];
+    const q = div(x, y);
+    const whole = fmod ? truncF(q) : floorF(q);
+    let r = sub(x, mul(y, whole));
+    if (dtype === 'i32') r = cast(roundF(r), 'i32');
+    return r;
+  },
+});
+
+def('Shrink', {
+  9: (c, [x], n) => {
+    const l = attr<number>(n, 'lambd', 0.5);
+    const b = attr<number>(n, 'bias', 0);
+    const t = c.t(x);
+    const xf = asF32(t);
+    return back(where(lt(xf, -l), affine(xf, 1, b), where(gt(xf, l), affine(xf, 1, -b), full([], 0))), t.dtype);
+  },
+});

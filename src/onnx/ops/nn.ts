@@ -2,8 +2,8 @@
 // GlobalAveragePool/GlobalMaxPool, BatchNormalization, LayerNormalization, InstanceNormalization (as a
 // group norm with one channel per group), PRelu.
 import {
-  Tensor, add, affine, avgPool2d, batchNorm, conv2d, groupNorm, layerNorm, matmul, max, maxPool2d, mean, mul, pad, reshape,
-  transpose, where, gt, full, cast,
+  Tensor, add, affine, avgPool2d, batchNorm, conv2d, div, groupNorm, layerNorm, matmul, max, maxPool2d, maximum, mean, mul, pad, reshape,
+  slice, sqrt, sub, tensor, transpose, variance, where, gt, full, cast,
 } from '../../index.js';
 import { def, type OnnxNode, type Val } from './registry.js';
 import { attr, fail } from './util.js';
@@ -87,11 +87,12 @@ def('Conv', {
     const tx = asF32(c.t(x, 'X'));
     const tw = asF32(c.t(w, 'W'));
     const one = tx.ndim === 3;
-    if (tx.ndim !== 4 && !one) fail(n, `only 1-D and 2-D convolutions are supported, got input [${tx.shape.join(', ')}]`);
+    if (tx.ndim !== 4 && tx.ndim !== 5 && !one) fail(n, `only 1-D, 2-D and 3-D convolutions are supported, got input [${tx.shape.join(', ')}]`);
     const kernel = attr<number[]>(n, 'kernel_shape', tw.shape.slice(2) as number[]);
     const { strides, dil, pads } = spatial(n, tx.shape, kernel);
     const groups = attr(n, 'group', 1);
     const k = kernel.length;
+    if (k === 3) return conv3d(tx, tw, b === undefined ? null : asF32(c.t(b, 'B')), strides, dil, pads, groups);
     const symmetric = pads.slice(0, k).every((p, i) => p === pads[i + k]);
     const input = to2d(symmetric ? tx : padSpatial(tx, pads, one, 0));
     const padding = symmetric ? pair(pads, one, 0) : ([0, 0] as [number, number]);
@@ -100,19 +101,45 @@ def('Conv', {
   },
 });
 
+/**
+ * 3-D convolution as one 2-D convolution per kernel depth offset: the depth slices it reads are folded
+ * into the batch, and the results summed.
+ */
+function conv3d(x: Tensor, w: Tensor, bias: Tensor | null, strides: number[], dil: number[], pads: number[], groups: number): Tensor {
+  const [N, C, D] = x.shape;
+  const [O, , KD] = w.shape;
+  const xp = pad(x, [pads[2], pads[5], pads[1], pads[4], pads[0], pads[3]]);
+  const Dp = D + pads[0] + pads[3];
+  const OD = Math.floor((Dp - (KD - 1) * dil[0] - 1) / strides[0]) + 1;
+  if (OD <= 0) throw new Error(`Conv: kernel depth ${KD} does not fit the padded depth ${Dp}`);
+  let acc: Tensor | null = null;
+  for (let kd = 0; kd < KD; kd++) {
+    const xs = slice(xp, 2, kd * dil[0], kd * dil[0] + (OD - 1) * strides[0] + 1, strides[0]); // [N, C, OD, H, W]
+    const [H, W] = xs.shape.slice(3);
+    const folded = reshape(transpose(xs, 1, 2), [N * OD, C, H, W]);
+    const wk = reshape(slice(w, 2, kd, kd + 1), [O, w.shape[1], w.shape[3], w.shape[4]]);
+    const y = conv2d(folded, wk, null, { stride: [strides[1], strides[2]], dilation: [dil[1], dil[2]], groups });
+    acc = acc ? add(acc, y) : y;
+  }
+  const [OH, OW] = acc!.shape.slice(2);
+  let y = transpose(reshape(acc!, [N, OD, O, OH, OW]), 1, 2);
+  if (bias) y = add(y, reshape(bias, [O, 1, 1, 1]));
+  return y;
+}
+
 function pool(c: OpCtx, n: OnnxNode, x: Val, kind: 'max' | 'avg'): Val {
   const tx = asF32(c.t(x, 'X'));
-  const one = tx.ndim === 3;
-  if (tx.ndim !== 4 && !one) fail(n, `only 1-D and 2-D pooling is supported, got input [${tx.shape.join(', ')}]`);
-  if (attr(n, 'ceil_mode', 0)) fail(n, 'ceil_mode=1 is not supported yet');
   if (n.outputs.length > 1 && n.outputs[1]) fail(n, 'the Indices output is not supported yet');
   const kernel = attr<number[]>(n, 'kernel_shape');
   if (!kernel) fail(n, 'kernel_shape is required');
+  if (tx.ndim !== kernel.length + 2) fail(n, `input [${tx.shape.join(', ')}] does not match kernel_shape [${kernel.join(', ')}]`);
   const { strides, dil, pads } = spatial(n, tx.shape, kernel);
-  if (dil.some((d) => d !== 1)) fail(n, `dilations [${dil.join(', ')}] are not supported yet`);
   const k = kernel.length;
-  const symmetric = pads.slice(0, k).every((p, i) => p === pads[i + k]) && pads.slice(0, k).every((p, i) => 2 * p <= kernel[i]);
+  const ceil = attr(n, 'ceil_mode', 0) === 1;
   const includePad = attr(n, 'count_include_pad', 0) === 1;
+  const one = k === 1;
+  const symmetric = pads.slice(0, k).every((p, i) => p === pads[i + k]) && pads.slice(0, k).every((p, i) => 2 * p <= kernel[i]);
+  if (k > 2 || ceil || dil.some((d) => d !== 1) || (!symmetric && kind === 'avg' && !includePad)) return poolBySlices(tx, kind, kernel, strides, dil, pads, ceil, includePad);
   const kernel2 = pair(kernel, one, 1);
   const stride2 = pair(strides, one, 1);
   if (symmetric) {
@@ -125,6 +152,50 @@ function pool(c: OpCtx, n: OnnxNode, x: Val, kind: 'max' | 'avg'): Val {
   const y = kind === 'max' ? maxPool2d(padded, { kernel: kernel2, stride: stride2 }) : avgPool2d(padded, { kernel: kernel2, stride: stride2, countIncludePad: true });
   return from2d(y, one);
 }
+/**
+ * Pooling of any spatial rank as the max (or the sum over the count) of one strided slice per kernel
+ * offset: covers dilations, ceil_mode, 3-D and pads that rootgrad's 2-D kernels do not take.
+ */
+function poolBySlices(x: Tensor, kind: 'max' | 'avg', kernel: number[], strides: number[], dil: number[], pads: number[], ceil: boolean, includePad: boolean): Tensor {
+  const k = kernel.length;
+  const out: number[] = [];
+  const extra: number[] = [];
+  for (let i = 0; i < k; i++) {
+    const L = x.shape[2 + i];
+    const span = (kernel[i] - 1) * dil[i] + 1;
+    const room = L + pads[i] + pads[i + k] - span;
+    let o = (ceil ? Math.ceil(room / strides[i]) : Math.floor(room / strides[i])) + 1;
+    if (ceil && (o - 1) * strides[i] >= L + pads[i]) o--; // a window may not start in the end padding
+    out.push(Math.max(o, 0));
+    extra.push(Math.max(0, (o - 1) * strides[i] + span - (L + pads[i] + pads[i + k])));
+  }
+  // rootgrad pad: last axis first
+  const padsOf = (ends: number[]) => Array.from({ length: k }, (_, j) => k - 1 - j).flatMap((i) => [pads[i], ends[i]]);
+  const fill = kind === 'max' ? -3.4e38 : 0;
+  const padded = pad(x, padsOf(pads.slice(k).map((p, i) => p + extra[i])), fill);
+  // max and sum are separable: reduce the windows one spatial axis at a time (sum of kernel sizes slices)
+  const windows = (t: Tensor, combine: (a: Tensor, b: Tensor) => Tensor): Tensor => {
+    let cur = t;
+    for (let i = 0; i < k; i++) {
+      let acc: Tensor | null = null;
+      for (let o = 0; o < kernel[i]; o++) {
+        const s = slice(cur, 2 + i, o * dil[i], o * dil[i] + (out[i] - 1) * strides[i] + 1, strides[i]);
+        acc = acc ? combine(acc, s) : s;
+      }
+      cur = acc!;
+    }
+    return cur;
+  };
+  if (kind === 'max') return windows(padded, maximum);
+  // the count per window: the input (and the explicit pads when they count), never the ceil overhang
+  const spatialShape = x.shape.slice(2);
+  const ones = tensor(new Float32Array(spatialShape.reduce((p, q) => p * q, 1)).fill(1), [1, 1, ...spatialShape]);
+  const counted = includePad ? pad(ones, padsOf(pads.slice(k)), 1) : ones;
+  const countPads = includePad ? padsOf(extra) : padsOf(pads.slice(k).map((p, i) => p + extra[i]));
+  const countIn = includePad ? pad(counted, countPads, 0) : pad(counted, countPads, 0);
+  return div(windows(padded, add), windows(countIn, add));
+}
+
 def('MaxPool', { 1: (c, [x], n) => pool(c, n, x!, 'max') });
 def('AveragePool', { 1: (c, [x], n) => pool(c, n, x!, 'avg') });
 
@@ -160,7 +231,6 @@ def('BatchNormalization', {
 // the last axis after flattening them.
 def('LayerNormalization', {
   17: (c, [x, scale, bias], n) => {
-    if (n.outputs.slice(1).some((o) => o)) fail(n, 'the Mean and InvStdDev outputs are not supported');
     const tx = asF32(c.t(x, 'X'));
     let axis = attr(n, 'axis', -1);
     if (axis < 0) axis += tx.ndim;
@@ -169,7 +239,14 @@ def('LayerNormalization', {
     const flat = reshape(tx, [...tx.shape.slice(0, axis), D]);
     const w = reshape(expandTo(asF32(c.t(scale, 'Scale')), tx.shape.slice(axis)), [D]);
     const b = bias === undefined ? full([D], 0) : reshape(expandTo(asF32(c.t(bias, 'B')), tx.shape.slice(axis)), [D]);
-    return reshape(layerNorm(flat, w, b, attr(n, 'epsilon', 1e-5)), tx.shape);
+    const eps = attr<number>(n, 'epsilon', 1e-5);
+    if (!n.outputs.slice(1).some((o) => o)) return reshape(layerNorm(flat, w, b, eps), tx.shape);
+    // Mean and InvStdDev wanted too: the same normalisation in pieces
+    const m = mean(flat, -1, true);
+    const inv = div(full([], 1), sqrt(affine(variance(flat, -1, { correction: 0, keepdim: true }), 1, eps)));
+    const y = add(mul(mul(sub(flat, m), inv), w), b);
+    const statShape = tx.shape.map((d, i) => (i < axis ? d : 1));
+    return [reshape(y, tx.shape), reshape(m, statShape), reshape(inv, statShape)];
   },
 });
 function expandTo(t: Tensor, shape: readonly number[]): Tensor {
@@ -186,9 +263,11 @@ def('InstanceNormalization', {
 
 // PRelu: slope broadcast against x (unidirectionally).
 def('PRelu', {
-  7: (c, [x, slope]) => {
+  6: (c, [x, slope]) => {
     const tx = asF32(c.t(x, 'X'));
-    const s = asF32(c.t(slope, 'slope'));
+    let s = asF32(c.t(slope, 'slope'));
+    // a per-channel slope [C] of opset 6 applies along axis 1
+    if (s.ndim === 1 && tx.ndim > 2 && s.shape[0] === tx.shape[1] && s.shape[0] !== tx.shape[tx.ndim - 1]) s = reshape(s, [s.shape[0], ...new Array(tx.ndim - 2).fill(1)]);
     return where(gt(tx, 0), tx, mul(tx, s));
   },
 });

@@ -1,7 +1,7 @@
 // Reductions and normalised exponentials: Reduce* (axes as an attribute, as an input from 13 for
 // ReduceSum and from 18 for the rest), ArgMax/ArgMin, Softmax/LogSoftmax (2-D coercion before 13),
 // CumSum (plain), TopK.
-import { Tensor, abs, affine, argmax, argmin, cast, cumsum, exp, log, logSoftmax, max, mean, min, mul, reshape, softmax, sqrt, sub, sum, topk, neg, type DType } from '../../index.js';
+import { Tensor, abs, affine, argmax, argmin, cast, cumsum, eq, exp, full, gt, indexSelect, log, logSoftmax, lt, max, mean, min, mul, reshape, softmax, sqrt, sub, sum, tensor, topk, neg, where, type DType } from '../../index.js';
 import { HostVal } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
 import { attr, axisOf, fail, isHost } from './util.js';
@@ -33,6 +33,16 @@ function hostReduce(x: HostVal, axes: number[], keep: boolean, init: number, ste
   return HostVal.of(x.dtype, shape, x.dtype === 'f32' ? data.map(Math.fround) : data);
 }
 
+/** A product as exp(sum(log|x|)) with the sign from the count of negatives and exact zeros kept. */
+function prodDev(x: Tensor, ax: number[], k: boolean): Tensor {
+  const zero = eq(x, full([], 0));
+  const anyZero = gt(sum(cast(zero, 'f32'), ax, k), full([], 0));
+  const mag = exp(sum(log(where(zero, full([], 1), abs(x))), ax, k));
+  const negs = sum(cast(lt(x, full([], 0)), 'f32'), ax, k);
+  const odd = sub(negs, affine(cast(cast(affine(negs, 0.5), 'i32'), 'f32'), 2));
+  return where(anyZero, full([], 0), mul(mag, affine(odd, -2, 1)));
+}
+
 interface Reducer {
   host?: [number, (a: number, v: number) => number, (a: number, n: number) => number];
   dev: (x: Tensor, axes: number[], keep: boolean) => Tensor;
@@ -43,7 +53,7 @@ const REDUCERS: Record<string, Reducer> = {
   ReduceMean: { host: [0, (a, v) => a + v, (a, n) => a / n], dev: (x, ax, k) => mean(x, ax, k) },
   ReduceMax: { host: [-Infinity, Math.max, (a) => a], dev: (x, ax, k) => max(x, ax, k) },
   ReduceMin: { host: [Infinity, Math.min, (a) => a], dev: (x, ax, k) => min(x, ax, k) },
-  ReduceProd: { host: [1, (a, v) => a * v, (a) => a], dev: () => { throw new Error('on the device is not supported (no product kernel)'); } },
+  ReduceProd: { host: [1, (a, v) => a * v, (a) => a], dev: prodDev },
   ReduceL1: { host: [0, (a, v) => a + Math.abs(v), (a) => a], dev: (x, ax, k) => sum(abs(x), ax, k) },
   ReduceL2: { host: [0, (a, v) => a + v * v, (a) => Math.sqrt(a)], dev: (x, ax, k) => sqrt(sum(mul(x, x), ax, k)) },
   ReduceSumSquare: { host: [0, (a, v) => a + v * v, (a) => a], dev: (x, ax, k) => sum(mul(x, x), ax, k) },
@@ -103,9 +113,12 @@ function argExt(which: 'max' | 'min') {
       const shape = keep ? x.shape.map((q, i) => (i === axis ? 1 : q)) : x.shape.filter((_, i) => i !== axis);
       return HostVal.ints(out, shape);
     }
-    if (last) fail(n, 'select_last_index=1 is not supported on the device');
-    const t = asF32(c.t(x));
-    return which === 'max' ? argmax(t, axis, keep) : argmin(t, axis, keep);
+    let t = asF32(c.t(x));
+    const d = t.shape[axis];
+    // the last extremum: the first one of the reversed axis, mapped back (d - 1 - i)
+    if (last) t = indexSelect(t, axis, tensor(Int32Array.from({ length: d }, (_, i) => d - 1 - i), [d], { dtype: 'i32' }));
+    const i = which === 'max' ? argmax(t, axis, keep) : argmin(t, axis, keep);
+    return last ? cast(affine(cast(i, 'f32'), -1, d - 1), 'i32') : i;
   };
 }
 def('ArgMax', { 1: argExt('max') });
@@ -127,6 +140,13 @@ function softmaxLike(fn: (t: Tensor, axis: number) => Tensor) {
   };
 }
 def('Softmax', softmaxLike(softmax));
+/** 1 at the first maximum along the axis, 0 elsewhere. */
+function hardmax(t: Tensor, axis: number): Tensor {
+  const d = t.shape[axis];
+  const at = reshape(tensor(Int32Array.from({ length: d }, (_, i) => i), [d], { dtype: 'i32' }), t.shape.map((q, i) => (i === axis ? d : 1)));
+  return cast(eq(argmax(t, axis, true), at), 'f32');
+}
+def('Hardmax', softmaxLike(hardmax));
 def('LogSoftmax', softmaxLike(logSoftmax));
 
 def('CumSum', {

@@ -3,7 +3,7 @@
 // SpaceToDepth. On host values (shape arithmetic) they compute on the host; shape-like inputs (axes,
 // shapes, starts, pads) must be known on the host.
 import {
-  Tensor, affine, cast, cat, dropout, expand, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, add, full, tensor,
+  Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, add, full, tensor, tril, triu,
 } from '../../index.js';
 import { HostVal } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
@@ -363,7 +363,7 @@ def('Constant', {
 
 // Pad, constant mode (edge and reflect wait for rootgrad's pad modes).
 function padVal(c: OpCtx, n: OnnxNode, x: Val, pads: number[], value: number, mode: string, axesIn?: number[]): Val {
-  if (mode !== 'constant') fail(n, `mode '${mode}' is not supported yet (constant is)`);
+  if (mode !== 'constant' && mode !== 'edge' && mode !== 'reflect') fail(n, `mode '${mode}' is not valid (constant, edge or reflect)`);
   const r = x.shape.length;
   const axes = (axesIn ?? [...Array(r).keys()]).map((a) => axisOf(n, a, r, 'axes'));
   if (pads.length !== 2 * axes.length) fail(n, `pads has ${pads.length} values for ${axes.length} axes`);
@@ -374,13 +374,29 @@ function padVal(c: OpCtx, n: OnnxNode, x: Val, pads: number[], value: number, mo
     begin[a] = pads[i];
     end[a] = pads[i + axes.length];
   });
+  const t = c.t(x);
+  if (mode !== 'constant') return padByIndex(n, t, begin, end, mode);
   const torchPads: number[] = [];
   for (let a = r - 1; a >= 0; a--) torchPads.push(begin[a], end[a]);
-  const t = c.t(x);
   const v = Math.max(-3.4e38, Math.min(3.4e38, value));
   if (t.dtype !== 'f32') return cast(pad(cast(t, 'f32'), torchPads, v), t.dtype);
   return pad(t, torchPads, v);
 }
+/** Edge and reflect padding as a gather of host-computed indices per padded axis. */
+function padByIndex(n: OnnxNode, x: Tensor, begin: number[], end: number[], mode: string): Tensor {
+  let t = x;
+  for (let a = 0; a < x.ndim; a++) {
+    if (!begin[a] && !end[a]) continue;
+    const L = x.shape[a];
+    if (L === 0) fail(n, `cannot ${mode}-pad axis ${a} of size 0`);
+    if (mode === 'reflect' && (begin[a] >= L || end[a] >= L)) fail(n, `reflect pads [${begin[a]}, ${end[a]}] must be smaller than axis ${a}'s size ${L}`);
+    const idx: number[] = [];
+    for (let i = -begin[a]; i < L + end[a]; i++) idx.push(mode === 'edge' ? Math.min(Math.max(i, 0), L - 1) : i < 0 ? -i : i >= L ? 2 * (L - 1) - i : i);
+    t = indexSelect(t, a, tensor(Int32Array.from(idx), [idx.length], { dtype: 'i32' }));
+  }
+  return t === x ? reshape(t, t.shape) : t;
+}
+
 def('Pad', {
   2: (c, [x], n) => padVal(c, n, x!, attr<number[]>(n, 'pads', []), attr(n, 'value', 0), attr(n, 'mode', 'constant')),
   11: {
@@ -430,4 +446,109 @@ def('SpaceToDepth', {
   },
 });
 
-void add;
+
+/** Indices on the device that may be negative, wrapped into [0, size). */
+function wrapIndices(n: OnnxNode, c: OpCtx, idx: Val, size: number): Tensor {
+  if (isHost(idx)) {
+    const ids = Array.from(idx.data, (i) => {
+      if (i < -size || i >= size) fail(n, `index ${i} is out of range for an axis of size ${size}`);
+      return i < 0 ? i + size : i;
+    });
+    return tensor(Int32Array.from(ids), idx.shape, { dtype: 'i32' });
+  }
+  const it = c.t(idx, 'indices');
+  if (it.dtype !== 'i32') fail(n, `indices must be integers, got ${it.dtype}`);
+  const f = cast(it, 'f32');
+  return cast(where(lt(f, 0), affine(f, 1, size), f), 'i32');
+}
+
+def('GatherElements', {
+  11: (c, [x, idx], n) => {
+    const t = c.t(x, 'data');
+    const axis = axisOf(n, attr(n, 'axis', 0), t.ndim);
+    if (idx!.shape.length !== t.ndim) fail(n, `indices must have the data's rank ${t.ndim}, got [${idx!.shape.join(', ')}]`);
+    return gather(t, axis, wrapIndices(n, c, idx!, t.shape[axis]));
+  },
+});
+
+def('Trilu', {
+  14: {
+    host: [1],
+    run: (c, [x, kv], n) => {
+      const t = c.t(x);
+      if (t.ndim < 2) fail(n, `input must be at least 2-D, got [${t.shape.join(', ')}]`);
+      const k = kv === undefined ? 0 : c.ints(kv, 'k')[0];
+      const f = t.dtype === 'f32' ? t : cast(t, 'f32');
+      const y = attr(n, 'upper', 1) === 1 ? triu(f, k) : tril(f, k);
+      return t.dtype === 'f32' ? y : cast(y, t.dtype);
+    },
+  },
+});
+
+def('EyeLike', {
+  9: (c, [x], n) => {
+    if (x!.shape.length !== 2) fail(n, `input must be 2-D, got [${x!.shape.join(', ')}]`);
+    const [R, C] = x!.shape;
+    const k = attr(n, 'k', 0);
+    const to = attr<number>(n, 'dtype');
+    const dtype = to === undefined ? x!.dtype : to === 9 ? 'bool' : [1, 10, 11, 16].includes(to) ? 'f32' : 'i32';
+    const data = new Array(R * C).fill(0);
+    for (let i = 0; i < R; i++) if (i + k >= 0 && i + k < C) data[i * C + i + k] = 1;
+    return hostOf(dtype, [R, C], data);
+  },
+});
+
+// Data-dependent shapes: run() reads the data back, forward() refuses.
+def('NonZero', {
+  9: {
+    readsBack: true,
+    run: (c, [x], n) => {
+      const h = c.host(x, 'X');
+      const r = h.shape.length;
+      const hits: number[][] = [];
+      const idx = new Array(r).fill(0);
+      for (let i = 0; i < h.size; i++) {
+        if (h.data[i] !== 0) hits.push([...idx]);
+        for (let d = r - 1; d >= 0; d--) {
+          if (++idx[d] < h.shape[d]) break;
+          idx[d] = 0;
+        }
+      }
+      void n;
+      const out: number[] = [];
+      for (let d = 0; d < r; d++) for (const hIdx of hits) out.push(hIdx[d]);
+      return HostVal.ints(out, [r, hits.length]);
+    },
+  },
+});
+
+def('Compress', {
+  9: {
+    readsBack: true,
+    run: (c, [x, cond], n) => {
+      const keepIdx = Array.from(c.host(cond, 'condition').data).flatMap((v, i) => (v ? [i] : []));
+      const axisAttr = attr<number>(n, 'axis');
+      let t = c.t(x, 'input');
+      let axis = 0;
+      if (axisAttr === undefined) t = reshape(t, [t.size]);
+      else axis = axisOf(n, axisAttr, t.ndim);
+      const ids = keepIdx.filter((i) => i < t.shape[axis]);
+      if (!ids.length) return slice(t, axis, 0, 0);
+      return indexSelect(t, axis, tensor(Int32Array.from(ids), [ids.length], { dtype: 'i32' }));
+    },
+  },
+});
+
+// If: the condition must be known on the host (run() reads a device condition back); the chosen branch
+// runs with the outer scope's values.
+def('If', {
+  1: {
+    readsBack: true,
+    run: (c, [cond], n) => {
+      const k = c.host(cond, 'cond').data[0];
+      const g = n.subgraphs.get(k ? 'then_branch' : 'else_branch');
+      if (!g) fail(n, `has no ${k ? 'then_branch' : 'else_branch'}`);
+      return c.runSubgraph(g as never, []);
+    },
+  },
+});
