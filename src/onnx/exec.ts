@@ -78,7 +78,11 @@ export function upload(v: HostVal, where: string): Tensor {
     }
     return tensor(Int32Array.from(v.data), v.shape, { dtype: 'i32' });
   }
-  return tensor(v.dtype === 'f32' ? (v.data as Float32Array) : Float32Array.from(v.data), v.shape, { dtype: v.dtype });
+  if (v.dtype !== 'f32') return tensor(Float32Array.from(v.data), v.shape, { dtype: v.dtype });
+  // Infinite constants (masks written as -inf) become rootgrad's large finite sentinels: WGSL leaves
+  // arithmetic on infinities to the implementation.
+  const data = v.data.some((x) => x === Infinity || x === -Infinity) ? Float32Array.from(v.data, (x) => Math.max(-3.4e38, Math.min(3.4e38, x))) : (v.data as Float32Array);
+  return tensor(data, v.shape, { dtype: 'f32' });
 }
 
 /** Per input signature: the host outputs of the nodes whose outputs are all on the host. */
