@@ -203,7 +203,7 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> implements Ex
       if (x === undefined) throw new Error(`OnnxModel: input '${v.name}' is missing (expected ${want})`);
       if (!(x instanceof Tensor)) throw new Error(`OnnxModel: input '${v.name}' must be a Tensor (expected ${want})`);
       if (x.disposed) throw new Error(`OnnxModel: input '${v.name}' was disposed`);
-      if (x.dtype !== v.dtype) throw new Error(`OnnxModel: input '${v.name}' must be ${v.dtype}${v.onnxType !== v.dtype ? ` (ONNX ${v.onnxType})` : ''}, got ${x.dtype} (expected ${want})`);
+      if (x.dtype !== v.dtype) throw new Error(`OnnxModel: input '${v.name}' must be ${v.dtype}${['float32', 'int32', 'bool'].includes(v.onnxType) ? '' : ` (ONNX ${v.onnxType})`}, got ${x.dtype} (expected ${want})`);
       const bad = () => new Error(`OnnxModel: input '${v.name}' has shape [${x.shape.join(', ')}], expected [${v.shape.join(', ')}]`);
       if (v.shape.length && x.shape.length !== v.shape.length) throw bad();
       v.shape.forEach((d, k) => {
