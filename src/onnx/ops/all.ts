@@ -4,3 +4,4 @@ import './shape.js';
 import './reduce.js';
 import './nn.js';
 import './loss.js';
+import './rnn.js';
