@@ -5,7 +5,7 @@
 import { Tensor, tensor, tidy, keep } from '../index.js';
 import { HostVal } from './read.js';
 import type { Graph } from './graph.js';
-import type { OnnxNode, Val } from './ops/registry.js';
+import { SeqVal, type OnnxNode, type Val } from './ops/registry.js';
 
 /** Thrown by OpCtx.host() for a device tensor: run() reads it back and retries the node. */
 export class NeedHost extends Error {
@@ -47,6 +47,7 @@ export class OpCtx {
   t(v: Val | undefined, what = 'input'): Tensor {
     if (v === undefined) throw new Error(`${this.node.label}: ${what} is missing`);
     if (v instanceof Tensor) return v;
+    if (v instanceof SeqVal) throw new Error(`${this.node.label}: ${what} is a sequence, a tensor was expected`);
     const cached = this.model.uploadCache.get(v);
     if (cached) return cached;
     const t = upload(v, `${this.node.label} ${what}`);
@@ -58,6 +59,7 @@ export class OpCtx {
   host(v: Val | undefined, what = 'input'): HostVal {
     if (v === undefined) throw new Error(`${this.node.label}: ${what} is missing`);
     if (v instanceof HostVal) return v;
+    if (v instanceof SeqVal) throw new Error(`${this.node.label}: ${what} is a sequence, a tensor was expected`);
     const r = this.readbacks.get(v);
     if (r) return r;
     throw new NeedHost(v, this.node, what);
@@ -114,7 +116,7 @@ function step(model: ExecHost, n: OnnxNode, run: Run, sub: (g: Graph, feeds: Val
   tidy(() => {
     const r = n.impl.run(ctx, inputs, n);
     result = Array.isArray(r) ? r : [r];
-    return result.filter((v): v is Tensor => v instanceof Tensor);
+    return tensorsIn(result);
   });
   n.outputs.forEach((o, i) => {
     if (!o) return;
@@ -123,6 +125,11 @@ function step(model: ExecHost, n: OnnxNode, run: Run, sub: (g: Graph, feeds: Val
     run.env.set(o, v);
   });
   if (run.cache && !run.dataDependent && result.length && result.every((v) => v instanceof HostVal)) run.cache.set(n, result as Val[]);
+}
+
+/** The device tensors among values (sequence members included). */
+export function tensorsIn(vals: readonly (Val | undefined)[]): Tensor[] {
+  return vals.flatMap((v) => (v instanceof Tensor ? [v] : v instanceof SeqVal ? v.items.filter((i): i is Tensor => i instanceof Tensor) : []));
 }
 
 /** Runs a graph synchronously (forward): a value that must be read back is an error. */

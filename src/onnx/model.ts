@@ -4,8 +4,8 @@
 import { Module, Tensor, keep, type DType } from '../index.js';
 import { decodeModel, HostVal, num, typeName, dtypeOf, type ExternalSource, type ValueType } from './read.js';
 import { buildGraph, type Graph } from './graph.js';
-import { execAsync, execSync, upload, type ExecHost, type HostCache } from './exec.js';
-import type { Val } from './ops/registry.js';
+import { execAsync, execSync, tensorsIn, upload, type ExecHost, type HostCache } from './exec.js';
+import { SeqVal, type Val } from './ops/registry.js';
 import './ops/all.js';
 
 export interface LoadOnnxOptions {
@@ -240,6 +240,7 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> implements Ex
   private finish(env: Map<string, Val>, feeds: Map<string, Tensor>): Tensor[] {
     const outs = this.outputNames.map((name) => {
       const v = env.get(name)!;
+      if (v instanceof SeqVal) throw new Error(`OnnxModel: output '${name}' is a sequence; only tensor outputs are supported`);
       return v instanceof Tensor ? v : upload(v, `output '${name}'`);
     });
     this.cleanup(env, feeds, outs);
@@ -249,6 +250,6 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> implements Ex
   /** Frees the intermediate tensors of a run (not the parameters, buffers, cached constants, feeds or outputs). */
   private cleanup(env: Map<string, Val>, feeds: Map<string, Tensor>, outs: Tensor[]): void {
     const keepSet = new Set<Tensor>([...this.params.values(), ...this.bufs.values(), ...this.uploadCache.values(), ...feeds.values(), ...outs]);
-    for (const v of env.values()) if (v instanceof Tensor && !keepSet.has(v) && !v.disposed) v.dispose();
+    for (const v of tensorsIn([...env.values()])) if (!keepSet.has(v) && !v.disposed) v.dispose();
   }
 }

@@ -5,3 +5,5 @@ import './reduce.js';
 import './nn.js';
 import './loss.js';
 import './rnn.js';
+import './control.js';
+import './readback.js';

@@ -271,3 +271,14 @@ def('PRelu', {
     return where(gt(tx, 0), tx, mul(tx, s));
   },
 });
+
+// MeanVarianceNormalization: (x - mean) / (sqrt(E[x^2] - mean^2) + 1e-9) over axes (default N, H, W).
+def('MeanVarianceNormalization', {
+  9: (c, [x], n) => {
+    const t = asF32(c.t(x, 'X'));
+    const axes = attr<number[]>(n, 'axes', [0, 2, 3]).map((a) => (a < 0 ? a + t.ndim : a));
+    const m = mean(t, axes, true);
+    const v = sub(mean(mul(t, t), axes, true), mul(m, m));
+    return div(sub(t, m), affine(sqrt(v), 1, 1e-9));
+  },
+});

@@ -5,8 +5,16 @@ import type { Tensor } from '../../index.js';
 import type { AttrValue, HostVal } from '../read.js';
 import type { OpCtx } from '../exec.js';
 
-/** A value in the graph: a device tensor, or a tensor known on the host (constants and shape arithmetic). */
-export type Val = Tensor | HostVal;
+/** An ONNX sequence (SequenceConstruct, SplitToSequence, ...): a list of tensors. */
+export class SeqVal {
+  readonly shape: readonly number[] = [];
+  readonly dtype = 'f32' as const;
+  constructor(readonly items: readonly (Tensor | HostVal)[]) {}
+}
+
+/** A value in the graph: a device tensor, a tensor known on the host (constants and shape arithmetic), or
+ * a sequence of them. */
+export type Val = Tensor | HostVal | SeqVal;
 
 /** A node as the ops see it. */
 export interface OnnxNode {

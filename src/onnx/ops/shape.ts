@@ -498,57 +498,22 @@ def('EyeLike', {
   },
 });
 
-// Data-dependent shapes: run() reads the data back, forward() refuses.
-def('NonZero', {
-  9: {
-    readsBack: true,
-    run: (c, [x], n) => {
-      const h = c.host(x, 'X');
-      const r = h.shape.length;
-      const hits: number[][] = [];
-      const idx = new Array(r).fill(0);
-      for (let i = 0; i < h.size; i++) {
-        if (h.data[i] !== 0) hits.push([...idx]);
-        for (let d = r - 1; d >= 0; d--) {
-          if (++idx[d] < h.shape[d]) break;
-          idx[d] = 0;
-        }
-      }
-      void n;
-      const out: number[] = [];
-      for (let d = 0; d < r; d++) for (const hIdx of hits) out.push(hIdx[d]);
-      return HostVal.ints(out, [r, hits.length]);
+// Window functions (opset 17): N = size (periodic) or size - 1 (symmetric); cosine sums on the host.
+function windowOp(coeffs: number[]) {
+  return {
+    17: {
+      host: [0],
+      run: (c: OpCtx, [size]: (Val | undefined)[], n: OnnxNode) => {
+        const L = c.host(size, 'size').data[0];
+        if (!(L >= 0) || !Number.isInteger(L)) fail(n, `size ${L} must be a non-negative integer`);
+        const N = attr(n, 'periodic', 1) === 1 ? L : L - 1;
+        const data = Array.from({ length: L }, (_, i) => coeffs.reduce((s, a, k) => s + (k % 2 ? -a : a) * Math.cos((2 * Math.PI * k * i) / N), 0));
+        const to = attr(n, 'output_datatype', 1);
+        return hostOf([1, 10, 11, 16].includes(to) ? 'f32' : 'i32', [L], to === 1 ? data : data.map(Math.trunc));
+      },
     },
-  },
-});
-
-def('Compress', {
-  9: {
-    readsBack: true,
-    run: (c, [x, cond], n) => {
-      const keepIdx = Array.from(c.host(cond, 'condition').data).flatMap((v, i) => (v ? [i] : []));
-      const axisAttr = attr<number>(n, 'axis');
-      let t = c.t(x, 'input');
-      let axis = 0;
-      if (axisAttr === undefined) t = reshape(t, [t.size]);
-      else axis = axisOf(n, axisAttr, t.ndim);
-      const ids = keepIdx.filter((i) => i < t.shape[axis]);
-      if (!ids.length) return slice(t, axis, 0, 0);
-      return indexSelect(t, axis, tensor(Int32Array.from(ids), [ids.length], { dtype: 'i32' }));
-    },
-  },
-});
-
-// If: the condition must be known on the host (run() reads a device condition back); the chosen branch
-// runs with the outer scope's values.
-def('If', {
-  1: {
-    readsBack: true,
-    run: (c, [cond], n) => {
-      const k = c.host(cond, 'cond').data[0];
-      const g = n.subgraphs.get(k ? 'then_branch' : 'else_branch');
-      if (!g) fail(n, `has no ${k ? 'then_branch' : 'else_branch'}`);
-      return c.runSubgraph(g as never, []);
-    },
-  },
-});
+  };
+}
+def('HannWindow', windowOp([0.5, 0.5]));
+def('HammingWindow', windowOp([25 / 46, 21 / 46]));
+def('BlackmanWindow', windowOp([0.42, 0.5, 0.08]));
