@@ -174,6 +174,27 @@ describe('OnnxModel', () => {
     fresh.dispose();
   });
 
+  it('paddle2onnx-style weights in Constant nodes become parameters with constantsAsParameters; float16 is held as f32', async () => {
+    const { tensors: f } = rg.fromSafetensors(readFileSync(`${dir}/paddle_style.safetensors`));
+    const x = rg.tensor(f.input.data, f.input.shape);
+    for (const constantsAsParameters of [false, true]) {
+      const m = await loadOnnx(`${dir}/paddle_style.onnx`, { constantsAsParameters });
+      expect(m.inputs[0].shape).toEqual(['batch', 4]);
+      expect(m.namedParameters().map(([n]) => n)).toEqual(constantsAsParameters ? ['bias16', 'W'] : ['bias16']);
+      expect(m.summary()).toMatch(/1 initializer float16 held as f32/);
+      const y = m.forward(x) as Tensor;
+      const got = await y.data();
+      f.output.data.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+      if (constantsAsParameters) {
+        y.sum().backward();
+        expect(m.namedParameters()[1][1].grad).not.toBeNull();
+      }
+      y.dispose();
+      m.dispose();
+    }
+    x.dispose();
+  });
+
   it('trainable: false records no gradients', async () => {
     const m = await loadOnnx(`${dir}/mlp.onnx`, { trainable: false });
     expect(m.parameters().every((p) => !p.requiresGrad)).toBe(true);

@@ -2,7 +2,7 @@
 // outputs and value types. Validation happens here, on the host, before anything touches the GPU:
 // unknown ops and domains, node inputs nobody produces, cycles, bad dims.
 import type { onnx } from './proto/onnx.js';
-import { readAttributes, readTensor, readValueInfo, type ExternalSource, type HostVal, type ValueType } from './read.js';
+import { readAttributes, readTensor, readValueInfo, typeName, type ExternalSource, type HostVal, type ValueType } from './read.js';
 import { lookup, type OnnxNode } from './ops/registry.js';
 
 export interface Graph {
@@ -14,6 +14,8 @@ export interface Graph {
   inputs: ValueType[];
   outputs: ValueType[];
   valueInfo: Map<string, ValueType>;
+  /** Initializers converted at load, e.g. "fc.weight: float16 -> f32". */
+  conversions: string[];
 }
 
 export interface BuildContext {
@@ -28,10 +30,14 @@ const DEFAULT_DOMAINS = new Set(['', 'ai.onnx']);
 export function buildGraph(g: onnx.IGraphProto, ctx: BuildContext, outer: ReadonlySet<string> = new Set(), where = 'graph'): Graph {
   const gname = g.name || where;
   const initializers = new Map<string, HostVal>();
+  const conversions: string[] = [];
   for (const t of g.initializer ?? []) {
     const name = t.name ?? '';
     if (!name) throw new Error(`${gname}: an initializer has no name`);
-    initializers.set(name, readTensor(t, `initializer '${name}'`, ctx.external));
+    const v = readTensor(t, `initializer '${name}'`, ctx.external);
+    initializers.set(name, v);
+    const type = t.dataType ?? 0;
+    if (type !== 1 && type !== 6 && type !== 9) conversions.push(`${name}: ${typeName(type)} -> ${v.dtype}`);
   }
   if (g.sparseInitializer?.length) throw new Error(`${gname}: sparse initializers are not supported ('${g.sparseInitializer[0].values?.name ?? ''}')`);
   const declared = (g.input ?? []).map((v) => readValueInfo(v, `${gname} input`));
@@ -101,7 +107,7 @@ export function buildGraph(g: onnx.IGraphProto, ctx: BuildContext, outer: Readon
   for (const o of outputs) {
     if (!producer.has(o.name) && !available.has(o.name)) throw new Error(`${gname}: output '${o.name}' is produced by no node, graph input or initializer`);
   }
-  return { name: gname, nodes: order.map((i) => nodes[i]), initializers, inputs, outputs, valueInfo };
+  return { name: gname, nodes: order.map((i) => nodes[i]), initializers, inputs, outputs, valueInfo, conversions };
 }
 
 /** The names a graph (and its subgraphs) reads that it does not define itself. */

@@ -61,7 +61,7 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> implements Ex
   /** The default domain's opset version. */
   readonly opset: number;
   /** What was converted at load (float16/bfloat16/float64 tensors become f32, int64 becomes i32). */
-  readonly conversions: string[] = [];
+  readonly conversions: string[];
   readonly uploadCache = new Map<HostVal, Tensor>();
   readonly constants = new WeakSet<HostVal>();
   private readonly graph: Graph;
@@ -81,6 +81,7 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> implements Ex
     this.outputNames = this.outputs.map((v) => v.name);
     // An imported graph computes inference semantics until train() is called (Dropout, BatchNormalization).
     this.training = false;
+    this.conversions = graph.conversions;
     const trainable = opts.trainable ?? true;
 
     if (opts.constantsAsParameters) {
@@ -176,6 +177,13 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> implements Ex
     lines.push(`inputs: ${this.inputs.map((v) => `${v.name} ${v.onnxType}[${v.shape.join(', ')}]`).join(', ')}`);
     lines.push(`outputs: ${this.outputs.map((v) => `${v.name} ${v.onnxType}[${v.shape.join(', ')}]`).join(', ')}`);
     for (const v of [...this.inputs, ...this.outputs]) if (v.onnxType !== 'float32' && v.onnxType !== 'int32' && v.onnxType !== 'bool') lines.push(`${v.name}: ${v.onnxType} held as ${v.dtype}`);
+    // initializers converted at load, counted by conversion (int64 -> i32 is the common one)
+    const byKind = new Map<string, number>();
+    for (const c of this.conversions) {
+      const kind = c.slice(c.lastIndexOf(': ') + 2);
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    }
+    for (const [kind, count] of byKind) lines.push(`${count} initializer${count > 1 ? 's' : ''} ${kind.replace(' -> ', ' held as ')}`);
     return lines.join('\n');
   }
 

@@ -3,7 +3,7 @@
 // f32, so integer tensors on the device go through f32 and back (exact below 2^24).
 import {
   Tensor, abs, add, cast, clamp, div, eq, erf, exp, ge, gt, le, leakyRelu, log, logicalAnd, logicalNot, logicalOr, lt,
-  maximum, minimum, mul, neg, pow, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where, affine, ne, full, type DType,
+  maximum, minimum, mul, neg, pow, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where, affine, ne, full, reshape, type DType,
 } from '../../index.js';
 import { HostVal, dtypeOf, typeName } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
@@ -57,8 +57,9 @@ unary('ThresholdedRelu', null, (x, n) => where(gt(x, attr(n, 'alpha', 1)), x, fu
 unary('HardSigmoid', null, (x, n) => clamp(affine(x, attr(n, 'alpha', 0.2), attr(n, 'beta', 0.5)), 0, 1), [6]);
 unary('HardSwish', null, (x) => mul(x, clamp(affine(x, 1 / 6, 0.5), 0, 1)), [14]);
 unary('Mish', null, (x) => mul(x, tanh(softplus(x, 1, 3.4e38))), [18]);
-// Identity keeps any value as it is (host or device, any dtype).
-def('Identity', { 1: (c, [x]) => x! });
+// Identity: host values and sequences as they are; a device tensor as a new view of it (so that an output
+// is never a parameter itself, which disposing the output would free).
+def('Identity', { 1: (c, [x]) => (x instanceof Tensor ? reshape(x, x.shape) : x!) });
 
 function erfHost(x: number): number {
   // Abramowitz-Stegun 7.1.26 is too coarse for 1e-5; use the series / continued fraction split.
