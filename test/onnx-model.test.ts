@@ -195,6 +195,26 @@ describe('OnnxModel', () => {
     x.dispose();
   });
 
+  it('auditModule and compile work on an imported model', async () => {
+    const m = await loadOnnx(`${dir}/lenet.onnx`);
+    rg.manualSeed(5);
+    const batch = { x: rg.randn([2, 1, 12, 12]), y: rg.tensor(new Int32Array([3, 7]), [2], { dtype: 'i32' }) };
+    // (LeNet's export has Pad, shape arithmetic on the host and uploads of host constants in every call)
+    const audit = await rg.auditModule(m, (mm, b: typeof batch) => rg.crossEntropy((mm as typeof m).forward(b.x) as Tensor, b.y), batch, { fastMode: true });
+    expect(audit.rows.map((r) => r.parameter)).toEqual(m.namedParameters().map(([n]) => n));
+    expect(audit.pass).toBe(true);
+    const f = rg.compile((x: Tensor) => m.forward(x) as Tensor);
+    const eager = m.forward(batch.x) as Tensor;
+    const want = Array.from(await eager.data());
+    for (let i = 0; i < 3; i++) {
+      const y = f(batch.x) as Tensor;
+      expect(Array.from(await y.data())).toEqual(want);
+      y.dispose();
+    }
+    for (const t of [eager, batch.x, batch.y]) t.dispose();
+    m.dispose();
+  });
+
   it('trainable: false records no gradients', async () => {
     const m = await loadOnnx(`${dir}/mlp.onnx`, { trainable: false });
     expect(m.parameters().every((p) => !p.requiresGrad)).toBe(true);
