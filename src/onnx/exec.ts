@@ -165,6 +165,8 @@ export async function execAsync(model: ExecHost, g: Graph, env: Map<string, Val>
       } catch (e) {
         if (!(e instanceof NeedHost) || attempt > 16) throw e;
         const t = e.tensor;
+        // a value made inside the node (a Loop body's condition on the device) is gone with the node's scope
+        if (t.disposed || attempt === 16) throw new Error(`${e.node.label}: a value computed inside it on the device must be known on the host; this is not supported`);
         const data = await t.data();
         run.readbacks.set(t, new HostVal(t.dtype, t.shape, t.dtype === 'f32' ? Float32Array.from(data) : Float64Array.from(data)));
         run.dataDependent = true;

@@ -3,7 +3,7 @@
 // f32, so integer tensors on the device go through f32 and back (exact below 2^24).
 import {
   Tensor, abs, add, cast, clamp, div, eq, erf, exp, ge, gt, le, leakyRelu, log, logicalAnd, logicalNot, logicalOr, lt,
-  maximum, minimum, mul, neg, pow, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where, affine, ne, full, reshape, type DType,
+  maximum, minimum, mul, neg, pow, relu, gelu, sigmoid, sign, softplus, sqrt, sub, tanh, where, affine, ne, full, reshape, type DType,
 } from '../../index.js';
 import { HostVal, dtypeOf, typeName } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
@@ -56,6 +56,7 @@ unary('Celu', null, (x, n) => {
 unary('ThresholdedRelu', null, (x, n) => where(gt(x, attr(n, 'alpha', 1)), x, full([], 0)), [10]);
 unary('HardSigmoid', null, (x, n) => clamp(affine(x, attr(n, 'alpha', 0.2), attr(n, 'beta', 0.5)), 0, 1), [6]);
 unary('HardSwish', null, (x) => mul(x, clamp(affine(x, 1 / 6, 0.5), 0, 1)), [14]);
+unary('Gelu', null, (x, n) => gelu(x, { approximate: attr(n, 'approximate', 'none') === 'tanh' ? 'tanh' : 'none' }), [20]);
 unary('Mish', null, (x) => mul(x, tanh(softplus(x, 1, 3.4e38))), [18]);
 // Identity: host values and sequences as they are; a device tensor as a new view of it (so that an output
 // is never a parameter itself, which disposing the output would free).

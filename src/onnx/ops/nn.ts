@@ -3,7 +3,7 @@
 // group norm with one channel per group), PRelu.
 import {
   Tensor, add, affine, avgPool2d, batchNorm, conv2d, div, groupNorm, layerNorm, matmul, max, maxPool2d, maximum, mean, mul, pad, reshape,
-  slice, sqrt, sub, tensor, transpose, variance, where, gt, full, cast,
+  slice, sqrt, sub, sum, abs, tensor, transpose, variance, where, gt, full, cast,
 } from '../../index.js';
 import { def, type OnnxNode, type Val } from './registry.js';
 import { attr, fail } from './util.js';
@@ -212,9 +212,21 @@ def('BatchNormalization', {
     run: (c, [x, scale, bias, m, v], n) => {
       const outs = n.outputs.filter((o, i) => i > 0 && o).length;
       const training = c.training || attr(n, 'training_mode', 0) === 1;
-      if (outs) fail(n, 'the running statistics outputs (training mode) are not supported');
       const mom = attr<number>(n, 'momentum', 0.9);
       const tx = asF32(c.t(x, 'X'));
+      if (outs) {
+        // opset 14+ training mode with the updated running statistics as outputs (population variance)
+        if (!training) fail(n, 'the running statistics outputs need training_mode=1');
+        const axes = [0, ...[...Array(tx.ndim).keys()].slice(2)];
+        const stat = [tx.shape[1], ...new Array(tx.ndim - 2).fill(1)];
+        const bm = mean(tx, axes, true);
+        const bv = variance(tx, axes, { correction: 0, keepdim: true });
+        const eps = attr<number>(n, 'epsilon', 1e-5);
+        const norm = div(sub(tx, bm), sqrt(affine(bv, 1, eps)));
+        const y = add(mul(norm, reshape(asF32(c.t(scale, 'scale')), stat)), reshape(asF32(c.t(bias, 'B')), stat));
+        const run = (old: Val | undefined, batch: Tensor, what: string) => add(affine(asF32(c.t(old, what)), mom), affine(reshape(batch, [tx.shape[1]]), 1 - mom));
+        return [y, run(m, bm, 'input_mean'), run(v, bv, 'input_var')];
+      }
       const y = batchNorm(tx.ndim === 2 || tx.ndim === 4 ? tx : tx, asF32(c.t(scale, 'scale')), asF32(c.t(bias, 'B')), {
         runningMean: c.t(m, 'mean'),
         runningVar: c.t(v, 'var'),
@@ -280,5 +292,17 @@ def('MeanVarianceNormalization', {
     const m = mean(t, axes, true);
     const v = sub(mean(mul(t, t), axes, true), mul(m, m));
     return div(sub(t, m), affine(sqrt(v), 1, 1e-9));
+  },
+});
+
+// LpNormalization: x / ||x||_p along an axis (p = 1 or 2).
+def('LpNormalization', {
+  1: (c, [x], n) => {
+    const t = asF32(c.t(x, 'input'));
+    const p = attr(n, 'p', 2);
+    let axis = attr(n, 'axis', -1);
+    if (axis < 0) axis += t.ndim;
+    const norm = p === 1 ? sum(abs(t), axis, true) : p === 2 ? sqrt(sum(mul(t, t), axis, true)) : fail(n, `p ${p} is not supported (1 or 2)`);
+    return div(t, norm);
   },
 });
