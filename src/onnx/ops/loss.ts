@@ -9,7 +9,7 @@ import type { OpCtx } from '../exec.js';
 function nll(c: OpCtx, n: OnnxNode, logp: Tensor, targetVal: Val, weightVal: Val | undefined): Tensor {
   const target = c.t(targetVal, 'target');
   if (target.dtype !== 'i32') fail(n, `target must be integers, got ${target.dtype}`);
-  const [N, C] = logp.shape;
+  const N = logp.shape[0];
   const rest = logp.shape.slice(2);
   if (target.ndim !== logp.ndim - 1 || target.shape[0] !== N || rest.some((d, i) => d !== target.shape[i + 1])) fail(n, `target [${target.shape.join(', ')}] does not match input [${logp.shape.join(', ')}]`);
   const ignore = attr<number>(n, 'ignore_index');
@@ -19,7 +19,6 @@ function nll(c: OpCtx, n: OnnxNode, logp: Tensor, targetVal: Val, weightVal: Val
   const picked = reshape(gather(logp, 1, idx), target.shape);
   let w: Tensor = weightVal === undefined ? full(target.shape, 1) : reshape(indexSelect(c.t(weightVal, 'weight'), 0, reshape(safe, [safe.size])), target.shape);
   if (ignored) w = where(ignored, full([], 0), w);
-  void C;
   const loss = mul(affine(picked, -1), w);
   const reduction = attr(n, 'reduction', 'mean');
   if (reduction === 'none') return loss;

@@ -227,7 +227,7 @@ def('BatchNormalization', {
         const run = (old: Val | undefined, batch: Tensor, what: string) => add(affine(asF32(c.t(old, what)), mom), affine(reshape(batch, [tx.shape[1]]), 1 - mom));
         return [y, run(m, bm, 'input_mean'), run(v, bv, 'input_var')];
       }
-      const y = batchNorm(tx.ndim === 2 || tx.ndim === 4 ? tx : tx, asF32(c.t(scale, 'scale')), asF32(c.t(bias, 'B')), {
+      const y = batchNorm(tx, asF32(c.t(scale, 'scale')), asF32(c.t(bias, 'B')), {
         runningMean: c.t(m, 'mean'),
         runningVar: c.t(v, 'var'),
         training,

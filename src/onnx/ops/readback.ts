@@ -9,7 +9,7 @@ import { attr, axisOf, fail } from './util.js';
 def('NonZero', {
   9: {
     readsBack: true,
-    run: (c, [x], n) => {
+    run: (c, [x]) => {
       const h = c.host(x, 'X');
       const r = h.shape.length;
       const hits: number[][] = [];
@@ -21,7 +21,6 @@ def('NonZero', {
           idx[d] = 0;
         }
       }
-      void n;
       const out: number[] = [];
       for (let d = 0; d < r; d++) for (const hIdx of hits) out.push(hIdx[d]);
       return HostVal.ints(out, [r, hits.length]);
@@ -159,5 +158,3 @@ def('ReverseSequence', {
     },
   },
 });
-
-void reshape;

@@ -176,5 +176,3 @@ def('TopK', {
   1: (c, [x], n) => topK(c, n, x!, attr(n, 'k', 1)),
   10: { host: [1], run: (c, [x, k], n) => topK(c, n, x!, c.ints(k, 'K')[0]) },
 });
-
-void affine;

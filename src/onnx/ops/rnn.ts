@@ -1,7 +1,7 @@
 // Recurrent layers: RNN, GRU and LSTM (forward, reverse and bidirectional; layout 0 and 1), unrolled over
 // time into matmuls and activations: the input projections of all steps are one matmul, then one small
 // matmul per step. Every step is on the autograd tape.
-import { Tensor, add, cat, matmul, mul, reshape, relu, sigmoid, slice, stack, sub, tanh, transpose, affine, full, clamp } from '../../index.js';
+import { Tensor, add, matmul, mul, reshape, relu, sigmoid, slice, stack, tanh, transpose, affine, full, clamp } from '../../index.js';
 import { def, type OnnxNode, type Val } from './registry.js';
 import { attr, fail } from './util.js';
 import type { OpCtx } from '../exec.js';
@@ -150,6 +150,3 @@ def('LSTM', {
     });
   },
 });
-
-void cat;
-void sub;

@@ -269,7 +269,7 @@ def('Expand', {
       const shape = broadcast(n, x!.shape, c.ints(s, 'shape'));
       if (isHost(x)) {
         const zero = hostOf(x.dtype, shape, new Array(prod(shape)).fill(0));
-        return hostMapFirst(n, x, zero);
+        return broadcastHost(x, zero);
       }
       const t = c.t(x);
       return expand(t, shape);
@@ -277,7 +277,7 @@ def('Expand', {
   },
 });
 /** x broadcast to the shape of `like`. */
-function hostMapFirst(n: OnnxNode, x: HostVal, like: HostVal): HostVal {
+function broadcastHost(x: HostVal, like: HostVal): HostVal {
   const shape = like.shape;
   const r = shape.length;
   const xs = [...Array(r - x.shape.length).fill(1), ...x.shape];
@@ -298,7 +298,6 @@ function hostMapFirst(n: OnnxNode, x: HostVal, like: HostVal): HostVal {
       idx[d] = 0;
     }
   }
-  void n;
   return hostOf(x.dtype, shape, out);
 }
 
@@ -313,7 +312,7 @@ def('Tile', {
       const inter = x!.shape.flatMap((d) => [1, d]);
       const big = x!.shape.flatMap((d, i) => [reps[i], d]);
       const out = x!.shape.map((d, i) => d * reps[i]);
-      if (isHost(x)) return rehost(hostMapFirst(n, rehost(x, inter), hostOf(x.dtype, big, new Array(prod(big)).fill(0))), out);
+      if (isHost(x)) return rehost(broadcastHost(rehost(x, inter), hostOf(x.dtype, big, new Array(prod(big)).fill(0))), out);
       return reshape(expand(reshape(c.t(x), inter), big), out);
     },
   },

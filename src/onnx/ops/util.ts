@@ -91,6 +91,3 @@ export function hostTranspose(x: HostVal, perm: readonly number[]): HostVal {
   }
   return new HostVal(x.dtype, shape, out);
 }
-
-/** The shape of a value. */
-export const shapeOf = (v: Val): readonly number[] => v.shape;
