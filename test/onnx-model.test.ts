@@ -112,6 +112,21 @@ describe('OnnxModel', () => {
     m.dispose();
   });
 
+  it('a shape fed as an int64 input is read from its host copy, and results are not cached across values', async () => {
+    const m = await loadOnnx(`${dir}/reshape_input.onnx`);
+    const x = rg.arange(0, 12, 1, { dtype: 'f32' }).reshape([2, 6]);
+    for (const target of [[3, 4], [4, 3], [6, 2], [3, 4]]) {
+      const shape = rg.tensor(new Int32Array(target), [2], { dtype: 'i32' });
+      const y = m.forward(x, shape) as Tensor;
+      expect(y.shape).toEqual(target);
+      const { y: y2 } = await m.run({ x, shape });
+      expect(y2.shape).toEqual(y.shape);
+      for (const t of [shape, y, y2]) t.dispose();
+    }
+    x.dispose();
+    m.dispose();
+  });
+
   it('external data is read from the file beside the model, or given as bytes', async () => {
     const x = rg.tensor([[1, 0], [0, 1], [1, 1]]);
     for (const source of [`${dir}/external.onnx`, bytes('external.onnx')]) {

@@ -29,7 +29,7 @@ export interface ExecHost {
 
 /** What an op sees besides its inputs. */
 export class OpCtx {
-  /** Values read back from the device during this run (their node must not be cached). */
+  /** Set when the op read a tensor's values on the host (its outputs must not be cached per signature). */
   readBack = false;
   constructor(
     readonly model: ExecHost,
@@ -62,6 +62,12 @@ export class OpCtx {
     if (v instanceof SeqVal) throw new Error(`${this.node.label}: ${what} is a sequence, a tensor was expected`);
     const r = this.readbacks.get(v);
     if (r) return r;
+    // an i32/bool tensor made from host data keeps a host copy (src/tensor.ts): no readback needed, but
+    // what follows depends on the data, not only on the input signature
+    if (v.host && v.dtype !== 'f32') {
+      this.readBack = true;
+      return new HostVal(v.dtype, v.shape, Float64Array.from(v.host));
+    }
     throw new NeedHost(v, this.node, what);
   }
 
@@ -124,6 +130,7 @@ function step(model: ExecHost, n: OnnxNode, run: Run, sub: (g: Graph, feeds: Val
     if (v === undefined) throw new Error(`${n.label}: output ${i} ('${o}') was not produced`);
     run.env.set(o, v);
   });
+  if (ctx.readBack) run.dataDependent = true;
   if (run.cache && !run.dataDependent && result.length && result.every((v) => v instanceof HostVal)) run.cache.set(n, result as Val[]);
 }
 
