@@ -1,7 +1,7 @@
 // OnnxModel: an ONNX graph as a rootgrad Module. Float initializers are its parameters under their ONNX
 // names (running statistics are buffers); integer and bool initializers, shapes and other constants stay
 // on the host and are uploaded once when a kernel reads them.
-import { Module, Tensor, keep, type DType } from '../index.js';
+import { Module, Tensor, keep, reshape, type DType } from '../index.js';
 import { decodeModel, HostVal, num, typeName, dtypeOf, type ExternalSource, type ValueType } from './read.js';
 import { buildGraph, type Graph } from './graph.js';
 import { execAsync, execSync, tensorsIn, upload, type ExecHost, type HostCache } from './exec.js';
@@ -246,10 +246,14 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> implements Ex
   }
 
   private finish(env: Map<string, Val>, feeds: Map<string, Tensor>): Tensor[] {
+    const owned = new Set<Tensor>([...this.params.values(), ...this.bufs.values(), ...this.uploadCache.values(), ...feeds.values()]);
     const outs = this.outputNames.map((name) => {
       const v = env.get(name)!;
       if (v instanceof SeqVal) throw new Error(`OnnxModel: output '${name}' is a sequence; only tensor outputs are supported`);
-      return v instanceof Tensor ? v : upload(v, `output '${name}'`);
+      if (!(v instanceof Tensor)) return upload(v, `output '${name}'`);
+      // an output that is a feed, a parameter or a cached constant comes back as a view of it, so that
+      // disposing the output frees nothing of the model's or the caller's
+      return owned.has(v) ? reshape(v, v.shape) : v;
     });
     this.cleanup(env, feeds, outs);
     return outs;
