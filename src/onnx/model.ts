@@ -3,7 +3,7 @@
 // on the host and are uploaded once when a kernel reads them.
 import { Module, Tensor, keep, reshape, type DType } from '../index.js';
 import { decodeModel, HostVal, num, typeName, dtypeOf, type ExternalSource, type ValueType } from './read.js';
-import { buildGraph, type Graph } from './graph.js';
+import { buildGraph, outerReads, type Graph } from './graph.js';
 import { execAsync, execSync, tensorsIn, upload, type ExecHost, type HostCache } from './exec.js';
 import { SeqVal, type Val } from './ops/registry.js';
 import './ops/all.js';
@@ -45,6 +45,26 @@ export function loadOnnxBytes(bytes: Uint8Array, opts: LoadOnnxOptions = {}, rea
   const external: ExternalSource = (loc) => given[loc] ?? readExternal?.(loc);
   const graph = buildGraph(m.graph!, { opset, external });
   return new OnnxModel(graph, opset, opts);
+}
+
+/** Ops whose outputs carry no gradient to any input. */
+const NOT_DIFFERENTIABLE = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not', 'Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'ConstantOfShape', 'EyeLike', 'Floor', 'Ceil', 'Round', 'Sign', 'Hardmax']);
+/** Input slots that carry no gradient (conditions, indices, targets). */
+const INDEX_SLOTS: Record<string, number[]> = { Where: [0], Gather: [1], GatherElements: [1], NegativeLogLikelihoodLoss: [1], SoftmaxCrossEntropyLoss: [1] };
+
+/** Whether a gradient can flow from the initializer `name` to a graph output (else it is state, like
+ * PyTorch's registered buffers: the causal mask of an exported GPT). */
+function reachesOutputs(graph: Graph, name: string): boolean {
+  const reached = new Set([name]);
+  for (const n of graph.nodes) {
+    if (NOT_DIFFERENTIABLE.has(n.opType)) continue;
+    const to = n.attrs.get('to');
+    if (n.opType === 'Cast' && typeof to === 'number' && dtypeOf(to) !== 'f32') continue;
+    const skip = new Set([...(INDEX_SLOTS[n.opType] ?? []), ...(n.impl.host ?? []), ...(n.impl.buffers ?? [])]);
+    const viaSubgraph = [...n.subgraphs.values()].some((g) => outerReads(g as Graph).some((x) => reached.has(x)));
+    if (viaSubgraph || n.inputs.some((x, slot) => !skip.has(slot) && reached.has(x))) n.outputs.forEach((o) => o && reached.add(o));
+  }
+  return graph.outputs.some((o) => reached.has(o.name));
 }
 
 function info(v: ValueType, where: string): OnnxValueInfo {
@@ -109,7 +129,7 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> implements Ex
     for (const [name, v] of graph.initializers) {
       this.constants.add(v);
       if (v.dtype !== 'f32' || (hostOnly.get(name) && !outputs.has(name))) continue;
-      plan.push([name, v, buffer.has(name) ? 'buffer' : 'parameter']);
+      plan.push([name, v, buffer.has(name) || !reachesOutputs(graph, name) ? 'buffer' : 'parameter']);
     }
     // Everything is validated: now the uploads.
     for (const [name, v, kind] of plan) {
