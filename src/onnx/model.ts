@@ -52,19 +52,20 @@ const NOT_DIFFERENTIABLE = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', '
 /** Input slots that carry no gradient (conditions, indices, targets). */
 const INDEX_SLOTS: Record<string, number[]> = { Where: [0], Gather: [1], GatherElements: [1], NegativeLogLikelihoodLoss: [1], SoftmaxCrossEntropyLoss: [1] };
 
-/** Whether a gradient can flow from the initializer `name` to a graph output (else it is state, like
- * PyTorch's registered buffers: the causal mask of an exported GPT). */
-function reachesOutputs(graph: Graph, name: string): boolean {
-  const reached = new Set([name]);
-  for (const n of graph.nodes) {
-    if (NOT_DIFFERENTIABLE.has(n.opType)) continue;
+/** The values from which a gradient can flow to a graph output (one backward pass over the nodes). An
+ * initializer outside it is state, like PyTorch's registered buffers (the causal mask of an exported GPT). */
+function gradientSources(graph: Graph): Set<string> {
+  const live = new Set(graph.outputs.map((o) => o.name));
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const n = graph.nodes[i];
+    if (!n.outputs.some((o) => live.has(o)) || NOT_DIFFERENTIABLE.has(n.opType)) continue;
     const to = n.attrs.get('to');
     if (n.opType === 'Cast' && typeof to === 'number' && dtypeOf(to) !== 'f32') continue;
     const skip = new Set([...(INDEX_SLOTS[n.opType] ?? []), ...(n.impl.host ?? []), ...(n.impl.buffers ?? [])]);
-    const viaSubgraph = [...n.subgraphs.values()].some((g) => outerReads(g as Graph).some((x) => reached.has(x)));
-    if (viaSubgraph || n.inputs.some((x, slot) => !skip.has(slot) && reached.has(x))) n.outputs.forEach((o) => o && reached.add(o));
+    n.inputs.forEach((x, slot) => x && !skip.has(slot) && live.add(x));
+    for (const g of n.subgraphs.values()) for (const x of outerReads(g as Graph)) live.add(x);
   }
-  return graph.outputs.some((o) => reached.has(o.name));
+  return live;
 }
 
 function info(v: ValueType, where: string): OnnxValueInfo {
@@ -125,11 +126,12 @@ export class OnnxModel extends Module<Tensor[], Tensor | Tensor[]> implements Ex
       });
     }
     const outputs = new Set(this.outputNames);
+    const trainableSources = gradientSources(graph);
     const plan: [string, HostVal, 'parameter' | 'buffer'][] = [];
     for (const [name, v] of graph.initializers) {
       this.constants.add(v);
       if (v.dtype !== 'f32' || (hostOnly.get(name) && !outputs.has(name))) continue;
-      plan.push([name, v, buffer.has(name) || !reachesOutputs(graph, name) ? 'buffer' : 'parameter']);
+      plan.push([name, v, buffer.has(name) || !trainableSources.has(name) ? 'buffer' : 'parameter']);
     }
     // Everything is validated: now the uploads.
     for (const [name, v, kind] of plan) {
