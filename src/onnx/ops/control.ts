@@ -56,36 +56,54 @@ def('Loop', {
   },
 });
 
-// Scan (opset 9+): body(state..., scan slices...) -> (state..., scan outputs...), along scan_input_axes.
+/** One scan: body(state..., slices...) -> (state..., per-step outputs...), stepping along `axes`. */
+function scanCore(c: OpCtx, n: OnnxNode, body: Graph, init: Val[], scanIn: Tensor[], axes: number[], inDirs: number[], outAxes: number[], outDirs: number[]): Val[] {
+  let state = init;
+  const nScanOut = body.outputs.length - init.length;
+  const T = scanIn.length ? scanIn[0].shape[axes[0]] : 0;
+  const outs: Tensor[][] = Array.from({ length: nScanOut }, () => []);
+  for (let k = 0; k < T; k++) {
+    const slices = scanIn.map((t, i) => {
+      const at = inDirs[i] ? T - 1 - k : k;
+      return reshape(slice(t, axes[i], at, at + 1), t.shape.filter((_, d) => d !== axes[i]));
+    });
+    const out = c.runSubgraph(body, [...state, ...slices]);
+    state = out.slice(0, init.length);
+    out.slice(init.length).forEach((v, j) => outs[j].push(c.t(v)));
+  }
+  const scanned = outs.map((list, j) => {
+    if (!list.length) fail(n, 'has no steps to scan');
+    const ordered = outDirs[j] ? [...list].reverse() : list;
+    return stack(ordered, axisOf(n, outAxes[j] ?? 0, ordered[0].ndim + 1));
+  });
+  return [...state, ...scanned];
+}
+
+// Scan: opset 8 has a batch axis first (and sequence_lens, which must cover the whole sequence); from 9
+// the scan axes and directions are per input and output.
 def('Scan', {
+  8: (c, [lens, ...inputs], n) => {
+    const body = subgraph(n, 'body');
+    const nScanIn = attr<number>(n, 'num_scan_inputs') ?? fail(n, 'num_scan_inputs is required');
+    const nState = inputs.length - nScanIn;
+    const states = inputs.slice(0, nState).map((v, i) => c.t(v, `state ${i}`));
+    const scanIn = inputs.slice(nState).map((v, i) => c.t(v, `scan input ${i}`));
+    const B = (states[0] ?? scanIn[0]).shape[0];
+    if (lens !== undefined && Array.from(c.host(lens, 'sequence_lens').data).some((l) => l !== scanIn[0].shape[1])) fail(n, 'sequence_lens shorter than the sequence are not supported');
+    const dirs = attr<number[]>(n, 'directions') ?? scanIn.map(() => 0);
+    const at = (t: Tensor, b: number) => reshape(slice(t, 0, b, b + 1), t.shape.slice(1));
+    const perBatch = Array.from({ length: B }, (_, b) => scanCore(c, n, body, states.map((t) => at(t, b)), scanIn.map((t) => at(t, b)), scanIn.map(() => 0), dirs, [], []));
+    return perBatch[0].map((_, j) => stack(perBatch.map((r) => c.t(r[j])), 0));
+  },
   9: (c, inputs, n) => {
     const body = subgraph(n, 'body');
     const nScanIn = attr<number>(n, 'num_scan_inputs') ?? fail(n, 'num_scan_inputs is required');
     const nState = inputs.length - nScanIn;
-    let state = inputs.slice(0, nState) as Val[];
     const scanIn = inputs.slice(nState).map((v, i) => c.t(v, `scan input ${i}`));
     const inAxes = attr<number[]>(n, 'scan_input_axes') ?? scanIn.map(() => 0);
-    const inDirs = attr<number[]>(n, 'scan_input_directions') ?? scanIn.map(() => 0);
     const nScanOut = body.outputs.length - nState;
-    const outAxes = attr<number[]>(n, 'scan_output_axes') ?? new Array(nScanOut).fill(0);
-    const outDirs = attr<number[]>(n, 'scan_output_directions') ?? new Array(nScanOut).fill(0);
-    const axes = scanIn.map((t, i) => axisOf(n, inAxes[i], t.ndim));
-    const T = scanIn.length ? scanIn[0].shape[axes[0]] : 0;
-    const outs: Tensor[][] = Array.from({ length: nScanOut }, () => []);
-    for (let k = 0; k < T; k++) {
-      const slices = scanIn.map((t, i) => {
-        const at = inDirs[i] ? T - 1 - k : k;
-        return reshape(slice(t, axes[i], at, at + 1), t.shape.filter((_, d) => d !== axes[i]));
-      });
-      const out = c.runSubgraph(body, [...state, ...slices]);
-      state = out.slice(0, nState);
-      out.slice(nState).forEach((v, j) => outs[j].push(c.t(v)));
-    }
-    const scanned = outs.map((list, j) => {
-      const ordered = outDirs[j] ? [...list].reverse() : list;
-      return stack(ordered, axisOf(n, outAxes[j], ordered[0].ndim + 1));
-    });
-    return [...state, ...scanned];
+    return scanCore(c, n, body, inputs.slice(0, nState) as Val[], scanIn, scanIn.map((t, i) => axisOf(n, inAxes[i], t.ndim)), attr<number[]>(n, 'scan_input_directions') ?? scanIn.map(() => 0),
+      attr<number[]>(n, 'scan_output_axes') ?? new Array(nScanOut).fill(0), attr<number[]>(n, 'scan_output_directions') ?? new Array(nScanOut).fill(0));
   },
 });
 
