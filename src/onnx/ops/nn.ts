@@ -23,7 +23,8 @@ def('MatMul', {
     let y = matmul(ta, tb);
     if (va) y = reshape(y, [...y.shape.slice(0, -2), y.shape[y.ndim - 1]]);
     if (vb) y = reshape(y, y.shape.slice(0, -1));
-    return y;
+    // integer matrices multiply in f32 (exact below 2^24) and come back as integers
+    return a!.dtype === 'i32' ? cast(y, 'i32') : y;
   },
 });
 
