@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { execFileSync } from 'node:child_process';
 import { compactWgslPlugin } from './compact-wgsl.mjs';
 import { wgslOptions } from './shader-registry.mjs';
+import { coreAs } from './onnx-external.mjs';
 
 const common = { bundle: true, format: 'esm', ...wgslOptions, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
 
@@ -19,12 +20,6 @@ await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/r
 
 // rootgrad/onnx for browsers: its own file with the protobuf reader; the core is imported from the core
 // bundle beside it (one Tensor class, one device), never bundled twice.
-const coreAs = (file) => ({
-  name: 'core-external',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.\/(\.\.\/)?index\.js$/ }, (args) => (args.importer.includes('/src/onnx/') ? { path: file, external: true } : undefined));
-  },
-});
 await build({ ...common, entryPoints: ['src/onnx/index.ts'], outfile: 'dist/browser/onnx.js', platform: 'browser', sourcemap: true, plugins: [...wgslOptions.plugins, coreAs('./rootgrad.js')] });
 await build({ ...common, entryPoints: ['src/onnx/index.ts'], outfile: 'dist/browser/onnx.min.js', platform: 'browser', minify: true, plugins: [...wgslOptions.plugins, coreAs('./rootgrad.min.js')] });
 
