@@ -98,7 +98,8 @@ function poolReference(x: { shape: number[]; data: Float64Array }, a: PoolAttrs,
         for (let ih = h0; ih < h1; ih += w.dh)
           for (let iw = w0; iw < w1; iw += w.dw) {
             const v = x.data[(pl * w.H + ih) * w.W + iw];
-            if (v > best || at < 0) [best, at] = [v, ih * w.W + iw];
+            // a NaN wins, the first one (PyTorch's max pooling propagates NaN)
+            if (!Number.isNaN(best) && (v > best || at < 0 || Number.isNaN(v))) [best, at] = [v, ih * w.W + iw];
             total += v;
           }
         const count = a.countIncludePad && !a.adaptive ? hp * wp : (h1 - h0) * (w1 - w0);
