@@ -38,6 +38,8 @@ interface DeviceState {
   hold: unknown;
   generation: number;
   lost: string | null;
+  /** Callbacks Dawn still owes (reads' mapAsync): the instance must outlive them. */
+  inflight: Set<Promise<unknown>>;
 }
 
 // Kept on globalThis so that several copies of this module (vitest re-imports, bundles) share one device
@@ -102,7 +104,7 @@ async function acquire(opts: InitOptions): Promise<DeviceState> {
   const device = await adapter.requestDevice({ requiredLimits: requiredLimits(adapter) });
   const info: AdapterInfo = { ...describe(adapter.info), ...(source.note ? { note: source.note } : {}) };
   if (source.note && !quiet && env('ROOTGRAD_DEBUG')) console.error(`rootgrad: ${source.note}`);
-  const state: DeviceState = { device, adapter, info, hold: source.hold, generation: ++holder.generation, lost: null };
+  const state: DeviceState = { device, adapter, info, hold: source.hold, generation: ++holder.generation, lost: null, inflight: new Set() };
   device.lost.then((e) => {
     state.lost ??= e.message || e.reason || 'device lost';
     ended[state.generation] ??= 'lost';
@@ -199,6 +201,25 @@ export function shutdown(): void {
     s.lost = 'shut down';
     ended[s.generation] = 'shut down';
     s.device.destroy();
+    // The instance answers what is still pending (a read's mapAsync, device.lost) after destroy(); freed
+    // before that (the garbage collector, once nothing holds it) it crashed the process under them. It is
+    // let go once they have settled, so that the process can still exit.
+    const hold = s.hold;
     s.hold = null;
+    retired.add(hold);
+    void Promise.allSettled([s.device.lost, ...s.inflight]).then(() => retired.delete(hold));
   }
+}
+
+/** Instances of devices shut down whose pending callbacks have not all been answered yet. */
+const retired = new Set<unknown>();
+
+/** Keeps the device's WebGPU instance alive until `p` settles, even across shutdown() (a read's mapAsync). */
+export function keepAliveUntil<T>(p: Promise<T>): Promise<T> {
+  const s = holder.state;
+  if (!s) return p;
+  s.inflight.add(p);
+  const done = () => s.inflight.delete(p);
+  p.then(done, done);
+  return p;
 }

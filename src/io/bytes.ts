@@ -22,7 +22,7 @@ export async function readBytes(source: ByteSource, what = 'bytes'): Promise<Uin
     return new Uint8Array(await res.arrayBuffer());
   }
   if (g.Blob && source instanceof g.Blob) return new Uint8Array(await (source as Blob).arrayBuffer());
-  throw new Error(`${what}: expected a Blob, File, Response, ArrayBuffer or typed array, got ${source === null ? 'null' : (source as object)?.constructor?.name ?? typeof source}`);
+  throw new Error(`${what}: expected a Blob, File, Response, ArrayBuffer or typed array, got ${source === null ? 'null' : typeof source === 'object' ? ((source as object).constructor?.name ?? 'object') : typeof source}`);
 }
 
 /** A module's parameters and buffers (or named tensors) and string metadata as safetensors bytes, the same
