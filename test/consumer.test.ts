@@ -4,7 +4,7 @@
 // that must fail), the shipped example (examples/web) built with Vite and with esbuild, and run in Chromium:
 // train, save, reload, the same logits. Node without `webgpu` says what to install. No network.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -23,9 +23,14 @@ let app: string;
 let tarball: string[];
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'pipe' });
   work = mkdtempSync(join(tmpdir(), 'rootgrad-consumer-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { encoding: 'utf8' }));
+  // Built from a copy of the sources, as a clean checkout would be (and never racing browser.test.ts,
+  // which writes dist/browser/ here).
+  const stage = join(work, 'stage');
+  for (const f of [...pkg.files.filter((f: string) => f !== 'dist'), 'package.json', 'scripts', 'tsconfig.json', 'tsconfig.build.json']) cpSync(f, join(stage, f), { recursive: true });
+  symlinkSync(join(repo, 'node_modules'), join(stage, 'node_modules'), 'dir');
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: stage, stdio: 'pipe' });
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: stage, encoding: 'utf8' }));
   tarball = packed[0].files.map((f: { path: string }) => f.path);
   app = join(work, 'app');
   const installed = join(app, 'node_modules', 'rootgrad');
@@ -84,11 +89,13 @@ export const code = (e: unknown): RootgradErrorCode | null => (e instanceof Root
 
   test('Node without the webgpu package says what to install', () => {
     const script = `import * as rg from 'rootgrad';
+let early = null;
+try { rg.ones([2]); } catch (e) { early = e.code; }
 const supported = await rg.isSupported();
 try { await rg.init(); console.log(JSON.stringify({ supported })); }
-catch (e) { console.log(JSON.stringify({ supported, code: e.code, typed: e instanceof rg.RootgradError, message: e.message })); }`;
+catch (e) { console.log(JSON.stringify({ early, supported, code: e.code, typed: e instanceof rg.RootgradError, message: e.message })); }`;
     const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' }));
-    expect(out).toMatchObject({ supported: false, code: 'NO_WEBGPU', typed: true });
+    expect(out).toMatchObject({ early: 'NOT_INITIALISED', supported: false, code: 'NO_WEBGPU', typed: true });
     expect(out.message).toContain(`npm install webgpu@${pkg.peerDependencies.webgpu}`);
   });
 
