@@ -4,7 +4,8 @@ import { current, hasDevice } from './gpu.js';
 import { rt, type MemoryStats } from './runtime.js';
 import './ops/methods.js';
 
-export { init, adapterInfo, shutdown, type AdapterInfo, type InitOptions } from './gpu.js';
+export { init, isSupported, adapterInfo, shutdown, type AdapterInfo, type InitOptions } from './gpu.js';
+export { RootgradError, type RootgradErrorCode } from './errors.js';
 export { Tensor, tidy, keep, noGrad, isGradEnabled, grad, type DType, type GradOptions } from './tensor.js';
 export { hvp, jvp, vjp, gradgradcheck, checkForward, type GradgradcheckOptions, type GradgradcheckReport, type ForwardCheckReport } from './autodiff.js';
 export { higherOrder, type HigherOrder } from './ops/higher_order.js';
@@ -83,6 +84,8 @@ export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type OptimizerState, type SG
 export { cosineSchedule, constantSchedule } from './optim/schedule.js';
 export { parseCsv, trainTestSplit, fitStandardizer, standardize, batchIndices, gatherRows, subset, type Dataset, type Standardizer } from './data/dataset.js';
 export { toSafetensors, fromSafetensors, safetensorsHeader, toHost, toDevice, type HostTensor, type SafetensorsEntry } from './io/safetensors.js';
+export { saveToBytes, loadFromBytes, loadModel, readBytes, type ByteSource, type LoadedModel } from './io/bytes.js';
+export { datasetFromBytes } from './data/bytes.js';
 export { trainClassifier, evaluate, lossFor, makeOptimizer, defaultTrainConfig, type TrainConfig, type EpochLog, type LossName } from './train.js';
 export { curvesSvg, confusionSvg, lineChart, chartsSvg, niceTicks, type ChartOptions, type Series } from './plot.js';
 export { runExperiment, summarize, summaryTable, bandSvg, type ExperimentRun, type ExperimentSpec, type ArmSummary } from './experiment.js';

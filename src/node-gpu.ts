@@ -12,6 +12,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GpuProvider } from './gpu.js';
+import { RootgradError } from './errors.js';
+
+/** The Dawn build rootgrad is tested with: package.json's optional peer dependency (a test keeps them equal).
+ * Optional so that a browser app installs no native binaries; the Node entry asks for it here. */
+export const WEBGPU_PACKAGE = 'webgpu@0.6.2';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
@@ -38,7 +43,10 @@ export const nodeGpu: GpuProvider = async (opts) => {
   try {
     webgpu = await import('webgpu');
   } catch (e) {
-    throw new Error(`rootgrad: cannot load the 'webgpu' package (Dawn for Node): ${(e as Error).message}. Run: npm install webgpu`);
+    throw new RootgradError(
+      'NO_WEBGPU',
+      `rootgrad: Node needs the 'webgpu' package (Dawn's WebGPU for Node), an optional peer dependency that is not installed: run \`npm install ${WEBGPU_PACKAGE}\` next to rootgrad (${(e as Error).message.split('\n')[0]})`,
+    );
   }
   for (const [k, v] of Object.entries(webgpu.globals)) (globalThis as any)[k] ??= v;
   const env = process.env;
@@ -53,7 +61,7 @@ export const nodeGpu: GpuProvider = async (opts) => {
   };
 
   if (choice === 'swiftshader') {
-    if (!swiftshaderAvailable) throw new Error(`rootgrad: ROOTGRAD_ADAPTER=swiftshader but ${SWIFTSHADER_ICD} is missing. ${INSTALL_HINT}`);
+    if (!swiftshaderAvailable) throw new RootgradError('NO_WEBGPU', `rootgrad: ROOTGRAD_ADAPTER=swiftshader but ${SWIFTSHADER_ICD} is missing. ${INSTALL_HINT}`);
     const gpu = useSwiftShader();
     return { gpu, hold: gpu, note: 'SwiftShader (software), as requested' };
   }
@@ -70,7 +78,7 @@ export const nodeGpu: GpuProvider = async (opts) => {
     if (icds.length) delete env.VK_ICD_FILENAMES;
     if (adapter) return { gpu, hold: gpu };
   }
-  if (!swiftshaderAvailable) throw new Error(`rootgrad: no WebGPU adapter found. ${INSTALL_HINT}`);
+  if (!swiftshaderAvailable) throw new RootgradError('NO_WEBGPU', `rootgrad: no WebGPU adapter found. ${INSTALL_HINT}`);
   const gpu = useSwiftShader();
   return { gpu, hold: gpu, note: 'software: no hardware WebGPU adapter found' };
 };

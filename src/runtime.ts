@@ -1,6 +1,7 @@
 // Kernel runtime: pipeline cache, one command encoder per batch of dispatches, a pooled params arena,
 // a GPU buffer pool by size class, uploads and readbacks. Everything a kernel dispatch needs, nothing more.
-import { current, onShutdown } from './gpu.js';
+import { current, keepAliveUntil, onShutdown } from './gpu.js';
+import { RootgradError } from './errors.js';
 import type { Elementwise } from './fuse.js';
 import { wgslSource } from './shaders.js';
 /** Workgroups per dispatch dimension every adapter allows (maxComputeWorkgroupsPerDimension's default). */
@@ -508,10 +509,11 @@ export class Runtime {
     this.endPass().copyBufferToBuffer(src.buffer, src.offset ?? 0, staging, 0, Math.ceil(bytes / 4) * 4);
     this.flush();
     try {
-      await staging.mapAsync(MAP_READ, 0, size);
+      await keepAliveUntil(staging.mapAsync(MAP_READ, 0, size));
     } catch (e) {
       staging.destroy();
-      if (this.lost !== null) throw new Error(`rootgrad: the GPU device was lost (${this.lost}); pending work was abandoned. Call init() again for a fresh device.`);
+      if (this.disposed) throw new RootgradError('SHUT_DOWN', 'rootgrad: shutdown() closed the device while this read was pending; its result is gone. Call `await init()` for a new device.');
+      if (this.lost !== null) throw new RootgradError('DEVICE_LOST', `rootgrad: the GPU device was lost (${this.lost}); pending work was abandoned. Call init() again for a fresh device.`);
       await this.checkErrors();
       throw new Error(`rootgrad: reading data back failed: ${(e as Error).message}`);
     }

@@ -3,7 +3,8 @@
 // Ops record a Node on their output when gradients are needed; backward() walks the nodes in
 // reverse topological order (no recursion) and enqueues each op's backward kernels.
 import { rt, type BufferView } from './runtime.js';
-import { hasDevice } from './gpu.js';
+import { checkGeneration, hasDevice } from './gpu.js';
+import { RootgradError } from './errors.js';
 import { Shape, shapeStr, sizeOf } from './shape.js';
 import type { F64 } from './ops/def.js';
 import { hostReads } from './host-reads.js';
@@ -254,7 +255,7 @@ export class Tensor {
   /** @internal The storage, or a clear error if this tensor was disposed (or lives on the reference backend). */
   storage(op = 'use'): Storage {
     if (hostReads.active) hostReads.active.tensor(this);
-    if (this._disposed) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
+    if (this._disposed) throw new RootgradError('DISPOSED', `${op}: tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
     if (!this.owned.storage) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} is a reference-backend value with no GPU storage`);
     return this.owned.storage;
   }
@@ -282,6 +283,7 @@ export class Tensor {
     if (this.ref) return this.dtype === 'f32' ? Float32Array.from(this.ref.data) : Int32Array.from(this.ref.data);
     const s = this.storage('data').retain();
     try {
+      checkGeneration(s.generation, `data: tensor #${this.id} ${shapeStr(this.shape)}`);
       const buf = await rt().read(s.view(this.size * 4));
       await hooks.afterRead?.();
       return this.dtype === 'f32' ? new Float32Array(buf) : new Int32Array(buf);

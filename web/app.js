@@ -10,9 +10,8 @@ let test = null;
 window.__curve = [];
 
 async function loadDigits() {
-  const res = await fetch('/data/digits.csv.gz');
-  const text = await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).text();
-  return rg.parseCsv(text, 'digits');
+  // gzipped, or already decompressed by a server that sends .gz with Content-Encoding: gzip
+  return rg.datasetFromBytes(await fetch('/data/digits.csv.gz'), 'digits');
 }
 
 // The same SVG as the command's curves.svg: axes, ticks, labels, legends beside the plots.
@@ -65,17 +64,14 @@ async function doTrain() {
 }
 
 async function loadWeights(file) {
-  const { tensors, metadata } = rg.fromSafetensors(new Uint8Array(await file.arrayBuffer()), file.name);
-  if (!metadata.model || !metadata.standardizer) throw new Error(`${file.name}: no rootgrad model metadata`);
-  const config = JSON.parse(metadata.model);
-  if (config.kind === 'gpt' || (config.kind !== 'vit' && config.inputs !== 64)) throw new Error(`${file.name}: not a digits classifier`);
+  const loaded = await rg.loadModel(file); // builds the model from its metadata and loads the weights
+  if (!loaded.standardizer || loaded.config.kind === 'gpt' || (loaded.config.kind !== 'vit' && loaded.config.inputs !== 64)) {
+    loaded.model.dispose();
+    throw new Error(`${file.name}: not a digits classifier written by rootgrad train`);
+  }
   model?.dispose();
-  model = rg.buildModel(config);
-  const dev = rg.toDevice(tensors);
-  model.loadStateDict(dev);
-  for (const t of Object.values(dev)) t.dispose();
-  stats = JSON.parse(metadata.standardizer);
-  $('status').textContent = `loaded ${file.name} (${config.kind})`;
+  ({ model, standardizer: stats } = loaded);
+  $('status').textContent = `loaded ${file.name} (${loaded.config.kind})`;
   predict();
 }
 

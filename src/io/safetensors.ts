@@ -17,7 +17,7 @@ const MAX_HEADER = 100 * 1024 * 1024;
 const BYTES: Record<string, number> = { F32: 4, F64: 8, F16: 2, BF16: 2, I32: 4, I64: 8, U8: 1, I8: 1, BOOL: 1 };
 
 /** Serialises host tensors (keys sorted, as the reference implementation does) with optional string metadata. */
-export function toSafetensors(tensors: Record<string, HostTensor>, metadata?: Record<string, string>): Uint8Array {
+export function toSafetensors(tensors: Record<string, HostTensor>, metadata?: Record<string, string>): Uint8Array<ArrayBuffer> {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
   if (metadata) {

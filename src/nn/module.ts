@@ -4,6 +4,7 @@
 import { keep, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { hostReads } from '../host-reads.js';
+import { RootgradError } from '../errors.js';
 import { shapeStr, sizeOf } from '../shape.js';
 
 export type StateValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
@@ -91,7 +92,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       return;
     }
     if (!(v instanceof Tensor)) throw new Error(`${who}: expected a Tensor for ${kind} '${name}', got ${describe(v)}`);
-    if (v.disposed) throw new Error(`${who}: tensor #${v.id} ${shapeStr(v.shape)} was disposed`);
+    if (v.disposed) throw new RootgradError('DISPOSED', `${who}: tensor #${v.id} ${shapeStr(v.shape)} was disposed`);
     if (kind === 'parameter') {
       if (v.dtype !== 'f32') throw new Error(`${who}: parameters must be f32, got ${v.dtype} tensor ${shapeStr(v.shape)}`);
       v.requiresGrad = true;

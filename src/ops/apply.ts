@@ -7,6 +7,7 @@ import type { Attrs, Primitive } from './def.js';
 import { opTable } from './table.js';
 import { hostValue, isReferenceMode, refTensor } from '../backend.js';
 import { sameShape } from '../shape.js';
+import { checkGeneration } from '../gpu.js';
 
 /** Runs primitive `op`: the same checks (infer) on both backends, then the float64 reference or the
  * kernels, recording the backward when an f32 output needs a gradient. `name` is the public op's name for
@@ -95,7 +96,7 @@ const shapesOf = (ts: Tensor[]) => ts.map((t) => `[${t.shape.join(', ')}]`).join
 /** The buffer of a tensor, sized to its elements, for binding to a kernel. */
 export function view(t: Tensor): BufferView {
   const s = t.storage();
-  if (s.generation !== rt().generation) throw new Error(`tensor #${t.id} [${t.shape.join(', ')}] belongs to a GPU device that was lost; make it again on the new device`);
+  if (s.generation !== rt().generation) checkGeneration(s.generation, `tensor #${t.id} [${t.shape.join(', ')}]`);
   return s.view(t.size * 4);
 }
 
