@@ -30,7 +30,7 @@ export const modelFlags: Flags = {
 
 export function usage(cmd: string, flags: Flags, intro: string): string {
   const lines = Object.entries(flags).map(([k, f]) => `  --${k.padEnd(15)} ${f.help}${f.choices ? ` [${f.choices.join('|')}]` : ''}`);
-  return `${intro}\n\nusage: rootgrad ${cmd} [flags]\n\n${lines.join('\n')}\n  --help            this text\n`;
+  return `${intro}\n\nusage: rootgrad ${cmd} [flags]\n\n${lines.join('\n')}\n  --import FILE     load an ES module (or .ts) first: its defineRowLoss losses and defineOp ops are usable by name (repeatable)\n  --help            this text\n`;
 }
 
 export function parseFlags(cmd: string, argv: string[], flags: Flags): Parsed {
