@@ -155,3 +155,38 @@ describe('input forms and options', () => {
     expect(() => rg.checkOptions('f', { a: 1, b: 2 }, ['a'])).toThrow("f: unknown option 'b'; valid options: a");
   });
 });
+
+describe("a user's WGSL that does not compile", () => {
+  test('a defineRowLoss body: the first readback names the loss and quotes the line; every later call throws the same at once', async () => {
+    const bad = rg.defineRowLoss({
+      name: 'brokenRow',
+      wgsl: `fn row_loss(logp: f32) -> vec2<f32> {
+  return vec2<f32>(-logp + undefinedThing, -1.0);
+}`,
+      reference: (lp) => -lp,
+      compose: (lp) => rg.neg(lp),
+    });
+    const z = rg.randn([3, 4]);
+    const y = rg.tensor([0, 1, 2], [3], { dtype: 'i32' });
+    const first = await bad.loss(z, y).item().then(() => null, (e: Error) => e.message);
+    expect(first).toContain("row loss 'brokenRow' (defineRowLoss): its WGSL does not compile");
+    expect(first).toContain("unresolved value 'undefinedThing'");
+    expect(first).toContain('return vec2<f32>(-logp + undefinedThing, -1.0);'); // the offending source line
+    for (let i = 0; i < 2; i++) expect(() => bad.loss(z, y)).toThrow(/row loss 'brokenRow' \(defineRowLoss\): its WGSL does not compile[\s\S]*undefinedThing/);
+  });
+
+  test('a defineOp kernel is compiled at definition: once the device has answered, the first call throws the compiler message with the op name', async () => {
+    const op = rg.defineOp({
+      name: 'brokenOp',
+      inputs: ['f32'],
+      output: ([x]) => x,
+      forward: { wgsl: `@group(0) @binding(1) var<storage, read> X: array<f32>;\n@group(0) @binding(2) var<storage, read_write> Y: array<f32>;\n@compute @workgroup_size(64)\nfn main(@builtin(global_invocation_id) gid: vec3<u32>) { Y[gid.x] = X[gid.x] * notDefined; }`, workgroups: () => [1] },
+      backward: { wgsl: `@group(0) @binding(1) var<storage, read> X: array<f32>;\n@compute @workgroup_size(64)\nfn main(@builtin(global_invocation_id) gid: vec3<u32>) { }`, workgroups: () => [1] },
+      reference: ([x]) => x,
+      sample: () => ({ inputs: [rg.ones([2])] }),
+    });
+    await rg.ones([1]).item().catch(() => undefined); // a readback: the compile check has come back
+    expect(() => op([rg.ones([4])])).toThrow(/defineOp 'brokenOp' \(its forward\): its WGSL does not compile[\s\S]*notDefined/);
+    rg.customOps.delete('brokenOp');
+  });
+});

@@ -20,7 +20,7 @@
 // Deterministic: no atomics, every sum in a fixed order.
 import { empty, tidy, Tensor } from '../tensor.js';
 import { fromHost } from '../creation.js';
-import { rt } from '../runtime.js';
+import { registerUserShader, rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { registerShader } from '../shaders.js';
 import { f64 } from '../reference.js';
@@ -505,6 +505,7 @@ export function defineRowLoss(spec: RowLossSpec): RowLoss {
   if (!/fn\s+row_loss\s*\(/.test(spec.wgsl)) throw new Error(`defineRowLoss: ${spec.name}'s wgsl must define fn row_loss(logp: f32) -> vec2<f32>`);
   const file = `row_loss_${spec.name}`;
   registerShader(file, `// ${spec.name}: a row loss made with defineRowLoss (the contract: loss_rows_options.wgsl)\n${spec.wgsl}`);
+  registerUserShader(file, `row loss '${spec.name}' (defineRowLoss)`);
   register(spec, file);
   return {
     name: spec.name,
