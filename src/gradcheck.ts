@@ -13,7 +13,7 @@ import { noGrad, tidy, keep, Tensor } from './tensor.js';
 import { fromHost } from './creation.js';
 import { mul } from './ops/binary.js';
 import { sum } from './ops/reduce.js';
-import { runReference } from './backend.js';
+import { referenceOutput } from './backend.js';
 import { Generator } from './random.js';
 import type { F64 } from './ops/def.js';
 import { kernelSets, withKernelSet } from './variants.js';
@@ -164,12 +164,12 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
     const g = new Generator(seed + 17);
     w = keep(fromHost(Array.from({ length: probe.size }, () => g.uniform() * 2 - 1), probe.shape, 'f32'));
   }
-  probe.dispose();
+  if (!xs.includes(probe)) probe.dispose(); // fn may return an input itself (an identity)
   const wRef = w;
   const backwardOnce = async () => {
     const root = keep(tidy(() => scalarOf(fn(...xs), wRef)));
     root.backward();
-    root.dispose();
+    if (!xs.includes(root)) root.dispose();
     const gs = await Promise.all(xs.map(async (t) => (t.grad ? Float64Array.from(await t.grad.data()) : new Float64Array(t.size))));
     for (const t of xs) {
       t.grad?.dispose();
@@ -198,12 +198,12 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
     // 2. the forward value against the float64 reference: the value check, and rho
     const values = new Map<Tensor, F64>();
     for (const t of xs) values.set(t, { shape: [...t.shape], data: Float64Array.from(await t.data()) });
-    const out64 = Float64Array.from((await runReference(() => fn(...xs), values)).ref!.data);
+    const out64 = Float64Array.from((await referenceOutput(() => fn(...xs), values)).data);
     const value = valueCheck(out32, out64, outShape, atol, valueRtol, kappa);
     const rho = Math.max(F32_ROUNDOFF, Number.isFinite(value.spread) ? value.spread : 0);
 
     // 3. central differences on the float64 reference backend
-    const L = async () => (await runReference(() => scalarOf(fn(...xs), wRef), values)).ref!.data[0];
+    const L = async () => (await referenceOutput(() => scalarOf(fn(...xs), wRef), values)).data[0];
     const reports: InputReport[] = [];
     for (let j = 0; j < xs.length; j++) {
       const v = values.get(xs[j])!.data;
@@ -347,10 +347,10 @@ export async function checkValue(fn: (...xs: Tensor[]) => Tensor, reference: ((.
   const out = noGrad(() => tidy(() => fn(...xs)));
   const out32 = Float64Array.from(await out.data());
   const shape = [...out.shape];
-  out.dispose();
+  if (!xs.includes(out)) out.dispose();
   const values = new Map<Tensor, F64>();
   for (const t of xs) values.set(t, { shape: [...t.shape], data: Float64Array.from(await t.data()) });
-  const out64 = Float64Array.from((await runReference(() => (reference ?? fn)(...xs), values)).ref!.data);
+  const out64 = Float64Array.from((await referenceOutput(() => (reference ?? fn)(...xs), values)).data);
   if (out64.length !== out32.length) throw new Error(`checkValue: the GPU gave ${out32.length} values, the reference ${out64.length}`);
   return valueCheck(out32, out64, shape, atol, valueRtol, kappa);
 }

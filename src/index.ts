@@ -28,7 +28,7 @@ export { layerNorm, attention } from './ops/transformer.js';
 export { maxPool2d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d, type PoolOptions } from './ops/pooling.js';
 export { batchNorm, groupNorm, rmsNorm, type BatchNormOptions } from './ops/normalization.js';
 export { conv2d, type Conv2dOptions } from './ops/conv.js';
-export { withBackend, isReferenceMode, referenceValues, runReference, type Backend } from './backend.js';
+export { withBackend, isReferenceMode, referenceValues, runReference, referenceOutput, type Backend } from './backend.js';
 export { gradcheck, checkValue, coordsOf, FULL_CHECK_LIMIT, F32_ROUNDOFF, type GradcheckOptions, type GradcheckReport, type InputReport, type ValueReport, type ElementCheck, type Tolerance } from './gradcheck.js';
 export { defineOp, customOps, type CustomOp, type CustomOpSpec, type KernelSpec } from './custom.js';
 export { runAudit, primitiveCases, modelCases, auditNames, auditMarkdown, auditHtml, AUDIT_CRITERION, AUDIT_TOLERANCE, type AuditRow, type AuditCase, type AuditCaseDetail, type AuditOptions } from './audit.js';

@@ -190,3 +190,13 @@ describe("a user's WGSL that does not compile", () => {
     rg.customOps.delete('brokenOp');
   });
 });
+
+test('a function that returns its input as is (sumTo to its own shape): gradcheck, gradgradcheck and checkForward pass and leave the input alive', async () => {
+  const x = rg.tensor([0.5, -1.5], [2]);
+  const id = (t: rg.Tensor) => rg.sumTo(t, [2]);
+  expect((await rg.gradcheck(id, { x })).pass).toBe(true);
+  expect((await rg.gradgradcheck(id, { x })).pass).toBe(true);
+  expect((await rg.checkForward(id, { x })).pass).toBe(true);
+  expect(x.disposed).toBe(false);
+  expect((await rg.referenceOutput(() => id(x), await rg.referenceValues([x]))).data).toEqual(Float64Array.from([0.5, -1.5]));
+});
