@@ -112,17 +112,17 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   tanh: unary(ops.tanh),
   relu: (g) => {
     const sign = g.uniform() < 0.5 ? 1 : -1; // both sides of the kink, never at it
-    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.relu(ops.affine(x, sign)) };
+    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.relu(ops.affine(x, sign)), attrs: { sign } };
   },
   sigmoid: unary(ops.sigmoid, -4, 4),
   gelu: (g) => {
     const approximate = pick(g, ['none', 'tanh'] as const);
-    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.gelu(x, { approximate }) };
+    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.gelu(x, { approximate }), attrs: { approximate } };
   },
   // kinks kept away from: |x| >= 0.05 on the sampled grid
   abs: (g) => {
     const s = pick(g, [1, -1]); // drawn here: fn must be the same function at every call
-    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.abs(ops.affine(x, s)) };
+    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.abs(ops.affine(x, s)), attrs: { sign: s } };
   },
   sign: (g) => ({ inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.mul(ops.sign(ops.affine(x, -1)), x) }),
   clamp: (g) => ({ inputs: { x: rnd(g, shape(g), -2, 2) }, fn: (x) => ops.clamp(ops.affine(x, 1, 0.0005), -1.0003, 0.5007) }),
@@ -130,15 +130,15 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   silu: unary(ops.silu, -4, 4),
   softplus: (g) => {
     const beta = pick(g, [1, 2]);
-    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.softplus(ops.affine(x, 1, 0.0005), beta, 1.5) };
+    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.softplus(ops.affine(x, 1, 0.0005), beta, 1.5), attrs: { beta, threshold: 1.5 } };
   },
   leakyRelu: (g) => {
     const s = pick(g, [1, -1]);
-    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.leakyRelu(ops.affine(x, s), 0.1) };
+    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.leakyRelu(ops.affine(x, s), 0.1), attrs: { sign: s, negativeSlope: 0.1 } };
   },
   powScalar: (g) => {
     const p = pick(g, [2, 3, 0.5, -1, 1.5]);
-    return { inputs: { x: rnd(g, shape(g), 0.3, 2) }, fn: (x) => ops.pow(x, p) };
+    return { inputs: { x: rnd(g, shape(g), 0.3, 2) }, fn: (x) => ops.pow(x, p), attrs: { exponent: p } };
   },
   affine: unary((x) => ops.affine(x, 1.5, -0.25)),
   add: binary(ops.add),
@@ -151,7 +151,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const s = shape(g);
     const axis = g.uniform() < 0.3 ? null : g.int(s.length);
     const keepdim = g.uniform() < 0.5; // drawn here: fn must be the same function at every call
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.sum(x, axis, keepdim) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.sum(x, axis, keepdim), attrs: { axis, keepdim } };
   },
   max: (g) => {
     const s = shape(g);
@@ -160,7 +160,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     g.shuffle(order);
     const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: a unique maximum
     const axis = g.int(s.length);
-    return { inputs: { x }, fn: (t) => ops.max(t, axis) };
+    return { inputs: { x }, fn: (t) => ops.max(t, axis), attrs: { axis } };
   },
   argmax: (g) => {
     // argmax has no gradient; picking the element it names does: a wrong index moves the gradient
@@ -176,7 +176,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     g.shuffle(order);
     const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: a unique minimum
     const axes = s.length > 1 && g.uniform() < 0.5 ? [0, s.length - 1] : [g.int(s.length)];
-    return { inputs: { x }, fn: (t) => ops.min(t, axes) };
+    return { inputs: { x }, fn: (t) => ops.min(t, axes), attrs: { axes } };
   },
   argmin: (g) => {
     const [N, C] = [pick(g, [1, 3, 5]), pick(g, [2, 5, 7])];
@@ -188,7 +188,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   cumsum: (g) => {
     const s = shape(g);
     const axis = g.int(s.length);
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.cumsum(x, axis) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.cumsum(x, axis), attrs: { axis } };
   },
   topkIndices: (g) => {
     const s = shape(g);
@@ -197,7 +197,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const order = Array.from({ length: size(s) }, (_, i) => i);
     g.shuffle(order);
     const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: one order
-    return { inputs: { x }, fn: (t) => ops.topk(t, k, axis).values };
+    return { inputs: { x }, fn: (t) => ops.topk(t, k, axis).values, attrs: { k, axis } };
   },
   multinomial: (g) => {
     // samples have no gradient; picking the drawn probabilities does: the draws must match the reference's
@@ -205,17 +205,17 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const n = 1 + g.int(C);
     const replacement = g.uniform() < 0.5;
     const seed = g.int(1 << 30);
-    return { inputs: { p: rnd(g, [rows, C], 0.1, 2) }, fn: (p) => ops.gather(p, 1, multinomialWithSeed(p, n, replacement, seed)) };
+    return { inputs: { p: rnd(g, [rows, C], 0.1, 2) }, fn: (p) => ops.gather(p, 1, multinomialWithSeed(p, n, replacement, seed)), attrs: { samples: n, replacement, seed } };
   },
   sumTo: (g) => {
     const out = shape(g, 1, 3);
     const target = out.slice(g.int(out.length)).map((d) => (g.uniform() < 0.5 ? 1 : d));
-    return { inputs: { x: rnd(g, out) }, fn: (x) => ops.sumTo(x, target) };
+    return { inputs: { x: rnd(g, out) }, fn: (x) => ops.sumTo(x, target), attrs: { target } };
   },
   dropout: (g) => {
     const p = pick(g, [0.2, 0.5]);
     const seed = g.int(1 << 30);
-    return { inputs: { x: rnd(g, shape(g)) }, fn: (x) => dropoutWithSeed(x, p, seed) }; // one mask for every call
+    return { inputs: { x: rnd(g, shape(g)) }, fn: (x) => dropoutWithSeed(x, p, seed), attrs: { p, seed } }; // one mask for every call
   },
   // comparisons have no gradient; where picks by them, so a wrong mask moves the gradient
   eq: binary((a, b) => ops.where(ops.eq(a, b), a, ops.neg(a))),
@@ -237,45 +237,45 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const s = shape(g, 1, 3);
     const axis = g.int(s.length);
     const [start, step] = [g.int(s[axis]), pick(g, [1, 2])];
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.slice(x, axis, start, undefined, step) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.slice(x, axis, start, undefined, step), attrs: { axis, start, step } };
   },
   cat: (g) => {
     const s = shape(g, 1, 3);
     const axis = g.int(s.length);
     const other = s.map((d, i) => (i === axis ? pick(g, [1, 2, 3]) : d));
-    return { inputs: { a: rnd(g, s), b: rnd(g, other) }, fn: (a, b) => ops.cat([a, b, a], axis) };
+    return { inputs: { a: rnd(g, s), b: rnd(g, other) }, fn: (a, b) => ops.cat([a, b, a], axis), attrs: { axis } };
   },
   pad: (g) => {
     const s = shape(g, 1, 3).map((d) => d + 1); // room to crop one
     const pads = s.slice(0, 1 + g.int(s.length)).flatMap(() => [pick(g, [0, 1, 2, -1]), pick(g, [0, 2, -1])]);
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.pad(x, pads, 0.5) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.pad(x, pads, 0.5), attrs: { pads, value: 0.5 } };
   },
   triangle: (g) => {
     const s = [pick(g, [1, 2]), pick(g, [1, 3, 4]), pick(g, [2, 3, 5])];
     const [upper, diagonal] = [g.uniform() < 0.5, pick(g, [-1, 0, 1, 2])];
-    return { inputs: { x: rnd(g, s) }, fn: (x) => (upper ? ops.triu(x, diagonal) : ops.tril(x, diagonal)) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => (upper ? ops.triu(x, diagonal) : ops.tril(x, diagonal)), attrs: { upper, diagonal } };
   },
   indexSelect: (g) => {
     const s = shape(g, 1, 3);
     const axis = g.int(s.length);
     const index = labels(g, pick(g, [1, 3, 5]), s[axis]); // repeats likely: the backward adds them
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.indexSelect(x, axis, index) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.indexSelect(x, axis, index), attrs: { axis } };
   },
   gather: (g) => {
     const { s, axis, index } = gatherIndex(g);
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.gather(x, axis, index) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.gather(x, axis, index), attrs: { axis } };
   },
   scatterAdd: (g) => {
     const { s, axis, index, is } = gatherIndex(g);
     const ss = is.map((d) => d + g.int(2)); // src may be larger than the index
-    return { inputs: { x: rnd(g, s), src: rnd(g, ss) }, fn: (x, src) => ops.scatterAdd(x, axis, index, src) };
+    return { inputs: { x: rnd(g, s), src: rnd(g, ss) }, fn: (x, src) => ops.scatterAdd(x, axis, index, src), attrs: { axis } };
   },
   reshape: unary((x) => ops.reshape(x, [-1])),
   permute: (g) => {
     const s = shape(g, 2, 3);
     const perm = s.map((_, i) => i);
     g.shuffle(perm);
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.permute(x, perm) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.permute(x, perm), attrs: { perm } };
   },
   expand: (g) => {
     const d = pick(g, dims);
@@ -290,17 +290,17 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const [m, k, n] = [pick(g, dims), pick(g, [3, 4, 8]), pick(g, dims)];
     const activation = pick(g, ['none', 'relu', 'gelu'] as const);
     // relu's kink: keep pre-activations away from 0 by a large bias of random sign
-    return { inputs: { x: rnd(g, [m, k], -1, 1), weight: rnd(g, [n, k], -1, 1), bias: rnd(g, [n], -1, 1) }, fn: (x, w, b) => ops.linear(x, w, b, activation === 'relu' ? 'none' : activation) };
+    return { inputs: { x: rnd(g, [m, k], -1, 1), weight: rnd(g, [n, k], -1, 1), bias: rnd(g, [n], -1, 1) }, fn: (x, w, b) => ops.linear(x, w, b, activation === 'relu' ? 'none' : activation), attrs: { activation: activation === 'relu' ? 'none' : activation } };
   },
   softmax: (g) => {
     const s = shape(g);
     const axis = g.int(s.length);
-    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.softmax(x, axis) };
+    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.softmax(x, axis), attrs: { axis } };
   },
   logSoftmax: (g) => {
     const s = shape(g);
     const axis = g.int(s.length);
-    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.logSoftmax(x, axis) };
+    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.logSoftmax(x, axis), attrs: { axis } };
   },
   embedding: (g) => {
     const [V, D, n] = [pick(g, [2, 5]), pick(g, [1, 3, 4]), pick(g, [1, 4, 7])];
@@ -315,7 +315,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   cast: unary((x) => ops.cast(x, 'f32')),
   crossEntropy: (g) => {
     const labelSmoothing = pick(g, [0, 0, 0.1]);
-    return multiclass((z, y) => ops.crossEntropy(z, y, { labelSmoothing }))(g);
+    return { ...multiclass((z, y) => ops.crossEntropy(z, y, { labelSmoothing }))(g), attrs: { labelSmoothing } };
   },
   focalLoss: multiclass((z, y) => ops.focalLoss(z, y)),
   rootedLoss: multiclass((z, y) => ops.rootedLoss(z, y)),
@@ -336,19 +336,19 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const bias = g.uniform() < 0.7;
     const inputs: Record<string, Tensor> = { x, weight: rnd(g, [O, C / groups, k, k]) };
     if (bias) inputs.bias = rnd(g, [O]);
-    return { inputs, fn: (xx, w, b) => ops.conv2d(xx, w, b, { stride, padding, dilation, groups }) };
+    return { inputs, fn: (xx, w, b) => ops.conv2d(xx, w, b, { stride, padding, dilation, groups }), attrs: { stride, padding, dilation, groups } };
   },
   maxPool2d: (g) => {
     const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]) };
-    return { inputs: { x: distinct(g, [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.maxPool2d(x, opts) };
+    return { inputs: { x: distinct(g, [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.maxPool2d(x, opts), attrs: opts };
   },
   avgPool2d: (g) => {
     const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), countIncludePad: g.uniform() < 0.5 };
-    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.avgPool2d(x, opts) };
+    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.avgPool2d(x, opts), attrs: opts };
   },
   adaptiveAvgPool2d: (g) => {
     const out: [number, number] = [pick(g, [1, 2, 3]), pick(g, [1, 2, 4])];
-    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 7])]) }, fn: (x) => ops.adaptiveAvgPool2d(x, out) };
+    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 7])]) }, fn: (x) => ops.adaptiveAvgPool2d(x, out), attrs: { outputSize: out } };
   },
   batchNorm: (g) => {
     const C = pick(g, [1, 3]);
@@ -356,12 +356,12 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const training = g.uniform() < 0.7;
     const runningMean = rnd(g, [C], -0.5, 0.5);
     const runningVar = rnd(g, [C], 0.5, 1.5);
-    return { inputs: { x: rnd(g, s), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.batchNorm(x, w, b, { runningMean, runningVar, training }) };
+    return { inputs: { x: rnd(g, s), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.batchNorm(x, w, b, { runningMean, runningVar, training }), attrs: { training } };
   },
   groupNorm: (g) => {
     const groups = pick(g, [1, 2]);
     const C = groups * pick(g, [1, 2]);
-    return { inputs: { x: rnd(g, [pick(g, [1, 2]), C, pick(g, [1, 3]), 2]), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.groupNorm(x, groups, w, b) };
+    return { inputs: { x: rnd(g, [pick(g, [1, 2]), C, pick(g, [1, 3]), 2]), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.groupNorm(x, groups, w, b), attrs: { groups } };
   },
   rmsNorm: (g) => {
     const D = pick(g, [2, 5, 8]);
@@ -370,7 +370,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   attention: (g) => {
     const s = [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [1, 3, 5]), pick(g, [2, 4, 8])];
     const causal = g.uniform() < 0.5;
-    return { inputs: { q: rnd(g, s, -1, 1), k: rnd(g, s, -1, 1), v: rnd(g, s) }, fn: (q, k, v) => ops.attention(q, k, v, { causal }) };
+    return { inputs: { q: rnd(g, s, -1, 1), k: rnd(g, s, -1, 1), v: rnd(g, s) }, fn: (q, k, v) => ops.attention(q, k, v, { causal }), attrs: { causal } };
   },
 };
 

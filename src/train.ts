@@ -192,6 +192,7 @@ export async function trainClassifier(
   } = {},
   resume?: Checkpoint,
 ): Promise<TrainResult> {
+  checkOptions('trainClassifier', cfg, [...Object.keys(defaultTrainConfig), 'compile', 'lossOptions']);
   const binary = modelConfig.kind === 'logistic';
   checkLossName(cfg.loss, binary, cfg.lossOptions);
   manualSeed(cfg.seed);

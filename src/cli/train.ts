@@ -113,6 +113,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return trainGpt(f);
   }
   for (const k of ['text', 'task', 'context', 'steps', 'eval-every']) if (k in f) throw new UsageError(`rootgrad train: --${k} is for --model gpt`);
+  // the loss first: a wrong name is a usage error before any data is read
+  if (f.loss !== undefined) checkLoss('train', modelKind, f.loss as string, f['loss-options'] !== undefined ? parseLossOptions(f['loss-options'] as string) : undefined);
   const data = (f.data as string) ?? 'digits';
   const testFraction = (f['test-fraction'] as number) ?? 0.2;
   if (testFraction >= 1) throw new UsageError(`rootgrad train: --test-fraction must be below 1, got ${testFraction}`);
