@@ -38,7 +38,7 @@ export { Params } from './runtime.js';
 export { compile, type CompileOptions, type CompiledFunction, type CompileStats, type CompiledResult } from './compile.js';
 export { detectAnomaly, anomalyEnabled } from './anomaly.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy, type LossOptions } from './ops/losses.js';
-export { linearCrossEntropy, linearRootedLoss, linearFocalLoss, rowLoss, linearRowLoss, defineRowLoss, rowLossNames, rowLossScalars, chunkRowsFor, type RowLoss, type RowLossSpec, type LinearLossOptions } from './ops/linear_losses.js';
+export { linearCrossEntropy, linearRootedLoss, linearFocalLoss, rowLoss, linearRowLoss, defineRowLoss, rowLossNames, rowLossScalars, undefineRowLoss, chunkRowsFor, type RowLoss, type RowLossSpec, type LinearLossOptions } from './ops/linear_losses.js';
 export { opTable } from './ops/table.js';
 export { setKernelVariant, kernelVariant, resetAutotune, type Variants } from './variants.js';
 export { autotune, localStorageStore, type TuneStore, type TuneResult } from './autotune.js';

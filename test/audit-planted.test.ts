@@ -1,17 +1,23 @@
 // Planted bugs of every kind the audit must catch, each named with what failed (the op or input, the
 // coordinates, both values, the bound), and the correct versions passing beside them.
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rg, setup } from './helpers.js';
 
 beforeAll(setup);
+// the planted losses leave the registry after this file (a worker may run other files' audits next)
+const plantedLosses: string[] = [];
+afterAll(() => {
+  for (const name of plantedLosses) rg.undefineRowLoss(name);
+});
 
 /** `value` in the forward pass (exactly: z - z.detach() is 0), the gradient of `gradOf` in the backward. */
 const planted = (value: rg.Tensor, gradOf: rg.Tensor) => rg.add(value.detach(), rg.sub(gradOf, gradOf.detach()));
 const oneHot = (n: number, k: number, shape: number[]) => rg.eq(rg.tensor(Array.from({ length: n }, (_, i) => (i === k ? 1 : 0)), shape), 1);
 
 /** Poly-1's row body with its gradient multiplied by `gradScale` and its value moved by `valueShift`. */
-const poly = (name: string, gradScale: number, valueShift: number) =>
-  rg.defineRowLoss({
+const poly = (name: string, gradScale: number, valueShift: number) => {
+  plantedLosses.push(name);
+  return rg.defineRowLoss({
     name,
     scalars: ['eps'],
     defaults: { eps: 1 },
@@ -23,6 +29,7 @@ const poly = (name: string, gradScale: number, valueShift: number) =>
     reference: (lp, { eps }) => -lp - eps * Math.expm1(lp),
     compose: (lp, { eps }) => rg.add(rg.neg(lp), rg.affine(rg.exp(lp), -eps, eps)),
   });
+};
 
 describe('gradcheck, element by element', () => {
   test('a x1000 gradient at one element of a [4, 6] input is caught at every one of the 24 positions, with its coordinates', async () => {
@@ -158,6 +165,7 @@ describe('input forms and options', () => {
 
 describe("a user's WGSL that does not compile", () => {
   test('a defineRowLoss body: the first readback names the loss and quotes the line; every later call throws the same at once', async () => {
+    plantedLosses.push('brokenRow');
     const bad = rg.defineRowLoss({
       name: 'brokenRow',
       wgsl: `fn row_loss(logp: f32) -> vec2<f32> {

@@ -81,6 +81,13 @@ function rowLossEntry(op: string, name: string): RowLossEntry {
 /** The registered row losses' names (built-in and defineRowLoss's). */
 export const rowLossNames = (): string[] => [...rowLosses.keys()];
 
+/** Removes a defineRowLoss loss from the registry (a test, a notebook redefining one); built-in ones stay. */
+export function undefineRowLoss(name: string): void {
+  const e = rowLossEntry('undefineRowLoss', name);
+  if (!e.spec.wgsl) throw new Error(`undefineRowLoss: '${name}' is built in`);
+  rowLosses.delete(name);
+}
+
 /** A registered row loss's scalar options and their defaults. */
 export function rowLossScalars(name: string): { scalars: string[]; defaults: Record<string, number> } {
   const e = rowLossEntry('rowLossScalars', name);
