@@ -3,7 +3,9 @@
 // typed by Primitive, so a new primitive without an audit case does not compile.
 import { fromHost } from './creation.js';
 import { Generator, manualSeed } from './random.js';
-import { gradcheck } from './gradcheck.js';
+import { checkValue, criterionText, FULL_CHECK_LIMIT, gradcheck, type InputReport, type ValueReport } from './gradcheck.js';
+import { checkOptions } from './options.js';
+import { ratioChart } from './audit-module.js';
 import { checkForward, gradgradcheck } from './autodiff.js';
 import { higherOrder, type HigherOrder } from './ops/higher_order.js';
 import type { Primitive } from './ops/def.js';
@@ -18,7 +20,13 @@ import { GPT } from '../models/gpt.js';
 export interface AuditCase {
   inputs: Record<string, Tensor>;
   fn: (...xs: Tensor[]) => Tensor;
+  /** Check at most this many elements per input (default: gradcheck's, every element up to its limit). */
   samples?: number;
+  /** The attributes drawn for this case (options, axes, strategy), for the reports. */
+  attrs?: Record<string, unknown>;
+  /** Other implementations of the same function (a composition, a materialised path): each one's forward
+   * value must match the float64 reference too. */
+  compare?: { label: string; fn: (...xs: Tensor[]) => Tensor }[];
 }
 
 type Sampler = (g: Generator) => AuditCase;
@@ -39,11 +47,16 @@ const binary = (f: (a: Tensor, b: Tensor) => Tensor): Sampler => (g) => {
   return { inputs: { a: rnd(g, a), b: bt }, fn: f };
 };
 /** Logits [N, C] or [2, N, C] (class axis last), some labels ignoreIndex (-100) now and then. */
-const multiclass = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
+/** `counted`: the first label is never ignored (a case where every row is ignored checks nothing). */
+const multiclassData = (g: Generator, counted = false) => {
   const [N, C] = [pick(g, [1, 3, 8]), pick(g, [2, 5, 17])];
   const lead = g.uniform() < 0.3 ? [2, N] : [N];
-  const y = fromHost(Array.from({ length: size(lead) }, () => (g.uniform() < 0.2 ? -100 : g.int(C))), lead, 'i32');
-  return { inputs: { logits: rnd(g, [...lead, C], -4, 4) }, fn: (z) => f(z, y) };
+  const y = fromHost(Array.from({ length: size(lead) }, (_, i) => (g.uniform() < 0.2 && !(counted && i === 0) ? -100 : g.int(C))), lead, 'i32');
+  return { logits: rnd(g, [...lead, C], -4, 4), y };
+};
+const multiclass = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
+  const { logits, y } = multiclassData(g);
+  return { inputs: { logits }, fn: (z) => f(z, y) };
 };
 const binaryLoss = (f: (z: Tensor, y: Tensor) => Tensor): Sampler => (g) => {
   const N = pick(g, [1, 4, 9]);
@@ -66,6 +79,30 @@ function gatherIndex(g: Generator) {
   return { s, axis, is, index: fromHost(Array.from({ length: size(is) }, () => g.int(s[axis])), is, 'i32') };
 }
 
+/** A registered row loss by name on logits (softmax-fused), its value also compared through its composition
+ * (`fused: false`: defineRowLoss's `compose`). */
+export const rowLossCase = (name: string): Sampler => (g) => {
+  const reduction = pick(g, ['mean', 'sum'] as const);
+  const { logits, y } = multiclassData(g, true);
+  const f = (fused: boolean) => (z: Tensor) => ops.rowLoss(name, z, y, { reduction, fused });
+  return { inputs: { logits }, fn: f(true), attrs: { loss: name, reduction }, compare: [{ label: 'its composition (fused: false)', fn: f(false) }] };
+};
+
+/** A registered row loss fused with the classifier, one strategy; its value also compared with the
+ * materialised path (`fused: false`). */
+export const linearLossCase = (name: string, strategy: 'chunked' | 'tiled'): Sampler => (g) => {
+  // sometimes over 64 rows, so that a second chunk (and the in-order weight-gradient sum) is checked
+  const [N, D, V] = [pick(g, [1, 5, 70]), pick(g, [1, 3, 4]), pick(g, [2, 9])];
+  const y = fromHost(Array.from({ length: N }, () => (g.uniform() < 0.2 ? -100 : g.int(V))), [N], 'i32');
+  const reduction = pick(g, ['mean', 'sum', 'none'] as const);
+  const inputs: Record<string, Tensor> = { h: rnd(g, [N, D]), weight: rnd(g, [V, D]) };
+  if (g.uniform() < 0.5) inputs.bias = rnd(g, [V]);
+  const weights = rnd(g, [N]); // reduction 'none': a random weight per row, so that per-row gradients count
+  const out = (t: Tensor) => (reduction === 'none' ? ops.sum(ops.mul(t, weights)) : t);
+  const f = (fused: boolean) => (h: Tensor, w: Tensor, b?: Tensor) => out(ops.linearRowLoss(name, h, w, y, { bias: b ?? null, strategy, reduction, chunkRows: 64, fused }));
+  return { inputs, fn: f(true), attrs: { loss: name, strategy, reduction, chunkRows: 64, bias: !!inputs.bias }, compare: [{ label: 'the materialised path (fused: false)', fn: f(false) }] };
+};
+
 /** One case per primitive; `custom` is audited once per op made with defineOp, with that op's own sample. */
 export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   neg: unary(ops.neg),
@@ -75,17 +112,17 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   tanh: unary(ops.tanh),
   relu: (g) => {
     const sign = g.uniform() < 0.5 ? 1 : -1; // both sides of the kink, never at it
-    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.relu(ops.affine(x, sign)) };
+    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.relu(ops.affine(x, sign)), attrs: { sign } };
   },
   sigmoid: unary(ops.sigmoid, -4, 4),
   gelu: (g) => {
     const approximate = pick(g, ['none', 'tanh'] as const);
-    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.gelu(x, { approximate }) };
+    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.gelu(x, { approximate }), attrs: { approximate } };
   },
   // kinks kept away from: |x| >= 0.05 on the sampled grid
   abs: (g) => {
     const s = pick(g, [1, -1]); // drawn here: fn must be the same function at every call
-    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.abs(ops.affine(x, s)) };
+    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.abs(ops.affine(x, s)), attrs: { sign: s } };
   },
   sign: (g) => ({ inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.mul(ops.sign(ops.affine(x, -1)), x) }),
   clamp: (g) => ({ inputs: { x: rnd(g, shape(g), -2, 2) }, fn: (x) => ops.clamp(ops.affine(x, 1, 0.0005), -1.0003, 0.5007) }),
@@ -93,15 +130,15 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   silu: unary(ops.silu, -4, 4),
   softplus: (g) => {
     const beta = pick(g, [1, 2]);
-    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.softplus(ops.affine(x, 1, 0.0005), beta, 1.5) };
+    return { inputs: { x: rnd(g, shape(g), -3, 3) }, fn: (x) => ops.softplus(ops.affine(x, 1, 0.0005), beta, 1.5), attrs: { beta, threshold: 1.5 } };
   },
   leakyRelu: (g) => {
     const s = pick(g, [1, -1]);
-    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.leakyRelu(ops.affine(x, s), 0.1) };
+    return { inputs: { x: rnd(g, shape(g), 0.05, 2) }, fn: (x) => ops.leakyRelu(ops.affine(x, s), 0.1), attrs: { sign: s, negativeSlope: 0.1 } };
   },
   powScalar: (g) => {
     const p = pick(g, [2, 3, 0.5, -1, 1.5]);
-    return { inputs: { x: rnd(g, shape(g), 0.3, 2) }, fn: (x) => ops.pow(x, p) };
+    return { inputs: { x: rnd(g, shape(g), 0.3, 2) }, fn: (x) => ops.pow(x, p), attrs: { exponent: p } };
   },
   affine: unary((x) => ops.affine(x, 1.5, -0.25)),
   add: binary(ops.add),
@@ -114,7 +151,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const s = shape(g);
     const axis = g.uniform() < 0.3 ? null : g.int(s.length);
     const keepdim = g.uniform() < 0.5; // drawn here: fn must be the same function at every call
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.sum(x, axis, keepdim) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.sum(x, axis, keepdim), attrs: { axis, keepdim } };
   },
   max: (g) => {
     const s = shape(g);
@@ -123,7 +160,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     g.shuffle(order);
     const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: a unique maximum
     const axis = g.int(s.length);
-    return { inputs: { x }, fn: (t) => ops.max(t, axis) };
+    return { inputs: { x }, fn: (t) => ops.max(t, axis), attrs: { axis } };
   },
   argmax: (g) => {
     // argmax has no gradient; picking the element it names does: a wrong index moves the gradient
@@ -139,7 +176,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     g.shuffle(order);
     const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: a unique minimum
     const axes = s.length > 1 && g.uniform() < 0.5 ? [0, s.length - 1] : [g.int(s.length)];
-    return { inputs: { x }, fn: (t) => ops.min(t, axes) };
+    return { inputs: { x }, fn: (t) => ops.min(t, axes), attrs: { axes } };
   },
   argmin: (g) => {
     const [N, C] = [pick(g, [1, 3, 5]), pick(g, [2, 5, 7])];
@@ -152,7 +189,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const s = shape(g);
     const axis = g.int(s.length);
     const opts = { exclusive: g.uniform() < 0.4, reverse: g.uniform() < 0.4 };
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.cumsum(x, axis, opts) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.cumsum(x, axis, opts), attrs: { axis, ...opts } };
   },
   topkIndices: (g) => {
     const s = shape(g);
@@ -161,7 +198,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const order = Array.from({ length: size(s) }, (_, i) => i);
     g.shuffle(order);
     const x = fromHost(order.map((i) => i / 100 - 1), s, 'f32'); // distinct: one order
-    return { inputs: { x }, fn: (t) => ops.topk(t, k, axis).values };
+    return { inputs: { x }, fn: (t) => ops.topk(t, k, axis).values, attrs: { k, axis } };
   },
   multinomial: (g) => {
     // samples have no gradient; picking the drawn probabilities does: the draws must match the reference's
@@ -169,17 +206,17 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const n = 1 + g.int(C);
     const replacement = g.uniform() < 0.5;
     const seed = g.int(1 << 30);
-    return { inputs: { p: rnd(g, [rows, C], 0.1, 2) }, fn: (p) => ops.gather(p, 1, multinomialWithSeed(p, n, replacement, seed)) };
+    return { inputs: { p: rnd(g, [rows, C], 0.1, 2) }, fn: (p) => ops.gather(p, 1, multinomialWithSeed(p, n, replacement, seed)), attrs: { samples: n, replacement, seed } };
   },
   sumTo: (g) => {
     const out = shape(g, 1, 3);
     const target = out.slice(g.int(out.length)).map((d) => (g.uniform() < 0.5 ? 1 : d));
-    return { inputs: { x: rnd(g, out) }, fn: (x) => ops.sumTo(x, target) };
+    return { inputs: { x: rnd(g, out) }, fn: (x) => ops.sumTo(x, target), attrs: { target } };
   },
   dropout: (g) => {
     const p = pick(g, [0.2, 0.5]);
     const seed = g.int(1 << 30);
-    return { inputs: { x: rnd(g, shape(g)) }, fn: (x) => dropoutWithSeed(x, p, seed) }; // one mask for every call
+    return { inputs: { x: rnd(g, shape(g)) }, fn: (x) => dropoutWithSeed(x, p, seed), attrs: { p, seed } }; // one mask for every call
   },
   // comparisons have no gradient; where picks by them, so a wrong mask moves the gradient
   eq: binary((a, b) => ops.where(ops.eq(a, b), a, ops.neg(a))),
@@ -201,45 +238,45 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const s = shape(g, 1, 3);
     const axis = g.int(s.length);
     const [start, step] = [g.int(s[axis]), pick(g, [1, 2])];
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.slice(x, axis, start, undefined, step) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.slice(x, axis, start, undefined, step), attrs: { axis, start, step } };
   },
   cat: (g) => {
     const s = shape(g, 1, 3);
     const axis = g.int(s.length);
     const other = s.map((d, i) => (i === axis ? pick(g, [1, 2, 3]) : d));
-    return { inputs: { a: rnd(g, s), b: rnd(g, other) }, fn: (a, b) => ops.cat([a, b, a], axis) };
+    return { inputs: { a: rnd(g, s), b: rnd(g, other) }, fn: (a, b) => ops.cat([a, b, a], axis), attrs: { axis } };
   },
   pad: (g) => {
     const s = shape(g, 1, 3).map((d) => d + 1); // room to crop one
     const pads = s.slice(0, 1 + g.int(s.length)).flatMap(() => [pick(g, [0, 1, 2, -1]), pick(g, [0, 2, -1])]);
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.pad(x, pads, 0.5) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.pad(x, pads, 0.5), attrs: { pads, value: 0.5 } };
   },
   triangle: (g) => {
     const s = [pick(g, [1, 2]), pick(g, [1, 3, 4]), pick(g, [2, 3, 5])];
     const [upper, diagonal] = [g.uniform() < 0.5, pick(g, [-1, 0, 1, 2])];
-    return { inputs: { x: rnd(g, s) }, fn: (x) => (upper ? ops.triu(x, diagonal) : ops.tril(x, diagonal)) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => (upper ? ops.triu(x, diagonal) : ops.tril(x, diagonal)), attrs: { upper, diagonal } };
   },
   indexSelect: (g) => {
     const s = shape(g, 1, 3);
     const axis = g.int(s.length);
     const index = labels(g, pick(g, [1, 3, 5]), s[axis]); // repeats likely: the backward adds them
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.indexSelect(x, axis, index) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.indexSelect(x, axis, index), attrs: { axis } };
   },
   gather: (g) => {
     const { s, axis, index } = gatherIndex(g);
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.gather(x, axis, index) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.gather(x, axis, index), attrs: { axis } };
   },
   scatterAdd: (g) => {
     const { s, axis, index, is } = gatherIndex(g);
     const ss = is.map((d) => d + g.int(2)); // src may be larger than the index
-    return { inputs: { x: rnd(g, s), src: rnd(g, ss) }, fn: (x, src) => ops.scatterAdd(x, axis, index, src) };
+    return { inputs: { x: rnd(g, s), src: rnd(g, ss) }, fn: (x, src) => ops.scatterAdd(x, axis, index, src), attrs: { axis } };
   },
   reshape: unary((x) => ops.reshape(x, [-1])),
   permute: (g) => {
     const s = shape(g, 2, 3);
     const perm = s.map((_, i) => i);
     g.shuffle(perm);
-    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.permute(x, perm) };
+    return { inputs: { x: rnd(g, s) }, fn: (x) => ops.permute(x, perm), attrs: { perm } };
   },
   expand: (g) => {
     const d = pick(g, dims);
@@ -254,17 +291,17 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const [m, k, n] = [pick(g, dims), pick(g, [3, 4, 8]), pick(g, dims)];
     const activation = pick(g, ['none', 'relu', 'gelu'] as const);
     // relu's kink: keep pre-activations away from 0 by a large bias of random sign
-    return { inputs: { x: rnd(g, [m, k], -1, 1), weight: rnd(g, [n, k], -1, 1), bias: rnd(g, [n], -1, 1) }, fn: (x, w, b) => ops.linear(x, w, b, activation === 'relu' ? 'none' : activation) };
+    return { inputs: { x: rnd(g, [m, k], -1, 1), weight: rnd(g, [n, k], -1, 1), bias: rnd(g, [n], -1, 1) }, fn: (x, w, b) => ops.linear(x, w, b, activation === 'relu' ? 'none' : activation), attrs: { activation: activation === 'relu' ? 'none' : activation } };
   },
   softmax: (g) => {
     const s = shape(g);
     const axis = g.int(s.length);
-    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.softmax(x, axis) };
+    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.softmax(x, axis), attrs: { axis } };
   },
   logSoftmax: (g) => {
     const s = shape(g);
     const axis = g.int(s.length);
-    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.logSoftmax(x, axis) };
+    return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => ops.logSoftmax(x, axis), attrs: { axis } };
   },
   embedding: (g) => {
     const [V, D, n] = [pick(g, [2, 5]), pick(g, [1, 3, 4]), pick(g, [1, 4, 7])];
@@ -279,28 +316,13 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   cast: unary((x) => ops.cast(x, 'f32')),
   crossEntropy: (g) => {
     const labelSmoothing = pick(g, [0, 0, 0.1]);
-    return multiclass((z, y) => ops.crossEntropy(z, y, { labelSmoothing }))(g);
+    return { ...multiclass((z, y) => ops.crossEntropy(z, y, { labelSmoothing }))(g), attrs: { labelSmoothing } };
   },
   focalLoss: multiclass((z, y) => ops.focalLoss(z, y)),
   rootedLoss: multiclass((z, y) => ops.rootedLoss(z, y)),
   rootedLogisticLoss: binaryLoss((z, y) => ops.rootedLogisticLoss(z, y)),
-  rowLoss: (g) => {
-    const name = pick(g, ops.rowLossNames());
-    return multiclass((z, y) => ops.rowLoss(name, z, y))(g);
-  },
-  linearLoss: (g) => {
-    // sometimes over 64 rows, so that a second chunk (and the in-order weight-gradient sum) is checked
-    const [N, D, V] = [pick(g, [1, 5, 70]), pick(g, [1, 3, 4]), pick(g, [2, 9])];
-    const y = fromHost(Array.from({ length: N }, () => (g.uniform() < 0.2 ? -100 : g.int(V))), [N], 'i32');
-    const strategy = pick(g, ['chunked', 'tiled'] as const);
-    const reduction = pick(g, ['mean', 'sum', 'none'] as const);
-    const f = pick(g, [ops.linearCrossEntropy, ops.linearRootedLoss, ops.linearFocalLoss]);
-    const inputs: Record<string, Tensor> = { h: rnd(g, [N, D]), weight: rnd(g, [V, D]) };
-    if (g.uniform() < 0.5) inputs.bias = rnd(g, [V]);
-    const weights = rnd(g, [N]); // reduction 'none': a random weight per row, so that per-row gradients count
-    const out = (t: Tensor) => (reduction === 'none' ? ops.sum(ops.mul(t, weights)) : t);
-    return { inputs, fn: (h, w, b) => out(f(h, w, y, { bias: b ?? null, strategy, reduction, chunkRows: 64 })), samples: 12 };
-  },
+  rowLoss: (g) => rowLossCase(pick(g, ops.rowLossNames()))(g),
+  linearLoss: (g) => linearLossCase(pick(g, ops.rowLossNames()), pick(g, ['chunked', 'tiled'] as const))(g),
   binaryCrossEntropy: binaryLoss((z, y) => ops.binaryCrossEntropy(z, y)),
   layerNorm: (g) => {
     const D = pick(g, [2, 5, 8]);
@@ -315,19 +337,19 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const bias = g.uniform() < 0.7;
     const inputs: Record<string, Tensor> = { x, weight: rnd(g, [O, C / groups, k, k]) };
     if (bias) inputs.bias = rnd(g, [O]);
-    return { inputs, fn: (xx, w, b) => ops.conv2d(xx, w, b, { stride, padding, dilation, groups }) };
+    return { inputs, fn: (xx, w, b) => ops.conv2d(xx, w, b, { stride, padding, dilation, groups }), attrs: { stride, padding, dilation, groups } };
   },
   maxPool2d: (g) => {
     const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), dilation: pick(g, [1, 1, 2]), ceilMode: g.uniform() < 0.3 };
-    return { inputs: { x: distinct(g, [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.maxPool2d(x, opts) };
+    return { inputs: { x: distinct(g, [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.maxPool2d(x, opts), attrs: opts };
   },
   avgPool2d: (g) => {
     const opts = { kernel: pick(g, [2, 3]), stride: pick(g, [1, 2]), padding: pick(g, [0, 1]), countIncludePad: g.uniform() < 0.5, ceilMode: g.uniform() < 0.3 };
-    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.avgPool2d(x, opts) };
+    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 6])]) }, fn: (x) => ops.avgPool2d(x, opts), attrs: opts };
   },
   adaptiveAvgPool2d: (g) => {
     const out: [number, number] = [pick(g, [1, 2, 3]), pick(g, [1, 2, 4])];
-    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 7])]) }, fn: (x) => ops.adaptiveAvgPool2d(x, out) };
+    return { inputs: { x: rnd(g, [pick(g, [1, 2]), 2, pick(g, [3, 5]), pick(g, [4, 7])]) }, fn: (x) => ops.adaptiveAvgPool2d(x, out), attrs: { outputSize: out } };
   },
   batchNorm: (g) => {
     const C = pick(g, [1, 3]);
@@ -335,12 +357,12 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const training = g.uniform() < 0.7;
     const runningMean = rnd(g, [C], -0.5, 0.5);
     const runningVar = rnd(g, [C], 0.5, 1.5);
-    return { inputs: { x: rnd(g, s), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.batchNorm(x, w, b, { runningMean, runningVar, training }) };
+    return { inputs: { x: rnd(g, s), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.batchNorm(x, w, b, { runningMean, runningVar, training }), attrs: { training } };
   },
   groupNorm: (g) => {
     const groups = pick(g, [1, 2]);
     const C = groups * pick(g, [1, 2]);
-    return { inputs: { x: rnd(g, [pick(g, [1, 2]), C, pick(g, [1, 3]), 2]), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.groupNorm(x, groups, w, b) };
+    return { inputs: { x: rnd(g, [pick(g, [1, 2]), C, pick(g, [1, 3]), 2]), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => ops.groupNorm(x, groups, w, b), attrs: { groups } };
   },
   rmsNorm: (g) => {
     const D = pick(g, [2, 5, 8]);
@@ -349,7 +371,7 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
   attention: (g) => {
     const s = [pick(g, [1, 2]), pick(g, [1, 2]), pick(g, [1, 3, 5]), pick(g, [2, 4, 8])];
     const causal = g.uniform() < 0.5;
-    return { inputs: { q: rnd(g, s, -1, 1), k: rnd(g, s, -1, 1), v: rnd(g, s) }, fn: (q, k, v) => ops.attention(q, k, v, { causal }) };
+    return { inputs: { q: rnd(g, s, -1, 1), k: rnd(g, s, -1, 1), v: rnd(g, s) }, fn: (q, k, v) => ops.attention(q, k, v, { causal }), attrs: { causal } };
   },
   scatter: (g) => {
     // distinct targets in each line along the axis ((position + a shift per line) mod n): with duplicates
@@ -438,27 +460,44 @@ export const modelCases: Record<string, Sampler> = {
     const m = buildModel({ kind: 'mlp', inputs: 6, hidden: [8, 8], classes: 3 });
     const x = rnd(g, [4, 6]);
     const y = labels(g, 4, 3);
-    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.rootedLoss(m.forward(x), y), samples: 8 };
+    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.rootedLoss(m.forward(x), y) };
   },
   'model: logistic': (g) => {
     const m = buildModel({ kind: 'logistic', inputs: 5 });
     const x = rnd(g, [6, 5]);
     const y = fromHost([0, 1, 1, 0, 1, 0], [6], 'i32');
-    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.rootedLogisticLoss(m.forward(x), y), samples: 6 };
+    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.rootedLogisticLoss(m.forward(x), y) };
   },
   'model: vit': (g) => {
     const m = buildModel({ kind: 'vit', side: 4, patch: 2, dim: 8, heads: 2, layers: 1, classes: 3 });
     const x = rnd(g, [2, 16]);
     const y = labels(g, 2, 3);
-    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.rootedLoss(m.forward(x), y), samples: 4 };
+    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.rootedLoss(m.forward(x), y) };
   },
   'model: gpt': (g) => {
     const m = new GPT({ kind: 'gpt', vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 });
     const ids = fromHost(Array.from({ length: 8 }, () => g.int(5)), [2, 4], 'i32');
     const y = labels(g, 8, 5);
-    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.crossEntropy(ops.reshape(m.forward(ids), [-1, 5]), y), samples: 4 };
+    return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.crossEntropy(ops.reshape(m.forward(ids), [-1, 5]), y) };
   },
 };
+
+export interface AuditInputCheck {
+  input: string;
+  shape: number[];
+  elements: number;
+  /** Elements compared one by one (gradgrad and jvp: 0, they check random directions). */
+  checked: number;
+  /** Whether a random direction over every element was checked too. */
+  directional: boolean;
+}
+
+/** What one case checked: its inputs (shapes, elements checked) and its attributes. */
+export interface AuditCaseDetail {
+  case: number;
+  inputs: AuditInputCheck[];
+  attrs?: Record<string, unknown>;
+}
 
 export interface AuditRow {
   name: string;
@@ -468,35 +507,103 @@ export interface AuditRow {
   skipped?: string;
   cases: number;
   maxAbsError: number;
+  /** max |a - n| / max |n| per input (a scale-relative figure; the criterion is per element). */
   maxRelError: number;
+  /** The largest error / bound over every checked element, value and direction (<= 1 passes). */
+  worstRatio: number;
+  /** The largest |GPU - float64 reference| of the forward value (and of any other path compared). */
+  maxValueError: number;
+  /** Elements compared one by one, and the elements of the inputs, over every case. */
+  checked: number;
+  elements: number;
   pass: boolean;
   failures: string[];
+  details: AuditCaseDetail[];
 }
 
-/** Runs the audit; `only` filters by name substring. */
-export async function runAudit(opts: { seed?: number; cases?: number; only?: string[]; onRow?: (r: AuditRow) => void; order?: 1 | 2; forward?: boolean; allVariants?: boolean } = {}): Promise<AuditRow[]> {
-  const { seed = 0, cases = 3, only } = opts;
-  const checks: NonNullable<AuditRow['check']>[] = ['grad', ...(opts.order === 2 ? (['gradgrad'] as const) : []), ...(opts.forward ? (['jvp'] as const) : [])];
-  const all: [string, Sampler][] = [
-    ...(Object.entries(primitiveCases) as [string, Sampler][]),
-    ...Object.entries(modelCases),
-    ...[...customOps.entries()].map(([name, op]): [string, Sampler] => [
-      `custom: ${name}`,
-      (g) => {
+/** The settings every gradient row of the audit is held to (gradcheck's defaults). */
+export const AUDIT_TOLERANCE = { eps: 1e-6, atol: 1e-5, rtol: 5e-3, kappa: 64, valueRtol: 1e-4 };
+export const AUDIT_CRITERION = `${criterionText(AUDIT_TOLERANCE)}. Every element of each input up to ${FULL_CHECK_LIMIT} elements; above, a seeded sample of ${FULL_CHECK_LIMIT} plus a random direction over all. Order 2: v^T H u by double backward against float64 second differences (atol 1e-4, rtol 1e-2). Forward mode: jvp against float64 central differences (atol 1e-5, rtol 2e-3 of the largest).`;
+
+const sci = (v: number) => (Number.isFinite(v) ? v.toExponential(3) : String(v));
+const at = (coords: number[]) => `[${coords.join(', ')}]`;
+
+/** A failing input in words: where, both values, the bound. */
+function inputFailure(c: number, i: InputReport): string {
+  const head = `case ${c}, ${i.input} ${at(i.shape)}${i.variant ? ` with kernels ${i.variant}` : ''}`;
+  const parts: string[] = [];
+  if (i.failed && i.worst) {
+    const w = i.worst;
+    parts.push(`${i.failed} of ${i.checked} elements over their bound; worst at ${at(w.coords)}: autograd ${sci(w.autograd)}, reference ${sci(w.reference)}, |diff| ${sci(Math.abs(w.autograd - w.reference))} > bound ${sci(w.bound)}`);
+  }
+  const d = i.directional;
+  if (d && !d.pass) parts.push(`along a random direction: autograd ${sci(d.autograd)}, reference ${sci(d.finiteDifference)}, |diff| ${sci(Math.abs(d.autograd - d.finiteDifference))} > bound ${sci(d.bound)}`);
+  return `${head}: ${parts.join('; ')}`;
+}
+
+function valueFailure(c: number, what: string, v: ValueReport): string {
+  const w = v.worst;
+  return `case ${c}: ${what} at ${at(w.coords)}: ${sci(w.autograd)} on the GPU, ${sci(w.reference)} by the float64 reference, |diff| ${sci(Math.abs(w.autograd - w.reference))} > bound ${sci(w.bound)} (${v.failed} of ${v.elements} elements)`;
+}
+
+interface Entry {
+  name: string;
+  primitive?: Primitive;
+  sampler: Sampler;
+}
+
+/** Every audited function by name: the primitives, one row per registered row loss (and per fused linear
+ * strategy), the models and every defineOp op. */
+function entries(): Entry[] {
+  const out: Entry[] = [];
+  const names = ops.rowLossNames();
+  for (const [p, sampler] of Object.entries(primitiveCases) as [Primitive, Sampler][]) {
+    if (p === 'rowLoss') for (const n of names) out.push({ name: `rowLoss: ${n}`, primitive: p, sampler: rowLossCase(n) });
+    else if (p === 'linearLoss') for (const n of names) for (const st of ['chunked', 'tiled'] as const) out.push({ name: `linearLoss: ${n} (${st})`, primitive: p, sampler: linearLossCase(n, st) });
+    else out.push({ name: p, primitive: p, sampler });
+  }
+  for (const [name, sampler] of Object.entries(modelCases)) out.push({ name, sampler });
+  for (const [name, op] of customOps.entries())
+    out.push({
+      name: `custom: ${name}`,
+      primitive: 'custom',
+      sampler: (g) => {
         const { inputs, attrs } = op.spec.sample(g);
         const grads = op.spec.gradients ?? op.spec.inputs.map((d, i) => (d === 'f32' ? i : -1)).filter((i) => i >= 0);
         const named = Object.fromEntries(grads.map((i) => [`input ${i}`, inputs[i]]));
-        return { inputs: named, fn: (...xs) => op(inputs.map((t, i) => (grads.includes(i) ? xs[grads.indexOf(i)] : t)), attrs) };
+        return { inputs: named, fn: (...xs) => op(inputs.map((t, i) => (grads.includes(i) ? xs[grads.indexOf(i)] : t)), attrs), ...(attrs && Object.keys(attrs).length ? { attrs } : {}) };
       },
-    ]),
-  ];
+    });
+  return out;
+}
+
+/** The names of the audit's rows (what --only matches against). */
+export const auditNames = (): string[] => entries().map((e) => e.name);
+
+export interface AuditOptions {
+  seed?: number;
+  cases?: number;
+  /** Name fragments: a row runs when its name contains one. */
+  only?: string[];
+  onRow?: (r: AuditRow) => void;
+  order?: 1 | 2;
+  forward?: boolean;
+  allVariants?: boolean;
+}
+
+/** Runs the audit; `only` filters by name substring. */
+export async function runAudit(opts: AuditOptions = {}): Promise<AuditRow[]> {
+  checkOptions('runAudit', opts, ['seed', 'cases', 'only', 'onRow', 'order', 'forward', 'allVariants']);
+  const { seed = 0, cases = 3, only } = opts;
+  const checks: NonNullable<AuditRow['check']>[] = ['grad', ...(opts.order === 2 ? (['gradgrad'] as const) : []), ...(opts.forward ? (['jvp'] as const) : [])];
+  const all = entries();
   const rows: AuditRow[] = [];
   for (const check of checks)
-    for (const [name, sampler] of all) {
+    for (const { name, primitive, sampler } of all) {
       if (only && !only.some((o) => name.includes(o))) continue;
-      const row: AuditRow = { name: check === 'grad' ? name : `${name} (${check})`, check, cases: 0, maxAbsError: 0, maxRelError: 0, pass: true, failures: [] };
-      const rule = higherOrder[name as Primitive] as HigherOrder<unknown> | undefined;
-      if (check !== 'grad' && (name.startsWith('custom') || (rule && 'none' in rule))) {
+      const row: AuditRow = { name: check === 'grad' ? name : `${name} (${check})`, check, cases: 0, maxAbsError: 0, maxRelError: 0, worstRatio: 0, maxValueError: 0, checked: 0, elements: 0, pass: true, failures: [], details: [] };
+      const rule = primitive ? (higherOrder[primitive] as HigherOrder<unknown> | undefined) : undefined;
+      if (check !== 'grad' && (primitive === 'custom' || (rule && 'none' in rule))) {
         row.skipped = rule && 'none' in rule ? rule.none : "a defineOp op's backward is its own kernel, which has no derivative";
         rows.push(row);
         opts.onRow?.(row);
@@ -504,31 +611,54 @@ export async function runAudit(opts: { seed?: number; cases?: number; only?: str
       }
       const unsupported: string[] = [];
       for (let c = 0; c < cases; c++) {
-        const g = new Generator(seed * 1000 + c);
-        manualSeed(seed * 1000 + c);
+        const caseSeed = seed * 1000 + c;
+        const g = new Generator(caseSeed);
+        manualSeed(caseSeed);
         let tensors: Tensor[] = [];
         try {
           const cs = sampler(g);
           tensors = Object.values(cs.inputs);
+          const detail: AuditCaseDetail = { case: c, inputs: Object.entries(cs.inputs).map(([input, t]) => ({ input, shape: [...t.shape], elements: t.size, checked: 0, directional: check !== 'grad' })), ...(cs.attrs ? { attrs: cs.attrs } : {}) };
+          row.details.push(detail);
+          for (const i of detail.inputs) row.elements += i.elements;
           if (check === 'grad') {
-            const r = await gradcheck(cs.fn, cs.inputs, { samples: cs.samples ?? 24, seed: c, allVariants: opts.allVariants });
+            const r = await gradcheck(cs.fn, cs.inputs, { ...(cs.samples ? { samples: cs.samples } : {}), seed: caseSeed, allVariants: opts.allVariants });
             for (const i of r.inputs) {
+              if (!i.variant || i.variant === r.inputs[0].variant) {
+                const d = detail.inputs.find((x) => x.input === i.input)!;
+                d.checked = i.checked;
+                d.directional = !!i.directional;
+                row.checked += i.checked;
+              }
               row.maxAbsError = Math.max(row.maxAbsError, i.maxAbsError);
               row.maxRelError = Math.max(row.maxRelError, i.maxRelError);
-              if (!i.pass) row.failures.push(`case ${c}, ${i.input} [${i.shape.join(', ')}]${i.variant ? ` with kernels ${i.variant}` : ''}: error ${i.maxAbsError.toExponential(2)} at ${i.worstIndex}`);
+              if (i.worst) row.worstRatio = Math.max(row.worstRatio, Math.abs(i.worst.autograd - i.worst.reference) / i.worst.bound);
+              if (i.directional) row.worstRatio = Math.max(row.worstRatio, Math.abs(i.directional.autograd - i.directional.finiteDifference) / i.directional.bound);
+              if (!i.pass) row.failures.push(inputFailure(c, i));
             }
+            row.maxValueError = Math.max(row.maxValueError, r.value.maxAbsError);
+            row.worstRatio = Math.max(row.worstRatio, Math.abs(r.value.worst.autograd - r.value.worst.reference) / r.value.worst.bound);
+            if (!r.value.pass) row.failures.push(valueFailure(c, 'forward value', r.value));
+            for (const other of cs.compare ?? []) {
+              const v = await checkValue(other.fn, cs.fn, cs.inputs, AUDIT_TOLERANCE);
+              row.maxValueError = Math.max(row.maxValueError, v.maxAbsError);
+              if (!v.pass) row.failures.push(valueFailure(c, `forward value of ${other.label}`, v));
+            }
+            if (r.deterministic === false) row.failures.push(`case ${c}: a second backward gave different bits`);
           } else if (check === 'gradgrad') {
-            const r = await gradgradcheck(cs.fn, tensors, { directions: 1, seed: c });
+            const r = await gradgradcheck(cs.fn, cs.inputs, { directions: 1, seed: c });
             for (const k of r.checks) {
               row.maxAbsError = Math.max(row.maxAbsError, k.error);
               row.maxRelError = Math.max(row.maxRelError, k.error / Math.max(Math.abs(k.finiteDifference), 1e-4));
-              if (!k.pass) row.failures.push(`case ${c}: v^T H u ${k.autograd.toExponential(4)} by double backward, ${k.finiteDifference.toExponential(4)} by float64 second differences`);
+              row.worstRatio = Math.max(row.worstRatio, k.error / k.bound);
+              if (!k.pass) row.failures.push(`case ${c}: v^T H u ${k.autograd.toExponential(4)} by double backward, ${k.finiteDifference.toExponential(4)} by float64 second differences, |diff| ${sci(k.error)} > bound ${sci(k.bound)}`);
             }
           } else {
-            const r = await checkForward(cs.fn, tensors, { seed: c });
+            const r = await checkForward(cs.fn, cs.inputs, { seed: c });
             row.maxAbsError = Math.max(row.maxAbsError, r.maxAbsError);
             row.maxRelError = Math.max(row.maxRelError, r.maxAbsError / Math.max(r.scale, 1e-5));
-            if (!r.pass) row.failures.push(`case ${c}: jvp off by ${r.maxAbsError.toExponential(2)} (scale ${r.scale.toExponential(2)})`);
+            row.worstRatio = Math.max(row.worstRatio, r.maxAbsError / r.bound);
+            if (!r.pass) row.failures.push(`case ${c}: jvp off by ${r.maxAbsError.toExponential(2)} at output ${at(r.worst.coords)} (jvp ${sci(r.worst.autograd)}, float64 ${sci(r.worst.reference)}; bound ${sci(r.bound)})`);
           }
         } catch (e) {
           const msg = (e as Error).message;
@@ -547,4 +677,69 @@ export async function runAudit(opts: { seed?: number; cases?: number; only?: str
       opts.onRow?.(row);
     }
   return rows;
+}
+
+/** "all 341" or "1200 of 9000 (+ a random direction)": the elements a row compared one by one. */
+export function checkedText(r: AuditRow): string {
+  if (r.check && r.check !== 'grad') return 'directions';
+  const dir = r.details.some((d) => d.inputs.some((i) => i.directional && i.checked < i.elements));
+  return r.checked === r.elements ? `all ${r.elements}` : `${r.checked}/${r.elements}${dir ? '+dir' : ''}`;
+}
+
+/** One line per case: its inputs' shapes and elements checked, and its attributes. */
+export function caseText(d: AuditCaseDetail): string {
+  const ins = d.inputs.map((i) => `${i.input} ${at(i.shape)} ${i.checked}/${i.elements}${i.directional ? ' +direction' : ''}`).join(', ');
+  const attrs = d.attrs ? Object.entries(d.attrs).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ') : '';
+  return `case ${d.case}: ${ins}${attrs ? `; ${attrs}` : ''}`;
+}
+
+const escHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The audit as markdown: the criterion and its values, one table row per audited function, the cases
+ * (shapes, attributes, elements checked) and every failure. */
+export function auditMarkdown(rows: AuditRow[], meta: { seed: number; cases: number; seconds?: number; adapter?: string }): string {
+  const live = rows.filter((r) => !r.skipped);
+  const failed = live.filter((r) => !r.pass);
+  const out = [
+    `# rootgrad audit`,
+    '',
+    `${live.length - failed.length}/${live.length} passed (seed ${meta.seed}, ${meta.cases} cases per row${meta.seconds === undefined ? '' : `, ${meta.seconds.toFixed(1)} s`}${meta.adapter ? `, on ${meta.adapter}` : ''}).`,
+    '',
+    `Criterion: ${AUDIT_CRITERION}`,
+    '',
+    '| name | cases | elements checked | max abs error | max rel error | worst error / bound | max value error | status |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => (r.skipped ? `| ${r.name} | - | - | - | - | - | - | n/a: ${r.skipped} |` : `| ${r.name} | ${r.cases} | ${checkedText(r)} | ${sci(r.maxAbsError)} | ${sci(r.maxRelError)} | ${sci(r.worstRatio)} | ${sci(r.maxValueError)} | ${r.pass ? 'pass' : '**FAIL**'} |`)),
+    '',
+    '## Cases',
+    '',
+    ...live.flatMap((r) => [`- **${r.name}**`, ...r.details.map((d) => `  - ${caseText(d)}`)]),
+  ];
+  if (failed.length) out.push('', '## Failures', '', ...failed.flatMap((r) => r.failures.map((f) => `- ${r.name}: ${f}`)));
+  return out.join('\n') + '\n';
+}
+
+/** A standalone page: the criterion, a chart of each row's worst error / bound (log scale, the tolerance
+ * drawn at 1) and the markdown's table. */
+export function auditHtml(rows: AuditRow[], meta: { seed: number; cases: number; seconds?: number; adapter?: string }): string {
+  const live = rows.filter((r) => !r.skipped);
+  const chart = ratioChart(live.map((r) => ({ label: r.name, ratio: r.worstRatio, pass: r.pass })), 'worst |autograd - reference| / bound per row (log scale; the bound is the tolerance, at 1)');
+  const table = rows.map((r) => `<tr class="${r.pass ? '' : 'fail'}"><td>${escHtml(r.name)}</td><td>${r.skipped ? '-' : r.cases}</td><td>${r.skipped ? '-' : checkedText(r)}</td><td>${r.skipped ? '-' : sci(r.maxAbsError)}</td><td>${r.skipped ? '-' : sci(r.worstRatio)}</td><td>${r.skipped ? '-' : sci(r.maxValueError)}</td><td>${r.skipped ? `n/a: ${escHtml(r.skipped)}` : r.pass ? 'pass' : 'FAIL'}</td></tr>`);
+  const cases = live.map((r) => `<details><summary>${escHtml(r.name)}</summary><ul>${r.details.map((d) => `<li>${escHtml(caseText(d))}</li>`).join('')}${r.failures.map((f) => `<li class="fail">${escHtml(f)}</li>`).join('')}</ul></details>`);
+  const failed = live.filter((r) => !r.pass).length;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>rootgrad audit</title>
+<style>body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.fail,li.fail{background:#fdd}</style>
+</head><body>
+<h1 style="font-size:1.2rem">rootgrad audit</h1>
+<p>${live.length - failed}/${live.length} passed (seed ${meta.seed}, ${meta.cases} cases per row${meta.seconds === undefined ? '' : `, ${meta.seconds.toFixed(1)} s`}${meta.adapter ? `, on ${escHtml(meta.adapter)}` : ''}).</p>
+<p>Criterion: ${escHtml(AUDIT_CRITERION)}</p>
+${chart}
+<table><tr><th>name</th><th>cases</th><th>elements checked</th><th>max abs error</th><th>worst error / bound</th><th>max value error</th><th>status</th></tr>
+${table.join('\n')}
+</table>
+<h2 style="font-size:1rem">Cases</h2>
+${cases.join('\n')}
+</body></html>
+`;
 }

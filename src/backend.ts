@@ -85,3 +85,17 @@ export async function referenceValues(tensors: Iterable<Tensor>): Promise<Map<Te
   for (const t of tensors) out.set(t, { shape: [...t.shape], data: Float64Array.from(await t.data()) });
   return out;
 }
+
+/**
+ * The float64 result of fn on the reference backend, as float64: `{ shape, data: Float64Array }`. GPU
+ * tensors fn reads are read back as needed (`values` is extended in place); a GPU tensor fn returns as is
+ * (an identity) gives its float64 value.
+ */
+export async function referenceOutput(fn: () => Tensor, values: Map<Tensor, F64> = new Map()): Promise<F64> {
+  const out = await runReference(fn, values);
+  if (!(out instanceof Tensor)) throw new Error('referenceOutput: fn must return a Tensor');
+  if (out.ref) return out.ref;
+  const bound = values.get(out);
+  if (bound) return bound;
+  return { shape: [...out.shape], data: Float64Array.from(await out.data()) };
+}

@@ -9,7 +9,8 @@
 // @binding(0) holds the params: by default every input's element count as u32, then the op's numeric
 // attributes as f32 in the order of `attrs` (override with params()).
 import { empty, Tensor, type DType } from './tensor.js';
-import { Params, rt } from './runtime.js';
+import { Params, registerUserShader, rt } from './runtime.js';
+import { hasDevice } from './gpu.js';
 import { registerShader } from './shaders.js';
 import { Generator } from './random.js';
 import { shapeStr } from './shape.js';
@@ -108,6 +109,14 @@ export function defineOp(spec: CustomOpSpec): CustomOp {
   const [fwdName, bwdName] = kernelNames(spec.name);
   registerShader(fwdName, `#include "common.wgsl"\n#include "raw_params.wgsl"\n#include "math.wgsl"\n${spec.forward.wgsl}`);
   registerShader(bwdName, `#include "common.wgsl"\n#include "raw_params.wgsl"\n#include "math.wgsl"\n${spec.backward.wgsl}`);
+  registerUserShader(fwdName, `defineOp '${spec.name}' (its forward)`);
+  registerUserShader(bwdName, `defineOp '${spec.name}' (its backward)`);
+  // compiled now when there is a device: a WGSL error shows at the next readback, and every later call
+  // of the op throws it (the compiler's message, this op's name, the offending line)
+  if (hasDevice()) {
+    rt().kernel(fwdName);
+    rt().kernel(bwdName);
+  }
   const op = ((inputs: Tensor[], attrs: Record<string, number> = {}) => {
     if (!Array.isArray(inputs)) throw new Error(`${spec.name}: inputs must be an array of Tensors`);
     return apply('custom', inputs, { name: spec.name, values: attrs }, spec.name);

@@ -21,7 +21,7 @@ export interface ExperimentSpec {
   test: Dataset;
   base: TrainConfig;
   /** One entry per arm: a label and the loss settings. */
-  arms: { label: string; loss: LossName; k?: number; m?: number }[];
+  arms: { label: string; loss: LossName; k?: number; m?: number; lossOptions?: Record<string, number> }[];
   seeds: number[];
   target: number;
 }
@@ -30,7 +30,7 @@ export async function runExperiment(spec: ExperimentSpec, onRun?: (r: Experiment
   const runs: ExperimentRun[] = [];
   for (const seed of spec.seeds) {
     for (const arm of spec.arms) {
-      const cfg: TrainConfig = { ...spec.base, loss: arm.loss, k: arm.k ?? spec.base.k, m: arm.m ?? spec.base.m, seed };
+      const cfg: TrainConfig = { ...spec.base, loss: arm.loss, k: arm.k ?? spec.base.k, m: arm.m ?? spec.base.m, seed, ...(arm.lossOptions ? { lossOptions: arm.lossOptions } : {}) };
       const { model, optimizer, history } = await trainClassifier(spec.model, spec.train, spec.test, cfg);
       optimizer.dispose();
       model.dispose();

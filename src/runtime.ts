@@ -50,6 +50,24 @@ export interface Kernel {
   layout: GPUBindGroupLayout;
   /** A small number naming this pipeline in bind-group cache keys. */
   id: number;
+  /** Set once its WGSL failed to compile: every later use throws this instead of dispatching an invalid
+   * pipeline (whose own error would only say "invalid due to a previous error"). */
+  error?: string;
+}
+
+/** WGSL files written by users (defineOp kernels, defineRowLoss bodies), by file: who wrote them, for
+ * compile errors that name the op rather than only the built-in kernel that includes them. */
+const userShaders = new Map<string, string>();
+export function registerUserShader(file: string, owner: string): void {
+  userShaders.set(file, owner);
+}
+
+/** A compile error in words: the user's op when one of its files is in the kernel, the compiler's message
+ * (with the offending source lines, as the compiler quotes them) and the kernel. */
+function compileError(name: string, defines: Defines, message: string): string {
+  const owners = [name, ...Object.values(defines).map(String)].map((f) => userShaders.get(f)).filter((o): o is string => !!o);
+  const where = `kernel '${name}'${Object.keys(defines).length ? ` ${JSON.stringify(defines)}` : ''}`;
+  return owners.length ? `${owners.join(', ')}: its WGSL does not compile (in ${where}):\n${message}` : `${where}: ${message}`;
 }
 
 /** A GPU buffer and the bytes the kernel may see: `bytes` from `offset` (a multiple of 256; default 0). */
@@ -166,12 +184,16 @@ export class Runtime {
       node = next;
     }
     const found = node.get(LEAF) as Kernel | undefined;
-    if (found) return found;
+    if (found) {
+      if (found.error) throw new Error(`rootgrad: ${found.error}`);
+      return found;
+    }
     let key = name;
     for (const d in defines) key += '|' + d + '=' + defines[d];
     let k = this.pipelines.get(key);
     if (k) {
       node.set(LEAF, k);
+      if (k.error) throw new Error(`rootgrad: ${k.error}`);
       return k;
     }
     const code = wgslSource(name, defines, kernelDecl(name)?.prelude);
@@ -191,9 +213,17 @@ export class Runtime {
     }));
     const layout = this.device.createBindGroupLayout({ entries, label: name });
     const pipeline = this.device.createComputePipeline({ layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: 'main' }, label: name });
-    this.checkLater(this.device.popErrorScope().then((e) => (e ? `kernel '${name}' ${JSON.stringify(defines)}: ${e.message}` : null)));
+    const made: Kernel = { name, pipeline, layout, id: this.pipelines.size + 1 };
+    this.checkLater(
+      this.device.popErrorScope().then((e) => {
+        if (!e) return null;
+        // kept on the kernel: later calls throw this at once, at dispatch
+        made.error = compileError(name, defines, e.message);
+        return made.error;
+      }),
+    );
     if (level >= 1) console.error(`rootgrad: compiled ${key} in ${(performance.now() - t0).toFixed(1)} ms`);
-    k = { name, pipeline, layout, id: this.pipelines.size + 1 };
+    k = made;
     this.pipelines.set(key, k);
     node.set(LEAF, k);
     return k;

@@ -7,6 +7,8 @@ import { manualSeed, Generator, globalGenerator } from './random.js';
 import { add, mul } from './ops/binary.js';
 import { argmax } from './ops/reduce.js';
 import { binaryCrossEntropy, crossEntropy, focalLoss, rootedLogisticLoss, rootedLoss } from './ops/losses.js';
+import { rowLoss, rowLossNames, rowLossScalars } from './ops/linear_losses.js';
+import { checkOptions } from './options.js';
 import { Adam, AdamW, SGD, type Optimizer, type OptimizerState } from './optim/optimizer.js';
 import type { StateValue } from './nn/module.js';
 import { fromSafetensors, toSafetensors, type HostTensor } from './io/safetensors.js';
@@ -14,10 +16,14 @@ import { constantSchedule, cosineSchedule } from './optim/schedule.js';
 import { batchIndices, gatherRows, type Dataset } from './data/dataset.js';
 import { buildModel, type Classifier, type ModelConfig } from '../models/index.js';
 
-export type LossName = 'ce' | 'focal' | 'rooted' | 'bce';
+/** A built-in loss ('bce' for the logistic model), or the name of any registered row loss (rowLossNames():
+ * built-in and defineRowLoss's, e.g. 'poly1'), whose scalars come from `lossOptions`. */
+export type LossName = 'ce' | 'focal' | 'rooted' | 'bce' | (string & {});
 
 export interface TrainConfig {
   loss: LossName;
+  /** A registered row loss's scalars by name (e.g. { eps: 0.5 }); its defaults for the rest. */
+  lossOptions?: Record<string, number>;
   k: number;
   m: number;
   alpha: number;
@@ -69,8 +75,25 @@ export interface EpochLog {
   examplesPerSecond: number;
 }
 
+/** Throws unless `loss` is one a model can train with: the built-in names, or (multiclass models) any
+ * registered row loss. */
+export function checkLossName(loss: string, binary: boolean, lossOptions?: Record<string, number>): void {
+  const given = Object.keys(lossOptions ?? {});
+  if (given.length && ['ce', 'focal', 'rooted', 'bce'].includes(loss)) throw new Error(`lossOptions are the scalars of a registered row loss; the built-in loss '${loss}' takes k, m, alpha, gamma (got ${given.join(', ')})`);
+  if (binary) {
+    if (loss !== 'rooted' && loss !== 'bce' && loss !== 'ce') throw new Error(`the logistic model trains with loss rooted or bce, got '${loss}'`);
+    return;
+  }
+  if (loss === 'bce') throw new Error(`the loss bce is for the logistic model; a multiclass model uses ce, focal, rooted or a registered row loss (${rowLossNames().join(', ')})`);
+  if (!['ce', 'focal', 'rooted'].includes(loss) && !rowLossNames().includes(loss)) throw new Error(`unknown loss '${loss}': ce, focal, rooted, or a registered row loss (${rowLossNames().join(', ')}; add one with defineRowLoss, from the command line with --import FILE)`);
+  if (!given.length) return;
+  const { scalars } = rowLossScalars(loss);
+  checkOptions(`loss ${loss}`, lossOptions, scalars);
+  for (const [k, v] of Object.entries(lossOptions!)) if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`loss ${loss}: ${k} must be a finite number, got ${v}`);
+}
+
 /** The loss of a model's logits for labels (binary models produce one logit per example). */
-export function lossFor(cfg: Pick<TrainConfig, 'loss' | 'k' | 'm' | 'alpha' | 'gamma'>, binary: boolean, logits: Tensor, labels: Tensor, reduction: 'mean' | 'sum' = 'mean'): Tensor {
+export function lossFor(cfg: Pick<TrainConfig, 'loss' | 'k' | 'm' | 'alpha' | 'gamma' | 'lossOptions'>, binary: boolean, logits: Tensor, labels: Tensor, reduction: 'mean' | 'sum' = 'mean'): Tensor {
   if (binary) {
     if (cfg.loss === 'rooted') return rootedLogisticLoss(logits, labels, { k: cfg.k, reduction });
     if (cfg.loss === 'bce' || cfg.loss === 'ce') return binaryCrossEntropy(logits, labels, { reduction });
@@ -84,7 +107,8 @@ export function lossFor(cfg: Pick<TrainConfig, 'loss' | 'k' | 'm' | 'alpha' | 'g
     case 'rooted':
       return rootedLoss(logits, labels, { k: cfg.k, m: cfg.m, reduction });
     default:
-      throw new Error(`the loss ${cfg.loss} is for binary models; use ce, focal or rooted`);
+      checkLossName(cfg.loss, false);
+      return rowLoss(cfg.loss, logits, labels, { ...cfg.lossOptions, reduction });
   }
 }
 
@@ -107,7 +131,7 @@ export interface EvalResult {
 }
 
 /** Loss and accuracy over a whole data set, in batches, without gradients. */
-export async function evaluate(model: Classifier, ds: Dataset, cfg: Pick<TrainConfig, 'loss' | 'k' | 'm' | 'alpha' | 'gamma'>, batch = 512): Promise<EvalResult> {
+export async function evaluate(model: Classifier, ds: Dataset, cfg: Pick<TrainConfig, 'loss' | 'k' | 'm' | 'alpha' | 'gamma' | 'lossOptions'>, batch = 512): Promise<EvalResult> {
   const wasTraining = model.training;
   model.eval();
   const binary = ds.classes === 2 && model.config.kind === 'logistic';
@@ -182,10 +206,12 @@ export async function trainClassifier(
   } = {},
   resume?: Checkpoint,
 ): Promise<TrainResult> {
+  checkOptions('trainClassifier', cfg, [...Object.keys(defaultTrainConfig), 'compile', 'lossOptions']);
+  const binary = modelConfig.kind === 'logistic';
+  checkLossName(cfg.loss, binary, cfg.lossOptions);
   manualSeed(cfg.seed);
   const model = buildModel(modelConfig);
   const optimizer = makeOptimizer(model, cfg);
-  const binary = modelConfig.kind === 'logistic';
   const stepsPerEpoch = Math.ceil(train.n / cfg.batch);
   const total = stepsPerEpoch * cfg.epochs;
   const lrAt = cfg.schedule === 'cosine' ? cosineSchedule(cfg.lr, { total, warmup: cfg.warmup }) : constantSchedule(cfg.lr, { warmup: cfg.warmup });

@@ -32,8 +32,8 @@ test('rootgrad audit --module: a module file exporting { model, loss, batch }, i
   const missing = cli('audit', '--module', file, '--export', 'nope');
   expect(missing.status).toBe(2);
   expect(missing.stderr).toContain("rootgrad audit: " + file + " has no export 'nope' holding { model, loss, batch } (its exports: default, mlp)");
-  const stray = cli('audit', '--report', html);
-  expect(stray.stderr).toContain('rootgrad audit: --report goes with --module FILE');
+  const stray = cli('audit', '--full');
+  expect(stray.stderr).toContain('rootgrad audit: --full goes with --module FILE');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -43,7 +43,10 @@ test('every registered op, loss and model passes the audit', async () => {
   const failed = rows.filter((r) => !r.pass);
   expect(failed.map((r) => `${r.name}: ${r.failures.join('; ')}`)).toEqual([]);
   // every primitive has its row; `custom` has one per op made with defineOp
-  for (const name of Object.keys(rg.opTable())) expect(rows.some((r) => r.name === name || (name === 'custom' && r.name.startsWith('custom: '))), name).toBe(true);
+  for (const name of Object.keys(rg.opTable())) expect(rows.some((r) => r.name === name || r.name.startsWith(`${name}: `) || (name === 'custom' && r.name.startsWith('custom: '))), name).toBe(true);
+  // one row per registered row loss, on logits and fused with the classifier in each strategy
+  for (const loss of rg.rowLossNames()) for (const name of [`rowLoss: ${loss}`, `linearLoss: ${loss} (chunked)`, `linearLoss: ${loss} (tiled)`]) expect(rows.some((r) => r.name === name), name).toBe(true);
+  for (const r of rows) expect(r.checked, r.name).toBe(r.elements); // every element (all inputs are under the limit)
   for (const name of ['model: mlp', 'model: logistic', 'model: vit', 'model: gpt', 'custom: labelSmoothedRooted']) expect(rows.some((r) => r.name === name), name).toBe(true);
 });
 
@@ -53,7 +56,7 @@ test('--order 2 and --forward: every op with a recorded rule passes; the rest ar
   expect(failed.map((r) => `${r.name}: ${r.failures.join('; ')}`)).toEqual([]);
   for (const check of ['gradgrad', 'jvp'] as const) {
     const mine = rows.filter((r) => r.check === check);
-    for (const name of ['tanh', 'gelu', 'linear', 'layerNorm', 'attention', 'rootedLoss', 'crossEntropy', 'conv2d', 'batchNorm', 'linearLoss', 'model: mlp', 'model: gpt']) expect(mine.find((r) => r.name === `${name} (${check})`)?.skipped, `${name} ${check}`).toBeUndefined();
+    for (const name of ['tanh', 'gelu', 'linear', 'layerNorm', 'attention', 'rootedLoss', 'crossEntropy', 'conv2d', 'batchNorm', 'linearLoss: rootedLoss (tiled)', 'model: mlp', 'model: gpt']) expect(mine.find((r) => r.name === `${name} (${check})`)?.skipped, `${name} ${check}`).toBeUndefined();
     for (const r of mine.filter((x) => x.skipped)) expect(r.skipped, r.name).toMatch(/no gradient|cannot record its backward|has no backward in differentiable ops yet|its own kernel/);
     expect(mine.find((r) => r.name === `argmax (${check})`)?.skipped).toBe('argmax has an integer output: no gradient');
   }
@@ -102,6 +105,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) { let i = gid.x; if (i < 
   expect(bad.out).toMatch(/custom: doubleWithWrongGradient\s+1\s+.*FAIL/);
   const good = await runQuiet(['audit', '--only', 'rootedLoss,attention', '--cases', '1']);
   expect(good.code).toBe(0);
-  expect(good.out).toMatch(/2\/2 passed/);
+  expect(good.out).toMatch(/5\/5 passed/); // rootedLoss, its row-loss row, both fused linear strategies, attention
   rg.customOps.delete('doubleWithWrongGradient');
 });

@@ -1,7 +1,7 @@
 // Benchmarks are not tests: this only checks that each one runs, at a tiny size, and writes its JSON and
 // markdown (into a temporary folder, not bench/results).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -22,3 +22,14 @@ test.each(cases)('bench %s runs at a tiny size', (name, file, args) => {
   expect(existsSync(join(dir, `${name}.json`))).toBe(true);
   expect(existsSync(join(dir, `${name}.md`))).toBe(true);
 }, 300_000);
+
+test('every bench script answers --help with its header, without running (nothing written)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rootgrad-bench-help-'));
+  for (const file of ['matmul', 'loss', 'attention', 'conv', 'linear-loss', 'compare', 'memory', 'overhead', 'vocabulary'].map((n) => `bench/${n}.ts`)) {
+    const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', file, '--help', '--results', dir], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, `${file}: ${r.stderr}`).toBe(0);
+    expect(r.stdout, file).toMatch(/Writes\s+bench\/results\/[\w-]+\.\{json,md\}/);
+    expect(r.stdout, file).not.toMatch(/wrote /);
+  }
+  expect(readdirSync(dir)).toEqual([]);
+});

@@ -53,7 +53,11 @@ test('gradcheck catches a wrong gradient', async () => {
   const r = await rg.gradcheck((t) => rg.sum(rg.add(rg.mul(t, t).detach(), t)), [x]);
   expect(r.pass).toBe(false);
   expect(r.inputs[0].maxAbsError).toBeCloseTo(4, 4); // at x = 2: 1 vs 5
-  expect(r.inputs[0].worstIndex).toBe(2);
+  expect(r.inputs[0].failed).toBe(3);
+  // the worst is the element furthest over its own bound: at x = -1, autograd 1 against -1
+  expect(r.inputs[0].worstIndex).toBe(1);
+  expect(r.inputs[0].worst).toMatchObject({ coords: [1], autograd: 1 });
+  expect(r.inputs[0].worst!.reference).toBeCloseTo(-1, 6);
 });
 
 describe('gradcheck fastMode (a random direction per input) and checkNondeterminism', () => {
@@ -66,8 +70,10 @@ describe('gradcheck fastMode (a random direction per input) and checkNondetermin
       const sq = rg.mul(t, t);
       return rg.sum(rg.where(at37, sq.detach(), sq));
     };
-    const sparse = await rg.gradcheck(f, [x], { samples: 1 }); // one element: 2 evaluations
-    expect(sparse.pass).toBe(true); // looked elsewhere
+    const sparse = await rg.gradcheck(f, [x], { samples: 1 }); // one element: 2 evaluations, and a direction
+    expect(sparse.inputs[0].failed).toBe(0); // the sampled element looked elsewhere...
+    expect(sparse.inputs[0].directional!.pass).toBe(false); // ...the random direction over all did not
+    expect(sparse.pass).toBe(false);
     const fast = await rg.gradcheck(f, [x], { fastMode: true }); // one direction: 2 evaluations
     expect(fast.pass).toBe(false);
     const { autograd, finiteDifference } = fast.inputs[0].directional!;
@@ -122,7 +128,8 @@ describe('auditModule: a user model audited per parameter, with reports', () => 
     expect(md).toMatch(/^\d+\/\d+ parameters pass \(fast mode/);
     expect(md).toContain('| wte.weight | [11, 16] |');
     const html = rg.moduleAuditHtml(full, 'GPT audit');
-    expect(html).toMatch(/^<!doctype html>[\s\S]*<svg[\s\S]*<rect[\s\S]*<table>/);
+    expect(html).toMatch(/^<!doctype html>[\s\S]*<svg[\s\S]*<rect[\s\S]*class="tolerance"[\s\S]*<table>/);
+    expect(html).toContain('|a_i - n_i| &lt;= atol_i + rtol |n_i|');
     gpt.dispose();
     resnet.dispose();
   });

@@ -10,11 +10,14 @@ import { classifierSpec, classifierSpecs } from '../../models/index.js';
 import { configureModel, modelFlags, parseFlags, usage, UsageError, type Flags } from './flags.js';
 import { adapterLine, prepare } from './common.js';
 import { experimentGpt, gptTrainFlags } from './lm.js';
+import { checkLoss, parseLossOptions } from './train.js';
+import { rowLossScalars } from '../ops/linear_losses.js';
 
 export const experimentFlags: Flags = {
   model: { kind: 'string', help: 'the classifier, or gpt (a character-level language model of --text, compared by validation cross-entropy, perplexity and accuracy)', choices: [...Object.keys(classifierSpecs), 'gpt'] },
   data: { kind: 'string', help: 'digits, breast-cancer, fashion-mnist, a folder of IDX files or FILE.csv' },
-  losses: { kind: 'string', help: 'comma-separated arms (default ce,focal,rooted; bce,rooted for logistic; ce,rooted for gpt)' },
+  losses: { kind: 'string', help: 'comma-separated arms (default ce,focal,rooted; bce,rooted for logistic; ce,rooted for gpt); any registered row loss by name too (e.g. defined by a file given to --import)' },
+  'loss-options': { kind: 'string', help: "the registered row losses' scalars, e.g. eps=0.5 (each arm takes the ones it has)" },
   seeds: { kind: 'int', help: 'seeds per loss (default 5; 3 for gpt)', min: 1 },
   epochs: { kind: 'int', help: "epochs per run (default: the model's own)", min: 1 },
   batch: { kind: 'int', help: 'batch size (default 64)', min: 1 },
@@ -43,10 +46,15 @@ export async function experimentCommand(argv: string[]): Promise<number> {
   const data = (f.data as string) ?? (modelKind === 'logistic' ? 'breast-cancer' : 'digits');
   const binary = modelKind === 'logistic';
   const arms = ((f.losses as string) ?? (binary ? 'bce,rooted' : 'ce,focal,rooted')).split(',').map((x) => x.trim());
+  const lossOptions = f['loss-options'] !== undefined ? parseLossOptions(f['loss-options'] as string) : {};
+  const optionsOf = (loss: string) => (['ce', 'focal', 'rooted', 'bce'].includes(loss) ? {} : Object.fromEntries(Object.entries(lossOptions).filter(([k]) => rowLossScalars(loss).scalars.includes(k))));
   for (const a of arms) {
-    const ok = binary ? ['bce', 'rooted'] : ['ce', 'focal', 'rooted'];
-    if (!ok.includes(a)) throw new UsageError(`rootgrad experiment: --losses for ${modelKind} are ${ok.join(', ')}, got '${a}'`);
+    if (binary && !['bce', 'rooted'].includes(a)) throw new UsageError(`rootgrad experiment: --losses for ${modelKind} are bce, rooted, got '${a}'`);
+    checkLoss('experiment', modelKind, a);
   }
+  const used = new Set(arms.flatMap((a) => Object.keys(optionsOf(a))));
+  const unused = Object.keys(lossOptions).filter((k) => !used.has(k));
+  if (unused.length) throw new UsageError(`rootgrad experiment: --loss-options ${unused.join(', ')}: no arm among ${arms.join(', ')} has such a scalar`);
   const { train, test } = prepare(data, 0.2, 0);
   const model = configureModel('experiment', modelKind, { features: train.features, classes: train.classes, name: data }, f);
   const given: Partial<TrainConfig> = {};
@@ -57,7 +65,11 @@ export async function experimentCommand(argv: string[]): Promise<number> {
   const sweep = f['sweep-k'] ? (f['sweep-k'] as string).split(',').map(Number) : [];
   if (sweep.some((x) => !(x > 0))) throw new UsageError(`rootgrad experiment: --sweep-k must be positive numbers, got '${f['sweep-k']}'`);
   const armSpecs = [
-    ...arms.map((loss) => ({ label: loss === 'rooted' ? `rooted k=${k}${binary ? '' : ` m=${m}`}` : loss, loss: loss as LossName, k, m })),
+    ...arms.map((loss) => {
+      const own = optionsOf(loss);
+      const label = loss === 'rooted' ? `rooted k=${k}${binary ? '' : ` m=${m}`}` : Object.keys(own).length ? `${loss} ${Object.entries(own).map(([a, v]) => `${a}=${v}`).join(' ')}` : loss;
+      return { label, loss: loss as LossName, k, m, ...(Object.keys(own).length ? { lossOptions: own } : {}) };
+    }),
     ...sweep.filter((x) => !(arms.includes('rooted') && x === k)).map((x) => ({ label: `rooted k=${x}${binary ? '' : ` m=${m}`}`, loss: 'rooted' as LossName, k: x, m })),
   ];
   const seeds = Array.from({ length: (f.seeds as number) ?? 5 }, (_, i) => i);

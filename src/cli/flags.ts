@@ -34,7 +34,14 @@ export function flagLines(flags: Flags): string {
 }
 
 export function usage(cmd: string, flags: Flags, intro: string): string {
-  return `${intro}\n\nusage: rootgrad ${cmd} [flags]\n\n${flagLines(flags)}\n  --help            this text\n`;
+  return `${intro}
+
+usage: rootgrad ${cmd} [flags]
+
+${flagLines(flags)}
+  --import FILE     load an ES module (or .ts) first: its defineRowLoss losses and defineOp ops are usable by name (repeatable)
+  --help            this text
+`;
 }
 
 export function parseFlags(cmd: string, argv: string[], flags: Flags): Parsed {

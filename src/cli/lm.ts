@@ -46,6 +46,7 @@ const NOT_FOR_GPT: Record<string, string> = {
   channels: 'not an option of the GPT (it takes --dim, --heads, --layers, --dropout)',
   width: 'not an option of the GPT (it takes --dim, --heads, --layers, --dropout)',
   blocks: 'not an option of the GPT (it takes --dim, --heads, --layers, --dropout)',
+  'loss-options': 'the GPT trains with --loss ce, focal or rooted, whose scalars are --k, --m, --alpha, --gamma',
 };
 
 export function readText(path: string, what = 'text file'): string {

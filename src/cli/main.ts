@@ -8,6 +8,7 @@ import { generateCommand } from './generate.js';
 import { experimentCommand } from './experiment.js';
 import { auditCommand } from './audit.js';
 import { inspectCommand } from './inspect.js';
+import { loadUserFile, takeImports } from './load.js';
 import '../ops/methods.js';
 
 setGpuProvider(nodeGpu);
@@ -31,7 +32,9 @@ usage: rootgrad <command> [flags]
 commands:
 ${Object.entries(COMMANDS).map(([name, [, about]]) => `  ${name.padEnd(11)} ${about}`).join('\n')}
 
-rootgrad <command> --help shows its flags. ROOTGRAD_DEBUG=1 prints stack traces, the adapter probe's native
+rootgrad <command> --help shows its flags. Every command takes --import FILE (repeatable): an ES module (or .ts,
+bundled with esbuild) loaded first, whose defineRowLoss losses and defineOp ops are then usable by name; its
+\`import 'rootgrad'\` is this rootgrad, wherever the file lives. ROOTGRAD_DEBUG=1 prints stack traces, the adapter probe's native
 messages and the kernels as they compile.
 `;
 
@@ -46,7 +49,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     const command = COMMANDS[cmd];
     if (!command) throw new UsageError(`rootgrad: unknown command '${cmd}' (try rootgrad --help)`);
-    return await command[0](rest);
+    // --import FILE (any command, repeatable): loaded first, so that what it registers (defineRowLoss,
+    // defineOp) is usable by name
+    const { imports, rest: args } = takeImports(rest);
+    if (!args.includes('--help'))
+      for (const file of imports) {
+        try {
+          await loadUserFile(cmd, '--import', file);
+        } catch (e) {
+          if (e instanceof UsageError) throw e;
+          throw new Error(`--import ${file}: ${(e as Error).message}`);
+        }
+      }
+    return await command[0](args);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n`);

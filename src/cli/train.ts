@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { init } from '../gpu.js';
 import { builtinDatasets } from '../data/files.js';
-import { checkpointBytes, checkpointFrom, defaultTrainConfig, trainClassifier, type Checkpoint, type TrainConfig } from '../train.js';
+import { checkLossName, checkpointBytes, checkpointFrom, defaultTrainConfig, trainClassifier, type Checkpoint, type TrainConfig } from '../train.js';
 import { detectAnomaly } from '../anomaly.js';
 import { save, writeFileAtomic } from '../io/files.js';
 import { curvesSvg } from '../plot.js';
@@ -19,7 +19,8 @@ export const trainFlags: Flags = {
   data: { kind: 'string', help: `${builtinDatasets.join(', ')}, a folder of IDX files (DIR/) or FILE.csv (features..., label)` },
   limit: { kind: 'int', help: 'train on this many training examples (a seeded random subset)', min: 1 },
   ...modelFlags,
-  loss: { kind: 'string', help: 'ce, focal, rooted, or bce (logistic model)', choices: ['ce', 'focal', 'rooted', 'bce'] },
+  loss: { kind: 'string', help: 'ce, focal, rooted, bce (logistic model), or a registered row loss by name (e.g. one a file given by --import defines with defineRowLoss)' },
+  'loss-options': { kind: 'string', help: "a registered row loss's scalars, e.g. eps=0.5,k=2 (its defaults for the rest)" },
   k: { kind: 'number', help: 'rooted loss k (> 0)', min: Number.MIN_VALUE },
   m: { kind: 'number', help: 'rooted loss m (> 0)', min: Number.MIN_VALUE },
   alpha: { kind: 'number', help: 'focal loss alpha', min: Number.MIN_VALUE },
@@ -54,13 +55,31 @@ export function trainSettings(f: Parsed): Partial<TrainConfig> {
   const out: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(names)) if (flag in f) out[key] = f[flag];
   if (f['no-compile']) out.compile = false;
+  if (f['loss-options'] !== undefined) out.lossOptions = parseLossOptions(f['loss-options'] as string);
   return out as Partial<TrainConfig>;
 }
 
-/** Which losses a model trains with. */
-export function checkLoss(cmd: string, kind: string, loss: string): void {
+/** --loss-options eps=0.5,k=2: name=number pairs. */
+export function parseLossOptions(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z_]\w*)=(.+)$/.exec(part);
+    const v = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(v)) throw new UsageError(`--loss-options takes name=number pairs separated by commas, e.g. eps=0.5,k=2; got '${part}'`);
+    out[m[1]] = v;
+  }
+  return out;
+}
+
+/** Which losses a model trains with: the built-in ones, or any registered row loss (multiclass models). */
+export function checkLoss(cmd: string, kind: string, loss: string, lossOptions?: Record<string, number>): void {
   if (kind === 'logistic' && !['rooted', 'bce'].includes(loss)) throw new UsageError(`rootgrad ${cmd}: the logistic model trains with --loss rooted or bce, got '${loss}'`);
-  if (kind !== 'logistic' && loss === 'bce') throw new UsageError(`rootgrad ${cmd}: --loss bce is for the logistic model; the ${kind} uses ce, focal or rooted`);
+  if (kind !== 'logistic' && loss === 'bce') throw new UsageError(`rootgrad ${cmd}: --loss bce is for the logistic model; the ${kind} uses ce, focal, rooted or a registered row loss`);
+  try {
+    checkLossName(loss, kind === 'logistic', lossOptions);
+  } catch (e) {
+    throw new UsageError(`rootgrad ${cmd}: ${(e as Error).message.replace(/^lossOptions/, '--loss-options')}`);
+  }
 }
 
 export async function trainCommand(argv: string[]): Promise<number> {
@@ -91,6 +110,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const modelKind = (f.model as string) ?? 'mlp';
   if (modelKind === 'gpt') return trainGpt(f);
   for (const k of Object.keys(gptTrainFlags)) if (k in f) throw new UsageError(`rootgrad train: --${k} is for --model gpt`);
+  // the loss first: a wrong name is a usage error before any data is read
+  if (f.loss !== undefined) checkLoss('train', modelKind, f.loss as string, f['loss-options'] !== undefined ? parseLossOptions(f['loss-options'] as string) : undefined);
   const data = (f.data as string) ?? 'digits';
   const testFraction = (f['test-fraction'] as number) ?? 0.2;
   if (testFraction >= 1) throw new UsageError(`rootgrad train: --test-fraction must be below 1, got ${testFraction}`);
@@ -98,7 +119,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { train, test, stats } = prepare(data, testFraction, seed, f.limit as number | undefined);
   const modelConfig = configureModel('train', modelKind, { features: train.features, classes: train.classes, name: data }, f);
   const cfg: TrainConfig = { ...defaultTrainConfig, ...classifierSpec(modelKind).training(modelConfig), ...trainSettings(f) };
-  checkLoss('train', modelKind, cfg.loss);
+  checkLoss('train', modelKind, cfg.loss, cfg.lossOptions);
   const out = (f.out as string) ?? join('runs', `${modelKind}-${data.replace(/[^\w.-]+/g, '_')}-${cfg.loss}`);
   const quiet = !!f.quiet;
 

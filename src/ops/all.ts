@@ -14,7 +14,7 @@ export { multinomial, randint, randperm } from './random.js';
 export { slice, narrow, cat, stack, split, chunk, pad, tril, triu, flatten, squeeze, unsqueeze } from './joining.js';
 export { eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, maskedFill } from './masks.js';
 export { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
-export { linearCrossEntropy, linearRootedLoss, linearFocalLoss, rowLoss, defineRowLoss, rowLossNames, type RowLoss, type RowLossSpec, type LinearLossOptions } from './linear_losses.js';
+export { linearCrossEntropy, linearRootedLoss, linearFocalLoss, rowLoss, linearRowLoss, defineRowLoss, rowLossNames, rowLossScalars, undefineRowLoss, type RowLoss, type RowLossSpec, type LinearLossOptions } from './linear_losses.js';
 export { layerNorm, attention } from './transformer.js';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d } from './pooling.js';
 export { batchNorm, groupNorm, rmsNorm } from './normalization.js';

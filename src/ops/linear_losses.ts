@@ -20,7 +20,7 @@
 // Deterministic: no atomics, every sum in a fixed order.
 import { empty, tidy, Tensor } from '../tensor.js';
 import { fromHost } from '../creation.js';
-import { rt } from '../runtime.js';
+import { registerUserShader, rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { registerShader } from '../shaders.js';
 import { f64 } from '../reference.js';
@@ -30,6 +30,7 @@ import { kernelVariant, registerWorkgroup } from '../variants.js';
 import { adapterInfo } from '../gpu.js';
 import type { Attrs, OpDef, Reduction } from './def.js';
 import { apply, checkDType, view } from './apply.js';
+import { checkOptions } from '../options.js';
 import { checkIndices, pick } from './gather.js';
 import { affine, exp, neg, pow } from './unary.js';
 import { add, div, maximum, mul } from './binary.js';
@@ -80,6 +81,19 @@ function rowLossEntry(op: string, name: string): RowLossEntry {
 
 /** The registered row losses' names (built-in and defineRowLoss's). */
 export const rowLossNames = (): string[] => [...rowLosses.keys()];
+
+/** Removes a defineRowLoss loss from the registry (a test, a notebook redefining one); built-in ones stay. */
+export function undefineRowLoss(name: string): void {
+  const e = rowLossEntry('undefineRowLoss', name);
+  if (!e.spec.wgsl) throw new Error(`undefineRowLoss: '${name}' is built in`);
+  rowLosses.delete(name);
+}
+
+/** A registered row loss's scalar options and their defaults. */
+export function rowLossScalars(name: string): { scalars: string[]; defaults: Record<string, number> } {
+  const e = rowLossEntry('rowLossScalars', name);
+  return { scalars: [...(e.spec.scalars ?? [])], defaults: { ...e.spec.defaults } };
+}
 
 /** The scalars of a row loss in their order, from the options (defaults filled in), checked. */
 function scalarValues(op: string, e: RowLossEntry, opts: Record<string, unknown>): number[] {
@@ -360,6 +374,10 @@ function linearRows(h: Tensor, r0: number, n: number, w: Tensor, b: Tensor): Ten
 
 // ---- public functions ------------------------------------------------------------------------------------
 
+/** The option keys of a row loss on logits and of a fused linear loss (besides the loss's scalars). */
+const ROW_LOSS_OPTIONS = ['reduction', 'ignoreIndex', 'fused'];
+const LINEAR_LOSS_OPTIONS = [...ROW_LOSS_OPTIONS, 'bias', 'strategy', 'chunkRows'];
+
 export interface LinearLossOptions extends MulticlassOptions {
   /** The classifier's bias [V] (Linear's), or none. */
   bias?: Tensor | null;
@@ -460,9 +478,20 @@ export function linearFocalLoss(h: Tensor, weight: Tensor, labels: Tensor, opts:
  * softmax-fused; its scalars by name in opts (defaults filled in). */
 export function rowLoss(name: string, logits: Tensor, labels: Tensor, opts: MulticlassOptions & Record<string, unknown> = {}): Tensor {
   const e = rowLossEntry('rowLoss', name);
+  checkOptions(e.spec.wgsl ? `${name}.loss` : 'rowLoss', opts, [...ROW_LOSS_OPTIONS, ...(e.spec.scalars ?? [])]);
   const { reduction = 'mean', ignoreIndex = -100 } = opts;
   checkReduction(name, reduction);
   return rowLossOn(name, name, logits, labels, { ...opts, reduction, ignoreIndex }, scalarValues(name, e, opts), 0);
+}
+
+/** Any registered row loss by name fused with the classifier h W^T (+ bias), as `RowLoss.linear` (the
+ * built-in ones as linearCrossEntropy, linearRootedLoss, linearFocalLoss). */
+export function linearRowLoss(name: string, h: Tensor, weight: Tensor, labels: Tensor, opts: LinearLossOptions & Record<string, unknown> = {}): Tensor {
+  const e = rowLossEntry('linearRowLoss', name);
+  const op = PUBLIC[name] ?? `${name}.linear`;
+  checkOptions(op, opts, [...LINEAR_LOSS_OPTIONS, ...(e.spec.scalars ?? []), ...(name === 'crossEntropy' ? ['labelSmoothing'] : [])]);
+  if (name === 'crossEntropy') return linearCrossEntropy(h, weight, labels, opts);
+  return linearLoss(op, name, h, weight, labels, opts);
 }
 
 // ---- defineRowLoss ------------------------------------------------------------------------------------------
@@ -485,10 +514,11 @@ export function defineRowLoss(spec: RowLossSpec): RowLoss {
   if (!/fn\s+row_loss\s*\(/.test(spec.wgsl)) throw new Error(`defineRowLoss: ${spec.name}'s wgsl must define fn row_loss(logp: f32) -> vec2<f32>`);
   const file = `row_loss_${spec.name}`;
   registerShader(file, `// ${spec.name}: a row loss made with defineRowLoss (the contract: loss_rows_options.wgsl)\n${spec.wgsl}`);
+  registerUserShader(file, `row loss '${spec.name}' (defineRowLoss)`);
   register(spec, file);
   return {
     name: spec.name,
     loss: (logits, labels, opts = {}) => rowLoss(spec.name, logits, labels, opts),
-    linear: (h, weight, labels, opts = {}) => linearLoss(`${spec.name}.linear`, spec.name, h, weight, labels, opts),
+    linear: (h, weight, labels, opts = {}) => linearRowLoss(spec.name, h, weight, labels, opts),
   };
 }
