@@ -66,7 +66,7 @@ describe('rootgrad command', () => {
     [['train', '--epochs', '0'], "rootgrad train: --epochs must be >= 1, got '0'"],
     [['train', '--epochs', '1.5'], "rootgrad train: --epochs must be an integer, got '1.5'"],
     [['train', '--k', '0'], "rootgrad train: --k must be > 0, got '0'"],
-    [['train', '--loss', 'mse'], "rootgrad train: unknown loss 'mse': ce, focal, rooted, or a registered row loss (crossEntropy, focalLoss, rootedLoss; add one with defineRowLoss, from the command line with --import FILE)"],
+    [['train', '--loss', 'mse'], "rootgrad train: unknown loss 'mse': ce, focal, rooted, or a registered row loss (crossEntropy, focalLoss, rootedLoss"],
     [['train', '--loss', 'rootedLoss', '--loss-options', 'kk=2'], "rootgrad train: loss rootedLoss: unknown option 'kk'; valid options: k, m"],
     [['train', '--loss-options', 'eps'], "--loss-options takes name=number pairs separated by commas, e.g. eps=0.5,k=2; got 'eps'"],
     [['train', '--hidden', '12,x'], "rootgrad train: --hidden must be positive integers separated by commas, got '12,x'"],

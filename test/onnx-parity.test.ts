@@ -33,8 +33,10 @@ describe('ONNX models exported by PyTorch', () => {
       const y = model.forward(x) as InstanceType<typeof rg.Tensor>;
       expect(y.shape).toEqual(f.output.shape);
       const out = await y.data();
-      // relative to the output's scale (elements near 0 are compared at 1e-4 of the largest)
-      expect(relErr(out, f.output.data, 1e-4 * maxAbs(f.output.data))).toBeLessThan(1e-4);
+      // 1e-4 relative; an element under 1% of the largest is held to 1e-6 of the largest instead: float32
+      // through two transformer blocks rounds at the scale of its large intermediates, so a near-zero output
+      // differs from PyTorch's float32 by an ulp of those (8e-7 at an element of 1.7e-3, GPT opset 17)
+      expect(relErr(out, f.output.data, 1e-2 * maxAbs(f.output.data))).toBeLessThan(1e-4);
       const w = rg.tensor(f.loss_weights.data, f.loss_weights.shape);
       y.mul(w).sum().backward();
       const params = new Map(model.namedParameters());
