@@ -46,7 +46,7 @@ afterAll(() => {
 
 describe('the packed package in a fresh app', () => {
   test('ships the types, the example and the data; no native dependency', () => {
-    for (const f of ['dist/browser/rootgrad.js', 'dist/node/index.js', 'dist/types/src/index.d.ts', 'dist/types/src/node.d.ts', 'examples/web/main.js', 'examples/web/index.html', 'data/digits.csv.gz']) expect(tarball).toContain(f);
+    for (const f of ['dist/browser/rootgrad.js', 'dist/node/index.js', 'dist/types/src/index.d.ts', 'dist/types/src/node.d.ts', 'examples/web/main.js', 'examples/web/index.html', 'data/digits.csv.gz', 'dist/browser/onnx.js', 'dist/node/onnx.js', 'dist/types/src/onnx/index.d.ts', 'dist/types/src/onnx/node.d.ts']) expect(tarball).toContain(f);
     expect(tarball.filter((f) => f.startsWith('node_modules/') || f.startsWith('test/'))).toEqual([]);
     expect(pkg.dependencies?.webgpu).toBeUndefined();
     expect(pkg.peerDependenciesMeta.webgpu.optional).toBe(true);
@@ -63,6 +63,7 @@ describe('the packed package in a fresh app', () => {
       join(app, 'check.ts'),
       `import * as rg from 'rootgrad';
 import { RootgradError, type RootgradErrorCode } from 'rootgrad';
+import { loadOnnx, type OnnxModel } from 'rootgrad/onnx';
 export async function roundTrip(model: rg.Module): Promise<Blob> {
   const bytes = await rg.saveToBytes(model, { note: 'x' });
   const { model: again, metadata } = await rg.loadModel(new Blob([bytes]));
@@ -71,6 +72,13 @@ export async function roundTrip(model: rg.Module): Promise<Blob> {
 }
 export const supported: Promise<boolean> = rg.isSupported();
 export const code = (e: unknown): RootgradErrorCode | null => (e instanceof RootgradError ? e.code : null);
+// the ONNX entry: its own subpath, the same rules
+export async function outputs(bytes: Uint8Array, x: rg.Tensor): Promise<string[]> {
+  const model: OnnxModel = await loadOnnx(bytes, { trainable: false });
+  const outs: Record<string, rg.Tensor> = await model.run({ [model.inputNames[0]]: x });
+  model.dispose();
+  return Object.keys(outs);
+}
 `,
     );
     writeFileSync(join(app, 'bad.ts'), `import { tensor } from 'rootgrad';\nexport const wrong: string = tensor([1, 2]);\n`);
