@@ -42,8 +42,9 @@ export async function runExperiment(spec: ExperimentSpec, onRun?: (r: Experiment
   return runs;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
+/** Mean and sample standard deviation over seeds (the LM experiment's table uses them too). */
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const pm = (xs: number[], scale = 1, digits = 2) => (xs.length ? `${(mean(xs) * scale).toFixed(digits)} ± ${(std(xs) * scale).toFixed(digits)}` : 'n/a');
 
 export interface ArmSummary {

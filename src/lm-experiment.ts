@@ -4,6 +4,7 @@
 // of one run (curves.svg).
 import { trainLM, type LmConfig, type LmLog, type LmSplit } from './lm.js';
 import { chartsSvg, type Series } from './plot.js';
+import { mean, std } from './experiment.js';
 import type { GptConfig } from '../models/gpt.js';
 
 export interface LmExperimentRun {
@@ -38,8 +39,6 @@ export async function runLmExperiment(spec: LmExperimentSpec, onRun?: (r: LmExpe
   return runs;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const pm = (xs: number[], scale = 1, digits = 3) => `${(mean(xs) * scale).toFixed(digits)} ± ${(std(xs) * scale).toFixed(digits)}`;
 
 export interface LmArmSummary {
