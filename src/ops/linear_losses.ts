@@ -459,6 +459,7 @@ export function rowLossOn(op: string, loss: string, logits: Tensor, labels: Tens
 /** Cross-entropy of logits h W^T (+ bias), never materialised: h [..., D], weight [V, D] (Linear's layout,
  * so a tied embedding works), labels [...]; ignoreIndex, reduction and labelSmoothing as crossEntropy. */
 export function linearCrossEntropy(h: Tensor, weight: Tensor, labels: Tensor, opts: LinearLossOptions & { labelSmoothing?: number } = {}): Tensor {
+  checkOptions('linearCrossEntropy', opts, [...LINEAR_LOSS_OPTIONS, 'labelSmoothing']);
   const { labelSmoothing = 0 } = opts;
   if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`linearCrossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   return linearLoss('linearCrossEntropy', 'crossEntropy', h, weight, labels, opts, labelSmoothing);
@@ -466,11 +467,13 @@ export function linearCrossEntropy(h: Tensor, weight: Tensor, labels: Tensor, op
 
 /** The rooted loss m (1 - p_y^(1/k)) of logits h W^T (+ bias), never materialised; defaults k = 3, m = 3. */
 export function linearRootedLoss(h: Tensor, weight: Tensor, labels: Tensor, opts: LinearLossOptions & { k?: number; m?: number } = {}): Tensor {
+  checkOptions('linearRootedLoss', opts, [...LINEAR_LOSS_OPTIONS, 'k', 'm']);
   return linearLoss('linearRootedLoss', 'rootedLoss', h, weight, labels, opts);
 }
 
 /** The focal loss of logits h W^T (+ bias), never materialised; defaults alpha = 0.25, gamma = 3. */
 export function linearFocalLoss(h: Tensor, weight: Tensor, labels: Tensor, opts: LinearLossOptions & { alpha?: number; gamma?: number } = {}): Tensor {
+  checkOptions('linearFocalLoss', opts, [...LINEAR_LOSS_OPTIONS, 'alpha', 'gamma']);
   return linearLoss('linearFocalLoss', 'focalLoss', h, weight, labels, opts);
 }
 

@@ -17,6 +17,7 @@ import { rt } from '../runtime.js';
 import { defineKernel, type BindingDecl, type KernelDecl } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
+import { checkOptions } from '../options.js';
 import type { Attrs, F64, OpDef, Reduction } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkIndices, pick } from './gather.js';
@@ -249,6 +250,9 @@ function unfused(op: string, reduction: Reduction, rows: () => Tensor): Tensor {
 
 // ---- public functions ----------------------------------------------------------------------------------
 
+/** The options every multiclass loss takes (each adds its own scalars): an unknown key is an error. */
+const MULTICLASS_OPTIONS = ['reduction', 'fused', 'ignoreIndex'];
+
 export interface MulticlassOptions extends LossOptions {
   /** Rows with this label add no loss and no gradient; a mean is over the others (PyTorch's default -100). */
   ignoreIndex?: number;
@@ -308,6 +312,7 @@ export function multiclass(op: string, logits: Tensor, labels: Tensor, opts: Mul
  * [...]; `ignoreIndex` (default -100) rows add nothing; `labelSmoothing` eps mixes the target with the
  * uniform distribution: (1 - eps) one-hot + eps / C, as PyTorch. */
 export function crossEntropy(logits: Tensor, labels: Tensor, opts: MulticlassOptions & { labelSmoothing?: number } = {}): Tensor {
+  checkOptions('crossEntropy', opts, [...MULTICLASS_OPTIONS, 'labelSmoothing']);
   const { labelSmoothing = 0 } = opts;
   if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   return multiclass('crossEntropy', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply('crossEntropy', [z, y], { reduction, ignoreIndex, labelSmoothing }), (z, y) => {
@@ -321,6 +326,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor, opts: MulticlassOpt
 /** Focal loss -alpha (1 - p_y)^gamma log p_y (Lin et al.). Defaults alpha = 0.25, gamma = 3; logits [..., C],
  * labels [...], ignoreIndex as crossEntropy. */
 export function focalLoss(logits: Tensor, labels: Tensor, opts: MulticlassOptions & { alpha?: number; gamma?: number } = {}): Tensor {
+  checkOptions('focalLoss', opts, [...MULTICLASS_OPTIONS, 'alpha', 'gamma']);
   const { alpha = 0.25, gamma = 3 } = opts;
   checkPositive('focalLoss', 'alpha', alpha);
   if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new Error(`focalLoss: gamma must be a finite number >= 0, got ${gamma}`);
@@ -334,6 +340,7 @@ export function focalLoss(logits: Tensor, labels: Tensor, opts: MulticlassOption
 /** The multiclass Rooted Logistic Objective m (1 - p_y^(1/k)) (Wang et al., arXiv 2310.03890). Defaults
  * k = 3, m = 3; logits [..., C], labels [...], ignoreIndex as crossEntropy. */
 export function rootedLoss(logits: Tensor, labels: Tensor, opts: MulticlassOptions & { k?: number; m?: number } = {}): Tensor {
+  checkOptions('rootedLoss', opts, [...MULTICLASS_OPTIONS, 'k', 'm']);
   const { k = 3, m = 3 } = opts;
   checkPositive('rootedLoss', 'k', k);
   checkPositive('rootedLoss', 'm', m);
@@ -343,6 +350,7 @@ export function rootedLoss(logits: Tensor, labels: Tensor, opts: MulticlassOptio
 
 /** The binary Rooted Logistic Objective k ((1 + e^(-s z))^(1/k) - 1), s = 2y - 1. logits [N], labels i32 {0, 1} [N]. Default k = 2. */
 export function rootedLogisticLoss(logits: Tensor, labels: Tensor, opts: LossOptions & { k?: number } = {}): Tensor {
+  checkOptions('rootedLogisticLoss', opts, ['reduction', 'fused', 'k']);
   const { reduction = 'mean', fused = true, k = 2 } = opts;
   checkReduction('rootedLogisticLoss', reduction);
   checkPositive('rootedLogisticLoss', 'k', k);
@@ -353,6 +361,7 @@ export function rootedLogisticLoss(logits: Tensor, labels: Tensor, opts: LossOpt
 
 /** Binary cross-entropy on logits, log(1 + e^(-s z)). logits [N], labels i32 {0, 1} [N]. */
 export function binaryCrossEntropy(logits: Tensor, labels: Tensor, opts: LossOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropy', opts, ['reduction', 'fused']);
   const { reduction = 'mean', fused = true } = opts;
   checkReduction('binaryCrossEntropy', reduction);
   if (fused) return apply('binaryCrossEntropy', [logits, labels], { reduction });
