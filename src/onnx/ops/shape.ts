@@ -4,6 +4,7 @@
 // shapes, starts, pads) must be known on the host.
 import {
   Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, add, full, tensor, tril, triu,
+  scatter, scatterAdd, gatherNd, scatterNd,
 } from '../../index.js';
 import { HostVal } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
@@ -468,6 +469,46 @@ def('GatherElements', {
     if (idx!.shape.length !== t.ndim) fail(n, `indices must have the data's rank ${t.ndim}, got [${idx!.shape.join(', ')}]`);
     return gather(t, axis, wrapIndices(n, c, idx!, t.shape[axis]));
   },
+});
+
+// ScatterElements (and Scatter, its name before opset 11): negative indices wrapped as for
+// GatherElements; reduction 'add' (opset 16) is scatterAdd; integer data goes through f32 (exact below 2^24).
+function scatterElements(c: OpCtx, n: OnnxNode, x: Val, idx: Val, upd: Val, reduction: string): Tensor {
+  const t = c.t(x, 'data');
+  const axis = axisOf(n, attr(n, 'axis', 0), t.ndim);
+  if (idx.shape.length !== t.ndim) fail(n, `indices must have the data's rank ${t.ndim}, got [${idx.shape.join(', ')}]`);
+  if (upd.shape.length !== idx.shape.length || upd.shape.some((d, i) => d !== idx.shape[i])) fail(n, `updates [${upd.shape.join(', ')}] must have the shape of indices [${idx.shape.join(', ')}]`);
+  if (reduction !== 'none' && reduction !== 'add') fail(n, `reduction '${reduction}' is not supported (none, add)`);
+  const f = t.dtype === 'f32' ? t : cast(t, 'f32');
+  const u = c.t(upd, 'updates');
+  const uf = u.dtype === 'f32' ? u : cast(u, 'f32');
+  const ids = wrapIndices(n, c, idx, t.shape[axis]);
+  const y = reduction === 'add' ? scatterAdd(f, axis, ids, uf) : scatter(f, axis, ids, uf);
+  return t.dtype === 'f32' ? y : cast(y, t.dtype);
+}
+def('Scatter', { 9: (c, [x, idx, upd], n) => scatterElements(c, n, x!, idx!, upd!, 'none') });
+def('ScatterElements', {
+  11: (c, [x, idx, upd], n) => scatterElements(c, n, x!, idx!, upd!, 'none'),
+  16: (c, [x, idx, upd], n) => scatterElements(c, n, x!, idx!, upd!, attr(n, 'reduction', 'none')),
+});
+
+// GatherND (batch_dims from opset 12) and ScatterND (reduction from opset 16): rootgrad's primitives take
+// negative indices as ONNX does.
+const ndIndices = (c: OpCtx, n: OnnxNode, v: Val | undefined) => {
+  const t = c.t(v, 'indices');
+  if (t.dtype !== 'i32') fail(n, `indices must be integers, got ${t.dtype}`);
+  return t;
+};
+def('GatherND', {
+  11: (c, [x, idx], n) => gatherNd(c.t(x, 'data'), ndIndices(c, n, idx), attr(n, 'batch_dims', 0)),
+});
+function scatterNdVal(c: OpCtx, n: OnnxNode, x: Val | undefined, idx: Val | undefined, upd: Val | undefined, reduction: string): Tensor {
+  if (!['none', 'add', 'mul'].includes(reduction)) fail(n, `reduction '${reduction}' is not supported (none, add, mul)`);
+  return scatterNd(c.t(x, 'data'), ndIndices(c, n, idx), c.t(upd, 'updates'), { reduction: reduction as 'none' | 'add' | 'mul' });
+}
+def('ScatterND', {
+  11: (c, [x, idx, upd], n) => scatterNdVal(c, n, x, idx, upd, 'none'),
+  16: (c, [x, idx, upd], n) => scatterNdVal(c, n, x, idx, upd, attr(n, 'reduction', 'none')),
 });
 
 def('Trilu', {
