@@ -4,6 +4,7 @@
 import {
   Tensor, add, affine, avgPool2d, batchNorm, conv2d, div, groupNorm, layerNorm, matmul, max, maxPool2d, maximum, mean, mul, pad, reshape,
   slice, sqrt, sub, sum, abs, tensor, transpose, variance, where, gt, full, cast, convTranspose2d,
+  maxPool2dWithIndices, localResponseNorm, indexSelect, flatten, einsum,
 } from '../../index.js';
 import { def, type OnnxNode, type Val } from './registry.js';
 import { attr, fail } from './util.js';
@@ -25,6 +26,18 @@ def('MatMul', {
     if (vb) y = reshape(y, y.shape.slice(0, -1));
     // integer matrices multiply in f32 (exact below 2^24) and come back as integers
     return a!.dtype === 'i32' ? cast(y, 'i32') : y;
+  },
+});
+
+// Einsum: rootgrad's einsum takes ONNX's equations (explicit '->' or implicit, '...' for broadcast axes).
+def('Einsum', {
+  12: (c, xs, n) => {
+    const eq = attr(n, 'equation', '');
+    if (!eq) fail(n, 'the equation attribute is required');
+    const ts = xs.map((x, i) => c.t(x, `input ${i}`));
+    const intOut = ts.every((t) => t.dtype === 'i32');
+    const y = einsum(eq.replace(/\s+/g, ''), ...ts.map(asF32));
+    return intOut ? cast(y, 'i32') : y;
   },
 });
 
@@ -217,15 +230,15 @@ function convTranspose3d(x: Tensor, w: Tensor, strides: number[], dil: number[],
   return acc!;
 }
 
-function pool(c: OpCtx, n: OnnxNode, x: Val, kind: 'max' | 'avg'): Val {
+function pool(c: OpCtx, n: OnnxNode, x: Val, kind: 'max' | 'avg'): Val | Val[] {
   const tx = asF32(c.t(x, 'X'));
-  if (n.outputs.length > 1 && n.outputs[1]) fail(n, 'the Indices output is not supported yet');
   const kernel = attr<number[]>(n, 'kernel_shape');
   if (!kernel) fail(n, 'kernel_shape is required');
   if (tx.ndim !== kernel.length + 2) fail(n, `input [${tx.shape.join(', ')}] does not match kernel_shape [${kernel.join(', ')}]`);
   const { strides, dil, pads } = spatial(n, tx.shape, kernel);
   const k = kernel.length;
   const ceil = attr(n, 'ceil_mode', 0) === 1;
+  if (n.outputs.length > 1 && n.outputs[1]) return maxPoolWithIndices(n, tx, kernel, strides, dil, pads, ceil);
   const includePad = attr(n, 'count_include_pad', 0) === 1;
   const one = k === 1;
   const symmetric = pads.slice(0, k).every((p, i) => p === pads[i + k]) && pads.slice(0, k).every((p, i) => 2 * p <= kernel[i]);
@@ -242,6 +255,41 @@ function pool(c: OpCtx, n: OnnxNode, x: Val, kind: 'max' | 'avg'): Val {
   const y = kind === 'max' ? maxPool2d(padded, { kernel: kernel2, stride: stride2 }) : avgPool2d(padded, { kernel: kernel2, stride: stride2, countIncludePad: true });
   return from2d(y, one);
 }
+/**
+ * MaxPool with its Indices output (1-D and 2-D, symmetric pads of at most half the kernel): rootgrad's
+ * maxPool2dWithIndices gives h * W + w within each [H, W] plane; ONNX counts over N*C*H*W, and with
+ * storage_order 1 within a plane column-major (w * H + h), mapped through a host table of the plane.
+ */
+function maxPoolWithIndices(n: OnnxNode, x: Tensor, kernel: number[], strides: number[], dil: number[], pads: number[], ceil: boolean): Tensor[] {
+  const k = kernel.length;
+  const symmetric = pads.slice(0, k).every((p, i) => p === pads[i + k] && 2 * p <= kernel[i]);
+  if (k > 2 || !symmetric) fail(n, `the Indices output needs a 1-D or 2-D pool with symmetric pads of at most half the kernel, got kernel [${kernel.join(', ')}] and pads [${pads.join(', ')}]`);
+  const one = k === 1;
+  const x2 = to2d(x);
+  const { values, indices } = maxPool2dWithIndices(x2, { kernel: pair(kernel, one, 1), stride: pair(strides, one, 1), padding: pair(pads, one, 0), dilation: pair(dil, one, 1), ceilMode: ceil });
+  const [N, C, H, W] = x2.shape;
+  const [OH, OW] = indices.shape.slice(2);
+  let local = indices;
+  if (attr(n, 'storage_order', 0) === 1) {
+    const table = tensor(Int32Array.from({ length: H * W }, (_, i) => (i % W) * H + Math.floor(i / W)), [H * W], { dtype: 'i32' });
+    local = reshape(indexSelect(table, 0, flatten(indices)), indices.shape);
+  }
+  // plane offsets in f32 (exact below 2^24 elements)
+  if (N * C * H * W > 1 << 24) fail(n, `the Indices output counts over ${N * C * H * W} elements, more than 2^24`);
+  const offsets = tensor(Float32Array.from({ length: N * C }, (_, p) => p * H * W), [N, C, 1, 1]);
+  const global = cast(add(cast(local, 'f32'), offsets), 'i32');
+  return [from2d(values, one), from2d(global, one)];
+}
+
+// LRN: across channels, the window from floor((size - 1) / 2) channels before.
+def('LRN', {
+  1: (c, [x], n) => {
+    const t = asF32(c.t(x, 'X'));
+    const size = attr<number>(n, 'size') ?? fail(n, 'the size attribute is required');
+    return localResponseNorm(t, size, attr<number>(n, 'alpha', 1e-4), attr<number>(n, 'beta', 0.75), attr<number>(n, 'bias', 1), { before: Math.floor((size - 1) / 2) });
+  },
+});
+
 /**
  * Pooling of any spatial rank as the max (or the sum over the count) of one strided slice per kernel
  * offset: covers dilations, ceil_mode, 3-D and pads that rootgrad's 2-D kernels do not take.

@@ -4,7 +4,7 @@
 // shapes, starts, pads) must be known on the host.
 import {
   Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, add, full, tensor, tril, triu,
-  scatter, scatterAdd, gatherNd, scatterNd,
+  scatter, scatterAdd, gatherNd, scatterNd, oneHot, affine as scaleShift,
 } from '../../index.js';
 import { HostVal } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
@@ -509,6 +509,30 @@ function scatterNdVal(c: OpCtx, n: OnnxNode, x: Val | undefined, idx: Val | unde
 def('ScatterND', {
   11: (c, [x, idx, upd], n) => scatterNdVal(c, n, x, idx, upd, 'none'),
   16: (c, [x, idx, upd], n) => scatterNdVal(c, n, x, idx, upd, attr(n, 'reduction', 'none')),
+});
+
+// OneHot: indices in [-depth, depth) wrapped, then rootgrad's oneHot; the class axis moved to `axis`;
+// off/on values from the host. An index outside that range is an error (ONNX leaves its row all off).
+def('OneHot', {
+  9: {
+    host: [1, 2],
+    run: (c, [idx, d, v], n) => {
+      const depth = c.host(d, 'depth').data[0];
+      if (!Number.isInteger(depth) || depth < 1) fail(n, `depth must be a positive integer, got ${depth}`);
+      const values = c.host(v, 'values');
+      if (values.size !== 2) fail(n, `values must hold [off, on], got ${values.size} numbers`);
+      const [off, on] = values.data;
+      const it = c.t(idx, 'indices');
+      const f = it.dtype === 'f32' ? cast(cast(it, 'i32'), 'f32') : cast(it, 'f32'); // ONNX truncates float indices
+      const ids = cast(where(lt(f, 0), affine(f, 1, depth), f), 'i32');
+      const hot = oneHot(ids, depth); // [..., depth], i32 0/1
+      const r = it.shape.length;
+      const axis = axisOf(n, attr(n, 'axis', -1), r + 1);
+      const moved = axis === r ? hot : permute(hot, [...Array(r + 1).keys()].map((i) => (i < axis ? i : i === axis ? r : i - 1)));
+      const y = scaleShift(cast(moved, 'f32'), on - off, off);
+      return values.dtype === 'f32' ? y : cast(y, values.dtype);
+    },
+  },
 });
 
 def('Trilu', {
