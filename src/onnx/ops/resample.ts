@@ -64,6 +64,10 @@ function optional(c: OpCtx, v: Val | undefined, what: string): number[] | undefi
 }
 
 function resize11(c: OpCtx, [x, roi, scales, sizes]: (Val | undefined)[], n: OnnxNode): Tensor {
+  // opset 18's additions change the result: refused rather than ignored
+  if (attr(n, 'antialias', 0)) fail(n, 'antialias is not supported');
+  if (attr<number[]>(n, 'axes')) fail(n, 'the axes attribute is not supported (give scales or sizes for every axis)');
+  if (attr(n, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') fail(n, `keep_aspect_ratio_policy '${attr(n, 'keep_aspect_ratio_policy', 'stretch')}' is not supported (stretch only)`);
   const sc = optional(c, scales, 'scales');
   const sz = optional(c, sizes, 'sizes');
   if (sc && sz) fail(n, 'give scales or sizes, not both');

@@ -4,7 +4,7 @@
 // shapes, starts, pads) must be known on the host.
 import {
   Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, add, full, tensor, tril, triu,
-  scatter, scatterAdd, gatherNd, scatterNd, oneHot, affine as scaleShift,
+  scatter, scatterAdd, gatherNd, scatterNd, eq, arange, affine as scaleShift,
 } from '../../index.js';
 import { HostVal } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
@@ -511,8 +511,9 @@ def('ScatterND', {
   16: (c, [x, idx, upd], n) => scatterNdVal(c, n, x, idx, upd, attr(n, 'reduction', 'none')),
 });
 
-// OneHot: indices in [-depth, depth) wrapped, then rootgrad's oneHot; the class axis moved to `axis`;
-// off/on values from the host. An index outside that range is an error (ONNX leaves its row all off).
+// OneHot: indices in [-depth, depth) wrapped, then compared with 0 .. depth - 1 (rootgrad's oneHot refuses
+// an index out of range where it can see one; ONNX leaves that row all off, which the comparison gives);
+// the class axis moved to `axis`; off/on values from the host.
 def('OneHot', {
   9: {
     host: [1, 2],
@@ -525,7 +526,7 @@ def('OneHot', {
       const it = c.t(idx, 'indices');
       const f = it.dtype === 'f32' ? cast(cast(it, 'i32'), 'f32') : cast(it, 'f32'); // ONNX truncates float indices
       const ids = cast(where(lt(f, 0), affine(f, 1, depth), f), 'i32');
-      const hot = oneHot(ids, depth); // [..., depth], i32 0/1
+      const hot = eq(reshape(ids, [...it.shape, 1]), arange(0, depth, 1, { dtype: 'i32' })); // [..., depth]
       const r = it.shape.length;
       const axis = axisOf(n, attr(n, 'axis', -1), r + 1);
       const moved = axis === r ? hot : permute(hot, [...Array(r + 1).keys()].map((i) => (i < axis ? i : i === axis ? r : i - 1)));
