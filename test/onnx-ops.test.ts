@@ -52,3 +52,21 @@ describe('ONNX ops on the issue-27 primitives, beyond what the backend test data
     m.dispose();
   });
 });
+
+describe('OneHot', () => {
+  it('wraps negative indices and leaves the rows of indices outside [-depth, depth) all off, as ONNX', async () => {
+    const m = await loadOnnx('test/fixtures/onnx/onehot_range.onnx');
+    const idx = rg.tensor([1, -1, 4, -5, 0], [5], { dtype: 'i32' });
+    const { y } = await m.run({ idx });
+    expect(y.shape).toEqual([4, 5]); // axis 0: classes first
+    // column j is index j's row: 1 -> class 1; -1 -> class 3; 4 and -5 -> none; 0 -> class 0
+    expect(Array.from(await y.data())).toEqual([
+      -1, -1, -1, -1, 3,
+      3, -1, -1, -1, -1,
+      -1, -1, -1, -1, -1,
+      -1, 3, -1, -1, -1,
+    ]);
+    idx.dispose();
+    m.dispose();
+  });
+});
