@@ -1,6 +1,6 @@
-// Neural-network layers: Gemm, MatMul, Conv (1-D and 2-D), MaxPool/AveragePool (1-D and 2-D),
-// GlobalAveragePool/GlobalMaxPool, BatchNormalization, LayerNormalization, InstanceNormalization (as a
-// group norm with one channel per group), PRelu.
+// Neural-network layers: Einsum, Gemm, MatMul, Conv and ConvTranspose (1-D to 3-D), MaxPool (with Indices)
+// and AveragePool, GlobalAveragePool/GlobalMaxPool, LRN, BatchNormalization, LayerNormalization,
+// InstanceNormalization (as a group norm with one channel per group), PRelu.
 import {
   Tensor, add, affine, avgPool2d, batchNorm, conv2d, div, groupNorm, layerNorm, matmul, max, maxPool2d, maximum, mean, mul, pad, reshape,
   slice, sqrt, sub, sum, abs, tensor, transpose, variance, where, gt, full, cast, convTranspose2d,

@@ -1,6 +1,6 @@
 // Shapes and data movement: Shape, Size, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Concat, Split,
 // Slice, Gather, Expand, Tile, ConstantOfShape, Range, Constant, Pad (constant), Dropout, DepthToSpace,
-// SpaceToDepth. On host values (shape arithmetic) they compute on the host; shape-like inputs (axes,
+// SpaceToDepth, GatherElements, ScatterElements/Scatter, GatherND, ScatterND, OneHot. On host values (shape arithmetic) they compute on the host; shape-like inputs (axes,
 // shapes, starts, pads) must be known on the host.
 import {
   Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, add, full, tensor, tril, triu,
