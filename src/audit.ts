@@ -403,6 +403,18 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     const idx = fromHost(reduction === 'add' ? Array.from({ length: M }, () => g.int(X1)) : cells.slice(0, M), [M, 1], 'i32');
     return { inputs: { x: rnd(g, [X1, X2, D]), updates: rnd(g, [M, X2, D]) }, fn: (x, u) => ops.scatterNd(x, idx, u, { reduction }) };
   },
+  // trigonometric and hyperbolic: inside each domain, away from its poles (acosh: 1.1 + |x|)
+  sin: unary(ops.sin, -4, 4),
+  cos: unary(ops.cos, -4, 4),
+  tan: unary(ops.tan, -1.2, 1.2),
+  asin: unary(ops.asin, -0.9, 0.9),
+  acos: unary(ops.acos, -0.9, 0.9),
+  atan: unary(ops.atan, -4, 4),
+  sinh: unary(ops.sinh, -3, 3),
+  cosh: unary(ops.cosh, -3, 3),
+  asinh: unary(ops.asinh, -4, 4),
+  acosh: unary((x) => ops.acosh(ops.affine(ops.abs(x), 1, 1.1)), -3, 3),
+  atanh: unary(ops.atanh, -0.9, 0.9),
   // kinks at -3 and 3 (and 0 for elu, selu, celu, softsign): the shifted 1e-3 grid never lands on them
   hardsigmoid: (g) => {
     const onnx = g.uniform() < 0.5; // ONNX's alpha 0.2: kinks at -2.5 and 2.5

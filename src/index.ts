@@ -100,7 +100,7 @@ export { sample } from '../models/gpt.js';
 
 // Primitives that ONNX import maps to (issue 27): scatter and N-d indexing, ...
 export { scatter, gatherNd, scatterNd } from './ops/scatter.js';
-export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid } from './ops/unary.js';
+export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh } from './ops/unary.js';
 export { interpolate, resize, type InterpolateOptions, type ResizeOptions, type ResizeCoord, type NearestMode } from './ops/resize.js';
 export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from './ops/conv_transpose.js';
 export { maxPool2dWithIndices } from './ops/pooling.js';

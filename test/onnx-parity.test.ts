@@ -24,7 +24,7 @@ const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, v) => Math.max
 beforeAll(setup);
 
 describe('ONNX models exported by PyTorch', () => {
-  for (const name of ['mlp', 'lenet', 'resnet', 'mobilenet', 'gpt', 'gpt17']) {
+  for (const name of ['mlp', 'lenet', 'resnet', 'mobilenet', 'gpt', 'gpt17', 'decoder']) {
     it(`${name}: outputs and every parameter's gradient match PyTorch`, async () => {
       const { tensors: f, metadata } = fixture(name);
       const model = await loadOnnx(`${dir}/${name}.onnx`);

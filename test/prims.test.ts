@@ -179,6 +179,55 @@ describe('more elementwise ops (hardsigmoid, hardswish, elu / selu / celu, softs
   });
 });
 
+describe('trigonometric and hyperbolic ops (sin ... atanh)', () => {
+  const cases: [string, (x: rg.Tensor) => rg.Tensor, number, number, (v: number) => number][] = [
+    ['sin', rg.sin, -7, 7, (v) => v],
+    ['cos', rg.cos, -7, 7, (v) => v],
+    ['tan', rg.tan, -1.3, 1.3, (v) => v],
+    ['asin', rg.asin, -0.95, 0.95, (v) => v],
+    ['acos', rg.acos, -0.95, 0.95, (v) => v],
+    ['atan', rg.atan, -6, 6, (v) => v],
+    ['sinh', rg.sinh, -4, 4, (v) => v],
+    ['cosh', rg.cosh, -4, 4, (v) => v],
+    ['asinh', rg.asinh, -6, 6, (v) => v],
+    ['acosh', rg.acosh, -4, 4, (v) => 1.05 + Math.abs(v)], // inside the domain
+    ['atanh', rg.atanh, -0.95, 0.95, (v) => v],
+  ];
+  for (const [name, fn, lo, hi, into] of cases) {
+    test(`${name}: forward and gradient against the reference`, () =>
+      property(shapeArb().chain((s) => valuesArb(size(s), lo, hi).map((data) => ({ shape: s, data: data.map(into).map(Math.fround) }))), (x) =>
+        checkOp({ name, inputs: [x], gpu: ([a]) => fn(a), ref: (xs) => (T as unknown as Record<string, { reference: (x: rg.F64[], a: object) => rg.F64 }>)[name].reference(xs, {}) })));
+  }
+
+  test('small results keep their digits (a few ulp), where WGSL built-ins promise only absolute errors', async () => {
+    const points: [string, (x: rg.Tensor) => rg.Tensor, (v: number) => number, number[]][] = [
+      ['sin', rg.sin, Math.sin, [1e-4, -3e-3, 3.1415925, 100.5, -2000.25, 6.2831855]],
+      ['cos', rg.cos, Math.cos, [1.5707964, -1.5707964, 4.712389, 1e-3, 50.3]],
+      ['tan', rg.tan, Math.tan, [1e-4, 1.5, -1.55, 3.1415925, 0.7853982]],
+      ['asin', rg.asin, Math.asin, [1e-4, 0.999, -0.99999, 0.5, 0.7]],
+      ['acos', rg.acos, Math.acos, [0.99999, -0.999, 0.5, 1e-3, 0.7]],
+      ['atan', rg.atan, Math.atan, [1e-4, 0.41, 0.42, -1, 1e5, -30]],
+      ['sinh', rg.sinh, Math.sinh, [1e-4, -2e-3, 0.3, 8]],
+      ['cosh', rg.cosh, Math.cosh, [1e-4, -0.3, 8]],
+      ['asinh', rg.asinh, Math.asinh, [1e-4, -2e-3, 0.3, 1e10, -50]],
+      ['acosh', rg.acosh, Math.acosh, [1.0001, 1.5, 1e10, 30]],
+      ['atanh', rg.atanh, Math.atanh, [1e-4, -2e-3, 0.5, 0.999]],
+    ];
+    for (const [name, fn, ref, vs] of points) {
+      const xs = vs.map(Math.fround);
+      const got = await fn(rg.tensor(xs, [xs.length])).data();
+      xs.forEach((v, i) => expect(Math.abs(got[i] - ref(v)) / Math.abs(ref(v)), `${name}(${v}) = ${got[i]}, want ${ref(v)}`).toBeLessThan(2e-6));
+    }
+  });
+
+  test('Tensor methods', async () => {
+    const x = rg.tensor([0.25, -0.5], [2]);
+    for (const m of ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'atanh'] as const) expect(await x[m]().data(), m).toEqual(await rg[m](x).data());
+    expect(await rg.tensor([1.5], [1]).acosh().data()).toEqual(await rg.acosh(rg.tensor([1.5], [1])).data());
+    expect(() => rg.sin(rg.zeros([2], { dtype: 'i32' }))).toThrow(/sin: input must be f32/);
+  });
+});
+
 describe('interpolate and resize', () => {
   const grads = async (xs: rg.Tensor[], y: rg.Tensor) => {
     const w = rg.tensor(Array.from({ length: y.size }, (_, i) => ((i * 7919) % 13) / 6.5 - 1), y.shape);

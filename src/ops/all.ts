@@ -20,7 +20,7 @@ export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, globalAv
 export { batchNorm, groupNorm, rmsNorm } from './normalization.js';
 export { conv2d } from './conv.js';
 export { scatter, gatherNd, scatterNd } from './scatter.js';
-export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid } from './unary.js';
+export { hardsigmoid, hardswish, hardtanh, elu, selu, celu, softsign, mish, logSigmoid, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh } from './unary.js';
 export { interpolate, resize, type InterpolateOptions, type ResizeOptions } from './resize.js';
 export { convTranspose2d, convTranspose1d, type ConvTranspose2dOptions } from './conv_transpose.js';
 export { oneHot, prelu, instanceNorm, localResponseNorm } from './composite.js';

@@ -140,6 +140,18 @@ export interface Attrs {
   scatterNd: { reduction: 'none' | 'add' | 'mul'; batchDims: number };
   // more elementwise ops (ops/unary.ts); elu is also selu and celu
   hardsigmoid: { alpha: number; beta: number };
+  sin: None;
+  cos: None;
+  tan: None;
+  asin: None;
+  acos: None;
+  atan: None;
+  sinh: None;
+  cosh: None;
+  asinh: None;
+  acosh: None;
+  atanh: None;
+
   hardswish: None;
   elu: { alpha: number; scale: number; inputScale: number };
   softsign: None;

@@ -15,7 +15,7 @@ import { grad, hooks } from '../tensor.js';
 import type { Attrs, Primitive } from './def.js';
 import { apply } from './apply.js';
 import { add, div, mul, sub } from './binary.js';
-import { abs, affine, erf, exp, gelu, neg, pow, relu, sigmoid, sign, softplus, tanh } from './unary.js';
+import { abs, affine, erf, exp, gelu, neg, pow, relu, sigmoid, sign, softplus, tanh, sin, cos, sinh, cosh, sqrt } from './unary.js';
 import { mean, sum, sumTo } from './reduce.js';
 import { matmul } from './matmul.js';
 import { permute, transpose, reshape } from './movement.js';
@@ -343,6 +343,17 @@ export const higherOrder: { [P in Primitive]: HigherOrder<Attrs[P]> } = {
   scatter: { ops: true }, // scatter of zeros into g for x, the gather of g for src
   gatherNd: { ops: true }, // a scatterNd-add of g into zeros
   scatterNd: { ops: true }, // g, a scatterNd of zeros into g, or g times the scattered product; gatherNd of g
+  sin: unary((x, _y, g) => mul(g, cos(x))),
+  cos: unary((x, _y, g) => neg(mul(g, sin(x)))),
+  tan: unary((_x, y, g) => mul(g, affine(mul(y, y), 1, 1))),
+  asin: unary((x, _y, g) => div(g, sqrt(mul(affine(x, -1, 1), affine(x, 1, 1))))),
+  acos: unary((x, _y, g) => neg(div(g, sqrt(mul(affine(x, -1, 1), affine(x, 1, 1)))))),
+  atan: unary((x, _y, g) => div(g, affine(mul(x, x), 1, 1))),
+  sinh: unary((x, _y, g) => mul(g, cosh(x))),
+  cosh: unary((x, _y, g) => mul(g, sinh(x))),
+  asinh: unary((x, _y, g) => div(g, sqrt(affine(mul(x, x), 1, 1)))),
+  acosh: unary((x, _y, g) => div(g, sqrt(mul(affine(x, 1, -1), affine(x, 1, 1))))),
+  atanh: unary((x, _y, g) => div(g, mul(affine(x, -1, 1), affine(x, 1, 1)))),
   hardsigmoid: unary((_x, y, g, { alpha }) => mul(g, affine(mask(logicalAnd(gt(y, 0), lt(y, 1))), alpha))),
   hardswish: unary((x, _y, g) => mul(g, add(mask(gt(x, 3)), mul(mask(logicalAnd(ge(x, -3), le(x, 3))), affine(x, 1 / 3, 0.5))))),
   elu: unary((x, y, g, { alpha, scale, inputScale }) => {

@@ -1,7 +1,7 @@
 // Tensor methods: thin aliases of the op functions, so that a.matmul(b).relu() reads naturally.
 import { hooks, Tensor } from '../tensor.js';
 import { add, div, maximum, minimum, mul, sub } from './binary.js';
-import { abs, affine, clamp, erf, exp, gelu, log, neg, pow, relu, sigmoid, sign, sqrt, tanh } from './unary.js';
+import { abs, affine, clamp, erf, exp, gelu, log, neg, pow, relu, sigmoid, sign, sqrt, tanh, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh } from './unary.js';
 import { argmax, argmin, cumsum, max, mean, min, sum, topk, type Axes } from './reduce.js';
 import { logsumexp, std, variance } from './statistics.js';
 import { chunk, flatten, narrow, split, squeeze, tril, triu, unsqueeze } from './joining.js';
@@ -36,6 +36,17 @@ declare module '../tensor.js' {
     sign(): Tensor;
     clamp(min?: number, max?: number): Tensor;
     erf(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tan(): Tensor;
+    asin(): Tensor;
+    acos(): Tensor;
+    atan(): Tensor;
+    sinh(): Tensor;
+    cosh(): Tensor;
+    asinh(): Tensor;
+    acosh(): Tensor;
+    atanh(): Tensor;
     minimum(b: Operand): Tensor;
     maximum(b: Operand): Tensor;
     pow(p: number): Tensor;
@@ -101,6 +112,17 @@ const methods: Record<string, (this: Tensor, ...args: any[]) => Tensor | Tensor[
   sign() { return sign(this); },
   clamp(min?: number, max?: number) { return clamp(this, min, max); },
   erf() { return erf(this); },
+  sin() { return sin(this); },
+  cos() { return cos(this); },
+  tan() { return tan(this); },
+  asin() { return asin(this); },
+  acos() { return acos(this); },
+  atan() { return atan(this); },
+  sinh() { return sinh(this); },
+  cosh() { return cosh(this); },
+  asinh() { return asinh(this); },
+  acosh() { return acosh(this); },
+  atanh() { return atanh(this); },
   minimum(b: Operand) { return minimum(this, b); },
   maximum(b: Operand) { return maximum(this, b); },
   pow(p: number) { return pow(this, p); },

@@ -138,6 +138,19 @@ export const unaryDefs = {
   // x above the threshold, value elsewhere (PyTorch's F.threshold; ONNX ThresholdedRelu with value 0).
   threshold: unaryOp<Attrs['threshold']>('threshold', { expr: 'select(b, x, x > a)', deriv: 'select(0.0, g, x > a)', ref: (x, t, v) => (x > t ? x : v), scalars: (at) => [at.threshold, at.value] }),
   logSigmoid: unaryOp<Attrs['logSigmoid']>('logSigmoid', { expr: '-softplus(-x)', deriv: 'g * sigmoid(-x)', ref: (x) => -(Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)))) }),
+  // trigonometric and hyperbolic functions (math.wgsl's careful versions: WGSL's built-ins promise sin and
+  // cos only to an absolute 2^-11); outside a function's domain the result is unspecified, as in WGSL.
+  sin: unaryOp<Attrs['sin']>('sin', { expr: 'sin_(x)', deriv: 'g * cos_(x)', ref: Math.sin }),
+  cos: unaryOp<Attrs['cos']>('cos', { expr: 'cos_(x)', deriv: '-g * sin_(x)', ref: Math.cos }),
+  tan: unaryOp<Attrs['tan']>('tan', { expr: 'tan_(x)', deriv: 'g * (1.0 + y * y)', ref: Math.tan }),
+  asin: unaryOp<Attrs['asin']>('asin', { expr: 'asin_(x)', deriv: 'g / sqrt((1.0 - x) * (1.0 + x))', ref: Math.asin }),
+  acos: unaryOp<Attrs['acos']>('acos', { expr: 'acos_(x)', deriv: '-g / sqrt((1.0 - x) * (1.0 + x))', ref: Math.acos }),
+  atan: unaryOp<Attrs['atan']>('atan', { expr: 'atan_(x)', deriv: 'g / (1.0 + x * x)', ref: Math.atan }),
+  sinh: unaryOp<Attrs['sinh']>('sinh', { expr: 'sinh_(x)', deriv: 'g * cosh_(x)', ref: Math.sinh }),
+  cosh: unaryOp<Attrs['cosh']>('cosh', { expr: 'cosh_(x)', deriv: 'g * sinh_(x)', ref: Math.cosh }),
+  asinh: unaryOp<Attrs['asinh']>('asinh', { expr: 'asinh_(x)', deriv: 'g / sqrt(1.0 + x * x)', ref: Math.asinh }),
+  acosh: unaryOp<Attrs['acosh']>('acosh', { expr: 'acosh_(x)', deriv: 'g / sqrt((x - 1.0) * (x + 1.0))', ref: Math.acosh }),
+  atanh: unaryOp<Attrs['atanh']>('atanh', { expr: 'atanh_(x)', deriv: 'g / ((1.0 - x) * (1.0 + x))', ref: Math.atanh }),
 };
 
 /** A WGSL f32 literal of v (always with a decimal point or exponent). */
@@ -160,6 +173,17 @@ export const abs = (x: Tensor) => apply('abs', [x], {});
 export const sign = (x: Tensor) => apply('sign', [x], {});
 export const erf = (x: Tensor) => apply('erf', [x], {});
 export const silu = (x: Tensor) => apply('silu', [x], {});
+export const sin = (x: Tensor) => apply('sin', [x], {});
+export const cos = (x: Tensor) => apply('cos', [x], {});
+export const tan = (x: Tensor) => apply('tan', [x], {});
+export const asin = (x: Tensor) => apply('asin', [x], {});
+export const acos = (x: Tensor) => apply('acos', [x], {});
+export const atan = (x: Tensor) => apply('atan', [x], {});
+export const sinh = (x: Tensor) => apply('sinh', [x], {});
+export const cosh = (x: Tensor) => apply('cosh', [x], {});
+export const asinh = (x: Tensor) => apply('asinh', [x], {});
+export const acosh = (x: Tensor) => apply('acosh', [x], {});
+export const atanh = (x: Tensor) => apply('atanh', [x], {});
 
 /** Limits x to [min, max] (either may be omitted; min > max gives max everywhere, as in PyTorch). */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {

@@ -7,3 +7,4 @@ import './loss.js';
 import './rnn.js';
 import './control.js';
 import './readback.js';
+import './resample.js';

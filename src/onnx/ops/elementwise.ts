@@ -4,6 +4,7 @@
 import {
   Tensor, abs, add, cast, clamp, div, eq, erf, exp, ge, gt, le, leakyRelu, log, logicalAnd, logicalNot, logicalOr, lt,
   maximum, minimum, mul, neg, pow, relu, gelu, sigmoid, sign, softplus, sqrt, sub, tanh, where, affine, ne, full, reshape, type DType,
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh,
 } from '../../index.js';
 import { HostVal, dtypeOf, typeName } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
@@ -58,16 +59,18 @@ unary('HardSigmoid', null, (x, n) => clamp(affine(x, attr(n, 'alpha', 0.2), attr
 unary('HardSwish', null, (x) => mul(x, clamp(affine(x, 1 / 6, 0.5), 0, 1)), [14]);
 unary('Gelu', null, (x, n) => gelu(x, { approximate: attr(n, 'approximate', 'none') === 'tanh' ? 'tanh' : 'none' }), [20]);
 unary('Mish', null, (x) => mul(x, tanh(softplus(x, 1, 3.4e38))), [18]);
-// Hyperbolic functions and their inverses from exp, log and sqrt (the circular ones need kernels rootgrad
-// does not have yet and are refused at load).
-unary('Sinh', Math.sinh, (x) => affine(sub(exp(x), exp(neg(x))), 0.5), [9]);
-unary('Cosh', Math.cosh, (x) => affine(add(exp(x), exp(neg(x))), 0.5), [9]);
-// log(x + sqrt(x^2 + 1)), odd: negative x through -asinh(-x), without cancellation (and the gradient is
-// 1 / sqrt(x^2 + 1) at 0 too)
-const asinhPos = (x: Tensor) => log(add(x, sqrt(affine(mul(x, x), 1, 1))));
-unary('Asinh', Math.asinh, (x) => where(lt(x, full([], 0)), neg(asinhPos(neg(x))), asinhPos(x)), [9]);
-unary('Acosh', Math.acosh, (x) => log(add(x, sqrt(affine(mul(x, x), 1, -1)))), [9]);
-unary('Atanh', Math.atanh, (x) => affine(sub(log(affine(x, 1, 1)), log(affine(x, -1, 1))), 0.5), [9]);
+// Trigonometric and hyperbolic functions and their inverses: rootgrad's unary ops.
+unary('Sin', Math.sin, sin, [7]);
+unary('Cos', Math.cos, cos, [7]);
+unary('Tan', Math.tan, tan, [7]);
+unary('Asin', Math.asin, asin, [7]);
+unary('Acos', Math.acos, acos, [7]);
+unary('Atan', Math.atan, atan, [7]);
+unary('Sinh', Math.sinh, sinh, [9]);
+unary('Cosh', Math.cosh, cosh, [9]);
+unary('Asinh', Math.asinh, asinh, [9]);
+unary('Acosh', Math.acosh, acosh, [9]);
+unary('Atanh', Math.atanh, atanh, [9]);
 // Identity: host values and sequences as they are; a device tensor as a new view of it (so that an output
 // is never a parameter itself, which disposing the output would free).
 def('Identity', { 1: (c, [x]) => (x instanceof Tensor ? reshape(x, x.shape) : x!) });

@@ -1,9 +1,10 @@
-// Neural-network layers: Gemm, MatMul, Conv (1-D and 2-D), MaxPool/AveragePool (1-D and 2-D),
-// GlobalAveragePool/GlobalMaxPool, BatchNormalization, LayerNormalization, InstanceNormalization (as a
-// group norm with one channel per group), PRelu.
+// Neural-network layers: Einsum, Gemm, MatMul, Conv and ConvTranspose (1-D to 3-D), MaxPool (with Indices)
+// and AveragePool, GlobalAveragePool/GlobalMaxPool, LRN, BatchNormalization, LayerNormalization,
+// InstanceNormalization (as a group norm with one channel per group), PRelu.
 import {
   Tensor, add, affine, avgPool2d, batchNorm, conv2d, div, groupNorm, layerNorm, matmul, max, maxPool2d, maximum, mean, mul, pad, reshape,
-  slice, sqrt, sub, sum, abs, tensor, transpose, variance, where, gt, full, cast,
+  slice, sqrt, sub, sum, abs, tensor, transpose, variance, where, gt, full, cast, convTranspose2d,
+  maxPool2dWithIndices, localResponseNorm, indexSelect, flatten, einsum,
 } from '../../index.js';
 import { def, type OnnxNode, type Val } from './registry.js';
 import { attr, fail } from './util.js';
@@ -25,6 +26,18 @@ def('MatMul', {
     if (vb) y = reshape(y, y.shape.slice(0, -1));
     // integer matrices multiply in f32 (exact below 2^24) and come back as integers
     return a!.dtype === 'i32' ? cast(y, 'i32') : y;
+  },
+});
+
+// Einsum: rootgrad's einsum takes ONNX's equations (explicit '->' or implicit, '...' for broadcast axes).
+def('Einsum', {
+  12: (c, xs, n) => {
+    const eq = attr(n, 'equation', '');
+    if (!eq) fail(n, 'the equation attribute is required');
+    const ts = xs.map((x, i) => c.t(x, `input ${i}`));
+    const intOut = ts.every((t) => t.dtype === 'i32');
+    const y = einsum(eq.replace(/\s+/g, ''), ...ts.map(asF32));
+    return intOut ? cast(y, 'i32') : y;
   },
 });
 
@@ -128,15 +141,104 @@ function conv3d(x: Tensor, w: Tensor, bias: Tensor | null, strides: number[], di
   return y;
 }
 
-function pool(c: OpCtx, n: OnnxNode, x: Val, kind: 'max' | 'avg'): Val {
+// ConvTranspose (1-D, 2-D, 3-D): ONNX's pads, output_padding, output_shape and auto_pad become a crop
+// (or zero extension) of the full transposed convolution; symmetric pads with an output_padding below
+// the stride go to rootgrad's convTranspose2d directly. 3-D: the depth axis is zero-stuffed by the stride
+// and each kernel depth's 2-D result is shifted into place and summed.
+def('ConvTranspose', {
+  1: (c, [x, w, b], n) => {
+    const tx = asF32(c.t(x, 'X'));
+    const tw = asF32(c.t(w, 'W'));
+    const k = tx.ndim - 2;
+    if (k < 1 || k > 3 || tw.ndim !== tx.ndim) fail(n, `only 1-D, 2-D and 3-D transposed convolutions are supported, got input [${tx.shape.join(', ')}] and weight [${tw.shape.join(', ')}]`);
+    const groups = attr(n, 'group', 1);
+    if (tw.shape[0] !== tx.shape[1]) fail(n, `weight [${tw.shape.join(', ')}] does not take ${tx.shape[1]} input channels`);
+    const kernel = attr<number[]>(n, 'kernel_shape', tw.shape.slice(2) as number[]);
+    if (kernel.some((d, i) => d !== tw.shape[2 + i])) fail(n, `kernel_shape [${kernel.join(', ')}] does not match weight [${tw.shape.join(', ')}]`);
+    const strides = attr<number[]>(n, 'strides', new Array(k).fill(1));
+    const dil = attr<number[]>(n, 'dilations', new Array(k).fill(1));
+    const outPad = attr<number[]>(n, 'output_padding', new Array(k).fill(0));
+    let pads = attr<number[]>(n, 'pads', new Array(2 * k).fill(0));
+    if (strides.length !== k || dil.length !== k || outPad.length !== k || pads.length !== 2 * k) fail(n, `strides, dilations, output_padding and pads must match ${k} spatial dims`);
+    const full = kernel.map((K, i) => (tx.shape[2 + i] - 1) * strides[i] + (K - 1) * dil[i] + 1);
+    const auto = attr(n, 'auto_pad', 'NOTSET');
+    let target = attr<number[]>(n, 'output_shape');
+    if (!target && (auto === 'SAME_UPPER' || auto === 'SAME_LOWER')) target = tx.shape.slice(2).map((d, i) => d * strides[i]);
+    else if (auto === 'VALID') pads = new Array(2 * k).fill(0);
+    else if (auto !== 'NOTSET' && auto !== 'SAME_UPPER' && auto !== 'SAME_LOWER') fail(n, `auto_pad '${auto}' is not valid`);
+    if (target) {
+      // output_shape may list N and C too
+      const sp = target.length === k + 2 ? target.slice(2) : target;
+      if (sp.length !== k) fail(n, `output_shape [${target.join(', ')}] must have ${k} spatial dims`);
+      pads = new Array(2 * k).fill(0);
+      for (let i = 0; i < k; i++) {
+        const total = full[i] + outPad[i] - sp[i];
+        const half = Math.floor(total / 2);
+        [pads[i], pads[i + k]] = auto === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
+      }
+    }
+    const bias = b === undefined ? null : asF32(c.t(b, 'B'));
+    const O = tw.shape[1] * groups;
+    const symmetric = pads.slice(0, k).every((p, i) => p === pads[i + k] && p >= 0) && outPad.every((p, i) => p >= 0 && (p < strides[i] || p < dil[i]));
+    if (k < 3 && symmetric) {
+      const one = k === 1;
+      const y = convTranspose2d(to2d(tx), to2d(tw), bias, { stride: pair(strides, one, 1), dilation: pair(dil, one, 1), padding: pair(pads, one, 0), outputPadding: pair(outPad, one, 0), groups });
+      return from2d(y, one);
+    }
+    let y = k === 3 ? convTranspose3d(tx, tw, strides, dil, groups) : from2d(convTranspose2d(to2d(tx), to2d(tw), null, { stride: pair(strides, k === 1, 1), dilation: pair(dil, k === 1, 1), groups }), k === 1);
+    // crop pads[begin] at the start and pads[end] - output_padding at the end (negative: zeros added)
+    for (let i = 0; i < k; i++) {
+      const [lo, hi] = [pads[i], pads[i + k] - outPad[i]];
+      const axis = 2 + i;
+      const keepFrom = Math.max(lo, 0);
+      const keepTo = full[i] - Math.max(hi, 0);
+      if (keepTo <= keepFrom) fail(n, `pads [${pads.join(', ')}] leave no output along spatial axis ${i}`);
+      if (keepFrom > 0 || keepTo < full[i]) y = slice(y, axis, keepFrom, keepTo);
+      if (lo < 0 || hi < 0) {
+        const spec = new Array(2 * y.ndim).fill(0); // rootgrad pad: last axis first
+        const j = y.ndim - 1 - axis;
+        spec[2 * j] = Math.max(-lo, 0);
+        spec[2 * j + 1] = Math.max(-hi, 0);
+        y = pad(y, spec.slice(0, 2 * (j + 1)), 0);
+      }
+    }
+    return bias ? add(y, reshape(bias, [O, ...new Array(k).fill(1)])) : y;
+  },
+});
+
+/** 3-D transposed convolution without bias or cropping: output depth (D - 1) s + (KD - 1) d + 1. */
+function convTranspose3d(x: Tensor, w: Tensor, strides: number[], dil: number[], groups: number): Tensor {
+  const [N, C, D, H, W] = x.shape;
+  const [, M, KD] = w.shape;
+  // depth zero-stuffed by its stride: [N, C, (D - 1) s + 1, H, W]
+  let xs = x;
+  if (strides[0] > 1) {
+    const spread = pad(reshape(x, [N, C, D, 1, H * W]), [0, 0, 0, strides[0] - 1]);
+    xs = slice(reshape(spread, [N, C, D * strides[0], H, W]), 2, 0, (D - 1) * strides[0] + 1);
+  }
+  const Ds = xs.shape[2];
+  const folded = reshape(transpose(xs, 1, 2), [N * Ds, C, H, W]);
+  let acc: Tensor | null = null;
+  for (let kd = 0; kd < KD; kd++) {
+    const wk = reshape(slice(w, 2, kd, kd + 1), [C, M, w.shape[3], w.shape[4]]);
+    const y2 = convTranspose2d(folded, wk, null, { stride: [strides[1], strides[2]], dilation: [dil[1], dil[2]], groups });
+    const [OH, OW] = y2.shape.slice(2);
+    const y = transpose(reshape(y2, [N, Ds, M * groups, OH, OW]), 1, 2); // [N, O, Ds, OH, OW]
+    const shifted = pad(y, [0, 0, 0, 0, kd * dil[0], (KD - 1 - kd) * dil[0]]);
+    acc = acc ? add(acc, shifted) : shifted;
+  }
+  return acc!;
+}
+
+function pool(c: OpCtx, n: OnnxNode, x: Val, kind: 'max' | 'avg'): Val | Val[] {
   const tx = asF32(c.t(x, 'X'));
-  if (n.outputs.length > 1 && n.outputs[1]) fail(n, 'the Indices output is not supported yet');
   const kernel = attr<number[]>(n, 'kernel_shape');
   if (!kernel) fail(n, 'kernel_shape is required');
   if (tx.ndim !== kernel.length + 2) fail(n, `input [${tx.shape.join(', ')}] does not match kernel_shape [${kernel.join(', ')}]`);
   const { strides, dil, pads } = spatial(n, tx.shape, kernel);
   const k = kernel.length;
   const ceil = attr(n, 'ceil_mode', 0) === 1;
+  if (n.outputs.length > 1 && n.outputs[1]) return maxPoolWithIndices(n, tx, kernel, strides, dil, pads, ceil);
   const includePad = attr(n, 'count_include_pad', 0) === 1;
   const one = k === 1;
   const symmetric = pads.slice(0, k).every((p, i) => p === pads[i + k]) && pads.slice(0, k).every((p, i) => 2 * p <= kernel[i]);
@@ -153,6 +255,41 @@ function pool(c: OpCtx, n: OnnxNode, x: Val, kind: 'max' | 'avg'): Val {
   const y = kind === 'max' ? maxPool2d(padded, { kernel: kernel2, stride: stride2 }) : avgPool2d(padded, { kernel: kernel2, stride: stride2, countIncludePad: true });
   return from2d(y, one);
 }
+/**
+ * MaxPool with its Indices output (1-D and 2-D, symmetric pads of at most half the kernel): rootgrad's
+ * maxPool2dWithIndices gives h * W + w within each [H, W] plane; ONNX counts over N*C*H*W, and with
+ * storage_order 1 within a plane column-major (w * H + h), mapped through a host table of the plane.
+ */
+function maxPoolWithIndices(n: OnnxNode, x: Tensor, kernel: number[], strides: number[], dil: number[], pads: number[], ceil: boolean): Tensor[] {
+  const k = kernel.length;
+  const symmetric = pads.slice(0, k).every((p, i) => p === pads[i + k] && 2 * p <= kernel[i]);
+  if (k > 2 || !symmetric) fail(n, `the Indices output needs a 1-D or 2-D pool with symmetric pads of at most half the kernel, got kernel [${kernel.join(', ')}] and pads [${pads.join(', ')}]`);
+  const one = k === 1;
+  const x2 = to2d(x);
+  const { values, indices } = maxPool2dWithIndices(x2, { kernel: pair(kernel, one, 1), stride: pair(strides, one, 1), padding: pair(pads, one, 0), dilation: pair(dil, one, 1), ceilMode: ceil });
+  const [N, C, H, W] = x2.shape;
+  const [OH, OW] = indices.shape.slice(2);
+  let local = indices;
+  if (attr(n, 'storage_order', 0) === 1) {
+    const table = tensor(Int32Array.from({ length: H * W }, (_, i) => (i % W) * H + Math.floor(i / W)), [H * W], { dtype: 'i32' });
+    local = reshape(indexSelect(table, 0, flatten(indices)), indices.shape);
+  }
+  // plane offsets in f32 (exact below 2^24 elements)
+  if (N * C * H * W > 1 << 24) fail(n, `the Indices output counts over ${N * C * H * W} elements, more than 2^24`);
+  const offsets = tensor(Float32Array.from({ length: N * C }, (_, p) => p * H * W), [N, C, 1, 1]);
+  const global = cast(add(cast(local, 'f32'), offsets), 'i32');
+  return [from2d(values, one), from2d(global, one)];
+}
+
+// LRN: across channels, the window from floor((size - 1) / 2) channels before.
+def('LRN', {
+  1: (c, [x], n) => {
+    const t = asF32(c.t(x, 'X'));
+    const size = attr<number>(n, 'size') ?? fail(n, 'the size attribute is required');
+    return localResponseNorm(t, size, attr<number>(n, 'alpha', 1e-4), attr<number>(n, 'beta', 0.75), attr<number>(n, 'bias', 1), { before: Math.floor((size - 1) / 2) });
+  },
+});
+
 /**
  * Pooling of any spatial rank as the max (or the sum over the count) of one strided slice per kernel
  * offset: covers dilations, ceil_mode, 3-D and pads that rootgrad's 2-D kernels do not take.

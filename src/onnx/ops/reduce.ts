@@ -1,6 +1,6 @@
 // Reductions and normalised exponentials: Reduce* (axes as an attribute, as an input from 13 for
 // ReduceSum and from 18 for the rest), ArgMax/ArgMin, Softmax/LogSoftmax (2-D coercion before 13),
-// CumSum (plain), TopK.
+// CumSum (exclusive, reverse), TopK.
 import { Tensor, abs, affine, argmax, argmin, cast, cumsum, eq, exp, full, gt, indexSelect, log, logSoftmax, lt, max, mean, min, mul, reshape, softmax, sqrt, sub, sum, tensor, topk, neg, where, type DType } from '../../index.js';
 import { HostVal } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
@@ -153,9 +153,9 @@ def('CumSum', {
   11: {
     host: [1],
     run: (c, [x, a], n) => {
-      if (attr(n, 'exclusive', 0) || attr(n, 'reverse', 0)) fail(n, 'exclusive and reverse are not supported yet');
       const t = c.t(x);
-      return back(cumsum(asF32(t), axisOf(n, c.ints(a, 'axis')[0], t.ndim)), t.dtype);
+      const opts = { exclusive: attr(n, 'exclusive', 0) === 1, reverse: attr(n, 'reverse', 0) === 1 };
+      return back(cumsum(asF32(t), axisOf(n, c.ints(a, 'axis')[0], t.ndim), opts), t.dtype);
     },
   },
 });

@@ -1,9 +1,10 @@
 // Shapes and data movement: Shape, Size, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Concat, Split,
 // Slice, Gather, Expand, Tile, ConstantOfShape, Range, Constant, Pad (constant), Dropout, DepthToSpace,
-// SpaceToDepth. On host values (shape arithmetic) they compute on the host; shape-like inputs (axes,
+// SpaceToDepth, GatherElements, ScatterElements/Scatter, GatherND, ScatterND, OneHot. On host values (shape arithmetic) they compute on the host; shape-like inputs (axes,
 // shapes, starts, pads) must be known on the host.
 import {
   Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, add, full, tensor, tril, triu,
+  scatter, scatterAdd, gatherNd, scatterNd, eq, arange, affine as scaleShift,
 } from '../../index.js';
 import { HostVal } from '../read.js';
 import { def, type OnnxNode, type Val } from './registry.js';
@@ -467,6 +468,71 @@ def('GatherElements', {
     const axis = axisOf(n, attr(n, 'axis', 0), t.ndim);
     if (idx!.shape.length !== t.ndim) fail(n, `indices must have the data's rank ${t.ndim}, got [${idx!.shape.join(', ')}]`);
     return gather(t, axis, wrapIndices(n, c, idx!, t.shape[axis]));
+  },
+});
+
+// ScatterElements (and Scatter, its name before opset 11): negative indices wrapped as for
+// GatherElements; reduction 'add' (opset 16) is scatterAdd; integer data goes through f32 (exact below 2^24).
+function scatterElements(c: OpCtx, n: OnnxNode, x: Val, idx: Val, upd: Val, reduction: string): Tensor {
+  const t = c.t(x, 'data');
+  const axis = axisOf(n, attr(n, 'axis', 0), t.ndim);
+  if (idx.shape.length !== t.ndim) fail(n, `indices must have the data's rank ${t.ndim}, got [${idx.shape.join(', ')}]`);
+  if (upd.shape.length !== idx.shape.length || upd.shape.some((d, i) => d !== idx.shape[i])) fail(n, `updates [${upd.shape.join(', ')}] must have the shape of indices [${idx.shape.join(', ')}]`);
+  if (reduction !== 'none' && reduction !== 'add') fail(n, `reduction '${reduction}' is not supported (none, add)`);
+  const f = t.dtype === 'f32' ? t : cast(t, 'f32');
+  const u = c.t(upd, 'updates');
+  const uf = u.dtype === 'f32' ? u : cast(u, 'f32');
+  const ids = wrapIndices(n, c, idx, t.shape[axis]);
+  const y = reduction === 'add' ? scatterAdd(f, axis, ids, uf) : scatter(f, axis, ids, uf);
+  return t.dtype === 'f32' ? y : cast(y, t.dtype);
+}
+def('Scatter', { 9: (c, [x, idx, upd], n) => scatterElements(c, n, x!, idx!, upd!, 'none') });
+def('ScatterElements', {
+  11: (c, [x, idx, upd], n) => scatterElements(c, n, x!, idx!, upd!, 'none'),
+  16: (c, [x, idx, upd], n) => scatterElements(c, n, x!, idx!, upd!, attr(n, 'reduction', 'none')),
+});
+
+// GatherND (batch_dims from opset 12) and ScatterND (reduction from opset 16): rootgrad's primitives take
+// negative indices as ONNX does.
+const ndIndices = (c: OpCtx, n: OnnxNode, v: Val | undefined) => {
+  const t = c.t(v, 'indices');
+  if (t.dtype !== 'i32') fail(n, `indices must be integers, got ${t.dtype}`);
+  return t;
+};
+def('GatherND', {
+  11: (c, [x, idx], n) => gatherNd(c.t(x, 'data'), ndIndices(c, n, idx), attr(n, 'batch_dims', 0)),
+});
+function scatterNdVal(c: OpCtx, n: OnnxNode, x: Val | undefined, idx: Val | undefined, upd: Val | undefined, reduction: string): Tensor {
+  if (!['none', 'add', 'mul'].includes(reduction)) fail(n, `reduction '${reduction}' is not supported (none, add, mul)`);
+  return scatterNd(c.t(x, 'data'), ndIndices(c, n, idx), c.t(upd, 'updates'), { reduction: reduction as 'none' | 'add' | 'mul' });
+}
+def('ScatterND', {
+  11: (c, [x, idx, upd], n) => scatterNdVal(c, n, x, idx, upd, 'none'),
+  16: (c, [x, idx, upd], n) => scatterNdVal(c, n, x, idx, upd, attr(n, 'reduction', 'none')),
+});
+
+// OneHot: indices in [-depth, depth) wrapped, then compared with 0 .. depth - 1 (rootgrad's oneHot refuses
+// an index out of range where it can see one; ONNX leaves that row all off, which the comparison gives);
+// the class axis moved to `axis`; off/on values from the host.
+def('OneHot', {
+  9: {
+    host: [1, 2],
+    run: (c, [idx, d, v], n) => {
+      const depth = c.host(d, 'depth').data[0];
+      if (!Number.isInteger(depth) || depth < 1) fail(n, `depth must be a positive integer, got ${depth}`);
+      const values = c.host(v, 'values');
+      if (values.size !== 2) fail(n, `values must hold [off, on], got ${values.size} numbers`);
+      const [off, on] = values.data;
+      const it = c.t(idx, 'indices');
+      const f = it.dtype === 'f32' ? cast(cast(it, 'i32'), 'f32') : cast(it, 'f32'); // ONNX truncates float indices
+      const ids = cast(where(lt(f, 0), affine(f, 1, depth), f), 'i32');
+      const hot = eq(reshape(ids, [...it.shape, 1]), arange(0, depth, 1, { dtype: 'i32' })); // [..., depth]
+      const r = it.shape.length;
+      const axis = axisOf(n, attr(n, 'axis', -1), r + 1);
+      const moved = axis === r ? hot : permute(hot, [...Array(r + 1).keys()].map((i) => (i < axis ? i : i === axis ? r : i - 1)));
+      const y = scaleShift(cast(moved, 'f32'), on - off, off);
+      return values.dtype === 'f32' ? y : cast(y, values.dtype);
+    },
   },
 });
 
