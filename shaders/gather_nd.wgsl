@@ -3,6 +3,7 @@
 // one outside [-X_j, X_j) reads as 0 (host-known indices are checked before). On 32-bit words: any dtype.
 // Params: n (output elements), M, k, inner, dims = X_1 .. X_k. Workgroup: 256 invocations, one output each.
 #include "common.wgsl"
+#include "nd_cell.wgsl"
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -10,15 +11,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (e >= params.n) { return; }
   let inner = params.inner;
   let row = e / inner; // b * M + m
-  let b = row / params.M;
-  var cell = b;
-  var ok = true;
-  for (var j = 0u; j < params.k; j++) {
-    let extent = params.dims[j];
-    var v = IDX[row * params.k + j];
-    if (v < 0) { v += i32(extent); }
-    ok = ok && v >= 0 && u32(v) < extent;
-    cell = cell * extent + select(0u, u32(v), ok);
-  }
-  Y[e] = select(0u, X[cell * inner + e % inner], ok);
+  let at = nd_cell(row, row / params.M);
+  Y[e] = select(0u, X[at.x * inner + e % inner], at.y == 1u);
 }

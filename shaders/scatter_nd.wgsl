@@ -7,6 +7,7 @@
 // Replacing works on 32-bit words of any dtype; adding and multiplying on f32 (bitcast).
 // Params: n (output elements), M, k, inner, dims = X_1 .. X_k. Workgroup: 256 invocations, one output each.
 #include "common.wgsl"
+#include "nd_cell.wgsl"
 
 const MODE: u32 = {{MODE}}u;
 const BASE: bool = {{BASE}};
@@ -26,16 +27,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var acc = bitcast<f32>(word);
   for (var m = 0u; m < params.M; m++) {
     let row = b * params.M + m;
-    var at = 0u;
-    var ok = true;
-    for (var j = 0u; j < params.k; j++) {
-      let extent = params.dims[j];
-      var v = IDX[row * params.k + j];
-      if (v < 0) { v += i32(extent); }
-      ok = ok && v >= 0 && u32(v) < extent;
-      at = at * extent + u32(v);
-    }
-    if (!ok || at != cell) { continue; }
+    let at = nd_cell(row, 0u);
+    if (at.y == 0u || at.x != cell) { continue; }
     let u = UPD[row * inner + i];
     if (MODE == 0u) { word = u; } else if (MODE == 1u) { acc += bitcast<f32>(u); } else { acc *= bitcast<f32>(u); }
   }
