@@ -144,15 +144,7 @@ export const indexingDefs = {
       return scatterAddKernel(x, x.shape, axis, index, src);
     },
     backward(g, [index], { axis }, [x, , src]) {
-      const dx = x.requiresGrad ? g : null;
-      if (!src.requiresGrad) return [dx, null, null];
-      const picked = apply('gather', [g, index], { axis });
-      // src beyond the index's extents received nothing: zero gradient there
-      const extra = src.shape.map((d, i) => d - index.shape[i]);
-      if (extra.every((e) => e === 0)) return [dx, null, picked];
-      const padded = pad(picked, [...extra].reverse().flatMap((e) => [0, e])); // pad's order: last axis first
-      picked.dispose();
-      return [dx, null, padded];
+      return [x.requiresGrad ? g : null, null, src.requiresGrad ? scatteredSrcGrad(g, index, axis, src.shape) : null];
     },
     reference([x, index, src], { axis }) {
       const sx = stridesOf(x.shape);
@@ -167,6 +159,17 @@ export const indexingDefs = {
     },
   } satisfies OpDef<Attrs['scatterAdd']>,
 };
+
+/** The gradient of the src of a scatter (scatterAdd, scatter): g gathered at the index, and zero where src
+ * reaches beyond the index's extents (those values were never written). */
+export function scatteredSrcGrad(g: Tensor, index: Tensor, axis: number, srcShape: readonly number[]): Tensor {
+  const picked = apply('gather', [g, index], { axis });
+  const extra = srcShape.map((d, i) => d - index.shape[i]);
+  if (extra.every((e) => e === 0)) return picked;
+  const padded = pad(picked, [...extra].reverse().flatMap((e) => [0, e])); // pad's order: last axis first
+  picked.dispose();
+  return padded;
+}
 
 /** The slices of x at `index` along axis (torch.index_select; index 1-D i32, values in [0, size)). */
 export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {

@@ -11,8 +11,7 @@ import { ones, zeros } from '../creation.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkIndices } from './gather.js';
-import { scatterAddKernel } from './indexing.js';
-import { pad } from './joining.js';
+import { scatterAddKernel, scatteredSrcGrad } from './indexing.js';
 import { mul } from './binary.js';
 
 const GATHER_ND = defineKernel('gather_nd', { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
@@ -113,13 +112,7 @@ export const scatterDefs = {
         dx = apply('scatter', [g, index, z], { axis });
         z.dispose();
       }
-      if (!src.requiresGrad) return [dx, null, null];
-      const picked = apply('gather', [g, index], { axis });
-      const extra = src.shape.map((d, i) => d - index.shape[i]);
-      if (extra.every((e) => e === 0)) return [dx, null, picked];
-      const padded = pad(picked, [...extra].reverse().flatMap((e) => [0, e]));
-      picked.dispose();
-      return [dx, null, padded];
+      return [dx, null, src.requiresGrad ? scatteredSrcGrad(g, index, axis, src.shape) : null];
     },
     reference([x, index, src], { axis }) {
       const sx = stridesOf(x.shape);
