@@ -307,10 +307,12 @@ function poolBySlices(x: Tensor, kind: 'max' | 'avg', kernel: number[], strides:
     out.push(Math.max(o, 0));
     extra.push(Math.max(0, (o - 1) * strides[i] + span - (L + pads[i] + pads[i + k])));
   }
-  // rootgrad pad: last axis first
-  const padsOf = (ends: number[]) => Array.from({ length: k }, (_, j) => k - 1 - j).flatMap((i) => [pads[i], ends[i]]);
+  // rootgrad pad: last axis first, [begin, end] per axis
+  const padsOf = (begins: number[], ends: number[]) => Array.from({ length: k }, (_, j) => k - 1 - j).flatMap((i) => [begins[i], ends[i]]);
+  const begins = pads.slice(0, k);
+  const ends = pads.slice(k).map((p, i) => p + extra[i]);
   const fill = kind === 'max' ? -3.4e38 : 0;
-  const padded = pad(x, padsOf(pads.slice(k).map((p, i) => p + extra[i])), fill);
+  const padded = pad(x, padsOf(begins, ends), fill);
   // max and sum are separable: reduce the windows one spatial axis at a time (sum of kernel sizes slices)
   const windows = (t: Tensor, combine: (a: Tensor, b: Tensor) => Tensor): Tensor => {
     let cur = t;
@@ -328,9 +330,10 @@ function poolBySlices(x: Tensor, kind: 'max' | 'avg', kernel: number[], strides:
   // the count per window: the input (and the explicit pads when they count), never the ceil overhang
   const spatialShape = x.shape.slice(2);
   const ones = tensor(new Float32Array(spatialShape.reduce((p, q) => p * q, 1)).fill(1), [1, 1, ...spatialShape]);
-  const counted = includePad ? pad(ones, padsOf(pads.slice(k)), 1) : ones;
-  const countPads = includePad ? padsOf(extra) : padsOf(pads.slice(k).map((p, i) => p + extra[i]));
-  const countIn = includePad ? pad(counted, countPads, 0) : pad(counted, countPads, 0);
+  // (the explicit pads count as ones, then the overhang is added at the end only: it must not shift the grid)
+  const countIn = includePad
+    ? pad(pad(ones, padsOf(begins, pads.slice(k)), 1), padsOf(new Array(k).fill(0), extra), 0)
+    : pad(ones, padsOf(begins, ends), 0);
   return div(windows(padded, add), windows(countIn, add));
 }
 

@@ -48,12 +48,17 @@ function resample(n: OnnxNode, x: Tensor, p: Plan): Tensor {
   return x.dtype === 'f32' ? y : cast(y, x.dtype);
 }
 
-/** Resize before opset 11 and Upsample: asymmetric coordinates; nearest takes the floor when enlarging,
- * the ceiling when shrinking (onnxruntime's convention for these opsets). */
+/** Resize before opset 11 and Upsample: asymmetric coordinates; nearest takes the floor on an axis it
+ * enlarges, the ceiling on an axis it shrinks (onnxruntime's convention for these opsets, decided per axis:
+ * scales [1, 1, 1.5, 0.5] floor along H and ceil along W, so such a node resamples one axis at a time,
+ * which nearest's separability makes exact). */
 function legacy(n: OnnxNode, x: Tensor, scales: number[]): Tensor {
   const mode = attr(n, 'mode', 'nearest');
+  const plan = (s: number[], nearest: string): Plan => ({ scales: s, mode: mode === 'bilinear' ? 'linear' : mode, coord: 'asymmetric', nearest, cubicA: -0.75, excludeOutside: false, extrapolation: 0 });
   const shrinks = scales.some((s) => s < 1);
-  return resample(n, x, { scales, mode: mode === 'bilinear' ? 'linear' : mode, coord: 'asymmetric', nearest: shrinks ? 'ceil' : 'floor', cubicA: -0.75, excludeOutside: false, extrapolation: 0 });
+  if (mode !== 'nearest' || !shrinks || scales.every((s) => s <= 1)) return resample(n, x, plan(scales, shrinks ? 'ceil' : 'floor'));
+  const enlarged = resample(n, x, plan(scales.map((s) => (s < 1 ? 1 : s)), 'floor'));
+  return resample(n, enlarged, plan(scales.map((s) => (s < 1 ? s : 1)), 'ceil'));
 }
 
 /** An optional input's numbers, or undefined when absent or empty (ONNX's way to leave it out). */
