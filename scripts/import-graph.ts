@@ -18,8 +18,9 @@ function listTs(dir: string, out: string[]): void {
   }
 }
 
-/** The relative module paths a file imports at run time (see the header for what counts). */
-export function runtimeImports(code: string, fileName = 'x.ts'): string[] {
+/** The relative module paths a file imports at run time (see the header for what counts); withTypes: type-only
+ * imports too (for reports: the circles a type-level tool would show). */
+export function runtimeImports(code: string, fileName = 'x.ts', withTypes = false): string[] {
   const file = ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, true);
   const specs: string[] = [];
   const visit = (node: ts.Node): void => {
@@ -28,11 +29,11 @@ export function runtimeImports(code: string, fileName = 'x.ts'): string[] {
       const typeOnly = clause !== undefined && (clause.isTypeOnly || (clause.name === undefined
         && clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings)
         && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
-      if (!typeOnly && ts.isStringLiteral(node.moduleSpecifier)) specs.push(node.moduleSpecifier.text);
+      if ((withTypes || !typeOnly) && ts.isStringLiteral(node.moduleSpecifier)) specs.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node)) {
       const typeOnly = node.isTypeOnly || (node.exportClause !== undefined && ts.isNamedExports(node.exportClause)
         && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly));
-      if (!typeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) specs.push(node.moduleSpecifier.text);
+      if ((withTypes || !typeOnly) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) specs.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const arg = node.arguments[0];
       if (arg && ts.isStringLiteralLike(arg)) specs.push(arg.text);
@@ -55,14 +56,14 @@ function resolveSpec(from: string, spec: string): string | undefined {
 export type Graph = Map<string, string[]>;
 
 /** The graph keyed by repository-relative paths with '/' separators. */
-export function importGraph(root: string, dirs: string[] = ROOTS): Graph {
+export function importGraph(root: string, dirs: string[] = ROOTS, withTypes = false): Graph {
   const files: string[] = [];
   for (const dir of dirs) if (existsSync(join(root, dir))) listTs(join(root, dir), files);
   const rel = (p: string): string => relative(root, p).split(sep).join('/');
   const graph: Graph = new Map();
   for (const file of files) {
     const targets = new Set<string>();
-    for (const spec of runtimeImports(readFileSync(file, 'utf8'), file)) {
+    for (const spec of runtimeImports(readFileSync(file, 'utf8'), file, withTypes)) {
       const target = resolveSpec(file, spec);
       if (target && /\.(ts|mts)$/.test(target) && !target.endsWith('.d.ts')) targets.add(rel(target));
     }
