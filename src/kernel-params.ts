@@ -3,7 +3,7 @@
 // between a kernel and the runtime, so it sits below both: src/runtime.ts reads declarations and packs
 // parameters from here, and src/kernel.ts (defineKernel, which the ops call) builds and registers them.
 // Keeping it apart keeps the runtime from importing the kernel layer (test/layers.test.ts checks that).
-import type { BufferView } from './runtime.js';
+import type { BufferView } from './dispatch-types.js';
 
 /** A parameter's WGSL type; 'u32[]' is a runtime-sized array (per-axis extents and strides), last only. */
 export type ParamType = 'u32' | 'i32' | 'f32' | 'u32[]';

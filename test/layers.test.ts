@@ -31,7 +31,7 @@ function reachable(graph: Graph, from: string): Set<string> {
 }
 
 /** Every broken rule, one line each, naming the importing file and what it imports. */
-export function violations(graph: Graph): string[] {
+export function violations(graph: Graph, allowedCycle: RegExp[] = ALLOWED_CYCLE): string[] {
   const out: string[] = [];
   for (const [file, targets] of graph) {
     for (const t of targets) {
@@ -45,8 +45,8 @@ export function violations(graph: Graph): string[] {
     if (f === 'src/kernel.ts' || f === 'src/fuse.ts') out.push(`rule 2: src/runtime.ts reaches ${f} (the runtime must import neither kernels nor fusion)`);
   }
   for (const group of cycles(graph)) {
-    if (group.every((f) => ALLOWED_CYCLE.some((r) => r.test(f)))) continue;
-    const outside = group.find((f) => !ALLOWED_CYCLE.some((r) => r.test(f)))!;
+    if (group.every((f) => allowedCycle.some((r) => r.test(f)))) continue;
+    const outside = group.find((f) => !allowedCycle.some((r) => r.test(f)))!;
     out.push(`rule 4: import circle ${cyclePath(graph, outside, group).join(' -> ')} (${group.length} files in the circle)`);
   }
   return out.sort();
@@ -65,6 +65,15 @@ describe('layers', () => {
     const found = cycles(graph);
     expect(found.length).toBeLessThanOrEqual(1);
     for (const f of found[0] ?? []) expect(ALLOWED_CYCLE.some((r) => r.test(f)), f).toBe(true);
+  });
+
+  test('with type-only imports counted too, the layers still hold (one type-level circle left inside src/onnx/)', () => {
+    // Not a rule (types vanish at compile time) but kept so far: models/spec.ts and src/plot.ts take their
+    // types from src/train-config.ts, the runtime its types from src/dispatch-types.ts. The ONNX importer's
+    // executor, graph and op registry still name each other's types.
+    const typed = importGraph(process.cwd(), undefined, true);
+    expect(violations(typed, [...ALLOWED_CYCLE, /^src\/onnx\/(exec|graph|ops\/registry)\.ts$/])).toEqual([]);
+    expect(typed.get('src/runtime.ts')!.filter((f) => f === 'src/kernel.ts' || f === 'src/fuse.ts' || f.startsWith('models/'))).toEqual([]);
   });
 
   test('run-time imports: type-only imports vanish, dynamic ones count', () => {
