@@ -3,13 +3,13 @@
 import { current, keepAliveUntil, onShutdown } from './gpu.js';
 import { RootgradError } from './errors.js';
 import type { BufferView, Elementwise } from './dispatch-types.js';
-
-export type { BufferView } from './dispatch-types.js';
 import { wgslSource } from './shaders.js';
 /** Workgroups per dispatch dimension every adapter allows (maxComputeWorkgroupsPerDimension's default). */
 const MAX_GROUPS = 65535;
 
 import { kernelDecl, packParams, packParamsInto, paramWordCount, type BindingDecl, type BindingValues, type KernelDecl, type ParamType, type ParamValues } from './kernel-params.js';
+
+export type { BufferView } from './dispatch-types.js';
 
 const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01;
 const PARAMS_WORDS = 1 << 16; // 256 KiB of params per submitted batch
