@@ -1,7 +1,7 @@
 // What every built-in classifier owns: its defaults, the validation of its config, the training settings it
 // needs to train well, and how to recognise its weights. The command (train, experiment, eval, inspect) and
 // the browser page read them from here, so a model's defaults live in one place: its own file.
-import type { TrainConfig } from '../src/train.js';
+import type { TrainConfig } from '../src/train-config.js';
 import type { Activation } from '../src/nn/layers.js';
 
 /** The architecture options a user may set (the command's flags of the same names). */

@@ -14,24 +14,10 @@
 // Per element the ops run in their recorded order on the same f32 values, so results match eager up to
 // the compiler's freedom to contract a multiply and an add across what were two kernels.
 import { registerShader, shaderNames } from './shaders.js';
-import { rt, type BufferView, type Kernel } from './runtime.js';
+import { rt, type Kernel } from './runtime.js';
+import type { BufferView, Elementwise } from './dispatch-types.js';
 
-/** What an elementwise dispatch computes, element i of n. */
-export interface Elementwise {
-  /** 'sum': reduce_sum.wgsl reading inputs[0] (its n elements): a run of ops that made that input may
-   * become the sum's prologue. */
-  kind: 'unary' | 'unaryBackward' | 'binary' | 'sum';
-  /** unary: in x, a, b; unaryBackward: in x, y, g, a, b; binary: in a, b (the inputs). */
-  expr: string;
-  /** The scalars a, b of unary and unaryBackward. */
-  scalars: [number, number];
-  /** The views read, in the order of the expression's inputs; sizes[j] elements each: n (read at i) or a
-   * trailing block read at i % sizes[j]. */
-  inputs: BufferView[];
-  sizes: number[];
-  output: BufferView;
-  n: number;
-}
+export type { Elementwise } from './dispatch-types.js';
 
 /** A recorded dispatch, as much of it as fusion needs. */
 export interface FusibleDispatch {

@@ -3,6 +3,7 @@ import { mem } from './tensor.js';
 import { current, hasDevice } from './gpu.js';
 import { rt, type MemoryStats } from './runtime.js';
 import './ops/methods.js';
+import '../models/audit.js'; // registers the audit's whole-model rows (the models sit above src/audit.ts)
 
 export { init, isSupported, adapterInfo, shutdown, type AdapterInfo, type InitOptions } from './gpu.js';
 export { RootgradError, type RootgradErrorCode } from './errors.js';
@@ -85,7 +86,8 @@ export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type OptimizerState, type SG
 export { cosineSchedule, constantSchedule } from './optim/schedule.js';
 export { parseCsv, trainTestSplit, fitStandardizer, standardize, batchIndices, gatherRows, subset, type Dataset, type Standardizer } from './data/dataset.js';
 export { toSafetensors, fromSafetensors, safetensorsHeader, toHost, toDevice, type HostTensor, type SafetensorsEntry } from './io/safetensors.js';
-export { saveToBytes, loadFromBytes, loadModel, readBytes, type ByteSource, type LoadedModel } from './io/bytes.js';
+export { saveToBytes, loadFromBytes, readBytes, type ByteSource } from './io/bytes.js';
+export { loadModel, type LoadedModel } from '../models/load.js';
 export { datasetFromBytes } from './data/bytes.js';
 export { trainClassifier, evaluate, lossFor, makeOptimizer, defaultTrainConfig, type TrainConfig, type EpochLog, type LossName } from './train.js';
 export { curvesSvg, confusionSvg, lineChart, chartsSvg, niceTicks, type ChartOptions, type Series } from './plot.js';

@@ -1,7 +1,7 @@
 // SVG plots shared by the command (curves.svg, the experiment's bands, eval's confusion matrix) and the
 // browser page: line charts with axes, "nice" ticks, axis labels and a legend beside the plot area (never
 // over the data), and a heatmap. Plain strings, no DOM, so Node and the page draw the same picture.
-import type { EpochLog } from './train.js';
+import type { EpochLog } from './train-config.js';
 
 export interface Series {
   name: string;

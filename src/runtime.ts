@@ -2,12 +2,14 @@
 // a GPU buffer pool by size class, uploads and readbacks. Everything a kernel dispatch needs, nothing more.
 import { current, keepAliveUntil, onShutdown } from './gpu.js';
 import { RootgradError } from './errors.js';
-import type { Elementwise } from './fuse.js';
+import type { BufferView, Elementwise } from './dispatch-types.js';
 import { wgslSource } from './shaders.js';
 /** Workgroups per dispatch dimension every adapter allows (maxComputeWorkgroupsPerDimension's default). */
 const MAX_GROUPS = 65535;
 
-import { kernelDecl, packParams, packParamsInto, paramWordCount, type BindingDecl, type BindingValues, type KernelDecl, type ParamType, type ParamValues } from './kernel.js';
+import { kernelDecl, packParams, packParamsInto, paramWordCount, type BindingDecl, type BindingValues, type KernelDecl, type ParamType, type ParamValues } from './kernel-params.js';
+
+export type { BufferView } from './dispatch-types.js';
 
 const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01;
 const PARAMS_WORDS = 1 << 16; // 256 KiB of params per submitted batch
@@ -68,13 +70,6 @@ function compileError(name: string, defines: Defines, message: string): string {
   const owners = [name, ...Object.values(defines).map(String)].map((f) => userShaders.get(f)).filter((o): o is string => !!o);
   const where = `kernel '${name}'${Object.keys(defines).length ? ` ${JSON.stringify(defines)}` : ''}`;
   return owners.length ? `${owners.join(', ')}: its WGSL does not compile (in ${where}):\n${message}` : `${where}: ${message}`;
-}
-
-/** A GPU buffer and the bytes the kernel may see: `bytes` from `offset` (a multiple of 256; default 0). */
-export interface BufferView {
-  buffer: GPUBuffer;
-  bytes: number;
-  offset?: number;
 }
 
 export interface MemoryStats {

@@ -1,6 +1,7 @@
 // The training loop behind `rootgrad train` (and the browser page): seeded initialisation and batches,
 // one tidy() per step, no readback inside an epoch except at its end.
 import { keep, noGrad, tidy, Tensor } from './tensor.js';
+import type { EpochLog, LossName, TrainConfig } from './train-config.js';
 import { compile } from './compile.js';
 import { fromHost } from './creation.js';
 import { manualSeed, Generator, globalGenerator } from './random.js';
@@ -16,32 +17,7 @@ import { constantSchedule, cosineSchedule } from './optim/schedule.js';
 import { batchIndices, gatherRows, type Dataset } from './data/dataset.js';
 import { buildModel, type Classifier, type ModelConfig } from '../models/index.js';
 
-/** A built-in loss ('bce' for the logistic model), or the name of any registered row loss (rowLossNames():
- * built-in and defineRowLoss's, e.g. 'poly1'), whose scalars come from `lossOptions`. */
-export type LossName = 'ce' | 'focal' | 'rooted' | 'bce' | (string & {});
-
-export interface TrainConfig {
-  loss: LossName;
-  /** A registered row loss's scalars by name (e.g. { eps: 0.5 }); its defaults for the rest. */
-  lossOptions?: Record<string, number>;
-  k: number;
-  m: number;
-  alpha: number;
-  gamma: number;
-  epochs: number;
-  batch: number;
-  lr: number;
-  optimizer: 'adam' | 'adamw' | 'sgd';
-  momentum: number;
-  weightDecay: number;
-  schedule: 'cosine' | 'constant';
-  warmup: number;
-  clip: number;
-  seed: number;
-  /** Run each training step as a compiled step (rg.compile: recorded, then replayed; the same bits).
-   * Default true; false runs every step eagerly. */
-  compile?: boolean;
-}
+export type { EpochLog, LossName, TrainConfig } from './train-config.js';
 
 export const defaultTrainConfig: TrainConfig = {
   loss: 'rooted',
@@ -60,20 +36,6 @@ export const defaultTrainConfig: TrainConfig = {
   clip: 0,
   seed: 0,
 };
-
-export interface EpochLog {
-  epoch: number;
-  lr: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testLoss: number;
-  /** Test cross-entropy (binary cross-entropy for the logistic model) whatever the training loss: the
-   * number that compares runs with different losses. */
-  testCrossEntropy: number;
-  testAccuracy: number;
-  seconds: number;
-  examplesPerSecond: number;
-}
 
 /** Throws unless `loss` is one a model can train with: the built-in names, or (multiclass models) any
  * registered row loss. */

@@ -1,11 +1,10 @@
 // Saving and loading without a file system (a browser page, a worker): a module and its metadata to
 // safetensors bytes and back, from whatever a page has in hand (a Blob or File from an <input>, a fetch
 // Response, an ArrayBuffer, a typed array). Files in Node: src/io/files.ts (save/load), which share the format.
+// Building a saved model from its bytes (loadModel) is models/load.ts: the models sit above this layer.
 import { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor.js';
 import { fromSafetensors, toHost, toSafetensors, type HostTensor } from './safetensors.js';
-import { buildModel, checkModelConfig, GPT, checkGpt, type Classifier, type GptConfig, type ModelConfig } from '../../models/index.js';
-import type { Standardizer } from '../data/dataset.js';
 
 /** Bytes as a page has them: a Blob or File, a fetch Response, an ArrayBuffer, or a typed array / DataView. */
 export type ByteSource = Blob | Response | ArrayBuffer | ArrayBufferView;
@@ -36,58 +35,4 @@ export async function saveToBytes(what: Module | Record<string, Tensor>, metadat
  * `module.loadStateDict(tensors)` (it copies them into the module's own) or upload them with toDevice. */
 export async function loadFromBytes(source: ByteSource, name = 'safetensors'): Promise<{ tensors: Record<string, HostTensor>; metadata: Record<string, string> }> {
   return fromSafetensors(await readBytes(source, name), name);
-}
-
-/** A model saved by `rootgrad train` (or by saveToBytes with the same metadata), built and loaded. */
-export interface LoadedModel {
-  /** The classifier (or GPT), its weights loaded; dispose it when done. */
-  model: Classifier | GPT;
-  /** Its config (metadata 'model'). */
-  config: ModelConfig | GptConfig;
-  /** The feature statistics the model was trained with (standardize inputs with them), when saved. */
-  standardizer?: Standardizer;
-  classNames?: string[];
-  /** The GPT's characters, when it is one. */
-  vocab?: string[];
-  metadata: Record<string, string>;
-}
-
-/** Builds the model that the metadata describes and loads its weights: `const { model } = await
- * loadModel(await fetch('model.safetensors'))`. Everything uploaded belongs to the model. */
-export async function loadModel(source: ByteSource, name = 'model.safetensors'): Promise<LoadedModel> {
-  const { tensors, metadata } = await loadFromBytes(source, name);
-  const get = <T>(key: string): T | undefined => {
-    if (metadata[key] === undefined) return undefined;
-    try {
-      return JSON.parse(metadata[key]) as T;
-    } catch (e) {
-      throw new Error(`${name}: metadata '${key}' is not JSON (${(e as Error).message})`);
-    }
-  };
-  const raw = get<{ kind?: string }>('model');
-  if (!raw) throw new Error(`${name}: no 'model' metadata (a config saved by rootgrad train); build the module yourself and use loadFromBytes + loadStateDict`);
-  let model: Classifier | GPT;
-  let config: ModelConfig | GptConfig;
-  if (raw.kind === 'gpt') {
-    checkGpt(raw as GptConfig);
-    config = raw as GptConfig;
-    model = new GPT(config);
-  } else {
-    config = checkModelConfig(raw);
-    model = buildModel(config);
-  }
-  try {
-    model.loadStateDict(tensors);
-  } catch (e) {
-    model.dispose();
-    throw new Error(`${name}: ${(e as Error).message}`);
-  }
-  const out: LoadedModel = { model, config, metadata };
-  const standardizer = get<Standardizer>('standardizer');
-  const classNames = get<string[]>('classNames');
-  const vocab = get<string[]>('vocab');
-  if (standardizer) out.standardizer = standardizer;
-  if (classNames) out.classNames = classNames;
-  if (vocab) out.vocab = vocab;
-  return out;
 }
