@@ -100,8 +100,14 @@ export function full(shape: readonly number[], value: number, opts: TensorOption
   return fillWord(shape, dtype, wordOf(value, dtype), opts.requiresGrad ?? false);
 }
 
-export const zeros = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 1, opts);
+export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  checkOptions('zeros', opts, ['dtype', 'requiresGrad']);
+  return full(shape, 0, opts);
+}
+export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  checkOptions('ones', opts, ['dtype', 'requiresGrad']);
+  return full(shape, 1, opts);
+}
 
 /** start, start + step, ... below end (NumPy's arange); arange(n) is 0..n-1. */
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {

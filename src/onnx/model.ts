@@ -7,7 +7,6 @@ import { buildGraph, outerReads, type Graph } from './graph.js';
 import { execAsync, execSync, tensorsIn, upload, type ExecHost, type HostCache } from './exec.js';
 import { SeqVal, type Val } from './ops/registry.js';
 import './ops/all.js';
-import { checkOptions } from '../options.js';
 
 /** The keys of LoadOnnxOptions, for checkOptions. */
 export const LOAD_ONNX_OPTIONS = ['trainable', 'constantsAsParameters', 'externalData'];
@@ -40,7 +39,6 @@ export function bytesOf(source: Uint8Array | ArrayBuffer): Uint8Array {
 
 /** Loads a model from its bytes: decoded and validated on the host first, then the weights are uploaded once. */
 export function loadOnnxBytes(bytes: Uint8Array, opts: LoadOnnxOptions = {}, readExternal?: ExternalSource): OnnxModel {
-  checkOptions('loadOnnx', opts, LOAD_ONNX_OPTIONS);
   const m = decodeModel(bytes);
   const imports = m.opsetImport ?? [];
   const def = imports.find((o) => !o.domain || o.domain === 'ai.onnx');
