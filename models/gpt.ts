@@ -11,6 +11,7 @@ import { linearCrossEntropy, linearFocalLoss, linearRootedLoss } from '../src/op
 import { noGrad, tidy, keep, type Tensor } from '../src/tensor.js';
 import { Generator } from '../src/random.js';
 import { shapeStr } from '../src/shape.js';
+import { checkOptions } from '../src/options.js';
 import { positiveInt, type Inferred, type Shapes } from './spec.js';
 
 export interface GptConfig {
@@ -65,6 +66,7 @@ export class GPT extends Module {
    * head and the loss fused (linearCrossEntropy / linearFocalLoss / linearRootedLoss), so the B x T x vocab
    * logits are never written; `fused: false` materialises them (the head, then the fused loss). */
   loss(ids: Tensor, targets: Tensor, opts: GptLossOptions = {}): Tensor {
+    checkOptions('GPT.loss', opts, ['loss', 'k', 'm', 'alpha', 'gamma', 'fused']);
     const { loss = 'ce', k = 3, m = 3, alpha = 0.25, gamma = 3, fused = true } = opts;
     const h = this.hidden(ids);
     const flat = reshape(h, [-1, this.config.dim]);

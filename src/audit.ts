@@ -633,7 +633,7 @@ export async function runAudit(opts: AuditOptions = {}): Promise<AuditRow[]> {
             row.worstRatio = Math.max(row.worstRatio, Math.abs(r.value.worst.autograd - r.value.worst.reference) / r.value.worst.bound);
             if (!r.value.pass) row.failures.push(valueFailure(c, 'forward value', r.value));
             for (const other of cs.compare ?? []) {
-              const v = await checkValue(other.fn, cs.fn, cs.inputs, AUDIT_TOLERANCE);
+              const v = await checkValue(other.fn, cs.fn, cs.inputs, { atol: AUDIT_TOLERANCE.atol, valueRtol: AUDIT_TOLERANCE.valueRtol, kappa: AUDIT_TOLERANCE.kappa });
               row.maxValueError = Math.max(row.maxValueError, v.maxAbsError);
               if (!v.pass) row.failures.push(valueFailure(c, `forward value of ${other.label}`, v));
             }

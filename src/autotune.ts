@@ -12,6 +12,7 @@ import { linearCrossEntropy } from './ops/linear_losses.js';
 import { fromHost } from './creation.js';
 import { noGrad, type Tensor } from './tensor.js';
 import { setKernelVariant, tuned, type Variants } from './variants.js';
+import { checkOptions } from './options.js';
 
 export interface TuneStore {
   load(): string | null;
@@ -45,6 +46,7 @@ const CASES: { kernel: keyof Variants; shapeClass: string; variants: string[]; s
 /** Measures the variants of matmul, conv2d, the fused linear loss, softmax and row sums per shape class (median of `iters` after a
  * warm-up) and adopts the fastest; with a store, reuses an earlier result for the same adapter. */
 export async function autotune(opts: { iters?: number; store?: TuneStore } = {}): Promise<TuneResult[]> {
+  checkOptions('autotune', opts, ['iters', 'store']);
   const { iters = 3, store } = opts;
   const adapter = `${adapterInfo().vendor}/${adapterInfo().architecture}/${adapterInfo().description}`;
   const saved = store?.load();

@@ -38,6 +38,7 @@ import { empty, isGradEnabled, mem, nextTensorId, Tensor, tidy, type Storage } f
 import { shapeStr } from './shape.js';
 import { hasDevice } from './gpu.js';
 import { fuseCommands, type Elementwise } from './fuse.js';
+import { checkOptions } from './options.js';
 
 export interface CompileOptions {
   /** Signatures (input shapes and dtypes, with `key`) whose plans are kept; the least recently used goes
@@ -455,7 +456,7 @@ export function compile<A extends Tensor[], R extends CompiledResult>(fn: (...in
   const who = 'compile';
   if (typeof fn !== 'function') throw new Error(`${who}: expected a function, got ${typeof fn}`);
   if (fn.constructor?.name === 'AsyncFunction') throw new Error(`${who}: fn is an async function; a compiled step cannot await (a readback inside it would be frozen into the replay)`);
-  for (const k of Object.keys(opts)) if (!['cacheSize', 'key', 'fuse'].includes(k)) throw new Error(`${who}: unknown option '${k}' (options: cacheSize, key, fuse)`);
+  checkOptions(who, opts, ['cacheSize', 'key', 'fuse']);
   const fuse = opts.fuse ?? false;
   if (typeof fuse !== 'boolean') throw new Error(`${who}: fuse must be true or false, got ${String(fuse)}`);
   const cacheSize = opts.cacheSize ?? 8;

@@ -6,6 +6,7 @@ import { checkShape, shapeStr, sizeOf } from './shape.js';
 import { globalGenerator } from './random.js';
 import { view } from './ops/apply.js';
 import { isReferenceMode, refTensor } from './backend.js';
+import { checkOptions } from './options.js';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -49,6 +50,7 @@ export function fromHost(values: ArrayLike<number>, shape: readonly number[], dt
 
 /** A tensor from a number, (nested) array or typed array; shape defaults to the data's own. */
 export function tensor(data: TensorData, shape?: readonly number[], opts: TensorOptions = {}): Tensor {
+  checkOptions('tensor', opts, ['dtype', 'requiresGrad']);
   let values: ArrayLike<number>;
   let inferred: number[];
   if (ArrayBuffer.isView(data)) {
@@ -91,17 +93,25 @@ function fillWord(shape: readonly number[], dtype: DType, word: number, requires
 }
 
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  checkOptions('full', opts, ['dtype', 'requiresGrad']);
   const dtype = opts.dtype ?? 'f32';
   if (dtype === 'i32' && !Number.isInteger(value)) throw new Error(`full: i32 value must be an integer, got ${value}`);
   if (dtype === 'bool' && value !== 0 && value !== 1) throw new Error(`full: a bool value must be 0 or 1, got ${value}`);
   return fillWord(shape, dtype, wordOf(value, dtype), opts.requiresGrad ?? false);
 }
 
-export const zeros = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts: TensorOptions = {}) => full(shape, 1, opts);
+export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  checkOptions('zeros', opts, ['dtype', 'requiresGrad']);
+  return full(shape, 0, opts);
+}
+export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
+  checkOptions('ones', opts, ['dtype', 'requiresGrad']);
+  return full(shape, 1, opts);
+}
 
 /** start, start + step, ... below end (NumPy's arange); arange(n) is 0..n-1. */
 export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  checkOptions('arange', opts, ['dtype', 'requiresGrad']);
   if (end === undefined) [start, end] = [0, start];
   if (!step || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
@@ -118,6 +128,7 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
 
 /** Uniform values in [low, high) from the seeded generator. */
 export function rand(shape: readonly number[], opts: TensorOptions & { low?: number; high?: number } = {}): Tensor {
+  checkOptions('rand', opts, ['dtype', 'requiresGrad', 'low', 'high']);
   checkShape('rand', shape);
   const { low = 0, high = 1 } = opts;
   const v = new Float32Array(sizeOf(shape));
@@ -127,6 +138,7 @@ export function rand(shape: readonly number[], opts: TensorOptions & { low?: num
 
 /** Normal values (mean 0, std 1 unless given) from the seeded generator. */
 export function randn(shape: readonly number[], opts: TensorOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkOptions('randn', opts, ['dtype', 'requiresGrad', 'mean', 'std']);
   checkShape('randn', shape);
   const { mean = 0, std = 1 } = opts;
   const v = new Float32Array(sizeOf(shape));

@@ -2,6 +2,7 @@
 // Browsers get WebGPU from navigator.gpu; Node registers a provider (src/node-gpu.ts) that loads the
 // `webgpu` package lazily, so the browser bundle never touches it.
 import { RootgradError } from './errors.js';
+import { checkOptions } from './options.js';
 
 export interface InitOptions {
   /** Adapter choice: 'swiftshader' (software), 'high-performance', 'low-power', or a name fragment. Default: $ROOTGRAD_ADAPTER. */
@@ -115,6 +116,7 @@ async function acquire(opts: InitOptions): Promise<DeviceState> {
 
 /** Gets one adapter and device, once; later calls return the same device (or a fresh one after a device loss). */
 export async function init(opts: InitOptions = {}): Promise<AdapterInfo> {
+  checkOptions('init', opts, ['adapter', 'quiet']);
   if (holder.state && !holder.state.lost) return holder.state.info;
   holder.pending ??= acquire(opts).finally(() => (holder.pending = null));
   holder.state = await holder.pending;
@@ -149,6 +151,7 @@ export function checkGeneration(generation: number, what: string): void {
 /** True where WebGPU gives an adapter (the device is not requested). Never throws: a missing WebGPU, an
  * insecure page or a missing 'webgpu' package in Node all give false. */
 export async function isSupported(opts: InitOptions = {}): Promise<boolean> {
+  checkOptions('isSupported', opts, ['adapter', 'quiet']);
   if (hasDevice()) return true;
   try {
     const nav = (globalThis as any).navigator as Navigator | undefined;

@@ -342,6 +342,7 @@ function directionalCheck(grad: Float64Array, u: Float64Array, fd: number, atol:
  * version) to the same reference.
  */
 export async function checkValue(fn: (...xs: Tensor[]) => Tensor, reference: ((...xs: Tensor[]) => Tensor) | null, inputs: Tensor[] | Record<string, Tensor>, opts: { atol?: number; valueRtol?: number; kappa?: number } = {}): Promise<ValueReport> {
+  checkOptions('checkValue', opts, ['atol', 'valueRtol', 'kappa']);
   const { atol = 1e-5, valueRtol = 1e-4, kappa = 64 } = opts;
   const xs = namedInputs('checkValue', inputs).map(([, t]) => t);
   const out = noGrad(() => tidy(() => fn(...xs)));

@@ -14,6 +14,7 @@ import { constantSchedule, cosineSchedule } from './optim/schedule.js';
 import { checkpointBytes, checkpointFrom, lossFor } from './train.js';
 import type { StateValue } from './nn/module.js';
 import { GPT, type GptConfig } from '../models/gpt.js';
+import { checkOptions } from './options.js';
 
 export interface Corpus {
   vocab: string[];
@@ -76,6 +77,7 @@ export function minTextLength(context: number, fraction = LM_VAL_FRACTION): numb
  * text trains and `valText` validates (the vocabulary covers both). A text too short for a held-out window
  * of `context` characters is refused with the length it needs. */
 export function lmSplit(text: string, context: number, opts: { valText?: string; fraction?: number } = {}): LmSplit {
+  checkOptions('lmSplit', opts, ['valText', 'fraction']);
   const fraction = opts.fraction ?? LM_VAL_FRACTION;
   if (!(fraction > 0 && fraction < 1)) throw new Error(`text: the held-out fraction must be in (0, 1), got ${fraction}`);
   if (opts.valText !== undefined) {
@@ -122,6 +124,9 @@ export interface LmConfig {
   /** Compiled training steps (rg.compile; the same bits as eager). Default true. */
   compile?: boolean;
 }
+
+/** The keys of LmConfig, for checkOptions. */
+const LM_CONFIG_KEYS = ['steps', 'batch', 'lr', 'loss', 'k', 'm', 'alpha', 'gamma', 'seed', 'optimizer', 'evalEvery', 'weightDecay', 'momentum', 'schedule', 'warmup', 'clip', 'valTokens', 'head', 'compile'];
 
 /** The settings a run uses: `cfg` with every default filled in (what log.json records). */
 export function lmDefaults(cfg: LmConfig): Required<LmConfig> {
@@ -175,6 +180,7 @@ export function evaluationWindows(n: number, context: number, tokens = 0): { sta
 /** Validation cross-entropy, perplexity and top-1 accuracy of next-character prediction over `ids` (and the
  * loss in `cfg`'s units), from the logits of non-overlapping windows (evaluationWindows), without dropout. */
 export async function lmEvaluate(model: GPT, ids: Int32Array, cfg: LossSettings, opts: { tokens?: number } = {}): Promise<LmMetrics> {
+  checkOptions('lmEvaluate', opts, ['tokens']);
   const T = model.config.context;
   const V = model.config.vocab;
   const wins = evaluationWindows(ids.length, T, opts.tokens);
@@ -298,6 +304,8 @@ export interface LmResult {
 /** Trains a GPT on a split's training ids (seeded random windows), evaluating on its held-out ids every
  * cfg.evalEvery steps and at the end; `resume` continues a checkpoint of the same run bit for bit. */
 export async function trainLM(config: GptConfig, data: LmSplit, settings: LmConfig, hooks: LmHooks = {}, resume?: LmCheckpoint): Promise<LmResult> {
+  checkOptions('trainLM', settings, LM_CONFIG_KEYS);
+  checkOptions('trainLM hooks', hooks, ['onLog', 'onCheckpoint', 'shouldStop']);
   const cfg = lmDefaults(settings);
   const T = config.context;
   const { train, val } = data;

@@ -8,6 +8,7 @@ import { RootgradError } from './errors.js';
 import { Shape, shapeStr, sizeOf } from './shape.js';
 import type { F64 } from './ops/def.js';
 import { hostReads } from './host-reads.js';
+import { checkOptions } from './options.js';
 
 /** f32 and i32 values; bool as 32-bit 0/1 words (comparisons and masks). */
 export type DType = 'f32' | 'i32' | 'bool';
@@ -320,6 +321,7 @@ export class Tensor {
    * With createGraph the pass is recorded (the .grad tensors can be differentiated again); retainGraph
    * then defaults to true, as in PyTorch. */
   backward(grad?: Tensor, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    checkOptions('backward', opts, ['retainGraph', 'createGraph']);
     const createGraph = opts.createGraph ?? false;
     backward(this, grad, opts.retainGraph ?? createGraph, createGraph);
   }
@@ -666,6 +668,7 @@ export interface GradOptions {
  * src/ops/higher_order.ts, and an op without one throws naming it.
  */
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): Tensor[] {
+  checkOptions('grad', opts, ['gradOutputs', 'createGraph', 'retainGraph', 'allowUnused']);
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   const createGraph = opts.createGraph ?? false;

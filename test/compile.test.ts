@@ -344,7 +344,7 @@ describe('compile: refusals', () => {
     expect(() => f(w)).toThrow(/compile: input 0 .* requires a gradient; a compiled step's inputs are data/);
     expect(() => (f as unknown as (n: number) => rg.Tensor)(3)).toThrow("compile: input 0 is number, not a Tensor (a compiled step takes tensors only; close over other values)");
     expect(() => rg.compile((async () => x()) as never)).toThrow(/compile: fn is an async function/);
-    expect(() => rg.compile(() => x(), { jit: true } as never)).toThrow("compile: unknown option 'jit' (options: cacheSize, key, fuse)");
+    expect(() => rg.compile(() => x(), { jit: true } as never)).toThrow("compile: unknown option 'jit'; valid options: cacheSize, key, fuse");
     expect(() => rg.compile(() => x(), { fuse: 'yes' } as never)).toThrow('compile: fuse must be true or false, got yes');
     expect(() => rg.compile(() => x(), { cacheSize: 0 })).toThrow('compile: cacheSize must be a positive integer, got 0');
     const inner = rg.compile((a: rg.Tensor) => rg.neg(a));

@@ -191,7 +191,7 @@ describe('parameter groups', () => {
     const opt = new rg.SGD([{ params: [p] }, { params: [q], momentum: 0.9 }], { lr: 0.1 });
     opt.paramGroups[1].lr = -1;
     expect(() => opt.step()).toThrow('SGD (parameter group 1): lr must be a non-negative finite number, got -1');
-    expect(() => new rg.SGD([{ params: [p], lerningRate: 1 } as never], { lr: 0.1 })).toThrow("SGD: parameter group 0 has unknown setting 'lerningRate'");
+    expect(() => new rg.SGD([{ params: [p], lerningRate: 1 } as never], { lr: 0.1 })).toThrow("SGD: parameter group 0: unknown option 'lerningRate'");
     opt.dispose();
     for (const t of [p, q]) t.dispose();
   });

@@ -3,14 +3,15 @@
 import { isReferenceMode } from '../backend.js';
 import { noGrad, Tensor } from '../tensor.js';
 import { full, rand, zeros } from '../creation.js';
-import { conv2d, pair, type Conv2dOptions, type Pair } from '../ops/conv.js';
-import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type PoolOptions } from '../ops/pooling.js';
+import { CONV2D_OPTIONS, conv2d, pair, type Conv2dOptions, type Pair } from '../ops/conv.js';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d, POOL_OPTIONS, type PoolOptions } from '../ops/pooling.js';
 import { batchNorm, groupNorm, rmsNorm } from '../ops/normalization.js';
 import { flatten } from '../ops/joining.js';
 import { affine } from '../ops/unary.js';
 import { cast } from '../ops/cast.js';
 import { Module, writeInto } from './module.js';
 import { shapeStr } from '../shape.js';
+import { checkOptions } from '../options.js';
 
 const positive = (who: string, what: string, v: number) => {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${who}: ${what} must be a positive integer, got ${v}`);
@@ -29,6 +30,7 @@ export class Conv2d extends Module {
     opts: Conv2dOptions & { bias?: boolean } = {},
   ) {
     super();
+    checkOptions('Conv2d', opts, [...CONV2D_OPTIONS, 'bias']);
     positive('Conv2d', 'inChannels', inChannels);
     positive('Conv2d', 'outChannels', outChannels);
     const [kh, kw] = pair('Conv2d', 'kernelSize', kernelSize, 1);
@@ -72,6 +74,7 @@ class BatchNorm extends Module {
     opts: NormOptions = {},
   ) {
     super();
+    checkOptions(new.target.name, opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     positive(this.constructor.name, 'numFeatures', numFeatures);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
@@ -156,6 +159,7 @@ export class RMSNorm extends Module {
 export class MaxPool2d extends Module {
   constructor(readonly options: PoolOptions) {
     super();
+    checkOptions('MaxPool2d', options, POOL_OPTIONS);
   }
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.options);
@@ -165,6 +169,7 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   constructor(readonly options: PoolOptions & { countIncludePad?: boolean }) {
     super();
+    checkOptions('AvgPool2d', options, [...POOL_OPTIONS, 'countIncludePad']);
   }
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.options);

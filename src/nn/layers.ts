@@ -8,6 +8,7 @@ import { gelu, relu, tanh } from '../ops/unary.js';
 import { Module } from './module.js';
 import { dependOn } from '../host-reads.js';
 import type { LinearActivation } from '../ops/def.js';
+import { checkOptions } from '../options.js';
 
 /**
  * y = act(x W^T + b), W [out, in] as in PyTorch; W and b ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with
@@ -24,6 +25,7 @@ export class Linear extends Module {
     opts: { bias?: boolean; activation?: LinearActivation } = {},
   ) {
     super();
+    checkOptions('Linear', opts, ['bias', 'activation']);
     if (!Number.isInteger(inFeatures) || !Number.isInteger(outFeatures) || inFeatures < 1 || outFeatures < 1) {
       throw new Error(`Linear: sizes must be positive integers, got ${inFeatures} -> ${outFeatures}`);
     }
@@ -110,6 +112,7 @@ export type Activation = 'relu' | 'gelu' | 'tanh';
  * PyTorch's nn.Sequential(Linear, ReLU, [Dropout,] Linear, ...) so that its state_dict names match (the
  * Linear + ReLU/GELU pairs still run fused). */
 export function mlp(sizes: readonly number[], opts: { activation?: Activation; dropout?: number } = {}): Sequential {
+  checkOptions('mlp', opts, ['activation', 'dropout']);
   if (sizes.length < 2) throw new Error(`mlp: needs at least an input and an output size, got [${sizes.join(', ')}]`);
   const act = opts.activation ?? 'relu';
   const layers: Module[] = [];

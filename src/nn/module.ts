@@ -6,6 +6,7 @@ import { rt } from '../runtime.js';
 import { hostReads } from '../host-reads.js';
 import { RootgradError } from '../errors.js';
 import { shapeStr, sizeOf } from '../shape.js';
+import { checkOptions } from '../options.js';
 
 export type StateValue = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
 
@@ -212,6 +213,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * either way, and nothing is written unless every check passes.
    */
   loadStateDict(state: Record<string, StateValue>, opts: { strict?: boolean } = {}): { missing: string[]; unexpected: string[] } {
+    checkOptions('loadStateDict', opts, ['strict']);
     const strict = opts.strict ?? true;
     const own = this.stateDict();
     const unexpected = Object.keys(state).filter((n) => !(n in own));

@@ -9,6 +9,7 @@ import { attention, layerNorm } from '../ops/transformer.js';
 import { Module } from './module.js';
 import { Dropout, Linear } from './layers.js';
 import { shapeStr } from '../shape.js';
+import { checkOptions } from '../options.js';
 
 /** A table of vectors looked up by i32 indices; N(0, 1) initialisation as in PyTorch (std given for GPT-style 0.02). */
 export class Embedding extends Module {
@@ -19,6 +20,7 @@ export class Embedding extends Module {
     opts: { std?: number } = {},
   ) {
     super();
+    checkOptions('Embedding', opts, ['std']);
     this.weight = this.param('weight', randn([num, dim], { std: opts.std ?? 1 }));
   }
   forward(indices: Tensor): Tensor {
@@ -81,6 +83,7 @@ export class TransformerBlock extends Module {
   readonly drop: Dropout;
   constructor(dim: number, heads: number, opts: { causal?: boolean; dropout?: number; mlpRatio?: number } = {}) {
     super();
+    checkOptions(new.target.name, opts, ['causal', 'dropout', 'mlpRatio']);
     const hidden = dim * (opts.mlpRatio ?? 4);
     this.ln1 = this.module('ln1', new LayerNorm(dim));
     this.attn = this.module('attn', new MultiHeadAttention(dim, heads, opts.causal ?? false));

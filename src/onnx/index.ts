@@ -1,6 +1,7 @@
 // rootgrad/onnx: ONNX models as rootgrad modules (browser entry; src/onnx/node.ts adds file paths).
 // Built as its own bundle on top of the core one; the protobuf reader lives here, not in the core.
-import { bytesOf, loadOnnxBytes, type LoadOnnxOptions, type OnnxModel } from './model.js';
+import { bytesOf, LOAD_ONNX_OPTIONS, loadOnnxBytes, type LoadOnnxOptions, type OnnxModel } from './model.js';
+import { checkOptions } from '../options.js';
 
 export { OnnxModel, type LoadOnnxOptions, type OnnxValueInfo } from './model.js';
 export { registeredOps } from './ops/registry.js';
@@ -15,6 +16,7 @@ export type OnnxSource = Uint8Array | ArrayBuffer | string | URL | Response;
  * as parameters. init() must have been called.
  */
 export async function loadOnnx(source: OnnxSource, opts: LoadOnnxOptions = {}): Promise<OnnxModel> {
+  checkOptions('loadOnnx', opts, LOAD_ONNX_OPTIONS);
   if (typeof source === 'string' || source instanceof URL) {
     const res = await fetch(source);
     if (!res.ok) throw new Error(`loadOnnx: fetching ${String(source)} failed: ${res.status} ${res.statusText}`);

@@ -8,6 +8,9 @@ import { execAsync, execSync, tensorsIn, upload, type ExecHost, type HostCache }
 import { SeqVal, type Val } from './ops/registry.js';
 import './ops/all.js';
 
+/** The keys of LoadOnnxOptions, for checkOptions. */
+export const LOAD_ONNX_OPTIONS = ['trainable', 'constantsAsParameters', 'externalData'];
+
 export interface LoadOnnxOptions {
   /** Parameters record gradients (default true); false loads an inference model. */
   trainable?: boolean;

@@ -2,7 +2,8 @@
 import '../node.js'; // Node's WebGPU provider, when rootgrad/onnx is imported without rootgrad
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
-import { bytesOf, loadOnnxBytes, type LoadOnnxOptions, type OnnxModel } from './model.js';
+import { bytesOf, LOAD_ONNX_OPTIONS, loadOnnxBytes, type LoadOnnxOptions, type OnnxModel } from './model.js';
+import { checkOptions } from '../options.js';
 
 export { OnnxModel, type LoadOnnxOptions, type OnnxValueInfo } from './model.js';
 export { registeredOps } from './ops/registry.js';
@@ -15,6 +16,7 @@ export type OnnxSource = Uint8Array | ArrayBuffer | string;
  * the model's folder) is read from the files beside it. init() must have been called.
  */
 export async function loadOnnx(source: OnnxSource, opts: LoadOnnxOptions = {}): Promise<OnnxModel> {
+  checkOptions('loadOnnx', opts, LOAD_ONNX_OPTIONS);
   if (typeof source !== 'string') return loadOnnxBytes(bytesOf(source), opts);
   if (!existsSync(source)) throw new Error(`loadOnnx: no file '${source}'`);
   const dir = dirname(resolve(source));

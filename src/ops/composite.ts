@@ -11,6 +11,7 @@ import { reshape } from './movement.js';
 import { narrow, pad } from './joining.js';
 import { groupNorm } from './normalization.js';
 import { checkIndices } from './gather.js';
+import { checkOptions } from '../options.js';
 
 /** i32 one-hot rows of i32 class indices: [...indices.shape, numClasses] (torch.nn.functional.one_hot;
  * numClasses -1 takes max + 1 from host-known indices). */
@@ -66,6 +67,7 @@ export function instanceNorm(x: Tensor, weight?: Tensor | null, bias?: Tensor | 
  * x / (k + alpha / size * sum of x^2 over a window of `size` channels)^beta. The window spans `before`
  * channels before (PyTorch: floor(size / 2); ONNX LRN: floor((size - 1) / 2)) and the rest after. */
 export function localResponseNorm(x: Tensor, size: number, alpha = 1e-4, beta = 0.75, k = 1, opts: { before?: number } = {}): Tensor {
+  checkOptions('localResponseNorm', opts, ['before']);
   if (x.ndim < 3) throw new Error(`localResponseNorm: input must be [N, C, ...] with at least one trailing axis, got ${shapeStr(x.shape)}`);
   if (!Number.isInteger(size) || size < 1) throw new Error(`localResponseNorm: size must be a positive integer, got ${size}`);
   for (const [n, v] of [['alpha', alpha], ['beta', beta], ['k', k]] as const) if (!Number.isFinite(v)) throw new Error(`localResponseNorm: ${n} must be finite, got ${v}`);

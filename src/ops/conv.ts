@@ -13,6 +13,7 @@ import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sum } from './reduce.js';
 import { permute } from './movement.js';
+import { checkOptions } from '../options.js';
 
 const GEOMETRY = { N: 'u32', C: 'u32', H: 'u32', W: 'u32', O: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', dh: 'u32', dw: 'u32', G: 'u32' } as const;
 const CONV_BLOCKED = defineKernel('conv2d_blocked', { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
@@ -212,6 +213,9 @@ export function pair(op: string, what: string, v: Pair, min: number): [number, n
   return p;
 }
 
+/** The keys of Conv2dOptions, for checkOptions. */
+export const CONV2D_OPTIONS = ['stride', 'padding', 'dilation', 'groups'] as const;
+
 export interface Conv2dOptions {
   stride?: Pair;
   /** Zeros added on each side, or 'valid' (none) or 'same' (output the input's size; stride 1 only). */
@@ -226,6 +230,7 @@ export interface Conv2dOptions {
  * Zero padding; groups = C is a depthwise convolution.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', opts, CONV2D_OPTIONS);
   const stride = pair('conv2d', 'stride', opts.stride ?? 1, 1);
   const dilation = pair('conv2d', 'dilation', opts.dilation ?? 1, 1);
   const groups = opts.groups ?? 1;

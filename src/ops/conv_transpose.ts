@@ -7,11 +7,12 @@ import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType } from './apply.js';
-import { convInputGrad, convWeightGrad, pair, type Pair } from './conv.js';
+import { CONV2D_OPTIONS, convInputGrad, convWeightGrad, pair, type Pair } from './conv.js';
 import { add } from './binary.js';
 import { reshape, permute } from './movement.js';
 import { sum } from './reduce.js';
 import { narrow } from './joining.js';
+import { checkOptions } from '../options.js';
 
 /** The output extent along one axis: (in - 1) stride - 2 pad + dilation (kernel - 1) + outputPadding + 1. */
 const extent = (n: number, k: number, s: number, p: number, d: number, op: number) => (n - 1) * s - 2 * p + d * (k - 1) + op + 1;
@@ -120,6 +121,7 @@ export interface ConvTranspose2dOptions {
 /** Transposed convolution (PyTorch's conv_transpose2d): x [N, in, H, W], weight [in, out / groups, KH, KW],
  * optional bias [out] -> [N, out, (H - 1) sh - 2 ph + dh (KH - 1) + oph + 1, likewise W]. */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTranspose2dOptions = {}): Tensor {
+  checkOptions('convTranspose2d', opts, [...CONV2D_OPTIONS, 'outputPadding']);
   const groups = opts.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) throw new Error(`convTranspose2d: groups must be a positive integer, got ${groups}`);
   const attrs = {
@@ -134,6 +136,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
 
 /** 1-D transposed convolution on [N, in, L] with weight [in, out / groups, K], by the 2-D op on a height of 1. */
 export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: { stride?: number; padding?: number; outputPadding?: number; dilation?: number; groups?: number } = {}): Tensor {
+  checkOptions('convTranspose1d', opts, [...CONV2D_OPTIONS, 'outputPadding']);
   if (x.ndim !== 3 || weight.ndim !== 3) throw new Error(`convTranspose1d: expects input [N, C, L] and weight [in, out / groups, K], got ${shapeStr(x.shape)} and ${shapeStr(weight.shape)}`);
   const y = convTranspose2d(reshape(x, [x.shape[0], x.shape[1], 1, x.shape[2]]), reshape(weight, [...weight.shape.slice(0, 2), 1, weight.shape[2]]), bias, {
     stride: [1, opts.stride ?? 1], padding: [0, opts.padding ?? 0], outputPadding: [0, opts.outputPadding ?? 0], dilation: [1, opts.dilation ?? 1], groups: opts.groups,

@@ -12,6 +12,7 @@ import type { Attrs, OpDef } from './def.js';
 import { apply, view } from './apply.js';
 import { reshape } from './movement.js';
 import { padModes, type PadMode } from './pad_modes.js';
+import { checkOptions } from '../options.js';
 
 const STRIDED_MOVE = defineKernel('strided_move', { n: 'u32', rank: 'u32', src_offset: 'u32', dst_offset: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
 const TRIANGLE = defineKernel('triangle', { n: 'u32', R: 'u32', C: 'u32', diagonal: 'i32' }, { X: 'read u32', Y: 'read_write u32' });
@@ -318,6 +319,7 @@ export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
 export function pad(x: Tensor, pads: readonly number[], value: number | { mode?: PadMode; value?: number } = 0): Tensor {
   if (!Array.isArray(pads) || pads.length % 2 || pads.length > 2 * x.ndim) throw new Error(`pad: pads must be pairs for at most ${x.ndim} axes (last axis first), got [${pads}]`);
   pads.forEach((p) => checkInt('pad', 'pads', p));
+  if (typeof value !== 'number') checkOptions('pad', value, ['mode', 'value']);
   const { mode = 'constant', value: fill = 0 } = typeof value === 'number' ? { value } : value;
   if (typeof fill !== 'number' || !Number.isFinite(fill)) throw new Error(`pad: value must be a finite number, got ${fill}`);
   if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) throw new Error(`pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got '${mode}'`);

@@ -9,6 +9,7 @@ import { full } from '../creation.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { isReferenceMode } from '../backend.js';
+import { checkOptions } from '../options.js';
 
 const BN_STATS = defineKernel('batch_norm_stats', { N: 'u32', C: 'u32', S: 'u32', mode: 'u32', momentum: 'f32', eps: 'f32' }, { X: 'read f32', RM: 'read_write f32', RV: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
 const BN_APPLY = defineKernel('batch_norm', { n: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
@@ -210,6 +211,7 @@ export interface BatchNormOptions {
  * statistics are read, never written.
  */
 export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+  checkOptions('batchNorm', opts, ['runningMean', 'runningVar', 'training', 'momentum', 'eps']);
   const { runningMean = null, runningVar = null, training = true, momentum = 0.1, eps = 1e-5 } = opts;
   if (!runningMean !== !runningVar) throw new Error('batchNorm: give both runningMean and runningVar, or neither');
   if (!(momentum >= 0 && momentum <= 1)) throw new Error(`batchNorm: momentum must be in [0, 1], got ${momentum}`);

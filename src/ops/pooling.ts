@@ -12,6 +12,7 @@ import { apply, checkDType, view } from './apply.js';
 import { pair, type Pair } from './conv.js';
 import { reshape } from './movement.js';
 import { zeros } from '../creation.js';
+import { checkOptions } from '../options.js';
 
 const WINDOWS = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', kh: 'u32', kw: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', adaptive: 'u32', include_pad: 'u32', dh: 'u32', dw: 'u32' } as const;
 const POOL = defineKernel('pool2d', WINDOWS, { X: 'read f32', Y: 'read_write f32', IDX: 'read_write i32' });
@@ -153,6 +154,9 @@ export interface PoolOptions {
   ceilMode?: boolean;
 }
 
+/** The keys of PoolOptions, for checkOptions. */
+export const POOL_OPTIONS = ['kernel', 'stride', 'padding', 'ceilMode'] as const;
+
 function poolAttrs(op: string, opts: PoolOptions) {
   if (!opts || opts.kernel === undefined) throw new Error(`${op}: options need a kernel size, e.g. { kernel: 2 }`);
   const kernel = pair(op, 'kernel', opts.kernel, 1);
@@ -164,12 +168,14 @@ const maxAttrs = (op: string, opts: PoolOptions & { dilation?: Pair }) => ({ ...
 /** Max over kernel windows of [N, C, H, W] (or [C, H, W]) as PyTorch's max_pool2d (dilation, ceilMode);
  * the gradient goes to the first maximum of each window. */
 export function maxPool2d(x: Tensor, opts: PoolOptions & { dilation?: Pair }): Tensor {
+  checkOptions('maxPool2d', opts, [...POOL_OPTIONS, 'dilation']);
   return apply('maxPool2d', [x], maxAttrs('maxPool2d', opts));
 }
 
 /** maxPool2d and PyTorch's indices (return_indices): i32, the flat h * W + w within its [H, W] plane of each
  * window's first maximum (ONNX's MaxPool counts over N*C*H*W instead: add plane * H * W). */
 export function maxPool2dWithIndices(x: Tensor, opts: PoolOptions & { dilation?: Pair }): { values: Tensor; indices: Tensor } {
+  checkOptions('maxPool2dWithIndices', opts, [...POOL_OPTIONS, 'dilation']);
   const attrs = maxAttrs('maxPool2d', opts);
   return { values: apply('maxPool2d', [x], attrs), indices: apply('maxPool2dIndices', [x], attrs, 'maxPool2d') };
 }
@@ -178,6 +184,7 @@ export function maxPool2dWithIndices(x: Tensor, opts: PoolOptions & { dilation?:
  * divisor, otherwise only the input elements in the window (ceilMode: a window over the end divides by
  * its part inside input and padding, as PyTorch). */
 export function avgPool2d(x: Tensor, opts: PoolOptions & { countIncludePad?: boolean }): Tensor {
+  checkOptions('avgPool2d', opts, [...POOL_OPTIONS, 'countIncludePad']);
   return apply('avgPool2d', [x], { ...poolAttrs('avgPool2d', opts), countIncludePad: opts.countIncludePad ?? true });
 }
 

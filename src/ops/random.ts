@@ -12,6 +12,7 @@ import { apply, checkDType, view } from './apply.js';
 import { hashU32 } from './dropout.js';
 import { checkIndexRange } from '../anomaly.js';
 import { hostValue, isReferenceMode } from '../backend.js';
+import { checkOptions } from '../options.js';
 
 const MULTINOMIAL = defineKernel('multinomial', { rows: 'u32', C: 'u32', n: 'u32', seed: 'u32' }, { P: 'read f32', OUT: 'read_write i32' });
 
@@ -98,6 +99,7 @@ export const randomDefs = {
 /** n category indices per row of unnormalised, non-negative probabilities [C] or [rows, C]
  * (torch.multinomial); without replacement (the default) each category is drawn at most once per row. */
 export function multinomial(probs: Tensor, n: number, opts: { replacement?: boolean } = {}): Tensor {
+  checkOptions('multinomial', opts, ['replacement']);
   if (!Number.isInteger(n) || n < 0) throw new Error(`multinomial: the number of samples must be a non-negative integer, got ${n}`);
   return apply('multinomial', [probs], { n, replacement: opts.replacement ?? false, seed: globalGenerator.nextU32() });
 }

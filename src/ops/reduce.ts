@@ -9,6 +9,7 @@ import { apply, checkDType, view } from './apply.js';
 import { rowsPerWorkgroup } from '../variants.js';
 import { affine } from './unary.js';
 import { expand, onScalarAxis, reshape } from './movement.js';
+import { checkOptions } from '../options.js';
 
 const REDUCE_SUM = defineKernel('reduce_sum', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
 const REDUCE_SUM_WORKGROUP = defineKernel('reduce_sum_workgroup', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
@@ -324,6 +325,7 @@ export function argmin(x: Tensor, axis = -1, keepdim = false): Tensor {
 /** Running sum along an axis (torch.cumsum); `reverse` sums from the end, `exclusive` leaves each element
  * out of its own sum (ONNX CumSum's attributes). */
 export function cumsum(x: Tensor, axis: number, opts: { exclusive?: boolean; reverse?: boolean } = {}): Tensor {
+  checkOptions('cumsum', opts, ['exclusive', 'reverse']);
   return apply('cumsum', [x], { axis: normAxis('cumsum', axis, x.ndim), exclusive: opts.exclusive ?? false, reverse: opts.reverse ?? false });
 }
 

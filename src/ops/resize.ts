@@ -16,6 +16,7 @@ import { fromHost } from '../creation.js';
 import { add } from './binary.js';
 import { reshape } from './movement.js';
 import { adaptiveAvgPool2d } from './pooling.js';
+import { checkOptions } from '../options.js';
 
 const GEOMETRY = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32' } as const;
 const RESIZE = defineKernel('resize', GEOMETRY, { X: 'read f32', TH: 'read u32', TW: 'read u32', Y: 'read_write f32' });
@@ -251,6 +252,7 @@ export interface ResizeOptions {
 
 /** ONNX Resize over the last one or two axes of x (give size or scales for those axes). */
 export function resize(x: Tensor, opts: ResizeOptions): Tensor {
+  checkOptions('resize', opts, ['size', 'scales', 'mode', 'coordinateTransformationMode', 'nearestMode', 'cubicCoeffA', 'excludeOutside', 'roi', 'extrapolationValue']);
   const { mode = 'nearest', coordinateTransformationMode: coord = 'half_pixel', nearestMode: nearest = 'round_prefer_floor', cubicCoeffA: cubicA = -0.75, excludeOutside = false } = opts;
   if (!MODES.includes(mode)) throw new Error(`resize: mode must be one of ${MODES.join(', ')}, got '${mode}'`);
   if (!COORDS.includes(coord)) throw new Error(`resize: coordinateTransformationMode must be one of ${COORDS.join(', ')}, got '${coord}'`);
@@ -303,6 +305,7 @@ export interface InterpolateOptions {
  * 'nearest-exact', 'bilinear', 'bicubic'); 'area' on either is adaptive average pooling to the size; a given
  * scaleFactor is the one the coordinates use (PyTorch's default recompute_scale_factor). Gradients to x. */
 export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
+  checkOptions('interpolate', opts, ['size', 'scaleFactor', 'mode', 'alignCorners']);
   const { mode = 'nearest', alignCorners } = opts;
   const S = x.ndim - 2;
   const wants = { linear: 1, bilinear: 2, bicubic: 2 } as Record<string, number>;

@@ -13,6 +13,7 @@ import { apply, checkDType, view } from './apply.js';
 import { checkIndices } from './gather.js';
 import { scatterAddKernel, scatteredSrcGrad } from './indexing.js';
 import { mul } from './binary.js';
+import { checkOptions } from '../options.js';
 
 const GATHER_ND = defineKernel('gather_nd', { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
 const SCATTER_ND = defineKernel('scatter_nd', { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', UPD: 'read u32', Y: 'read_write u32' });
@@ -221,6 +222,7 @@ export const scatterDefs = {
  * rank, no larger than src, nor than x off the axis). Duplicate targets: the last along the axis wins
  * (PyTorch leaves it unspecified). `reduce: 'add'` is scatterAdd. Gradients to x and src. */
 export function scatter(x: Tensor, axis: number, index: Tensor, src: Tensor, opts: { reduce?: 'none' | 'add' } = {}): Tensor {
+  checkOptions('scatter', opts, ['reduce']);
   const a = normAxis('scatter', axis, x.ndim);
   const reduce = opts.reduce ?? 'none';
   if (reduce === 'add') return apply('scatterAdd', [x, index, src], { axis: a });
@@ -239,5 +241,6 @@ export function gatherNd(x: Tensor, indices: Tensor, batchDims = 0): Tensor {
  * duplicate wins; 'add' sums; 'mul' multiplies). updates: [..indices' leading axes, ..x's remaining axes].
  * Gradients to x, and to updates ('mul': for host-known indices naming distinct cells). */
 export function scatterNd(x: Tensor, indices: Tensor, updates: Tensor, opts: { reduction?: 'none' | 'add' | 'mul' } = {}): Tensor {
+  checkOptions('scatterNd', opts, ['reduction']);
   return apply('scatterNd', [x, indices, updates], { reduction: opts.reduction ?? 'none', batchDims: 0 });
 }

@@ -10,6 +10,7 @@ const NEG_BIG = Math.fround(-3.4e38);
 import { max, mean, sum, type Axes } from './reduce.js';
 import { reshape } from './movement.js';
 import { normAxis } from '../shape.js';
+import { checkOptions } from '../options.js';
 
 /** The number of elements an axis list reduces (all when none). */
 function countOf(x: Tensor, axis: Axes): number {
@@ -20,6 +21,7 @@ function countOf(x: Tensor, axis: Axes): number {
 
 /** Variance over an axis, a list of axes or all, divided by N - correction (1: Bessel's, the default). */
 export function variance(x: Tensor, axis?: Axes, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+  checkOptions('variance', opts, ['correction', 'keepdim']);
   const { correction = 1, keepdim = false } = opts;
   if (typeof correction !== 'number' || !(correction >= 0)) throw new Error(`variance: correction must be a number >= 0, got ${correction}`);
   const n = countOf(x, axis);
@@ -35,6 +37,7 @@ export function variance(x: Tensor, axis?: Axes, opts: { correction?: number; ke
 
 /** Standard deviation: the square root of variance (same options). */
 export function std(x: Tensor, axis?: Axes, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+  checkOptions('std', opts, ['correction', 'keepdim']);
   const v = variance(x, axis, opts);
   const out = sqrt(v);
   v.dispose();

@@ -11,6 +11,7 @@ import { matmul } from './matmul.js';
 import { transpose } from './movement.js';
 import { softmaxRows, softmaxRowsBackward } from './softmax.js';
 import { kernelVariant } from '../variants.js';
+import { checkOptions } from '../options.js';
 
 /** The attention kernels' head-dimension defines: rows as vec4 when D is a multiple of 4. */
 function headDefines(D: number) {
@@ -179,6 +180,7 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
 
 /** Scaled dot-product attention softmax(q k^T / sqrt(D)) v for [B, H, T, D], fused (flash-style). */
 export function attention(q: Tensor, k: Tensor, v: Tensor, opts: { causal?: boolean } = {}): Tensor {
+  checkOptions('attention', opts, ['causal']);
   return apply('attention', [q, k, v], { causal: opts.causal ?? false });
 }
 

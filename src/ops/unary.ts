@@ -6,6 +6,7 @@ import { defineKernel } from '../kernel.js';
 import { erf64, gelu64, mapF64 } from '../reference.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, lanes, laneVariants, view } from './apply.js';
+import { checkOptions } from '../options.js';
 
 interface Spec<A> {
   /** y in terms of x and the scalars a, b (from scalars(attrs)); a function of the attributes when they
@@ -165,6 +166,7 @@ export const relu = (x: Tensor) => apply('relu', [x], {});
 export const sigmoid = (x: Tensor) => apply('sigmoid', [x], {});
 /** GELU: exact, x Phi(x) through erf, by default (PyTorch's nn.GELU()); `approximate: 'tanh'` for GPT-2's form. */
 export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  checkOptions('gelu', opts, ['approximate']);
   const approximate = opts.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
   return apply('gelu', [x], { approximate });
@@ -221,6 +223,7 @@ export function affine(x: Tensor, a: number, b = 0): Tensor {
 /** clamp(alpha x + beta, 0, 1): PyTorch's F.hardsigmoid (x / 6 + 1/2) by default; ONNX HardSigmoid passes
  * alpha 0.2 and beta 0.5. */
 export function hardsigmoid(x: Tensor, opts: { alpha?: number; beta?: number } = {}): Tensor {
+  checkOptions('hardsigmoid', opts, ['alpha', 'beta']);
   const { alpha = 1 / 6, beta = 0.5 } = opts;
   if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new Error(`hardsigmoid: alpha and beta must be finite, got alpha = ${alpha}, beta = ${beta}`);
   return apply('hardsigmoid', [x], { alpha, beta });
@@ -265,7 +268,10 @@ export const hardshrink = (x: Tensor, lambd = 0.5) => shrinkOp('hardshrink', lam
 /** x - lambd above lambd, x + lambd below -lambd, 0 between (PyTorch's F.softshrink). */
 export const softshrink = (x: Tensor, lambd = 0.5) => shrinkOp('softshrink', lambd, lambd, x);
 /** ONNX Shrink: x + bias below -lambd, x - bias above lambd, 0 between. */
-export const shrink = (x: Tensor, opts: { lambd?: number; bias?: number } = {}) => shrinkOp('shrink', opts.lambd ?? 0.5, opts.bias ?? 0, x);
+export function shrink(x: Tensor, opts: { lambd?: number; bias?: number } = {}): Tensor {
+  checkOptions('shrink', opts, ['lambd', 'bias']);
+  return shrinkOp('shrink', opts.lambd ?? 0.5, opts.bias ?? 0, x);
+}
 /** x where x > threshold, value elsewhere (PyTorch's F.threshold; ONNX ThresholdedRelu is value 0). */
 export function threshold(x: Tensor, threshold: number, value: number): Tensor {
   if (!Number.isFinite(threshold) || !Number.isFinite(value)) throw new Error(`threshold: threshold and value must be finite, got ${threshold} and ${value}`);

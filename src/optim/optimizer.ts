@@ -18,6 +18,7 @@ import { FILL, full, wordOf, zeros } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
 import { sum } from '../ops/reduce.js';
 import { view } from '../ops/apply.js';
+import { checkOptions } from '../options.js';
 import { shapeStr } from '../shape.js';
 import { dependOn } from '../host-reads.js';
 
@@ -136,8 +137,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
         owner.set(p, gi);
         ps.push(p);
       }
-      const unknown = Object.keys(spec).filter((k) => k !== 'params' && !(k in defaults));
-      if (unknown.length) throw new Error(`${who}: parameter group ${gi} has unknown setting '${unknown[0]}' (settings: ${Object.keys(defaults).join(', ')})`);
+      checkOptions(`${who}: parameter group ${gi}`, spec, ['params', ...Object.keys(defaults)]);
       return { ...defaults, ...spec, params: ps } as ParamGroup<H>;
     });
     const all = this.params;
@@ -416,6 +416,7 @@ export type SGDSettings = Required<SGDOptions>;
 export class SGD extends Optimizer<SGDSettings> {
   private unused: Tensor | null = null;
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDSettings>>, opts: SGDOptions) {
+    checkOptions(new.target.name, opts, ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
     super(params, { lr: opts?.lr, momentum: opts?.momentum ?? 0, dampening: opts?.dampening ?? 0, nesterov: opts?.nesterov ?? false, weightDecay: opts?.weightDecay ?? 0 });
   }
   /** The first group's settings (kept for code written before parameter groups). */
@@ -476,6 +477,7 @@ export class Adam extends Optimizer<AdamSettings> {
   protected decoupled = false;
   protected override readsStep = true;
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamSettings>>, opts: AdamOptions = {}) {
+    checkOptions(new.target.name, opts, ['lr', 'betas', 'eps', 'weightDecay']);
     super(params, { lr: opts.lr ?? 1e-3, betas: opts.betas ?? [0.9, 0.999], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? 0 });
   }
   /** The first group's settings (kept for code written before parameter groups). */
