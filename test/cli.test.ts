@@ -3,28 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-run.js';
 import { rg, setup } from './helpers.js';
 
 beforeAll(setup);
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  const log = console.log;
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  console.log = (...a: unknown[]) => void (out += a.join(' ') + '\n');
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-    console.log = log;
-  }
-}
+const run = runCli;
 
 describe('rootgrad command', () => {
   test('train --autotune times the kernel variants first and remembers them per adapter', async () => {
