@@ -13,6 +13,7 @@ import { rg, setup } from './helpers.js';
 import { parityRun } from './parity/run.js';
 // @ts-expect-error plain JavaScript
 import { serve } from '../scripts/serve.mjs';
+import { drawOne } from './draw.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let server: { url: string; close: () => Promise<void> };
@@ -107,13 +108,7 @@ describe('Node and Chromium', () => {
     expect(points).toBe(3);
     const svg = await page.locator('#curves svg').innerHTML();
     expect(svg).toContain('>epoch<'); // axis labels and ticks, from the same code as curves.svg
-    // Draw a "1": a vertical stroke down the middle of the pad.
-    const pad = (await page.locator('#pad').boundingBox())!;
-    await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.15);
-    await page.mouse.down();
-    for (let i = 1; i <= 10; i++) await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * (0.15 + 0.07 * i));
-    await page.mouse.up();
-    await page.waitForFunction(() => /^\d$/.test(document.querySelector('#prediction')?.textContent ?? ''), null, { timeout: 30_000 });
+    await drawOne(page); // a "1"
     const probs = await page.$$eval('#probs .bar', (bars) => bars.length);
     expect(probs).toBe(10);
     const out = resolve('test-output');

@@ -13,6 +13,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 // @ts-expect-error plain JavaScript
 import { serve } from '../scripts/serve.mjs';
+import { drawOne } from './draw.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const repo = resolve('.');
@@ -154,12 +155,7 @@ catch (e) { console.log(JSON.stringify({ early, supported, code: e.code, typed: 
         expect(reload).toEqual({ maxDiff: 0, n: 359 });
         expect(trained.accuracy).toBeGreaterThan(0.5);
         accuracies.push(trained.accuracy);
-        const pad = (await page.locator('#pad').boundingBox())!;
-        await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.15);
-        await page.mouse.down();
-        for (let i = 1; i <= 10; i++) await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * (0.15 + 0.07 * i));
-        await page.mouse.up();
-        await page.waitForFunction(() => /^\d$/.test(document.querySelector('#prediction')?.textContent ?? ''), null, { timeout: 30_000 });
+        await drawOne(page);
         expect(errors).toEqual([]);
         await page.close();
       });
