@@ -1,18 +1,10 @@
 import { defineConfig } from 'vitest/config';
 // @ts-expect-error a plain .mjs script without types
-import { shaderRegistryVite } from './scripts/shader-registry.mjs';
+import { wgslVite } from './scripts/shader-registry.mjs';
 
 export default defineConfig({
-  plugins: [
-    shaderRegistryVite(),
-    {
-      // The builds inline WGSL with esbuild's text loader; this does the same under vitest.
-      name: 'wgsl-as-text',
-      transform(code, id) {
-        if (id.endsWith('.wgsl')) return { code: `export default ${JSON.stringify(code)};`, map: null };
-      },
-    },
-  ],
+  // WGSL files as modules (scripts/shader-registry.mjs), as in the builds
+  plugins: [wgslVite()],
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

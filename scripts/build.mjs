@@ -7,8 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { compactWgslPlugin } from './compact-wgsl.mjs';
-import { wgslOptions } from './shader-registry.mjs';
+import { wgslOptions, wgslPlugin } from './shader-registry.mjs';
 import { entries, exportsMap } from './entries.mjs';
 import { coreAs } from './onnx-external.mjs';
 
@@ -35,7 +34,7 @@ await build({ ...common, ...split, entryPoints: nodeEntries, outdir: 'dist/node'
 // The browser files carry their WGSL compacted (no comments or indentation: test/compact.test.ts checks the
 // same bits), the readable one too, because it is what an app's bundler takes in: the kernels' commentary
 // was a third of every app's bundle. The kernels' commented sources are in shaders/ and src/ (shipped).
-const compacted = { plugins: [...wgslOptions.plugins, compactWgslPlugin] };
+const compacted = { plugins: [wgslPlugin(true)] };
 await build({ ...common, ...split, ...compacted, entryPoints: browserEntries, outdir: 'dist/browser', platform: 'browser', sourcemap: true });
 await build({ ...common, ...split, ...compacted, entryPoints: browserEntries, outdir: 'dist/browser', entryNames: '[name].min', platform: 'browser', minify: true });
 // An entry with browserImportsCore (rootgrad/onnx) is its own file that imports the core bundle beside it

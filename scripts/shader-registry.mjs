@@ -1,39 +1,45 @@
-// The shader registry, made at build time: `import files from 'virtual:rootgrad-shaders'` is a module that
-// imports every shaders/*.wgsl as text and exports { name: source }. Adding a kernel is adding its file.
-// One plugin for esbuild (the builds, run-ts, the tests' bundles) and one for vite (vitest).
-import { readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// WGSL files as modules, made at build time: `import file from '../../shaders/x.wgsl'` gives
+// `{ name: 'x', source, includes }`, where `includes` are the modules of the files its `#include "y.wgsl"`
+// lines name (imported, so a bundler keeps a shared helper once and drops every kernel no op imports).
+// An include whose name is a define (`#include "{{LOSS}}.wgsl"`) is resolved at pipeline creation from the
+// files registered by then (src/shaders.ts). One plugin for esbuild (the builds, run-ts, the tests' bundles)
+// and one for vite (vitest); `compact` strips comments and indentation (scripts/compact-wgsl.mjs).
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { compactWgsl } from './compact-wgsl.mjs';
 
-export const SHADERS_MODULE = 'virtual:rootgrad-shaders';
-const shaderDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'shaders');
+const INCLUDE = /^#include "([\w-]+)\.wgsl"\s*$/gm;
 
-/** The registry module's source: one import per .wgsl file (sorted, so builds are reproducible). */
-export function registrySource(dir = shaderDir) {
-  const names = readdirSync(dir).filter((f) => f.endsWith('.wgsl')).sort();
-  const lines = names.map((f, i) => `import s${i} from ${JSON.stringify(join(dir, f))};`);
-  lines.push(`export default { ${names.map((f, i) => `${JSON.stringify(f.slice(0, -5))}: s${i}`).join(', ')} };`);
+/** The JavaScript module of a .wgsl file's text. */
+export function wgslModule(path, text, compact = false) {
+  const names = [...new Set([...text.matchAll(INCLUDE)].map((m) => m[1]))];
+  const lines = names.map((n, i) => `import i${i} from ${JSON.stringify(`./${n}.wgsl`)};`);
+  const source = compact ? compactWgsl(text) : text;
+  // a template literal, as esbuild's text loader writes: its newlines stay one byte in the bundle
+  const literal = '`' + source.replace(/[\\`]|\$\{/g, (c) => '\\' + c) + '`';
+  lines.push(`export default { name: ${JSON.stringify(basename(path, '.wgsl'))}, source: ${literal}, includes: [${names.map((_, i) => `i${i}`).join(', ')}] };`);
   return lines.join('\n');
 }
 
-/** esbuild: resolves the registry module (the .wgsl files it imports load with the build's text loader). */
-export const shaderRegistryPlugin = {
-  name: 'rootgrad-shaders',
-  setup(b) {
-    b.onResolve({ filter: /^virtual:rootgrad-shaders$/ }, () => ({ path: 'shaders', namespace: 'rootgrad-shaders' }));
-    b.onLoad({ filter: /.*/, namespace: 'rootgrad-shaders' }, () => ({ contents: registrySource(), loader: 'js', resolveDir: shaderDir, watchDirs: [shaderDir] }));
-  },
-};
-
-/** vite (vitest): the same module. */
-export function shaderRegistryVite() {
-  const id = '\0' + SHADERS_MODULE;
+/** esbuild: every .wgsl file as a module (compacted when `compact`). */
+export function wgslPlugin(compact = false) {
   return {
-    name: 'rootgrad-shaders',
-    resolveId: (source) => (source === SHADERS_MODULE ? id : null),
-    load: (source) => (source === id ? registrySource() : null),
+    name: compact ? 'rootgrad-wgsl-compact' : 'rootgrad-wgsl',
+    setup(b) {
+      b.onLoad({ filter: /\.wgsl$/ }, (args) => ({ contents: wgslModule(args.path, readFileSync(args.path, 'utf8'), compact), loader: 'js' }));
+    },
   };
 }
 
-/** The esbuild options every bundle of rootgrad needs: WGSL as text, and the registry. */
-export const wgslOptions = { loader: { '.wgsl': 'text' }, plugins: [shaderRegistryPlugin] };
+/** vite (vitest): the same modules. */
+export function wgslVite() {
+  return {
+    name: 'rootgrad-wgsl',
+    transform(code, id) {
+      if (id.endsWith('.wgsl')) return { code: wgslModule(id, code), map: null };
+    },
+  };
+}
+
+/** The esbuild options every bundle of rootgrad needs: WGSL files as modules. */
+export const wgslOptions = { plugins: [wgslPlugin()] };

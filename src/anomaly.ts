@@ -6,10 +6,12 @@
 import { rt, type Runtime } from './runtime.js';
 import { defineKernel } from './kernel.js';
 import type { Tensor } from './tensor.js';
+import checkFiniteWgsl from '../shaders/check_finite.wgsl';
+import checkIndicesWgsl from '../shaders/check_indices.wgsl';
 
 const SLOTS = 4096;
-const CHECK_FINITE = defineKernel('check_finite', { n: 'u32', slot: 'u32' }, { X: 'read u32', FLAGS: 'read_write u32' });
-const CHECK_INDICES = defineKernel('check_indices', { n: 'u32', slot: 'u32', bound: 'u32' }, { IDX: 'read i32', FLAGS: 'read_write u32' });
+const CHECK_FINITE = defineKernel(checkFiniteWgsl, { n: 'u32', slot: 'u32' }, { X: 'read u32', FLAGS: 'read_write u32' });
+const CHECK_INDICES = defineKernel(checkIndicesWgsl, { n: 'u32', slot: 'u32', bound: 'u32' }, { IDX: 'read i32', FLAGS: 'read_write u32' });
 const state = { enabled: false, labels: [] as string[], flags: null as GPUBuffer | null, runtime: null as Runtime | null };
 
 /** Turns anomaly detection on or off (`rootgrad train --detect-anomaly`). */

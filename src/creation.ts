@@ -7,6 +7,7 @@ import { globalGenerator } from './random.js';
 import { view } from './ops/apply.js';
 import { isReferenceMode, refTensor } from './backend.js';
 import { checkOptions } from './options.js';
+import fillWgsl from '../shaders/fill.wgsl';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -70,7 +71,7 @@ export function tensor(data: TensorData, shape?: readonly number[], opts: Tensor
 }
 
 /** Fills with one 32-bit word (value); with STEP, value is the f32 bits of start and y[i] = start + i * step. */
-export const FILL = defineKernel('fill', { n: 'u32', value: 'u32', step: 'f32' }, { Y: 'read_write u32' });
+export const FILL = defineKernel(fillWgsl, { n: 'u32', value: 'u32', step: 'f32' }, { Y: 'read_write u32' });
 
 /** The 32-bit pattern of an f32 or i32 value. */
 export function wordOf(value: number, dtype: DType): number {

@@ -11,11 +11,18 @@
 import { empty, Tensor, type DType } from './tensor.js';
 import { Params, registerUserShader, rt } from './runtime.js';
 import { hasDevice } from './gpu.js';
-import { registerShader } from './shaders.js';
+import { registerShader, registerWgsl } from './shaders.js';
+import commonWgsl from '../shaders/common.wgsl';
+import rawParamsWgsl from '../shaders/raw_params.wgsl';
+import mathWgsl from '../shaders/math.wgsl';
+
 import { Generator } from './random.js';
 import { shapeStr } from './shape.js';
 import type { Attrs, F64, OpDef } from './ops/def.js';
 import { apply, view } from './ops/apply.js';
+
+// what every defineOp kernel includes
+for (const f of [commonWgsl, rawParamsWgsl, mathWgsl]) registerWgsl(f);
 
 export interface KernelSpec {
   wgsl: string;

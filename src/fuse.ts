@@ -13,7 +13,11 @@
 // a value the run wrote; two different views of one buffer; more buffers than a shader stage may bind.
 // Per element the ops run in their recorded order on the same f32 values, so results match eager up to
 // the compiler's freedom to contract a multiply and an add across what were two kernels.
-import { registerShader, shaderNames } from './shaders.js';
+import { registerShader, registerWgsl, shaderNames } from './shaders.js';
+import commonWgsl from '../shaders/common.wgsl';
+import mathWgsl from '../shaders/math.wgsl';
+import reduceRangeWgsl from '../shaders/reduce_range.wgsl';
+import reduceSumMainWgsl from '../shaders/reduce_sum_main.wgsl';
 import { rt, type Kernel } from './runtime.js';
 import type { BufferView, Elementwise } from './dispatch-types.js';
 
@@ -176,6 +180,8 @@ function slotsOf() {
 }
 
 function register(source: string): Kernel {
+  // the files the generated kernels include
+  for (const f of [commonWgsl, mathWgsl, reduceRangeWgsl, reduceSumMainWgsl]) registerWgsl(f);
   const name = `fused_${hash(source)}`;
   if (!shaderNames().includes(name)) registerShader(name, source);
   return rt().kernel(name);

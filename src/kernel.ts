@@ -8,10 +8,16 @@
 // The layout types, the registry and the packer live one layer down in src/kernel-params.ts (the runtime
 // uses them without importing this file); they are re-exported here for the ops.
 import { registerKernelDecl, type BindingDecl, type KernelDecl, type ParamType } from './kernel-params.js';
+import { registerWgsl, type WgslFile } from './shaders.js';
 
 export { kernelDecl, paramWordCount, packParamsInto, packParams, type ParamType, type BindingDecl, type KernelDecl, type ParamValues, type BindingValues } from './kernel-params.js';
 
-export function defineKernel<const P extends Record<string, ParamType>, const B extends Record<string, BindingDecl>>(file: string, params: P, bindings: B): KernelDecl<P, B> {
+/** Declares the kernel in `wgsl` (its imported file: registering it and its includes is what puts it in a
+ * bundle); `uses` are the files it includes by a define (`#include "{{LOSS}}.wgsl"`), registered with it. */
+export function defineKernel<const P extends Record<string, ParamType>, const B extends Record<string, BindingDecl>>(wgsl: WgslFile, params: P, bindings: B, uses: readonly WgslFile[] = []): KernelDecl<P, B> {
+  registerWgsl(wgsl);
+  for (const f of uses) registerWgsl(f);
+  const file = wgsl.name;
   const names = Object.keys(params);
   names.forEach((n, i) => {
     if (params[n] === 'u32[]' && i !== names.length - 1) throw new Error(`defineKernel ${file}: the array parameter '${n}' must be the last`);

@@ -1,5 +1,6 @@
-// WGSL files are imported as text: esbuild's `text` loader in the builds, a small plugin in vitest.
+// A WGSL file imported from shaders/ is a module (scripts/shader-registry.mjs makes it at build time): its
+// name, its text and the files its `#include` lines name.
 declare module '*.wgsl' {
-  const source: string;
-  export default source;
+  const file: import('./shaders.js').WgslFile;
+  export default file;
 }

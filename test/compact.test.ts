@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { expect, test } from 'vitest';
 // @ts-expect-error a plain .mjs script without types
-import { compactWgsl, compactWgslPlugin } from '../scripts/compact-wgsl.mjs';
+import { compactWgsl } from '../scripts/compact-wgsl.mjs';
 // @ts-expect-error a plain .mjs script without types
-import { wgslOptions } from '../scripts/shader-registry.mjs';
+import { wgslOptions, wgslPlugin } from '../scripts/shader-registry.mjs';
 
 test('compacting drops comments and indentation, keeps code, includes and defines', () => {
   const src = '// header\n#include "common.wgsl"\n\nfn f() -> f32 {\n  return {{X}}; // why\n}\n';
@@ -24,7 +24,7 @@ test('compacted kernels compute the same bits as the commented ones (audit, both
   const dir = mkdtempSync('node_modules/.cache/rootgrad-compact-');
   const common = { entryPoints: ['test/fixtures/audit-main.ts'], bundle: true, format: 'esm' as const, platform: 'node' as const, target: 'es2022', ...wgslOptions, external: ['webgpu'], logLevel: 'warning' as const };
   await build({ ...common, outfile: join(dir, 'plain.mjs') });
-  await build({ ...common, outfile: join(dir, 'compact.mjs'), plugins: [...wgslOptions.plugins, compactWgslPlugin] });
+  await build({ ...common, outfile: join(dir, 'compact.mjs'), plugins: [wgslPlugin(true)] });
   const gpuKernels = { ROOTGRAD_VARIANT_MATMUL: 'tiled', ROOTGRAD_VARIANT_SOFTMAX: 'workgroup', ROOTGRAD_VARIANT_REDUCE: 'workgroup', ROOTGRAD_VARIANT_LOSSROWS: 'workgroup', ROOTGRAD_VARIANT_ATTENTION: 'flash', ROOTGRAD_VARIANT_CONV: 'tiled' };
   for (const variants of [{}, gpuKernels]) {
     const run = (file: string) => {

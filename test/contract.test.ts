@@ -6,7 +6,9 @@ import { rg, setup } from './helpers.js';
 import { defineKernel, packParams } from '../src/kernel.js';
 import { rt } from '../src/runtime.js';
 import { view } from '../src/ops/apply.js';
-import { registerShader } from '../src/shaders.js';
+import { shaderNames } from '../src/shaders.js';
+import commonWgsl from '../shaders/common.wgsl';
+import { readdirSync } from 'node:fs';
 
 beforeAll(setup);
 afterEach(() => rg.detectAnomaly(false));
@@ -43,7 +45,14 @@ describe('infer: the same checks on both backends', () => {
 });
 
 describe('kernel declarations', () => {
-  const K = defineKernel('test_scale_add', { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
+  // a kernel file as `import f from 'x.wgsl'` gives it: its name, text and included files
+  const file = { name: 'test_scale_add', source: `#include "common.wgsl"
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= params.n) { return; }
+  Y[gid.x] = params.a * X[gid.x] + params.b;
+}`, includes: [commonWgsl] };
+  const K = defineKernel(file, { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
 
   test('the declaration gives the WGSL prelude and packs the words in declaration order', () => {
     expect(K.prelude).toContain('struct Params { n: u32, a: f32, b: f32, }');
@@ -51,17 +60,17 @@ describe('kernel declarations', () => {
     expect(K.prelude).toContain('@group(0) @binding(2) var<storage, read_write> Y: array<f32>;');
     const words = [...packParams(K, { b: 2, n: 3, a: 0.5 })]; // any key order: declaration order wins
     expect(words).toEqual([3, new Uint32Array(new Float32Array([0.5]).buffer)[0], new Uint32Array(new Float32Array([2]).buffer)[0]]);
-    expect(() => defineKernel('test_scale_add', { n: 'u32' }, {})).toThrow("defineKernel: 'test_scale_add' is declared twice");
-    expect(() => defineKernel('test_bad_array', { dims: 'u32[]', n: 'u32' }, {})).toThrow("the array parameter 'dims' must be the last");
+    expect(() => defineKernel({ ...file, source: '// another text' }, { n: 'u32' }, {})).toThrow("two different WGSL files are named 'test_scale_add'");
+    expect(() => defineKernel({ name: 'test_bad_array', source: '', includes: [] }, { dims: 'u32[]', n: 'u32' }, {})).toThrow("the array parameter 'dims' must be the last");
+  });
+
+  test('every kernel file in shaders/ is registered by the op that uses it (none is dead or unreachable)', () => {
+    const files = readdirSync('shaders').filter((f) => f.endsWith('.wgsl')).map((f) => f.slice(0, -5));
+    const registered = new Set(shaderNames());
+    expect(files.filter((f) => !registered.has(f))).toEqual([]);
   });
 
   test('a declared kernel runs with named bindings and parameters', async () => {
-    registerShader('test_scale_add', `#include "common.wgsl"
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  if (gid.x >= params.n) { return; }
-  Y[gid.x] = params.a * X[gid.x] + params.b;
-}`);
     const x = rg.tensor([1, 2, 3], [3]);
     const y = rg.zeros([3]);
     const r = rt();

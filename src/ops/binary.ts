@@ -10,8 +10,9 @@ import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, laneVariants, view } from './apply.js';
 import { affine, neg, pow } from './unary.js';
 import { sumTo } from './reduce.js';
+import binaryWgsl from '../../shaders/binary.wgsl';
 
-const BINARY = defineKernel('binary', { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{T}}', B: 'read {{T}}', Z: 'read_write {{T}}' });
+const BINARY = defineKernel(binaryWgsl, { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{T}}', B: 'read {{T}}', Z: 'read_write {{T}}' });
 
 /**
  * The index mode of a two-input broadcast (broadcast_index.wgsl) and its parameters, counts divided by w

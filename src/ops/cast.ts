@@ -6,8 +6,9 @@ import { f64 } from '../reference.js';
 import type { DType } from '../tensor.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, view } from './apply.js';
+import castWgsl from '../../shaders/cast.wgsl';
 
-const CAST = defineKernel('cast', { n: 'u32' }, { X: 'read {{FROM}}', Y: 'read_write {{TO}}' });
+const CAST = defineKernel(castWgsl, { n: 'u32' }, { X: 'read {{FROM}}', Y: 'read_write {{TO}}' });
 /** A dtype's element type in WGSL (bool is a 0/1 word). */
 export const wgslType = (d: DType) => (d === 'bool' ? 'u32' : d);
 const DTYPES: readonly DType[] = ['f32', 'i32', 'bool'];

@@ -14,16 +14,24 @@ import { apply, checkDType, view } from './apply.js';
 import { sum } from './reduce.js';
 import { permute } from './movement.js';
 import { checkOptions } from '../options.js';
+import conv2dBlockedWgsl from '../../shaders/conv2d_blocked.wgsl';
+import conv2dBlock8x8Wgsl from '../../shaders/conv2d_block8x8.wgsl';
+import conv2dRowsWgsl from '../../shaders/conv2d_rows.wgsl';
+import conv2dTiledWgsl from '../../shaders/conv2d_tiled.wgsl';
+import conv2dBackwardWeightRowsWgsl from '../../shaders/conv2d_backward_weight_rows.wgsl';
+import conv2dWeightFlipWgsl from '../../shaders/conv2d_weight_flip.wgsl';
+import conv2dBackwardInputWgsl from '../../shaders/conv2d_backward_input.wgsl';
+import conv2dBackwardWeightWgsl from '../../shaders/conv2d_backward_weight.wgsl';
 
 const GEOMETRY = { N: 'u32', C: 'u32', H: 'u32', W: 'u32', O: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', dh: 'u32', dw: 'u32', G: 'u32' } as const;
-const CONV_BLOCKED = defineKernel('conv2d_blocked', { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
-const CONV_BLOCK8 = defineKernel('conv2d_block8x8', GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
-const CONV_ROWS = defineKernel('conv2d_rows', GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
-const CONV_TILED = defineKernel('conv2d_tiled', { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
-const CONV_DW_ROWS = defineKernel('conv2d_backward_weight_rows', { ...GEOMETRY, rows_per_chunk: 'u32' }, { GT: 'read vec4<f32>', X: 'read f32', DW: 'read_write f32' });
-const CONV_WEIGHT_FLIP = defineKernel('conv2d_weight_flip', { O: 'u32', Cg: 'u32', KH: 'u32', KW: 'u32', G: 'u32' }, { Wt: 'read f32', WF: 'read_write f32' });
-const CONV_DX = defineKernel('conv2d_backward_input', { ...GEOMETRY, z0: 'u32' }, { Gy: 'read f32', Wt: 'read f32', DX: 'read_write f32' });
-const CONV_DW = defineKernel('conv2d_backward_weight', { ...GEOMETRY, rows_per_chunk: 'u32' }, { Gy: 'read f32', X: 'read f32', DW: 'read_write f32' });
+const CONV_BLOCKED = defineKernel(conv2dBlockedWgsl, { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_BLOCK8 = defineKernel(conv2dBlock8x8Wgsl, GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_ROWS = defineKernel(conv2dRowsWgsl, GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_TILED = defineKernel(conv2dTiledWgsl, { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_DW_ROWS = defineKernel(conv2dBackwardWeightRowsWgsl, { ...GEOMETRY, rows_per_chunk: 'u32' }, { GT: 'read vec4<f32>', X: 'read f32', DW: 'read_write f32' });
+const CONV_WEIGHT_FLIP = defineKernel(conv2dWeightFlipWgsl, { O: 'u32', Cg: 'u32', KH: 'u32', KW: 'u32', G: 'u32' }, { Wt: 'read f32', WF: 'read_write f32' });
+const CONV_DX = defineKernel(conv2dBackwardInputWgsl, { ...GEOMETRY, z0: 'u32' }, { Gy: 'read f32', Wt: 'read f32', DX: 'read_write f32' });
+const CONV_DW = defineKernel(conv2dBackwardWeightWgsl, { ...GEOMETRY, rows_per_chunk: 'u32' }, { Gy: 'read f32', X: 'read f32', DW: 'read_write f32' });
 
 export type Pair = number | [number, number];
 

@@ -9,6 +9,7 @@ import { globalGenerator } from '../random.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { binaryForward, mul } from './binary.js';
+import dropoutMaskWgsl from '../../shaders/dropout_mask.wgsl';
 
 /** The mask kernel's hash (PCG-style integer mixing), bit for bit (multinomial.wgsl uses it too). */
 export function hashU32(x: number): number {
@@ -22,7 +23,7 @@ export function dropoutKeeps(i: number, seed: number, keep: number): boolean {
   return (hashU32((hashU32(i) ^ seed) >>> 0) >>> 8) / 16777216 < keep;
 }
 
-const DROPOUT_MASK = defineKernel('dropout_mask', { n: 'u32', seed: 'u32', keep: 'f32' }, { Y: 'read_write f32' });
+const DROPOUT_MASK = defineKernel(dropoutMaskWgsl, { n: 'u32', seed: 'u32', keep: 'f32' }, { Y: 'read_write f32' });
 
 /** The seed dropout() just drew from the global generator, while its op runs: a compiled step's replay
  * draws again there, as eager code would. */

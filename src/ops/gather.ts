@@ -8,6 +8,10 @@ import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
+import embeddingWgsl from '../../shaders/embedding.wgsl';
+import embeddingBackwardWgsl from '../../shaders/embedding_backward.wgsl';
+import embeddingBackwardRowsWgsl from '../../shaders/embedding_backward_rows.wgsl';
+import pickWgsl from '../../shaders/pick.wgsl';
 
 /** Throws if a host-known index tensor (made from host data, or a reference-backend value) has a value
  * outside [0, n). GPU-made indices are clamped by the kernels, and checked under detectAnomaly. */
@@ -44,11 +48,11 @@ export function rowsOf(idx: Int32Array, V: number): Int32Array {
   return out;
 }
 
-const EMBEDDING = defineKernel('embedding', { n: 'u32', V: 'u32', D: 'u32' }, { W: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
-const EMBEDDING_BACKWARD = defineKernel('embedding_backward', { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', IDX: 'read i32', DW: 'read_write f32' });
-const EMBEDDING_BACKWARD_ROWS = defineKernel('embedding_backward_rows', { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', ROWS: 'read i32', DW: 'read_write f32' });
+const EMBEDDING = defineKernel(embeddingWgsl, { n: 'u32', V: 'u32', D: 'u32' }, { W: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
+const EMBEDDING_BACKWARD = defineKernel(embeddingBackwardWgsl, { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', IDX: 'read i32', DW: 'read_write f32' });
+const EMBEDDING_BACKWARD_ROWS = defineKernel(embeddingBackwardRowsWgsl, { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', ROWS: 'read i32', DW: 'read_write f32' });
 // BACKWARD: X is the upstream gradient and Y the input's gradient.
-const PICK = defineKernel('pick', { N: 'u32', C: 'u32' }, { X: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
+const PICK = defineKernel(pickWgsl, { N: 'u32', C: 'u32' }, { X: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
 
 export const gatherDefs = {
   embedding: {

@@ -12,11 +12,15 @@ import { apply, checkDType, view } from './apply.js';
 import { checkIndices, hostRows } from './gather.js';
 import { pad } from './joining.js';
 import { onScalarAxis } from './movement.js';
+import indexSelectWgsl from '../../shaders/index_select.wgsl';
+import indexSelectBackwardWgsl from '../../shaders/index_select_backward.wgsl';
+import gatherWgsl from '../../shaders/gather.wgsl';
+import scatterAddWgsl from '../../shaders/scatter_add.wgsl';
 
-const INDEX_SELECT = defineKernel('index_select', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
-const INDEX_SELECT_BACKWARD = defineKernel('index_select_backward', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
-const GATHER = defineKernel('gather', { n: 'u32', rank: 'u32', axis: 'u32', size: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
-const SCATTER_ADD = defineKernel('scatter_add', { n: 'u32', rank: 'u32', axis: 'u32', dims: 'u32[]' }, { X: 'read f32', IDX: 'read i32', SRC: 'read f32', Y: 'read_write f32' });
+const INDEX_SELECT = defineKernel(indexSelectWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
+const INDEX_SELECT_BACKWARD = defineKernel(indexSelectBackwardWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
+const GATHER = defineKernel(gatherWgsl, { n: 'u32', rank: 'u32', axis: 'u32', size: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
+const SCATTER_ADD = defineKernel(scatterAddWgsl, { n: 'u32', rank: 'u32', axis: 'u32', dims: 'u32[]' }, { X: 'read f32', IDX: 'read i32', SRC: 'read f32', Y: 'read_write f32' });
 
 /** g summed back into x's shape at the index positions (gather's backward; scatterAdd without a base);
  * with `replace`, torch.scatter's copy (scatter.ts). */

@@ -13,9 +13,11 @@ import { apply, view } from './apply.js';
 import { reshape } from './movement.js';
 import { padModes, type PadMode } from './pad_modes.js';
 import { checkOptions } from '../options.js';
+import stridedMoveWgsl from '../../shaders/strided_move.wgsl';
+import triangleWgsl from '../../shaders/triangle.wgsl';
 
-const STRIDED_MOVE = defineKernel('strided_move', { n: 'u32', rank: 'u32', src_offset: 'u32', dst_offset: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
-const TRIANGLE = defineKernel('triangle', { n: 'u32', R: 'u32', C: 'u32', diagonal: 'i32' }, { X: 'read u32', Y: 'read_write u32' });
+const STRIDED_MOVE = defineKernel(stridedMoveWgsl, { n: 'u32', rank: 'u32', src_offset: 'u32', dst_offset: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
+const TRIANGLE = defineKernel(triangleWgsl, { n: 'u32', R: 'u32', C: 'u32', diagonal: 'i32' }, { X: 'read u32', Y: 'read_write u32' });
 
 interface Side {
   offset: number;

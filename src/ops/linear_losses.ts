@@ -41,7 +41,14 @@ import { reshape, transpose } from './movement.js';
 import { cast } from './cast.js';
 import { cat } from './joining.js';
 import { linear, linearBlockDefines, linearOnView, matmul } from './matmul.js';
-import { countValid, multiclass, multiclassDef, checkPositive, checkReduction, reduceRef, scaleGrad, type MulticlassOptions } from './losses.js';
+import { countValid, multiclass, multiclassDef, ROW_BODIES, checkPositive, checkReduction, reduceRef, scaleGrad, type MulticlassOptions } from './losses.js';
+import linearLossRowsWgsl from '../../shaders/linear_loss_rows.wgsl';
+import linearLossLseWgsl from '../../shaders/linear_loss_lse.wgsl';
+import linearLossCombineWgsl from '../../shaders/linear_loss_combine.wgsl';
+import linearLossGradWgsl from '../../shaders/linear_loss_grad.wgsl';
+import matmulTnAccWgsl from '../../shaders/matmul_tn_acc.wgsl';
+import tnLoadsScalarWgsl from '../../shaders/tn_loads_scalar.wgsl';
+import tnLoadsVec4Wgsl from '../../shaders/tn_loads_vec4.wgsl';
 
 // ---- the row-loss registry ------------------------------------------------------------------------------
 
@@ -143,11 +150,11 @@ register({
 // ---- kernels ----------------------------------------------------------------------------------------------
 
 const lossScalars = { a0: 'f32', a1: 'f32', a2: 'f32', a3: 'f32', ignore: 'i32', eps: 'f32' } as const;
-const ROWS = defineKernel('linear_loss_rows', { R: 'u32', C: 'u32', row0: 'u32', scale: 'f32', need_grad: 'u32', ...lossScalars }, { ZD: 'read_write f32', Y: 'read i32', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' });
-const LSE_PARTS = defineKernel('linear_loss_lse', { N: 'u32', C: 'u32', K: 'u32', S: 'u32', bias: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', PART: 'read_write vec4<f32>' });
-const COMBINE = defineKernel('linear_loss_combine', { N: 'u32', C: 'u32', K: 'u32', segments: 'u32', bias: 'u32', ...lossScalars }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read i32', PART: 'read vec4<f32>', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' });
-const GRAD = defineKernel('linear_loss_grad', { M: 'u32', C: 'u32', K: 'u32', row0: 'u32', R: 'u32', bias: 'u32', per_row: 'u32', scale: 'f32', eps: 'f32', ignore: 'i32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read i32', LSE: 'read f32', COEF: 'read f32', G: 'read f32', DZ: 'read_write f32' });
-const TN_ACC = defineKernel('matmul_tn_acc', { R: 'u32', V: 'u32', D: 'u32', accumulate: 'u32', bias: 'u32', row0: 'u32', ignore: 'i32' }, { A: 'read {{T}}', B: 'read {{T}}', C: 'read_write f32', CB: 'read_write f32', Y: 'read i32' });
+const ROWS = defineKernel(linearLossRowsWgsl, { R: 'u32', C: 'u32', row0: 'u32', scale: 'f32', need_grad: 'u32', ...lossScalars }, { ZD: 'read_write f32', Y: 'read i32', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
+const LSE_PARTS = defineKernel(linearLossLseWgsl, { N: 'u32', C: 'u32', K: 'u32', S: 'u32', bias: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', PART: 'read_write vec4<f32>' });
+const COMBINE = defineKernel(linearLossCombineWgsl, { N: 'u32', C: 'u32', K: 'u32', segments: 'u32', bias: 'u32', ...lossScalars }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read i32', PART: 'read vec4<f32>', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
+const GRAD = defineKernel(linearLossGradWgsl, { M: 'u32', C: 'u32', K: 'u32', row0: 'u32', R: 'u32', bias: 'u32', per_row: 'u32', scale: 'f32', eps: 'f32', ignore: 'i32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read i32', LSE: 'read f32', COEF: 'read f32', G: 'read f32', DZ: 'read_write f32' });
+const TN_ACC = defineKernel(matmulTnAccWgsl, { R: 'u32', V: 'u32', D: 'u32', accumulate: 'u32', bias: 'u32', row0: 'u32', ignore: 'i32' }, { A: 'read {{T}}', B: 'read {{T}}', C: 'read_write f32', CB: 'read_write f32', Y: 'read i32' }, [tnLoadsScalarWgsl, tnLoadsVec4Wgsl]);
 
 
 /** Rows r0 .. r0+R of a contiguous [*, cols] tensor as a binding (r0 a multiple of 64: 256-byte aligned). */

@@ -28,6 +28,18 @@ import { mean, sum } from './reduce.js';
 import { logSoftmax } from './softmax.js';
 import { reshape } from './movement.js';
 import { cast } from './cast.js';
+import lossRowsWorkgroupWgsl from '../../shaders/loss_rows_workgroup.wgsl';
+import lossRowsThreadWgsl from '../../shaders/loss_rows_thread.wgsl';
+import lossRowsThreadVec4Wgsl from '../../shaders/loss_rows_thread_vec4.wgsl';
+import lossBinaryWgsl from '../../shaders/loss_binary.wgsl';
+import crossEntropyFusedWgsl from '../../shaders/cross_entropy_fused.wgsl';
+import focalLossFusedWgsl from '../../shaders/focal_loss_fused.wgsl';
+import rootedLossFusedWgsl from '../../shaders/rooted_loss_fused.wgsl';
+import rootedLogisticFusedWgsl from '../../shaders/rooted_logistic_fused.wgsl';
+import binaryCrossEntropyFusedWgsl from '../../shaders/binary_cross_entropy_fused.wgsl';
+
+/** The built-in multiclass losses' row bodies, which the row kernels include by the {{LOSS}} define. */
+export const ROW_BODIES = [crossEntropyFusedWgsl, focalLossFusedWgsl, rootedLossFusedWgsl];
 
 export interface LossOptions {
   reduction?: Reduction;
@@ -128,11 +140,11 @@ function fusedDef<A extends { reduction: Reduction }>(spec: {
 export const rowParams = { N: 'u32', C: 'u32', scale: 'f32', need_grad: 'u32', a0: 'f32', a1: 'f32', a2: 'f32', a3: 'f32', ignore: 'i32', eps: 'f32' } as const;
 type RowKernel = KernelDecl<typeof rowParams, Record<'Z' | 'Y' | 'LOSS' | 'DZ', BindingDecl>>;
 const LOSS_ROWS: Record<'workgroup' | 'thread' | 'threadVec4', RowKernel> = {
-  workgroup: defineKernel('loss_rows_workgroup', rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }),
-  thread: defineKernel('loss_rows_thread', rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }),
-  threadVec4: defineKernel('loss_rows_thread_vec4', rowParams, { Z: 'read vec4<f32>', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write vec4<f32>' }),
+  workgroup: defineKernel(lossRowsWorkgroupWgsl, rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }, ROW_BODIES),
+  thread: defineKernel(lossRowsThreadWgsl, rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }, ROW_BODIES),
+  threadVec4: defineKernel(lossRowsThreadVec4Wgsl, rowParams, { Z: 'read vec4<f32>', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write vec4<f32>' }, ROW_BODIES),
 };
-const LOSS_BINARY = defineKernel('loss_binary', { N: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32' }, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' });
+const LOSS_BINARY = defineKernel(lossBinaryWgsl, { N: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32' }, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }, [rootedLogisticFusedWgsl, binaryCrossEntropyFusedWgsl]);
 
 type MulticlassAttrs = { reduction: Reduction; ignoreIndex: number; labelSmoothing?: number };
 

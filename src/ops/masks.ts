@@ -12,9 +12,11 @@ import { apply, checkDType, view } from './apply.js';
 import { sumTo } from './reduce.js';
 import { broadcastIndex } from './binary.js';
 import { wgslType } from './cast.js';
+import compareWgsl from '../../shaders/compare.wgsl';
+import whereWgsl from '../../shaders/where.wgsl';
 
-const COMPARE = defineKernel('compare', { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{AT}}', B: 'read {{BT}}', Z: 'read_write u32' });
-const WHERE = defineKernel('where', { n: 'u32', rank: 'u32', dims: 'u32[]' }, { COND: 'read u32', A: 'read u32', B: 'read u32', Z: 'read_write u32' });
+const COMPARE = defineKernel(compareWgsl, { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{AT}}', B: 'read {{BT}}', Z: 'read_write u32' });
+const WHERE = defineKernel(whereWgsl, { n: 'u32', rank: 'u32', dims: 'u32[]' }, { COND: 'read u32', A: 'read u32', B: 'read u32', Z: 'read_write u32' });
 
 const integral = (d: DType) => d !== 'f32';
 

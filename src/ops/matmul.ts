@@ -11,6 +11,10 @@ import { sumTo } from './reduce.js';
 import { kernelVariant, matmulClass, registerWorkgroup } from '../variants.js';
 import { expand, reshape, transpose } from './movement.js';
 import { unaryBackward } from './unary.js';
+import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl';
+import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl';
+import matmulStridedWgsl from '../../shaders/matmul_strided.wgsl';
+import linearWgsl from '../../shaders/linear.wgsl';
 
 function matmulShapes(a: readonly number[], b: readonly number[]) {
   if (a.length < 2 || b.length < 2) throw new Error(`matmul: both inputs need at least 2 dimensions, got ${shapeStr(a)} and ${shapeStr(b)}`);
@@ -21,10 +25,10 @@ function matmulShapes(a: readonly number[], b: readonly number[]) {
   return { m, k, n, batch };
 }
 
-const MATMUL_TILED = defineKernel('matmul_tiled', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
-const MATMUL_VEC4 = defineKernel('matmul_vec4', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read vec4<f32>', B: 'read vec4<f32>', C: 'read_write vec4<f32>' });
-const MATMUL_STRIDED = defineKernel('matmul_strided', { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sAm: 'u32', sAk: 'u32', sB: 'u32', sBk: 'u32', sBn: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
-const LINEAR = defineKernel('linear', { M: 'u32', N: 'u32', K: 'u32', act: 'u32', save_pre: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read_write f32', PRE: 'read_write f32' });
+const MATMUL_TILED = defineKernel(matmulTiledWgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
+const MATMUL_VEC4 = defineKernel(matmulVec4Wgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read vec4<f32>', B: 'read vec4<f32>', C: 'read_write vec4<f32>' });
+const MATMUL_STRIDED = defineKernel(matmulStridedWgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sAm: 'u32', sAk: 'u32', sB: 'u32', sBk: 'u32', sBn: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
+const LINEAR = defineKernel(linearWgsl, { M: 'u32', N: 'u32', K: 'u32', act: 'u32', save_pre: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read_write f32', PRE: 'read_write f32' });
 
 /** The kernel call on contiguous operands: batch strides are m*k (n*k) or 0 for a shared operand. */
 function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, batch: number, shareA: boolean, shareB: boolean, out: number[]): Tensor {

@@ -8,10 +8,13 @@ import { broadcastShapes, broadcastStrides, checkShape, normAxis, sameShape, sha
 import type { Attrs, OpDef } from './def.js';
 import { apply, view } from './apply.js';
 import { sumTo } from './reduce.js';
+import stridedCopyWgsl from '../../shaders/strided_copy.wgsl';
+import transpose4x4Wgsl from '../../shaders/transpose_4x4.wgsl';
+import transposeBlocksWgsl from '../../shaders/transpose_blocks.wgsl';
 
-const STRIDED_COPY = defineKernel('strided_copy', { n: 'u32', rank: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
-const TRANSPOSE_4X4 = defineKernel('transpose_4x4', { R: 'u32', C: 'u32' }, { X: 'read vec4<u32>', Y: 'read_write vec4<u32>' });
-const TRANSPOSE_BLOCKS = defineKernel('transpose_blocks', { n: 'u32', R: 'u32', C: 'u32', inner: 'u32' }, { X: 'read {{WORD}}', Y: 'read_write {{WORD}}' });
+const STRIDED_COPY = defineKernel(stridedCopyWgsl, { n: 'u32', rank: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
+const TRANSPOSE_4X4 = defineKernel(transpose4x4Wgsl, { R: 'u32', C: 'u32' }, { X: 'read vec4<u32>', Y: 'read_write vec4<u32>' });
+const TRANSPOSE_BLOCKS = defineKernel(transposeBlocksWgsl, { n: 'u32', R: 'u32', C: 'u32', inner: 'u32' }, { X: 'read {{WORD}}', Y: 'read_write {{WORD}}' });
 
 function stridedCopy(x: Tensor, shape: readonly number[], strides: readonly number[]): Tensor {
   const y = empty(shape, x.dtype);

@@ -10,13 +10,19 @@ import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { isReferenceMode } from '../backend.js';
 import { checkOptions } from '../options.js';
+import batchNormStatsWgsl from '../../shaders/batch_norm_stats.wgsl';
+import batchNormWgsl from '../../shaders/batch_norm.wgsl';
+import batchNormBackwardReduceWgsl from '../../shaders/batch_norm_backward_reduce.wgsl';
+import batchNormBackwardWgsl from '../../shaders/batch_norm_backward.wgsl';
+import groupNormWgsl from '../../shaders/group_norm.wgsl';
+import groupNormBackwardWgsl from '../../shaders/group_norm_backward.wgsl';
 
-const BN_STATS = defineKernel('batch_norm_stats', { N: 'u32', C: 'u32', S: 'u32', mode: 'u32', momentum: 'f32', eps: 'f32' }, { X: 'read f32', RM: 'read_write f32', RV: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
-const BN_APPLY = defineKernel('batch_norm', { n: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
-const BN_REDUCE = defineKernel('batch_norm_backward_reduce', { N: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DW: 'read_write f32', DB: 'read_write f32' });
-const BN_BACKWARD = defineKernel('batch_norm_backward', { n: 'u32', N: 'u32', C: 'u32', S: 'u32', training: 'u32' }, { X: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', SG: 'read f32', SGX: 'read f32', DX: 'read_write f32' });
-const GROUP_NORM = defineKernel('group_norm', { N: 'u32', G: 'u32', Cg: 'u32', S: 'u32', eps: 'f32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
-const GROUP_NORM_BACKWARD = defineKernel('group_norm_backward', { N: 'u32', G: 'u32', Cg: 'u32', S: 'u32' }, { X: 'read f32', Wt: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
+const BN_STATS = defineKernel(batchNormStatsWgsl, { N: 'u32', C: 'u32', S: 'u32', mode: 'u32', momentum: 'f32', eps: 'f32' }, { X: 'read f32', RM: 'read_write f32', RV: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
+const BN_APPLY = defineKernel(batchNormWgsl, { n: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const BN_REDUCE = defineKernel(batchNormBackwardReduceWgsl, { N: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DW: 'read_write f32', DB: 'read_write f32' });
+const BN_BACKWARD = defineKernel(batchNormBackwardWgsl, { n: 'u32', N: 'u32', C: 'u32', S: 'u32', training: 'u32' }, { X: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', SG: 'read f32', SGX: 'read f32', DX: 'read_write f32' });
+const GROUP_NORM = defineKernel(groupNormWgsl, { N: 'u32', G: 'u32', Cg: 'u32', S: 'u32', eps: 'f32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
+const GROUP_NORM_BACKWARD = defineKernel(groupNormBackwardWgsl, { N: 'u32', G: 'u32', Cg: 'u32', S: 'u32' }, { X: 'read f32', Wt: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
 
 /** [N, C, S] of a batch-norm input [N, C] or [N, C, ...]. */
 function channelsView(x: readonly number[]) {

@@ -13,11 +13,14 @@ import { pair, type Pair } from './conv.js';
 import { reshape } from './movement.js';
 import { zeros } from '../creation.js';
 import { checkOptions } from '../options.js';
+import pool2dWgsl from '../../shaders/pool2d.wgsl';
+import pool2dBackwardWgsl from '../../shaders/pool2d_backward.wgsl';
+import pool2dBackwardScatterWgsl from '../../shaders/pool2d_backward_scatter.wgsl';
 
 const WINDOWS = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', kh: 'u32', kw: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', adaptive: 'u32', include_pad: 'u32', dh: 'u32', dw: 'u32' } as const;
-const POOL = defineKernel('pool2d', WINDOWS, { X: 'read f32', Y: 'read_write f32', IDX: 'read_write i32' });
-const POOL_BACKWARD = defineKernel('pool2d_backward', WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
-const POOL_BACKWARD_SCATTER = defineKernel('pool2d_backward_scatter', WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
+const POOL = defineKernel(pool2dWgsl, WINDOWS, { X: 'read f32', Y: 'read_write f32', IDX: 'read_write i32' });
+const POOL_BACKWARD = defineKernel(pool2dBackwardWgsl, WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
+const POOL_BACKWARD_SCATTER = defineKernel(pool2dBackwardScatterWgsl, WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
 
 type PoolAttrs = Attrs['avgPool2d'] & { adaptive: boolean; max: boolean; dilation: [number, number] };
 

@@ -13,8 +13,9 @@ import { hashU32 } from './dropout.js';
 import { checkIndexRange } from '../anomaly.js';
 import { hostValue, isReferenceMode } from '../backend.js';
 import { checkOptions } from '../options.js';
+import multinomialWgsl from '../../shaders/multinomial.wgsl';
 
-const MULTINOMIAL = defineKernel('multinomial', { rows: 'u32', C: 'u32', n: 'u32', seed: 'u32' }, { P: 'read f32', OUT: 'read_write i32' });
+const MULTINOMIAL = defineKernel(multinomialWgsl, { rows: 'u32', C: 'u32', n: 'u32', seed: 'u32' }, { P: 'read f32', OUT: 'read_write i32' });
 
 /** PyTorch's checks of multinomial's input, on host-known probabilities [rows, C]: finite, >= 0, some mass
  * per row, and without replacement at least n categories with mass. */

@@ -10,13 +10,19 @@ import { rowsPerWorkgroup } from '../variants.js';
 import { affine } from './unary.js';
 import { expand, onScalarAxis, reshape } from './movement.js';
 import { checkOptions } from '../options.js';
+import reduceSumWgsl from '../../shaders/reduce_sum.wgsl';
+import reduceSumWorkgroupWgsl from '../../shaders/reduce_sum_workgroup.wgsl';
+import reduceMaxWgsl from '../../shaders/reduce_max.wgsl';
+import cumsumWgsl from '../../shaders/cumsum.wgsl';
+import topkWgsl from '../../shaders/topk.wgsl';
+import maxBackwardWgsl from '../../shaders/max_backward.wgsl';
 
-const REDUCE_SUM = defineKernel('reduce_sum', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
-const REDUCE_SUM_WORKGROUP = defineKernel('reduce_sum_workgroup', { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
-const REDUCE_MAX = defineKernel('reduce_max', { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32', ARG: 'read_write i32' });
-const CUMSUM = defineKernel('cumsum', { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
-const TOPK = defineKernel('topk', { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read f32', IDX: 'read_write i32' });
-const MAX_BACKWARD = defineKernel('max_backward', { outer: 'u32', R: 'u32', inner: 'u32' }, { G: 'read f32', ARG: 'read i32', DX: 'read_write f32' });
+const REDUCE_SUM = defineKernel(reduceSumWgsl, { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
+const REDUCE_SUM_WORKGROUP = defineKernel(reduceSumWorkgroupWgsl, { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
+const REDUCE_MAX = defineKernel(reduceMaxWgsl, { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32', ARG: 'read_write i32' });
+const CUMSUM = defineKernel(cumsumWgsl, { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
+const TOPK = defineKernel(topkWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read f32', IDX: 'read_write i32' });
+const MAX_BACKWARD = defineKernel(maxBackwardWgsl, { outer: 'u32', R: 'u32', inner: 'u32' }, { G: 'read f32', ARG: 'read i32', DX: 'read_write f32' });
 
 /** Sum of the middle axis of [outer, R, inner], times scale; long reductions with few outputs go in two stages. */
 function sumKernel(x: Tensor, outer: number, R: number, inner: number, scale: number, outShape: number[]): Tensor {

@@ -17,10 +17,12 @@ import { add } from './binary.js';
 import { reshape } from './movement.js';
 import { adaptiveAvgPool2d } from './pooling.js';
 import { checkOptions } from '../options.js';
+import resizeWgsl from '../../shaders/resize.wgsl';
+import resizeBackwardWgsl from '../../shaders/resize_backward.wgsl';
 
 const GEOMETRY = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32' } as const;
-const RESIZE = defineKernel('resize', GEOMETRY, { X: 'read f32', TH: 'read u32', TW: 'read u32', Y: 'read_write f32' });
-const RESIZE_BACKWARD = defineKernel('resize_backward', GEOMETRY, { G: 'read f32', BH: 'read u32', BW: 'read u32', DX: 'read_write f32' });
+const RESIZE = defineKernel(resizeWgsl, GEOMETRY, { X: 'read f32', TH: 'read u32', TW: 'read u32', Y: 'read_write f32' });
+const RESIZE_BACKWARD = defineKernel(resizeBackwardWgsl, GEOMETRY, { G: 'read f32', BH: 'read u32', BW: 'read u32', DX: 'read_write f32' });
 
 export type ResizeCoord = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn' | 'tf_crop_and_resize';
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';

@@ -14,9 +14,11 @@ import { checkIndices } from './gather.js';
 import { scatterAddKernel, scatteredSrcGrad } from './indexing.js';
 import { mul } from './binary.js';
 import { checkOptions } from '../options.js';
+import gatherNdWgsl from '../../shaders/gather_nd.wgsl';
+import scatterNdWgsl from '../../shaders/scatter_nd.wgsl';
 
-const GATHER_ND = defineKernel('gather_nd', { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
-const SCATTER_ND = defineKernel('scatter_nd', { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', UPD: 'read u32', Y: 'read_write u32' });
+const GATHER_ND = defineKernel(gatherNdWgsl, { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
+const SCATTER_ND = defineKernel(scatterNdWgsl, { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', UPD: 'read u32', Y: 'read_write u32' });
 const MODES = { none: 0, add: 1, mul: 2 } as const;
 
 /** The multi-index of each flat position of `shape` (reference helper). */

@@ -8,11 +8,15 @@ import { normAxis } from '../shape.js';
 import type { Attrs, OpDef, F64 } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { rowsPerWorkgroup } from '../variants.js';
+import softmaxWgsl from '../../shaders/softmax.wgsl';
+import softmaxWorkgroupWgsl from '../../shaders/softmax_workgroup.wgsl';
+import softmaxBackwardWgsl from '../../shaders/softmax_backward.wgsl';
+import softmaxBackwardWorkgroupWgsl from '../../shaders/softmax_backward_workgroup.wgsl';
 
-const SOFTMAX = defineKernel('softmax', { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
-const SOFTMAX_WORKGROUP = defineKernel('softmax_workgroup', { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
-const SOFTMAX_BACKWARD = defineKernel('softmax_backward', { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
-const SOFTMAX_BACKWARD_WORKGROUP = defineKernel('softmax_backward_workgroup', { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
+const SOFTMAX = defineKernel(softmaxWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
+const SOFTMAX_WORKGROUP = defineKernel(softmaxWorkgroupWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
+const SOFTMAX_BACKWARD = defineKernel(softmaxBackwardWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
+const SOFTMAX_BACKWARD_WORKGROUP = defineKernel(softmaxBackwardWorkgroupWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
 
 /** Softmax (or log-softmax) over the middle axis of [outer, C, inner] into a new tensor, of `scale` times
  * the input; with causalT > 0 (rows of attention scores, inner = 1) row r keeps its first r % T + 1 entries. */

@@ -12,17 +12,22 @@ import { transpose } from './movement.js';
 import { softmaxRows, softmaxRowsBackward } from './softmax.js';
 import { kernelVariant } from '../variants.js';
 import { checkOptions } from '../options.js';
+import layerNormWgsl from '../../shaders/layer_norm.wgsl';
+import layerNormBackwardWgsl from '../../shaders/layer_norm_backward.wgsl';
+import attentionForwardWgsl from '../../shaders/attention_forward.wgsl';
+import attentionBackwardQWgsl from '../../shaders/attention_backward_q.wgsl';
+import attentionBackwardKvWgsl from '../../shaders/attention_backward_kv.wgsl';
 
 /** The attention kernels' head-dimension defines: rows as vec4 when D is a multiple of 4. */
 function headDefines(D: number) {
   return D % 4 === 0 ? { D: D / 4, VD: 'vec4<f32>', DOT: 'return dot(a, b);' } : { D, VD: 'f32', DOT: 'return a * b;' };
 }
 
-const LAYER_NORM = defineKernel('layer_norm', { rows: 'u32', D: 'u32', eps: 'f32' }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
-const LAYER_NORM_BACKWARD = defineKernel('layer_norm_backward', { rows: 'u32', D: 'u32' }, { X: 'read f32', W: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
-const ATTENTION_FORWARD = defineKernel('attention_forward', { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read_write VD', LSE: 'read_write f32' });
-const ATTENTION_BACKWARD_Q = defineKernel('attention_backward_q', { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read VD', DO: 'read VD', LSE: 'read f32', DQ: 'read_write VD', DL: 'read_write f32' });
-const ATTENTION_BACKWARD_KV = defineKernel('attention_backward_kv', { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', DO: 'read VD', LSE: 'read f32', DL: 'read f32', DK: 'read_write VD', DV: 'read_write VD' });
+const LAYER_NORM = defineKernel(layerNormWgsl, { rows: 'u32', D: 'u32', eps: 'f32' }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
+const LAYER_NORM_BACKWARD = defineKernel(layerNormBackwardWgsl, { rows: 'u32', D: 'u32' }, { X: 'read f32', W: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
+const ATTENTION_FORWARD = defineKernel(attentionForwardWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read_write VD', LSE: 'read_write f32' });
+const ATTENTION_BACKWARD_Q = defineKernel(attentionBackwardQWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read VD', DO: 'read VD', LSE: 'read f32', DQ: 'read_write VD', DL: 'read_write f32' });
+const ATTENTION_BACKWARD_KV = defineKernel(attentionBackwardKvWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', DO: 'read VD', LSE: 'read f32', DL: 'read f32', DK: 'read_write VD', DV: 'read_write VD' });
 
 export const transformerDefs = {
   layerNorm: {

@@ -7,6 +7,8 @@ import { erf64, gelu64, mapF64 } from '../reference.js';
 import type { Attrs, OpDef } from './def.js';
 import { apply, checkDType, lanes, laneVariants, view } from './apply.js';
 import { checkOptions } from '../options.js';
+import unaryWgsl from '../../shaders/unary.wgsl';
+import unaryBackwardWgsl from '../../shaders/unary_backward.wgsl';
 
 interface Spec<A> {
   /** y in terms of x and the scalars a, b (from scalars(attrs)); a function of the attributes when they
@@ -18,8 +20,8 @@ interface Spec<A> {
   scalars?: (attrs: A) => [number, number];
 }
 
-const UNARY = defineKernel('unary', { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read_write {{T}}' });
-const UNARY_BACKWARD = defineKernel('unary_backward', { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read {{T}}', G: 'read {{T}}', DX: 'read_write {{T}}' });
+const UNARY = defineKernel(unaryWgsl, { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read_write {{T}}' });
+const UNARY_BACKWARD = defineKernel(unaryBackwardWgsl, { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read {{T}}', G: 'read {{T}}', DX: 'read_write {{T}}' });
 
 const FORWARD_LANES = laneVariants('f', ['x'], ['a', 'b']);
 const BACKWARD_LANES = laneVariants('d', ['x', 'y', 'g'], ['a', 'b']);
