@@ -7,7 +7,8 @@ import { checkValue, criterionText, FULL_CHECK_LIMIT, gradcheck, type InputRepor
 import { checkOptions } from './options.js';
 import { ratioChart } from './audit-module.js';
 import { checkForward, gradgradcheck } from './autodiff.js';
-import { higherOrder, type HigherOrder } from './ops/higher_order.js';
+import type { HigherOrder } from './ops/higher_order.js';
+import { higherOrder } from './ops/table.js';
 import type { Primitive } from './ops/def.js';
 import type { Tensor } from './tensor.js';
 import { customOps } from './custom.js';

@@ -20,6 +20,16 @@ import { Generator } from './random.js';
 import { shapeStr } from './shape.js';
 import type { Attrs, F64, OpDef } from './ops/def.js';
 import { apply, view } from './ops/apply.js';
+import { defineOps, type Ops } from './ops/def.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface CustomAttrs {
+  // custom.ts: an op made with defineOp, by name, with its numeric attributes
+  custom: { name: string; values: Record<string, number> };
+}
+declare module './ops/def.js' {
+  interface Attrs extends CustomAttrs {}
+}
 
 // what every defineOp kernel includes
 for (const f of [commonWgsl, rawParamsWgsl, mathWgsl]) registerWgsl(f);
@@ -70,7 +80,7 @@ const paramsOf = (spec: CustomOpSpec, shapes: number[][], attrs: Record<string, 
 
 /** Every defineOp op runs through this one primitive of the op table: same checks on both backends,
  * anomaly mode, the tape and the reference backend, like the built-in ops. */
-export const customDefs = {
+export const customDefs: Ops<keyof CustomAttrs> = defineOps({
   custom: {
     infer(inputs, { name, values }) {
       const spec = specOf(name);
@@ -108,7 +118,10 @@ export const customDefs = {
       return specOf(name).reference(inputs, values);
     },
   } satisfies OpDef<Attrs['custom']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  custom: { none: "a defineOp op's backward is its own kernel, which has no derivative" },
+});
 
 export function defineOp(spec: CustomOpSpec): CustomOp {
   if (!/^[A-Za-z_]\w*$/.test(spec.name)) throw new Error(`defineOp: name must be an identifier, got '${spec.name}'`);
@@ -126,7 +139,7 @@ export function defineOp(spec: CustomOpSpec): CustomOp {
   }
   const op = ((inputs: Tensor[], attrs: Record<string, number> = {}) => {
     if (!Array.isArray(inputs)) throw new Error(`${spec.name}: inputs must be an array of Tensors`);
-    return apply('custom', inputs, { name: spec.name, values: attrs }, spec.name);
+    return apply(customDefs.custom, inputs, { name: spec.name, values: attrs }, spec.name);
   }) as CustomOp;
   op.spec = spec;
   customOps.set(spec.name, op);

@@ -9,7 +9,8 @@ export { init, isSupported, adapterInfo, shutdown, type AdapterInfo, type InitOp
 export { RootgradError, type RootgradErrorCode } from './errors.js';
 export { Tensor, tidy, keep, noGrad, isGradEnabled, grad, type DType, type GradOptions } from './tensor.js';
 export { hvp, jvp, vjp, gradgradcheck, checkForward, type GradgradcheckOptions, type GradgradcheckReport, type ForwardCheckReport } from './autodiff.js';
-export { higherOrder, type HigherOrder } from './ops/higher_order.js';
+export type { HigherOrder } from './ops/higher_order.js';
+export { higherOrder } from './ops/table.js';
 export { tensor, zeros, ones, full, rand, randn, arange, zerosLike, onesLike, type TensorOptions, type TensorData } from './creation.js';
 export { manualSeed, Generator, globalGenerator } from './random.js';
 export { add, sub, mul, div, minimum, maximum } from './ops/binary.js';

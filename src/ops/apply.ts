@@ -1,23 +1,21 @@
 // Running a primitive: look it up in the table, run its forward, and record its backward on the tape.
 import { creatingGraph, isGradEnabled, record, saveForBackward, setGradEnabled, standIn, Tensor, type DType, type Node } from '../tensor.js';
-import { graphRule, savesInputs } from './higher_order.js';
+import { graphRule, savesInputs, type HigherOrder } from './higher_order.js';
 import { rt, type BufferView } from '../runtime.js';
 import { anomalyEnabled, checkFinite, checkIndexRange } from '../anomaly.js';
-import type { Attrs, Primitive } from './def.js';
-import { opTable } from './table.js';
+import type { Attrs, Op, Primitive } from './def.js';
 import { hostValue, isReferenceMode, refTensor } from '../backend.js';
 import { sameShape } from '../shape.js';
 import { checkGeneration } from '../gpu.js';
 
-/** Runs primitive `op`: the same checks (infer) on both backends, then the float64 reference or the
- * kernels, recording the backward when an f32 output needs a gradient. `name` is the public op's name for
- * errors (custom ops give theirs). */
-export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs[P], name: string = op): Tensor {
+/** Runs primitive `def` (an entry of its family's table, e.g. `unaryDefs.exp`): the same checks (infer) on
+ * both backends, then the float64 reference or the kernels, recording the backward when an f32 output needs a
+ * gradient. `name` is the public op's name for errors (custom ops give theirs). */
+export function apply<P extends Primitive>(def: Op<P>, inputs: Tensor[], attrs: Attrs[P], name: string = def.op): Tensor {
   for (const t of inputs) {
     if (!(t instanceof Tensor)) throw new Error(`${name}: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
     if (t.disposed) t.storage(name); // throws the disposed error
   }
-  const def = opTable()[op];
   const { shape, dtype } = def.infer(inputs, attrs as never);
   if (isReferenceMode()) {
     const out = def.reference(inputs.map((t) => hostValue(t, name)), attrs as never);
@@ -52,14 +50,14 @@ export function apply<P extends Primitive>(op: P, inputs: Tensor[], attrs: Attrs
   if (needGrad) {
     // the op's own rule sees what its forward saved; a recomputing createGraph rule also its inputs
     const own = saved.length;
-    const kept = savesInputs(op);
+    const kept = savesInputs(def.higherOrder as HigherOrder<unknown>);
     for (let i = 0; i < inputs.length && i < kept; i++) save(inputs[i]);
     record(out, {
       op: name,
       inputs,
       saved,
       backward: (g, s) => {
-        const grads = creatingGraph() ? graphRule(op, name, def.backward as never)(g, originals(name, s, savedFrom), attrs as never, inputs) : def.backward(g, s.length > own ? s.slice(0, own) : s, attrs as never, inputs);
+        const grads = creatingGraph() ? graphRule(def.higherOrder as never, name, def.backward as never)(g, originals(name, s, savedFrom), attrs as never, inputs) : def.backward(g, s.length > own ? s.slice(0, own) : s, attrs as never, inputs);
         if (anomalyEnabled()) grads.forEach((gi, i) => gi && checkFinite(gi, `'${name}' backward (gradient of input ${i}) on ${shapesOf(inputs)}`));
         return grads;
       },

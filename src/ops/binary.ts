@@ -7,10 +7,24 @@ import { forEachBroadcast, f64 } from '../reference.js';
 import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape.js';
 import { full } from '../creation.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type None, type Ops } from './def.js';
 import { apply, checkDType, laneVariants, view } from './apply.js';
 import { affine, neg, pow } from './unary.js';
 import { sumTo } from './reduce.js';
 import binaryWgsl from '../../shaders/binary.wgsl';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface BinaryAttrs {
+  add: None;
+  sub: None;
+  mul: None;
+  div: None;
+  minimum: None;
+  maximum: None;
+}
+declare module './def.js' {
+  interface Attrs extends BinaryAttrs {}
+}
 
 const BINARY = defineKernel(binaryWgsl, { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{T}}', B: 'read {{T}}', Z: 'read_write {{T}}' });
 
@@ -90,7 +104,7 @@ function extremumBackward(wins: string): OpDef<Record<string, never>>['backward'
   };
 }
 
-export const binaryDefs = {
+export const binaryDefs: Ops<keyof BinaryAttrs> = defineOps({
   add: binaryOp<Attrs['add']>('add', 'a + b', (a, b) => a + b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(g, b.shape)]),
   sub: binaryOp<Attrs['sub']>('sub', 'a - b', (a, b) => a - b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]),
   mul: binaryOp<Attrs['mul']>('mul', 'a * b', (a, b) => a * b, 'ab', (g, [a, b], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(mul(g, b), a.shape) : null, ib.requiresGrad ? sumTo(mul(g, a), b.shape) : null]),
@@ -98,7 +112,15 @@ export const binaryDefs = {
   div: binaryOp<Attrs['div']>('div', 'a / b', (a, b) => a / b, 'by', (g, [b, y], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(div(g, b), ia.shape) : null, ib.requiresGrad ? sumTo(neg(mul(g, div(y, b))), b.shape) : null]),
   minimum: binaryOp<Attrs['minimum']>('minimum', 'nan_min(a, b)', Math.min, 'ab', extremumBackward('a < b')),
   maximum: binaryOp<Attrs['maximum']>('maximum', 'nan_max(a, b)', Math.max, 'ab', extremumBackward('a > b')),
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  add: { ops: true },
+  sub: { ops: true },
+  mul: { ops: true },
+  div: { ops: true },
+  minimum: { ops: true }, // the mask of which input wins is a constant
+  maximum: { ops: true },
+});
 
 type Operand = Tensor | number;
 
@@ -125,17 +147,17 @@ function scalarCase(op: string, a: Operand, b: Operand): Tensor | null {
     default: {
       // minimum, maximum against a scalar
       const st = full([], s);
-      const out = apply(op as 'minimum' | 'maximum', isNum(a) ? [st, t] : [t, st], {});
+      const out = apply(binaryDefs[op as 'minimum' | 'maximum'], isNum(a) ? [st, t] : [t, st], {});
       st.dispose();
       return out;
     }
   }
 }
 
-export const add = (a: Operand, b: Operand): Tensor => scalarCase('add', a, b) ?? apply('add', [a as Tensor, b as Tensor], {});
-export const sub = (a: Operand, b: Operand): Tensor => scalarCase('sub', a, b) ?? apply('sub', [a as Tensor, b as Tensor], {});
-export const mul = (a: Operand, b: Operand): Tensor => scalarCase('mul', a, b) ?? apply('mul', [a as Tensor, b as Tensor], {});
-export const div = (a: Operand, b: Operand): Tensor => scalarCase('div', a, b) ?? apply('div', [a as Tensor, b as Tensor], {});
+export const add = (a: Operand, b: Operand): Tensor => scalarCase('add', a, b) ?? apply(binaryDefs.add, [a as Tensor, b as Tensor], {});
+export const sub = (a: Operand, b: Operand): Tensor => scalarCase('sub', a, b) ?? apply(binaryDefs.sub, [a as Tensor, b as Tensor], {});
+export const mul = (a: Operand, b: Operand): Tensor => scalarCase('mul', a, b) ?? apply(binaryDefs.mul, [a as Tensor, b as Tensor], {});
+export const div = (a: Operand, b: Operand): Tensor => scalarCase('div', a, b) ?? apply(binaryDefs.div, [a as Tensor, b as Tensor], {});
 /** Elementwise minimum with broadcasting (a tie sends half the gradient each way, as PyTorch). */
-export const minimum = (a: Operand, b: Operand): Tensor => scalarCase('minimum', a, b) ?? apply('minimum', [a as Tensor, b as Tensor], {});
-export const maximum = (a: Operand, b: Operand): Tensor => scalarCase('maximum', a, b) ?? apply('maximum', [a as Tensor, b as Tensor], {});
+export const minimum = (a: Operand, b: Operand): Tensor => scalarCase('minimum', a, b) ?? apply(binaryDefs.minimum, [a as Tensor, b as Tensor], {});
+export const maximum = (a: Operand, b: Operand): Tensor => scalarCase('maximum', a, b) ?? apply(binaryDefs.maximum, [a as Tensor, b as Tensor], {});

@@ -5,15 +5,24 @@ import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import type { DType } from '../tensor.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, view } from './apply.js';
 import castWgsl from '../../shaders/cast.wgsl';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface CastAttrs {
+  cast: { dtype: DType };
+}
+declare module './def.js' {
+  interface Attrs extends CastAttrs {}
+}
 
 const CAST = defineKernel(castWgsl, { n: 'u32' }, { X: 'read {{FROM}}', Y: 'read_write {{TO}}' });
 /** A dtype's element type in WGSL (bool is a 0/1 word). */
 export const wgslType = (d: DType) => (d === 'bool' ? 'u32' : d);
 const DTYPES: readonly DType[] = ['f32', 'i32', 'bool'];
 
-export const castDefs = {
+export const castDefs: Ops<keyof CastAttrs> = defineOps({
   cast: {
     infer([x], { dtype }) {
       if (!DTYPES.includes(dtype)) throw new Error(`cast: dtype must be 'f32', 'i32' or 'bool', got '${dtype}'`);
@@ -41,7 +50,10 @@ export const castDefs = {
       return dtype === 'i32' ? f64(x.shape, Array.from(x.data, Math.trunc)) : f64(x.shape, Array.from(x.data, (v) => (Number.isInteger(v) ? Math.fround(v) : v)));
     },
   } satisfies OpDef<Attrs['cast']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  cast: { ops: true },
+});
 
 /** Converts to another dtype: f32 <-> i32 by value (truncating), bool <-> numbers as 0/1 and x != 0. */
-export const cast = (x: Tensor, dtype: DType): Tensor => apply('cast', [x], { dtype });
+export const cast = (x: Tensor, dtype: DType): Tensor => apply(castDefs.cast, [x], { dtype });

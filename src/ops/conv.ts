@@ -10,6 +10,7 @@ import { shapeStr } from '../shape.js';
 import { adapterInfo } from '../gpu.js';
 import { kernelVariant } from '../variants.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sum } from './reduce.js';
 import { permute } from './movement.js';
@@ -22,6 +23,16 @@ import conv2dBackwardWeightRowsWgsl from '../../shaders/conv2d_backward_weight_r
 import conv2dWeightFlipWgsl from '../../shaders/conv2d_weight_flip.wgsl';
 import conv2dBackwardInputWgsl from '../../shaders/conv2d_backward_input.wgsl';
 import conv2dBackwardWeightWgsl from '../../shaders/conv2d_backward_weight.wgsl';
+import { composedConv, recompute } from './higher_order.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface ConvAttrs {
+  // ops/conv.ts: NCHW, weight [out, in / groups, KH, KW]; inputs x, weight and an optional bias
+  conv2d: { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number };
+}
+declare module './def.js' {
+  interface Attrs extends ConvAttrs {}
+}
 
 const GEOMETRY = { N: 'u32', C: 'u32', H: 'u32', W: 'u32', O: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', dh: 'u32', dw: 'u32', G: 'u32' } as const;
 const CONV_BLOCKED = defineKernel(conv2dBlockedWgsl, { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
@@ -135,7 +146,7 @@ export function convWeightGrad(gy: Tensor, x: Tensor, wShape: readonly number[],
   return dw;
 }
 
-export const convDefs = {
+export const convDefs: Ops<keyof ConvAttrs> = defineOps({
   conv2d: {
     infer([x, w, b], a) {
       checkDType('conv2d', x, 'f32', 'input');
@@ -212,7 +223,10 @@ export const convDefs = {
       return out;
     },
   } satisfies OpDef<Attrs['conv2d']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  conv2d: recompute(([x, w, b], attrs) => composedConv(x, w, b ?? null, attrs)),
+});
 
 /** A number or [h, w] as a validated pair of integers (each at least `min`). */
 export function pair(op: string, what: string, v: Pair, min: number): [number, number] {
@@ -251,5 +265,5 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     if (total.some((t) => t % 2)) throw new Error(`conv2d: padding 'same' with an even kernel ${shapeStr(weight.shape.slice(2))} would pad unevenly; pad explicitly`);
     padding = [total[0] / 2, total[1] / 2];
   } else padding = pair('conv2d', 'padding', opts.padding ?? 0, 0);
-  return apply('conv2d', bias ? [x, weight, bias] : [x, weight], { stride, padding, dilation, groups });
+  return apply(convDefs.conv2d, bias ? [x, weight, bias] : [x, weight], { stride, padding, dilation, groups });
 }

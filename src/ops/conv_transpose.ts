@@ -6,6 +6,7 @@ import { Tensor } from '../tensor.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType } from './apply.js';
 import { CONV2D_OPTIONS, convInputGrad, convWeightGrad, pair, type Pair } from './conv.js';
 import { add } from './binary.js';
@@ -13,6 +14,15 @@ import { reshape, permute } from './movement.js';
 import { sum } from './reduce.js';
 import { narrow } from './joining.js';
 import { checkOptions } from '../options.js';
+import { convDefs } from './conv.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface ConvTransposeAttrs {
+  convTranspose2d: { stride: [number, number]; padding: [number, number]; outputPadding: [number, number]; dilation: [number, number]; groups: number };
+}
+declare module './def.js' {
+  interface Attrs extends ConvTransposeAttrs {}
+}
 
 /** The output extent along one axis: (in - 1) stride - 2 pad + dilation (kernel - 1) + outputPadding + 1. */
 const extent = (n: number, k: number, s: number, p: number, d: number, op: number) => (n - 1) * s - 2 * p + d * (k - 1) + op + 1;
@@ -23,7 +33,7 @@ function outShape(x: readonly number[], w: readonly number[], a: Attrs['convTran
 
 const convAttrs = (a: Attrs['convTranspose2d']): Attrs['conv2d'] => ({ stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups });
 
-export const convTransposeDefs = {
+export const convTransposeDefs: Ops<keyof ConvTransposeAttrs> = defineOps({
   convTranspose2d: {
     infer([x, w, b], a) {
       checkDType('convTranspose2d', x, 'f32', 'input');
@@ -55,7 +65,7 @@ export const convTransposeDefs = {
     },
     backward(g, [x, w], a, [ix, iw, ib]) {
       // to x: the conv2d of g with the same weight and geometry (its output is x's size: outputPadding < stride)
-      const dx = ix.requiresGrad ? apply('conv2d', [g, w], convAttrs(a)) : null;
+      const dx = ix.requiresGrad ? apply(convDefs.conv2d, [g, w], convAttrs(a)) : null;
       const dw = iw.requiresGrad ? convWeightGrad(x, g, w.shape, convAttrs(a)) : null;
       const db = ib?.requiresGrad ? sum(g, [0, 2, 3]) : null;
       return ib ? [dx, dw, db] : [dx, dw];
@@ -89,18 +99,21 @@ export const convTransposeDefs = {
       return y;
     },
   } satisfies OpDef<Attrs['convTranspose2d']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  convTranspose2d: { backward: convTransposeGraphRule },
+});
 
 /** convTranspose2d's gradients in differentiable ops (for createGraph): to x a conv2d of g; to the weight the
  * correlation of g with x (a conv2d with batch and channels swapped, stride and dilation exchanged: groups 1
  * only); to the bias the sum of g. */
 export function convTransposeGraphRule(g: Tensor, [x, w]: Tensor[], a: Attrs['convTranspose2d'], [ix, iw, ib]: readonly Tensor[]): (Tensor | null)[] {
-  const dx = ix.requiresGrad ? apply('conv2d', [g, w], convAttrs(a)) : null;
+  const dx = ix.requiresGrad ? apply(convDefs.conv2d, [g, w], convAttrs(a)) : null;
   let dw: Tensor | null = null;
   if (iw.requiresGrad) {
     if (a.groups !== 1) throw new Error(`convTranspose2d: cannot record its backward (createGraph) for groups ${a.groups}: only groups 1 has one yet`);
     // dw[c, o, kh, kw] = sum over n, ih, iw of x[n, c, ih, iw] g[n, o, ih s - p + kh d, ...]
-    const corr = apply('conv2d', [permute(g, [1, 0, 2, 3]), permute(x, [1, 0, 2, 3])], { stride: a.dilation, padding: a.padding, dilation: a.stride, groups: 1 });
+    const corr = apply(convDefs.conv2d, [permute(g, [1, 0, 2, 3]), permute(x, [1, 0, 2, 3])], { stride: a.dilation, padding: a.padding, dilation: a.stride, groups: 1 });
     const [KH, KW] = w.shape.slice(2);
     dw = permute(narrow(narrow(corr, 2, 0, KH), 3, 0, KW), [1, 0, 2, 3]);
   }
@@ -131,7 +144,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
     dilation: pair('convTranspose2d', 'dilation', opts.dilation ?? 1, 1),
     groups,
   };
-  return apply('convTranspose2d', bias ? [x, weight, bias] : [x, weight], attrs);
+  return apply(convTransposeDefs.convTranspose2d, bias ? [x, weight, bias] : [x, weight], attrs);
 }
 
 /** 1-D transposed convolution on [N, in, L] with weight [in, out / groups, K], by the 2-D op on a height of 1. */

@@ -7,9 +7,19 @@ import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { globalGenerator } from '../random.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { binaryForward, mul } from './binary.js';
 import dropoutMaskWgsl from '../../shaders/dropout_mask.wgsl';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface DropoutAttrs {
+  // ops/dropout.ts: the mask from a counter-based hash of (seed, index)
+  dropout: { p: number; seed: number };
+}
+declare module './def.js' {
+  interface Attrs extends DropoutAttrs {}
+}
 
 /** The mask kernel's hash (PCG-style integer mixing), bit for bit (multinomial.wgsl uses it too). */
 export function hashU32(x: number): number {
@@ -39,7 +49,7 @@ function mask(size: number, shape: readonly number[], p: number, seed: number): 
   return m;
 }
 
-export const dropoutDefs = {
+export const dropoutDefs: Ops<keyof DropoutAttrs> = defineOps({
   dropout: {
     infer([x], { p, seed }) {
       checkDType('dropout', x, 'f32');
@@ -63,7 +73,10 @@ export const dropoutDefs = {
       return f64(x.shape, Array.from(x.data, (v, i) => (dropoutKeeps(i, seed, keep) ? v * scale : 0)));
     },
   } satisfies OpDef<Attrs['dropout']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  dropout: { ops: true }, // g times the saved mask, a constant
+});
 
 /** Zeroes each element with probability p and scales the rest by 1/(1 - p) while training; x itself
  * otherwise (and for p = 0). The mask's seed comes from the global generator, so manualSeed repeats it. */
@@ -72,7 +85,7 @@ export function dropout(x: Tensor, p: number, training = true): Tensor {
   if (!training || p === 0) return x;
   drawnSeed = globalGenerator.nextU32();
   try {
-    return apply('dropout', [x], { p, seed: drawnSeed });
+    return apply(dropoutDefs.dropout, [x], { p, seed: drawnSeed });
   } finally {
     drawnSeed = null;
   }
@@ -80,5 +93,5 @@ export function dropout(x: Tensor, p: number, training = true): Tensor {
 
 /** Dropout with a given mask seed (the same mask at every call: for gradcheck and the audit). */
 export function dropoutWithSeed(x: Tensor, p: number, seed: number): Tensor {
-  return apply('dropout', [x], { p, seed });
+  return apply(dropoutDefs.dropout, [x], { p, seed });
 }

@@ -7,11 +7,28 @@ import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type None, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import embeddingWgsl from '../../shaders/embedding.wgsl';
 import embeddingBackwardWgsl from '../../shaders/embedding_backward.wgsl';
 import embeddingBackwardRowsWgsl from '../../shaders/embedding_backward_rows.wgsl';
 import pickWgsl from '../../shaders/pick.wgsl';
+import { eq } from './masks.js';
+import { mask } from './higher_order.js';
+import { matmul } from './matmul.js';
+import { arange } from '../creation.js';
+import { mul } from './binary.js';
+import { reshape, transpose } from './movement.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface GatherAttrs {
+  // ops/gather.ts
+  embedding: None;
+  pick: None;
+}
+declare module './def.js' {
+  interface Attrs extends GatherAttrs {}
+}
 
 /** Throws if a host-known index tensor (made from host data, or a reference-backend value) has a value
  * outside [0, n). GPU-made indices are clamped by the kernels, and checked under detectAnomaly. */
@@ -54,7 +71,7 @@ const EMBEDDING_BACKWARD_ROWS = defineKernel(embeddingBackwardRowsWgsl, { n: 'u3
 // BACKWARD: X is the upstream gradient and Y the input's gradient.
 const PICK = defineKernel(pickWgsl, { N: 'u32', C: 'u32' }, { X: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
 
-export const gatherDefs = {
+export const gatherDefs: Ops<keyof GatherAttrs> = defineOps({
   embedding: {
     infer([w, idx]) {
       checkDType('embedding', w, 'f32', 'weight');
@@ -127,13 +144,31 @@ export const gatherDefs = {
       return f64([x.shape[0]], Array.from(idx.data, (c, i) => x.data[i * C + c]));
     },
   } satisfies OpDef<Attrs['pick']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  embedding: {
+    // dW = onehot(idx)^T g: a [n, V] constant one-hot times the gradient rows (V x n of memory)
+    backward: (g, [idx], _a, [w]) => {
+      const [V, D] = w.shape;
+      const hot = mask(eq(reshape(arange(0, V, 1, { dtype: 'i32' }), [1, V]), reshape(idx, [-1, 1])));
+      return [matmul(transpose(hot), reshape(g, [-1, D])), null];
+    },
+  },
+  pick: {
+    // x [N, C], idx [N]: the gradient is g placed at each row's index (a one-hot constant times g).
+    backward: (g, [idx], _a, [x]) => {
+      const C = x.shape[1];
+      const hot = mask(eq(reshape(arange(0, C, 1, { dtype: 'i32' }), [1, C]), reshape(idx, [-1, 1])));
+      return [mul(hot, reshape(g, [-1, 1])), null];
+    },
+  },
+});
 
 /** Rows of a [vocab, dim] table for i32 indices of any shape: [...indices.shape, dim]. Either argument order. */
 export function embedding(a: Tensor, b: Tensor): Tensor {
   const [w, idx] = a.dtype === 'i32' && b.dtype !== 'i32' ? [b, a] : [a, b];
-  return apply('embedding', [w, idx], {});
+  return apply(gatherDefs.embedding, [w, idx], {});
 }
 
 /** x[i, idx[i]] for x [N, C] and i32 idx [N]. */
-export const pick = (x: Tensor, idx: Tensor): Tensor => apply('pick', [x, idx], {});
+export const pick = (x: Tensor, idx: Tensor): Tensor => apply(gatherDefs.pick, [x, idx], {});

@@ -4,18 +4,31 @@
 import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
-import { fromHost } from '../creation.js';
+import { fromHost, zeros } from '../creation.js';
 import { f64, reductionView } from '../reference.js';
 import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkIndices, hostRows } from './gather.js';
 import { pad } from './joining.js';
-import { onScalarAxis } from './movement.js';
+import { onScalarAxis, permute, reshape, transpose } from './movement.js';
 import indexSelectWgsl from '../../shaders/index_select.wgsl';
 import indexSelectBackwardWgsl from '../../shaders/index_select_backward.wgsl';
 import gatherWgsl from '../../shaders/gather.wgsl';
 import scatterAddWgsl from '../../shaders/scatter_add.wgsl';
+import { matmul } from './matmul.js';
+import { oneHot } from './higher_order.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface IndexingAttrs {
+  indexSelect: { axis: number };
+  gather: { axis: number };
+  scatterAdd: { axis: number };
+}
+declare module './def.js' {
+  interface Attrs extends IndexingAttrs {}
+}
 
 const INDEX_SELECT = defineKernel(indexSelectWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
 const INDEX_SELECT_BACKWARD = defineKernel(indexSelectBackwardWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
@@ -57,7 +70,7 @@ function eachIndex(shape: readonly number[], f: (c: number[], i: number) => void
 }
 const at = (c: number[], strides: readonly number[]) => c.reduce((s, v, d) => s + v * strides[d], 0);
 
-export const indexingDefs = {
+export const indexingDefs: Ops<keyof IndexingAttrs> = defineOps({
   indexSelect: {
     infer([x, index], { axis }) {
       checkDType('indexSelect', index, 'i32', 'index');
@@ -162,12 +175,28 @@ export const indexingDefs = {
       return out;
     },
   } satisfies OpDef<Attrs['scatterAdd']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  indexSelect: {
+    // rows index[j] of x along axis get row j of g: a one-hot [k, R] transposed times g with axis first
+    backward: (g, [index], { axis }, [x]) => {
+      const R = x.shape[axis];
+      const first = [axis, ...x.shape.map((_, i) => i).filter((i) => i !== axis)];
+      const gFirst = permute(g, first);
+      const rows = matmul(transpose(oneHot(index, R)), reshape(gFirst, [index.size, -1]));
+      const back = first.map((_, i) => first.indexOf(i));
+      return [permute(reshape(rows, [R, ...gFirst.shape.slice(1)]), back), null];
+    },
+  },
+  // the scatter-add of g into zeros at the same indices (scatterAdd's own rule is in ops)
+  gather: { backward: (g, [index], { axis }, [x]) => [apply(indexingDefs.scatterAdd, [zeros(x.shape), index, g], { axis }), null] },
+  scatterAdd: { ops: true }, // g for x, and for src the gather of g (padded with zeros), in ops
+});
 
 /** The gradient of the src of a scatter (scatterAdd, scatter): g gathered at the index, and zero where src
  * reaches beyond the index's extents (those values were never written). */
 export function scatteredSrcGrad(g: Tensor, index: Tensor, axis: number, srcShape: readonly number[]): Tensor {
-  const picked = apply('gather', [g, index], { axis });
+  const picked = apply(indexingDefs.gather, [g, index], { axis });
   const extra = srcShape.map((d, i) => d - index.shape[i]);
   if (extra.every((e) => e === 0)) return picked;
   const padded = pad(picked, [...extra].reverse().flatMap((e) => [0, e])); // pad's order: last axis first
@@ -177,20 +206,20 @@ export function scatteredSrcGrad(g: Tensor, index: Tensor, axis: number, srcShap
 
 /** The slices of x at `index` along axis (torch.index_select; index 1-D i32, values in [0, size)). */
 export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
-  return apply('indexSelect', [x, index], { axis: normAxis('indexSelect', axis, x.ndim) });
+  return apply(indexingDefs.indexSelect, [x, index], { axis: normAxis('indexSelect', axis, x.ndim) });
 }
 
 /** out[c] = x[c with c_axis := index[c]] (torch.gather; index has x's rank, no larger on the other axes). */
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const a = normAxis('gather', axis, x.ndim);
-  if (x.ndim === 0 && index.ndim === 0) return onScalarAxis([x, index], ([x1, i1]) => apply('gather', [x1, i1], { axis: 0 }));
-  return apply('gather', [x, index], { axis: a });
+  if (x.ndim === 0 && index.ndim === 0) return onScalarAxis([x, index], ([x1, i1]) => apply(indexingDefs.gather, [x1, i1], { axis: 0 }));
+  return apply(indexingDefs.gather, [x, index], { axis: a });
 }
 
 /** A copy of x with src[c] added at c with c_axis := index[c] (torch.scatter_add, out of place,
  * deterministic); gradients to x and src. */
 export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor): Tensor {
   const a = normAxis('scatterAdd', axis, x.ndim);
-  if (x.ndim === 0 && index.ndim === 0 && src.ndim === 0) return onScalarAxis([x, index, src], ([x1, i1, s1]) => apply('scatterAdd', [x1, i1, s1], { axis: 0 }));
-  return apply('scatterAdd', [x, index, src], { axis: a });
+  if (x.ndim === 0 && index.ndim === 0 && src.ndim === 0) return onScalarAxis([x, index, src], ([x1, i1, s1]) => apply(indexingDefs.scatterAdd, [x1, i1, s1], { axis: 0 }));
+  return apply(indexingDefs.scatterAdd, [x, index, src], { axis: a });
 }

@@ -9,12 +9,25 @@ import { full, zeros } from '../creation.js';
 import { f64 } from '../reference.js';
 import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, view } from './apply.js';
 import { reshape } from './movement.js';
 import { padModes, type PadMode } from './pad_modes.js';
 import { checkOptions } from '../options.js';
 import stridedMoveWgsl from '../../shaders/strided_move.wgsl';
 import triangleWgsl from '../../shaders/triangle.wgsl';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface JoiningAttrs {
+  slice: { axis: number; start: number; step: number; length: number };
+  cat: { axis: number };
+  /** Per axis (all of them), the elements added before and after (negative: cropped). */
+  pad: { before: number[]; after: number[]; value: number };
+  triangle: { upper: boolean; diagonal: number };
+}
+declare module './def.js' {
+  interface Attrs extends JoiningAttrs {}
+}
 
 const STRIDED_MOVE = defineKernel(stridedMoveWgsl, { n: 'u32', rank: 'u32', src_offset: 'u32', dst_offset: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
 const TRIANGLE = defineKernel(triangleWgsl, { n: 'u32', R: 'u32', C: 'u32', diagonal: 'i32' }, { X: 'read u32', Y: 'read_write u32' });
@@ -101,7 +114,7 @@ function* indices(shape: readonly number[]): Generator<number[]> {
   }
 }
 
-export const joiningDefs = {
+export const joiningDefs: Ops<keyof JoiningAttrs> = defineOps({
   slice: {
     infer([x], { axis, length }) {
       return { shape: x.shape.map((d, i) => (i === axis ? length : d)), dtype: x.dtype }; // slice() checked the range
@@ -223,7 +236,40 @@ export const joiningDefs = {
       }));
     },
   } satisfies OpDef<Attrs['triangle']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  slice: {
+    backward: (g, _s, { axis, start, step, length }, [x]) => {
+      if (step !== 1) throw new Error(`slice: cannot record its backward (createGraph) for a step of ${step}: only contiguous slices (step 1) have one yet`);
+      const before = x.shape.map((_, i) => (i === axis ? start : 0));
+      const after = x.shape.map((d, i) => (i === axis ? d - start - length : 0));
+      return [apply(joiningDefs.pad, [g], { before, after, value: 0 })];
+    },
+  },
+  cat: { backward: (g, _s, { axis }, xs) => {
+    let at = 0;
+    return xs.map((t) => {
+      const part = narrow(g, axis, at, t.shape[axis]);
+      at += t.shape[axis];
+      return part;
+    });
+  } },
+  pad: {
+    // crop what was added (narrow), then add back with zeros what was cropped
+    backward: (g, _s, { before, after }, [x]) => {
+      let t = g;
+      before.forEach((b, i) => {
+        const from = Math.max(0, b);
+        const len = t.shape[i] - from - Math.max(0, after[i]);
+        if (from || len !== t.shape[i]) t = narrow(t, i, from, len);
+      });
+      if (before.some((b) => b < 0) || after.some((a) => a < 0)) t = apply(joiningDefs.pad, [t], { before: before.map((b) => Math.max(0, -b)), after: after.map((a) => Math.max(0, -a)), value: 0 });
+      if (t === g) t = reshape(g, x.shape);
+      return [t];
+    },
+  },
+  triangle: { backward: (g, _s, attrs) => [apply(joiningDefs.triangle, [g], attrs)] },
+});
 
 function triangleKernel(x: Tensor, { upper, diagonal }: Attrs['triangle']): Tensor {
   const y = empty(x.shape, x.dtype);
@@ -250,7 +296,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number, step
   const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
   const s = clampIdx(start);
   const e = end === undefined ? n : clampIdx(end);
-  return apply('slice', [x], { axis: a, start: s, step, length: Math.max(0, Math.ceil((e - s) / step)) });
+  return apply(joiningDefs.slice, [x], { axis: a, start: s, step, length: Math.max(0, Math.ceil((e - s) / step)) });
 }
 
 /** length elements from start along axis (PyTorch's narrow: start may count from the end, the range must fit). */
@@ -261,14 +307,14 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   checkInt('narrow', 'length', length);
   const s = start < 0 ? start + n : start;
   if (s < 0 || s > n || length < 0 || s + length > n) throw new Error(`narrow: start ${start} and length ${length} are out of range for axis ${axis} of size ${n} (shape ${shapeStr(x.shape)})`);
-  return apply('slice', [x], { axis: a, start: s, step: 1, length });
+  return apply(joiningDefs.slice, [x], { axis: a, start: s, step: 1, length });
 }
 
 /** Joins tensors along an existing axis; every other size must match. */
 export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || !tensors.length) throw new Error('cat: expects a non-empty array of tensors');
   const a = normAxis('cat', axis, tensors[0].ndim);
-  return apply('cat', [...tensors], { axis: a });
+  return apply(joiningDefs.cat, [...tensors], { axis: a });
 }
 
 /** Joins same-shaped tensors along a new axis. */
@@ -332,19 +378,19 @@ export function pad(x: Tensor, pads: readonly number[], value: number | { mode?:
     after[x.ndim - 1 - k] = pads[2 * k + 1];
   }
   if (mode !== 'constant') return padModes(x, before, after, mode);
-  return apply('pad', [x], { before, after, value: fill });
+  return apply(joiningDefs.pad, [x], { before, after, value: fill });
 }
 
 /** The lower triangle of the last two axes (c - r <= diagonal), zeros elsewhere. */
 export function tril(x: Tensor, diagonal = 0): Tensor {
   checkInt('tril', 'diagonal', diagonal);
-  return apply('triangle', [x], { upper: false, diagonal }, 'tril');
+  return apply(joiningDefs.triangle, [x], { upper: false, diagonal }, 'tril');
 }
 
 /** The upper triangle of the last two axes (c - r >= diagonal), zeros elsewhere. */
 export function triu(x: Tensor, diagonal = 0): Tensor {
   checkInt('triu', 'diagonal', diagonal);
-  return apply('triangle', [x], { upper: true, diagonal }, 'triu');
+  return apply(joiningDefs.triangle, [x], { upper: true, diagonal }, 'triu');
 }
 
 /** Merges axes start..end into one (a view). */

@@ -29,6 +29,7 @@ import { isReferenceMode } from '../backend.js';
 import { kernelVariant, registerWorkgroup } from '../variants.js';
 import { adapterInfo } from '../gpu.js';
 import type { Attrs, OpDef, Reduction } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkOptions } from '../options.js';
 import { checkIndices, pick } from './gather.js';
@@ -49,6 +50,22 @@ import linearLossGradWgsl from '../../shaders/linear_loss_grad.wgsl';
 import matmulTnAccWgsl from '../../shaders/matmul_tn_acc.wgsl';
 import tnLoadsScalarWgsl from '../../shaders/tn_loads_scalar.wgsl';
 import tnLoadsVec4Wgsl from '../../shaders/tn_loads_vec4.wgsl';
+import { lossDefs } from './losses.js';
+import { linearDefs } from './matmul.js';
+import { reduceDefs } from './reduce.js';
+import { recompute } from './higher_order.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface LinearLossAttrs {
+  /** On h W^T (+ b) for inputs h [N, D], weight [V, D], labels [N] (, bias [V]), the logits never written. */
+  linearLoss: { loss: string; scalars: number[]; reduction: Reduction; ignoreIndex: number; labelSmoothing: number; strategy: 'chunked' | 'tiled'; chunkRows: number };
+  // ops/linear_losses.ts: a row loss (built-in or defineRowLoss's, by name, with its scalars in order)
+  /** On logits, softmax-fused (a defineRowLoss loss; the built-in ones have their own primitives). */
+  rowLoss: { reduction: Reduction; ignoreIndex: number; loss: string; scalars: number[] };
+}
+declare module './def.js' {
+  interface Attrs extends LinearLossAttrs {}
+}
 
 // ---- the row-loss registry ------------------------------------------------------------------------------
 
@@ -163,7 +180,7 @@ function rowsView(t: Tensor, r0: number, R: number, cols: number) {
   return { buffer: v.buffer, bytes: R * cols * 4, offset: (v.offset ?? 0) + r0 * cols * 4 };
 }
 
-type LinearLossAttrs = Attrs['linearLoss'];
+type LinearLossOpAttrs = Attrs['linearLoss'];
 
 /** Rows per chunk: the option, or about 1/16 of the rows (a multiple of 64, at least 64), so that a
  * chunk's logits are at most ~1/16 of N x V (and at most 64 MiB). */
@@ -174,11 +191,11 @@ export function chunkRowsFor(N: number, V: number, option: number): number {
   return Math.max(64, Math.min(byShare || 64, byBytes));
 }
 
-function smoothing(a: LinearLossAttrs): string {
+function smoothing(a: LinearLossOpAttrs): string {
   return String(a.labelSmoothing > 0);
 }
 
-function lossParams(a: LinearLossAttrs) {
+function lossParams(a: LinearLossOpAttrs) {
   const [a0 = 0, a1 = 0, a2 = 0, a3 = 0] = a.scalars;
   return { a0, a1, a2, a3, ignore: a.ignoreIndex, eps: a.labelSmoothing };
 }
@@ -201,7 +218,7 @@ function accumulateWeightGrad(dz: Tensor, h: Tensor, y: Tensor, ignoreIndex: num
 
 /** Per chunk of rows: the gradient dZ recomputed from h, W, lse and coef (g per row or one g), then dH
  * rows by matmul and dW, db accumulated. */
-function recomputeGrads(h: Tensor, w: Tensor, y: Tensor, b: Tensor | null, lse: Tensor, coef: Tensor, g: Tensor, attrs: LinearLossAttrs, wants: Wants, scale: number) {
+function recomputeGrads(h: Tensor, w: Tensor, y: Tensor, b: Tensor | null, lse: Tensor, coef: Tensor, g: Tensor, attrs: LinearLossOpAttrs, wants: Wants, scale: number) {
   const [N, K] = h.shape;
   const V = w.shape[0];
   const R = Math.min(N, chunkRowsFor(N, V, attrs.chunkRows));
@@ -235,7 +252,7 @@ interface Wants {
   b: boolean;
 }
 
-function checkLinearLoss(op: string, inputs: readonly Tensor[], a: LinearLossAttrs): void {
+function checkLinearLoss(op: string, inputs: readonly Tensor[], a: LinearLossOpAttrs): void {
   const [h, w, y, b] = inputs;
   checkDType(op, h, 'f32', 'hidden states');
   checkDType(op, w, 'f32', 'weight');
@@ -253,9 +270,9 @@ function checkLinearLoss(op: string, inputs: readonly Tensor[], a: LinearLossAtt
 
 const PUBLIC: Record<string, string> = { crossEntropy: 'linearCrossEntropy', rootedLoss: 'linearRootedLoss', focalLoss: 'linearFocalLoss' };
 /** The op's name in errors: the public function's (a defineRowLoss loss: `name.linear`). */
-const opName = (a: LinearLossAttrs) => PUBLIC[a.loss] ?? `${a.loss}.linear`;
+const opName = (a: LinearLossOpAttrs) => PUBLIC[a.loss] ?? `${a.loss}.linear`;
 
-export const linearLossDefs = {
+export const linearLossDefs: Ops<keyof LinearLossAttrs> = defineOps({
   /** A registered row loss of logits h W^T (+ b) and labels, the logits never materialised. */
   linearLoss: {
     infer(inputs, attrs) {
@@ -314,7 +331,7 @@ export const linearLossDefs = {
       coef.dispose();
       for (const t of [grads.dh, grads.dw, grads.db]) t?.dispose();
       if (attrs.reduction === 'none') return rows;
-      const out = apply('sum', [rows], { axis: null, keepdim: false, scale: attrs.reduction === 'mean' ? scale : 1 });
+      const out = apply(reduceDefs.sum, [rows], { axis: null, keepdim: false, scale: attrs.reduction === 'mean' ? scale : 1 });
       rows.dispose();
       return out;
     },
@@ -364,18 +381,26 @@ export const linearLossDefs = {
       if (attrs.reduction !== 'mean') return reduceRef(rows, attrs.reduction);
       return f64([], [count ? rows.reduce((a, v) => a + v, 0) / count : 0]);
     },
-  } satisfies OpDef<LinearLossAttrs>,
+  } satisfies OpDef<LinearLossOpAttrs>,
 
   /** A defineRowLoss loss on logits, softmax-fused: the row kernels of the built-in losses with its body. */
   rowLoss: multiclassDef<Attrs['rowLoss']>('rowLoss', (a) => rowLossEntry('rowLoss', a.loss).file, (a) => a.scalars, (lp, a, C) => {
     const e = rowLossEntry('rowLoss', a.loss);
     return e.spec.reference(lp, named(e, a.scalars), C);
   }),
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  linearLoss: recompute(([h, w, y, b], a) => {
+    const z = b ? add(matmul(h, transpose(w)), b) : matmul(h, transpose(w));
+    return rowLossOn('linearLoss', a.loss, z, y, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, fused: false }, a.scalars, a.labelSmoothing);
+  }),
+  // through the loss's own composition (defineRowLoss's `compose`, in ops) on the logits
+  rowLoss: recompute(([z, y], a) => rowLossOn('rowLoss', a.loss, z, y, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, fused: false }, a.scalars, 0)),
+});
 
 /** h[r0 .. r0+n) W^T + b as a new [n, V] tensor (the linear kernel on a view of h's rows). */
 function linearRows(h: Tensor, r0: number, n: number, w: Tensor, b: Tensor): Tensor {
-  if (r0 === 0 && n === h.shape[0]) return apply('linear', [h, w, b], { activation: 'none' });
+  if (r0 === 0 && n === h.shape[0]) return apply(linearDefs.linear, [h, w, b], { activation: 'none' });
   return linearOnView(rowsView(h, r0, n, h.shape[1]), n, w, b);
 }
 
@@ -421,18 +446,18 @@ function linearLoss(op: string, loss: string, h: Tensor, weight: Tensor, labels:
   const x = h.ndim === 2 ? h : reshape(h, [-1, D]);
   const y = labels.ndim === 1 ? labels : reshape(labels, [-1]);
   const chosen = strategy === 'auto' ? kernelVariant('linearLoss', 'any') : strategy;
-  const attrs = (reduction: Reduction): LinearLossAttrs => ({ loss, scalars, reduction, ignoreIndex, labelSmoothing, strategy: chosen, chunkRows });
+  const attrs = (reduction: Reduction): LinearLossOpAttrs => ({ loss, scalars, reduction, ignoreIndex, labelSmoothing, strategy: chosen, chunkRows });
   const inputs = bias ? [x, weight, y, bias] : [x, weight, y];
   try {
     if (reduction !== 'mean' || y.host || isReferenceMode()) {
-      const out = apply('linearLoss', inputs, attrs(reduction), op);
+      const out = apply(linearLossDefs.linearLoss, inputs, attrs(reduction), op);
       if (reduction !== 'none' || lead.length === 1) return out;
       const shaped = reshape(out, lead);
       out.dispose();
       return shaped;
     }
     // GPU-made labels: the count of non-ignored rows is on the GPU
-    return tidy(() => div(sum(apply('linearLoss', inputs, attrs('none'), op)), maximum(sum(cast(ne(y, ignoreIndex), 'f32')), 1)));
+    return tidy(() => div(sum(apply(linearLossDefs.linearLoss, inputs, attrs('none'), op)), maximum(sum(cast(ne(y, ignoreIndex), 'f32')), 1)));
   } finally {
     if (x !== h) x.dispose();
     if (y !== labels) y.dispose();
@@ -449,10 +474,10 @@ export function rowLossOn(op: string, loss: string, logits: Tensor, labels: Tens
   const e = rowLossEntry(op, loss);
   const s = named(e, scalars);
   return multiclass(op, logits, labels, opts, (z, y, reduction, ignoreIndex) => {
-    if (loss === 'crossEntropy') return apply('crossEntropy', [z, y], { reduction, ignoreIndex, labelSmoothing });
-    if (loss === 'focalLoss') return apply('focalLoss', [z, y], { reduction, ignoreIndex, alpha: s.alpha, gamma: s.gamma });
-    if (loss === 'rootedLoss') return apply('rootedLoss', [z, y], { reduction, ignoreIndex, k: s.k, m: s.m });
-    return apply('rowLoss', [z, y], { reduction, ignoreIndex, loss, scalars });
+    if (loss === 'crossEntropy') return apply(lossDefs.crossEntropy, [z, y], { reduction, ignoreIndex, labelSmoothing });
+    if (loss === 'focalLoss') return apply(lossDefs.focalLoss, [z, y], { reduction, ignoreIndex, alpha: s.alpha, gamma: s.gamma });
+    if (loss === 'rootedLoss') return apply(lossDefs.rootedLoss, [z, y], { reduction, ignoreIndex, k: s.k, m: s.m });
+    return apply(linearLossDefs.rowLoss, [z, y], { reduction, ignoreIndex, loss, scalars });
   }, (z, y) => {
     const rows = e.spec.compose(pick(logSoftmax(z, -1), y), s, z.shape[1]);
     if (!labelSmoothing) return rows;

@@ -19,6 +19,7 @@ import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import { checkOptions } from '../options.js';
 import type { Attrs, F64, OpDef, Reduction } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkIndices, pick } from './gather.js';
 import { affine, exp, neg, pow, softplus } from './unary.js';
@@ -37,6 +38,21 @@ import focalLossFusedWgsl from '../../shaders/focal_loss_fused.wgsl';
 import rootedLossFusedWgsl from '../../shaders/rooted_loss_fused.wgsl';
 import rootedLogisticFusedWgsl from '../../shaders/rooted_logistic_fused.wgsl';
 import binaryCrossEntropyFusedWgsl from '../../shaders/binary_cross_entropy_fused.wgsl';
+import { reduceDefs } from './reduce.js';
+import { recompute } from './higher_order.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface LossAttrs {
+  // multiclass: rows whose label is ignoreIndex add nothing, and a mean is over the others
+  crossEntropy: { reduction: Reduction; ignoreIndex: number; labelSmoothing: number };
+  focalLoss: { reduction: Reduction; alpha: number; gamma: number; ignoreIndex: number };
+  rootedLoss: { reduction: Reduction; k: number; m: number; ignoreIndex: number };
+  rootedLogisticLoss: { reduction: Reduction; k: number };
+  binaryCrossEntropy: { reduction: Reduction };
+}
+declare module './def.js' {
+  interface Attrs extends LossAttrs {}
+}
 
 /** The built-in multiclass losses' row bodies, which the row kernels include by the {{LOSS}} define. */
 export const ROW_BODIES = [crossEntropyFusedWgsl, focalLossFusedWgsl, rootedLossFusedWgsl];
@@ -117,7 +133,7 @@ function fusedDef<A extends { reduction: Reduction }>(spec: {
       save(dz);
       dz.dispose();
       if (attrs.reduction === 'mean' && count !== N) {
-        const out = apply('sum', [rows], { axis: null, keepdim: false, scale });
+        const out = apply(reduceDefs.sum, [rows], { axis: null, keepdim: false, scale });
         rows.dispose();
         return out;
       }
@@ -225,13 +241,20 @@ export function reduceRef(rows: Float64Array, reduction: Reduction): F64 {
 
 const softplus64 = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
-export const lossDefs = {
+export const lossDefs: Ops<keyof LossAttrs> = defineOps({
   crossEntropy: multiclassDef<Attrs['crossEntropy']>('crossEntropy', 'cross_entropy_fused', () => [], (lp) => -lp),
   focalLoss: multiclassDef<Attrs['focalLoss']>('focalLoss', 'focal_loss_fused', (a) => [a.alpha, a.gamma], (lp, a) => -a.alpha * (-Math.expm1(lp)) ** a.gamma * lp),
   rootedLoss: multiclassDef<Attrs['rootedLoss']>('rootedLoss', 'rooted_loss_fused', (a) => [a.k, a.m], (lp, a) => -a.m * Math.expm1(lp / a.k)),
   rootedLogisticLoss: binaryDef<Attrs['rootedLogisticLoss']>('rootedLogisticLoss', 'rooted_logistic_fused', (a) => [a.k], (z, s, a) => a.k * Math.expm1(softplus64(-s * z) / a.k)),
   binaryCrossEntropy: binaryDef<Attrs['binaryCrossEntropy']>('binaryCrossEntropy', 'binary_cross_entropy_fused', () => [], (z, s) => softplus64(-s * z)),
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  crossEntropy: recompute(([z, y], { reduction, ignoreIndex, labelSmoothing }) => crossEntropy(z, y, { reduction, ignoreIndex, labelSmoothing, fused: false })),
+  focalLoss: recompute(([z, y], { reduction, alpha, gamma, ignoreIndex }) => focalLoss(z, y, { reduction, alpha, gamma, ignoreIndex, fused: false })),
+  rootedLoss: recompute(([z, y], { reduction, k, m, ignoreIndex }) => rootedLoss(z, y, { reduction, k, m, ignoreIndex, fused: false })),
+  rootedLogisticLoss: recompute(([z, y], { reduction, k }) => rootedLogisticLoss(z, y, { reduction, k, fused: false })),
+  binaryCrossEntropy: recompute(([z, y], { reduction }) => binaryCrossEntropy(z, y, { reduction, fused: false })),
+});
 
 // ---- the unfused compositions (through autograd), for studying fusion -------------------------------
 // Each runs inside tidy: the intermediates are freed at once, what backward needs stays saved in the graph.
@@ -327,7 +350,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor, opts: MulticlassOpt
   checkOptions('crossEntropy', opts, [...MULTICLASS_OPTIONS, 'labelSmoothing']);
   const { labelSmoothing = 0 } = opts;
   if (typeof labelSmoothing !== 'number' || !(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
-  return multiclass('crossEntropy', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply('crossEntropy', [z, y], { reduction, ignoreIndex, labelSmoothing }), (z, y) => {
+  return multiclass('crossEntropy', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply(lossDefs.crossEntropy, [z, y], { reduction, ignoreIndex, labelSmoothing }), (z, y) => {
     const nll = neg(unfusedLogPy(z, y));
     if (!labelSmoothing) return nll;
     // (1 - eps) (-log p_y) + eps mean_c(-log p_c)
@@ -342,7 +365,7 @@ export function focalLoss(logits: Tensor, labels: Tensor, opts: MulticlassOption
   const { alpha = 0.25, gamma = 3 } = opts;
   checkPositive('focalLoss', 'alpha', alpha);
   if (typeof gamma !== 'number' || !Number.isFinite(gamma) || gamma < 0) throw new Error(`focalLoss: gamma must be a finite number >= 0, got ${gamma}`);
-  return multiclass('focalLoss', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply('focalLoss', [z, y], { reduction, alpha, gamma, ignoreIndex }), (z, y) => {
+  return multiclass('focalLoss', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply(lossDefs.focalLoss, [z, y], { reduction, alpha, gamma, ignoreIndex }), (z, y) => {
     const lpy = unfusedLogPy(z, y);
     const q = affine(exp(lpy), -1, 1); // 1 - p_y
     return affine(mul(pow(q, gamma), lpy), -alpha);
@@ -357,7 +380,7 @@ export function rootedLoss(logits: Tensor, labels: Tensor, opts: MulticlassOptio
   checkPositive('rootedLoss', 'k', k);
   checkPositive('rootedLoss', 'm', m);
   // p_y^(1/k) = exp(log p_y / k)
-  return multiclass('rootedLoss', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply('rootedLoss', [z, y], { reduction, k, m, ignoreIndex }), (z, y) => affine(exp(affine(unfusedLogPy(z, y), 1 / k)), -m, m));
+  return multiclass('rootedLoss', logits, labels, opts, (z, y, reduction, ignoreIndex) => apply(lossDefs.rootedLoss, [z, y], { reduction, k, m, ignoreIndex }), (z, y) => affine(exp(affine(unfusedLogPy(z, y), 1 / k)), -m, m));
 }
 
 /** The binary Rooted Logistic Objective k ((1 + e^(-s z))^(1/k) - 1), s = 2y - 1. logits [N], labels i32 {0, 1} [N]. Default k = 2. */
@@ -366,7 +389,7 @@ export function rootedLogisticLoss(logits: Tensor, labels: Tensor, opts: LossOpt
   const { reduction = 'mean', fused = true, k = 2 } = opts;
   checkReduction('rootedLogisticLoss', reduction);
   checkPositive('rootedLogisticLoss', 'k', k);
-  if (fused) return apply('rootedLogisticLoss', [logits, labels], { reduction, k });
+  if (fused) return apply(lossDefs.rootedLogisticLoss, [logits, labels], { reduction, k });
   checkBinary('rootedLogisticLoss', logits, labels);
   return unfused('rootedLogisticLoss', reduction, () => affine(exp(affine(softplusComposed(signedLogits(logits, labels)), 1 / k)), k, -k));
 }
@@ -376,7 +399,7 @@ export function binaryCrossEntropy(logits: Tensor, labels: Tensor, opts: LossOpt
   checkOptions('binaryCrossEntropy', opts, ['reduction', 'fused']);
   const { reduction = 'mean', fused = true } = opts;
   checkReduction('binaryCrossEntropy', reduction);
-  if (fused) return apply('binaryCrossEntropy', [logits, labels], { reduction });
+  if (fused) return apply(lossDefs.binaryCrossEntropy, [logits, labels], { reduction });
   checkBinary('binaryCrossEntropy', logits, labels);
   return unfused('binaryCrossEntropy', reduction, () => softplusComposed(signedLogits(logits, labels)));
 }

@@ -8,12 +8,30 @@ import { full, zeros } from '../creation.js';
 import { f64, forEachBroadcast } from '../reference.js';
 import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type None, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sumTo } from './reduce.js';
 import { broadcastIndex } from './binary.js';
 import { wgslType } from './cast.js';
 import compareWgsl from '../../shaders/compare.wgsl';
 import whereWgsl from '../../shaders/where.wgsl';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface MaskAttrs {
+  eq: None;
+  ne: None;
+  lt: None;
+  le: None;
+  gt: None;
+  ge: None;
+  logicalAnd: None;
+  logicalOr: None;
+  logicalNot: None;
+  where: None;
+}
+declare module './def.js' {
+  interface Attrs extends MaskAttrs {}
+}
 
 const COMPARE = defineKernel(compareWgsl, { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{AT}}', B: 'read {{BT}}', Z: 'read_write u32' });
 const WHERE = defineKernel(whereWgsl, { n: 'u32', rank: 'u32', dims: 'u32[]' }, { COND: 'read u32', A: 'read u32', B: 'read u32', Z: 'read_write u32' });
@@ -66,7 +84,7 @@ function whereKernel(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): Tensor {
   return z;
 }
 
-export const maskDefs = {
+export const maskDefs: Ops<keyof MaskAttrs> = defineOps({
   eq: compareOp('eq', 'a == b', (a, b) => a === b, 'any') satisfies OpDef<Attrs['eq']>,
   ne: compareOp('ne', 'a != b', (a, b) => a !== b, 'any') satisfies OpDef<Attrs['ne']>,
   lt: compareOp('lt', 'a < b', (a, b) => a < b, 'any') satisfies OpDef<Attrs['lt']>,
@@ -119,7 +137,24 @@ export const maskDefs = {
       return f64(shape, out);
     },
   } satisfies OpDef<Attrs['where']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  eq: { none: 'comparisons have boolean outputs: no gradient' },
+  ne: { none: 'comparisons have boolean outputs: no gradient' },
+  lt: { none: 'comparisons have boolean outputs: no gradient' },
+  le: { none: 'comparisons have boolean outputs: no gradient' },
+  gt: { none: 'comparisons have boolean outputs: no gradient' },
+  ge: { none: 'comparisons have boolean outputs: no gradient' },
+  logicalAnd: { none: 'logical ops have boolean outputs: no gradient' },
+  logicalOr: { none: 'logical ops have boolean outputs: no gradient' },
+  logicalNot: { none: 'logical ops have boolean outputs: no gradient' },
+  where: {
+    backward: (g, [cond], _a, [, a, b]) => {
+      const zero = zeros([]);
+      return [null, a.requiresGrad ? sumTo(where(cond, g, zero), a.shape) : null, b.requiresGrad ? sumTo(where(cond, zero, g), b.shape) : null];
+    },
+  },
+});
 
 type Operand = Tensor | number;
 
@@ -137,7 +172,7 @@ function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor, Tensor |
 
 function compare(op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: Operand, b: Operand): Tensor {
   const [x, y, made] = operands(op, a, b);
-  const out = apply(op, [x, y], {});
+  const out = apply(maskDefs[op], [x, y], {});
   made?.dispose();
   return out;
 }
@@ -148,9 +183,9 @@ export const lt = (a: Operand, b: Operand): Tensor => compare('lt', a, b);
 export const le = (a: Operand, b: Operand): Tensor => compare('le', a, b);
 export const gt = (a: Operand, b: Operand): Tensor => compare('gt', a, b);
 export const ge = (a: Operand, b: Operand): Tensor => compare('ge', a, b);
-export const logicalAnd = (a: Tensor, b: Tensor): Tensor => apply('logicalAnd', [a, b], {});
-export const logicalOr = (a: Tensor, b: Tensor): Tensor => apply('logicalOr', [a, b], {});
-export const logicalNot = (x: Tensor): Tensor => apply('logicalNot', [x], {});
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => apply(maskDefs.logicalAnd, [a, b], {});
+export const logicalOr = (a: Tensor, b: Tensor): Tensor => apply(maskDefs.logicalOr, [a, b], {});
+export const logicalNot = (x: Tensor): Tensor => apply(maskDefs.logicalNot, [x], {});
 
 /** cond ? a : b elementwise, all three broadcast together; cond is bool; gradients flow to a and b. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
@@ -158,7 +193,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   if (typeof a === 'number' && typeof b === 'number') throw new Error('where: at least one of a and b must be a Tensor');
   const ta = pick(a, b);
   const tb = pick(b, a);
-  const out = apply('where', [cond, ta, tb], {});
+  const out = apply(maskDefs.where, [cond, ta, tb], {});
   if (ta !== a) ta.dispose();
   if (tb !== b) tb.dispose();
   return out;

@@ -6,6 +6,7 @@ import { defineKernel } from '../kernel.js';
 import { f64, gelu64 } from '../reference.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, LinearActivation, OpDef } from './def.js';
+import { defineOps, type None, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sumTo } from './reduce.js';
 import { kernelVariant, matmulClass, registerWorkgroup } from '../variants.js';
@@ -15,6 +16,23 @@ import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl';
 import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl';
 import matmulStridedWgsl from '../../shaders/matmul_strided.wgsl';
 import linearWgsl from '../../shaders/linear.wgsl';
+import { activate, recompute } from './higher_order.js';
+import { add } from './binary.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface MatmulAttrs {
+  // ops/matmul.ts
+  matmul: None;
+}
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface LinearAttrs {
+  linear: { activation: LinearActivation };
+}
+declare module './def.js' {
+  interface Attrs extends MatmulAttrs {}
+  interface Attrs extends LinearAttrs {}
+}
 
 function matmulShapes(a: readonly number[], b: readonly number[]) {
   if (a.length < 2 || b.length < 2) throw new Error(`matmul: both inputs need at least 2 dimensions, got ${shapeStr(a)} and ${shapeStr(b)}`);
@@ -49,7 +67,7 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
   return c;
 }
 
-export const matmulDefs = {
+export const matmulDefs: Ops<keyof MatmulAttrs> = defineOps({
   matmul: {
     infer([a, b]) {
       checkDType('matmul', a, 'f32', 'first input');
@@ -116,9 +134,12 @@ export const matmulDefs = {
       return out;
     },
   } satisfies OpDef<Attrs['matmul']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  matmul: { ops: true },
+});
 
-export const matmul = (a: Tensor, b: Tensor): Tensor => apply('matmul', [a, b], {});
+export const matmul = (a: Tensor, b: Tensor): Tensor => apply(matmulDefs.matmul, [a, b], {});
 
 // ---- linear: matmul + bias + activation in one kernel (linear.wgsl) ---------------------------------
 
@@ -143,7 +164,7 @@ export function linearOnView(x: BufferView, M: number, w: Tensor, b: Tensor): Te
   return y;
 }
 
-export const linearDefs = {
+export const linearDefs: Ops<keyof LinearAttrs> = defineOps({
   linear: {
     infer([x, w, b]) {
       checkDType('linear', x, 'f32', 'input');
@@ -207,11 +228,14 @@ export const linearDefs = {
       return out;
     },
   } satisfies OpDef<Attrs['linear']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  linear: recompute((xs, { activation }) => activate(xs[2] ? add(matmul(xs[0], transpose(xs[1])), xs[2]) : matmul(xs[0], transpose(xs[1])), activation)),
+});
 
 /** act(x W^T + b) in one kernel: x [..., in], weight [out, in] (PyTorch's layout), bias [out]; 'gelu' is the
  * exact GELU (PyTorch's default), 'geluTanh' its tanh approximation. */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor, activation: LinearActivation = 'none'): Tensor {
   if (!(activation in ACT)) throw new Error(`linear: activation must be none, relu, gelu or geluTanh, got '${activation}'`);
-  return apply('linear', [x, weight, bias], { activation });
+  return apply(linearDefs.linear, [x, weight, bias], { activation });
 }

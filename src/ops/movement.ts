@@ -6,11 +6,22 @@ import { defineKernel } from '../kernel.js';
 import { f64, stridedGather } from '../reference.js';
 import { broadcastShapes, broadcastStrides, checkShape, normAxis, sameShape, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, view } from './apply.js';
 import { sumTo } from './reduce.js';
 import stridedCopyWgsl from '../../shaders/strided_copy.wgsl';
 import transpose4x4Wgsl from '../../shaders/transpose_4x4.wgsl';
 import transposeBlocksWgsl from '../../shaders/transpose_blocks.wgsl';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface MovementAttrs {
+  reshape: { shape: number[] };
+  permute: { perm: number[] };
+  expand: { shape: number[] };
+}
+declare module './def.js' {
+  interface Attrs extends MovementAttrs {}
+}
 
 const STRIDED_COPY = defineKernel(stridedCopyWgsl, { n: 'u32', rank: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
 const TRANSPOSE_4X4 = defineKernel(transpose4x4Wgsl, { R: 'u32', C: 'u32' }, { X: 'read vec4<u32>', Y: 'read_write vec4<u32>' });
@@ -75,7 +86,7 @@ function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
   return stridedCopy(x, shape, perm.map((p) => st[p]));
 }
 
-export const movementDefs = {
+export const movementDefs: Ops<keyof MovementAttrs> = defineOps({
   reshape: {
     infer([x], { shape }) {
       return { shape, dtype: x.dtype }; // reshape() resolved -1 and checked the size
@@ -124,7 +135,12 @@ export const movementDefs = {
       return stridedGather(x, shape, broadcastStrides(x.shape, shape));
     },
   } satisfies OpDef<Attrs['expand']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  reshape: { ops: true },
+  permute: { ops: true },
+  expand: { ops: true },
+});
 
 /** A view with a new shape and the same elements; one dimension may be -1 (inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -138,7 +154,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   checkShape('reshape', dims);
   if (sizeOf(dims) !== x.size) throw new Error(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} elements) to ${shapeStr(shape)}`);
-  return apply('reshape', [x], { shape: dims });
+  return apply(movementDefs.reshape, [x], { shape: dims });
 }
 
 /** fn on the 0-d tensors of xs seen as [1], its result back as 0-d: an axis op of a 0-d tensor (axis 0 or
@@ -158,7 +174,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   if (p.length !== x.ndim || new Set(p).size !== p.length) {
     throw new Error(`permute: ${shapeStr(perm)} is not a permutation of the ${x.ndim} axes of ${shapeStr(x.shape)}`);
   }
-  return apply('permute', [x], { perm: p });
+  return apply(movementDefs.permute, [x], { perm: p });
 }
 
 /** Swaps two axes (by default the last two). */
@@ -177,5 +193,5 @@ export function expand(x: Tensor, target: readonly number[]): Tensor {
   checkShape('expand', shape);
   const out = broadcastShapes('expand', x.shape, shape);
   if (!sameShape(out, shape)) throw new Error(`expand: cannot expand ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
-  return apply('expand', [x], { shape: [...shape] });
+  return apply(movementDefs.expand, [x], { shape: [...shape] });
 }

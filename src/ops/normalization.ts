@@ -7,6 +7,7 @@ import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import { full } from '../creation.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { isReferenceMode } from '../backend.js';
 import { checkOptions } from '../options.js';
@@ -16,6 +17,22 @@ import batchNormBackwardReduceWgsl from '../../shaders/batch_norm_backward_reduc
 import batchNormBackwardWgsl from '../../shaders/batch_norm_backward.wgsl';
 import groupNormWgsl from '../../shaders/group_norm.wgsl';
 import groupNormBackwardWgsl from '../../shaders/group_norm_backward.wgsl';
+import { add, mul, sub } from './binary.js';
+import { mean } from './reduce.js';
+import { pow } from './unary.js';
+import { reshape } from './movement.js';
+import { recompute } from './higher_order.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface NormalizationAttrs {
+  // ops/normalization.ts: per-channel (batch) and per-group statistics; RMS over the last axis
+  batchNorm: { training: boolean; momentum: number; eps: number };
+  groupNorm: { groups: number; eps: number };
+  rmsNorm: { eps: number };
+}
+declare module './def.js' {
+  interface Attrs extends NormalizationAttrs {}
+}
 
 const BN_STATS = defineKernel(batchNormStatsWgsl, { N: 'u32', C: 'u32', S: 'u32', mode: 'u32', momentum: 'f32', eps: 'f32' }, { X: 'read f32', RM: 'read_write f32', RV: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
 const BN_APPLY = defineKernel(batchNormWgsl, { n: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
@@ -46,7 +63,7 @@ function checkParam(op: string, t: Tensor, C: number, what: string, x: Tensor) {
   if (t.ndim !== 1 || t.shape[0] !== C) throw new Error(`${op}: ${what} must be [${C}] for input ${shapeStr(x.shape)}, got ${shapeStr(t.shape)}`);
 }
 
-export const normalizationDefs = {
+export const normalizationDefs: Ops<keyof NormalizationAttrs> = defineOps({
   batchNorm: {
     // inputs: x, weight, bias, then runningMean and runningVar when given
     infer([x, w, b, rm, rv], a) {
@@ -168,7 +185,27 @@ export const normalizationDefs = {
       return out;
     },
   } satisfies OpDef<Attrs['rmsNorm']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  batchNorm: recompute(([x, w, b], { training, eps }, [, , , rm, rv]) => {
+    const C = x.shape[1];
+    const per = [1, C, ...x.shape.slice(2).map(() => 1)];
+    const axes = [0, ...x.shape.slice(2).map((_, i) => i + 2)];
+    // training: the batch statistics (the running ones, written in place by the forward, are not read)
+    const centred = training ? sub(x, mean(x, axes, true)) : sub(x, reshape(rm, per));
+    const variance = training ? mean(mul(centred, centred), axes, true) : reshape(rv, per);
+    return add(mul(mul(centred, pow(add(variance, eps), -0.5)), reshape(w, per)), reshape(b, per));
+  }, 3),
+  groupNorm: recompute(([x, w, b], { groups, eps }) => {
+    const [N, C] = x.shape;
+    const xr = reshape(x, [N, groups, -1]);
+    const c = sub(xr, mean(xr, 2, true));
+    const xn = reshape(mul(c, pow(add(mean(mul(c, c), 2, true), eps), -0.5)), x.shape);
+    const perChannel = [1, C, ...x.shape.slice(2).map(() => 1)];
+    return add(mul(xn, reshape(w, perChannel)), reshape(b, perChannel));
+  }),
+  rmsNorm: recompute(([x, w], { eps }) => mul(mul(x, pow(add(mean(mul(x, x), x.ndim - 1, true), eps), -0.5)), w)),
+});
 
 type RowLayout = { N: number; G: number; Cg: number; S: number };
 
@@ -229,7 +266,7 @@ export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
   // The running statistics are an input only to write them (or to read them in eval); no gradient flows there.
   const running = runningMean && runningVar && !(isReferenceMode() && training) ? [runningMean, runningVar] : [];
   try {
-    return apply('batchNorm', [x, w, b, ...running], { training, momentum, eps });
+    return apply(normalizationDefs.batchNorm, [x, w, b, ...running], { training, momentum, eps });
   } finally {
     if (!weight) w.dispose();
     if (!bias) b.dispose();
@@ -240,11 +277,11 @@ export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
  * all trailing axes), then a per-channel weight and bias, as PyTorch's group_norm. */
 export function groupNorm(x: Tensor, groups: number, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
   if (!(eps > 0) || !Number.isFinite(eps)) throw new Error(`groupNorm: eps must be a positive finite number, got ${eps}`);
-  return apply('groupNorm', [x, weight, bias], { groups, eps });
+  return apply(normalizationDefs.groupNorm, [x, weight, bias], { groups, eps });
 }
 
 /** RMS normalisation over the last axis: x / sqrt(mean(x^2) + eps) * weight (PyTorch's rms_norm, LLaMA's). */
 export function rmsNorm(x: Tensor, weight: Tensor, eps = 1e-6): Tensor {
   if (!(eps > 0) || !Number.isFinite(eps)) throw new Error(`rmsNorm: eps must be a positive finite number, got ${eps}`);
-  return apply('rmsNorm', [x, weight], { eps });
+  return apply(normalizationDefs.rmsNorm, [x, weight], { eps });
 }

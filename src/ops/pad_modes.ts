@@ -6,6 +6,8 @@ import type { Tensor } from '../tensor.js';
 import { fromHost } from '../creation.js';
 import { shapeStr } from '../shape.js';
 import { apply } from './apply.js';
+import { indexingDefs } from './indexing.js';
+import { movementDefs } from './movement.js';
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
@@ -41,10 +43,10 @@ export function padModes(x: Tensor, before: readonly number[], after: readonly n
     const kept = x.shape[d] - lo - Math.max(0, -after[d]);
     const [pb, pa] = [Math.max(0, b), Math.max(0, after[d])];
     const idx = fromHost(Array.from({ length: kept + pb + pa }, (_, c) => lo + source(mode, c, pb, kept)), [kept + pb + pa], 'i32');
-    const next = apply('indexSelect', [t, idx], { axis: d }, 'pad');
+    const next = apply(indexingDefs.indexSelect, [t, idx], { axis: d }, 'pad');
     idx.dispose();
     if (t !== x) t.dispose();
     t = next;
   });
-  return t === x ? apply('reshape', [x], { shape: [...x.shape] }, 'pad') : t;
+  return t === x ? apply(movementDefs.reshape, [x], { shape: [...x.shape] }, 'pad') : t;
 }

@@ -8,6 +8,7 @@ import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { pair, type Pair } from './conv.js';
 import { reshape } from './movement.js';
@@ -16,6 +17,23 @@ import { checkOptions } from '../options.js';
 import pool2dWgsl from '../../shaders/pool2d.wgsl';
 import pool2dBackwardWgsl from '../../shaders/pool2d_backward.wgsl';
 import pool2dBackwardScatterWgsl from '../../shaders/pool2d_backward_scatter.wgsl';
+import { recompute, windowReduce } from './higher_order.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface PoolingAttrs {
+  // ops/pooling.ts: [N, C, H, W] or [C, H, W]; windows as PyTorch's (floor mode)
+  maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean };
+  /** ops/resize.ts: the last from.length (1 or 2) axes from `from` to `to` by per-axis taps; adjoint: the
+   * transpose (to back to from), which is the backward. */
+  /** ops/conv_transpose.ts: NCHW, weight [in, out / groups, KH, KW]; inputs x, weight and an optional bias */
+  /** maxPool2d's indices (ops/pooling.ts): flat h * W + w per plane */
+  maxPool2dIndices: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean };
+  avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean; ceilMode: boolean };
+  adaptiveAvgPool2d: { output: [number, number] };
+}
+declare module './def.js' {
+  interface Attrs extends PoolingAttrs {}
+}
 
 const WINDOWS = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', kh: 'u32', kw: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', adaptive: 'u32', include_pad: 'u32', dh: 'u32', dw: 'u32' } as const;
 const POOL = defineKernel(pool2dWgsl, WINDOWS, { X: 'read f32', Y: 'read_write f32', IDX: 'read_write i32' });
@@ -119,7 +137,7 @@ const asPool = (a: Attrs['maxPool2d'] | Attrs['avgPool2d'] | Attrs['adaptiveAvgP
       ? { ...(a as Attrs['avgPool2d']), adaptive: false, max: false, dilation: [1, 1] }
       : { ...(a as Attrs['maxPool2d']), countIncludePad: false, adaptive: false, max: true };
 
-export const poolingDefs = {
+export const poolingDefs: Ops<keyof PoolingAttrs> = defineOps({
   maxPool2d: {
     infer: ([x], a) => inferPool('maxPool2d', x, asPool(a, 'max')),
     forward: ([x], a, save) => poolForward(x, asPool(a, 'max'), save),
@@ -145,7 +163,26 @@ export const poolingDefs = {
     backward: (g, _s, a, [x]) => [poolBackward(g, undefined, x, asPool(a, 'adaptive'))],
     reference: ([x], a) => poolReference(x, asPool(a, 'adaptive')),
   } satisfies OpDef<Attrs['adaptiveAvgPool2d']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  maxPool2d: recompute(([x], { kernel, stride, padding, dilation, ceilMode }) => {
+    if (dilation[0] !== 1 || dilation[1] !== 1) throw new Error(`maxPool2d: cannot record its backward (createGraph) for dilation [${dilation.join(', ')}]: only dilation 1 has one yet`);
+    if (ceilMode && x.shape.slice(-2).some((d, i) => d % kernel[i])) throw new Error(`maxPool2d: cannot record its backward (createGraph) in ceil mode with a window over the end (input ${JSON.stringify(x.shape)}, kernel [${kernel.join(', ')}])`);
+    if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || padding[0] || padding[1]) throw new Error(`maxPool2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}] with kernel [${kernel.join(', ')}] and padding [${padding.join(', ')}]: only non-overlapping windows without padding have one yet`);
+    return windowReduce(x, kernel[0], kernel[1], 'maxPool2d', 'max');
+  }),
+  maxPool2dIndices: { none: 'pooling indices are integers: no gradient' },
+  avgPool2d: recompute(([x], { kernel, stride, padding, ceilMode }) => {
+    if (ceilMode && x.shape.slice(-2).some((d, i) => d % kernel[i])) throw new Error(`avgPool2d: cannot record its backward (createGraph) in ceil mode with a window over the end (input ${JSON.stringify(x.shape)}, kernel [${kernel.join(', ')}])`);
+    if (stride[0] !== kernel[0] || stride[1] !== kernel[1] || padding[0] || padding[1]) throw new Error(`avgPool2d: cannot record its backward (createGraph) for stride [${stride.join(', ')}] with kernel [${kernel.join(', ')}] and padding [${padding.join(', ')}]: only non-overlapping windows without padding have one yet`);
+    return windowReduce(x, kernel[0], kernel[1], 'avgPool2d', 'mean');
+  }),
+  adaptiveAvgPool2d: recompute(([x], { output: [oh, ow] }) => {
+    const [H, W] = x.shape.slice(-2);
+    if (H % oh || W % ow) throw new Error(`adaptiveAvgPool2d: cannot record its backward (createGraph) for an output [${oh}, ${ow}] that does not divide the input [${H}, ${W}]: only equal windows have one yet`);
+    return windowReduce(x, H / oh, W / ow, 'adaptiveAvgPool2d', 'mean');
+  }),
+});
 
 export interface PoolOptions {
   kernel: Pair;
@@ -172,7 +209,7 @@ const maxAttrs = (op: string, opts: PoolOptions & { dilation?: Pair }) => ({ ...
  * the gradient goes to the first maximum of each window. */
 export function maxPool2d(x: Tensor, opts: PoolOptions & { dilation?: Pair }): Tensor {
   checkOptions('maxPool2d', opts, [...POOL_OPTIONS, 'dilation']);
-  return apply('maxPool2d', [x], maxAttrs('maxPool2d', opts));
+  return apply(poolingDefs.maxPool2d, [x], maxAttrs('maxPool2d', opts));
 }
 
 /** maxPool2d and PyTorch's indices (return_indices): i32, the flat h * W + w within its [H, W] plane of each
@@ -180,7 +217,7 @@ export function maxPool2d(x: Tensor, opts: PoolOptions & { dilation?: Pair }): T
 export function maxPool2dWithIndices(x: Tensor, opts: PoolOptions & { dilation?: Pair }): { values: Tensor; indices: Tensor } {
   checkOptions('maxPool2dWithIndices', opts, [...POOL_OPTIONS, 'dilation']);
   const attrs = maxAttrs('maxPool2d', opts);
-  return { values: apply('maxPool2d', [x], attrs), indices: apply('maxPool2dIndices', [x], attrs, 'maxPool2d') };
+  return { values: apply(poolingDefs.maxPool2d, [x], attrs), indices: apply(poolingDefs.maxPool2dIndices, [x], attrs, 'maxPool2d') };
 }
 
 /** Average over kernel windows; with countIncludePad (the default, as PyTorch) the padding counts in the
@@ -188,14 +225,14 @@ export function maxPool2dWithIndices(x: Tensor, opts: PoolOptions & { dilation?:
  * its part inside input and padding, as PyTorch). */
 export function avgPool2d(x: Tensor, opts: PoolOptions & { countIncludePad?: boolean }): Tensor {
   checkOptions('avgPool2d', opts, [...POOL_OPTIONS, 'countIncludePad']);
-  return apply('avgPool2d', [x], { ...poolAttrs('avgPool2d', opts), countIncludePad: opts.countIncludePad ?? true });
+  return apply(poolingDefs.avgPool2d, [x], { ...poolAttrs('avgPool2d', opts), countIncludePad: opts.countIncludePad ?? true });
 }
 
 /** Average pooling to a fixed output size (a number or [OH, OW]): window o spans
  * [floor(o*H/OH), ceil((o+1)*H/OH)), as PyTorch's adaptive_avg_pool2d. */
 export function adaptiveAvgPool2d(x: Tensor, output: Pair): Tensor {
   const out = pair('adaptiveAvgPool2d', 'output size', output, 1);
-  return apply('adaptiveAvgPool2d', [x], { output: out });
+  return apply(poolingDefs.adaptiveAvgPool2d, [x], { output: out });
 }
 
 /** Global average pooling to [N, C] (adaptiveAvgPool2d to 1x1, flattened), the ResNet head's. */

@@ -8,12 +8,22 @@ import { f64 } from '../reference.js';
 import { globalGenerator } from '../random.js';
 import { checkShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { hashU32 } from './dropout.js';
 import { checkIndexRange } from '../anomaly.js';
 import { hostValue, isReferenceMode } from '../backend.js';
 import { checkOptions } from '../options.js';
 import multinomialWgsl from '../../shaders/multinomial.wgsl';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface RandomAttrs {
+  // ops/random.ts: samples from a counter-based hash of (seed, row, draw)
+  multinomial: { n: number; replacement: boolean; seed: number };
+}
+declare module './def.js' {
+  interface Attrs extends RandomAttrs {}
+}
 
 const MULTINOMIAL = defineKernel(multinomialWgsl, { rows: 'u32', C: 'u32', n: 'u32', seed: 'u32' }, { P: 'read f32', OUT: 'read_write i32' });
 
@@ -62,7 +72,7 @@ function referenceDraws(p: Float64Array, rows: number, C: number, n: number, rep
   return out;
 }
 
-export const randomDefs = {
+export const randomDefs: Ops<keyof RandomAttrs> = defineOps({
   multinomial: {
     infer([probs], { n, replacement }) {
       checkDType('multinomial', probs, 'f32', 'probabilities');
@@ -95,14 +105,17 @@ export const randomDefs = {
       return f64(probs.shape.length === 1 ? [n] : [rows, n], referenceDraws(probs.data, rows, C, n, replacement, seed));
     },
   } satisfies OpDef<Attrs['multinomial']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  multinomial: { none: 'sampling has integer outputs: no gradient' },
+});
 
 /** n category indices per row of unnormalised, non-negative probabilities [C] or [rows, C]
  * (torch.multinomial); without replacement (the default) each category is drawn at most once per row. */
 export function multinomial(probs: Tensor, n: number, opts: { replacement?: boolean } = {}): Tensor {
   checkOptions('multinomial', opts, ['replacement']);
   if (!Number.isInteger(n) || n < 0) throw new Error(`multinomial: the number of samples must be a non-negative integer, got ${n}`);
-  return apply('multinomial', [probs], { n, replacement: opts.replacement ?? false, seed: globalGenerator.nextU32() });
+  return apply(randomDefs.multinomial, [probs], { n, replacement: opts.replacement ?? false, seed: globalGenerator.nextU32() });
 }
 
 /** Integers uniform in [low, high) of the given shape (i32), from the global generator. */
@@ -124,5 +137,5 @@ export function randperm(n: number): Tensor {
 
 /** multinomial with a given seed (the same draws at every call: for gradcheck and the audit). */
 export function multinomialWithSeed(probs: Tensor, n: number, replacement: boolean, seed: number): Tensor {
-  return apply('multinomial', [probs], { n, replacement, seed });
+  return apply(randomDefs.multinomial, [probs], { n, replacement, seed });
 }

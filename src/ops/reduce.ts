@@ -5,6 +5,7 @@ import { defineKernel } from '../kernel.js';
 import { f64, reducedShape, reductionView } from '../reference.js';
 import { axisSize, normAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { rowsPerWorkgroup } from '../variants.js';
 import { affine } from './unary.js';
@@ -16,6 +17,25 @@ import reduceMaxWgsl from '../../shaders/reduce_max.wgsl';
 import cumsumWgsl from '../../shaders/cumsum.wgsl';
 import topkWgsl from '../../shaders/topk.wgsl';
 import maxBackwardWgsl from '../../shaders/max_backward.wgsl';
+import { indexingDefs } from './indexing.js';
+import { extremumRule } from './higher_order.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface ReduceAttrs {
+  sum: { axis: number | null; keepdim: boolean; scale: number };
+  max: { axis: number | null; keepdim: boolean };
+  min: { axis: number | null; keepdim: boolean };
+  argmax: { axis: number; keepdim: boolean };
+  argmin: { axis: number; keepdim: boolean };
+  cumsum: { axis: number; exclusive: boolean; reverse: boolean };
+  /** The indices of the k largest along axis, largest first (topk's values are gathered with them). */
+  topkIndices: { axis: number; k: number };
+  /** Un-broadcasting: sums down to `shape` (the one place gradients of broadcasts are reduced). */
+  sumTo: { shape: number[] };
+}
+declare module './def.js' {
+  interface Attrs extends ReduceAttrs {}
+}
 
 const REDUCE_SUM = defineKernel(reduceSumWgsl, { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
 const REDUCE_SUM_WORKGROUP = defineKernel(reduceSumWorkgroupWgsl, { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
@@ -144,7 +164,7 @@ function cumsumKernel(x: Tensor, axis: number, reverse: boolean, exclusive: bool
   return y;
 }
 
-export const reduceDefs = {
+export const reduceDefs: Ops<keyof ReduceAttrs> = defineOps({
   sum: {
     infer([x], { axis, keepdim }) {
       checkDType('sum', x, 'f32');
@@ -261,7 +281,18 @@ export const reduceDefs = {
       return out;
     },
   } satisfies OpDef<Attrs['sumTo']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  sum: { ops: true },
+  max: { backward: (g, [arg], { axis }, [x]) => [extremumRule(g, arg, axis, x)] },
+  min: { backward: (g, [arg], { axis }, [x]) => [extremumRule(g, arg, axis, x)] },
+  argmax: { none: 'argmax has an integer output: no gradient' },
+  argmin: { none: 'argmin has an integer output: no gradient' },
+  // the suffix sum of g from s: the same op summing the other way
+  cumsum: { backward: (g, _s, a) => [apply(reduceDefs.cumsum, [g], { ...a, reverse: !a.reverse })] },
+  topkIndices: { none: 'topk indices are integers: no gradient' },
+  sumTo: { ops: true },
+});
 
 /** An axis, a list of axes (each once) or all (null/undefined). */
 export type Axes = number | readonly number[] | null | undefined;
@@ -292,8 +323,8 @@ function overAxes(x: Tensor, axes: number[], keepdim: boolean, one: (t: Tensor, 
 /** Sum over an axis, a list of axes, or all (keepdim keeps them as size 1). */
 export function sum(x: Tensor, axis?: Axes, keepdim = false): Tensor {
   const axes = axesArg('sum', x, axis);
-  if (!axes || axes.length === 1) return apply('sum', [x], { axis: axes?.[0] ?? null, keepdim, scale: 1 });
-  return overAxes(x, axes, keepdim, (t, a) => apply('sum', [t], { axis: a, keepdim: true, scale: 1 }));
+  if (!axes || axes.length === 1) return apply(reduceDefs.sum, [x], { axis: axes?.[0] ?? null, keepdim, scale: 1 });
+  return overAxes(x, axes, keepdim, (t, a) => apply(reduceDefs.sum, [t], { axis: a, keepdim: true, scale: 1 }));
 }
 
 /** Mean over an axis, a list of axes or all; over no elements NaN (0 / 0), as PyTorch. */
@@ -302,14 +333,14 @@ export function mean(x: Tensor, axis?: Axes, keepdim = false): Tensor {
   const n = axes === null ? x.size : axes.reduce((p, a) => p * axisSize(x.shape, a), 1);
   // the empty sum (0) times NaN: a NaN that comes in as a parameter, not one made by WGSL math
   const scale = n ? 1 / n : NaN;
-  if (!axes || axes.length === 1) return apply('sum', [x], { axis: axes?.[0] ?? null, keepdim, scale });
-  return overAxes(x, axes, keepdim, (t, a, last) => apply('sum', [t], { axis: a, keepdim: true, scale: last ? scale : 1 }));
+  if (!axes || axes.length === 1) return apply(reduceDefs.sum, [x], { axis: axes?.[0] ?? null, keepdim, scale });
+  return overAxes(x, axes, keepdim, (t, a, last) => apply(reduceDefs.sum, [t], { axis: a, keepdim: true, scale: last ? scale : 1 }));
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, axis: Axes, keepdim: boolean): Tensor {
   const axes = axesArg(op, x, axis);
-  if (!axes || axes.length === 1) return apply(op, [x], { axis: axes?.[0] ?? null, keepdim });
-  return overAxes(x, axes, keepdim, (t, a) => apply(op, [t], { axis: a, keepdim: true }));
+  if (!axes || axes.length === 1) return apply(reduceDefs[op], [x], { axis: axes?.[0] ?? null, keepdim });
+  return overAxes(x, axes, keepdim, (t, a) => apply(reduceDefs[op], [t], { axis: a, keepdim: true }));
 }
 
 /** Maximum over an axis, a list of axes or all (NaN where a NaN is reduced, as PyTorch); the gradient goes
@@ -320,19 +351,19 @@ export const min = (x: Tensor, axis?: Axes, keepdim = false): Tensor => extremum
 
 /** Index of the first maximum along an axis (i32, no gradient); of the first NaN where there is one. */
 export function argmax(x: Tensor, axis = -1, keepdim = false): Tensor {
-  return apply('argmax', [x], { axis: normAxis('argmax', axis, x.ndim), keepdim });
+  return apply(reduceDefs.argmax, [x], { axis: normAxis('argmax', axis, x.ndim), keepdim });
 }
 
 /** Index of the first minimum along an axis (i32, no gradient). */
 export function argmin(x: Tensor, axis = -1, keepdim = false): Tensor {
-  return apply('argmin', [x], { axis: normAxis('argmin', axis, x.ndim), keepdim });
+  return apply(reduceDefs.argmin, [x], { axis: normAxis('argmin', axis, x.ndim), keepdim });
 }
 
 /** Running sum along an axis (torch.cumsum); `reverse` sums from the end, `exclusive` leaves each element
  * out of its own sum (ONNX CumSum's attributes). */
 export function cumsum(x: Tensor, axis: number, opts: { exclusive?: boolean; reverse?: boolean } = {}): Tensor {
   checkOptions('cumsum', opts, ['exclusive', 'reverse']);
-  return apply('cumsum', [x], { axis: normAxis('cumsum', axis, x.ndim), exclusive: opts.exclusive ?? false, reverse: opts.reverse ?? false });
+  return apply(reduceDefs.cumsum, [x], { axis: normAxis('cumsum', axis, x.ndim), exclusive: opts.exclusive ?? false, reverse: opts.reverse ?? false });
 }
 
 /** The k largest values along an axis, largest first, and their indices (ties: lower index first); the
@@ -340,12 +371,12 @@ export function cumsum(x: Tensor, axis: number, opts: { exclusive?: boolean; rev
 export function topk(x: Tensor, k: number, axis = -1): { values: Tensor; indices: Tensor } {
   const a = normAxis('topk', axis, x.ndim);
   if (x.ndim === 0 && k === 1) {
-    const indices = apply('topkIndices', [x], { axis: a, k }, 'topk'); // 0-d: [0]
-    const values = onScalarAxis([x, indices], ([x1, i1]) => apply('gather', [x1, i1], { axis: 0 }));
+    const indices = apply(reduceDefs.topkIndices, [x], { axis: a, k }, 'topk'); // 0-d: [0]
+    const values = onScalarAxis([x, indices], ([x1, i1]) => apply(indexingDefs.gather, [x1, i1], { axis: 0 }));
     return { values, indices };
   }
-  const indices = apply('topkIndices', [x], { axis: a, k }, 'topk');
-  return { values: apply('gather', [x, indices], { axis: a }), indices };
+  const indices = apply(reduceDefs.topkIndices, [x], { axis: a, k }, 'topk');
+  return { values: apply(indexingDefs.gather, [x, indices], { axis: a }), indices };
 }
 
 /**
@@ -354,7 +385,7 @@ export function topk(x: Tensor, k: number, axis = -1): { values: Tensor; indices
  */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(g.shape, shape)) return g;
-  return apply('sumTo', [g], { shape: [...shape] });
+  return apply(reduceDefs.sumTo, [g], { shape: [...shape] });
 }
 
 /** Runs of adjacent reduced axes summed in one dispatch each. */

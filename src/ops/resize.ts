@@ -11,6 +11,7 @@ import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { fromHost } from '../creation.js';
 import { add } from './binary.js';
@@ -19,6 +20,14 @@ import { adaptiveAvgPool2d } from './pooling.js';
 import { checkOptions } from '../options.js';
 import resizeWgsl from '../../shaders/resize.wgsl';
 import resizeBackwardWgsl from '../../shaders/resize_backward.wgsl';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface ResizeAttrs {
+  resize: { from: number[]; to: number[]; scale: number[]; mode: 'nearest' | 'linear' | 'cubic'; coord: import('./resize.js').ResizeCoord; nearest: import('./resize.js').NearestMode; cubicA: number; excludeOutside: boolean; roi: number[]; adjoint: boolean };
+}
+declare module './def.js' {
+  interface Attrs extends ResizeAttrs {}
+}
 
 const GEOMETRY = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32' } as const;
 const RESIZE = defineKernel(resizeWgsl, GEOMETRY, { X: 'read f32', TH: 'read u32', TW: 'read u32', Y: 'read_write f32' });
@@ -178,7 +187,7 @@ function upload(words: Uint32Array): Tensor {
 
 const spatial = (shape: readonly number[], S: number) => shape.slice(shape.length - S);
 
-export const resizeDefs = {
+export const resizeDefs: Ops<keyof ResizeAttrs> = defineOps({
   resize: {
     infer([x], a) {
       checkDType('resize', x, 'f32');
@@ -208,7 +217,7 @@ export const resizeDefs = {
       }
       return y;
     },
-    backward: (g, _s, a) => [apply('resize', [g], { ...a, adjoint: !a.adjoint })],
+    backward: (g, _s, a) => [apply(resizeDefs.resize, [g], { ...a, adjoint: !a.adjoint })],
     reference([x], a) {
       const S = a.from.length;
       const p = plan(a);
@@ -230,7 +239,10 @@ export const resizeDefs = {
       return out;
     },
   } satisfies OpDef<Attrs['resize']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  resize: { ops: true }, // the adjoint resize of g (linear: its own backward is the forward again)
+});
 
 export interface ResizeOptions {
   /** Output extents of the last one or two axes (or give scales). */
@@ -267,7 +279,7 @@ export function resize(x: Tensor, opts: ResizeOptions): Tensor {
   const extrapolation = opts.extrapolationValue ?? 0;
   if (!Number.isFinite(extrapolation)) throw new Error(`resize: extrapolationValue must be finite, got ${extrapolation}`);
   const attrs = { ...g, mode, coord, nearest, cubicA, excludeOutside, roi, adjoint: false };
-  const y = apply('resize', [x], attrs);
+  const y = apply(resizeDefs.resize, [x], attrs);
   if (coord !== 'tf_crop_and_resize' || !extrapolation) return y;
   // positions whose coordinate is outside the input on either axis take the extrapolation value
   const { OH, OW, th, tw } = plan(attrs);
@@ -333,7 +345,7 @@ export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
   }
   if (alignCorners) g.scale = g.to.map((d, i) => d / g.from[i]); // PyTorch's corners: the integer sizes
   const nearest = mode === 'nearest' || mode === 'nearest-exact';
-  return apply('resize', [x], {
+  return apply(resizeDefs.resize, [x], {
     ...g,
     mode: nearest ? 'nearest' : mode === 'bicubic' ? 'cubic' : 'linear',
     coord: mode === 'nearest' ? 'asymmetric' : alignCorners ? 'align_corners' : 'half_pixel',

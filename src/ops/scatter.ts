@@ -9,6 +9,7 @@ import { f64 } from '../reference.js';
 import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import { ones, zeros } from '../creation.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkIndices } from './gather.js';
 import { scatterAddKernel, scatteredSrcGrad } from './indexing.js';
@@ -16,6 +17,18 @@ import { mul } from './binary.js';
 import { checkOptions } from '../options.js';
 import gatherNdWgsl from '../../shaders/gather_nd.wgsl';
 import scatterNdWgsl from '../../shaders/scatter_nd.wgsl';
+import { indexingDefs } from './indexing.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface ScatterAttrs {
+  // ops/scatter.ts: torch.scatter (replacing), ONNX GatherND / ScatterND
+  scatter: { axis: number };
+  gatherNd: { batchDims: number };
+  scatterNd: { reduction: 'none' | 'add' | 'mul'; batchDims: number };
+}
+declare module './def.js' {
+  interface Attrs extends ScatterAttrs {}
+}
 
 const GATHER_ND = defineKernel(gatherNdWgsl, { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
 const SCATTER_ND = defineKernel(scatterNdWgsl, { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', UPD: 'read u32', Y: 'read_write u32' });
@@ -89,7 +102,7 @@ function scatterNdKernel(base: Tensor | null, shape: readonly number[], idx: Ten
   return y;
 }
 
-export const scatterDefs = {
+export const scatterDefs: Ops<keyof ScatterAttrs> = defineOps({
   scatter: {
     infer([x, index, src], { axis }) {
       checkDType('scatter', x, 'f32', 'input');
@@ -112,7 +125,7 @@ export const scatterDefs = {
       let dx: Tensor | null = null;
       if (x.requiresGrad) {
         const z = zeros(index.shape);
-        dx = apply('scatter', [g, index, z], { axis });
+        dx = apply(scatterDefs.scatter, [g, index, z], { axis });
         z.dispose();
       }
       return [dx, null, src.requiresGrad ? scatteredSrcGrad(g, index, axis, src.shape) : null];
@@ -147,7 +160,7 @@ export const scatterDefs = {
     },
     backward(g, [idx], { batchDims }, [x]) {
       const z = zeros(x.shape);
-      const dx = apply('scatterNd', [z, idx, g], { reduction: 'add', batchDims });
+      const dx = apply(scatterDefs.scatterNd, [z, idx, g], { reduction: 'add', batchDims });
       z.dispose();
       return [dx, null];
     },
@@ -183,25 +196,25 @@ export const scatterDefs = {
         if (reduction === 'add') dx = g;
         else if (reduction === 'none') {
           const z = zeros(upd.shape);
-          dx = apply('scatterNd', [g, idx, z], { reduction: 'none', batchDims });
+          dx = apply(scatterDefs.scatterNd, [g, idx, z], { reduction: 'none', batchDims });
           z.dispose();
         } else {
           // d(x * prod of its updates)/dx: g times that product
           const o = ones(x.shape);
-          const prod = apply('scatterNd', [o, idx, updSaved], { reduction: 'mul', batchDims });
+          const prod = apply(scatterDefs.scatterNd, [o, idx, updSaved], { reduction: 'mul', batchDims });
           dx = mul(g, prod);
           o.dispose();
           prod.dispose();
         }
       }
       if (!upd.requiresGrad) return [dx, null, null];
-      if (reduction !== 'mul') return [dx, null, apply('gatherNd', [g, idx], { batchDims })];
+      if (reduction !== 'mul') return [dx, null, apply(scatterDefs.gatherNd, [g, idx], { batchDims })];
       // d(x * u)/du = x where each cell is multiplied by one update only: host-known distinct cells
       if (!idx.host || ndCells(x.shape, { shape: [...idx.shape], data: Float64Array.from(idx.host) }, batchDims).some((c, i, all) => all.indexOf(c) !== i)) {
         throw new Error(`scatterNd: reduction 'mul' gives the updates a gradient only for host-known indices naming distinct cells (indices ${shapeStr(idx.shape)}${idx.host ? ' repeat a cell' : ' were made on the GPU'})`);
       }
       const gx = mul(g, xSaved);
-      const du = apply('gatherNd', [gx, idx], { batchDims });
+      const du = apply(scatterDefs.gatherNd, [gx, idx], { batchDims });
       gx.dispose();
       return [dx, null, du];
     },
@@ -218,7 +231,12 @@ export const scatterDefs = {
       return out;
     },
   } satisfies OpDef<Attrs['scatterNd']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  scatter: { ops: true }, // scatter of zeros into g for x, the gather of g for src
+  gatherNd: { ops: true }, // a scatterNd-add of g into zeros
+  scatterNd: { ops: true }, // g, a scatterNd of zeros into g, or g times the scattered product; gatherNd of g
+});
 
 /** A copy of x with src[c] written at c with c_axis := index[c] (torch.scatter, out of place; index of x's
  * rank, no larger than src, nor than x off the axis). Duplicate targets: the last along the axis wins
@@ -227,16 +245,16 @@ export function scatter(x: Tensor, axis: number, index: Tensor, src: Tensor, opt
   checkOptions('scatter', opts, ['reduce']);
   const a = normAxis('scatter', axis, x.ndim);
   const reduce = opts.reduce ?? 'none';
-  if (reduce === 'add') return apply('scatterAdd', [x, index, src], { axis: a });
+  if (reduce === 'add') return apply(indexingDefs.scatterAdd, [x, index, src], { axis: a });
   if (reduce !== 'none') throw new Error(`scatter: reduce must be 'none' or 'add', got '${reduce}'`);
-  return apply('scatter', [x, index, src], { axis: a });
+  return apply(scatterDefs.scatter, [x, index, src], { axis: a });
 }
 
 /** ONNX GatherND: indices [..batch, .., k] (i32, negative counts from the end) pick cells of x's axes
  * batchDims .. batchDims + k - 1; the result is [..batch, ..indices' middle, ..x's remaining axes].
  * Any dtype; gradients to x (a deterministic scatter-add). */
 export function gatherNd(x: Tensor, indices: Tensor, batchDims = 0): Tensor {
-  return apply('gatherNd', [x, indices], { batchDims });
+  return apply(scatterDefs.gatherNd, [x, indices], { batchDims });
 }
 
 /** ONNX ScatterND: a copy of x with updates written at the cells indices name (reduction 'none': the last
@@ -244,5 +262,5 @@ export function gatherNd(x: Tensor, indices: Tensor, batchDims = 0): Tensor {
  * Gradients to x, and to updates ('mul': for host-known indices naming distinct cells). */
 export function scatterNd(x: Tensor, indices: Tensor, updates: Tensor, opts: { reduction?: 'none' | 'add' | 'mul' } = {}): Tensor {
   checkOptions('scatterNd', opts, ['reduction']);
-  return apply('scatterNd', [x, indices, updates], { reduction: opts.reduction ?? 'none', batchDims: 0 });
+  return apply(scatterDefs.scatterNd, [x, indices, updates], { reduction: opts.reduction ?? 'none', batchDims: 0 });
 }

@@ -6,12 +6,26 @@ import { defineKernel } from '../kernel.js';
 import { f64, reductionView } from '../reference.js';
 import { normAxis } from '../shape.js';
 import type { Attrs, OpDef, F64 } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { rowsPerWorkgroup } from '../variants.js';
 import softmaxWgsl from '../../shaders/softmax.wgsl';
 import softmaxWorkgroupWgsl from '../../shaders/softmax_workgroup.wgsl';
 import softmaxBackwardWgsl from '../../shaders/softmax_backward.wgsl';
 import softmaxBackwardWorkgroupWgsl from '../../shaders/softmax_backward_workgroup.wgsl';
+import { exp } from './unary.js';
+import { mul, sub } from './binary.js';
+import { sum } from './reduce.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface SoftmaxAttrs {
+  // ops/softmax.ts
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
+}
+declare module './def.js' {
+  interface Attrs extends SoftmaxAttrs {}
+}
 
 const SOFTMAX = defineKernel(softmaxWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
 const SOFTMAX_WORKGROUP = defineKernel(softmaxWorkgroupWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
@@ -80,10 +94,14 @@ function softmaxOp(name: 'softmax' | 'logSoftmax'): OpDef<{ axis: number }> {
   };
 }
 
-export const softmaxDefs = {
+export const softmaxDefs: Ops<keyof SoftmaxAttrs> = defineOps({
   softmax: softmaxOp('softmax') satisfies OpDef<Attrs['softmax']>,
   logSoftmax: softmaxOp('logSoftmax') satisfies OpDef<Attrs['logSoftmax']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  softmax: { backward: (g, [y], { axis }) => [mul(y, sub(g, sum(mul(g, y), axis, true)))] },
+  logSoftmax: { backward: (g, [y], { axis }) => [sub(g, mul(exp(y), sum(g, axis, true)))] },
+});
 
-export const softmax = (x: Tensor, axis = -1): Tensor => apply('softmax', [x], { axis: normAxis('softmax', axis, x.ndim) });
-export const logSoftmax = (x: Tensor, axis = -1): Tensor => apply('logSoftmax', [x], { axis: normAxis('logSoftmax', axis, x.ndim) });
+export const softmax = (x: Tensor, axis = -1): Tensor => apply(softmaxDefs.softmax, [x], { axis: normAxis('softmax', axis, x.ndim) });
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => apply(softmaxDefs.logSoftmax, [x], { axis: normAxis('logSoftmax', axis, x.ndim) });

@@ -1,6 +1,7 @@
 // The one table of primitives. Its type demands an entry, with forward, backward and reference,
 // for every key of Attrs (def.ts).
-import type { OpTable } from './def.js';
+import type { Attrs, OpTable, Primitive } from './def.js';
+import type { HigherOrder } from './higher_order.js';
 import { binaryDefs } from './binary.js';
 import { gatherDefs } from './gather.js';
 import { linearDefs, matmulDefs } from './matmul.js';
@@ -27,7 +28,8 @@ import { convTransposeDefs } from './conv_transpose.js';
 
 let cached: OpTable | null = null;
 
-/** Built on first use: the op modules import apply.ts, which imports this file (an import cycle). */
+/** Every primitive by name (for the audit, the docs and tools that iterate over ops; apply() does not use
+ * it, so a bundle that never calls this holds only the families it uses). Built on first use. */
 export function opTable(): OpTable {
   return (cached ??= {
     ...unaryDefs,
@@ -56,3 +58,6 @@ export function opTable(): OpTable {
     ...convTransposeDefs,
   });
 }
+
+/** What each primitive does under createGraph, by name (each rule sits beside its op, in its family's file). */
+export const higherOrder = Object.fromEntries(Object.entries(opTable()).map(([op, def]) => [op, def.higherOrder])) as { [P in Primitive]: HigherOrder<Attrs[P]> };

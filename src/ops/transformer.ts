@@ -6,6 +6,7 @@ import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { matmul } from './matmul.js';
 import { transpose } from './movement.js';
@@ -17,6 +18,20 @@ import layerNormBackwardWgsl from '../../shaders/layer_norm_backward.wgsl';
 import attentionForwardWgsl from '../../shaders/attention_forward.wgsl';
 import attentionBackwardQWgsl from '../../shaders/attention_backward_q.wgsl';
 import attentionBackwardKvWgsl from '../../shaders/attention_backward_kv.wgsl';
+import { add, mul, sub } from './binary.js';
+import { mean } from './reduce.js';
+import { pow } from './unary.js';
+import { composedAttention, recompute } from './higher_order.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface TransformerAttrs {
+  // ops/transformer.ts
+  layerNorm: { eps: number };
+  attention: { causal: boolean };
+}
+declare module './def.js' {
+  interface Attrs extends TransformerAttrs {}
+}
 
 /** The attention kernels' head-dimension defines: rows as vec4 when D is a multiple of 4. */
 function headDefines(D: number) {
@@ -29,7 +44,7 @@ const ATTENTION_FORWARD = defineKernel(attentionForwardWgsl, { bh: 'u32', T: 'u3
 const ATTENTION_BACKWARD_Q = defineKernel(attentionBackwardQWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read VD', DO: 'read VD', LSE: 'read f32', DQ: 'read_write VD', DL: 'read_write f32' });
 const ATTENTION_BACKWARD_KV = defineKernel(attentionBackwardKvWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', DO: 'read VD', LSE: 'read f32', DL: 'read f32', DK: 'read_write VD', DV: 'read_write VD' });
 
-export const transformerDefs = {
+export const transformerDefs: Ops<keyof TransformerAttrs> = defineOps({
   layerNorm: {
     infer([x, w, b]) {
       checkDType('layerNorm', x, 'f32', 'input');
@@ -175,17 +190,27 @@ export const transformerDefs = {
       return out;
     },
   } satisfies OpDef<Attrs['attention']>,
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  layerNorm: recompute(([x, w, b], { eps }) => {
+    const axis = x.ndim - 1;
+    const mu = mean(x, axis, true);
+    const c = sub(x, mu);
+    const inv = pow(add(mean(mul(c, c), axis, true), eps), -0.5);
+    return add(mul(mul(c, inv), w), b);
+  }),
+  attention: recompute(([q, k, v], { causal }) => composedAttention(q, k, v, causal)),
+});
 
 /** Layer norm over the last axis: (x - mean) / sqrt(var + eps) * weight + bias. */
 export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
   if (!(eps > 0) || !Number.isFinite(eps)) throw new Error(`layerNorm: eps must be a positive finite number, got ${eps}`);
-  return apply('layerNorm', [x, weight, bias], { eps });
+  return apply(transformerDefs.layerNorm, [x, weight, bias], { eps });
 }
 
 /** Scaled dot-product attention softmax(q k^T / sqrt(D)) v for [B, H, T, D], fused (flash-style). */
 export function attention(q: Tensor, k: Tensor, v: Tensor, opts: { causal?: boolean } = {}): Tensor {
   checkOptions('attention', opts, ['causal']);
-  return apply('attention', [q, k, v], { causal: opts.causal ?? false });
+  return apply(transformerDefs.attention, [q, k, v], { causal: opts.causal ?? false });
 }
 

@@ -5,10 +5,57 @@ import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { erf64, gelu64, mapF64 } from '../reference.js';
 import type { Attrs, OpDef } from './def.js';
+import { defineOps, type None, type Ops } from './def.js';
 import { apply, checkDType, lanes, laneVariants, view } from './apply.js';
 import { checkOptions } from '../options.js';
 import unaryWgsl from '../../shaders/unary.wgsl';
 import unaryBackwardWgsl from '../../shaders/unary_backward.wgsl';
+import { add, div, mul } from './binary.js';
+import { ge, gt, le, logicalAnd, logicalOr, lt } from './masks.js';
+import { geluErfGrad, geluTanhGrad, mask, unaryRule } from './higher_order.js';
+
+/** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
+export interface UnaryAttrs {
+  neg: None;
+  exp: None;
+  log: None;
+  sqrt: None;
+  tanh: None;
+  relu: None;
+  sigmoid: None;
+  gelu: { approximate: 'none' | 'tanh' };
+  abs: None;
+  sign: None;
+  clamp: { min: number; max: number };
+  erf: None;
+  silu: None;
+  softplus: { beta: number; threshold: number };
+  leakyRelu: { slope: number };
+  powScalar: { p: number };
+  affine: { a: number; b: number };
+  hardsigmoid: { alpha: number; beta: number };
+  hardswish: None;
+  elu: { alpha: number; scale: number; inputScale: number };
+  softsign: None;
+  mish: None;
+  shrink: { lambd: number; bias: number };
+  threshold: { threshold: number; value: number };
+  logSigmoid: None;
+  sin: None;
+  cos: None;
+  tan: None;
+  asin: None;
+  acos: None;
+  atan: None;
+  sinh: None;
+  cosh: None;
+  asinh: None;
+  acosh: None;
+  atanh: None;
+}
+declare module './def.js' {
+  interface Attrs extends UnaryAttrs {}
+}
 
 interface Spec<A> {
   /** y in terms of x and the scalars a, b (from scalars(attrs)); a function of the attributes when they
@@ -74,7 +121,7 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
 
 const powSign = (p: number, x: number) => (Number.isInteger(p) && Math.abs(p % 2) === 1 && x < 0 ? -1 : 1);
 
-export const unaryDefs = {
+export const unaryDefs: Ops<keyof UnaryAttrs> = defineOps({
   neg: unaryOp<Attrs['neg']>('neg', { expr: '-x', deriv: '-g', ref: (x) => -x }),
   exp: unaryOp<Attrs['exp']>('exp', { expr: 'exp(x)', deriv: 'g * y', ref: Math.exp }),
   log: unaryOp<Attrs['log']>('log', { expr: 'log(x)', deriv: 'g / x', ref: Math.log }),
@@ -154,72 +201,123 @@ export const unaryDefs = {
   asinh: unaryOp<Attrs['asinh']>('asinh', { expr: 'asinh_(x)', deriv: 'g / sqrt(1.0 + x * x)', ref: Math.asinh }),
   acosh: unaryOp<Attrs['acosh']>('acosh', { expr: 'acosh_(x)', deriv: 'g / sqrt((x - 1.0) * (x + 1.0))', ref: Math.acosh }),
   atanh: unaryOp<Attrs['atanh']>('atanh', { expr: 'atanh_(x)', deriv: 'g / ((1.0 - x) * (1.0 + x))', ref: Math.atanh }),
-};
+}, {
+  // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
+  neg: unaryRule((_x, _y, g) => neg(g)),
+  exp: unaryRule((_x, y, g) => mul(g, y)),
+  log: unaryRule((x, _y, g) => div(g, x)),
+  sqrt: unaryRule((_x, y, g) => div(affine(g, 0.5), y)),
+  tanh: unaryRule((_x, y, g) => mul(g, affine(mul(y, y), -1, 1))),
+  relu: unaryRule((x, _y, g) => mul(g, mask(gt(x, 0)))),
+  // sigmoid(x) sigmoid(-x), not y (1 - y): 1 - y is 0 in f32 from x ~ 17 on, where the derivative is e^-x
+  sigmoid: unaryRule((x, y, g) => mul(g, mul(y, sigmoid(neg(x))))),
+  gelu: unaryRule((x, _y, g, { approximate }) => mul(g, approximate === 'tanh' ? geluTanhGrad(x) : geluErfGrad(x))),
+  abs: unaryRule((x, _y, g) => mul(g, sign(x))),
+  sign: unaryRule((_x, _y, g) => affine(g, 0)),
+  clamp: unaryRule((x, _y, g, { min, max }) => mul(g, mask(logicalAnd(ge(x, min), le(x, max))))),
+  erf: unaryRule((x, _y, g) => mul(g, affine(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))),
+  silu: unaryRule((x, _y, g) => {
+    const s = sigmoid(x);
+    return mul(g, mul(s, add(mul(x, affine(s, -1, 1)), 1)));
+  }),
+  softplus: unaryRule((x, _y, g, { beta, threshold }) => {
+    const above = mask(gt(affine(x, beta), threshold));
+    return mul(g, add(above, mul(affine(above, -1, 1), sigmoid(affine(x, beta)))));
+  }),
+  leakyRelu: unaryRule((x, _y, g, { slope }) => mul(g, affine(mask(gt(x, 0)), 1 - slope, slope))),
+  powScalar: unaryRule((x, _y, g, { p }) => (p === 0 ? affine(g, 0) : mul(g, affine(pow(x, p - 1), p)))),
+  affine: unaryRule((_x, _y, g, { a }) => affine(g, a)),
+  hardsigmoid: unaryRule((_x, y, g, { alpha }) => mul(g, affine(mask(logicalAnd(gt(y, 0), lt(y, 1))), alpha))),
+  hardswish: unaryRule((x, _y, g) => mul(g, add(mask(gt(x, 3)), mul(mask(logicalAnd(ge(x, -3), le(x, 3))), affine(x, 1 / 3, 0.5))))),
+  elu: unaryRule((x, y, g, { alpha, scale, inputScale }) => {
+    const above = mask(gt(x, 0));
+    return mul(g, add(affine(above, scale), mul(affine(above, -1, 1), affine(y, inputScale, inputScale * scale * alpha))));
+  }),
+  softsign: unaryRule((x, _y, g) => div(g, pow(affine(abs(x), 1, 1), 2))),
+  mish: unaryRule((x, _y, g) => {
+    const t = tanh(softplus(x));
+    return mul(g, add(t, mul(mul(x, sigmoid(x)), affine(mul(t, t), -1, 1))));
+  }),
+  shrink: unaryRule((x, _y, g, { lambd }) => mul(g, mask(logicalOr(gt(x, lambd), lt(x, -lambd))))),
+  threshold: unaryRule((x, _y, g, { threshold }) => mul(g, mask(gt(x, threshold)))), // conv2d of g; the weight's by a conv2d correlation
+  logSigmoid: unaryRule((x, _y, g) => mul(g, sigmoid(neg(x)))),
+  sin: unaryRule((x, _y, g) => mul(g, cos(x))),
+  cos: unaryRule((x, _y, g) => neg(mul(g, sin(x)))),
+  tan: unaryRule((_x, y, g) => mul(g, affine(mul(y, y), 1, 1))),
+  asin: unaryRule((x, _y, g) => div(g, sqrt(mul(affine(x, -1, 1), affine(x, 1, 1))))),
+  acos: unaryRule((x, _y, g) => neg(div(g, sqrt(mul(affine(x, -1, 1), affine(x, 1, 1)))))),
+  atan: unaryRule((x, _y, g) => div(g, affine(mul(x, x), 1, 1))),
+  sinh: unaryRule((x, _y, g) => mul(g, cosh(x))),
+  cosh: unaryRule((x, _y, g) => mul(g, sinh(x))),
+  asinh: unaryRule((x, _y, g) => div(g, sqrt(affine(mul(x, x), 1, 1)))),
+  acosh: unaryRule((x, _y, g) => div(g, sqrt(mul(affine(x, 1, -1), affine(x, 1, 1))))),
+  atanh: unaryRule((x, _y, g) => div(g, mul(affine(x, -1, 1), affine(x, 1, 1)))),
+});
 
 /** A WGSL f32 literal of v (always with a decimal point or exponent). */
 const wgslFloat = (v: number) => Math.fround(v).toExponential(8);
 
-export const neg = (x: Tensor) => apply('neg', [x], {});
-export const exp = (x: Tensor) => apply('exp', [x], {});
-export const log = (x: Tensor) => apply('log', [x], {});
-export const sqrt = (x: Tensor) => apply('sqrt', [x], {});
-export const tanh = (x: Tensor) => apply('tanh', [x], {});
-export const relu = (x: Tensor) => apply('relu', [x], {});
-export const sigmoid = (x: Tensor) => apply('sigmoid', [x], {});
+export const neg = (x: Tensor) => apply(unaryDefs.neg, [x], {});
+export const exp = (x: Tensor) => apply(unaryDefs.exp, [x], {});
+export const log = (x: Tensor) => apply(unaryDefs.log, [x], {});
+export const sqrt = (x: Tensor) => apply(unaryDefs.sqrt, [x], {});
+export const tanh = (x: Tensor) => apply(unaryDefs.tanh, [x], {});
+export const relu = (x: Tensor) => apply(unaryDefs.relu, [x], {});
+export const sigmoid = (x: Tensor) => apply(unaryDefs.sigmoid, [x], {});
 /** GELU: exact, x Phi(x) through erf, by default (PyTorch's nn.GELU()); `approximate: 'tanh'` for GPT-2's form. */
 export function gelu(x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
   checkOptions('gelu', opts, ['approximate']);
   const approximate = opts.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
-  return apply('gelu', [x], { approximate });
+  return apply(unaryDefs.gelu, [x], { approximate });
 }
-export const abs = (x: Tensor) => apply('abs', [x], {});
-export const sign = (x: Tensor) => apply('sign', [x], {});
-export const erf = (x: Tensor) => apply('erf', [x], {});
-export const silu = (x: Tensor) => apply('silu', [x], {});
-export const sin = (x: Tensor) => apply('sin', [x], {});
-export const cos = (x: Tensor) => apply('cos', [x], {});
-export const tan = (x: Tensor) => apply('tan', [x], {});
-export const asin = (x: Tensor) => apply('asin', [x], {});
-export const acos = (x: Tensor) => apply('acos', [x], {});
-export const atan = (x: Tensor) => apply('atan', [x], {});
-export const sinh = (x: Tensor) => apply('sinh', [x], {});
-export const cosh = (x: Tensor) => apply('cosh', [x], {});
-export const asinh = (x: Tensor) => apply('asinh', [x], {});
-export const acosh = (x: Tensor) => apply('acosh', [x], {});
-export const atanh = (x: Tensor) => apply('atanh', [x], {});
+export const abs = (x: Tensor) => apply(unaryDefs.abs, [x], {});
+export const sign = (x: Tensor) => apply(unaryDefs.sign, [x], {});
+export const erf = (x: Tensor) => apply(unaryDefs.erf, [x], {});
+export const silu = (x: Tensor) => apply(unaryDefs.silu, [x], {});
+export const sin = (x: Tensor) => apply(unaryDefs.sin, [x], {});
+export const cos = (x: Tensor) => apply(unaryDefs.cos, [x], {});
+export const tan = (x: Tensor) => apply(unaryDefs.tan, [x], {});
+export const asin = (x: Tensor) => apply(unaryDefs.asin, [x], {});
+export const acos = (x: Tensor) => apply(unaryDefs.acos, [x], {});
+export const atan = (x: Tensor) => apply(unaryDefs.atan, [x], {});
+export const sinh = (x: Tensor) => apply(unaryDefs.sinh, [x], {});
+export const cosh = (x: Tensor) => apply(unaryDefs.cosh, [x], {});
+export const asinh = (x: Tensor) => apply(unaryDefs.asinh, [x], {});
+export const acosh = (x: Tensor) => apply(unaryDefs.acosh, [x], {});
+export const atanh = (x: Tensor) => apply(unaryDefs.atanh, [x], {});
 
 /** Limits x to [min, max] (either may be omitted; min > max gives max everywhere, as in PyTorch). */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   if (min === undefined && max === undefined) throw new Error('clamp: at least one of min and max must be given');
   for (const [n, v] of [['min', min], ['max', max]] as const) if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) throw new Error(`clamp: ${n} must be a number, got ${v}`);
   // a missing bound is a large finite sentinel (WGSL leaves infinities to the implementation)
-  return apply('clamp', [x], { min: Math.max(min ?? -3.4e38, -3.4e38), max: Math.min(max ?? 3.4e38, 3.4e38) });
+  return apply(unaryDefs.clamp, [x], { min: Math.max(min ?? -3.4e38, -3.4e38), max: Math.min(max ?? 3.4e38, 3.4e38) });
 }
 
 /** (1/beta) log(1 + exp(beta x)), x itself where beta x > threshold (PyTorch's F.softplus). */
 export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   if (!(beta > 0) || !Number.isFinite(beta)) throw new Error(`softplus: beta must be a positive finite number, got ${beta}`);
   if (!Number.isFinite(threshold)) throw new Error(`softplus: threshold must be finite, got ${threshold}`);
-  return apply('softplus', [x], { beta, threshold });
+  return apply(unaryDefs.softplus, [x], { beta, threshold });
 }
 
 /** x for x > 0, slope * x otherwise (PyTorch's F.leaky_relu, default slope 0.01). */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   if (!Number.isFinite(slope)) throw new Error(`leakyRelu: slope must be finite, got ${slope}`);
-  return apply('leakyRelu', [x], { slope });
+  return apply(unaryDefs.leakyRelu, [x], { slope });
 }
 
 /** x ** p for a scalar exponent p. */
 export function pow(x: Tensor, p: number): Tensor {
   if (typeof p !== 'number' || !Number.isFinite(p)) throw new Error(`pow: the exponent must be a finite number, got ${p}`);
-  return apply('powScalar', [x], { p });
+  return apply(unaryDefs.powScalar, [x], { p });
 }
 
 /** a * x + b for scalars a, b (how tensor-scalar arithmetic is done). */
 export function affine(x: Tensor, a: number, b = 0): Tensor {
   if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error(`affine: scalars must be finite, got a = ${a}, b = ${b}`);
-  return apply('affine', [x], { a, b });
+  return apply(unaryDefs.affine, [x], { a, b });
 }
 
 /** clamp(alpha x + beta, 0, 1): PyTorch's F.hardsigmoid (x / 6 + 1/2) by default; ONNX HardSigmoid passes
@@ -228,11 +326,11 @@ export function hardsigmoid(x: Tensor, opts: { alpha?: number; beta?: number } =
   checkOptions('hardsigmoid', opts, ['alpha', 'beta']);
   const { alpha = 1 / 6, beta = 0.5 } = opts;
   if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new Error(`hardsigmoid: alpha and beta must be finite, got alpha = ${alpha}, beta = ${beta}`);
-  return apply('hardsigmoid', [x], { alpha, beta });
+  return apply(unaryDefs.hardsigmoid, [x], { alpha, beta });
 }
 
 /** x clamp(x / 6 + 1/2, 0, 1) (PyTorch's F.hardswish, ONNX HardSwish). */
-export const hardswish = (x: Tensor) => apply('hardswish', [x], {});
+export const hardswish = (x: Tensor) => apply(unaryDefs.hardswish, [x], {});
 
 /** clamp(x, min, max) (PyTorch's F.hardtanh, default [-1, 1]); the gradient passes at the bounds too. */
 export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
@@ -242,7 +340,7 @@ export function hardtanh(x: Tensor, min = -1, max = 1): Tensor {
 
 function eluOp(name: string, alpha: number, scale: number, inputScale: number, x: Tensor): Tensor {
   if (!Number.isFinite(alpha)) throw new Error(`${name}: alpha must be finite, got ${alpha}`);
-  return apply('elu', [x], { alpha, scale, inputScale }, name);
+  return apply(unaryDefs.elu, [x], { alpha, scale, inputScale }, name);
 }
 /** x for x > 0, alpha (e^x - 1) otherwise (PyTorch's F.elu, ONNX Elu). */
 export const elu = (x: Tensor, alpha = 1) => eluOp('elu', alpha, 1, 1, x);
@@ -254,16 +352,16 @@ export function celu(x: Tensor, alpha = 1): Tensor {
   return eluOp('celu', alpha, 1, 1 / alpha, x);
 }
 /** x / (1 + |x|). */
-export const softsign = (x: Tensor) => apply('softsign', [x], {});
+export const softsign = (x: Tensor) => apply(unaryDefs.softsign, [x], {});
 /** x tanh(softplus(x)) (PyTorch's F.mish, ONNX Mish). */
-export const mish = (x: Tensor) => apply('mish', [x], {});
+export const mish = (x: Tensor) => apply(unaryDefs.mish, [x], {});
 /** log(sigmoid(x)), computed as -softplus(-x) (PyTorch's F.logsigmoid). */
-export const logSigmoid = (x: Tensor) => apply('logSigmoid', [x], {});
+export const logSigmoid = (x: Tensor) => apply(unaryDefs.logSigmoid, [x], {});
 
 function shrinkOp(name: string, lambd: number, bias: number, x: Tensor): Tensor {
   if (!(lambd >= 0) || !Number.isFinite(lambd)) throw new Error(`${name}: lambd must be a finite number >= 0, got ${lambd}`);
   if (!Number.isFinite(bias)) throw new Error(`${name}: bias must be finite, got ${bias}`);
-  return apply('shrink', [x], { lambd, bias }, name);
+  return apply(unaryDefs.shrink, [x], { lambd, bias }, name);
 }
 /** x where |x| > lambd, 0 elsewhere (PyTorch's F.hardshrink). */
 export const hardshrink = (x: Tensor, lambd = 0.5) => shrinkOp('hardshrink', lambd, 0, x);
@@ -277,5 +375,5 @@ export function shrink(x: Tensor, opts: { lambd?: number; bias?: number } = {}):
 /** x where x > threshold, value elsewhere (PyTorch's F.threshold; ONNX ThresholdedRelu is value 0). */
 export function threshold(x: Tensor, threshold: number, value: number): Tensor {
   if (!Number.isFinite(threshold) || !Number.isFinite(value)) throw new Error(`threshold: threshold and value must be finite, got ${threshold} and ${value}`);
-  return apply('threshold', [x], { threshold, value });
+  return apply(unaryDefs.threshold, [x], { threshold, value });
 }
