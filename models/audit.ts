@@ -1,7 +1,8 @@
 // The audit's whole-model rows: a loss of each model's output with respect to all its parameters. The audit
-// (src/audit.ts) is in the core and the models sit above it, so the rows are registered from here; the entries
-// (src/index.ts, and through it src/node.ts) and `rootgrad audit` import this file (package.json lists it under sideEffects).
-import { registerModelCase, rnd, labels, type Sampler } from '../src/audit.js';
+// (src/audit.ts) is in the core and the models sit above it, so the rows are registered from here, and the
+// entries (src/index.ts, src/node.ts) and `rootgrad audit` take runAudit, auditNames and modelCases from this
+// file: an app that runs the audit gets the model rows, and one that does not bundles neither.
+import { registerModelCase, rnd, labels, runAudit as runCoreAudit, auditNames as coreAuditNames, modelCases as registered, type AuditOptions, type AuditRow, type Sampler } from '../src/audit.js';
 import { fromHost } from '../src/creation.js';
 import * as ops from '../src/ops/all.js';
 import { buildModel } from './index.js';
@@ -33,4 +34,23 @@ const cases: Record<string, Sampler> = {
     return { inputs: Object.fromEntries(m.namedParameters()), fn: () => ops.crossEntropy(ops.reshape(m.forward(ids), [-1, 5]), y) };
   },
 };
-for (const [name, sampler] of Object.entries(cases)) registerModelCase(name, sampler);
+/** The whole-model rows, by name (registered with the core audit when this is first used). */
+export const modelCases: Record<string, Sampler> = /* @__PURE__ */ registerModels();
+
+/** Registers the rows once (a call, not an import side effect: an app that never audits drops them). */
+function registerModels(): Record<string, Sampler> {
+  for (const [name, sampler] of Object.entries(cases)) if (!(name in registered)) registerModelCase(name, sampler);
+  return registered;
+}
+
+/** Runs the gradient audit: every primitive, loss, model and defineOp op (src/audit.ts's runAudit). */
+export function runAudit(opts: AuditOptions = {}): Promise<AuditRow[]> {
+  registerModels();
+  return runCoreAudit(opts);
+}
+
+/** The audit's row names, in order. */
+export function auditNames(): string[] {
+  registerModels();
+  return coreAuditNames();
+}

@@ -5,13 +5,13 @@
 // uses the index check always: its kernel marks a row PyTorch would refuse with -1 draws.
 import { rt, type Runtime } from './runtime.js';
 import { defineKernel } from './kernel.js';
-import type { Tensor } from './tensor.js';
+import { hooks, type Tensor } from './tensor.js';
 import checkFiniteWgsl from '../shaders/check_finite.wgsl';
 import checkIndicesWgsl from '../shaders/check_indices.wgsl';
 
 const SLOTS = 4096;
-const CHECK_FINITE = defineKernel(checkFiniteWgsl, { n: 'u32', slot: 'u32' }, { X: 'read u32', FLAGS: 'read_write u32' });
-const CHECK_INDICES = defineKernel(checkIndicesWgsl, { n: 'u32', slot: 'u32', bound: 'u32' }, { IDX: 'read i32', FLAGS: 'read_write u32' });
+const CHECK_FINITE = /* @__PURE__ */ defineKernel(checkFiniteWgsl, { n: 'u32', slot: 'u32' }, { X: 'read u32', FLAGS: 'read_write u32' });
+const CHECK_INDICES = /* @__PURE__ */ defineKernel(checkIndicesWgsl, { n: 'u32', slot: 'u32', bound: 'u32' }, { IDX: 'read i32', FLAGS: 'read_write u32' });
 const state = { enabled: false, labels: [] as string[], flags: null as GPUBuffer | null, runtime: null as Runtime | null };
 
 /** Turns anomaly detection on or off (`rootgrad train --detect-anomaly`). */
@@ -76,3 +76,4 @@ export async function anomalyReport(): Promise<void> {
   const first = bits.findIndex((b) => b !== 0);
   if (first >= 0) throw new Error(`anomaly: ${labels[first]} (the first of ${bits.filter((b) => b).length} flagged ops)`);
 }
+hooks.afterRead = anomalyReport; // reads report what anomaly mode found

@@ -103,7 +103,7 @@ export const linearLossCase = (name: string, strategy: 'chunked' | 'tiled'): Sam
 };
 
 /** One case per primitive; `custom` is audited once per op made with defineOp, with that op's own sample. */
-export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
+export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = /* @__PURE__ */ (() => ({
   neg: unary(ops.neg),
   exp: unary(ops.exp),
   log: unary(ops.log, 0.1, 3),
@@ -463,11 +463,11 @@ export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = {
     if (g.uniform() < 0.7) inputs.bias = rnd(g, [O]);
     return { inputs, fn: (xx, w, b) => ops.convTranspose2d(xx, w, b, { stride, padding, outputPadding, dilation, groups }) };
   },
-};
+}))();
 
 /** Whole models: a loss of the model's output with respect to all its parameters (a sample of each). The
  * models sit above the core (src/ never imports models/: test/layers.test.ts), so their cases are registered
- * here by models/audit.ts, which models/index.ts loads: anything that can build a model audits it. */
+ * here by models/audit.ts, whose runAudit the entries and the command export. */
 export const modelCases: Record<string, Sampler> = {};
 
 /** Adds a whole-model audit row (models/audit.ts); a name is registered once. */

@@ -27,21 +27,26 @@ export interface TuneResult {
 }
 
 /** What autotune() times: per kernel and shape class, the variants and a representative call. */
-const CASES: { kernel: keyof Variants; shapeClass: string; variants: string[]; shapes: number[][]; call: (ts: Tensor[]) => Tensor; backward?: boolean }[] = [
-  ...([['small', 64], ['medium', 256], ['large', 512]] as const).map(([shapeClass, n]) => ({
-    kernel: 'matmul' as const, shapeClass, variants: ['registers', 'tiled'], shapes: [[n, n], [n, n]], call: ([a, b]: Tensor[]) => matmul(a, b),
-  })),
-  // conv2d forward per GEMM-size class (convClass): 16->16 channels on 16x16 (batch 2) and 32->32 on 16x16 (batch 1), 3x3
-  ...([['small', 2, 16, 16], ['large', 1, 32, 16]] as const).map(([shapeClass, N, C, S]) => ({
-    kernel: 'conv' as const, shapeClass, variants: ['blocked', 'tiled'], shapes: [[N, C, S, S], [C, C, 3, 3]], call: ([x, w]: Tensor[]) => conv2d(x, w, null, { padding: 1 }),
-  })),
-  // fused linear loss, forward and backward (the strategies split the work between the two differently)
-  { kernel: 'linearLoss', shapeClass: 'any', variants: ['chunked', 'tiled'], shapes: [[256, 32], [2048, 32]], backward: true, call: ([h, w]: Tensor[]) => linearCrossEntropy(h, w, fromHost(new Int32Array(256), [256], 'i32')) },
-  ...([['short', 64], ['long', 2048]] as const).flatMap(([shapeClass, C]) => [
-    { kernel: 'softmax' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => softmax(x, -1) },
-    { kernel: 'reduce' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => sum(x, -1) },
-  ]),
-];
+type TuneCase = { kernel: keyof Variants; shapeClass: string; variants: string[]; shapes: number[][]; call: (ts: Tensor[]) => Tensor; backward?: boolean };
+
+/** The measured cases (made when autotune runs: an app that never tunes bundles none of the ops they call). */
+function tuneCases(): TuneCase[] {
+  return [
+    ...([['small', 64], ['medium', 256], ['large', 512]] as const).map(([shapeClass, n]) => ({
+      kernel: 'matmul' as const, shapeClass, variants: ['registers', 'tiled'], shapes: [[n, n], [n, n]], call: ([a, b]: Tensor[]) => matmul(a, b),
+    })),
+    // conv2d forward per GEMM-size class (convClass): 16->16 channels on 16x16 (batch 2) and 32->32 on 16x16 (batch 1), 3x3
+    ...([['small', 2, 16, 16], ['large', 1, 32, 16]] as const).map(([shapeClass, N, C, S]) => ({
+      kernel: 'conv' as const, shapeClass, variants: ['blocked', 'tiled'], shapes: [[N, C, S, S], [C, C, 3, 3]], call: ([x, w]: Tensor[]) => conv2d(x, w, null, { padding: 1 }),
+    })),
+    // fused linear loss, forward and backward (the strategies split the work between the two differently)
+    { kernel: 'linearLoss', shapeClass: 'any', variants: ['chunked', 'tiled'], shapes: [[256, 32], [2048, 32]], backward: true, call: ([h, w]: Tensor[]) => linearCrossEntropy(h, w, fromHost(new Int32Array(256), [256], 'i32')) },
+    ...([['short', 64], ['long', 2048]] as const).flatMap(([shapeClass, C]) => [
+      { kernel: 'softmax' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => softmax(x, -1) },
+      { kernel: 'reduce' as const, shapeClass, variants: ['thread', 'workgroup'], shapes: [[(1 << 17) / C, C]], call: ([x]: Tensor[]) => sum(x, -1) },
+    ]),
+  ];
+}
 
 /** Measures the variants of matmul, conv2d, the fused linear loss, softmax and row sums per shape class (median of `iters` after a
  * warm-up) and adopts the fastest; with a store, reuses an earlier result for the same adapter. */
@@ -58,7 +63,7 @@ export async function autotune(opts: { iters?: number; store?: TuneStore } = {})
     }
   }
   const results: TuneResult[] = [];
-  for (const c of CASES) {
+  for (const c of tuneCases()) {
     const inputs = c.shapes.map((s) => randn(s, { requiresGrad: !!c.backward }));
     const ms: Record<string, number> = {};
     try {

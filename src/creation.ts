@@ -1,5 +1,5 @@
 // Making tensors: from host data, constants (fill.wgsl, no upload), ranges, and seeded random values.
-import { empty, Tensor, type DType } from './tensor.js';
+import { empty, hooks, Tensor, type DType } from './tensor.js';
 import { Params, rt } from './runtime.js';
 import { defineKernel } from './kernel.js';
 import { checkShape, shapeStr, sizeOf } from './shape.js';
@@ -71,7 +71,7 @@ export function tensor(data: TensorData, shape?: readonly number[], opts: Tensor
 }
 
 /** Fills with one 32-bit word (value); with STEP, value is the f32 bits of start and y[i] = start + i * step. */
-export const FILL = defineKernel(fillWgsl, { n: 'u32', value: 'u32', step: 'f32' }, { Y: 'read_write u32' });
+export const FILL = /* @__PURE__ */ defineKernel(fillWgsl, { n: 'u32', value: 'u32', step: 'f32' }, { Y: 'read_write u32' });
 
 /** The 32-bit pattern of an f32 or i32 value. */
 export function wordOf(value: number, dtype: DType): number {
@@ -150,6 +150,7 @@ export function randn(shape: readonly number[], opts: TensorOptions & { mean?: n
 export function onesLike(t: Tensor): Tensor {
   return ones(t.shape);
 }
+hooks.onesLike = onesLike; // the seed of backward()
 
 export function zerosLike(t: Tensor): Tensor {
   return zeros(t.shape);

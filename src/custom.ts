@@ -31,9 +31,6 @@ declare module './ops/def.js' {
   interface Attrs extends CustomAttrs {}
 }
 
-// what every defineOp kernel includes
-for (const f of [commonWgsl, rawParamsWgsl, mathWgsl]) registerWgsl(f);
-
 export interface KernelSpec {
   wgsl: string;
   /** Workgroup counts from the input shapes. */
@@ -80,7 +77,7 @@ const paramsOf = (spec: CustomOpSpec, shapes: number[][], attrs: Record<string, 
 
 /** Every defineOp op runs through this one primitive of the op table: same checks on both backends,
  * anomaly mode, the tape and the reference backend, like the built-in ops. */
-export const customDefs: Ops<keyof CustomAttrs> = defineOps({
+export const customDefs: Ops<keyof CustomAttrs> = /* @__PURE__ */ defineOps(() => ({
   custom: {
     infer(inputs, { name, values }) {
       const spec = specOf(name);
@@ -118,15 +115,16 @@ export const customDefs: Ops<keyof CustomAttrs> = defineOps({
       return specOf(name).reference(inputs, values);
     },
   } satisfies OpDef<Attrs['custom']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   custom: { none: "a defineOp op's backward is its own kernel, which has no derivative" },
-});
+}));
 
 export function defineOp(spec: CustomOpSpec): CustomOp {
   if (!/^[A-Za-z_]\w*$/.test(spec.name)) throw new Error(`defineOp: name must be an identifier, got '${spec.name}'`);
   if (customOps.has(spec.name)) throw new Error(`defineOp: an op named '${spec.name}' is already defined`);
   const [fwdName, bwdName] = kernelNames(spec.name);
+  for (const f of [commonWgsl, rawParamsWgsl, mathWgsl]) registerWgsl(f); // what the kernels include
   registerShader(fwdName, `#include "common.wgsl"\n#include "raw_params.wgsl"\n#include "math.wgsl"\n${spec.forward.wgsl}`);
   registerShader(bwdName, `#include "common.wgsl"\n#include "raw_params.wgsl"\n#include "math.wgsl"\n${spec.backward.wgsl}`);
   registerUserShader(fwdName, `defineOp '${spec.name}' (its forward)`);

@@ -2,8 +2,6 @@
 import { mem } from './tensor.js';
 import { current, hasDevice } from './gpu.js';
 import { rt, type MemoryStats } from './runtime.js';
-import './ops/methods.js';
-import '../models/audit.js'; // registers the audit's whole-model rows (the models sit above src/audit.ts)
 
 export { init, isSupported, adapterInfo, shutdown, type AdapterInfo, type InitOptions } from './gpu.js';
 export { RootgradError, type RootgradErrorCode } from './errors.js';
@@ -34,7 +32,8 @@ export { conv2d, type Conv2dOptions } from './ops/conv.js';
 export { withBackend, isReferenceMode, referenceValues, runReference, referenceOutput, type Backend } from './backend.js';
 export { gradcheck, checkValue, coordsOf, FULL_CHECK_LIMIT, F32_ROUNDOFF, type GradcheckOptions, type GradcheckReport, type InputReport, type ValueReport, type ElementCheck, type Tolerance } from './gradcheck.js';
 export { defineOp, customOps, type CustomOp, type CustomOpSpec, type KernelSpec } from './custom.js';
-export { runAudit, primitiveCases, modelCases, auditNames, auditMarkdown, auditHtml, AUDIT_CRITERION, AUDIT_TOLERANCE, type AuditRow, type AuditCase, type AuditCaseDetail, type AuditOptions } from './audit.js';
+export { runAudit, modelCases, auditNames } from '../models/audit.js'; // with the whole-model rows
+export { primitiveCases, auditMarkdown, auditHtml, AUDIT_CRITERION, AUDIT_TOLERANCE, type AuditRow, type AuditCase, type AuditCaseDetail, type AuditOptions } from './audit.js';
 export { checkOptions } from './options.js';
 export { auditModule, moduleAuditText, moduleAuditMarkdown, moduleAuditHtml, type ModuleAudit, type ModuleAuditRow, type ModuleAuditOptions } from './audit-module.js';
 export { Params } from './runtime.js';

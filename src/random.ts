@@ -67,7 +67,7 @@ function rotl(x: number, k: number): number {
 }
 
 /** The global generator used by rand, randn, dropout and parameter initialisation. */
-export const globalGenerator = new Generator(0);
+export const globalGenerator = /* @__PURE__ */ new Generator(0);
 
 export function manualSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);

@@ -463,7 +463,13 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-// Set by ops/index.ts: backward needs add/ones without importing the op table (import cycle).
+/** Adds Tensor methods (each op family installs its own: `declare module` beside them gives their types). */
+export function tensorMethods(methods: Record<string, (this: Tensor, ...args: any[]) => unknown>): void {
+  Object.assign(Tensor.prototype, methods);
+}
+
+// Set by the ops files (binary.ts, movement.ts), creation.ts and anomaly.ts: backward needs add/ones without
+// importing the ops (an import cycle).
 export const hooks = {
   add: null as unknown as (a: Tensor, b: Tensor) => Tensor,
   onesLike: null as unknown as (t: Tensor) => Tensor,

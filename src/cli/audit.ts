@@ -2,8 +2,8 @@
 // against central finite differences of the float64 reference backend, at seeded random shapes.
 import { init } from '../gpu.js';
 import { writeFileAtomic } from '../io/files.js';
-import '../../models/audit.js'; // the whole-model rows
-import { AUDIT_CRITERION, AUDIT_TOLERANCE, auditHtml, auditMarkdown, auditNames, checkedText, runAudit } from '../audit.js';
+import { auditNames, runAudit } from '../../models/audit.js'; // with the whole-model rows
+import { AUDIT_CRITERION, AUDIT_TOLERANCE, auditHtml, auditMarkdown, checkedText } from '../audit.js';
 import { FULL_CHECK_LIMIT } from '../gradcheck.js';
 import { adapterLine } from './common.js';
 import { loadUserFile } from './load.js';

@@ -9,7 +9,6 @@ import { experimentCommand } from './experiment.js';
 import { auditCommand } from './audit.js';
 import { inspectCommand } from './inspect.js';
 import { loadUserFile, takeImports } from './load.js';
-import '../ops/methods.js';
 
 setGpuProvider(nodeGpu);
 

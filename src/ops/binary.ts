@@ -1,6 +1,6 @@
 // Broadcasting binary ops (binary.wgsl). Gradients are reduced back to each input's shape by sumTo,
 // the one place where un-broadcasting happens.
-import { empty, Tensor } from '../tensor.js';
+import { empty, Tensor, tensorMethods, hooks } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { forEachBroadcast, f64 } from '../reference.js';
@@ -26,7 +26,7 @@ declare module './def.js' {
   interface Attrs extends BinaryAttrs {}
 }
 
-const BINARY = defineKernel(binaryWgsl, { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{T}}', B: 'read {{T}}', Z: 'read_write {{T}}' });
+const BINARY = /* @__PURE__ */ defineKernel(binaryWgsl, { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{T}}', B: 'read {{T}}', Z: 'read_write {{T}}' });
 
 /**
  * The index mode of a two-input broadcast (broadcast_index.wgsl) and its parameters, counts divided by w
@@ -50,7 +50,7 @@ export function broadcastIndex(a: Tensor, b: Tensor, shape: readonly number[], w
   return { mode, params: { n: n / w, na: mode === 1 ? a.size / w : 0, nb: mode === 1 ? b.size / w : 0, rank: mode === 2 ? shape.length : 0, dims } };
 }
 
-const BINARY_LANES = laneVariants('op', ['a', 'b']);
+const BINARY_LANES = /* @__PURE__ */ laneVariants('op', ['a', 'b']);
 
 /** The broadcasting kernel (binary.wgsl) on inputs that binaryInfer accepted. */
 export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): Tensor {
@@ -104,7 +104,7 @@ function extremumBackward(wins: string): OpDef<Record<string, never>>['backward'
   };
 }
 
-export const binaryDefs: Ops<keyof BinaryAttrs> = defineOps({
+export const binaryDefs: Ops<keyof BinaryAttrs> = /* @__PURE__ */ defineOps(() => ({
   add: binaryOp<Attrs['add']>('add', 'a + b', (a, b) => a + b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(g, b.shape)]),
   sub: binaryOp<Attrs['sub']>('sub', 'a - b', (a, b) => a - b, 'none', (g, _s, _at, [a, b]) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]),
   mul: binaryOp<Attrs['mul']>('mul', 'a * b', (a, b) => a * b, 'ab', (g, [a, b], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(mul(g, b), a.shape) : null, ib.requiresGrad ? sumTo(mul(g, a), b.shape) : null]),
@@ -112,7 +112,7 @@ export const binaryDefs: Ops<keyof BinaryAttrs> = defineOps({
   div: binaryOp<Attrs['div']>('div', 'a / b', (a, b) => a / b, 'by', (g, [b, y], _at, [ia, ib]) => [ia.requiresGrad ? sumTo(div(g, b), ia.shape) : null, ib.requiresGrad ? sumTo(neg(mul(g, div(y, b))), b.shape) : null]),
   minimum: binaryOp<Attrs['minimum']>('minimum', 'nan_min(a, b)', Math.min, 'ab', extremumBackward('a < b')),
   maximum: binaryOp<Attrs['maximum']>('maximum', 'nan_max(a, b)', Math.max, 'ab', extremumBackward('a > b')),
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   add: { ops: true },
   sub: { ops: true },
@@ -120,7 +120,7 @@ export const binaryDefs: Ops<keyof BinaryAttrs> = defineOps({
   div: { ops: true },
   minimum: { ops: true }, // the mask of which input wins is a constant
   maximum: { ops: true },
-});
+}));
 
 type Operand = Tensor | number;
 
@@ -161,3 +161,25 @@ export const div = (a: Operand, b: Operand): Tensor => scalarCase('div', a, b) ?
 /** Elementwise minimum with broadcasting (a tie sends half the gradient each way, as PyTorch). */
 export const minimum = (a: Operand, b: Operand): Tensor => scalarCase('minimum', a, b) ?? apply(binaryDefs.minimum, [a as Tensor, b as Tensor], {});
 export const maximum = (a: Operand, b: Operand): Tensor => scalarCase('maximum', a, b) ?? apply(binaryDefs.maximum, [a as Tensor, b as Tensor], {});
+
+// Tensor methods (a.add(...) reads as add(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    add(b: Operand): Tensor;
+    sub(b: Operand): Tensor;
+    mul(b: Operand): Tensor;
+    div(b: Operand): Tensor;
+    minimum(b: Operand): Tensor;
+    maximum(b: Operand): Tensor;
+  }
+}
+hooks.add = (a, b) => add(a, b);
+tensorMethods({
+  add(b: Operand) { return add(this, b); },
+  sub(b: Operand) { return sub(this, b); },
+  mul(b: Operand) { return mul(this, b); },
+  div(b: Operand) { return div(this, b); },
+  minimum(b: Operand) { return minimum(this, b); },
+  maximum(b: Operand) { return maximum(this, b); },
+});

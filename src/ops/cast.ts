@@ -1,5 +1,5 @@
 // dtype conversion (cast.wgsl): the bridge between f32 values, i32 labels and bool masks.
-import { empty, Tensor } from '../tensor.js';
+import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
@@ -17,12 +17,12 @@ declare module './def.js' {
   interface Attrs extends CastAttrs {}
 }
 
-const CAST = defineKernel(castWgsl, { n: 'u32' }, { X: 'read {{FROM}}', Y: 'read_write {{TO}}' });
+const CAST = /* @__PURE__ */ defineKernel(castWgsl, { n: 'u32' }, { X: 'read {{FROM}}', Y: 'read_write {{TO}}' });
 /** A dtype's element type in WGSL (bool is a 0/1 word). */
 export const wgslType = (d: DType) => (d === 'bool' ? 'u32' : d);
 const DTYPES: readonly DType[] = ['f32', 'i32', 'bool'];
 
-export const castDefs: Ops<keyof CastAttrs> = defineOps({
+export const castDefs: Ops<keyof CastAttrs> = /* @__PURE__ */ defineOps(() => ({
   cast: {
     infer([x], { dtype }) {
       if (!DTYPES.includes(dtype)) throw new Error(`cast: dtype must be 'f32', 'i32' or 'bool', got '${dtype}'`);
@@ -50,10 +50,21 @@ export const castDefs: Ops<keyof CastAttrs> = defineOps({
       return dtype === 'i32' ? f64(x.shape, Array.from(x.data, Math.trunc)) : f64(x.shape, Array.from(x.data, (v) => (Number.isInteger(v) ? Math.fround(v) : v)));
     },
   } satisfies OpDef<Attrs['cast']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   cast: { ops: true },
-});
+}));
 
 /** Converts to another dtype: f32 <-> i32 by value (truncating), bool <-> numbers as 0/1 and x != 0. */
 export const cast = (x: Tensor, dtype: DType): Tensor => apply(castDefs.cast, [x], { dtype });
+
+// Tensor methods (a.cast(...) reads as cast(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    cast(dtype: DType): Tensor;
+  }
+}
+tensorMethods({
+  cast(dtype: DType) { return cast(this, dtype); },
+});

@@ -33,7 +33,7 @@ function outShape(x: readonly number[], w: readonly number[], a: Attrs['convTran
 
 const convAttrs = (a: Attrs['convTranspose2d']): Attrs['conv2d'] => ({ stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups });
 
-export const convTransposeDefs: Ops<keyof ConvTransposeAttrs> = defineOps({
+export const convTransposeDefs: Ops<keyof ConvTransposeAttrs> = /* @__PURE__ */ defineOps(() => ({
   convTranspose2d: {
     infer([x, w, b], a) {
       checkDType('convTranspose2d', x, 'f32', 'input');
@@ -99,10 +99,10 @@ export const convTransposeDefs: Ops<keyof ConvTransposeAttrs> = defineOps({
       return y;
     },
   } satisfies OpDef<Attrs['convTranspose2d']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   convTranspose2d: { backward: convTransposeGraphRule },
-});
+}));
 
 /** convTranspose2d's gradients in differentiable ops (for createGraph): to x a conv2d of g; to the weight the
  * correlation of g with x (a conv2d with batch and channels swapped, stride and dilation exchanged: groups 1

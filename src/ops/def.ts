@@ -54,7 +54,10 @@ export type OpTable = Ops<Primitive>;
 /** An op family's table (one per file in src/ops/): each primitive's OpDef and, beside it in `rules`, what
  * it does under createGraph; a primitive without either does not compile. The ops call apply() with the
  * entries (`apply(unaryDefs.exp, [x], {})`), so a bundle holds only the families its code reaches. */
-export function defineOps<const K extends Primitive>(defs: { [P in K]: OpDef<Attrs[P]> }, rules: { [P in K]: HigherOrder<Attrs[P]> }): Ops<K> {
+export function defineOps<const K extends Primitive>(makeDefs: () => { [P in K]: OpDef<Attrs[P]> }, makeRules: () => { [P in K]: HigherOrder<Attrs[P]> }): Ops<K> {
+  // Functions, not objects: with /* @__PURE__ */ on the call, a bundler can drop an unused family whole
+  // (an object literal of calls would be kept for its calls' possible side effects).
+  const [defs, rules] = [makeDefs(), makeRules()];
   const out = {} as Ops<K>;
   for (const op of Object.keys(defs) as K[]) out[op] = { ...defs[op], op, higherOrder: rules[op] } as Op<typeof op> as never;
   return out;

@@ -33,7 +33,7 @@ export function dropoutKeeps(i: number, seed: number, keep: number): boolean {
   return (hashU32((hashU32(i) ^ seed) >>> 0) >>> 8) / 16777216 < keep;
 }
 
-const DROPOUT_MASK = defineKernel(dropoutMaskWgsl, { n: 'u32', seed: 'u32', keep: 'f32' }, { Y: 'read_write f32' });
+const DROPOUT_MASK = /* @__PURE__ */ defineKernel(dropoutMaskWgsl, { n: 'u32', seed: 'u32', keep: 'f32' }, { Y: 'read_write f32' });
 
 /** The seed dropout() just drew from the global generator, while its op runs: a compiled step's replay
  * draws again there, as eager code would. */
@@ -49,7 +49,7 @@ function mask(size: number, shape: readonly number[], p: number, seed: number): 
   return m;
 }
 
-export const dropoutDefs: Ops<keyof DropoutAttrs> = defineOps({
+export const dropoutDefs: Ops<keyof DropoutAttrs> = /* @__PURE__ */ defineOps(() => ({
   dropout: {
     infer([x], { p, seed }) {
       checkDType('dropout', x, 'f32');
@@ -73,10 +73,10 @@ export const dropoutDefs: Ops<keyof DropoutAttrs> = defineOps({
       return f64(x.shape, Array.from(x.data, (v, i) => (dropoutKeeps(i, seed, keep) ? v * scale : 0)));
     },
   } satisfies OpDef<Attrs['dropout']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   dropout: { ops: true }, // g times the saved mask, a constant
-});
+}));
 
 /** Zeroes each element with probability p and scales the rest by 1/(1 - p) while training; x itself
  * otherwise (and for p = 0). The mask's seed comes from the global generator, so manualSeed repeats it. */

@@ -65,13 +65,13 @@ export function rowsOf(idx: Int32Array, V: number): Int32Array {
   return out;
 }
 
-const EMBEDDING = defineKernel(embeddingWgsl, { n: 'u32', V: 'u32', D: 'u32' }, { W: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
-const EMBEDDING_BACKWARD = defineKernel(embeddingBackwardWgsl, { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', IDX: 'read i32', DW: 'read_write f32' });
-const EMBEDDING_BACKWARD_ROWS = defineKernel(embeddingBackwardRowsWgsl, { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', ROWS: 'read i32', DW: 'read_write f32' });
+const EMBEDDING = /* @__PURE__ */ defineKernel(embeddingWgsl, { n: 'u32', V: 'u32', D: 'u32' }, { W: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
+const EMBEDDING_BACKWARD = /* @__PURE__ */ defineKernel(embeddingBackwardWgsl, { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', IDX: 'read i32', DW: 'read_write f32' });
+const EMBEDDING_BACKWARD_ROWS = /* @__PURE__ */ defineKernel(embeddingBackwardRowsWgsl, { n: 'u32', V: 'u32', D: 'u32' }, { G: 'read f32', ROWS: 'read i32', DW: 'read_write f32' });
 // BACKWARD: X is the upstream gradient and Y the input's gradient.
-const PICK = defineKernel(pickWgsl, { N: 'u32', C: 'u32' }, { X: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
+const PICK = /* @__PURE__ */ defineKernel(pickWgsl, { N: 'u32', C: 'u32' }, { X: 'read f32', IDX: 'read i32', Y: 'read_write f32' });
 
-export const gatherDefs: Ops<keyof GatherAttrs> = defineOps({
+export const gatherDefs: Ops<keyof GatherAttrs> = /* @__PURE__ */ defineOps(() => ({
   embedding: {
     infer([w, idx]) {
       checkDType('embedding', w, 'f32', 'weight');
@@ -144,7 +144,7 @@ export const gatherDefs: Ops<keyof GatherAttrs> = defineOps({
       return f64([x.shape[0]], Array.from(idx.data, (c, i) => x.data[i * C + c]));
     },
   } satisfies OpDef<Attrs['pick']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   embedding: {
     // dW = onehot(idx)^T g: a [n, V] constant one-hot times the gradient rows (V x n of memory)
@@ -162,7 +162,7 @@ export const gatherDefs: Ops<keyof GatherAttrs> = defineOps({
       return [mul(hot, reshape(g, [-1, 1])), null];
     },
   },
-});
+}));
 
 /** Rows of a [vocab, dim] table for i32 indices of any shape: [...indices.shape, dim]. Either argument order. */
 export function embedding(a: Tensor, b: Tensor): Tensor {

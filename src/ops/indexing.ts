@@ -1,7 +1,7 @@
 // Indexing by i32 index tensors: indexSelect (index_select.wgsl, backward index_select_backward.wgsl),
 // gather (gather.wgsl) and scatterAdd (scatter_add.wgsl, also gather's backward). Deterministic: every
 // output element adds its own contributions in a fixed order, no float atomics. PyTorch's semantics.
-import { empty, Tensor } from '../tensor.js';
+import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { fromHost, zeros } from '../creation.js';
@@ -30,10 +30,10 @@ declare module './def.js' {
   interface Attrs extends IndexingAttrs {}
 }
 
-const INDEX_SELECT = defineKernel(indexSelectWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
-const INDEX_SELECT_BACKWARD = defineKernel(indexSelectBackwardWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
-const GATHER = defineKernel(gatherWgsl, { n: 'u32', rank: 'u32', axis: 'u32', size: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
-const SCATTER_ADD = defineKernel(scatterAddWgsl, { n: 'u32', rank: 'u32', axis: 'u32', dims: 'u32[]' }, { X: 'read f32', IDX: 'read i32', SRC: 'read f32', Y: 'read_write f32' });
+const INDEX_SELECT = /* @__PURE__ */ defineKernel(indexSelectWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
+const INDEX_SELECT_BACKWARD = /* @__PURE__ */ defineKernel(indexSelectBackwardWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
+const GATHER = /* @__PURE__ */ defineKernel(gatherWgsl, { n: 'u32', rank: 'u32', axis: 'u32', size: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
+const SCATTER_ADD = /* @__PURE__ */ defineKernel(scatterAddWgsl, { n: 'u32', rank: 'u32', axis: 'u32', dims: 'u32[]' }, { X: 'read f32', IDX: 'read i32', SRC: 'read f32', Y: 'read_write f32' });
 
 /** g summed back into x's shape at the index positions (gather's backward; scatterAdd without a base);
  * with `replace`, torch.scatter's copy (scatter.ts). */
@@ -70,7 +70,7 @@ function eachIndex(shape: readonly number[], f: (c: number[], i: number) => void
 }
 const at = (c: number[], strides: readonly number[]) => c.reduce((s, v, d) => s + v * strides[d], 0);
 
-export const indexingDefs: Ops<keyof IndexingAttrs> = defineOps({
+export const indexingDefs: Ops<keyof IndexingAttrs> = /* @__PURE__ */ defineOps(() => ({
   indexSelect: {
     infer([x, index], { axis }) {
       checkDType('indexSelect', index, 'i32', 'index');
@@ -175,7 +175,7 @@ export const indexingDefs: Ops<keyof IndexingAttrs> = defineOps({
       return out;
     },
   } satisfies OpDef<Attrs['scatterAdd']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   indexSelect: {
     // rows index[j] of x along axis get row j of g: a one-hot [k, R] transposed times g with axis first
@@ -191,7 +191,7 @@ export const indexingDefs: Ops<keyof IndexingAttrs> = defineOps({
   // the scatter-add of g into zeros at the same indices (scatterAdd's own rule is in ops)
   gather: { backward: (g, [index], { axis }, [x]) => [apply(indexingDefs.scatterAdd, [zeros(x.shape), index, g], { axis }), null] },
   scatterAdd: { ops: true }, // g for x, and for src the gather of g (padded with zeros), in ops
-});
+}));
 
 /** The gradient of the src of a scatter (scatterAdd, scatter): g gathered at the index, and zero where src
  * reaches beyond the index's extents (those values were never written). */
@@ -223,3 +223,18 @@ export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor):
   if (x.ndim === 0 && index.ndim === 0 && src.ndim === 0) return onScalarAxis([x, index, src], ([x1, i1, s1]) => apply(indexingDefs.scatterAdd, [x1, i1, s1], { axis: 0 }));
   return apply(indexingDefs.scatterAdd, [x, index, src], { axis: a });
 }
+
+// Tensor methods (a.indexSelect(...) reads as indexSelect(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    indexSelect(axis: number, index: Tensor): Tensor;
+    gather(axis: number, index: Tensor): Tensor;
+    scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor;
+  }
+}
+tensorMethods({
+  indexSelect(axis: number, index: Tensor) { return indexSelect(this, axis, index); },
+  gather(axis: number, index: Tensor) { return gather(this, axis, index); },
+  scatterAdd(axis: number, index: Tensor, src: Tensor) { return scatterAdd(this, axis, index, src); },
+});

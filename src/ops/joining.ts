@@ -1,7 +1,7 @@
 // Slicing, joining and padding (strided_move.wgsl: a strided region of one tensor into a strided region of
 // another), the triangles (triangle.wgsl), and the views built on reshape (flatten, squeeze, unsqueeze).
 // PyTorch's semantics; negative axes and indices count from the end.
-import { empty, Tensor } from '../tensor.js';
+import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { kernelVariant } from '../variants.js';
@@ -29,8 +29,8 @@ declare module './def.js' {
   interface Attrs extends JoiningAttrs {}
 }
 
-const STRIDED_MOVE = defineKernel(stridedMoveWgsl, { n: 'u32', rank: 'u32', src_offset: 'u32', dst_offset: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
-const TRIANGLE = defineKernel(triangleWgsl, { n: 'u32', R: 'u32', C: 'u32', diagonal: 'i32' }, { X: 'read u32', Y: 'read_write u32' });
+const STRIDED_MOVE = /* @__PURE__ */ defineKernel(stridedMoveWgsl, { n: 'u32', rank: 'u32', src_offset: 'u32', dst_offset: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
+const TRIANGLE = /* @__PURE__ */ defineKernel(triangleWgsl, { n: 'u32', R: 'u32', C: 'u32', diagonal: 'i32' }, { X: 'read u32', Y: 'read_write u32' });
 
 interface Side {
   offset: number;
@@ -114,7 +114,7 @@ function* indices(shape: readonly number[]): Generator<number[]> {
   }
 }
 
-export const joiningDefs: Ops<keyof JoiningAttrs> = defineOps({
+export const joiningDefs: Ops<keyof JoiningAttrs> = /* @__PURE__ */ defineOps(() => ({
   slice: {
     infer([x], { axis, length }) {
       return { shape: x.shape.map((d, i) => (i === axis ? length : d)), dtype: x.dtype }; // slice() checked the range
@@ -236,7 +236,7 @@ export const joiningDefs: Ops<keyof JoiningAttrs> = defineOps({
       }));
     },
   } satisfies OpDef<Attrs['triangle']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   slice: {
     backward: (g, _s, { axis, start, step, length }, [x]) => {
@@ -269,7 +269,7 @@ export const joiningDefs: Ops<keyof JoiningAttrs> = defineOps({
     },
   },
   triangle: { backward: (g, _s, attrs) => [apply(joiningDefs.triangle, [g], attrs)] },
-});
+}));
 
 function triangleKernel(x: Tensor, { upper, diagonal }: Attrs['triangle']): Tensor {
   const y = empty(x.shape, x.dtype);
@@ -414,3 +414,28 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   const a = normAxis('unsqueeze', axis, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
 }
+
+// Tensor methods (a.narrow(...) reads as narrow(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    narrow(axis: number, start: number, length: number): Tensor;
+    split(sizeOrSizes: number | readonly number[], axis?: number): Tensor[];
+    chunk(chunks: number, axis?: number): Tensor[];
+    flatten(start?: number, end?: number): Tensor;
+    squeeze(axis?: number): Tensor;
+    unsqueeze(axis: number): Tensor;
+    tril(diagonal?: number): Tensor;
+    triu(diagonal?: number): Tensor;
+  }
+}
+tensorMethods({
+  narrow(axis: number, start: number, length: number) { return narrow(this, axis, start, length); },
+  split(sizeOrSizes: number | readonly number[], axis = 0) { return split(this, sizeOrSizes, axis); },
+  chunk(chunks: number, axis = 0) { return chunk(this, chunks, axis); },
+  flatten(start = 0, end = -1) { return flatten(this, start, end); },
+  squeeze(axis?: number) { return squeeze(this, axis); },
+  unsqueeze(axis: number) { return unsqueeze(this, axis); },
+  tril(diagonal = 0) { return tril(this, diagonal); },
+  triu(diagonal = 0) { return triu(this, diagonal); },
+});

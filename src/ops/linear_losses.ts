@@ -95,7 +95,7 @@ interface RowLossEntry {
   file: string;
 }
 
-const rowLosses = new Map<string, RowLossEntry>();
+const rowLosses = /* @__PURE__ */ builtInRowLosses();
 
 function rowLossEntry(op: string, name: string): RowLossEntry {
   const e = rowLosses.get(name);
@@ -137,41 +137,47 @@ function register(spec: RowLossSpec, file: string): void {
   rowLosses.set(spec.name, { spec, file });
 }
 
-// The built-in losses' row bodies are the files the softmax-fused losses include.
-register({ name: 'crossEntropy', wgsl: '', reference: (lp) => -lp, compose: (lp) => neg(lp) }, 'cross_entropy_fused');
-register({
-  name: 'focalLoss',
-  wgsl: '',
-  scalars: ['alpha', 'gamma'],
-  defaults: { alpha: 0.25, gamma: 3 },
-  reference: (lp, { alpha, gamma }) => -alpha * (-Math.expm1(lp)) ** gamma * lp,
-  compose: (lp, { alpha, gamma }) => affine(mul(pow(affine(exp(lp), -1, 1), gamma), lp), -alpha),
-  check: ({ alpha, gamma }) => {
-    checkPositive('focalLoss', 'alpha', alpha);
-    if (!(gamma >= 0)) throw new Error(`focalLoss: gamma must be a finite number >= 0, got ${gamma}`);
-  },
-}, 'focal_loss_fused');
-register({
-  name: 'rootedLoss',
-  wgsl: '',
-  scalars: ['k', 'm'],
-  defaults: { k: 3, m: 3 },
-  reference: (lp, { k, m }) => -m * Math.expm1(lp / k),
-  compose: (lp, { k, m }) => affine(exp(affine(lp, 1 / k)), -m, m),
-  check: ({ k, m }) => {
-    checkPositive('rootedLoss', 'k', k);
-    checkPositive('rootedLoss', 'm', m);
-  },
-}, 'rooted_loss_fused');
+/** The built-in losses (made on first use: a bundle without linear losses drops them); their row bodies are
+ * the files the softmax-fused losses include (ROW_BODIES). */
+function builtInRowLosses(): Map<string, RowLossEntry> {
+  const m = new Map<string, RowLossEntry>();
+  const builtIn = (spec: RowLossSpec, file: string) => m.set(spec.name, { spec, file });
+  builtIn({ name: 'crossEntropy', wgsl: '', reference: (lp) => -lp, compose: (lp) => neg(lp) }, 'cross_entropy_fused');
+  builtIn({
+    name: 'focalLoss',
+    wgsl: '',
+    scalars: ['alpha', 'gamma'],
+    defaults: { alpha: 0.25, gamma: 3 },
+    reference: (lp, { alpha, gamma }) => -alpha * (-Math.expm1(lp)) ** gamma * lp,
+    compose: (lp, { alpha, gamma }) => affine(mul(pow(affine(exp(lp), -1, 1), gamma), lp), -alpha),
+    check: ({ alpha, gamma }) => {
+      checkPositive('focalLoss', 'alpha', alpha);
+      if (!(gamma >= 0)) throw new Error(`focalLoss: gamma must be a finite number >= 0, got ${gamma}`);
+    },
+  }, 'focal_loss_fused');
+  builtIn({
+    name: 'rootedLoss',
+    wgsl: '',
+    scalars: ['k', 'm'],
+    defaults: { k: 3, m: 3 },
+    reference: (lp, { k, m }) => -m * Math.expm1(lp / k),
+    compose: (lp, { k, m }) => affine(exp(affine(lp, 1 / k)), -m, m),
+    check: ({ k, m }) => {
+      checkPositive('rootedLoss', 'k', k);
+      checkPositive('rootedLoss', 'm', m);
+    },
+  }, 'rooted_loss_fused');
+  return m;
+}
 
 // ---- kernels ----------------------------------------------------------------------------------------------
 
 const lossScalars = { a0: 'f32', a1: 'f32', a2: 'f32', a3: 'f32', ignore: 'i32', eps: 'f32' } as const;
-const ROWS = defineKernel(linearLossRowsWgsl, { R: 'u32', C: 'u32', row0: 'u32', scale: 'f32', need_grad: 'u32', ...lossScalars }, { ZD: 'read_write f32', Y: 'read i32', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
-const LSE_PARTS = defineKernel(linearLossLseWgsl, { N: 'u32', C: 'u32', K: 'u32', S: 'u32', bias: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', PART: 'read_write vec4<f32>' });
-const COMBINE = defineKernel(linearLossCombineWgsl, { N: 'u32', C: 'u32', K: 'u32', segments: 'u32', bias: 'u32', ...lossScalars }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read i32', PART: 'read vec4<f32>', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
-const GRAD = defineKernel(linearLossGradWgsl, { M: 'u32', C: 'u32', K: 'u32', row0: 'u32', R: 'u32', bias: 'u32', per_row: 'u32', scale: 'f32', eps: 'f32', ignore: 'i32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read i32', LSE: 'read f32', COEF: 'read f32', G: 'read f32', DZ: 'read_write f32' });
-const TN_ACC = defineKernel(matmulTnAccWgsl, { R: 'u32', V: 'u32', D: 'u32', accumulate: 'u32', bias: 'u32', row0: 'u32', ignore: 'i32' }, { A: 'read {{T}}', B: 'read {{T}}', C: 'read_write f32', CB: 'read_write f32', Y: 'read i32' }, [tnLoadsScalarWgsl, tnLoadsVec4Wgsl]);
+const ROWS = /* @__PURE__ */ defineKernel(linearLossRowsWgsl, { R: 'u32', C: 'u32', row0: 'u32', scale: 'f32', need_grad: 'u32', ...lossScalars }, { ZD: 'read_write f32', Y: 'read i32', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
+const LSE_PARTS = /* @__PURE__ */ defineKernel(linearLossLseWgsl, { N: 'u32', C: 'u32', K: 'u32', S: 'u32', bias: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', PART: 'read_write vec4<f32>' });
+const COMBINE = /* @__PURE__ */ defineKernel(linearLossCombineWgsl, { N: 'u32', C: 'u32', K: 'u32', segments: 'u32', bias: 'u32', ...lossScalars }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read i32', PART: 'read vec4<f32>', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
+const GRAD = /* @__PURE__ */ defineKernel(linearLossGradWgsl, { M: 'u32', C: 'u32', K: 'u32', row0: 'u32', R: 'u32', bias: 'u32', per_row: 'u32', scale: 'f32', eps: 'f32', ignore: 'i32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read i32', LSE: 'read f32', COEF: 'read f32', G: 'read f32', DZ: 'read_write f32' });
+const TN_ACC = /* @__PURE__ */ defineKernel(matmulTnAccWgsl, { R: 'u32', V: 'u32', D: 'u32', accumulate: 'u32', bias: 'u32', row0: 'u32', ignore: 'i32' }, { A: 'read {{T}}', B: 'read {{T}}', C: 'read_write f32', CB: 'read_write f32', Y: 'read i32' }, [tnLoadsScalarWgsl, tnLoadsVec4Wgsl]);
 
 
 /** Rows r0 .. r0+R of a contiguous [*, cols] tensor as a binding (r0 a multiple of 64: 256-byte aligned). */
@@ -272,7 +278,7 @@ const PUBLIC: Record<string, string> = { crossEntropy: 'linearCrossEntropy', roo
 /** The op's name in errors: the public function's (a defineRowLoss loss: `name.linear`). */
 const opName = (a: LinearLossOpAttrs) => PUBLIC[a.loss] ?? `${a.loss}.linear`;
 
-export const linearLossDefs: Ops<keyof LinearLossAttrs> = defineOps({
+export const linearLossDefs: Ops<keyof LinearLossAttrs> = /* @__PURE__ */ defineOps(() => ({
   /** A registered row loss of logits h W^T (+ b) and labels, the logits never materialised. */
   linearLoss: {
     infer(inputs, attrs) {
@@ -388,7 +394,7 @@ export const linearLossDefs: Ops<keyof LinearLossAttrs> = defineOps({
     const e = rowLossEntry('rowLoss', a.loss);
     return e.spec.reference(lp, named(e, a.scalars), C);
   }),
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   linearLoss: recompute(([h, w, y, b], a) => {
     const z = b ? add(matmul(h, transpose(w)), b) : matmul(h, transpose(w));
@@ -396,7 +402,7 @@ export const linearLossDefs: Ops<keyof LinearLossAttrs> = defineOps({
   }),
   // through the loss's own composition (defineRowLoss's `compose`, in ops) on the logits
   rowLoss: recompute(([z, y], a) => rowLossOn('rowLoss', a.loss, z, y, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, fused: false }, a.scalars, 0)),
-});
+}));
 
 /** h[r0 .. r0+n) W^T + b as a new [n, V] tensor (the linear kernel on a view of h's rows). */
 function linearRows(h: Tensor, r0: number, n: number, w: Tensor, b: Tensor): Tensor {

@@ -156,11 +156,11 @@ function fusedDef<A extends { reduction: Reduction }>(spec: {
 export const rowParams = { N: 'u32', C: 'u32', scale: 'f32', need_grad: 'u32', a0: 'f32', a1: 'f32', a2: 'f32', a3: 'f32', ignore: 'i32', eps: 'f32' } as const;
 type RowKernel = KernelDecl<typeof rowParams, Record<'Z' | 'Y' | 'LOSS' | 'DZ', BindingDecl>>;
 const LOSS_ROWS: Record<'workgroup' | 'thread' | 'threadVec4', RowKernel> = {
-  workgroup: defineKernel(lossRowsWorkgroupWgsl, rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }, ROW_BODIES),
-  thread: defineKernel(lossRowsThreadWgsl, rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }, ROW_BODIES),
-  threadVec4: defineKernel(lossRowsThreadVec4Wgsl, rowParams, { Z: 'read vec4<f32>', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write vec4<f32>' }, ROW_BODIES),
+  workgroup: /* @__PURE__ */ defineKernel(lossRowsWorkgroupWgsl, rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }, ROW_BODIES),
+  thread: /* @__PURE__ */ defineKernel(lossRowsThreadWgsl, rowParams, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }, ROW_BODIES),
+  threadVec4: /* @__PURE__ */ defineKernel(lossRowsThreadVec4Wgsl, rowParams, { Z: 'read vec4<f32>', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write vec4<f32>' }, ROW_BODIES),
 };
-const LOSS_BINARY = defineKernel(lossBinaryWgsl, { N: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32' }, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }, [rootedLogisticFusedWgsl, binaryCrossEntropyFusedWgsl]);
+const LOSS_BINARY = /* @__PURE__ */ defineKernel(lossBinaryWgsl, { N: 'u32', scale: 'f32', need_grad: 'u32', a: 'f32' }, { Z: 'read f32', Y: 'read i32', LOSS: 'read_write f32', DZ: 'read_write f32' }, [rootedLogisticFusedWgsl, binaryCrossEntropyFusedWgsl]);
 
 type MulticlassAttrs = { reduction: Reduction; ignoreIndex: number; labelSmoothing?: number };
 
@@ -241,20 +241,20 @@ export function reduceRef(rows: Float64Array, reduction: Reduction): F64 {
 
 const softplus64 = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
-export const lossDefs: Ops<keyof LossAttrs> = defineOps({
+export const lossDefs: Ops<keyof LossAttrs> = /* @__PURE__ */ defineOps(() => ({
   crossEntropy: multiclassDef<Attrs['crossEntropy']>('crossEntropy', 'cross_entropy_fused', () => [], (lp) => -lp),
   focalLoss: multiclassDef<Attrs['focalLoss']>('focalLoss', 'focal_loss_fused', (a) => [a.alpha, a.gamma], (lp, a) => -a.alpha * (-Math.expm1(lp)) ** a.gamma * lp),
   rootedLoss: multiclassDef<Attrs['rootedLoss']>('rootedLoss', 'rooted_loss_fused', (a) => [a.k, a.m], (lp, a) => -a.m * Math.expm1(lp / a.k)),
   rootedLogisticLoss: binaryDef<Attrs['rootedLogisticLoss']>('rootedLogisticLoss', 'rooted_logistic_fused', (a) => [a.k], (z, s, a) => a.k * Math.expm1(softplus64(-s * z) / a.k)),
   binaryCrossEntropy: binaryDef<Attrs['binaryCrossEntropy']>('binaryCrossEntropy', 'binary_cross_entropy_fused', () => [], (z, s) => softplus64(-s * z)),
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   crossEntropy: recompute(([z, y], { reduction, ignoreIndex, labelSmoothing }) => crossEntropy(z, y, { reduction, ignoreIndex, labelSmoothing, fused: false })),
   focalLoss: recompute(([z, y], { reduction, alpha, gamma, ignoreIndex }) => focalLoss(z, y, { reduction, alpha, gamma, ignoreIndex, fused: false })),
   rootedLoss: recompute(([z, y], { reduction, k, m, ignoreIndex }) => rootedLoss(z, y, { reduction, k, m, ignoreIndex, fused: false })),
   rootedLogisticLoss: recompute(([z, y], { reduction, k }) => rootedLogisticLoss(z, y, { reduction, k, fused: false })),
   binaryCrossEntropy: recompute(([z, y], { reduction }) => binaryCrossEntropy(z, y, { reduction, fused: false })),
-});
+}));
 
 // ---- the unfused compositions (through autograd), for studying fusion -------------------------------
 // Each runs inside tidy: the intermediates are freed at once, what backward needs stays saved in the graph.

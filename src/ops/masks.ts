@@ -1,7 +1,7 @@
 // Masks: comparisons and logical ops with broadcasting, giving bool tensors (compare.wgsl: 0/1 words), and
 // where(cond, a, b) (where.wgsl) with gradients to a and b. Integer and bool operands compare as i32 (exact),
 // any f32 operand makes the comparison f32.
-import { empty, Tensor, type DType } from '../tensor.js';
+import { empty, Tensor, type DType, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { full, zeros } from '../creation.js';
@@ -33,8 +33,8 @@ declare module './def.js' {
   interface Attrs extends MaskAttrs {}
 }
 
-const COMPARE = defineKernel(compareWgsl, { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{AT}}', B: 'read {{BT}}', Z: 'read_write u32' });
-const WHERE = defineKernel(whereWgsl, { n: 'u32', rank: 'u32', dims: 'u32[]' }, { COND: 'read u32', A: 'read u32', B: 'read u32', Z: 'read_write u32' });
+const COMPARE = /* @__PURE__ */ defineKernel(compareWgsl, { n: 'u32', na: 'u32', nb: 'u32', rank: 'u32', dims: 'u32[]' }, { A: 'read {{AT}}', B: 'read {{BT}}', Z: 'read_write u32' });
+const WHERE = /* @__PURE__ */ defineKernel(whereWgsl, { n: 'u32', rank: 'u32', dims: 'u32[]' }, { COND: 'read u32', A: 'read u32', B: 'read u32', Z: 'read_write u32' });
 
 const integral = (d: DType) => d !== 'f32';
 
@@ -84,7 +84,7 @@ function whereKernel(cond: Tensor, a: Tensor, b: Tensor, dtype: DType): Tensor {
   return z;
 }
 
-export const maskDefs: Ops<keyof MaskAttrs> = defineOps({
+export const maskDefs: Ops<keyof MaskAttrs> = /* @__PURE__ */ defineOps(() => ({
   eq: compareOp('eq', 'a == b', (a, b) => a === b, 'any') satisfies OpDef<Attrs['eq']>,
   ne: compareOp('ne', 'a != b', (a, b) => a !== b, 'any') satisfies OpDef<Attrs['ne']>,
   lt: compareOp('lt', 'a < b', (a, b) => a < b, 'any') satisfies OpDef<Attrs['lt']>,
@@ -137,7 +137,7 @@ export const maskDefs: Ops<keyof MaskAttrs> = defineOps({
       return f64(shape, out);
     },
   } satisfies OpDef<Attrs['where']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   eq: { none: 'comparisons have boolean outputs: no gradient' },
   ne: { none: 'comparisons have boolean outputs: no gradient' },
@@ -154,7 +154,7 @@ export const maskDefs: Ops<keyof MaskAttrs> = defineOps({
       return [null, a.requiresGrad ? sumTo(where(cond, g, zero), a.shape) : null, b.requiresGrad ? sumTo(where(cond, zero, g), b.shape) : null];
     },
   },
-});
+}));
 
 type Operand = Tensor | number;
 
@@ -207,3 +207,32 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   // -inf and inf become the large finite sentinels (WGSL leaves infinities to the implementation)
   return where(mask, Math.max(-3.4e38, Math.min(3.4e38, value)), x);
 }
+
+// Tensor methods (a.eq(...) reads as eq(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    eq(b: Operand): Tensor;
+    ne(b: Operand): Tensor;
+    lt(b: Operand): Tensor;
+    le(b: Operand): Tensor;
+    gt(b: Operand): Tensor;
+    ge(b: Operand): Tensor;
+    logicalAnd(b: Tensor): Tensor;
+    logicalOr(b: Tensor): Tensor;
+    logicalNot(): Tensor;
+    maskedFill(mask: Tensor, value: number): Tensor;
+  }
+}
+tensorMethods({
+  eq(b: Operand) { return eq(this, b); },
+  ne(b: Operand) { return ne(this, b); },
+  lt(b: Operand) { return lt(this, b); },
+  le(b: Operand) { return le(this, b); },
+  gt(b: Operand) { return gt(this, b); },
+  ge(b: Operand) { return ge(this, b); },
+  logicalAnd(b: Tensor) { return logicalAnd(this, b); },
+  logicalOr(b: Tensor) { return logicalOr(this, b); },
+  logicalNot() { return logicalNot(this); },
+  maskedFill(mask: Tensor, value: number) { return maskedFill(this, mask, value); },
+});

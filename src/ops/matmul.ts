@@ -1,6 +1,6 @@
 // Batched matmul [..., m, k] @ [..., k, n] with broadcast batch dimensions.
 // Kernels: matmul_vec4.wgsl when k and n are multiples of 4 (vec4 loads), matmul_strided.wgsl otherwise.
-import { empty, Tensor } from '../tensor.js';
+import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt, type BufferView } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64, gelu64 } from '../reference.js';
@@ -43,10 +43,10 @@ function matmulShapes(a: readonly number[], b: readonly number[]) {
   return { m, k, n, batch };
 }
 
-const MATMUL_TILED = defineKernel(matmulTiledWgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
-const MATMUL_VEC4 = defineKernel(matmulVec4Wgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read vec4<f32>', B: 'read vec4<f32>', C: 'read_write vec4<f32>' });
-const MATMUL_STRIDED = defineKernel(matmulStridedWgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sAm: 'u32', sAk: 'u32', sB: 'u32', sBk: 'u32', sBn: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
-const LINEAR = defineKernel(linearWgsl, { M: 'u32', N: 'u32', K: 'u32', act: 'u32', save_pre: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read_write f32', PRE: 'read_write f32' });
+const MATMUL_TILED = /* @__PURE__ */ defineKernel(matmulTiledWgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
+const MATMUL_VEC4 = /* @__PURE__ */ defineKernel(matmulVec4Wgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read vec4<f32>', B: 'read vec4<f32>', C: 'read_write vec4<f32>' });
+const MATMUL_STRIDED = /* @__PURE__ */ defineKernel(matmulStridedWgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sAm: 'u32', sAk: 'u32', sB: 'u32', sBk: 'u32', sBn: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
+const LINEAR = /* @__PURE__ */ defineKernel(linearWgsl, { M: 'u32', N: 'u32', K: 'u32', act: 'u32', save_pre: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read_write f32', PRE: 'read_write f32' });
 
 /** The kernel call on contiguous operands: batch strides are m*k (n*k) or 0 for a shared operand. */
 function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, batch: number, shareA: boolean, shareB: boolean, out: number[]): Tensor {
@@ -67,7 +67,7 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
   return c;
 }
 
-export const matmulDefs: Ops<keyof MatmulAttrs> = defineOps({
+export const matmulDefs: Ops<keyof MatmulAttrs> = /* @__PURE__ */ defineOps(() => ({
   matmul: {
     infer([a, b]) {
       checkDType('matmul', a, 'f32', 'first input');
@@ -134,10 +134,10 @@ export const matmulDefs: Ops<keyof MatmulAttrs> = defineOps({
       return out;
     },
   } satisfies OpDef<Attrs['matmul']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   matmul: { ops: true },
-});
+}));
 
 export const matmul = (a: Tensor, b: Tensor): Tensor => apply(matmulDefs.matmul, [a, b], {});
 
@@ -164,7 +164,7 @@ export function linearOnView(x: BufferView, M: number, w: Tensor, b: Tensor): Te
   return y;
 }
 
-export const linearDefs: Ops<keyof LinearAttrs> = defineOps({
+export const linearDefs: Ops<keyof LinearAttrs> = /* @__PURE__ */ defineOps(() => ({
   linear: {
     infer([x, w, b]) {
       checkDType('linear', x, 'f32', 'input');
@@ -228,10 +228,10 @@ export const linearDefs: Ops<keyof LinearAttrs> = defineOps({
       return out;
     },
   } satisfies OpDef<Attrs['linear']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   linear: recompute((xs, { activation }) => activate(xs[2] ? add(matmul(xs[0], transpose(xs[1])), xs[2]) : matmul(xs[0], transpose(xs[1])), activation)),
-});
+}));
 
 /** act(x W^T + b) in one kernel: x [..., in], weight [out, in] (PyTorch's layout), bias [out]; 'gelu' is the
  * exact GELU (PyTorch's default), 'geluTanh' its tanh approximation. */
@@ -239,3 +239,14 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor, activation: Line
   if (!(activation in ACT)) throw new Error(`linear: activation must be none, relu, gelu or geluTanh, got '${activation}'`);
   return apply(linearDefs.linear, [x, weight, bias], { activation });
 }
+
+// Tensor methods (a.matmul(...) reads as matmul(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    matmul(b: Tensor): Tensor;
+  }
+}
+tensorMethods({
+  matmul(b: Tensor) { return matmul(this, b); },
+});

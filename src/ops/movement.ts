@@ -1,6 +1,6 @@
 // Shape ops. reshape shares storage (every tensor is contiguous); permute and expand gather a strided
 // view into a new contiguous tensor (strided_copy.wgsl), for f32 and i32 alike.
-import { Tensor, empty } from '../tensor.js';
+import { Tensor, empty, tensorMethods, hooks } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64, stridedGather } from '../reference.js';
@@ -23,9 +23,9 @@ declare module './def.js' {
   interface Attrs extends MovementAttrs {}
 }
 
-const STRIDED_COPY = defineKernel(stridedCopyWgsl, { n: 'u32', rank: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
-const TRANSPOSE_4X4 = defineKernel(transpose4x4Wgsl, { R: 'u32', C: 'u32' }, { X: 'read vec4<u32>', Y: 'read_write vec4<u32>' });
-const TRANSPOSE_BLOCKS = defineKernel(transposeBlocksWgsl, { n: 'u32', R: 'u32', C: 'u32', inner: 'u32' }, { X: 'read {{WORD}}', Y: 'read_write {{WORD}}' });
+const STRIDED_COPY = /* @__PURE__ */ defineKernel(stridedCopyWgsl, { n: 'u32', rank: 'u32', dims: 'u32[]' }, { X: 'read u32', Y: 'read_write u32' });
+const TRANSPOSE_4X4 = /* @__PURE__ */ defineKernel(transpose4x4Wgsl, { R: 'u32', C: 'u32' }, { X: 'read vec4<u32>', Y: 'read_write vec4<u32>' });
+const TRANSPOSE_BLOCKS = /* @__PURE__ */ defineKernel(transposeBlocksWgsl, { n: 'u32', R: 'u32', C: 'u32', inner: 'u32' }, { X: 'read {{WORD}}', Y: 'read_write {{WORD}}' });
 
 function stridedCopy(x: Tensor, shape: readonly number[], strides: readonly number[]): Tensor {
   const y = empty(shape, x.dtype);
@@ -86,7 +86,7 @@ function permuteCopy(x: Tensor, perm: readonly number[]): Tensor {
   return stridedCopy(x, shape, perm.map((p) => st[p]));
 }
 
-export const movementDefs: Ops<keyof MovementAttrs> = defineOps({
+export const movementDefs: Ops<keyof MovementAttrs> = /* @__PURE__ */ defineOps(() => ({
   reshape: {
     infer([x], { shape }) {
       return { shape, dtype: x.dtype }; // reshape() resolved -1 and checked the size
@@ -135,12 +135,12 @@ export const movementDefs: Ops<keyof MovementAttrs> = defineOps({
       return stridedGather(x, shape, broadcastStrides(x.shape, shape));
     },
   } satisfies OpDef<Attrs['expand']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   reshape: { ops: true },
   permute: { ops: true },
   expand: { ops: true },
-});
+}));
 
 /** A view with a new shape and the same elements; one dimension may be -1 (inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -195,3 +195,21 @@ export function expand(x: Tensor, target: readonly number[]): Tensor {
   if (!sameShape(out, shape)) throw new Error(`expand: cannot expand ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   return apply(movementDefs.expand, [x], { shape: [...shape] });
 }
+
+// Tensor methods (a.reshape(...) reads as reshape(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    reshape(shape: readonly number[]): Tensor;
+    permute(perm: readonly number[]): Tensor;
+    transpose(dim0?: number, dim1?: number): Tensor;
+    expand(shape: readonly number[]): Tensor;
+  }
+}
+hooks.view = (t) => reshape(t, t.shape);
+tensorMethods({
+  reshape(shape: readonly number[]) { return reshape(this, shape); },
+  permute(perm: readonly number[]) { return permute(this, perm); },
+  transpose(d0?: number, d1?: number) { return transpose(this, d0, d1); },
+  expand(shape: readonly number[]) { return expand(this, shape); },
+});

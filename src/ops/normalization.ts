@@ -34,12 +34,12 @@ declare module './def.js' {
   interface Attrs extends NormalizationAttrs {}
 }
 
-const BN_STATS = defineKernel(batchNormStatsWgsl, { N: 'u32', C: 'u32', S: 'u32', mode: 'u32', momentum: 'f32', eps: 'f32' }, { X: 'read f32', RM: 'read_write f32', RV: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
-const BN_APPLY = defineKernel(batchNormWgsl, { n: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
-const BN_REDUCE = defineKernel(batchNormBackwardReduceWgsl, { N: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DW: 'read_write f32', DB: 'read_write f32' });
-const BN_BACKWARD = defineKernel(batchNormBackwardWgsl, { n: 'u32', N: 'u32', C: 'u32', S: 'u32', training: 'u32' }, { X: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', SG: 'read f32', SGX: 'read f32', DX: 'read_write f32' });
-const GROUP_NORM = defineKernel(groupNormWgsl, { N: 'u32', G: 'u32', Cg: 'u32', S: 'u32', eps: 'f32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
-const GROUP_NORM_BACKWARD = defineKernel(groupNormBackwardWgsl, { N: 'u32', G: 'u32', Cg: 'u32', S: 'u32' }, { X: 'read f32', Wt: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
+const BN_STATS = /* @__PURE__ */ defineKernel(batchNormStatsWgsl, { N: 'u32', C: 'u32', S: 'u32', mode: 'u32', momentum: 'f32', eps: 'f32' }, { X: 'read f32', RM: 'read_write f32', RV: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
+const BN_APPLY = /* @__PURE__ */ defineKernel(batchNormWgsl, { n: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const BN_REDUCE = /* @__PURE__ */ defineKernel(batchNormBackwardReduceWgsl, { N: 'u32', C: 'u32', S: 'u32' }, { X: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DW: 'read_write f32', DB: 'read_write f32' });
+const BN_BACKWARD = /* @__PURE__ */ defineKernel(batchNormBackwardWgsl, { n: 'u32', N: 'u32', C: 'u32', S: 'u32', training: 'u32' }, { X: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', Wt: 'read f32', SG: 'read f32', SGX: 'read f32', DX: 'read_write f32' });
+const GROUP_NORM = /* @__PURE__ */ defineKernel(groupNormWgsl, { N: 'u32', G: 'u32', Cg: 'u32', S: 'u32', eps: 'f32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
+const GROUP_NORM_BACKWARD = /* @__PURE__ */ defineKernel(groupNormBackwardWgsl, { N: 'u32', G: 'u32', Cg: 'u32', S: 'u32' }, { X: 'read f32', Wt: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
 
 /** [N, C, S] of a batch-norm input [N, C] or [N, C, ...]. */
 function channelsView(x: readonly number[]) {
@@ -63,7 +63,7 @@ function checkParam(op: string, t: Tensor, C: number, what: string, x: Tensor) {
   if (t.ndim !== 1 || t.shape[0] !== C) throw new Error(`${op}: ${what} must be [${C}] for input ${shapeStr(x.shape)}, got ${shapeStr(t.shape)}`);
 }
 
-export const normalizationDefs: Ops<keyof NormalizationAttrs> = defineOps({
+export const normalizationDefs: Ops<keyof NormalizationAttrs> = /* @__PURE__ */ defineOps(() => ({
   batchNorm: {
     // inputs: x, weight, bias, then runningMean and runningVar when given
     infer([x, w, b, rm, rv], a) {
@@ -185,7 +185,7 @@ export const normalizationDefs: Ops<keyof NormalizationAttrs> = defineOps({
       return out;
     },
   } satisfies OpDef<Attrs['rmsNorm']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   batchNorm: recompute(([x, w, b], { training, eps }, [, , , rm, rv]) => {
     const C = x.shape[1];
@@ -205,7 +205,7 @@ export const normalizationDefs: Ops<keyof NormalizationAttrs> = defineOps({
     return add(mul(xn, reshape(w, perChannel)), reshape(b, perChannel));
   }),
   rmsNorm: recompute(([x, w], { eps }) => mul(mul(x, pow(add(mean(mul(x, x), x.ndim - 1, true), eps), -0.5)), w)),
-});
+}));
 
 type RowLayout = { N: number; G: number; Cg: number; S: number };
 

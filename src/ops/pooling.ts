@@ -36,9 +36,9 @@ declare module './def.js' {
 }
 
 const WINDOWS = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', kh: 'u32', kw: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', adaptive: 'u32', include_pad: 'u32', dh: 'u32', dw: 'u32' } as const;
-const POOL = defineKernel(pool2dWgsl, WINDOWS, { X: 'read f32', Y: 'read_write f32', IDX: 'read_write i32' });
-const POOL_BACKWARD = defineKernel(pool2dBackwardWgsl, WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
-const POOL_BACKWARD_SCATTER = defineKernel(pool2dBackwardScatterWgsl, WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
+const POOL = /* @__PURE__ */ defineKernel(pool2dWgsl, WINDOWS, { X: 'read f32', Y: 'read_write f32', IDX: 'read_write i32' });
+const POOL_BACKWARD = /* @__PURE__ */ defineKernel(pool2dBackwardWgsl, WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
+const POOL_BACKWARD_SCATTER = /* @__PURE__ */ defineKernel(pool2dBackwardScatterWgsl, WINDOWS, { G: 'read f32', IDX: 'read i32', DX: 'read_write f32' });
 
 type PoolAttrs = Attrs['avgPool2d'] & { adaptive: boolean; max: boolean; dilation: [number, number] };
 
@@ -137,7 +137,7 @@ const asPool = (a: Attrs['maxPool2d'] | Attrs['avgPool2d'] | Attrs['adaptiveAvgP
       ? { ...(a as Attrs['avgPool2d']), adaptive: false, max: false, dilation: [1, 1] }
       : { ...(a as Attrs['maxPool2d']), countIncludePad: false, adaptive: false, max: true };
 
-export const poolingDefs: Ops<keyof PoolingAttrs> = defineOps({
+export const poolingDefs: Ops<keyof PoolingAttrs> = /* @__PURE__ */ defineOps(() => ({
   maxPool2d: {
     infer: ([x], a) => inferPool('maxPool2d', x, asPool(a, 'max')),
     forward: ([x], a, save) => poolForward(x, asPool(a, 'max'), save),
@@ -163,7 +163,7 @@ export const poolingDefs: Ops<keyof PoolingAttrs> = defineOps({
     backward: (g, _s, a, [x]) => [poolBackward(g, undefined, x, asPool(a, 'adaptive'))],
     reference: ([x], a) => poolReference(x, asPool(a, 'adaptive')),
   } satisfies OpDef<Attrs['adaptiveAvgPool2d']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   maxPool2d: recompute(([x], { kernel, stride, padding, dilation, ceilMode }) => {
     if (dilation[0] !== 1 || dilation[1] !== 1) throw new Error(`maxPool2d: cannot record its backward (createGraph) for dilation [${dilation.join(', ')}]: only dilation 1 has one yet`);
@@ -182,7 +182,7 @@ export const poolingDefs: Ops<keyof PoolingAttrs> = defineOps({
     if (H % oh || W % ow) throw new Error(`adaptiveAvgPool2d: cannot record its backward (createGraph) for an output [${oh}, ${ow}] that does not divide the input [${H}, ${W}]: only equal windows have one yet`);
     return windowReduce(x, H / oh, W / ow, 'adaptiveAvgPool2d', 'mean');
   }),
-});
+}));
 
 export interface PoolOptions {
   kernel: Pair;

@@ -25,7 +25,7 @@ declare module './def.js' {
   interface Attrs extends RandomAttrs {}
 }
 
-const MULTINOMIAL = defineKernel(multinomialWgsl, { rows: 'u32', C: 'u32', n: 'u32', seed: 'u32' }, { P: 'read f32', OUT: 'read_write i32' });
+const MULTINOMIAL = /* @__PURE__ */ defineKernel(multinomialWgsl, { rows: 'u32', C: 'u32', n: 'u32', seed: 'u32' }, { P: 'read f32', OUT: 'read_write i32' });
 
 /** PyTorch's checks of multinomial's input, on host-known probabilities [rows, C]: finite, >= 0, some mass
  * per row, and without replacement at least n categories with mass. */
@@ -72,7 +72,7 @@ function referenceDraws(p: Float64Array, rows: number, C: number, n: number, rep
   return out;
 }
 
-export const randomDefs: Ops<keyof RandomAttrs> = defineOps({
+export const randomDefs: Ops<keyof RandomAttrs> = /* @__PURE__ */ defineOps(() => ({
   multinomial: {
     infer([probs], { n, replacement }) {
       checkDType('multinomial', probs, 'f32', 'probabilities');
@@ -105,10 +105,10 @@ export const randomDefs: Ops<keyof RandomAttrs> = defineOps({
       return f64(probs.shape.length === 1 ? [n] : [rows, n], referenceDraws(probs.data, rows, C, n, replacement, seed));
     },
   } satisfies OpDef<Attrs['multinomial']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   multinomial: { none: 'sampling has integer outputs: no gradient' },
-});
+}));
 
 /** n category indices per row of unnormalised, non-negative probabilities [C] or [rows, C]
  * (torch.multinomial); without replacement (the default) each category is drawn at most once per row. */

@@ -1,5 +1,5 @@
 // Reductions over one axis or all (reduce_sum.wgsl, reduce_max.wgsl), and sumTo: un-broadcasting.
-import { empty, Tensor } from '../tensor.js';
+import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64, reducedShape, reductionView } from '../reference.js';
@@ -37,12 +37,12 @@ declare module './def.js' {
   interface Attrs extends ReduceAttrs {}
 }
 
-const REDUCE_SUM = defineKernel(reduceSumWgsl, { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
-const REDUCE_SUM_WORKGROUP = defineKernel(reduceSumWorkgroupWgsl, { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
-const REDUCE_MAX = defineKernel(reduceMaxWgsl, { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32', ARG: 'read_write i32' });
-const CUMSUM = defineKernel(cumsumWgsl, { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
-const TOPK = defineKernel(topkWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read f32', IDX: 'read_write i32' });
-const MAX_BACKWARD = defineKernel(maxBackwardWgsl, { outer: 'u32', R: 'u32', inner: 'u32' }, { G: 'read f32', ARG: 'read i32', DX: 'read_write f32' });
+const REDUCE_SUM = /* @__PURE__ */ defineKernel(reduceSumWgsl, { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
+const REDUCE_SUM_WORKGROUP = /* @__PURE__ */ defineKernel(reduceSumWorkgroupWgsl, { outer: 'u32', R: 'u32', inner: 'u32', chunks: 'u32', clen: 'u32', scale: 'f32' }, { X: 'read f32', Y: 'read_write f32' });
+const REDUCE_MAX = /* @__PURE__ */ defineKernel(reduceMaxWgsl, { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32', ARG: 'read_write i32' });
+const CUMSUM = /* @__PURE__ */ defineKernel(cumsumWgsl, { outer: 'u32', R: 'u32', inner: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
+const TOPK = /* @__PURE__ */ defineKernel(topkWgsl, { outer: 'u32', R: 'u32', inner: 'u32', k: 'u32' }, { X: 'read f32', IDX: 'read_write i32' });
+const MAX_BACKWARD = /* @__PURE__ */ defineKernel(maxBackwardWgsl, { outer: 'u32', R: 'u32', inner: 'u32' }, { G: 'read f32', ARG: 'read i32', DX: 'read_write f32' });
 
 /** Sum of the middle axis of [outer, R, inner], times scale; long reductions with few outputs go in two stages. */
 function sumKernel(x: Tensor, outer: number, R: number, inner: number, scale: number, outShape: number[]): Tensor {
@@ -164,7 +164,7 @@ function cumsumKernel(x: Tensor, axis: number, reverse: boolean, exclusive: bool
   return y;
 }
 
-export const reduceDefs: Ops<keyof ReduceAttrs> = defineOps({
+export const reduceDefs: Ops<keyof ReduceAttrs> = /* @__PURE__ */ defineOps(() => ({
   sum: {
     infer([x], { axis, keepdim }) {
       checkDType('sum', x, 'f32');
@@ -281,7 +281,7 @@ export const reduceDefs: Ops<keyof ReduceAttrs> = defineOps({
       return out;
     },
   } satisfies OpDef<Attrs['sumTo']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   sum: { ops: true },
   max: { backward: (g, [arg], { axis }, [x]) => [extremumRule(g, arg, axis, x)] },
@@ -292,7 +292,7 @@ export const reduceDefs: Ops<keyof ReduceAttrs> = defineOps({
   cumsum: { backward: (g, _s, a) => [apply(reduceDefs.cumsum, [g], { ...a, reverse: !a.reverse })] },
   topkIndices: { none: 'topk indices are integers: no gradient' },
   sumTo: { ops: true },
-});
+}));
 
 /** An axis, a list of axes (each once) or all (null/undefined). */
 export type Axes = number | readonly number[] | null | undefined;
@@ -416,3 +416,28 @@ function sumToKernels(g: Tensor, shape: readonly number[]): Tensor {
   if (cur !== g) cur.dispose();
   return out;
 }
+
+// Tensor methods (a.sum(...) reads as sum(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    sum(axis?: Axes, keepdim?: boolean): Tensor;
+    mean(axis?: Axes, keepdim?: boolean): Tensor;
+    max(axis?: Axes, keepdim?: boolean): Tensor;
+    min(axis?: Axes, keepdim?: boolean): Tensor;
+    argmin(axis?: number, keepdim?: boolean): Tensor;
+    cumsum(axis: number, opts?: { exclusive?: boolean; reverse?: boolean }): Tensor;
+    topk(k: number, axis?: number): { values: Tensor; indices: Tensor };
+    argmax(axis?: number, keepdim?: boolean): Tensor;
+  }
+}
+tensorMethods({
+  sum(axis?: Axes, keepdim?: boolean) { return sum(this, axis, keepdim); },
+  mean(axis?: Axes, keepdim?: boolean) { return mean(this, axis, keepdim); },
+  max(axis?: Axes, keepdim?: boolean) { return max(this, axis, keepdim); },
+  min(axis?: Axes, keepdim?: boolean) { return min(this, axis, keepdim); },
+  argmin(axis = -1, keepdim = false) { return argmin(this, axis, keepdim); },
+  cumsum(axis: number, opts?: { exclusive?: boolean; reverse?: boolean }) { return cumsum(this, axis, opts); },
+  topk(k: number, axis = -1) { return topk(this, k, axis) as never; },
+  argmax(axis = -1, keepdim = false) { return argmax(this, axis, keepdim); },
+});

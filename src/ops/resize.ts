@@ -30,8 +30,8 @@ declare module './def.js' {
 }
 
 const GEOMETRY = { planes: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32' } as const;
-const RESIZE = defineKernel(resizeWgsl, GEOMETRY, { X: 'read f32', TH: 'read u32', TW: 'read u32', Y: 'read_write f32' });
-const RESIZE_BACKWARD = defineKernel(resizeBackwardWgsl, GEOMETRY, { G: 'read f32', BH: 'read u32', BW: 'read u32', DX: 'read_write f32' });
+const RESIZE = /* @__PURE__ */ defineKernel(resizeWgsl, GEOMETRY, { X: 'read f32', TH: 'read u32', TW: 'read u32', Y: 'read_write f32' });
+const RESIZE_BACKWARD = /* @__PURE__ */ defineKernel(resizeBackwardWgsl, GEOMETRY, { G: 'read f32', BH: 'read u32', BW: 'read u32', DX: 'read_write f32' });
 
 export type ResizeCoord = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn' | 'tf_crop_and_resize';
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
@@ -187,7 +187,7 @@ function upload(words: Uint32Array): Tensor {
 
 const spatial = (shape: readonly number[], S: number) => shape.slice(shape.length - S);
 
-export const resizeDefs: Ops<keyof ResizeAttrs> = defineOps({
+export const resizeDefs: Ops<keyof ResizeAttrs> = /* @__PURE__ */ defineOps(() => ({
   resize: {
     infer([x], a) {
       checkDType('resize', x, 'f32');
@@ -239,10 +239,10 @@ export const resizeDefs: Ops<keyof ResizeAttrs> = defineOps({
       return out;
     },
   } satisfies OpDef<Attrs['resize']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   resize: { ops: true }, // the adjoint resize of g (linear: its own backward is the forward again)
-});
+}));
 
 export interface ResizeOptions {
   /** Output extents of the last one or two axes (or give scales). */

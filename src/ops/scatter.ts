@@ -2,7 +2,7 @@
 // scatter_add.wgsl replacing instead of adding), gatherNd (ONNX GatherND with batch_dims, gather_nd.wgsl)
 // and scatterNd (ONNX ScatterND with reduction none / add / mul, scatter_nd.wgsl). Deterministic: every
 // output element reads its own contributions in a fixed order, no atomics. Backwards are in these ops.
-import { empty, Tensor } from '../tensor.js';
+import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
@@ -30,8 +30,8 @@ declare module './def.js' {
   interface Attrs extends ScatterAttrs {}
 }
 
-const GATHER_ND = defineKernel(gatherNdWgsl, { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
-const SCATTER_ND = defineKernel(scatterNdWgsl, { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', UPD: 'read u32', Y: 'read_write u32' });
+const GATHER_ND = /* @__PURE__ */ defineKernel(gatherNdWgsl, { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', Y: 'read_write u32' });
+const SCATTER_ND = /* @__PURE__ */ defineKernel(scatterNdWgsl, { n: 'u32', M: 'u32', k: 'u32', inner: 'u32', dims: 'u32[]' }, { X: 'read u32', IDX: 'read i32', UPD: 'read u32', Y: 'read_write u32' });
 const MODES = { none: 0, add: 1, mul: 2 } as const;
 
 /** The multi-index of each flat position of `shape` (reference helper). */
@@ -102,7 +102,7 @@ function scatterNdKernel(base: Tensor | null, shape: readonly number[], idx: Ten
   return y;
 }
 
-export const scatterDefs: Ops<keyof ScatterAttrs> = defineOps({
+export const scatterDefs: Ops<keyof ScatterAttrs> = /* @__PURE__ */ defineOps(() => ({
   scatter: {
     infer([x, index, src], { axis }) {
       checkDType('scatter', x, 'f32', 'input');
@@ -231,12 +231,12 @@ export const scatterDefs: Ops<keyof ScatterAttrs> = defineOps({
       return out;
     },
   } satisfies OpDef<Attrs['scatterNd']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   scatter: { ops: true }, // scatter of zeros into g for x, the gather of g for src
   gatherNd: { ops: true }, // a scatterNd-add of g into zeros
   scatterNd: { ops: true }, // g, a scatterNd of zeros into g, or g times the scattered product; gatherNd of g
-});
+}));
 
 /** A copy of x with src[c] written at c with c_axis := index[c] (torch.scatter, out of place; index of x's
  * rank, no larger than src, nor than x off the axis). Duplicate targets: the last along the axis wins
@@ -264,3 +264,14 @@ export function scatterNd(x: Tensor, indices: Tensor, updates: Tensor, opts: { r
   checkOptions('scatterNd', opts, ['reduction']);
   return apply(scatterDefs.scatterNd, [x, indices, updates], { reduction: opts.reduction ?? 'none', batchDims: 0 });
 }
+
+// Tensor methods (a.scatter(...) reads as scatter(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    scatter(axis: number, index: Tensor, src: Tensor, opts?: { reduce?: 'none' | 'add' }): Tensor;
+  }
+}
+tensorMethods({
+  scatter(axis: number, index: Tensor, src: Tensor, opts?: { reduce?: 'none' | 'add' }) { return scatter(this, axis, index, src, opts); },
+});

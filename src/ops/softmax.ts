@@ -1,6 +1,6 @@
 // softmax and logSoftmax over an axis (softmax.wgsl), with backward from the saved output
 // (softmax_backward.wgsl); for contiguous rows on GPUs, one workgroup per row (the *_workgroup kernels).
-import { empty, Tensor } from '../tensor.js';
+import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64, reductionView } from '../reference.js';
@@ -27,10 +27,10 @@ declare module './def.js' {
   interface Attrs extends SoftmaxAttrs {}
 }
 
-const SOFTMAX = defineKernel(softmaxWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
-const SOFTMAX_WORKGROUP = defineKernel(softmaxWorkgroupWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
-const SOFTMAX_BACKWARD = defineKernel(softmaxBackwardWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
-const SOFTMAX_BACKWARD_WORKGROUP = defineKernel(softmaxBackwardWorkgroupWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
+const SOFTMAX = /* @__PURE__ */ defineKernel(softmaxWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
+const SOFTMAX_WORKGROUP = /* @__PURE__ */ defineKernel(softmaxWorkgroupWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32', causal_t: 'u32' }, { X: 'read f32', Y: 'read_write f32' });
+const SOFTMAX_BACKWARD = /* @__PURE__ */ defineKernel(softmaxBackwardWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
+const SOFTMAX_BACKWARD_WORKGROUP = /* @__PURE__ */ defineKernel(softmaxBackwardWorkgroupWgsl, { outer: 'u32', C: 'u32', inner: 'u32', scale: 'f32' }, { Y: 'read f32', G: 'read f32', DX: 'read_write f32' });
 
 /** Softmax (or log-softmax) over the middle axis of [outer, C, inner] into a new tensor, of `scale` times
  * the input; with causalT > 0 (rows of attention scores, inner = 1) row r keeps its first r % T + 1 entries. */
@@ -94,14 +94,27 @@ function softmaxOp(name: 'softmax' | 'logSoftmax'): OpDef<{ axis: number }> {
   };
 }
 
-export const softmaxDefs: Ops<keyof SoftmaxAttrs> = defineOps({
+export const softmaxDefs: Ops<keyof SoftmaxAttrs> = /* @__PURE__ */ defineOps(() => ({
   softmax: softmaxOp('softmax') satisfies OpDef<Attrs['softmax']>,
   logSoftmax: softmaxOp('logSoftmax') satisfies OpDef<Attrs['logSoftmax']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   softmax: { backward: (g, [y], { axis }) => [mul(y, sub(g, sum(mul(g, y), axis, true)))] },
   logSoftmax: { backward: (g, [y], { axis }) => [sub(g, mul(exp(y), sum(g, axis, true)))] },
-});
+}));
 
 export const softmax = (x: Tensor, axis = -1): Tensor => apply(softmaxDefs.softmax, [x], { axis: normAxis('softmax', axis, x.ndim) });
 export const logSoftmax = (x: Tensor, axis = -1): Tensor => apply(softmaxDefs.logSoftmax, [x], { axis: normAxis('logSoftmax', axis, x.ndim) });
+
+// Tensor methods (a.softmax(...) reads as softmax(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    softmax(axis?: number): Tensor;
+    logSoftmax(axis?: number): Tensor;
+  }
+}
+tensorMethods({
+  softmax(axis = -1) { return softmax(this, axis); },
+  logSoftmax(axis = -1) { return logSoftmax(this, axis); },
+});

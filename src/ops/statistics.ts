@@ -1,6 +1,6 @@
 // Statistics composed of primitives (their gradients come from the primitives' rules): variance, std and
 // logsumexp, with PyTorch's semantics.
-import { noGrad, Tensor } from '../tensor.js';
+import { noGrad, Tensor, tensorMethods } from '../tensor.js';
 import { axisSize, shapeStr } from '../shape.js';
 import { mul, sub, add } from './binary.js';
 import { exp, log, sqrt, affine, clamp } from './unary.js';
@@ -69,3 +69,18 @@ export function logsumexp(x: Tensor, axis: number, keepdim = false): Tensor {
   y.dispose();
   return out;
 }
+
+// Tensor methods (a.variance(...) reads as variance(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    variance(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }): Tensor;
+    std(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }): Tensor;
+    logsumexp(axis: number, keepdim?: boolean): Tensor;
+  }
+}
+tensorMethods({
+  variance(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }) { return variance(this, axis, opts); },
+  std(axis?: Axes, opts?: { correction?: number; keepdim?: boolean }) { return std(this, axis, opts); },
+  logsumexp(axis: number, keepdim = false) { return logsumexp(this, axis, keepdim); },
+});

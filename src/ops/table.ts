@@ -60,4 +60,8 @@ export function opTable(): OpTable {
 }
 
 /** What each primitive does under createGraph, by name (each rule sits beside its op, in its family's file). */
-export const higherOrder = Object.fromEntries(Object.entries(opTable()).map(([op, def]) => [op, def.higherOrder])) as { [P in Primitive]: HigherOrder<Attrs[P]> };
+export const higherOrder = /* @__PURE__ */ rulesByName();
+
+function rulesByName(): { [P in Primitive]: HigherOrder<Attrs[P]> } {
+  return Object.fromEntries(Object.entries(opTable()).map(([op, def]) => [op, def.higherOrder])) as never;
+}

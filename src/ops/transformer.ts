@@ -38,13 +38,13 @@ function headDefines(D: number) {
   return D % 4 === 0 ? { D: D / 4, VD: 'vec4<f32>', DOT: 'return dot(a, b);' } : { D, VD: 'f32', DOT: 'return a * b;' };
 }
 
-const LAYER_NORM = defineKernel(layerNormWgsl, { rows: 'u32', D: 'u32', eps: 'f32' }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
-const LAYER_NORM_BACKWARD = defineKernel(layerNormBackwardWgsl, { rows: 'u32', D: 'u32' }, { X: 'read f32', W: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
-const ATTENTION_FORWARD = defineKernel(attentionForwardWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read_write VD', LSE: 'read_write f32' });
-const ATTENTION_BACKWARD_Q = defineKernel(attentionBackwardQWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read VD', DO: 'read VD', LSE: 'read f32', DQ: 'read_write VD', DL: 'read_write f32' });
-const ATTENTION_BACKWARD_KV = defineKernel(attentionBackwardKvWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', DO: 'read VD', LSE: 'read f32', DL: 'read f32', DK: 'read_write VD', DV: 'read_write VD' });
+const LAYER_NORM = /* @__PURE__ */ defineKernel(layerNormWgsl, { rows: 'u32', D: 'u32', eps: 'f32' }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read_write f32', MEAN: 'read_write f32', RSTD: 'read_write f32' });
+const LAYER_NORM_BACKWARD = /* @__PURE__ */ defineKernel(layerNormBackwardWgsl, { rows: 'u32', D: 'u32' }, { X: 'read f32', W: 'read f32', G: 'read f32', MEAN: 'read f32', RSTD: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
+const ATTENTION_FORWARD = /* @__PURE__ */ defineKernel(attentionForwardWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read_write VD', LSE: 'read_write f32' });
+const ATTENTION_BACKWARD_Q = /* @__PURE__ */ defineKernel(attentionBackwardQWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', O: 'read VD', DO: 'read VD', LSE: 'read f32', DQ: 'read_write VD', DL: 'read_write f32' });
+const ATTENTION_BACKWARD_KV = /* @__PURE__ */ defineKernel(attentionBackwardKvWgsl, { bh: 'u32', T: 'u32', D: 'u32', scale: 'f32', causal: 'u32' }, { Q: 'read VD', K: 'read VD', V: 'read VD', DO: 'read VD', LSE: 'read f32', DL: 'read f32', DK: 'read_write VD', DV: 'read_write VD' });
 
-export const transformerDefs: Ops<keyof TransformerAttrs> = defineOps({
+export const transformerDefs: Ops<keyof TransformerAttrs> = /* @__PURE__ */ defineOps(() => ({
   layerNorm: {
     infer([x, w, b]) {
       checkDType('layerNorm', x, 'f32', 'input');
@@ -190,7 +190,7 @@ export const transformerDefs: Ops<keyof TransformerAttrs> = defineOps({
       return out;
     },
   } satisfies OpDef<Attrs['attention']>,
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   layerNorm: recompute(([x, w, b], { eps }) => {
     const axis = x.ndim - 1;
@@ -200,7 +200,7 @@ export const transformerDefs: Ops<keyof TransformerAttrs> = defineOps({
     return add(mul(mul(c, inv), w), b);
   }),
   attention: recompute(([q, k, v], { causal }) => composedAttention(q, k, v, causal)),
-});
+}));
 
 /** Layer norm over the last axis: (x - mean) / sqrt(var + eps) * weight + bias. */
 export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {

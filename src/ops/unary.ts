@@ -1,6 +1,6 @@
 // Elementwise ops. Each is a WGSL expression for the forward (unary.wgsl), one for the derivative
 // (unary_backward.wgsl, a single dispatch) and a float64 reference, side by side.
-import { empty, Tensor } from '../tensor.js';
+import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { erf64, gelu64, mapF64 } from '../reference.js';
@@ -67,11 +67,11 @@ interface Spec<A> {
   scalars?: (attrs: A) => [number, number];
 }
 
-const UNARY = defineKernel(unaryWgsl, { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read_write {{T}}' });
-const UNARY_BACKWARD = defineKernel(unaryBackwardWgsl, { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read {{T}}', G: 'read {{T}}', DX: 'read_write {{T}}' });
+const UNARY = /* @__PURE__ */ defineKernel(unaryWgsl, { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read_write {{T}}' });
+const UNARY_BACKWARD = /* @__PURE__ */ defineKernel(unaryBackwardWgsl, { n: 'u32', a: 'f32', b: 'f32' }, { X: 'read {{T}}', Y: 'read {{T}}', G: 'read {{T}}', DX: 'read_write {{T}}' });
 
-const FORWARD_LANES = laneVariants('f', ['x'], ['a', 'b']);
-const BACKWARD_LANES = laneVariants('d', ['x', 'y', 'g'], ['a', 'b']);
+const FORWARD_LANES = /* @__PURE__ */ laneVariants('f', ['x'], ['a', 'b']);
+const BACKWARD_LANES = /* @__PURE__ */ laneVariants('d', ['x', 'y', 'g'], ['a', 'b']);
 
 /** dx = deriv(x, y, g) in one dispatch (unary_backward.wgsl), a vec4 per invocation when the size allows. */
 export function unaryBackward(deriv: string, x: Tensor, y: Tensor, g: Tensor, dx: Tensor, a = 0, b = 0): void {
@@ -121,7 +121,7 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
 
 const powSign = (p: number, x: number) => (Number.isInteger(p) && Math.abs(p % 2) === 1 && x < 0 ? -1 : 1);
 
-export const unaryDefs: Ops<keyof UnaryAttrs> = defineOps({
+export const unaryDefs: Ops<keyof UnaryAttrs> = /* @__PURE__ */ defineOps(() => ({
   neg: unaryOp<Attrs['neg']>('neg', { expr: '-x', deriv: '-g', ref: (x) => -x }),
   exp: unaryOp<Attrs['exp']>('exp', { expr: 'exp(x)', deriv: 'g * y', ref: Math.exp }),
   log: unaryOp<Attrs['log']>('log', { expr: 'log(x)', deriv: 'g / x', ref: Math.log }),
@@ -201,7 +201,7 @@ export const unaryDefs: Ops<keyof UnaryAttrs> = defineOps({
   asinh: unaryOp<Attrs['asinh']>('asinh', { expr: 'asinh_(x)', deriv: 'g / sqrt(1.0 + x * x)', ref: Math.asinh }),
   acosh: unaryOp<Attrs['acosh']>('acosh', { expr: 'acosh_(x)', deriv: 'g / sqrt((x - 1.0) * (x + 1.0))', ref: Math.acosh }),
   atanh: unaryOp<Attrs['atanh']>('atanh', { expr: 'atanh_(x)', deriv: 'g / ((1.0 - x) * (1.0 + x))', ref: Math.atanh }),
-}, {
+}), () => ({
   // under createGraph (higher_order.ts): ops, a rule in ops, a recomputation, or none with the reason
   neg: unaryRule((_x, _y, g) => neg(g)),
   exp: unaryRule((_x, y, g) => mul(g, y)),
@@ -252,7 +252,7 @@ export const unaryDefs: Ops<keyof UnaryAttrs> = defineOps({
   asinh: unaryRule((x, _y, g) => div(g, sqrt(affine(mul(x, x), 1, 1)))),
   acosh: unaryRule((x, _y, g) => div(g, sqrt(mul(affine(x, 1, -1), affine(x, 1, 1))))),
   atanh: unaryRule((x, _y, g) => div(g, mul(affine(x, -1, 1), affine(x, 1, 1)))),
-});
+}));
 
 /** A WGSL f32 literal of v (always with a decimal point or exponent). */
 const wgslFloat = (v: number) => Math.fround(v).toExponential(8);
@@ -377,3 +377,62 @@ export function threshold(x: Tensor, threshold: number, value: number): Tensor {
   if (!Number.isFinite(threshold) || !Number.isFinite(value)) throw new Error(`threshold: threshold and value must be finite, got ${threshold} and ${value}`);
   return apply(unaryDefs.threshold, [x], { threshold, value });
 }
+
+// Tensor methods (a.neg(...) reads as neg(a, ...)): installed when this file loads, so it is listed in
+// package.json's sideEffects.
+declare module '../tensor.js' {
+  interface Tensor {
+    neg(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    sqrt(): Tensor;
+    tanh(): Tensor;
+    relu(): Tensor;
+    sigmoid(): Tensor;
+    gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor;
+    abs(): Tensor;
+    sign(): Tensor;
+    clamp(min?: number, max?: number): Tensor;
+    erf(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tan(): Tensor;
+    asin(): Tensor;
+    acos(): Tensor;
+    atan(): Tensor;
+    sinh(): Tensor;
+    cosh(): Tensor;
+    asinh(): Tensor;
+    acosh(): Tensor;
+    atanh(): Tensor;
+    pow(p: number): Tensor;
+    affine(a: number, b?: number): Tensor;
+  }
+}
+tensorMethods({
+  neg() { return neg(this); },
+  exp() { return exp(this); },
+  log() { return log(this); },
+  sqrt() { return sqrt(this); },
+  tanh() { return tanh(this); },
+  relu() { return relu(this); },
+  sigmoid() { return sigmoid(this); },
+  gelu(opts?: { approximate?: 'none' | 'tanh' }) { return gelu(this, opts); },
+  abs() { return abs(this); },
+  sign() { return sign(this); },
+  clamp(min?: number, max?: number) { return clamp(this, min, max); },
+  erf() { return erf(this); },
+  sin() { return sin(this); },
+  cos() { return cos(this); },
+  tan() { return tan(this); },
+  asin() { return asin(this); },
+  acos() { return acos(this); },
+  atan() { return atan(this); },
+  sinh() { return sinh(this); },
+  cosh() { return cosh(this); },
+  asinh() { return asinh(this); },
+  acosh() { return acosh(this); },
+  atanh() { return atanh(this); },
+  pow(p: number) { return pow(this, p); },
+  affine(a: number, b = 0) { return affine(this, a, b); },
+});

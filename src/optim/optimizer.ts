@@ -65,9 +65,9 @@ interface Arena {
 
 const ALIGN_WORDS = 64;
 
-const CLIP_COEF = defineKernel(clipCoefWgsl, { max_norm: 'f32' }, { TOTAL: 'read f32', OUT: 'read_write f32' });
-const SGD_UPDATE = defineKernel(sgdUpdateWgsl, { n: 'u32', fresh: 'u32', use_momentum: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', BUF: 'read_write f32', COEF: 'read f32' });
-const ADAM_UPDATE = defineKernel(adamUpdateWgsl, { n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', bc1: 'f32', bc2: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', M: 'read_write f32', V: 'read_write f32', COEF: 'read f32' });
+const CLIP_COEF = /* @__PURE__ */ defineKernel(clipCoefWgsl, { max_norm: 'f32' }, { TOTAL: 'read f32', OUT: 'read_write f32' });
+const SGD_UPDATE = /* @__PURE__ */ defineKernel(sgdUpdateWgsl, { n: 'u32', fresh: 'u32', use_momentum: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', BUF: 'read_write f32', COEF: 'read f32' });
+const ADAM_UPDATE = /* @__PURE__ */ defineKernel(adamUpdateWgsl, { n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', bc1: 'f32', bc2: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', M: 'read_write f32', V: 'read_write f32', COEF: 'read f32' });
 
 /** Moves the parameters' storages into one arena; null when they cannot share one (host values).
  * Parameters already in another optimiser's arena move to this one: that optimiser sees it (inArena) and
