@@ -18,9 +18,8 @@ import mathWgsl from '../shaders/math.wgsl';
 
 import { Generator } from './random.js';
 import { shapeStr } from './shape.js';
-import type { Attrs, F64, OpDef } from './ops/def.js';
+import { defineOps, type Attrs, type F64, type OpDef, type Ops } from './ops/def.js';
 import { apply, view } from './ops/apply.js';
-import { defineOps, type Ops } from './ops/def.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface CustomAttrs {

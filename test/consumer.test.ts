@@ -14,6 +14,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 // @ts-expect-error plain JavaScript
 import { serve } from '../scripts/serve.mjs';
 import { drawOne } from './draw.js';
+// @ts-expect-error plain JavaScript
+import { measure } from '../scripts/bundle-size.mjs';
+import { gzipSync } from 'node:zlib';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const repo = resolve('.');
@@ -107,6 +110,25 @@ catch (e) { console.log(JSON.stringify({ early, supported, code: e.code, typed: 
     expect(out).toMatchObject({ early: 'NOT_INITIALISED', supported: false, code: 'NO_WEBGPU', typed: true });
     expect(out.message).toContain(`npm install webgpu@${pkg.peerDependencies.webgpu}`);
   });
+
+  test('an app pays for what it uses: unused op families, their kernels and the audit are dropped', async () => {
+    // the README's size table, measured on the installed package (esbuild and Vite, minified, gzip)
+    const sizes = await measure(join(app, 'node_modules', 'rootgrad'));
+    for (const bundler of ['esbuild', 'vite']) {
+      expect(sizes.minimal[bundler].gzip, bundler).toBeLessThan(0.45 * sizes.full[bundler].gzip);
+      expect(sizes.training[bundler].gzip, bundler).toBeLessThan(0.55 * sizes.full[bundler].gzip);
+    }
+    // what is in the minimal app (init, tensor, matmul, relu, sum, a read), by its kernels' names
+    cpSync(join(repo, 'scripts', 'size', 'minimal.js'), join(app, 'size-minimal.js'));
+    const [minimal] = (await build({ entryPoints: [join(app, 'size-minimal.js')], bundle: true, minify: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', absWorkingDir: app, logLevel: 'error' })).outputFiles;
+    const kernels = (text: string) => new Set([...text.matchAll(/name:"(\w+)",source:/g)].map((m) => m[1]));
+    const kept = kernels(minimal.text);
+    expect(kept).toContain('matmul_tiled');
+    expect(kept).toContain('unary');
+    for (const dropped of ['conv2d_blocked', 'pool2d', 'batch_norm', 'layer_norm', 'attention_forward', 'loss_rows_thread', 'rooted_loss_fused', 'linear_loss_rows', 'resize', 'adam_update']) expect(kept, dropped).not.toContain(dropped);
+    expect(minimal.text).not.toContain('model: mlp'); // the audit's model rows
+    expect(gzipSync(minimal.contents).length).toBeLessThan(60_000);
+  }, 120_000);
 
   describe('the example, built with Vite and esbuild, in Chromium', () => {
     let browser: Browser;

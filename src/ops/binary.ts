@@ -6,12 +6,12 @@ import { defineKernel } from '../kernel.js';
 import { forEachBroadcast, f64 } from '../reference.js';
 import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape.js';
 import { full } from '../creation.js';
-import type { Attrs, OpDef } from './def.js';
-import { defineOps, type None, type Ops } from './def.js';
+import { defineOps, type Attrs, type None, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, laneVariants, view } from './apply.js';
 import { affine, neg, pow } from './unary.js';
 import { sumTo } from './reduce.js';
 import binaryWgsl from '../../shaders/binary.wgsl';
+import { type AuditCases, binaryCase } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface BinaryAttrs {
@@ -183,3 +183,15 @@ tensorMethods({
   minimum(b: Operand) { return minimum(this, b); },
   maximum(b: Operand) { return maximum(this, b); },
 });
+
+/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
+export function binaryAuditCases(): AuditCases<keyof BinaryAttrs> {
+  return {
+    add: binaryCase(add),
+    sub: binaryCase(sub),
+    mul: binaryCase(mul),
+    div: binaryCase(div),
+    minimum: binaryCase((a, b) => minimum(a, affine(b, 1, 0.0005))), // never a tie on the 1e-3 grid
+    maximum: binaryCase((a, b) => maximum(a, affine(b, 1, 0.0005))),
+  };
+}

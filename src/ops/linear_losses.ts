@@ -28,8 +28,7 @@ import { shapeStr } from '../shape.js';
 import { isReferenceMode } from '../backend.js';
 import { kernelVariant, registerWorkgroup } from '../variants.js';
 import { adapterInfo } from '../gpu.js';
-import type { Attrs, OpDef, Reduction } from './def.js';
-import { defineOps, type Ops } from './def.js';
+import { defineOps, type Attrs, type OpDef, type Ops, type Reduction } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkOptions } from '../options.js';
 import { checkIndices, pick } from './gather.js';
@@ -54,6 +53,7 @@ import { lossDefs } from './losses.js';
 import { linearDefs } from './matmul.js';
 import { reduceDefs } from './reduce.js';
 import { recompute } from './higher_order.js';
+import { type AuditCases, choose, linearLossCase, rowLossCase } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface LinearLossAttrs {
@@ -561,5 +561,13 @@ export function defineRowLoss(spec: RowLossSpec): RowLoss {
     name: spec.name,
     loss: (logits, labels, opts = {}) => rowLoss(spec.name, logits, labels, opts),
     linear: (h, weight, labels, opts = {}) => linearRowLoss(spec.name, h, weight, labels, opts),
+  };
+}
+
+/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
+export function linearLossAuditCases(): AuditCases<keyof LinearLossAttrs> {
+  return {
+    linearLoss: (g) => linearLossCase(choose(g, rowLossNames()), choose(g, ['chunked', 'tiled'] as const))(g),
+    rowLoss: (g) => rowLossCase(choose(g, rowLossNames()))(g),
   };
 }

@@ -10,8 +10,7 @@ import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
-import type { Attrs, OpDef } from './def.js';
-import { defineOps, type Ops } from './def.js';
+import { defineOps, type Attrs, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { fromHost } from '../creation.js';
 import { add } from './binary.js';
@@ -20,6 +19,7 @@ import { adaptiveAvgPool2d } from './pooling.js';
 import { checkOptions } from '../options.js';
 import resizeWgsl from '../../shaders/resize.wgsl';
 import resizeBackwardWgsl from '../../shaders/resize_backward.wgsl';
+import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface ResizeAttrs {
@@ -355,4 +355,19 @@ export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
     roi: [],
     adjoint: false,
   }, 'interpolate');
+}
+
+/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
+export function resizeAuditCases(): AuditCases<keyof ResizeAttrs> {
+  return {
+    resize: (g) => {
+      const mode = choose(g, ['nearest', 'linear', 'cubic'] as const);
+      const coordinateTransformationMode = choose(g, ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const);
+      const two = g.uniform() < 0.7;
+      const x = rnd(g, two ? [choose(g, [1, 2]), choose(g, [1, 3, 4]), choose(g, [2, 5])] : [2, choose(g, [1, 3, 6])]);
+      const size = x.shape.slice(1).map((d) => choose(g, [1, 2, d + 3, 2 * d]));
+      const excludeOutside = g.uniform() < 0.3;
+      return { inputs: { x }, fn: (t) => resize(t, { size, mode, coordinateTransformationMode, excludeOutside }) };
+    },
+  };
 }

@@ -5,8 +5,7 @@ import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64, reductionView } from '../reference.js';
 import { normAxis } from '../shape.js';
-import type { Attrs, OpDef, F64 } from './def.js';
-import { defineOps, type Ops } from './def.js';
+import { defineOps, type Attrs, type F64, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { rowsPerWorkgroup } from '../variants.js';
 import softmaxWgsl from '../../shaders/softmax.wgsl';
@@ -16,6 +15,7 @@ import softmaxBackwardWorkgroupWgsl from '../../shaders/softmax_backward_workgro
 import { exp } from './unary.js';
 import { mul, sub } from './binary.js';
 import { sum } from './reduce.js';
+import { type AuditCases, randShape, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface SoftmaxAttrs {
@@ -118,3 +118,19 @@ tensorMethods({
   softmax(axis = -1) { return softmax(this, axis); },
   logSoftmax(axis = -1) { return logSoftmax(this, axis); },
 });
+
+/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
+export function softmaxAuditCases(): AuditCases<keyof SoftmaxAttrs> {
+  return {
+    softmax: (g) => {
+      const s = randShape(g);
+      const axis = g.int(s.length);
+      return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => softmax(x, axis), attrs: { axis } };
+    },
+    logSoftmax: (g) => {
+      const s = randShape(g);
+      const axis = g.int(s.length);
+      return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => logSoftmax(x, axis), attrs: { axis } };
+    },
+  };
+}

@@ -3,9 +3,8 @@
 import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
-import { erf64, gelu64, mapF64 } from '../reference.js';
-import type { Attrs, OpDef } from './def.js';
-import { defineOps, type None, type Ops } from './def.js';
+import { mapF64 } from '../reference.js';
+import { defineOps, type Attrs, type None, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, lanes, laneVariants, view } from './apply.js';
 import { checkOptions } from '../options.js';
 import unaryWgsl from '../../shaders/unary.wgsl';
@@ -13,6 +12,7 @@ import unaryBackwardWgsl from '../../shaders/unary_backward.wgsl';
 import { add, div, mul } from './binary.js';
 import { ge, gt, le, logicalAnd, logicalOr, lt } from './masks.js';
 import { geluErfGrad, geluTanhGrad, mask, unaryRule } from './higher_order.js';
+import { type AuditCases, choose, randShape, rnd, unaryCase } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface UnaryAttrs {
@@ -117,6 +117,45 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
       return mapF64(x, (v) => spec.ref(v, a, b, attrs));
     },
   };
+}
+
+// float64 helpers of the references (JavaScript's Math has no erf)
+/** erf in float64: the Maclaurin series below |x| = 3 (terms to 1e-17; cancellation costs < 4 digits
+ * there), erfc's continued fraction (Lentz) beyond. JavaScript's Math has no erf. */
+export function erf64(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const z = Math.abs(x);
+  if (z < 3) {
+    let term = z;
+    let sum = z;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-z * z) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(z) = exp(-z^2)/sqrt(pi) * 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + ...)))))
+  const tiny = 1e-300;
+  let f = z, c = z, d = 0;
+  for (let n = 1; n < 300; n++) {
+    const a = n / 2;
+    d = z + a * d;
+    d = Math.abs(d) < tiny ? tiny : d;
+    c = z + a / c;
+    c = Math.abs(c) < tiny ? tiny : c;
+    d = 1 / d;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
+  return Math.sign(x) * (1 - erfc);
+}
+
+/** GELU in float64, exact (erf) or in the tanh approximation. */
+export function gelu64(x: number, approximate: 'none' | 'tanh' = 'none'): number {
+  if (approximate === 'tanh') return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+  return 0.5 * x * (1 + erf64(x / Math.SQRT2));
 }
 
 const powSign = (p: number, x: number) => (Number.isInteger(p) && Math.abs(p % 2) === 1 && x < 0 ? -1 : 1);
@@ -436,3 +475,76 @@ tensorMethods({
   pow(p: number) { return pow(this, p); },
   affine(a: number, b = 0) { return affine(this, a, b); },
 });
+
+/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
+export function unaryAuditCases(): AuditCases<keyof UnaryAttrs> {
+  return {
+    neg: unaryCase(neg),
+    exp: unaryCase(exp),
+    log: unaryCase(log, 0.1, 3),
+    sqrt: unaryCase(sqrt, 0.1, 3),
+    tanh: unaryCase(tanh),
+    relu: (g) => {
+      const sign = g.uniform() < 0.5 ? 1 : -1; // both sides of the kink, never at it
+      return { inputs: { x: rnd(g, randShape(g), 0.05, 2) }, fn: (x) => relu(affine(x, sign)), attrs: { sign } };
+    },
+    sigmoid: unaryCase(sigmoid, -4, 4),
+    gelu: (g) => {
+      const approximate = choose(g, ['none', 'tanh'] as const);
+      return { inputs: { x: rnd(g, randShape(g), -3, 3) }, fn: (x) => gelu(x, { approximate }), attrs: { approximate } };
+    },
+    // kinks kept away from: |x| >= 0.05 on the sampled grid
+    abs: (g) => {
+      const s = choose(g, [1, -1]); // drawn here: fn must be the same function at every call
+      return { inputs: { x: rnd(g, randShape(g), 0.05, 2) }, fn: (x) => abs(affine(x, s)), attrs: { sign: s } };
+    },
+    sign: (g) => ({ inputs: { x: rnd(g, randShape(g), 0.05, 2) }, fn: (x) => mul(sign(affine(x, -1)), x) }),
+    clamp: (g) => ({ inputs: { x: rnd(g, randShape(g), -2, 2) }, fn: (x) => clamp(affine(x, 1, 0.0005), -1.0003, 0.5007) }),
+    erf: unaryCase(erf, -3, 3),
+    silu: unaryCase(silu, -4, 4),
+    softplus: (g) => {
+      const beta = choose(g, [1, 2]);
+      return { inputs: { x: rnd(g, randShape(g), -3, 3) }, fn: (x) => softplus(affine(x, 1, 0.0005), beta, 1.5), attrs: { beta, threshold: 1.5 } };
+    },
+    leakyRelu: (g) => {
+      const s = choose(g, [1, -1]);
+      return { inputs: { x: rnd(g, randShape(g), 0.05, 2) }, fn: (x) => leakyRelu(affine(x, s), 0.1), attrs: { sign: s, negativeSlope: 0.1 } };
+    },
+    powScalar: (g) => {
+      const p = choose(g, [2, 3, 0.5, -1, 1.5]);
+      return { inputs: { x: rnd(g, randShape(g), 0.3, 2) }, fn: (x) => pow(x, p), attrs: { exponent: p } };
+    },
+    affine: unaryCase((x) => affine(x, 1.5, -0.25)),
+    // kinks at -3 and 3 (and 0 for elu, selu, celu, softsign): the shifted 1e-3 grid never lands on them
+    hardsigmoid: (g) => {
+      const onnx = g.uniform() < 0.5; // ONNX's alpha 0.2: kinks at -2.5 and 2.5
+      return { inputs: { x: rnd(g, randShape(g), -4, 4) }, fn: (x) => hardsigmoid(affine(x, 1, 0.0005), onnx ? { alpha: 0.2, beta: 0.5 } : {}) };
+    },
+    hardswish: unaryCase((x) => hardswish(affine(x, 1, 0.0005)), -4, 4),
+    elu: (g) => {
+      const which = choose(g, ['elu', 'selu', 'celu'] as const);
+      const f = (x: Tensor) => affine(x, 1, 0.0005);
+      return { inputs: { x: rnd(g, randShape(g), -3, 3) }, fn: (x) => (which === 'elu' ? elu(f(x), 0.7) : which === 'selu' ? selu(f(x)) : celu(f(x), 1.5)) };
+    },
+    softsign: unaryCase((x) => softsign(affine(x, 1, 0.0005)), -3, 3),
+    mish: unaryCase(mish, -4, 4),
+    shrink: (g) => {
+      const which = choose(g, ['hardshrink', 'softshrink', 'shrink'] as const); // kinks at +-0.5 (+-0.3), away from the shifted grid
+      return { inputs: { x: rnd(g, randShape(g), -2, 2) }, fn: (x) => { const t = affine(x, 1, 0.0005); return which === 'shrink' ? shrink(t, { lambd: 0.3, bias: 0.7 }) : which === 'hardshrink' ? hardshrink(t) : softshrink(t); } };
+    },
+    threshold: unaryCase((x) => threshold(affine(x, 1, 0.0005), 0.25, -1.5)),
+    logSigmoid: unaryCase(logSigmoid, -5, 5),
+    // trigonometric and hyperbolic: inside each domain, away from its poles (acosh: 1.1 + |x|)
+    sin: unaryCase(sin, -4, 4),
+    cos: unaryCase(cos, -4, 4),
+    tan: unaryCase(tan, -1.2, 1.2),
+    asin: unaryCase(asin, -0.9, 0.9),
+    acos: unaryCase(acos, -0.9, 0.9),
+    atan: unaryCase(atan, -4, 4),
+    sinh: unaryCase(sinh, -3, 3),
+    cosh: unaryCase(cosh, -3, 3),
+    asinh: unaryCase(asinh, -4, 4),
+    acosh: unaryCase((x) => acosh(affine(abs(x), 1, 1.1)), -3, 3),
+    atanh: unaryCase(atanh, -0.9, 0.9),
+  };
+}
