@@ -140,8 +140,11 @@ export interface Node {
    * only these and its leaf inputs, never a tensor made by an op: a node that held such a tensor kept it,
    * and the graph behind it, alive until its own output tensor was collected, so a dropped graph N ops deep
    * was freed one level per garbage collection, N collections later. */
-  inputNodes: Node[];
+  inputNodes: readonly Node[];
 }
+
+/** inputNodes of a node not released by backward (shared: recording an op allocates nothing for it). */
+const noNodes: readonly Node[] = Object.freeze([]);
 
 interface Scope {
   tensors: Set<Tensor>;
@@ -192,7 +195,7 @@ function unrefNode(first: Node): void {
     stack.push(...n.parents);
     n.parents = [];
     n.inputs = [];
-    n.inputNodes = [];
+    n.inputNodes = noNodes;
     n.backward = noBackward; // the rule's closure holds the inputs
   }
 }
@@ -414,7 +417,7 @@ export function record(out: Tensor, node: Pick<Node, 'op' | 'inputs' | 'saved' |
     t.node.refs++;
     parents.push(t.node);
   }
-  const n: Node = { ...node, released: false, refs: 1, parents, inputNodes: [] };
+  const n: Node = { ...node, released: false, refs: 1, parents, inputNodes: noNodes };
   out.node = n;
   out.countIn(n);
 }
@@ -431,8 +434,13 @@ function releaseNode(n: Node): void {
 function releaseAfterBackward(n: Node): void {
   if (n.released) return;
   releaseNode(n);
-  n.inputNodes = n.inputs.flatMap((t) => (t.node ? [t.node] : []));
-  n.inputs = n.inputs.filter((t) => !t.node);
+  const nodes: Node[] = [];
+  const leaves: Tensor[] = [];
+  for (const t of n.inputs) {
+    if (t.node) nodes.push(t.node);
+    else leaves.push(t);
+  }
+  [n.inputNodes, n.inputs] = [nodes, leaves];
   n.backward = noBackward; // the rule's closure holds the inputs
 }
 
