@@ -136,7 +136,15 @@ export interface Node {
   refs: number;
   /** The nodes of the inputs, each counted once per input slot in their refs. */
   parents: Node[];
+  /** Once released (by a backward pass): the nodes of its non-leaf inputs, in order. A released node keeps
+   * only these and its leaf inputs, never a tensor made by an op: a node that held such a tensor kept it,
+   * and the graph behind it, alive until its own output tensor was collected, so a dropped graph N ops deep
+   * was freed one level per garbage collection, N collections later. */
+  inputNodes: readonly Node[];
 }
+
+/** inputNodes of a node not released by backward (shared: recording an op allocates nothing for it). */
+const noNodes: readonly Node[] = Object.freeze([]);
 
 interface Scope {
   tensors: Set<Tensor>;
@@ -187,6 +195,7 @@ function unrefNode(first: Node): void {
     stack.push(...n.parents);
     n.parents = [];
     n.inputs = [];
+    n.inputNodes = noNodes;
     n.backward = noBackward; // the rule's closure holds the inputs
   }
 }
@@ -408,7 +417,7 @@ export function record(out: Tensor, node: Pick<Node, 'op' | 'inputs' | 'saved' |
     t.node.refs++;
     parents.push(t.node);
   }
-  const n: Node = { ...node, released: false, refs: 1, parents };
+  const n: Node = { ...node, released: false, refs: 1, parents, inputNodes: noNodes };
   out.node = n;
   out.countIn(n);
 }
@@ -418,6 +427,21 @@ function releaseNode(n: Node): void {
   n.released = true;
   for (const s of n.saved) s.dispose();
   n.saved = [];
+}
+
+/** After a backward pass without retainGraph: the node keeps its leaf inputs and the nodes of the others
+ * (a later backward still walks through it, and fails naming the op), not the tensors (see inputNodes). */
+function releaseAfterBackward(n: Node): void {
+  if (n.released) return;
+  releaseNode(n);
+  const nodes: Node[] = [];
+  const leaves: Tensor[] = [];
+  for (const t of n.inputs) {
+    if (t.node) nodes.push(t.node);
+    else leaves.push(t);
+  }
+  [n.inputNodes, n.inputs] = [nodes, leaves];
+  n.backward = noBackward; // the rule's closure holds the inputs
 }
 
 function collectTensors(x: unknown, out: Set<Tensor>, seen = new Set<unknown>()): void {
@@ -487,21 +511,22 @@ export function isUnitSeed(g: Tensor): boolean {
   return unitSeeds.has(g);
 }
 
-function topoOrder(roots: Tensor[]): Tensor[] {
-  const order: Tensor[] = [];
+function topoOrder(roots: Tensor[]): Node[] {
+  const order: Node[] = [];
   const visited = new Set<Node>();
-  const stack: [Tensor, boolean][] = roots.map((r) => [r, false] as [Tensor, boolean]).reverse();
+  const stack: [Node, boolean][] = [];
+  for (let i = roots.length - 1; i >= 0; i--) if (roots[i].node) stack.push([roots[i].node!, false]);
   while (stack.length) {
-    const [t, done] = stack.pop()!;
+    const [n, done] = stack.pop()!;
     if (done) {
-      order.push(t);
+      order.push(n);
       continue;
     }
-    const n = t.node;
-    if (!n || visited.has(n)) continue;
+    if (visited.has(n)) continue;
     visited.add(n);
-    stack.push([t, true]);
-    for (const inp of n.inputs) if (inp.node && !visited.has(inp.node)) stack.push([inp, false]);
+    stack.push([n, true]);
+    for (const inp of n.inputs) if (inp.node && !visited.has(inp.node)) stack.push([inp.node, false]);
+    for (const m of n.inputNodes) if (!visited.has(m)) stack.push([m, false]);
   }
   return order; // inputs before outputs
 }
@@ -567,16 +592,18 @@ function engine(who: string, roots: Tensor[], seeds: Tensor[], opts: EngineOptio
     const order = topoOrder(roots);
     // grad(): only the nodes between the outputs and the captured tensors run (a rule upstream of every
     // captured tensor is not needed, and may not even have a rule that records a graph).
-    const feeds = (x: Tensor) => wanted.has(x.node ?? x) || (!!x.node && leadsOn.has(x.node));
+    const feedsNode = (n: Node) => wanted.has(n) || leadsOn.has(n);
+    const feeds = (x: Tensor) => (x.node ? feedsNode(x.node) : wanted.has(x));
+    const leadsTo = (n: Node) => n.inputs.some(feeds) || n.inputNodes.some(feedsNode);
     const leadsOn = new Set<Node>();
-    if (capture) for (const t of order) if (wanted.has(t.node!) || t.node!.inputs.some(feeds)) leadsOn.add(t.node!);
+    if (capture) for (const n of order) if (wanted.has(n) || leadsTo(n)) leadsOn.add(n);
     for (let i = order.length - 1; i >= 0; i--) {
-      const node = order[i].node!;
+      const node = order[i];
       const g = grads.get(node);
       grads.delete(node);
       if (!g) continue;
       if (wanted.has(node)) captured.set(node, createGraph ? hooks.view(g) : noGrad(() => g.detach())); // an interior tensor asked for by grad()
-      if (capture && !node.inputs.some(feeds)) {
+      if (capture && !leadsTo(node)) {
         g.dispose();
         continue;
       }
@@ -615,7 +642,7 @@ function engine(who: string, roots: Tensor[], seeds: Tensor[], opts: EngineOptio
         if (!inp.node) return accumulateLeaf(inp, gi);
         addInto(grads, inp.node, gi);
       });
-      if (!retainGraph) releaseNode(node);
+      if (!retainGraph) releaseAfterBackward(node);
     }
   } finally {
     graphMode = prevMode;

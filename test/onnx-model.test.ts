@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rg, setup } from './helpers.js';
+import { accounted, rg, setup } from './helpers.js';
 import { loadOnnx, registeredOps } from '../src/onnx/node.js';
 import type { Tensor } from '../src/node.js';
 
@@ -15,11 +15,11 @@ beforeAll(setup);
 
 /** Loading must fail with a message matching `pattern`, allocating nothing on the GPU. */
 async function refuses(source: Parameters<typeof loadOnnx>[0], pattern: RegExp, opts = {}): Promise<void> {
-  const before = rg.memory();
+  // accounted(): live bytes with what the finalizer freed meanwhile (earlier tests' garbage) added back
+  const [before, bytesBefore] = [rg.memory(), accounted().bytes];
   await expect(loadOnnx(source, opts)).rejects.toThrow(pattern);
-  const after = rg.memory();
-  expect(after.liveBytes).toBe(before.liveBytes);
-  expect(after.buffersCreated).toBe(before.buffersCreated);
+  expect(accounted().bytes).toBe(bytesBefore);
+  expect(rg.memory().buffersCreated).toBe(before.buffersCreated);
 }
 
 describe('loadOnnx: bad input', () => {
@@ -57,7 +57,7 @@ describe('loadOnnx: bad input', () => {
 
   it('truncations and byte flips of a real model load or throw an Error, never crash, and leak nothing', async () => {
     const mlp = bytes('mlp.onnx');
-    const start = rg.memory().liveBytes;
+    const start = accounted().bytes;
     await fc.assert(
       fc.asyncProperty(fc.oneof(
         fc.integer({ min: 0, max: mlp.length - 1 }).map((n) => mlp.slice(0, n)),
@@ -74,7 +74,7 @@ describe('loadOnnx: bad input', () => {
           expect(e).toBeInstanceOf(Error);
           expect((e as Error).message.length).toBeGreaterThan(10);
         }
-        expect(rg.memory().liveBytes).toBe(start);
+        expect(accounted().bytes).toBe(start);
       }),
       { numRuns: 150, seed: 27 },
     );
@@ -242,20 +242,21 @@ describe('OnnxModel', () => {
   });
 
   it('run in a loop keeps live bytes flat; dispose frees everything', async () => {
-    const start = rg.memory().liveBytes;
+    const live = () => accounted().bytes; // with what the finalizer freed meanwhile added back
+    const start = live();
     const m = await loadOnnx(`${dir}/gpt.onnx`);
-    const loaded = rg.memory().liveBytes;
+    const loaded = live();
     expect(loaded).toBeGreaterThan(start);
     const idx = rg.tensor(new Int32Array(16).map((_, i) => i % 24), [2, 8], { dtype: 'i32' });
     let after = 0;
     for (let i = 0; i < 4; i++) {
       const { output } = await m.run({ input: idx });
       output.dispose();
-      if (i === 1) after = rg.memory().liveBytes;
-      if (i > 1) expect(rg.memory().liveBytes).toBe(after);
+      if (i === 1) after = live();
+      if (i > 1) expect(live()).toBe(after);
     }
     idx.dispose();
     m.dispose();
-    expect(rg.memory().liveBytes).toBe(start);
+    expect(live()).toBe(start);
   });
 });

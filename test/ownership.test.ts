@@ -44,6 +44,30 @@ describe('graph ownership', () => {
     for (const t of [w, x]) t.dispose();
   });
 
+  test('a deep graph dropped after backward is freed at once, not one level per garbage collection', async () => {
+    // Each op's node held its input tensor after backward had used it: a dropped chain of N ops was
+    // then freed one level per garbage collection (the finalizer of one tensor let go of the next), and
+    // went on being freed N collections later, under whatever ran then.
+    const x = rg.tensor([0.5], [1], { requiresGrad: true });
+    await collectGarbage();
+    const before = rg.memory().finalizedTensors;
+    (() => {
+      let y = x;
+      for (let i = 0; i < 200; i++) y = rg.affine(y, 1, 0.001);
+      y.backward();
+    })();
+    await x.grad!.data();
+    // A few collections, each followed by a turn of the event loop for the finalizers (they run in a task
+    // of their own, which a due timer may precede): a chain freed one level per collection gets 5 of 200.
+    for (let i = 0; i < 5; i++) {
+      (globalThis as { gc: () => void }).gc();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(rg.memory().finalizedTensors - before).toBeGreaterThanOrEqual(200);
+    x.zeroGrad();
+    x.dispose();
+  });
+
   test('dispose() of an output frees the graph only it kept; what another output reaches stays usable', async () => {
     const x = rg.tensor([0.5, -1, 2], [3], { requiresGrad: true });
     const base = live();
