@@ -40,34 +40,34 @@ import { transformerAuditCases } from './ops/transformer.js';
 import { unaryAuditCases } from './ops/unary.js';
 
 export { rnd, labels, rowLossCase, linearLossCase, type AuditCase, type Sampler } from './ops/audit_cases.js';
-import type { Sampler } from './ops/audit_cases.js';
-import { linearLossCase, rowLossCase } from './ops/audit_cases.js';
+import { linearLossCase, rowLossCase, type Sampler } from './ops/audit_cases.js';
 
-/** One case per primitive; `custom` is audited once per op made with defineOp, with that op's own sample. */
+/** One case per primitive, gathered from the families' files in the op table's order; `custom` is audited once
+ * per op made with defineOp, with that op's own sample. */
 export const primitiveCases: Record<Exclude<Primitive, 'custom'>, Sampler> = /* @__PURE__ */ (() => ({
+  ...unaryAuditCases(),
   ...binaryAuditCases(),
-  ...castAuditCases(),
-  ...convAuditCases(),
-  ...convTransposeAuditCases(),
-  ...dropoutAuditCases(),
-  ...gatherAuditCases(),
-  ...indexingAuditCases(),
-  ...joiningAuditCases(),
-  ...linearLossAuditCases(),
-  ...lossAuditCases(),
-  ...maskAuditCases(),
+  ...reduceAuditCases(),
+  ...movementAuditCases(),
   ...matmulAuditCases(),
   ...linearAuditCases(),
-  ...movementAuditCases(),
-  ...normalizationAuditCases(),
-  ...poolingAuditCases(),
-  ...randomAuditCases(),
-  ...reduceAuditCases(),
-  ...resizeAuditCases(),
-  ...scatterAuditCases(),
   ...softmaxAuditCases(),
+  ...gatherAuditCases(),
+  ...castAuditCases(),
+  ...lossAuditCases(),
+  ...linearLossAuditCases(),
   ...transformerAuditCases(),
-  ...unaryAuditCases(),
+  ...dropoutAuditCases(),
+  ...joiningAuditCases(),
+  ...maskAuditCases(),
+  ...indexingAuditCases(),
+  ...randomAuditCases(),
+  ...convAuditCases(),
+  ...poolingAuditCases(),
+  ...normalizationAuditCases(),
+  ...scatterAuditCases(),
+  ...resizeAuditCases(),
+  ...convTransposeAuditCases(),
 }))();
 
 /** Whole models: a loss of the model's output with respect to all its parameters (a sample of each). The

@@ -32,3 +32,9 @@ export function defineKernel<const P extends Record<string, ParamType>, const B 
   registerKernelDecl(decl);
   return decl;
 }
+
+/** Two parameter lists in order, as one (a spread in defineKernel's arguments would keep an unused kernel in
+ * a bundle: the bundler cannot tell a spread has no side effects; call this with a pure annotation). */
+export function joinParams<const A extends Record<string, ParamType>, const B extends Record<string, ParamType>>(a: A, b: B): A & B {
+  return { ...a, ...b };
+}

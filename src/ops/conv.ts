@@ -4,7 +4,7 @@
 // backward. All read the input in place: no im2col buffer is ever written.
 import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
-import { defineKernel } from '../kernel.js';
+import { defineKernel, joinParams } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
 import { adapterInfo } from '../gpu.js';
@@ -35,14 +35,14 @@ declare module './def.js' {
 }
 
 const GEOMETRY = { N: 'u32', C: 'u32', H: 'u32', W: 'u32', O: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', sh: 'u32', sw: 'u32', ph: 'u32', pw: 'u32', dh: 'u32', dw: 'u32', G: 'u32' } as const;
-const CONV_BLOCKED = /* @__PURE__ */ defineKernel(conv2dBlockedWgsl, { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_BLOCKED = /* @__PURE__ */ defineKernel(conv2dBlockedWgsl, /* @__PURE__ */ joinParams(GEOMETRY, { z0: 'u32' }), { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
 const CONV_BLOCK8 = /* @__PURE__ */ defineKernel(conv2dBlock8x8Wgsl, GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
 const CONV_ROWS = /* @__PURE__ */ defineKernel(conv2dRowsWgsl, GEOMETRY, { X: 'read f32', WT: 'read vec4<f32>', Bias: 'read f32', Y: 'read_write f32' });
-const CONV_TILED = /* @__PURE__ */ defineKernel(conv2dTiledWgsl, { ...GEOMETRY, z0: 'u32' }, { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
-const CONV_DW_ROWS = /* @__PURE__ */ defineKernel(conv2dBackwardWeightRowsWgsl, { ...GEOMETRY, rows_per_chunk: 'u32' }, { GT: 'read vec4<f32>', X: 'read f32', DW: 'read_write f32' });
+const CONV_TILED = /* @__PURE__ */ defineKernel(conv2dTiledWgsl, /* @__PURE__ */ joinParams(GEOMETRY, { z0: 'u32' }), { X: 'read f32', Wt: 'read f32', Bias: 'read f32', Y: 'read_write f32' });
+const CONV_DW_ROWS = /* @__PURE__ */ defineKernel(conv2dBackwardWeightRowsWgsl, /* @__PURE__ */ joinParams(GEOMETRY, { rows_per_chunk: 'u32' }), { GT: 'read vec4<f32>', X: 'read f32', DW: 'read_write f32' });
 const CONV_WEIGHT_FLIP = /* @__PURE__ */ defineKernel(conv2dWeightFlipWgsl, { O: 'u32', Cg: 'u32', KH: 'u32', KW: 'u32', G: 'u32' }, { Wt: 'read f32', WF: 'read_write f32' });
-const CONV_DX = /* @__PURE__ */ defineKernel(conv2dBackwardInputWgsl, { ...GEOMETRY, z0: 'u32' }, { Gy: 'read f32', Wt: 'read f32', DX: 'read_write f32' });
-const CONV_DW = /* @__PURE__ */ defineKernel(conv2dBackwardWeightWgsl, { ...GEOMETRY, rows_per_chunk: 'u32' }, { Gy: 'read f32', X: 'read f32', DW: 'read_write f32' });
+const CONV_DX = /* @__PURE__ */ defineKernel(conv2dBackwardInputWgsl, /* @__PURE__ */ joinParams(GEOMETRY, { z0: 'u32' }), { Gy: 'read f32', Wt: 'read f32', DX: 'read_write f32' });
+const CONV_DW = /* @__PURE__ */ defineKernel(conv2dBackwardWeightWgsl, /* @__PURE__ */ joinParams(GEOMETRY, { rows_per_chunk: 'u32' }), { Gy: 'read f32', X: 'read f32', DW: 'read_write f32' });
 
 export type Pair = number | [number, number];
 

@@ -21,7 +21,7 @@
 import { empty, tidy, Tensor } from '../tensor.js';
 import { fromHost } from '../creation.js';
 import { registerUserShader, rt } from '../runtime.js';
-import { defineKernel } from '../kernel.js';
+import { defineKernel, joinParams } from '../kernel.js';
 import { registerShader } from '../shaders.js';
 import { f64 } from '../reference.js';
 import { shapeStr } from '../shape.js';
@@ -173,9 +173,9 @@ function builtInRowLosses(): Map<string, RowLossEntry> {
 // ---- kernels ----------------------------------------------------------------------------------------------
 
 const lossScalars = { a0: 'f32', a1: 'f32', a2: 'f32', a3: 'f32', ignore: 'i32', eps: 'f32' } as const;
-const ROWS = /* @__PURE__ */ defineKernel(linearLossRowsWgsl, { R: 'u32', C: 'u32', row0: 'u32', scale: 'f32', need_grad: 'u32', ...lossScalars }, { ZD: 'read_write f32', Y: 'read i32', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
+const ROWS = /* @__PURE__ */ defineKernel(linearLossRowsWgsl, /* @__PURE__ */ joinParams({ R: 'u32', C: 'u32', row0: 'u32', scale: 'f32', need_grad: 'u32' }, lossScalars), { ZD: 'read_write f32', Y: 'read i32', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
 const LSE_PARTS = /* @__PURE__ */ defineKernel(linearLossLseWgsl, { N: 'u32', C: 'u32', K: 'u32', S: 'u32', bias: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', PART: 'read_write vec4<f32>' });
-const COMBINE = /* @__PURE__ */ defineKernel(linearLossCombineWgsl, { N: 'u32', C: 'u32', K: 'u32', segments: 'u32', bias: 'u32', ...lossScalars }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read i32', PART: 'read vec4<f32>', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
+const COMBINE = /* @__PURE__ */ defineKernel(linearLossCombineWgsl, /* @__PURE__ */ joinParams({ N: 'u32', C: 'u32', K: 'u32', segments: 'u32', bias: 'u32' }, lossScalars), { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read i32', PART: 'read vec4<f32>', LOSS: 'read_write f32', LSE: 'read_write f32', COEF: 'read_write f32' }, ROW_BODIES);
 const GRAD = /* @__PURE__ */ defineKernel(linearLossGradWgsl, { M: 'u32', C: 'u32', K: 'u32', row0: 'u32', R: 'u32', bias: 'u32', per_row: 'u32', scale: 'f32', eps: 'f32', ignore: 'i32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read i32', LSE: 'read f32', COEF: 'read f32', G: 'read f32', DZ: 'read_write f32' });
 const TN_ACC = /* @__PURE__ */ defineKernel(matmulTnAccWgsl, { R: 'u32', V: 'u32', D: 'u32', accumulate: 'u32', bias: 'u32', row0: 'u32', ignore: 'i32' }, { A: 'read {{T}}', B: 'read {{T}}', C: 'read_write f32', CB: 'read_write f32', Y: 'read i32' }, [tnLoadsScalarWgsl, tnLoadsVec4Wgsl]);
 
@@ -567,7 +567,7 @@ export function defineRowLoss(spec: RowLossSpec): RowLoss {
 /** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
 export function linearLossAuditCases(): AuditCases<keyof LinearLossAttrs> {
   return {
-    linearLoss: (g) => linearLossCase(choose(g, rowLossNames()), choose(g, ['chunked', 'tiled'] as const))(g),
     rowLoss: (g) => rowLossCase(choose(g, rowLossNames()))(g),
+    linearLoss: (g) => linearLossCase(choose(g, rowLossNames()), choose(g, ['chunked', 'tiled'] as const))(g),
   };
 }
