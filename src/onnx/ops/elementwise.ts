@@ -7,9 +7,9 @@ import {
   sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh,
 } from '../../index.js';
 import { HostVal, dtypeOf, typeName } from '../read.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, fail, hostMap, isHost } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 const f32 = (x: number) => Math.fround(x);
 

@@ -6,9 +6,9 @@ import {
   slice, sqrt, sub, sum, abs, tensor, transpose, variance, where, gt, full, cast, convTranspose2d,
   maxPool2dWithIndices, localResponseNorm, indexSelect, flatten, einsum,
 } from '../../index.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, fail } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 const asF32 = (t: Tensor) => (t.dtype === 'f32' ? t : cast(t, 'f32'));
 
@@ -125,7 +125,7 @@ function conv3d(x: Tensor, w: Tensor, bias: Tensor | null, strides: number[], di
   const xp = pad(x, [pads[2], pads[5], pads[1], pads[4], pads[0], pads[3]]);
   const Dp = D + pads[0] + pads[3];
   const OD = Math.floor((Dp - (KD - 1) * dil[0] - 1) / strides[0]) + 1;
-  if (OD <= 0) throw new Error(`Conv: kernel depth ${KD} does not fit the padded depth ${Dp}`);
+  if (OD <= 0) throw new Error(`kernel depth ${KD} does not fit the padded depth ${Dp}`);
   let acc: Tensor | null = null;
   for (let kd = 0; kd < KD; kd++) {
     const xs = slice(xp, 2, kd * dil[0], kd * dil[0] + (OD - 1) * strides[0] + 1, strides[0]); // [N, C, OD, H, W]
@@ -350,6 +350,10 @@ def('GlobalMaxPool', { 1: (c, [x]) => { const t = asF32(c.t(x)); return max(t, s
 def('BatchNormalization', {
   1: {
     buffers: [3, 4],
+    // opsets 1 to 8 have `spatial`; 0 (statistics per activation, [C, D1, ...]) is refused at load
+    check: (n) => {
+      if (attr(n, 'spatial', 1) === 0) fail(n, 'spatial=0 (statistics per activation: scale, B, mean and var of shape [C, D1, ...]) is not supported; rootgrad normalises per channel (spatial=1)');
+    },
     run: (c, [x, scale, bias, m, v], n) => {
       const outs = n.outputs.filter((o, i) => i > 0 && o).length;
       const training = c.training || attr(n, 'training_mode', 0) === 1;

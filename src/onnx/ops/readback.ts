@@ -2,8 +2,9 @@
 // (NonZero, Compress, Unique, NonMaxSuppression, ReverseSequence's lengths); forward() refuses them.
 import { gather, indexSelect, reshape, slice, tensor } from '../../index.js';
 import { HostVal } from '../read.js';
-import { def, type OnnxNode } from './registry.js';
+import { def } from './registry.js';
 import { attr, axisOf, fail } from './util.js';
+import type { OnnxNode } from '../types.js';
 
 // Data-dependent shapes: run() reads the data back, forward() refuses.
 def('NonZero', {

@@ -3,9 +3,9 @@
 // CumSum (exclusive, reverse), TopK.
 import { Tensor, abs, affine, argmax, argmin, cast, cumsum, eq, exp, full, gt, indexSelect, log, logSoftmax, lt, max, mean, min, mul, reshape, softmax, sqrt, sub, sum, tensor, topk, neg, where, type DType } from '../../index.js';
 import { HostVal } from '../read.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, axisOf, fail, isHost } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 const asF32 = (t: Tensor) => (t.dtype === 'f32' ? t : cast(t, 'f32'));
 const back = (t: Tensor, dtype: DType) => (dtype === 'f32' ? t : cast(t, dtype));

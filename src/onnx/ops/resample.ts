@@ -2,9 +2,9 @@
 // an attribute; 9: as an input), all through rootgrad's resize primitive, which resamples the last one or
 // two axes. Axes before those must keep their extent (scale 1, a full roi); otherwise the node is refused.
 import { Tensor, cast, resize, type ResizeCoord, type NearestMode } from '../../index.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, fail } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 interface Plan {
   scales?: number[];

@@ -7,9 +7,9 @@ import {
   scatter, scatterAdd, gatherNd, scatterNd, eq, arange, affine as scaleShift,
 } from '../../index.js';
 import { HostVal } from '../read.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, axisOf, broadcast, fail, hostTranspose, isHost } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 const prod = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 const hostOf = (dtype: HostVal['dtype'], shape: readonly number[], data: ArrayLike<number>) => HostVal.of(dtype, shape, data);
