@@ -168,24 +168,31 @@ def('Not', { 1: (c, [x], n) => (isHost(x) ? hostMap(n, 'bool', [x], (v) => (v ? 
 // IsNaN and IsInf: WGSL math never makes NaN or infinity here (SwiftShader), but a feed can hold them. NaN is
 // found by its bits (rootgrad's ne compares f32 NaN by is_nan: x != x is true for NaN only); infinity as
 // beyond the largest finite f32 (a tensor operand: a number operand is clamped to the +-3.4e38 sentinels).
-// Constants compute on the host, where infinities are exact (uploads clamp them).
+// Constants (float initializers included: input 0 is a host slot) compute on the host, where infinities
+// are exact (uploads clamp them to the sentinels).
 const F32_MAX = 3.4028234663852886e38;
 def('IsNaN', {
-  9: (c, [x], n) => (isHost(x) ? hostMap(n, 'bool', [x], (v) => (Number.isNaN(v) ? 1 : 0)) : nanMask(c.t(x, 'X'))),
+  9: {
+    host: [0],
+    run: (c, [x], n) => (isHost(x) ? hostMap(n, 'bool', [x], (v) => (Number.isNaN(v) ? 1 : 0)) : nanMask(c.t(x, 'X'))),
+  },
 });
 function nanMask(t: Tensor): Tensor {
   return t.dtype === 'f32' ? ne(t, t) : full(t.shape, 0, { dtype: 'bool' });
 }
 def('IsInf', {
-  10: (c, [x], n) => {
-    const pos = attr(n, 'detect_positive', 1) !== 0;
-    const neg = attr(n, 'detect_negative', 1) !== 0;
-    if (isHost(x)) return hostMap(n, 'bool', [x], (v) => ((pos && v === Infinity) || (neg && v === -Infinity) ? 1 : 0));
-    const t = c.t(x, 'X');
-    if (t.dtype !== 'f32' || (!pos && !neg)) return full(t.shape, 0, { dtype: 'bool' });
-    const above = pos ? gt(t, tensor(Float32Array.of(F32_MAX), [])) : null;
-    const below = neg ? lt(t, tensor(Float32Array.of(-F32_MAX), [])) : null;
-    return above && below ? logicalOr(above, below) : (above ?? below)!;
+  10: {
+    host: [0],
+    run: (c, [x], n) => {
+      const pos = attr(n, 'detect_positive', 1) !== 0;
+      const neg = attr(n, 'detect_negative', 1) !== 0;
+      if (isHost(x)) return hostMap(n, 'bool', [x], (v) => ((pos && v === Infinity) || (neg && v === -Infinity) ? 1 : 0));
+      const t = c.t(x, 'X');
+      if (t.dtype !== 'f32' || (!pos && !neg)) return full(t.shape, 0, { dtype: 'bool' });
+      const above = pos ? gt(t, tensor(Float32Array.of(F32_MAX), [])) : null;
+      const below = neg ? lt(t, tensor(Float32Array.of(-F32_MAX), [])) : null;
+      return above && below ? logicalOr(above, below) : (above ?? below)!;
+    },
   },
 });
 
