@@ -130,6 +130,21 @@ describe('ONNX ops composed for the issue-27 loose ends', () => {
     m.dispose();
   });
 
+  it('DFT (real onesided with dft_length, complex inverse) matches torch.fft, gradients included', async () => {
+    const f = fixture('dft');
+    const m = await loadOnnx('test/fixtures/onnx/dft.onnx');
+    const xr = rg.tensor(f.xr.data, f.xr.shape, { requiresGrad: true });
+    const xc = rg.tensor(f.xc.data, f.xc.shape, { requiresGrad: true });
+    const [yr, yc] = m.forward(xr, xc) as Tensor[];
+    expect(yr.shape).toEqual([2, 7, 3, 2]);
+    close(await yr.data(), f.yr.data, 'yr');
+    close(await yc.data(), f.yc.data, 'yc');
+    yr.mul(rg.tensor(f['w.yr'].data, f['w.yr'].shape)).sum().add(yc.mul(rg.tensor(f['w.yc'].data, f['w.yc'].shape)).sum()).backward();
+    close(await xr.grad!.data(), f['grad.xr'].data, 'grad xr');
+    close(await xc.grad!.data(), f['grad.xc'].data, 'grad xc');
+    m.dispose();
+  });
+
   it('IsNaN and IsInf find NaN and infinities that come in (by their bits), not the largest finite floats', async () => {
     const m = await loadOnnx('test/fixtures/onnx/isinf_nan.onnx');
     const x = rg.tensor(Float32Array.of(NaN, Infinity, -Infinity, 3.4028234663852886e38, -3.4e38, 0), [6]);

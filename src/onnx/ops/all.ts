@@ -9,3 +9,4 @@ import './control.js';
 import './readback.js';
 import './resample.js';
 import './random.js';
+import './signal.js';

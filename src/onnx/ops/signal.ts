@@ -1,0 +1,103 @@
+// Signal ops: DFT and STFT (opset 17) as products with cosine and sine tables made on the host: for a
+// transform of length N along the last axis, Y = X·(C - iS) (inverse: X·(C + iS) / N) with
+// C[j][k] = cos(2πjk/N), S[j][k] = sin(2πjk/N). Each is two matmuls per part, differentiable like any
+// matmul; O(N^2) work per row, which suits the frame lengths of spectrograms, not long signals.
+import { add, affine, indexSelect, matmul, mul, pad, reshape, slice, stack, tensor, transpose, cast, type Tensor } from '../../index.js';
+import { def } from './registry.js';
+import { attr, axisOf, fail } from './util.js';
+import type { OnnxNode } from '../types.js';
+
+const asF32 = (t: Tensor) => (t.dtype === 'f32' ? t : cast(t, 'f32'));
+
+/** The DFT of length N along the last axis of (re, im), im null for a real signal; the signal is cut or
+ * zero-padded to N; onesided keeps the first floor(N / 2) + 1 bins. */
+function dftLast(re: Tensor, im: Tensor | null, N: number, inverse: boolean, onesided: boolean): [Tensor, Tensor] {
+  const r = re.ndim;
+  const n = re.shape[r - 1];
+  const fit = (t: Tensor) => (n > N ? slice(t, r - 1, 0, N) : n < N ? pad(t, [0, N - n]) : t);
+  const K = onesided ? Math.floor(N / 2) + 1 : N;
+  const C = new Float32Array(N * K);
+  const S = new Float32Array(N * K);
+  for (let j = 0; j < N; j++) {
+    for (let k = 0; k < K; k++) {
+      const theta = (2 * Math.PI * ((j * k) % N)) / N;
+      C[j * K + k] = Math.cos(theta);
+      S[j * K + k] = Math.sin(theta);
+    }
+  }
+  const cos = tensor(C, [N, K]);
+  const sin = tensor(S, [N, K]);
+  const rows = re.shape.slice(0, r - 1);
+  const flat = (t: Tensor) => reshape(fit(t), [rows.reduce((p, d) => p * d, 1), N]);
+  const xr = flat(re);
+  const xi = im && flat(im);
+  const sign = inverse ? -1 : 1;
+  // forward: Yr = Xr C + Xi S, Yi = Xi C - Xr S; inverse: the sine terms change sign, then / N
+  let yr = matmul(xr, cos);
+  let yi = affine(matmul(xr, sin), -sign);
+  if (xi) {
+    yr = add(yr, affine(matmul(xi, sin), sign));
+    yi = add(yi, matmul(xi, cos));
+  }
+  const scale = inverse ? 1 / N : 1;
+  return [reshape(affine(yr, scale), [...rows, K]), reshape(affine(yi, scale), [...rows, K])];
+}
+
+/** A signal [..., 1 | 2] split into its real and imaginary parts [...] (imaginary null when real). */
+function parts(n: OnnxNode, t: Tensor, what: string): [Tensor, Tensor | null] {
+  const r = t.ndim;
+  const c = t.shape[r - 1];
+  if (r < 2 || (c !== 1 && c !== 2)) fail(n, `${what} must be [..., 1] (real) or [..., 2] (complex), got [${t.shape.join(', ')}]`);
+  const lead = t.shape.slice(0, r - 1);
+  const re = reshape(slice(t, r - 1, 0, 1), lead);
+  return [re, c === 2 ? reshape(slice(t, r - 1, 1, 2), lead) : null];
+}
+
+def('DFT', {
+  17: {
+    host: [1],
+    run: (c, [x, len], n) => {
+      const t = asF32(c.t(x, 'input'));
+      const [re, im] = parts(n, t, 'input');
+      const axis = axisOf(n, attr(n, 'axis', 1), t.ndim - 1);
+      const inverse = attr(n, 'inverse', 0) === 1;
+      const onesided = attr(n, 'onesided', 0) === 1;
+      if (onesided && (inverse || im)) fail(n, 'onesided=1 needs a real input and a forward transform');
+      const N = len === undefined ? t.shape[axis] : c.ints(len, 'dft_length')[0];
+      if (!Number.isInteger(N) || N < 1) fail(n, `dft_length ${N} must be a positive integer`);
+      const last = t.ndim - 2;
+      const move = (p: Tensor) => (axis === last ? p : transpose(p, axis, last));
+      const [yr, yi] = dftLast(move(re), im && move(im), N, inverse, onesided);
+      return stack([move(yr), move(yi)], -1);
+    },
+  },
+});
+
+// STFT: frames of frame_length every frame_step samples (those that fit whole), times the window, each
+// transformed (onesided by default).
+def('STFT', {
+  17: {
+    host: [1, 3],
+    run: (c, [signal, step, window, length], n) => {
+      const t = asF32(c.t(signal, 'signal'));
+      if (t.ndim !== 3) fail(n, `signal must be [batch, length, 1 | 2], got [${t.shape.join(', ')}]`);
+      const [re, im] = parts(n, t, 'signal');
+      const hop = c.ints(step, 'frame_step')[0];
+      const w = window === undefined ? null : asF32(c.t(window, 'window'));
+      const L = length === undefined ? (w ? w.shape[0] : fail(n, 'needs a window or a frame_length')) : c.ints(length, 'frame_length')[0];
+      if (w && (w.ndim !== 1 || w.shape[0] !== L)) fail(n, `window [${w.shape.join(', ')}] must be [${L}] (frame_length)`);
+      const onesided = attr(n, 'onesided', 1) === 1;
+      if (onesided && im) fail(n, 'onesided=1 needs a real signal');
+      const [B, T] = re.shape;
+      if (!(hop >= 1) || !(L >= 1) || L > T) fail(n, `frame_step ${hop} and frame_length ${L} do not fit a signal of ${T}`);
+      const frames = Math.floor((T - L) / hop) + 1;
+      const idx = tensor(Int32Array.from({ length: frames * L }, (_, i) => Math.floor(i / L) * hop + (i % L)), [frames * L], { dtype: 'i32' });
+      const cut = (p: Tensor) => {
+        const f = reshape(indexSelect(p, 1, idx), [B, frames, L]);
+        return w ? mul(f, w) : f;
+      };
+      const [yr, yi] = dftLast(cut(re), im && cut(im), L, false, onesided);
+      return stack([yr, yi], -1);
+    },
+  },
+});
