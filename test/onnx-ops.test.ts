@@ -145,6 +145,23 @@ describe('ONNX ops composed for the issue-27 loose ends', () => {
     m.dispose();
   });
 
+  it('GridSample (bilinear/zeros, bicubic/reflection, nearest/border) matches torch grid_sample, gradients for input and grid included', async () => {
+    const f = fixture('gridsample');
+    const m = await loadOnnx('test/fixtures/onnx/gridsample.onnx');
+    for (const [k, mode] of ['bilinear', 'bicubic', 'nearest'].entries()) {
+      const x = rg.tensor(f.x.data, f.x.shape, { requiresGrad: true });
+      const grid = rg.tensor(f.grid.data, f.grid.shape, { requiresGrad: true });
+      const y = (m.forward(x, grid) as Tensor[])[k];
+      close(await y.data(), f[`y_${mode}`].data, mode);
+      y.mul(rg.tensor(f[`w.${mode}`].data, f[`w.${mode}`].shape)).sum().backward();
+      close(await x.grad!.data(), f[`grad.x.${mode}`].data, `${mode} grad x`);
+      // nearest: the grid only picks (no gradient, as PyTorch's zeros)
+      if (mode === 'nearest') expect(grid.grad).toBeNull();
+      else close(await grid.grad!.data(), f[`grad.grid.${mode}`].data, `${mode} grad grid`, 3);
+    }
+    m.dispose();
+  });
+
   it('IsNaN and IsInf find NaN and infinities that come in (by their bits), not the largest finite floats', async () => {
     const m = await loadOnnx('test/fixtures/onnx/isinf_nan.onnx');
     const x = rg.tensor(Float32Array.of(NaN, Infinity, -Infinity, 3.4028234663852886e38, -3.4e38, 0), [6]);
