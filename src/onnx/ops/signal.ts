@@ -2,7 +2,9 @@
 // transform of length N along the last axis, Y = X·(C - iS) (inverse: X·(C + iS) / N) with
 // C[j][k] = cos(2πjk/N), S[j][k] = sin(2πjk/N). Each is two matmuls per part, differentiable like any
 // matmul; O(N^2) work per row, which suits the frame lengths of spectrograms, not long signals.
+// MelWeightMatrix is a constant computed on the host.
 import { add, affine, indexSelect, matmul, mul, pad, reshape, slice, stack, tensor, transpose, cast, type Tensor } from '../../index.js';
+import { HostVal, dtypeOf, typeName } from '../read.js';
 import { def } from './registry.js';
 import { attr, axisOf, fail } from './util.js';
 import type { OnnxNode } from '../types.js';
@@ -98,6 +100,38 @@ def('STFT', {
       };
       const [yr, yi] = dftLast(cut(re), im && cut(im), L, false, onesided);
       return stack([yr, yi], -1);
+    },
+  },
+});
+
+// MelWeightMatrix (opset 17): a constant made on the host from five host scalars, by ONNX's definition:
+// num_mel_bins + 2 points evenly spaced on the mel scale (2595 log10(1 + f / 700)) between the edges, the
+// step being the span over num_mel_bins + 2, each turned into a spectrogram bin floor((dft_length + 1) f /
+// sample_rate); mel bin i is the triangle rising from point i to point i + 1 and falling to point i + 2.
+def('MelWeightMatrix', {
+  17: {
+    host: [0, 1, 2, 3, 4],
+    run: (c, [mels, dft, rate, lo, hi], n) => {
+      const [M] = c.ints(mels, 'num_mel_bins');
+      const [D] = c.ints(dft, 'dft_length');
+      const [R] = c.ints(rate, 'sample_rate');
+      const low = c.host(lo, 'lower_edge_hertz').data[0];
+      const high = c.host(hi, 'upper_edge_hertz').data[0];
+      if (!(M >= 1 && D >= 1 && R > 0 && low >= 0 && high > low)) fail(n, `needs num_mel_bins, dft_length, sample_rate > 0 and 0 <= lower_edge_hertz < upper_edge_hertz, got ${M}, ${D}, ${R}, ${low}, ${high}`);
+      const bins = Math.floor(D / 2) + 1;
+      const mel = (f: number) => 2595 * Math.log10(1 + f / 700);
+      const step = (mel(high) - mel(low)) / (M + 2);
+      const point = Array.from({ length: M + 2 }, (_, k) => Math.floor(((D + 1) * 700 * (10 ** ((k * step + mel(low)) / 2595) - 1)) / R));
+      if (point[M + 1] >= bins) fail(n, `upper_edge_hertz ${high} reaches spectrogram bin ${point[M + 1]}, beyond the ${bins} bins of dft_length ${D} (at most sample_rate / 2)`);
+      const out = new Float64Array(bins * M);
+      for (let i = 0; i < M; i++) {
+        const [left, center, right] = [point[i], point[i + 1], point[i + 2]];
+        if (center === left) out[center * M + i] = 1;
+        else for (let j = left; j <= center; j++) out[j * M + i] = (j - left) / (center - left);
+        for (let j = center; j < right; j++) out[j * M + i] = (right - j) / (right - center);
+      }
+      const dtype = dtypeOf(attr(n, 'output_datatype', 1)) ?? fail(n, `output_datatype ${typeName(attr(n, 'output_datatype', 1))} is not supported`);
+      return HostVal.of(dtype, [bins, M], out);
     },
   },
 });
