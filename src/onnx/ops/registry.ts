@@ -7,7 +7,7 @@ const table = new Map<string, { since: number; impl: OpImpl }[]>();
 
 /**
  * Registers an ONNX op: `versions` maps the opset version an implementation starts at to the
- * implementation (a function, or { run, host, buffers }).
+ * implementation (a function, or { run, check, host, buffers }).
  */
 export function def(name: string, versions: Record<number, OpFn | OpImpl>): void {
   const list = Object.entries(versions)
