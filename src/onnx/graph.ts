@@ -1,6 +1,7 @@
 // The graph: nodes in topological order with their implementations, initializers, declared inputs,
 // outputs and value types. Validation happens here, on the host, before anything touches the GPU:
-// unknown ops and domains, node inputs nobody produces, cycles, bad dims.
+// unknown ops and domains, attributes an op refuses (OpImpl.check), node inputs nobody produces, cycles,
+// bad dims.
 import type { onnx } from './proto/onnx.js';
 import { readAttributes, readTensor, readValueInfo, typeName, type ExternalSource, type HostVal, type ValueType } from './read.js';
 import { lookup } from './ops/registry.js';
