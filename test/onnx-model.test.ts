@@ -32,13 +32,28 @@ describe('loadOnnx: bad input', () => {
   });
 
   it('graph errors name the node, op and tensor', async () => {
-    await refuses(`${dir}/bad_dangling.onnx`, /node 'relu1' \(Relu\): input 'ghost' is produced by no node/);
-    await refuses(`${dir}/bad_cycle.onnx`, /cycle through node 'r1' \(Relu\), node 'r2' \(Relu\)/);
+    await refuses(`${dir}/bad_dangling.onnx`, /node 'relu1' \(Relu, opset 13\): input 'ghost' is produced by no node/);
+    await refuses(`${dir}/bad_cycle.onnx`, /cycle through node 'r1' \(Relu, opset 13\), node 'r2' \(Relu, opset 13\)/);
     await refuses(`${dir}/bad_dim_negative.onnx`, /input 'x' dim 0: dim -5 is not a valid size/);
     await refuses(`${dir}/bad_dim_huge.onnx`, /input 'x' dim 0: dim 1099511627776 is not a valid size/);
     await refuses(`${dir}/bad_init_dim.onnx`, /initializer 'w' dim 0: dim -5/);
     await refuses(`${dir}/bad_domain.onnx`, /node 'custom1' \(Relu\): unknown domain 'com.example'/);
     await refuses(`${dir}/bad_external_missing.onnx`, /initializer 'weight': external data 'missing_weight.bin' was not found/);
+  });
+
+  it('a refused attribute fails at load, naming the node, op and opset (BatchNormalization spatial=0)', async () => {
+    await refuses(`${dir}/bn_spatial0.onnx`, /^node 'bn_per_activation' \(BatchNormalization, opset 7\): spatial=0 \(statistics per activation.*\) is not supported/);
+  });
+
+  it("an error from a rootgrad op inside a node names the node, op and opset", async () => {
+    const m = await loadOnnx(`${dir}/bad_broadcast.onnx`);
+    const a = rg.zeros([2]);
+    const b = rg.zeros([3]);
+    await expect(m.run({ a, b })).rejects.toThrow(/^node 'sum_ab' \(Add, opset 13\): .*\[2\].*\[3\]/);
+    expect(() => m.forward(a, b)).toThrow(/^node 'sum_ab' \(Add, opset 13\): /);
+    a.dispose();
+    b.dispose();
+    m.dispose();
   });
 
   it('an unsupported op fails at load, naming the op and opset', async () => {
@@ -146,7 +161,7 @@ describe('OnnxModel', () => {
     const { y } = await m.run({ x });
     expect(y.shape).toEqual([1, 2]);
     expect(Array.from(await y.data())).toEqual([1, 3]);
-    expect(() => m.forward(x)).toThrow(/node 'nz' \(NonZero\): X must be known on the host.*use await model.run/);
+    expect(() => m.forward(x)).toThrow(/node 'nz' \(NonZero, opset 13\): X must be known on the host.*use await model.run/);
     x.dispose();
     y.dispose();
     m.dispose();

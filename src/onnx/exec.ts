@@ -3,9 +3,8 @@
 // cached per input signature. A value an op must read on the host but that lives on the device is read
 // back by run() (async) and refused by forward().
 import { Tensor, tensor, tidy, keep } from '../index.js';
-import { HostVal } from './read.js';
-import type { Graph } from './graph.js';
-import { SeqVal, type OnnxNode, type Val } from './ops/registry.js';
+import { HostVal, SeqVal } from './read.js';
+import type { Graph, OnnxNode, OpCtx, Val } from './types.js';
 
 /** Thrown by OpCtx.host() for a device tensor: run() reads it back and retries the node. */
 export class NeedHost extends Error {
@@ -27,8 +26,8 @@ export interface ExecHost {
   constants: WeakSet<HostVal>;
 }
 
-/** What an op sees besides its inputs. */
-export class OpCtx {
+/** What an op sees besides its inputs (src/onnx/types.ts). */
+class NodeCtx implements OpCtx {
   /** Set when the op read a tensor's values on the host (its outputs must not be cached per signature). */
   readBack = false;
   constructor(
@@ -117,13 +116,17 @@ function step(model: ExecHost, n: OnnxNode, run: Run, sub: (g: Graph, feeds: Val
     if (v === undefined) throw new Error(`${n.label}: input '${name}' has no value (an optional graph input that was not fed?)`);
     return v;
   });
-  const ctx = new OpCtx(model, n, (g, feeds) => sub(g, feeds, run.env), run.readbacks);
+  const ctx = new NodeCtx(model, n, (g, feeds) => sub(g, feeds, run.env), run.readbacks);
   let result: (Val | undefined)[] = [];
-  tidy(() => {
-    const r = n.impl.run(ctx, inputs, n);
-    result = Array.isArray(r) ? r : [r];
-    return tensorsIn(result);
-  });
+  try {
+    tidy(() => {
+      const r = n.impl.run(ctx, inputs, n);
+      result = Array.isArray(r) ? r : [r];
+      return tensorsIn(result);
+    });
+  } catch (e) {
+    throw named(n, e);
+  }
   n.outputs.forEach((o, i) => {
     if (!o) return;
     const v = result[i];
@@ -132,6 +135,15 @@ function step(model: ExecHost, n: OnnxNode, run: Run, sub: (g: Graph, feeds: Val
   });
   if (ctx.readBack) run.dataDependent = true;
   if (run.cache && !run.dataDependent && result.length && result.every((v) => v instanceof HostVal)) run.cache.set(n, result as Val[]);
+}
+
+/** A plain Error from inside a node's op that does not name the node yet (a rootgrad op's own check, e.g.
+ * add's broadcasting) gets the node's label in front, so every refusal says where it is. Errors of other
+ * classes pass unchanged: they are answered by someone (NeedHost by execAsync, the reference backend's
+ * MissingHostValue by its runner) or are bugs, not refusals. */
+function named(n: OnnxNode, e: unknown): unknown {
+  if (!(e instanceof Error) || e.constructor !== Error || e.message.startsWith(n.label)) return e;
+  return new Error(`${n.label}: ${e.message}`, { cause: e });
 }
 
 /** The device tensors among values (sequence members included). */

@@ -1,22 +1,11 @@
 // The graph: nodes in topological order with their implementations, initializers, declared inputs,
 // outputs and value types. Validation happens here, on the host, before anything touches the GPU:
-// unknown ops and domains, node inputs nobody produces, cycles, bad dims.
+// unknown ops and domains, attributes an op refuses (OpImpl.check), node inputs nobody produces, cycles,
+// bad dims.
 import type { onnx } from './proto/onnx.js';
 import { readAttributes, readTensor, readValueInfo, typeName, type ExternalSource, type HostVal, type ValueType } from './read.js';
-import { lookup, type OnnxNode } from './ops/registry.js';
-
-export interface Graph {
-  name: string;
-  /** Topological order. */
-  nodes: OnnxNode[];
-  initializers: Map<string, HostVal>;
-  /** Graph inputs without the initializers, in graph order. */
-  inputs: ValueType[];
-  outputs: ValueType[];
-  valueInfo: Map<string, ValueType>;
-  /** Initializers converted at load, e.g. "fc.weight: float16 -> f32". */
-  conversions: string[];
-}
+import { lookup } from './ops/registry.js';
+import type { Graph, OnnxNode } from './types.js';
 
 export interface BuildContext {
   /** The default domain's opset version. */
@@ -52,12 +41,15 @@ export function buildGraph(g: onnx.IGraphProto, ctx: BuildContext, outer: Readon
   const nodes: OnnxNode[] = raw.map((p, i) => {
     const opType = p.opType ?? '';
     const name = p.name || `#${i}`;
-    const label = `node '${name}' (${opType})`;
     const domain = p.domain ?? '';
-    if (!DEFAULT_DOMAINS.has(domain)) throw new Error(`${label}: unknown domain '${domain}' (only ONNX's default domain is supported)`);
+    if (!DEFAULT_DOMAINS.has(domain)) throw new Error(`node '${name}' (${opType}): unknown domain '${domain}' (only ONNX's default domain is supported)`);
     const impl = lookup(opType, ctx.opset);
-    if (!impl) throw new Error(`unsupported ONNX op '${opType}' (opset ${ctx.opset}) at ${label}`);
-    return { name, opType, inputs: [...(p.input ?? [])], outputs: [...(p.output ?? [])], attrs: readAttributes(p, label), label, impl, subgraphs: new Map() };
+    if (!impl) throw new Error(`unsupported ONNX op '${opType}' (opset ${ctx.opset}) at node '${name}' (${opType})`);
+    // every error about a node names it, its op and the opset (which of the op's versions runs)
+    const label = `node '${name}' (${opType}, opset ${ctx.opset})`;
+    const node: OnnxNode = { name, opType, opset: ctx.opset, inputs: [...(p.input ?? [])], outputs: [...(p.output ?? [])], attrs: readAttributes(p, label), label, impl, subgraphs: new Map() };
+    impl.check?.(node);
+    return node;
   });
 
   // Who produces each value; every node input must be produced by someone.
@@ -84,7 +76,7 @@ export function buildGraph(g: onnx.IGraphProto, ctx: BuildContext, outer: Readon
     }
   });
   // Values a subgraph takes from this graph count as inputs of its node for the ordering.
-  const implicit = nodes.map((n) => [...n.subgraphs.values()].flatMap((sg) => outerReads(sg as Graph)));
+  const implicit = nodes.map((n) => [...n.subgraphs.values()].flatMap((sg) => outerReads(sg)));
 
   // Topological order (Kahn), keeping the file's order among ready nodes; what is left is a cycle.
   const deps = nodes.map((n, i) => new Set([...n.inputs, ...implicit[i]].filter((x) => producer.has(x)).map((x) => producer.get(x)!)));
@@ -117,7 +109,7 @@ export function outerReads(g: Graph): string[] {
   const out = new Set<string>();
   for (const n of g.nodes) {
     for (const x of n.inputs) if (x && !defined.has(x)) out.add(x);
-    for (const sg of n.subgraphs.values()) for (const x of outerReads(sg as Graph)) if (!defined.has(x)) out.add(x);
+    for (const sg of n.subgraphs.values()) for (const x of outerReads(sg)) if (!defined.has(x)) out.add(x);
   }
   for (const o of g.outputs) if (!defined.has(o.name)) out.add(o.name);
   return [...out];

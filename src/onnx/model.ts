@@ -2,10 +2,10 @@
 // names (running statistics are buffers); integer and bool initializers, shapes and other constants stay
 // on the host and are uploaded once when a kernel reads them.
 import { Module, Tensor, keep, reshape, type DType } from '../index.js';
-import { decodeModel, HostVal, num, typeName, dtypeOf, type ExternalSource, type ValueType } from './read.js';
-import { buildGraph, outerReads, type Graph } from './graph.js';
+import { decodeModel, HostVal, num, SeqVal, typeName, dtypeOf, type ExternalSource, type ValueType } from './read.js';
+import { buildGraph, outerReads } from './graph.js';
 import { execAsync, execSync, tensorsIn, upload, type ExecHost, type HostCache } from './exec.js';
-import { SeqVal, type Val } from './ops/registry.js';
+import type { Graph, Val } from './types.js';
 import './ops/all.js';
 
 /** The keys of LoadOnnxOptions, for checkOptions. */
@@ -66,7 +66,7 @@ function gradientSources(graph: Graph): Set<string> {
     if (n.opType === 'Cast' && typeof to === 'number' && dtypeOf(to) !== 'f32') continue;
     const skip = new Set([...(INDEX_SLOTS[n.opType] ?? []), ...(n.impl.host ?? []), ...(n.impl.buffers ?? [])]);
     n.inputs.forEach((x, slot) => x && !skip.has(slot) && live.add(x));
-    for (const g of n.subgraphs.values()) for (const x of outerReads(g as Graph)) live.add(x);
+    for (const g of n.subgraphs.values()) for (const x of outerReads(g)) live.add(x);
   }
   return live;
 }

@@ -2,7 +2,7 @@
 // plain host values: tensors (raw_data or the typed fields, external data), attributes and value types.
 // Nothing here touches the GPU: a model is read and validated before anything is uploaded.
 import { onnx } from './proto/onnx.js';
-import type { DType } from '../index.js';
+import type { DType, Tensor } from '../index.js';
 
 /** A 64-bit protobuf integer: protobufjs gives a Long object (or a number when it fits). */
 type Int64 = number | { toNumber(): number; high: number; low: number };
@@ -36,6 +36,13 @@ export class HostVal {
   static of(dtype: DType, shape: readonly number[], values: ArrayLike<number>, name = ''): HostVal {
     return new HostVal(dtype, shape, dtype === 'f32' ? Float32Array.from(values) : Float64Array.from(values), name);
   }
+}
+
+/** An ONNX sequence (SequenceConstruct, SplitToSequence, ...): a list of tensors. */
+export class SeqVal {
+  readonly shape: readonly number[] = [];
+  readonly dtype = 'f32' as const;
+  constructor(readonly items: readonly (Tensor | HostVal)[]) {}
 }
 
 /** ONNX TensorProto.DataType numbers and names. */

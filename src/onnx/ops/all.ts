@@ -8,3 +8,5 @@ import './rnn.js';
 import './control.js';
 import './readback.js';
 import './resample.js';
+import './random.js';
+import './signal.js';

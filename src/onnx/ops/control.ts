@@ -3,13 +3,12 @@
 // are lists of values (SequenceConstruct/Empty/Insert/At/Erase/Length, SplitToSequence,
 // ConcatFromSequence).
 import { Tensor, cat, reshape, split, stack, slice } from '../../index.js';
-import { HostVal } from '../read.js';
-import type { Graph } from '../graph.js';
-import { def, SeqVal, type OnnxNode, type Val } from './registry.js';
+import { HostVal, SeqVal } from '../read.js';
+import { def } from './registry.js';
 import { attr, axisOf, fail, isHost } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { Graph, OnnxNode, OpCtx, Val } from '../types.js';
 
-const subgraph = (n: OnnxNode, name: string): Graph => (n.subgraphs.get(name) as Graph | undefined) ?? fail(n, `has no '${name}' graph`);
+const subgraph = (n: OnnxNode, name: string): Graph => n.subgraphs.get(name) ?? fail(n, `has no '${name}' graph`);
 
 // If: the chosen branch runs with the outer scope's values.
 def('If', {

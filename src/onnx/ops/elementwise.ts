@@ -4,12 +4,12 @@
 import {
   Tensor, abs, add, cast, clamp, div, eq, erf, exp, ge, gt, le, leakyRelu, log, logicalAnd, logicalNot, logicalOr, lt,
   maximum, minimum, mul, neg, pow, relu, gelu, sigmoid, sign, softplus, sqrt, sub, tanh, where, affine, ne, full, reshape, type DType,
-  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh,
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, tensor,
 } from '../../index.js';
 import { HostVal, dtypeOf, typeName } from '../read.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, fail, hostMap, isHost } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 const f32 = (x: number) => Math.fround(x);
 
@@ -164,6 +164,37 @@ logic('And', (a, b) => (a && b ? 1 : 0), logicalAnd);
 logic('Or', (a, b) => (a || b ? 1 : 0), logicalOr);
 logic('Xor', (a, b) => (!a !== !b ? 1 : 0), (a, b) => ne(a, b));
 def('Not', { 1: (c, [x], n) => (isHost(x) ? hostMap(n, 'bool', [x], (v) => (v ? 0 : 1)) : logicalNot(c.t(x))) });
+
+// IsNaN and IsInf: WGSL math never makes NaN or infinity here (SwiftShader), but a feed can hold them. NaN is
+// found by its bits (rootgrad's ne compares f32 NaN by is_nan: x != x is true for NaN only); infinity as
+// beyond the largest finite f32 (a tensor operand: a number operand is clamped to the +-3.4e38 sentinels).
+// Constants (float initializers included: input 0 is a host slot) compute on the host, where infinities
+// are exact (uploads clamp them to the sentinels).
+const F32_MAX = 3.4028234663852886e38;
+def('IsNaN', {
+  9: {
+    host: [0],
+    run: (c, [x], n) => (isHost(x) ? hostMap(n, 'bool', [x], (v) => (Number.isNaN(v) ? 1 : 0)) : nanMask(c.t(x, 'X'))),
+  },
+});
+function nanMask(t: Tensor): Tensor {
+  return t.dtype === 'f32' ? ne(t, t) : full(t.shape, 0, { dtype: 'bool' });
+}
+def('IsInf', {
+  10: {
+    host: [0],
+    run: (c, [x], n) => {
+      const pos = attr(n, 'detect_positive', 1) !== 0;
+      const neg = attr(n, 'detect_negative', 1) !== 0;
+      if (isHost(x)) return hostMap(n, 'bool', [x], (v) => ((pos && v === Infinity) || (neg && v === -Infinity) ? 1 : 0));
+      const t = c.t(x, 'X');
+      if (t.dtype !== 'f32' || (!pos && !neg)) return full(t.shape, 0, { dtype: 'bool' });
+      const above = pos ? gt(t, tensor(Float32Array.of(F32_MAX), [])) : null;
+      const below = neg ? lt(t, tensor(Float32Array.of(-F32_MAX), [])) : null;
+      return above && below ? logicalOr(above, below) : (above ?? below)!;
+    },
+  },
+});
 
 def('Where', {
   9: (c, [cond, a, b], n) => {

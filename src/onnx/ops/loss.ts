@@ -2,9 +2,9 @@
 // class along axis 1, per-class weights, ignore_index and the none/sum/mean reductions (mean divides by
 // the summed weights of the targets that count, as ONNX and PyTorch).
 import { Tensor, affine, cast, div, eq, full, gather, indexSelect, logSoftmax, mul, reshape, sum, where } from '../../index.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, fail } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 function nll(c: OpCtx, n: OnnxNode, logp: Tensor, targetVal: Val, weightVal: Val | undefined): Tensor {
   const target = c.t(targetVal, 'target');

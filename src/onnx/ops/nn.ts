@@ -4,11 +4,11 @@
 import {
   Tensor, add, affine, avgPool2d, batchNorm, conv2d, div, groupNorm, layerNorm, matmul, max, maxPool2d, maximum, mean, mul, pad, reshape,
   slice, sqrt, sub, sum, abs, tensor, transpose, variance, where, gt, full, cast, convTranspose2d,
-  maxPool2dWithIndices, localResponseNorm, indexSelect, flatten, einsum,
+  maxPool2dWithIndices, localResponseNorm, indexSelect, flatten, einsum, scatter,
 } from '../../index.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, fail } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 const asF32 = (t: Tensor) => (t.dtype === 'f32' ? t : cast(t, 'f32'));
 
@@ -125,7 +125,7 @@ function conv3d(x: Tensor, w: Tensor, bias: Tensor | null, strides: number[], di
   const xp = pad(x, [pads[2], pads[5], pads[1], pads[4], pads[0], pads[3]]);
   const Dp = D + pads[0] + pads[3];
   const OD = Math.floor((Dp - (KD - 1) * dil[0] - 1) / strides[0]) + 1;
-  if (OD <= 0) throw new Error(`Conv: kernel depth ${KD} does not fit the padded depth ${Dp}`);
+  if (OD <= 0) throw new Error(`kernel depth ${KD} does not fit the padded depth ${Dp}`);
   let acc: Tensor | null = null;
   for (let kd = 0; kd < KD; kd++) {
     const xs = slice(xp, 2, kd * dil[0], kd * dil[0] + (OD - 1) * strides[0] + 1, strides[0]); // [N, C, OD, H, W]
@@ -281,6 +281,77 @@ function maxPoolWithIndices(n: OnnxNode, x: Tensor, kernel: number[], strides: n
   return [from2d(values, one), from2d(global, one)];
 }
 
+// MaxUnpool: X's values written at MaxPool's Indices (flat over N*C*spatial of the default output shape)
+// into zeros by rootgrad's scatter, then zero-padded at the end of each spatial axis up to output_shape
+// when one is given (as ONNX's reference: the indices keep their coordinates). Gradient to X: the output's
+// gradient gathered at the indices.
+def('MaxUnpool', {
+  9: {
+    host: [2],
+    run: (c, [x, idx, outShape], n) => {
+      const tx = asF32(c.t(x, 'X'));
+      const ti = c.t(idx, 'I');
+      if (ti.dtype !== 'i32') fail(n, `I must be integers, got ${ti.dtype}`);
+      if (ti.shape.length !== tx.ndim || ti.shape.some((d, i) => d !== tx.shape[i])) fail(n, `I [${ti.shape.join(', ')}] must have X's shape [${tx.shape.join(', ')}]`);
+      const kernel = attr<number[]>(n, 'kernel_shape') ?? fail(n, 'kernel_shape is required');
+      const k = kernel.length;
+      if (tx.ndim !== k + 2) fail(n, `X [${tx.shape.join(', ')}] does not match kernel_shape [${kernel.join(', ')}]`);
+      const strides = attr<number[]>(n, 'strides', kernel.map(() => 1));
+      const pads = attr<number[]>(n, 'pads', new Array(2 * k).fill(0));
+      if (strides.length !== k || pads.length !== 2 * k) fail(n, `strides and pads must match ${k} spatial dims`);
+      const natural = [...tx.shape.slice(0, 2), ...tx.shape.slice(2).map((d, i) => (d - 1) * strides[i] + kernel[i] - pads[i] - pads[i + k])];
+      const target = outShape === undefined ? natural : c.ints(outShape, 'output_shape');
+      if (target.length !== tx.ndim || target[0] !== natural[0] || target[1] !== natural[1] || target.some((d, i) => d < natural[i])) {
+        fail(n, `output_shape [${target.join(', ')}] must be [${natural.slice(0, 2).join(', ')}, ...] and at least [${natural.join(', ')}]`);
+      }
+      const total = natural.reduce((p, d) => p * d, 1);
+      const flat = scatter(full([total], 0), 0, reshape(ti, [ti.size]), reshape(tx, [tx.size]));
+      const y = reshape(flat, natural);
+      if (target.every((d, i) => d === natural[i])) return y;
+      // rootgrad's pad takes (before, after) pairs from the last axis on
+      const padList: number[] = [];
+      for (let a = tx.ndim - 1; a >= 2; a--) padList.push(0, target[a] - natural[a]);
+      return pad(y, padList);
+    },
+  },
+});
+
+// Det: the determinant of the last two axes ([..., M, M]) by cofactor expansion along the first row, each
+// minor once (memoised by its columns), through slices, products and sums: exact for the small matrices
+// models hold, differentiable; above 4 x 4 (24 products) refused with a message (an LU factorisation with
+// pivoting would need a primitive).
+const DET_MAX = 4;
+def('Det', {
+  11: (c, [x], n) => {
+    const t = asF32(c.t(x, 'X'));
+    const r = t.ndim;
+    if (r < 2 || t.shape[r - 1] !== t.shape[r - 2]) fail(n, `X must be [..., M, M], got [${t.shape.join(', ')}]`);
+    const M = t.shape[r - 1];
+    if (M > DET_MAX) fail(n, `matrices of ${M} x ${M} are not supported (at most ${DET_MAX} x ${DET_MAX}: cofactor expansion)`);
+    const batch = t.shape.slice(0, r - 2);
+    if (M === 0) return full(batch, 1);
+    const entry = (i: number, j: number) => reshape(slice(slice(t, r - 2, i, i + 1), r - 1, j, j + 1), batch);
+    const memo = new Map<string, Tensor>();
+    // the determinant of rows row.. and the given columns
+    const minor = (row: number, cols: number[]): Tensor => {
+      const key = cols.join(',');
+      const hit = memo.get(key);
+      if (hit) return hit;
+      let acc: Tensor | null = null;
+      if (cols.length === 1) acc = entry(row, cols[0]);
+      else {
+        cols.forEach((col, k) => {
+          const term = mul(entry(row, col), minor(row + 1, cols.filter((q) => q !== col)));
+          acc = acc === null ? term : k % 2 ? sub(acc, term) : add(acc, term);
+        });
+      }
+      memo.set(key, acc!);
+      return acc!;
+    };
+    return minor(0, [...Array(M).keys()]);
+  },
+});
+
 // LRN: across channels, the window from floor((size - 1) / 2) channels before.
 def('LRN', {
   1: (c, [x], n) => {
@@ -350,6 +421,10 @@ def('GlobalMaxPool', { 1: (c, [x]) => { const t = asF32(c.t(x)); return max(t, s
 def('BatchNormalization', {
   1: {
     buffers: [3, 4],
+    // opsets 1 to 8 have `spatial`; 0 (statistics per activation, [C, D1, ...]) is refused at load
+    check: (n) => {
+      if (attr(n, 'spatial', 1) === 0) fail(n, 'spatial=0 (statistics per activation: scale, B, mean and var of shape [C, D1, ...]) is not supported; rootgrad normalises per channel (spatial=1)');
+    },
     run: (c, [x, scale, bias, m, v], n) => {
       const outs = n.outputs.filter((o, i) => i > 0 && o).length;
       const training = c.training || attr(n, 'training_mode', 0) === 1;

@@ -1,9 +1,11 @@
 // Ops whose output shape depends on the data: run() reads their inputs back and computes on the host
-// (NonZero, Compress, Unique, NonMaxSuppression, ReverseSequence's lengths); forward() refuses them.
-import { gather, indexSelect, reshape, slice, tensor } from '../../index.js';
+// (NonZero, Compress, Unique, NonMaxSuppression, ReverseSequence's lengths, RoiAlign's boxes); forward()
+// refuses them.
+import { gather, indexSelect, reshape, slice, tensor, permute, mul, sum, cast, type Tensor } from '../../index.js';
 import { HostVal } from '../read.js';
-import { def, type OnnxNode } from './registry.js';
+import { def } from './registry.js';
 import { attr, axisOf, fail } from './util.js';
+import type { OnnxNode } from '../types.js';
 
 // Data-dependent shapes: run() reads the data back, forward() refuses.
 def('NonZero', {
@@ -158,3 +160,88 @@ def('ReverseSequence', {
     },
   },
 });
+
+// RoiAlign (opset 16, mode avg): the boxes and batch indices are read on the host, where every output
+// cell's sample points and their bilinear corner weights are worked out (ONNX's definition: samples
+// outside [-1, size] count as zero, coordinates clamped at the last pixel, sampling_ratio 0 adaptive per
+// box, output_half_pixel keeps boxes at least 1 x 1). The device gathers the weighted corners of every cell
+// (K per cell, zero-weight padding where a box has fewer samples) from X's pixels as rows of channels and
+// sums them: gradients reach X through indexSelect.
+def('RoiAlign', {
+  16: {
+    readsBack: true,
+    host: [1, 2],
+    run: (c, [x, roiVal, idxVal], n) => {
+      const t = c.t(x, 'X');
+      const xf = t.dtype === 'f32' ? t : cast(t, 'f32');
+      if (xf.ndim !== 4) fail(n, `X must be [N, C, H, W], got [${xf.shape.join(', ')}]`);
+      const [N, C, H, W] = xf.shape;
+      const rois = c.host(roiVal, 'rois');
+      const batch = c.ints(idxVal, 'batch_indices');
+      const R = batch.length;
+      if (rois.shape.length !== 2 || rois.shape[0] !== R || rois.shape[1] !== 4) fail(n, `rois [${rois.shape.join(', ')}] must be [${R}, 4] (one box per batch index)`);
+      const mode = attr(n, 'mode', 'avg');
+      if (mode !== 'avg') fail(n, `mode '${mode}' is not supported (avg)`);
+      const coordMode = attr(n, 'coordinate_transformation_mode', 'half_pixel');
+      if (coordMode !== 'half_pixel' && coordMode !== 'output_half_pixel') fail(n, `coordinate_transformation_mode '${coordMode}' is not valid`);
+      const OH = attr(n, 'output_height', 1);
+      const OW = attr(n, 'output_width', 1);
+      const ratio = attr(n, 'sampling_ratio', 0);
+      const scale = attr<number>(n, 'spatial_scale', 1);
+      const offset = coordMode === 'half_pixel' ? 0.5 : 0;
+      // per cell: (pixel row of X as [N*H*W, C], weight) pairs
+      const cells: [number, number][][] = [];
+      for (let r = 0; r < R; r++) {
+        const b = batch[r];
+        if (!(b >= 0 && b < N)) fail(n, `batch index ${b} (box ${r}) is out of range for ${N} images`);
+        const [x1, y1, x2, y2] = [0, 1, 2, 3].map((k) => rois.data[r * 4 + k] * scale - offset);
+        const roiW = coordMode === 'half_pixel' ? x2 - x1 : Math.max(x2 - x1, 1);
+        const roiH = coordMode === 'half_pixel' ? y2 - y1 : Math.max(y2 - y1, 1);
+        const [binH, binW] = [roiH / OH, roiW / OW];
+        const gh = ratio > 0 ? ratio : Math.ceil(roiH / OH);
+        const gw = ratio > 0 ? ratio : Math.ceil(roiW / OW);
+        const count = Math.max(gh * gw, 1);
+        for (let ph = 0; ph < OH; ph++) {
+          for (let pw = 0; pw < OW; pw++) {
+            const cell: [number, number][] = [];
+            for (let iy = 0; iy < gh; iy++) {
+              const y = y1 + ph * binH + ((iy + 0.5) * binH) / gh;
+              for (let ix = 0; ix < gw; ix++) {
+                const xx = x1 + pw * binW + ((ix + 0.5) * binW) / gw;
+                for (const [pix, w] of bilinearCorners(y, xx, H, W)) cell.push([b * H * W + pix, w / count]);
+              }
+            }
+            cells.push(cell);
+          }
+        }
+      }
+      const K = Math.max(1, ...cells.map((cl) => cl.length));
+      const rows = new Int32Array(cells.length * K);
+      const weights = new Float32Array(cells.length * K);
+      cells.forEach((cl, i) => cl.forEach(([row, w], k) => ((rows[i * K + k] = row), (weights[i * K + k] = w))));
+      const pixels = reshape(permute(xf, [0, 2, 3, 1]), [N * H * W, C]);
+      const picked = indexSelect(pixels, 0, tensor(rows, [rows.length], { dtype: 'i32' }));
+      const cellsOut: Tensor = sum(reshape(mul(picked, tensor(weights, [weights.length, 1])), [R * OH * OW, K, C]), 1);
+      return permute(reshape(cellsOut, [R, OH, OW, C]), [0, 3, 1, 2]);
+    },
+  },
+});
+
+/** The four (pixel h * W + w, weight) corners of bilinear sampling at (y, x), none outside [-1, size]. */
+function bilinearCorners(y: number, x: number, H: number, W: number): [number, number][] {
+  if (y < -1 || y > H || x < -1 || x > W) return [];
+  y = Math.max(y, 0);
+  x = Math.max(x, 0);
+  let [yLow, xLow] = [Math.floor(y), Math.floor(x)];
+  let [yHigh, xHigh] = [yLow + 1, xLow + 1];
+  if (yLow >= H - 1) [yLow, yHigh, y] = [H - 1, H - 1, H - 1];
+  if (xLow >= W - 1) [xLow, xHigh, x] = [W - 1, W - 1, W - 1];
+  const [ly, lx] = [y - yLow, x - xLow];
+  const [hy, hx] = [1 - ly, 1 - lx];
+  return [
+    [yLow * W + xLow, hy * hx],
+    [yLow * W + xHigh, hy * lx],
+    [yHigh * W + xLow, ly * hx],
+    [yHigh * W + xHigh, ly * lx],
+  ];
+}

@@ -1,11 +1,11 @@
 // Reductions and normalised exponentials: Reduce* (axes as an attribute, as an input from 13 for
 // ReduceSum and from 18 for the rest), ArgMax/ArgMin, Softmax/LogSoftmax (2-D coercion before 13),
-// CumSum (exclusive, reverse), TopK.
-import { Tensor, abs, affine, argmax, argmin, cast, cumsum, eq, exp, full, gt, indexSelect, log, logSoftmax, lt, max, mean, min, mul, reshape, softmax, sqrt, sub, sum, tensor, topk, neg, where, type DType } from '../../index.js';
+// CumSum (exclusive, reverse), TopK, TfIdfVectorizer (n-gram counts).
+import { Tensor, abs, affine, argmax, argmin, cast, cumsum, eq, exp, full, gt, indexSelect, log, logSoftmax, lt, max, mean, min, mul, reshape, softmax, sqrt, sub, sum, tensor, topk, neg, where, logicalAnd, slice, matmul, clamp, type DType } from '../../index.js';
 import { HostVal } from '../read.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, axisOf, fail, isHost } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 const asF32 = (t: Tensor) => (t.dtype === 'f32' ? t : cast(t, 'f32'));
 const back = (t: Tensor, dtype: DType) => (dtype === 'f32' ? t : cast(t, dtype));
@@ -175,4 +175,72 @@ function topK(c: OpCtx, n: OnnxNode, x: Val, k: number): Val[] {
 def('TopK', {
   1: (c, [x], n) => topK(c, n, x!, attr(n, 'k', 1)),
   10: { host: [1], run: (c, [x, k], n) => topK(c, n, x!, c.ints(k, 'K')[0]) },
+});
+
+// TfIdfVectorizer (opset 9): counts of the pool's n-grams in each row of integer tokens. For each gram
+// length n and skip s (gaps of s between tokens; unigrams once), the windows [N, P] of every token position
+// are compared with all the pool's n-grams [G] at once (an [N, P, G] mask, the AND over the n tokens), and
+// summed over P; a host one-hot table [G, size] then puts gram g's count in column ngram_indexes[g].
+// Mode TF: the counts; IDF: min(count, 1) times the weight; TFIDF: count times the weight.
+def('TfIdfVectorizer', {
+  9: (c, [x], n) => {
+    const t = c.t(x, 'X');
+    if (t.dtype !== 'i32') fail(n, `X must hold integer tokens (string pools are not supported), got ${t.dtype}`);
+    if (t.ndim !== 1 && t.ndim !== 2) fail(n, `X must be [C] or [N, C], got [${t.shape.join(', ')}]`);
+    if (attr<string[]>(n, 'pool_strings')) fail(n, 'pool_strings is not supported (pool_int64s is)');
+    const pool = attr<number[]>(n, 'pool_int64s') ?? fail(n, 'pool_int64s is required');
+    const counts = attr<number[]>(n, 'ngram_counts') ?? fail(n, 'ngram_counts is required');
+    const indexes = attr<number[]>(n, 'ngram_indexes') ?? fail(n, 'ngram_indexes is required');
+    const minN = attr(n, 'min_gram_length', 1);
+    const maxN = attr(n, 'max_gram_length', 1);
+    const maxSkip = attr(n, 'max_skip_count', 0);
+    const mode = attr(n, 'mode', 'TF');
+    if (!['TF', 'IDF', 'TFIDF'].includes(mode)) fail(n, `mode '${mode}' is not one of TF, IDF, TFIDF`);
+    if (!(minN >= 1 && maxN >= minN && maxN <= counts.length)) fail(n, `gram lengths ${minN} to ${maxN} do not match ngram_counts [${counts.join(', ')}]`);
+    // the pool's grams of length len: pool[counts[len - 1] .. counts[len]) in groups of len, numbered from
+    // gramBase(len) in the pool's order
+    const grams = (len: number) => {
+      const from = counts[len - 1];
+      const to = len < counts.length ? counts[len] : pool.length;
+      return Array.from({ length: Math.max(0, Math.floor((to - from) / len)) }, (_, k) => pool.slice(from + k * len, from + (k + 1) * len));
+    };
+    const total = counts.reduce((acc, _, i) => acc + grams(i + 1).length, 0);
+    if (indexes.length !== total) fail(n, `ngram_indexes has ${indexes.length} entries for ${total} n-grams in the pool`);
+    const size = Math.max(...indexes, -1) + 1;
+    const weights = attr<number[]>(n, 'weights') ?? new Array(total).fill(1);
+    const rows = t.ndim === 1 ? reshape(t, [1, t.shape[0]]) : t;
+    const [N, C] = rows.shape;
+    let base = 0;
+    for (let len = 1; len < minN; len++) base += grams(len).length;
+    let out: Tensor | null = null;
+    for (let len = minN; len <= maxN; len++) {
+      const gs = grams(len);
+      if (gs.length) {
+        let found: Tensor | null = null;
+        for (let skip = 0; skip <= (len === 1 ? 0 : maxSkip); skip++) {
+          const P = C - (len - 1) * (skip + 1);
+          if (P <= 0) break;
+          let match: Tensor | null = null;
+          for (let k = 0; k < len; k++) {
+            const tokens = reshape(slice(rows, 1, k * (skip + 1), k * (skip + 1) + P), [N, P, 1]);
+            const want = tensor(Int32Array.from(gs, (g) => g[k]), [gs.length], { dtype: 'i32' });
+            const m = eq(tokens, want);
+            match = match ? logicalAnd(match, m) : m;
+          }
+          const cnt = sum(cast(match!, 'f32'), 1); // [N, G]
+          found = found ? found.add(cnt) : cnt;
+        }
+        if (found) {
+          const f = mode === 'IDF' ? clamp(found, 0, 1) : found;
+          const table = new Float32Array(gs.length * size);
+          gs.forEach((_, g) => (table[g * size + indexes[base + g]] = mode === 'TF' ? 1 : weights[base + g]));
+          const y = matmul(f, tensor(table, [gs.length, size]));
+          out = out ? out.add(y) : y;
+        }
+      }
+      base += gs.length;
+    }
+    const y = out ?? full([N, size], 0);
+    return t.ndim === 1 ? reshape(y, [size]) : y;
+  },
 });

@@ -2,9 +2,9 @@
 // time into matmuls and activations: the input projections of all steps are one matmul, then one small
 // matmul per step. Every step is on the autograd tape.
 import { Tensor, add, matmul, mul, reshape, relu, sigmoid, slice, stack, tanh, transpose, affine, full, clamp } from '../../index.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, fail } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 type Act = (x: Tensor) => Tensor;
 const ACTS: Record<string, Act> = { Tanh: tanh, Sigmoid: sigmoid, Relu: relu };

@@ -4,12 +4,12 @@
 // shapes, starts, pads) must be known on the host.
 import {
   Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, add, full, tensor, tril, triu,
-  scatter, scatterAdd, gatherNd, scatterNd, eq, arange, affine as scaleShift,
+  scatter, scatterAdd, gatherNd, scatterNd, eq, arange, affine as scaleShift, mul, gt,
 } from '../../index.js';
 import { HostVal } from '../read.js';
-import { def, type OnnxNode, type Val } from './registry.js';
+import { def } from './registry.js';
 import { attr, axisOf, broadcast, fail, hostTranspose, isHost } from './util.js';
-import type { OpCtx } from '../exec.js';
+import type { OnnxNode, OpCtx, Val } from '../types.js';
 
 const prod = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
 const hostOf = (dtype: HostVal['dtype'], shape: readonly number[], data: ArrayLike<number>) => HostVal.of(dtype, shape, data);
@@ -406,15 +406,19 @@ def('Pad', {
 });
 
 // Dropout: identity in eval mode (the default of an imported model); after train(), rootgrad's dropout.
-// The mask output is all true in eval mode.
+// The mask output is all true in eval mode; in training mode it is where rootgrad's dropout of ones kept
+// a value (1 / (1 - ratio) there, 0 elsewhere), and the output is x times that same draw, so the mask is
+// the one the output used (and the gradient is that factor).
 function dropoutVal(c: OpCtx, n: OnnxNode, x: Val, ratio: number, training: boolean): Val[] {
   const t = c.t(x);
+  if (!(ratio >= 0 && ratio < 1)) fail(n, `ratio ${ratio} must be in [0, 1)`);
   const on = training && ratio > 0;
-  const y = on ? dropout(t, ratio, true) : reshape(t, t.shape);
   const wantMask = n.outputs.length > 1 && n.outputs[1];
-  if (!wantMask) return [y];
-  if (on) fail(n, 'the mask output in training mode is not supported');
-  return [y, full(t.shape, 1, { dtype: 'bool' })];
+  if (!wantMask) return [on ? dropout(t, ratio, true) : reshape(t, t.shape)];
+  if (!on) return [reshape(t, t.shape), full(t.shape, 1, { dtype: 'bool' })];
+  const kept = dropout(full(t.shape, 1), ratio, true);
+  const y = t.dtype === 'f32' ? mul(t, kept) : cast(mul(cast(t, 'f32'), kept), t.dtype);
+  return [y, gt(kept, 0)];
 }
 def('Dropout', {
   1: (c, [x], n) => dropoutVal(c, n, x!, attr(n, 'ratio', 0.5), c.training && !attr(n, 'is_test', 0)),

@@ -1,7 +1,7 @@
 // Helpers the op families share: attributes with defaults, axis normalisation, host arithmetic.
 import { Tensor } from '../../index.js';
 import { HostVal, type AttrValue } from '../read.js';
-import type { OnnxNode, Val } from './registry.js';
+import type { OnnxNode, Val } from '../types.js';
 
 export function attr<T extends AttrValue>(n: OnnxNode, name: string, fallback: T): T extends number ? number : T extends string ? string : T;
 export function attr<T extends AttrValue>(n: OnnxNode, name: string): T | undefined;
