@@ -8,8 +8,9 @@
 // intermediate buffers are pinned (taken out of the pool, owned by the plan), its bind groups made, its
 // parameter words uploaded once. A replay copies the new inputs into the plan's input buffers, runs the
 // host hooks and refreshes the words that follow host state (an optimiser's step count and learning rate,
-// a generator's seed) in recorded order, encodes every command in one pass and submits once; the outputs
-// are copied into fresh tensors that the caller owns. Same kernels, same buffers contents, same order:
+// a generator's seed) in recorded order, and encodes every command into the runtime's batch, submitted
+// with what follows (the loss's readback: one submit per step); the outputs are copied into fresh tensors
+// that the caller owns. Same kernels, same buffers contents, same order:
 // the same bits as eager. Labels and indices keep a host copy (the plan's own, rewritten at each replay),
 // so the eager paths that read host labels are the ones replayed; what a plan assumes of them (label
 // checks, a mean's count of valid labels) is a guard, and a call that breaks one runs eagerly.
@@ -274,6 +275,8 @@ class Plan {
   private offsets: number[] = [];
   private groups: (GPUBindGroup | null)[] = [];
   private refreshes = false;
+  /** Whether a replay runs host code first (hooks, refreshed words). */
+  private hostWork: boolean;
   private outside: Set<GPUBuffer>;
   private listener = (b: GPUBuffer) => {
     if (this.outside.has(b)) this.stale = true;
@@ -331,6 +334,7 @@ class Plan {
     });
     r.device.queue.writeBuffer(this.params, 0, this.words);
     this.dispatches = this.commands.reduce((n, c) => n + (c.kind === 'dispatch' ? 1 : 0), 0);
+    this.hostWork = this.refreshes || this.commands.some((c) => c.kind === 'host');
   }
 
   /** Replays for these inputs; null when a guard on their host data fails (the call must run eagerly). */
@@ -338,10 +342,12 @@ class Plan {
     const r = rt();
     inputs.forEach((t, i) => this.hosts[i]?.set(t.host!));
     for (const ok of this.rec.guards) if (!ok()) return null;
-    r.flush(); // eager work recorded before this call runs first
+    // Eager work recorded before this call, and an earlier replay of this plan, are submitted before the
+    // refreshed words are written (a queue write overtakes unsubmitted commands).
+    r.flush();
     const cmds = this.commands;
     // Host state first, in recorded order: hooks advance it, refreshes read it.
-    if (this.refreshes || cmds.some((c) => c.kind === 'host')) {
+    if (this.hostWork) {
       for (let i = 0; i < cmds.length; i++) {
         const c = cmds[i];
         if (c.kind === 'host') c.run();
@@ -351,7 +357,9 @@ class Plan {
       this.rec.snapshotVersions(); // the hooks bumped what the call writes in place, as eager does
     }
     const device = r.device;
-    let encoder = device.createCommandEncoder();
+    // Encoded into the runtime's batch, not submitted here: the readback that usually follows (the loss)
+    // goes in the same submit, one submit per step instead of two.
+    let encoder = r.commandEncoder('a compiled step');
     inputs.forEach((t, i) => {
       const from = t.storage('compiled step').view(t.size * 4);
       if (from.bytes) encoder.copyBufferToBuffer(from.buffer, from.offset ?? 0, this.inputs[i].buffer, this.inputs[i].offset ?? 0, Math.ceil(from.bytes / 4) * 4);
@@ -380,10 +388,10 @@ class Plan {
       } else if (c.kind === 'upload') {
         // As eager: an upload goes after everything before it, so the batch so far is submitted first.
         endPass();
-        r.submit(encoder.finish(), 'a compiled step');
+        r.flush();
         const data = c.refresh ? c.refresh() : c.data;
         device.queue.writeBuffer(c.dst.buffer, c.dst.offset ?? 0, data.buffer, data.byteOffset, data.byteLength);
-        encoder = device.createCommandEncoder();
+        encoder = r.commandEncoder('a compiled step');
       }
     }
     endPass();
@@ -392,7 +400,6 @@ class Plan {
       if (o.view.bytes) encoder.copyBufferToBuffer(o.view.buffer, o.view.offset ?? 0, t.storage().buffer, t.storage().offset, Math.ceil(o.view.bytes / 4) * 4);
       return t;
     });
-    r.submit(encoder.finish(), 'a compiled step');
     r.stats.dispatches += this.dispatches;
     return out;
   }
@@ -401,6 +408,7 @@ class Plan {
     const r = this.runtime;
     r.releaseListeners.delete(this.listener);
     if (!hasDevice() || rt() !== r) return; // the device is gone, with everything the plan held
+    r.flush(); // a replay still in the runtime's batch binds the params buffer: submitted before it goes
     r.unpin(this.pinned);
     this.pinned = [];
     r.destroy(this.params); // and the runtime forgets the bind groups made on it

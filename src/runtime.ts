@@ -398,12 +398,13 @@ export class Runtime {
     this.recorder?.guard(check);
   }
 
-  /** Submits a command buffer encoded elsewhere (a compiled step's replay), with the same error check. */
-  submit(commands: GPUCommandBuffer, what: string): void {
-    this.device.pushErrorScope('validation');
-    this.device.queue.submit([commands]);
-    this.checkLater(this.device.popErrorScope().then((e) => (e ? `GPU validation error in ${what}: ${e.message}` : null)));
-    this.stats.submits++;
+  /** The batch's command encoder, no pass open, for commands encoded elsewhere (a compiled step's
+   * replay): they go after everything recorded so far, in the same submit as what follows them (the
+   * loss's readback), with the same error check. `what` names them in a validation error. */
+  commandEncoder(what: string): GPUCommandEncoder {
+    const encoder = this.endPass();
+    this.batchKernels.push(what);
+    return encoder;
   }
 
   /** The buffers in the pool now. */

@@ -21,7 +21,11 @@ export function stridesOf(shape: Shape): number[] {
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  // a loop, not every(): several calls per dispatch on the eager hot path, no closure each
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** NumPy broadcasting of two shapes. */

@@ -488,6 +488,40 @@ describe('compile: what a plan holds goes back', () => {
     x.dispose();
   });
 
+  test('a replay and the readback of its loss go in one submit; a plan reset before the read still runs', async () => {
+    rg.manualSeed(3);
+    const w = rg.randn([4, 2], { requiresGrad: true });
+    const x = rg.randn([3, 4]);
+    const opt = new rg.SGD([w], { lr: 0.1 });
+    const body = () => {
+      const l = rg.sum(rg.matmul(x, w));
+      l.backward();
+      opt.step();
+      opt.zeroGrad();
+      return l;
+    };
+    const f = rg.compile(body);
+    for (let i = 0; i < 3; i++) f().dispose();
+    expect(f.stats.plans).toBe(1);
+    rt().flush(); // the calls before
+    const s0 = rg.memory().submits;
+    const replays0 = f.stats.replays;
+    const l = f();
+    await l.item();
+    expect(f.stats.replays).toBe(replays0 + 1);
+    expect(rg.memory().submits - s0).toBe(1); // the replay's commands and the staging copy together
+    l.dispose();
+    // a replay left in the batch binds the plan's params buffer: reset() must not destroy it under it
+    const pending = f();
+    f.reset();
+    await expect(pending.item()).resolves.toBeTypeOf('number');
+    pending.dispose();
+    const after = await w.data();
+    expect(Array.from(after).every(Number.isFinite)).toBe(true);
+    opt.dispose();
+    [w, x].forEach((t) => t.dispose());
+  });
+
   test('a compiled function dropped without reset() gives its pinned buffers back', async () => {
     await collectGarbage(); // compiled functions earlier tests dropped give theirs back first
     const pinned0 = rg.memory().pinnedBytes;

@@ -4,7 +4,7 @@ import { empty, Tensor, tensorMethods, hooks } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { forEachBroadcast, f64 } from '../reference.js';
-import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape.js';
+import { broadcastShapes, broadcastStrides, sameShape, shapeStr, sizeOf } from '../shape.js';
 import { full } from '../creation.js';
 import { defineOps, type Attrs, type None, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, laneVariants, view } from './apply.js';
@@ -46,7 +46,7 @@ export function broadcastIndex(a: Tensor, b: Tensor, shape: readonly number[], w
     const sb = broadcastStrides(b.shape, shape);
     shape.forEach((d, i) => dims.push(d, sa[i], sb[i]));
   }
-  const n = shape.reduce((p, d) => p * d, 1);
+  const n = sizeOf(shape);
   return { mode, params: { n: n / w, na: mode === 1 ? a.size / w : 0, nb: mode === 1 ? b.size / w : 0, rank: mode === 2 ? shape.length : 0, dims } };
 }
 
@@ -58,11 +58,14 @@ export function binaryForward(op: string, expr: string, a: Tensor, b: Tensor): T
   const z = empty(shape);
   if (!z.size) return z;
   const r = rt();
-  const { mode } = broadcastIndex(a, b, shape);
+  const { mode, params } = broadcastIndex(a, b, shape);
   // vec4 lanes when every count is a multiple of 4 (modes 0 and 1 only: mode 2 gathers per element)
   const vec4 = mode !== 2 && z.size % 4 === 0 && (mode === 0 || (a.size % 4 === 0 && b.size % 4 === 0));
   const w = vec4 ? 4 : 1;
-  const { params } = broadcastIndex(a, b, shape, w);
+  // counts in units of w elements (broadcastIndex's with w, without computing the mode twice)
+  params.n /= w;
+  params.na /= w;
+  params.nb /= w;
   const d = vec4 ? BINARY_LANES.vec4 : BINARY_LANES.scalar;
   r.run(BINARY, { EXPR: expr, MODE: mode, T: d.T, MAP: d.MAP }, { A: view(a), B: view(b), Z: view(z) }, params, r.groups1d(z.size / w, 256));
   // same-shape and trailing-block broadcasts can be fused in a compiled step (src/fuse.ts)
