@@ -1,7 +1,6 @@
 // The gradient audit behind `rootgrad audit`: gradcheck over every primitive of the op table, every
 // loss, every model and every op added with defineOp, at several seeded random shapes. The case table is
 // typed by Primitive, so a new primitive without an audit case does not compile.
-import { fromHost } from './creation.js';
 import { Generator, manualSeed } from './random.js';
 import { checkValue, criterionText, FULL_CHECK_LIMIT, gradcheck, type InputReport, type ValueReport } from './gradcheck.js';
 import { checkOptions } from './options.js';
@@ -12,8 +11,6 @@ import { higherOrder } from './ops/table.js';
 import type { Primitive } from './ops/def.js';
 import type { Tensor } from './tensor.js';
 import { customOps } from './custom.js';
-import { dropoutWithSeed } from './ops/dropout.js';
-import { multinomialWithSeed } from './ops/random.js';
 import { rowLossNames } from './ops/linear_losses.js';
 import { binaryAuditCases } from './ops/binary.js';
 import { castAuditCases } from './ops/cast.js';

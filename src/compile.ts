@@ -423,8 +423,6 @@ interface Entry {
   rebuild?: (ts: Tensor[]) => CompiledResult;
 }
 
-type Shaped = { shape: readonly number[]; dtype: Tensor['dtype'] };
-
 /** The tensors of fn's result in a fixed order, and how to put fresh ones back in the same structure. */
 function flatten(who: string, result: CompiledResult): { tensors: Tensor[]; rebuild: (ts: Tensor[]) => CompiledResult } {
   if (result === undefined) return { tensors: [], rebuild: () => undefined };

@@ -1,7 +1,7 @@
 // The training loop behind `rootgrad train` (and the browser page): seeded initialisation and batches,
 // one tidy() per step, no readback inside an epoch except at its end.
 import { keep, noGrad, tidy, Tensor } from './tensor.js';
-import type { EpochLog, LossName, TrainConfig } from './train-config.js';
+import type { EpochLog, TrainConfig } from './train-config.js';
 import { compile } from './compile.js';
 import { fromHost } from './creation.js';
 import { manualSeed, Generator, globalGenerator } from './random.js';

@@ -1,8 +1,9 @@
-// The op contract. Every primitive has an entry in Attrs (its attributes) and, in table.ts, an OpDef:
-// infer (validation, output shape and dtype: run by both backends), forward (kernel dispatch), backward
-// (in terms of other ops and backward kernels) and a float64 reference. table.ts is typed
-// `{ [P in Primitive]: OpDef<Attrs[P]> }`, so an op without any of them, or a primitive without an entry,
-// does not compile.
+// The op contract. Every primitive sits in its family's file in src/ops/: its attributes (merged into Attrs
+// below), its OpDef in the family's defineOps table: infer (validation, output shape and dtype: run by both
+// backends), forward (kernel dispatch), backward (in terms of other ops and backward kernels), a float64
+// reference, and its rule under createGraph; its audit case and Tensor method beside them. The family table
+// is typed by the family's Attrs interface, table.ts gathers the families as `{ [P in Primitive]: Op<P> }`
+// and the audit's cases as a Record over every primitive, so a primitive missing any of them does not compile.
 import type { DType, Tensor } from '../tensor.js';
 
 /** A float64 host tensor: what references compute on (i32 tensors arrive as whole numbers). */

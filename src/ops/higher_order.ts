@@ -2,7 +2,8 @@
 // grad(..., { createGraph: true }), so that gradients can be differentiated again (Hessian-vector
 // products, jvp by the double-VJP construction, gradient penalties).
 //
-// The table is typed over every primitive (a new op without an entry does not compile). An entry is one of:
+// Each op's rule sits beside it, in the second table of its family's defineOps (a new op without one does not
+// compile); this file has the helpers the rules share. A rule is one of:
 //   { ops: true }       the op's own backward rule is written in differentiable ops: run as is;
 //   { backward: rule }  a rule in differentiable ops (the op's own rule dispatches a backward kernel);
 //   recompute(compose)  the fused op recomputed as a composition of primitives, differentiated through
@@ -16,18 +17,15 @@ import type { Attrs, HigherOrder, Rule } from './def.js';
 
 export type { HigherOrder };
 import { apply } from './apply.js';
-import { add, div, mul, sub } from './binary.js';
-import { abs, affine, erf, exp, gelu, neg, pow, relu, sigmoid, sign, softplus, tanh, sin, cos, sinh, cosh, sqrt } from './unary.js';
-import { mean, sum, sumTo } from './reduce.js';
+import { add, mul } from './binary.js';
+import { affine, erf, exp, gelu, relu, tanh } from './unary.js';
+import { mean } from './reduce.js';
 import { matmul } from './matmul.js';
 import { permute, transpose, reshape } from './movement.js';
 import { cast } from './cast.js';
-import { eq, ge, gt, le, logicalAnd, logicalOr, lt, where } from './masks.js';
+import { eq } from './masks.js';
 import { cat, narrow } from './joining.js';
-import { arange, fromHost, zeros, zerosLike } from '../creation.js';
-import { crossEntropy, focalLoss, rootedLoss, rootedLogisticLoss, binaryCrossEntropy } from './losses.js';
-import { rowLossOn } from './linear_losses.js';
-import { convTransposeGraphRule } from './conv_transpose.js';
+import { arange, fromHost, zerosLike } from '../creation.js';
 import { joiningDefs } from './joining.js';
 import { reduceDefs } from './reduce.js';
 import { softmaxDefs } from './softmax.js';

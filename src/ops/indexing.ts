@@ -4,7 +4,7 @@
 import { empty, Tensor, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
-import { fromHost, zeros } from '../creation.js';
+import { zeros } from '../creation.js';
 import { f64, reductionView } from '../reference.js';
 import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import { defineOps, type Attrs, type OpDef, type Ops } from './def.js';

@@ -1,5 +1,5 @@
-// The one table of primitives. Its type demands an entry, with forward, backward and reference,
-// for every key of Attrs (def.ts).
+// Every primitive by name, gathered from the families' tables (each in its op file). Its type demands an
+// entry for every key of Attrs (def.ts). apply() never reads it: only code that lists every op does.
 import type { Attrs, OpTable, Primitive } from './def.js';
 import type { HigherOrder } from './higher_order.js';
 import { binaryDefs } from './binary.js';

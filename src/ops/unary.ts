@@ -106,7 +106,6 @@ function unaryOp<A>(name: string, spec: Spec<A>): OpDef<A> {
     backward(g, [x, y], attrs) {
       const dx = empty(x.shape);
       if (x.size) {
-        const r = rt();
         const [a, b] = scalars(attrs);
         unaryBackward(deriv(attrs), x, y, g, dx, a, b);
       }

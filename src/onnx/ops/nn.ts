@@ -268,7 +268,6 @@ function maxPoolWithIndices(n: OnnxNode, x: Tensor, kernel: number[], strides: n
   const x2 = to2d(x);
   const { values, indices } = maxPool2dWithIndices(x2, { kernel: pair(kernel, one, 1), stride: pair(strides, one, 1), padding: pair(pads, one, 0), dilation: pair(dil, one, 1), ceilMode: ceil });
   const [N, C, H, W] = x2.shape;
-  const [OH, OW] = indices.shape.slice(2);
   let local = indices;
   if (attr(n, 'storage_order', 0) === 1) {
     const table = tensor(Int32Array.from({ length: H * W }, (_, i) => (i % W) * H + Math.floor(i / W)), [H * W], { dtype: 'i32' });

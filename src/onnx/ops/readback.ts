@@ -5,7 +5,6 @@ import { gather, indexSelect, reshape, slice, tensor, permute, mul, sum, cast, t
 import { HostVal } from '../read.js';
 import { def } from './registry.js';
 import { attr, axisOf, fail } from './util.js';
-import type { OnnxNode } from '../types.js';
 
 // Data-dependent shapes: run() reads the data back, forward() refuses.
 def('NonZero', {

@@ -3,7 +3,7 @@
 // SpaceToDepth, GatherElements, ScatterElements/Scatter, GatherND, ScatterND, OneHot. On host values (shape arithmetic) they compute on the host; shape-like inputs (axes,
 // shapes, starts, pads) must be known on the host.
 import {
-  Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, add, full, tensor, tril, triu,
+  Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, full, tensor, tril, triu,
   scatter, scatterAdd, gatherNd, scatterNd, eq, arange, affine as scaleShift, mul, gt,
 } from '../../index.js';
 import { HostVal } from '../read.js';
