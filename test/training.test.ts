@@ -1,5 +1,5 @@
 // Modules, optimisers against float64 reference steps, schedules, data, safetensors, a real training run.
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
