@@ -13,7 +13,7 @@ import { checkOptions } from './options.js';
 import { Adam, AdamW, SGD, type Optimizer, type OptimizerState } from './optim/optimizer.js';
 import type { StateValue } from './nn/module.js';
 import { fromSafetensors, toSafetensors, type HostTensor } from './io/safetensors.js';
-import { constantSchedule, cosineSchedule } from './optim/schedule.js';
+import { constantSchedule, cosineSchedule, oneCycleSchedule } from './optim/schedule.js';
 import { batchIndices, gatherRows, type Dataset } from './data/dataset.js';
 import { buildModel, type Classifier, type ModelConfig } from '../models/index.js';
 
@@ -147,6 +147,21 @@ export function makeOptimizer(model: Classifier, cfg: TrainConfig): Optimizer {
   }
 }
 
+/** The rate at each step of a run of `total` steps. */
+export function scheduleFor(cfg: Pick<TrainConfig, 'schedule' | 'lr' | 'warmup'>, total: number): (step: number) => number {
+  switch (cfg.schedule) {
+    case 'cosine':
+      return cosineSchedule(cfg.lr, { total, warmup: cfg.warmup });
+    case 'constant':
+      return constantSchedule(cfg.lr, { warmup: cfg.warmup });
+    case 'onecycle':
+      if (cfg.warmup > 0) throw new Error(`schedule onecycle rises over its first 30% of the steps itself; warmup (${cfg.warmup}) is for schedule cosine or constant`);
+      return oneCycleSchedule(cfg.lr, { total });
+    default:
+      throw new Error(`unknown schedule '${cfg.schedule as string}': cosine, constant or onecycle`);
+  }
+}
+
 export interface TrainResult {
   model: Classifier;
   optimizer: Optimizer;
@@ -176,7 +191,7 @@ export async function trainClassifier(
   const optimizer = makeOptimizer(model, cfg);
   const stepsPerEpoch = Math.ceil(train.n / cfg.batch);
   const total = stepsPerEpoch * cfg.epochs;
-  const lrAt = cfg.schedule === 'cosine' ? cosineSchedule(cfg.lr, { total, warmup: cfg.warmup }) : constantSchedule(cfg.lr, { warmup: cfg.warmup });
+  const lrAt = scheduleFor(cfg, total);
   const shuffler = new Generator(cfg.seed + 1);
   const history: EpochLog[] = [];
   if (resume) {
