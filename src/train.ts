@@ -13,7 +13,7 @@ import { checkOptions } from './options.js';
 import { Adam, AdamW, SGD, type Optimizer, type OptimizerState } from './optim/optimizer.js';
 import type { StateValue } from './nn/module.js';
 import { fromSafetensors, toSafetensors, type HostTensor } from './io/safetensors.js';
-import { constantSchedule, cosineSchedule, oneCycleSchedule } from './optim/schedule.js';
+import { scheduleFor } from './optim/schedule.js';
 import { batchIndices, gatherRows, type Dataset } from './data/dataset.js';
 import { buildModel, type Classifier, type ModelConfig } from '../models/index.js';
 
@@ -144,21 +144,6 @@ export function makeOptimizer(model: Classifier, cfg: TrainConfig): Optimizer {
       return new AdamW(params, { lr: cfg.lr, weightDecay: cfg.weightDecay });
     default:
       return new Adam(params, { lr: cfg.lr, weightDecay: cfg.weightDecay });
-  }
-}
-
-/** The rate at each step of a run of `total` steps. */
-export function scheduleFor(cfg: Pick<TrainConfig, 'schedule' | 'lr' | 'warmup'>, total: number): (step: number) => number {
-  switch (cfg.schedule) {
-    case 'cosine':
-      return cosineSchedule(cfg.lr, { total, warmup: cfg.warmup });
-    case 'constant':
-      return constantSchedule(cfg.lr, { warmup: cfg.warmup });
-    case 'onecycle':
-      if (cfg.warmup > 0) throw new Error(`schedule onecycle rises over its first 30% of the steps itself; warmup (${cfg.warmup}) is for schedule cosine or constant`);
-      return oneCycleSchedule(cfg.lr, { total });
-    default:
-      throw new Error(`unknown schedule '${cfg.schedule as string}': cosine, constant or onecycle`);
   }
 }
 

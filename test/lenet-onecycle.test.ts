@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { expectClose, rg, setup } from './helpers.js';
 import { lenetSpec } from '../models/lenet.js';
-import { scheduleFor } from '../src/train.js';
+import { scheduleFor } from '../src/optim/schedule.js';
+import { lmDefaults, type LmConfig } from '../src/lm.js';
 
 beforeAll(setup);
 
@@ -50,6 +51,10 @@ describe('oneCycleSchedule (torch.optim.lr_scheduler.OneCycleLR)', () => {
     expect(f(29)).toBeCloseTo(0.01, 15);
     expect(f(99)).toBeCloseTo(0.01 / 25 / 1e4, 15);
     expect(() => scheduleFor({ schedule: 'onecycle', lr: 0.01, warmup: 5 }, 100)).toThrow('warmup (5) is for schedule cosine or constant');
+    // the GPT's default warm-up (min(100, steps / 10)) is 0 under onecycle, which has its own
+    const lm: LmConfig = { steps: 200, batch: 8, lr: 0.01, loss: 'ce', k: 3, m: 3, seed: 0, optimizer: 'adam', evalEvery: 50 };
+    expect(lmDefaults(lm).warmup).toBe(20);
+    expect(lmDefaults({ ...lm, schedule: 'onecycle' }).warmup).toBe(0);
   });
 });
 

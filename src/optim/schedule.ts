@@ -76,3 +76,19 @@ export function oneCycleSchedule(maxLr: number, opts: OneCycleOptions): (step: n
     return minLr; // unreachable: the last phase always returns
   };
 }
+
+/** A training run's rate at each step of `total`, by the schedule's name (TrainConfig's and LmConfig's
+ * `schedule`): cosine (to 0 at the end), constant, or onecycle with `lr` as its peak. */
+export function scheduleFor(cfg: { schedule: 'cosine' | 'constant' | 'onecycle'; lr: number; warmup: number }, total: number): (step: number) => number {
+  switch (cfg.schedule) {
+    case 'cosine':
+      return cosineSchedule(cfg.lr, { total, warmup: cfg.warmup });
+    case 'constant':
+      return constantSchedule(cfg.lr, { warmup: cfg.warmup });
+    case 'onecycle':
+      if (cfg.warmup > 0) throw new Error(`schedule onecycle rises over its first 30% of the steps itself; warmup (${cfg.warmup}) is for schedule cosine or constant`);
+      return oneCycleSchedule(cfg.lr, { total });
+    default:
+      throw new Error(`unknown schedule '${cfg.schedule as string}': cosine, constant or onecycle`);
+  }
+}
