@@ -14,6 +14,8 @@ export interface ModelOptions {
   heads?: number;
   layers?: number;
   channels?: number[];
+  /** LeNet: 'batch' (a BatchNorm2d after each convolution) or 'none'. */
+  norm?: 'batch' | 'none';
   width?: number;
   blocks?: number[];
 }

@@ -83,7 +83,7 @@ export async function synchronize(): Promise<void> {
 export { Module, ModuleList, ModuleDict, writeInto, type StateValue, type AnyModule } from './nn/module.js';
 export { Linear, ReLU, GELU, Tanh, Dropout, Sequential, mlp, type Activation } from './nn/layers.js';
 export { Optimizer, SGD, Adam, AdamW, clipGradNorm, type OptimizerState, type SGDOptions, type AdamOptions, type SGDSettings, type AdamSettings, type ParamGroup, type ParamGroupSpec } from './optim/optimizer.js';
-export { cosineSchedule, constantSchedule } from './optim/schedule.js';
+export { cosineSchedule, constantSchedule, oneCycleSchedule, type OneCycleOptions } from './optim/schedule.js';
 export { parseCsv, trainTestSplit, fitStandardizer, standardize, batchIndices, gatherRows, subset, type Dataset, type Standardizer } from './data/dataset.js';
 export { toSafetensors, fromSafetensors, safetensorsHeader, toHost, toDevice, type HostTensor, type SafetensorsEntry } from './io/safetensors.js';
 export { saveToBytes, loadFromBytes, readBytes, type ByteSource } from './io/bytes.js';

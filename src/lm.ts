@@ -10,7 +10,7 @@ import { add } from './ops/binary.js';
 import { argmax } from './ops/reduce.js';
 import { reshape } from './ops/movement.js';
 import { Adam, AdamW, SGD, type Optimizer, type OptimizerState } from './optim/optimizer.js';
-import { constantSchedule, cosineSchedule } from './optim/schedule.js';
+import { scheduleFor } from './optim/schedule.js';
 import { checkpointBytes, checkpointFrom, lossFor } from './train.js';
 import type { StateValue } from './nn/module.js';
 import { GPT, type GptConfig } from '../models/gpt.js';
@@ -111,8 +111,9 @@ export interface LmConfig {
   weightDecay?: number;
   /** SGD momentum (default 0.9). */
   momentum?: number;
-  /** Learning-rate schedule after the warm-up (default cosine to 0 at the last step). */
-  schedule?: 'cosine' | 'constant';
+  /** Learning-rate schedule after the warm-up (default cosine to 0 at the last step); onecycle: PyTorch's
+   * OneCycleLR peaking at lr (no separate warm-up). */
+  schedule?: 'cosine' | 'constant' | 'onecycle';
   /** Linear warm-up steps (default min(100, steps / 10)). */
   warmup?: number;
   /** Clip gradients to this global norm (default 1; 0: off). */
@@ -136,7 +137,7 @@ export function lmDefaults(cfg: LmConfig): Required<LmConfig> {
     weightDecay: cfg.optimizer === 'adamw' ? 0.01 : 0,
     momentum: 0.9,
     schedule: 'cosine',
-    warmup: Math.min(100, Math.floor(cfg.steps / 10)),
+    warmup: cfg.schedule === 'onecycle' ? 0 : Math.min(100, Math.floor(cfg.steps / 10)),
     clip: 1,
     valTokens: 0,
     head: 'fused',
@@ -315,7 +316,7 @@ export async function trainLM(config: GptConfig, data: LmSplit, settings: LmConf
   manualSeed(cfg.seed);
   const model = new GPT(config);
   const opt = lmOptimizer(model, cfg);
-  const lrAt = cfg.schedule === 'cosine' ? cosineSchedule(cfg.lr, { total: cfg.steps, warmup: cfg.warmup }) : constantSchedule(cfg.lr, { warmup: cfg.warmup });
+  const lrAt = scheduleFor(cfg, cfg.steps);
   const g = new Generator(cfg.seed + 1);
   const history: LmLog[] = [];
   let first = 1;

@@ -21,7 +21,9 @@ export interface TrainConfig {
   optimizer: 'adam' | 'adamw' | 'sgd';
   momentum: number;
   weightDecay: number;
-  schedule: 'cosine' | 'constant';
+  /** cosine: annealed to 0 over the run; constant; onecycle: PyTorch's OneCycleLR (lr is the peak). */
+  schedule: 'cosine' | 'constant' | 'onecycle';
+  /** Linear warm-up steps (cosine and constant; onecycle rises over its first 30% itself). */
   warmup: number;
   clip: number;
   seed: number;

@@ -13,7 +13,7 @@ import { checkOptions } from './options.js';
 import { Adam, AdamW, SGD, type Optimizer, type OptimizerState } from './optim/optimizer.js';
 import type { StateValue } from './nn/module.js';
 import { fromSafetensors, toSafetensors, type HostTensor } from './io/safetensors.js';
-import { constantSchedule, cosineSchedule } from './optim/schedule.js';
+import { scheduleFor } from './optim/schedule.js';
 import { batchIndices, gatherRows, type Dataset } from './data/dataset.js';
 import { buildModel, type Classifier, type ModelConfig } from '../models/index.js';
 
@@ -176,7 +176,7 @@ export async function trainClassifier(
   const optimizer = makeOptimizer(model, cfg);
   const stepsPerEpoch = Math.ceil(train.n / cfg.batch);
   const total = stepsPerEpoch * cfg.epochs;
-  const lrAt = cfg.schedule === 'cosine' ? cosineSchedule(cfg.lr, { total, warmup: cfg.warmup }) : constantSchedule(cfg.lr, { warmup: cfg.warmup });
+  const lrAt = scheduleFor(cfg, total);
   const shuffler = new Generator(cfg.seed + 1);
   const history: EpochLog[] = [];
   if (resume) {

@@ -156,6 +156,17 @@ test('train --model lenet|resnet on a folder of IDX files (its own test split, -
   const e = await run('eval', '--weights', join(out, 'model.safetensors'));
   expect(e.code, e.err).toBe(0);
   expect(e.out).toContain(`accuracy ${acc.toFixed(2)}% on the test split of ${dir}`);
+  const log = JSON.parse(readFileSync(join(out, 'log.json'), 'utf8'));
+  expect([log.model.norm, log.config.schedule]).toEqual(['none', 'cosine']); // the 8x8 LeNet's defaults
+  // the batch norm and the one-cycle schedule by flag
+  const bn = await run('train', '--model', 'lenet', '--data', dir, '--limit', '16', '--epochs', '1', '--batch', '16', '--norm', 'batch', '--schedule', 'onecycle', '--quiet', '--out', join(dir, 'bn'));
+  expect(bn.code, bn.err).toBe(0);
+  const bnLog = JSON.parse(readFileSync(join(dir, 'bn', 'log.json'), 'utf8'));
+  expect([bnLog.model.norm, bnLog.config.schedule]).toEqual(['batch', 'onecycle']);
+  expect((await run('eval', '--weights', join(dir, 'bn', 'model.safetensors'))).code).toBe(0);
+  expect((await run('train', '--model', 'lenet', '--data', dir, '--schedule', 'onecycle', '--warmup', '2')).err).toContain('rootgrad train: --warmup is for --schedule cosine or constant; onecycle rises over its first 30% of the steps itself (got --warmup 2)');
+  expect((await run('train', '--model', 'lenet', '--data', dir, '--norm', 'layer')).err).toContain("rootgrad train: --norm must be one of batch, none, got 'layer'");
+  expect((await run('train', '--model', 'resnet', '--data', dir, '--norm', 'none')).err).toContain('rootgrad train: --norm is not an option of --model resnet');
   const r = await run('train', '--model', 'resnet', '--width', '8', '--data', dir, '--epochs', '1', '--batch', '32', '--out', join(dir, 'resnet'));
   expect(r.code, r.err).toBe(0);
   expect(r.out).toMatch(/epoch 1\/1 .*test acc/);

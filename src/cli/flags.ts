@@ -24,6 +24,7 @@ export const modelFlags: Flags = {
   heads: { kind: 'int', help: 'ViT / GPT attention heads', min: 1 },
   layers: { kind: 'int', help: 'ViT / GPT blocks', min: 1 },
   channels: { kind: 'list', help: 'LeNet channels of its two convolutions, e.g. 6,16' },
+  norm: { kind: 'string', help: 'LeNet normalisation after each convolution: batch (default, BatchNorm2d) or none (LeNet-5 as published)', choices: ['batch', 'none'] },
   width: { kind: 'int', help: 'ResNet channels of the first stage', min: 1 },
   blocks: { kind: 'list', help: 'ResNet BasicBlocks per stage, e.g. 1,1' },
 };

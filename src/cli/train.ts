@@ -31,8 +31,8 @@ export const trainFlags: Flags = {
   optimizer: { kind: 'string', help: 'adam, adamw or sgd', choices: ['adam', 'adamw', 'sgd'] },
   momentum: { kind: 'number', help: 'SGD momentum', min: 0 },
   'weight-decay': { kind: 'number', help: 'weight decay', min: 0 },
-  schedule: { kind: 'string', help: 'cosine (default) or constant', choices: ['cosine', 'constant'] },
-  warmup: { kind: 'int', help: 'linear warm-up steps', min: 0 },
+  schedule: { kind: 'string', help: "cosine, constant, or onecycle (PyTorch's OneCycleLR, --lr its peak) (default: the model's own; cosine)", choices: ['cosine', 'constant', 'onecycle'] },
+  warmup: { kind: 'int', help: 'linear warm-up steps (cosine, constant)', min: 0 },
   clip: { kind: 'number', help: 'clip gradients to this global norm (0: off)', min: 0 },
   seed: { kind: 'int', help: 'seed for initialisation, split and batches', min: 0 },
   'test-fraction': { kind: 'number', help: 'share of the data held out for testing (GPT: the held-out tail of the text)', min: Number.MIN_VALUE },
@@ -120,12 +120,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const modelConfig = configureModel('train', modelKind, { features: train.features, classes: train.classes, name: data }, f);
   const cfg: TrainConfig = { ...defaultTrainConfig, ...classifierSpec(modelKind).training(modelConfig), ...trainSettings(f) };
   checkLoss('train', modelKind, cfg.loss, cfg.lossOptions);
+  if (cfg.schedule === 'onecycle' && cfg.warmup > 0) throw new UsageError(`rootgrad train: --warmup is for --schedule cosine or constant; onecycle rises over its first 30% of the steps itself (got --warmup ${cfg.warmup})`);
   const out = (f.out as string) ?? join('runs', `${modelKind}-${data.replace(/[^\w.-]+/g, '_')}-${cfg.loss}`);
   const quiet = !!f.quiet;
 
   const info = await init();
   await autotuneFor(!!f.autotune, quiet);
-  if (!quiet) console.log(`rootgrad: ${modelKind} on ${data} (${train.n} train / ${test.n} test, ${train.features} features, ${train.classes} classes), loss ${cfg.loss}${cfg.loss === 'rooted' ? ` k=${cfg.k}${modelKind !== 'logistic' ? ` m=${cfg.m}` : ''}` : ''}, ${cfg.optimizer} lr ${cfg.lr}, ${cfg.epochs} epochs of batch ${cfg.batch}, on ${adapterLine(info)}`);
+  if (!quiet) console.log(`rootgrad: ${modelKind} on ${data} (${train.n} train / ${test.n} test, ${train.features} features, ${train.classes} classes), loss ${cfg.loss}${cfg.loss === 'rooted' ? ` k=${cfg.k}${modelKind !== 'logistic' ? ` m=${cfg.m}` : ''}` : ''}, ${cfg.optimizer} lr ${cfg.lr} (${cfg.schedule}), ${cfg.epochs} epochs of batch ${cfg.batch}, on ${adapterLine(info)}`);
   if (resume && !quiet) console.log(`resuming after epoch ${resume.history.length} from ${join(out, 'checkpoint.safetensors')}`);
   const bar = progress(!quiet);
   const t0 = performance.now();
