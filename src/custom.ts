@@ -15,7 +15,6 @@ import { registerShader, registerWgsl } from './shaders.js';
 import commonWgsl from '../shaders/common.wgsl';
 import rawParamsWgsl from '../shaders/raw_params.wgsl';
 import mathWgsl from '../shaders/math.wgsl';
-
 import { Generator } from './random.js';
 import { shapeStr } from './shape.js';
 import { defineOps, type Attrs, type F64, type OpDef, type Ops } from './ops/def.js';
@@ -23,7 +22,7 @@ import { apply, view } from './ops/apply.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface CustomAttrs {
-  // custom.ts: an op made with defineOp, by name, with its numeric attributes
+  /** An op made with defineOp, by name, with its numeric attributes. */
   custom: { name: string; values: Record<string, number> };
 }
 declare module './ops/def.js' {

@@ -1,4 +1,4 @@
-// Running a primitive: look it up in the table, run its forward, and record its backward on the tape.
+// Running a primitive: its entry of its family's table (an Op), its forward, and its backward on the tape.
 import { creatingGraph, isGradEnabled, record, saveForBackward, setGradEnabled, standIn, Tensor, type DType, type Node } from '../tensor.js';
 import { graphRule, savesInputs, type HigherOrder } from './higher_order.js';
 import { rt, type BufferView } from '../runtime.js';

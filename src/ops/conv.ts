@@ -27,7 +27,7 @@ import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface ConvAttrs {
-  // ops/conv.ts: NCHW, weight [out, in / groups, KH, KW]; inputs x, weight and an optional bias
+  // NCHW, weight [out, in / groups, KH, KW]; inputs x, weight and an optional bias
   conv2d: { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number };
 }
 declare module './def.js' {

@@ -18,6 +18,7 @@ import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface ConvTransposeAttrs {
+  /** NCHW, weight [in, out / groups, KH, KW]; inputs x, weight and an optional bias */
   convTranspose2d: { stride: [number, number]; padding: [number, number]; outputPadding: [number, number]; dilation: [number, number]; groups: number };
 }
 declare module './def.js' {

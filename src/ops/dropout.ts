@@ -14,7 +14,7 @@ import { type AuditCases, choose, randShape, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface DropoutAttrs {
-  // ops/dropout.ts: the mask from a counter-based hash of (seed, index)
+  // the mask from a counter-based hash of (seed, index)
   dropout: { p: number; seed: number };
 }
 declare module './def.js' {

@@ -22,7 +22,6 @@ import { type AuditCases, choose, labels, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface GatherAttrs {
-  // ops/gather.ts
   embedding: None;
   pick: None;
 }

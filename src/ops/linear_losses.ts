@@ -59,7 +59,7 @@ import { type AuditCases, choose, linearLossCase, rowLossCase } from './audit_ca
 export interface LinearLossAttrs {
   /** On h W^T (+ b) for inputs h [N, D], weight [V, D], labels [N] (, bias [V]), the logits never written. */
   linearLoss: { loss: string; scalars: number[]; reduction: Reduction; ignoreIndex: number; labelSmoothing: number; strategy: 'chunked' | 'tiled'; chunkRows: number };
-  // ops/linear_losses.ts: a row loss (built-in or defineRowLoss's, by name, with its scalars in order)
+  // a row loss (built-in or defineRowLoss's, by name, with its scalars in order)
   /** On logits, softmax-fused (a defineRowLoss loss; the built-in ones have their own primitives). */
   rowLoss: { reduction: Reduction; ignoreIndex: number; loss: string; scalars: number[] };
 }

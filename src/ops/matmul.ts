@@ -21,7 +21,6 @@ import { type AuditCases, choose, dims, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface MatmulAttrs {
-  // ops/matmul.ts
   matmul: None;
 }
 

@@ -25,7 +25,7 @@ import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface NormalizationAttrs {
-  // ops/normalization.ts: per-channel (batch) and per-group statistics; RMS over the last axis
+  // per-channel (batch) and per-group statistics; RMS over the last axis
   batchNorm: { training: boolean; momentum: number; eps: number };
   groupNorm: { groups: number; eps: number };
   rmsNorm: { eps: number };

@@ -23,12 +23,9 @@ import { gather } from './indexing.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface PoolingAttrs {
-  // ops/pooling.ts: [N, C, H, W] or [C, H, W]; windows as PyTorch's (floor mode)
+  // [N, C, H, W] or [C, H, W]; windows as PyTorch's (floor mode unless ceilMode)
   maxPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean };
-  /** ops/resize.ts: the last from.length (1 or 2) axes from `from` to `to` by per-axis taps; adjoint: the
-   * transpose (to back to from), which is the backward. */
-  /** ops/conv_transpose.ts: NCHW, weight [in, out / groups, KH, KW]; inputs x, weight and an optional bias */
-  /** maxPool2d's indices (ops/pooling.ts): flat h * W + w per plane */
+  /** maxPool2d's indices: flat h * W + w per plane */
   maxPool2dIndices: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean };
   avgPool2d: { kernel: [number, number]; stride: [number, number]; padding: [number, number]; countIncludePad: boolean; ceilMode: boolean };
   adaptiveAvgPool2d: { output: [number, number] };

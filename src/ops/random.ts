@@ -19,7 +19,7 @@ import { gather } from './indexing.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface RandomAttrs {
-  // ops/random.ts: samples from a counter-based hash of (seed, row, draw)
+  // samples from a counter-based hash of (seed, row, draw)
   multinomial: { n: number; replacement: boolean; seed: number };
 }
 declare module './def.js' {

@@ -23,7 +23,9 @@ import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface ResizeAttrs {
-  resize: { from: number[]; to: number[]; scale: number[]; mode: 'nearest' | 'linear' | 'cubic'; coord: import('./resize.js').ResizeCoord; nearest: import('./resize.js').NearestMode; cubicA: number; excludeOutside: boolean; roi: number[]; adjoint: boolean };
+  /** The last from.length (1 or 2) axes from `from` to `to` by per-axis taps; adjoint: the transpose (to back
+   * to from), which is the backward. */
+  resize: { from: number[]; to: number[]; scale: number[]; mode: 'nearest' | 'linear' | 'cubic'; coord: ResizeCoord; nearest: NearestMode; cubicA: number; excludeOutside: boolean; roi: number[]; adjoint: boolean };
 }
 declare module './def.js' {
   interface Attrs extends ResizeAttrs {}

@@ -21,7 +21,7 @@ import { type AuditCases, choose, gatherIndex, numel, rnd } from './audit_cases.
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface ScatterAttrs {
-  // ops/scatter.ts: torch.scatter (replacing), ONNX GatherND / ScatterND
+  // torch.scatter (replacing), ONNX GatherND / ScatterND
   scatter: { axis: number };
   gatherNd: { batchDims: number };
   scatterNd: { reduction: 'none' | 'add' | 'mul'; batchDims: number };

@@ -19,7 +19,6 @@ import { type AuditCases, randShape, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface SoftmaxAttrs {
-  // ops/softmax.ts
   softmax: { axis: number };
   logSoftmax: { axis: number };
 }

@@ -25,7 +25,6 @@ import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface TransformerAttrs {
-  // ops/transformer.ts
   layerNorm: { eps: number };
   attention: { causal: boolean };
 }
