@@ -4,7 +4,7 @@ import { LogisticRegression, logisticSpec, type LogisticConfig } from './logisti
 import { MLPClassifier, mlpSpec, mlpDefaults, type MlpConfig } from './mlp.js';
 import { ViT, vitSpec, vitDefaults, type VitConfig } from './vit.js';
 import { GPT, gptDefaults, checkGpt, inferGpt, type GptConfig } from './gpt.js';
-import { LeNet, lenetSpec, lenetDefaults, type LenetConfig } from './lenet.js';
+import { LeNet, lenetSpec, lenetDefaults, lenetSmallDefaults, type LenetConfig } from './lenet.js';
 import { ResNet, resnetSpec, resnetDefaults, type ResnetConfig } from './resnet.js';
 import type { ModelSpec } from './spec.js';
 
@@ -58,5 +58,5 @@ export function buildModel(config: ModelConfig): Classifier {
 }
 
 export { LogisticRegression, MLPClassifier, ViT, GPT, LeNet, ResNet, type GptConfig, type VitConfig, type LenetConfig, type ResnetConfig, type MlpConfig, type LogisticConfig };
-export { mlpDefaults, vitDefaults, lenetDefaults, resnetDefaults, gptDefaults, checkGpt, inferGpt };
+export { mlpDefaults, vitDefaults, lenetDefaults, lenetSmallDefaults, resnetDefaults, gptDefaults, checkGpt, inferGpt };
 export type { ModelSpec, ModelOptions, DataShape, Shapes, Inferred } from './spec.js';

@@ -1,7 +1,8 @@
 // npm run size: what an app pays for rootgrad, bundled as a consumer bundles it (through package.json's
-// "exports", "browser" condition and "sideEffects"). Three apps (scripts/size/*.js): minimal (init, tensor,
-// matmul, relu, sum, a read), training (an MLP, the rooted loss, Adam) and full (every export), each
-// minified by esbuild and by Vite; prints raw and gzipped bytes. Needs `npm run build` first.
+// "exports", "browser" condition and "sideEffects"). Four apps (scripts/size/*.js): minimal (init, tensor,
+// matmul, relu, sum, a read), training (an MLP, the rooted loss, Adam), core (every export of rootgrad/core)
+// and full (every export of rootgrad), each minified by esbuild and by Vite; prints raw and gzipped bytes.
+// Needs `npm run build` first.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const apps = ['minimal', 'training', 'full'];
+const apps = ['minimal', 'training', 'core', 'full'];
 
 /** Bytes and gzipped bytes of every .js file under dir. */
 function jsSize(dir) {

@@ -9,7 +9,9 @@
 /** subpath: the export ("." is `rootgrad`); name: the bundles' file name; node/browser: the sources. */
 export const entries = [
   { subpath: '.', name: 'index', browserName: 'rootgrad', node: 'src/node.ts', browser: 'src/index.ts' },
-  // browserImportsCore: the browser file imports ./rootgrad.js instead of sharing chunks with it
+  // rootgrad/core: the engine alone (its budget: 100 KB gzipped); rootgrad is it plus the tools, sharing its chunk
+  { subpath: './core', name: 'core', node: 'src/node-core.ts', browser: 'src/core.ts' },
+  // browserImportsCore: the browser file imports ./core.js instead of sharing chunks with it
   { subpath: './onnx', name: 'onnx', node: 'src/onnx/node.ts', browser: 'src/onnx/index.ts', browserImportsCore: true },
 ];
 

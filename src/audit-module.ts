@@ -7,8 +7,7 @@
 // (gradgradcheck), `forward: true` a jvp check, `allVariants` one row per parameter and kernel set.
 import type { Tensor } from './tensor.js';
 import type { AnyModule } from './nn/module.js';
-import { gradcheck, type ElementCheck, type GradcheckOptions, type Tolerance } from './gradcheck.js';
-import { checkForward, gradgradcheck } from './autodiff.js';
+import { checkForward, gradcheck, gradgradcheck, type ElementCheck, type GradcheckOptions, type Tolerance } from './gradcheck.js';
 import { checkOptions } from './options.js';
 
 export interface ModuleAuditOptions extends Pick<GradcheckOptions, 'eps' | 'atol' | 'rtol' | 'kappa' | 'seed' | 'checkNondeterminism' | 'allVariants'> {

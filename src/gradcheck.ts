@@ -9,6 +9,9 @@
 // the input. A whole-input relative error (max |a - n| / max |n|) is still reported, never the criterion.
 // The function's forward value is checked too: |out32_j - out64_j| <= atol + valueRtol |out64_j| +
 // kappa 2^-24 max|out64|.
+//
+// Also the checks of second derivatives (gradgradcheck) and of forward mode (checkForward) against the same
+// reference.
 import { noGrad, tidy, keep, Tensor } from './tensor.js';
 import { fromHost } from './creation.js';
 import { mul } from './ops/binary.js';
@@ -18,6 +21,7 @@ import { Generator } from './random.js';
 import type { F64 } from './ops/def.js';
 import { kernelSets, withKernelSet } from './variants.js';
 import { checkOptions } from './options.js';
+import { asList, hvp, jvp, namedInputs, type Inputs } from './autodiff.js';
 
 /** float32's unit roundoff, 2^-24. */
 export const F32_ROUNDOFF = 2 ** -24;
@@ -249,14 +253,6 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[
   }
 }
 
-/** Inputs as [name, tensor] pairs: an array (named 'input 0', ...) or an object of named tensors. */
-export function namedInputs(who: string, inputs: Tensor[] | Record<string, Tensor>): [string, Tensor][] {
-  if (inputs === null || typeof inputs !== 'object') throw new Error(`${who}: inputs must be an array of Tensors or an object of named Tensors`);
-  const named: [string, Tensor][] = Array.isArray(inputs) ? inputs.map((t, i) => [`input ${i}`, t]) : Object.entries(inputs);
-  for (const [name, t] of named) if (!(t instanceof Tensor)) throw new Error(`${who}: ${name} is not a Tensor`);
-  return named;
-}
-
 /** Every checked element against its own bound; the worst is the element with the largest error/bound. */
 function elementwise(input: string, shape: readonly number[], idx: number[], fd: number[], grad: Float64Array, tol: Tolerance): InputReport {
   let maxAbs = 0;
@@ -354,4 +350,133 @@ export async function checkValue(fn: (...xs: Tensor[]) => Tensor, reference: ((.
   const out64 = Float64Array.from((await referenceOutput(() => (reference ?? fn)(...xs), values)).data);
   if (out64.length !== out32.length) throw new Error(`checkValue: the GPU gave ${out32.length} values, the reference ${out64.length}`);
   return valueCheck(out32, out64, shape, atol, valueRtol, kappa);
+}
+
+export interface GradgradcheckOptions {
+  /** Finite-difference step of the second difference, relative to max(1, max|x|). Default 1e-4. */
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  /** Random direction pairs (u, v) checked. Default 2. */
+  directions?: number;
+  seed?: number;
+}
+
+export interface GradgradcheckReport {
+  pass: boolean;
+  /** Per direction pair: v^T H u from double backward, and from float64 second differences. */
+  checks: { autograd: number; finiteDifference: number; error: number; bound: number; pass: boolean }[];
+}
+
+/**
+ * Second derivatives of fn (any output, reduced to sum(out * w) with fixed random weights w) against the
+ * float64 reference: for random unit directions u and v over all inputs, v^T H u by double backward on the
+ * GPU against [phi(x+hu+hv) - phi(x+hu-hv) - phi(x-hu+hv) + phi(x-hu-hv)] / 4h^2 on the reference backend.
+ * Four evaluations per direction pair whatever the size, so whole models check in seconds (PyTorch's
+ * gradgradcheck in fast mode).
+ */
+export async function gradgradcheck(fn: (...xs: Tensor[]) => Tensor, named: Inputs, opts: GradgradcheckOptions = {}): Promise<GradgradcheckReport> {
+  checkOptions('gradgradcheck', opts, ['eps', 'atol', 'rtol', 'directions', 'seed']);
+  const inputs = asList('gradgradcheck', named);
+  const { eps = 1e-4, atol = 1e-4, rtol = 1e-2, directions = 2, seed = 0 } = opts;
+  const g = new Generator(seed + 101);
+  const probe = noGrad(() => tidy(() => fn(...inputs)));
+  const w = probe.size === 1 ? null : keep(fromHost(Array.from({ length: probe.size }, () => g.uniform() * 2 - 1), probe.shape, 'f32'));
+  if (!inputs.includes(probe)) probe.dispose(); // fn may return an input itself (an identity)
+  const phi = (...xs: Tensor[]) => (w ? sum(mul(fn(...xs), w)) : fn(...xs));
+  const values = new Map<Tensor, F64>();
+  for (const t of inputs) values.set(t, { shape: [...t.shape], data: Float64Array.from(await t.data()) });
+  const x0 = inputs.map((t) => Float64Array.from(values.get(t)!.data));
+  const big = Math.max(1, ...x0.map((x) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+  const h = eps * big;
+  const checks: GradgradcheckReport['checks'] = [];
+  try {
+    for (let d = 0; d < directions; d++) {
+      const unit = () => {
+        const parts = x0.map((x) => Float64Array.from(x, () => g.normal()));
+        const norm = Math.sqrt(parts.reduce((s, p) => s + p.reduce((a, v) => a + v * v, 0), 0)) || 1;
+        for (const p of parts) for (let i = 0; i < p.length; i++) p[i] /= norm;
+        return parts;
+      };
+      const [u, v] = [unit(), unit()];
+      const ut = u.map((p, i) => fromHost(p, inputs[i].shape, 'f32'));
+      const vt = v.map((p, i) => fromHost(p, inputs[i].shape, 'f32'));
+      const [, hu] = hvp(phi, inputs, ut);
+      let ad = 0;
+      for (let i = 0; i < hu.length; i++) {
+        const hd = await hu[i].data();
+        for (let e = 0; e < hd.length; e++) ad += hd[e] * Math.fround(v[i][e]);
+      }
+      for (const t of [...ut, ...vt, ...hu]) t.dispose();
+      const at = async (a: number, b: number) => {
+        inputs.forEach((t, i) => {
+          const data = values.get(t)!.data;
+          for (let e = 0; e < data.length; e++) data[e] = x0[i][e] + a * Math.fround(u[i][e]) + b * Math.fround(v[i][e]);
+        });
+        return (await referenceOutput(() => phi(...inputs), values)).data[0];
+      };
+      const fd = ((await at(h, h)) - (await at(h, -h)) - (await at(-h, h)) + (await at(-h, -h))) / (4 * h * h);
+      inputs.forEach((t, i) => values.get(t)!.data.set(x0[i]));
+      const error = Number.isNaN(ad - fd) ? Infinity : Math.abs(ad - fd);
+      const bound = atol + rtol * Math.max(Math.abs(ad), Math.abs(fd));
+      checks.push({ autograd: ad, finiteDifference: fd, error, bound, pass: error <= bound });
+    }
+  } finally {
+    w?.dispose();
+  }
+  return { pass: checks.every((c) => c.pass), checks };
+}
+
+export interface ForwardCheckReport {
+  pass: boolean;
+  /** max |jvp - fd| over the output's elements, and the scale it is judged against (max |fd|). */
+  maxAbsError: number;
+  scale: number;
+  /** atol + rtol * scale: what maxAbsError must not exceed. */
+  bound: number;
+  /** The output element with the largest error: coordinates, the jvp's value and the reference's. */
+  worst: ElementCheck;
+}
+
+/**
+ * Forward mode against the float64 reference: jvp(fn, inputs, t) for random tangents t against central
+ * differences (fn(x + h t) - fn(x - h t)) / 2h on the reference backend, every output element.
+ */
+export async function checkForward(fn: (...xs: Tensor[]) => Tensor, named: Inputs, opts: { eps?: number; atol?: number; rtol?: number; seed?: number } = {}): Promise<ForwardCheckReport> {
+  checkOptions('checkForward', opts, ['eps', 'atol', 'rtol', 'seed']);
+  const inputs = asList('checkForward', named);
+  const { eps = 1e-5, atol = 1e-5, rtol = 2e-3, seed = 0 } = opts;
+  const g = new Generator(seed + 211);
+  const x0 = await Promise.all(inputs.map(async (t) => Float64Array.from(await t.data())));
+  const t0 = x0.map((x) => Float64Array.from(x, () => g.normal()));
+  const ts = t0.map((t, i) => fromHost(t, inputs[i].shape, 'f32'));
+  const [out, jt] = jvp(fn, inputs, ts);
+  const got = await jt.data();
+  const outShape = [...jt.shape];
+  for (const t of [...ts, out, jt]) t.dispose();
+  const values = new Map<Tensor, F64>();
+  inputs.forEach((t, i) => values.set(t, { shape: [...t.shape], data: Float64Array.from(x0[i]) }));
+  const big = Math.max(1, ...x0.map((x) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+  const h = eps * big;
+  const at = async (s: number) => {
+    inputs.forEach((t, i) => values.get(t)!.data.set(x0[i].map((v, e) => v + s * Math.fround(t0[i][e]))));
+    return Float64Array.from((await referenceOutput(() => fn(...inputs), values)).data);
+  };
+  const [p, m] = [await at(h), await at(-h)];
+  let maxAbsError = -1;
+  let scale = 0;
+  let worst: ElementCheck = { index: 0, coords: coordsOf(0, outShape), autograd: got[0], reference: 0, bound: 0 };
+  p.forEach((v, i) => {
+    const fd = (v - m[i]) / (2 * h);
+    scale = Math.max(scale, Math.abs(fd));
+    const err = Number.isNaN(got[i] - fd) ? Infinity : Math.abs(got[i] - fd);
+    if (err > maxAbsError) {
+      maxAbsError = err;
+      worst = { index: i, coords: coordsOf(i, outShape), autograd: got[i], reference: fd, bound: 0 };
+    }
+  });
+  maxAbsError = Math.max(0, maxAbsError);
+  const bound = atol + rtol * scale;
+  worst.bound = bound;
+  return { pass: maxAbsError <= bound, maxAbsError, scale, bound, worst };
 }

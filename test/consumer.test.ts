@@ -50,7 +50,7 @@ afterAll(() => {
 
 describe('the packed package in a fresh app', () => {
   test('ships the types, the example and the data; no native dependency', () => {
-    for (const f of ['dist/browser/rootgrad.js', 'dist/node/index.js', 'dist/types/src/index.d.ts', 'dist/types/src/node.d.ts', 'examples/web/main.js', 'examples/web/index.html', 'data/digits.csv.gz', 'dist/browser/onnx.js', 'dist/node/onnx.js', 'dist/types/src/onnx/index.d.ts', 'dist/types/src/onnx/node.d.ts']) expect(tarball).toContain(f);
+    for (const f of ['dist/browser/rootgrad.js', 'dist/node/index.js', 'dist/types/src/index.d.ts', 'dist/types/src/node.d.ts', 'examples/web/main.js', 'examples/web/index.html', 'data/digits.csv.gz', 'dist/browser/onnx.js', 'dist/node/onnx.js', 'dist/browser/core.js', 'dist/browser/core.min.js', 'dist/node/core.js', 'dist/types/src/core.d.ts', 'dist/types/src/onnx/index.d.ts', 'dist/types/src/onnx/node.d.ts']) expect(tarball).toContain(f);
     expect(tarball.filter((f) => f.startsWith('node_modules/') || f.startsWith('test/'))).toEqual([]);
     expect(pkg.dependencies?.webgpu).toBeUndefined();
     expect(pkg.peerDependenciesMeta.webgpu.optional).toBe(true);
@@ -111,12 +111,26 @@ catch (e) { console.log(JSON.stringify({ early, supported, code: e.code, typed: 
     expect(out.message).toContain(`npm install webgpu@${pkg.peerDependencies.webgpu}`);
   });
 
+  test('rootgrad, rootgrad/core and rootgrad/onnx share one engine, in Node and bundled for browsers', async () => {
+    const script = `import * as full from 'rootgrad';
+import * as core from 'rootgrad/core';
+import { OnnxModel } from 'rootgrad/onnx';
+console.log(JSON.stringify({ same: full.Tensor === core.Tensor && full.Module === core.Module && Object.getPrototypeOf(OnnxModel) === core.Module, compile: typeof full.compile, coreCompile: typeof core.compile }));`;
+    expect(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' }))).toEqual({ same: true, compile: 'function', coreCompile: 'undefined' });
+    writeFileSync(join(app, 'engines.js'), script);
+    const [bundled] = (await build({ entryPoints: [join(app, 'engines.js')], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', absWorkingDir: app, logLevel: 'error' })).outputFiles;
+    expect(bundled.text.match(/class _?Tensor\b/g)).toHaveLength(1); // one engine in the app
+    const run = spawnSync(process.execPath, ['--input-type=module', '-'], { input: bundled.text, encoding: 'utf8' });
+    expect(JSON.parse(run.stdout)).toEqual({ same: true, compile: 'function', coreCompile: 'undefined' });
+  });
+
   test('an app pays for what it uses: unused op families, their kernels and the audit are dropped', async () => {
     // the README's size table, measured on the installed package (esbuild and Vite, minified, gzip)
     const sizes = await measure(join(app, 'node_modules', 'rootgrad'));
     for (const bundler of ['esbuild', 'vite']) {
       expect(sizes.minimal[bundler].gzip, bundler).toBeLessThan(0.45 * sizes.full[bundler].gzip);
       expect(sizes.training[bundler].gzip, bundler).toBeLessThan(0.55 * sizes.full[bundler].gzip);
+      expect(sizes.core[bundler].gzip, `${bundler}: rootgrad/core, every export`).toBeLessThan(100 * 1024); // its budget
     }
     // what is in the minimal app (init, tensor, matmul, relu, sum, a read), by its kernels' names
     cpSync(join(repo, 'scripts', 'size', 'minimal.js'), join(app, 'size-minimal.js'));

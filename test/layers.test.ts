@@ -5,13 +5,16 @@
 // time); a dynamic `import('./x')` counts like a static one, so it cannot hide a circle. The rules:
 // 1. Layers depend one way. The library core (src/ without its entries and application layer) imports neither
 //    models/ nor the application layer; the application layer is APP below: the public entries, which
-//    re-export the models, the ONNX importer (a second entry built on the first: it imports src/index.ts), and
+//    re-export the models, the ONNX importer (an entry built on the core: it imports src/core.ts), and
 //    the training / language-model drivers and the CLI, which build models.
 // 2. The runtime sits below kernel declarations and fusion: nothing src/runtime.ts reaches imports
 //    src/kernel.ts or src/fuse.ts (the parameter layout they share is src/kernel-params.ts).
 // 3. src/onnx/ is reached from outside only through its entries (src/onnx/index.ts, src/onnx/node.ts).
 // 4. No import circle, except among the eager ops around the tensor (ALLOWED_CYCLE: an op makes tensors,
 //    a tensor method calls ops).
+// 5. The rootgrad/core entry (src/core.ts, src/node-core.ts) reaches none of the tools rootgrad adds on top
+//    (TOOLS: compiled steps, the checks and the audit with its cases, autotuning, data sets, plots), which
+//    keeps them out of the core bundle and its 100 KB budget.
 // The last test plants each kind of forbidden import in a copy of the graph and checks that it is caught.
 import { describe, expect, test } from 'vitest';
 import { cycles, cyclePath, importGraph, runtimeImports, type Graph } from '../scripts/import-graph.ts';
@@ -19,6 +22,8 @@ import { cycles, cyclePath, importGraph, runtimeImports, type Graph } from '../s
 const APP = [/^src\/index\.ts$/, /^src\/node\.ts$/, /^src\/onnx\//, /^src\/train\.ts$/, /^src\/experiment\.ts$/, /^src\/lm\.ts$/, /^src\/lm-experiment\.ts$/, /^src\/cli\//];
 const ALLOWED_CYCLE = [/^src\/tensor\.ts$/, /^src\/creation\.ts$/, /^src\/custom\.ts$/, /^src\/ops\/[^/]+\.ts$/];
 const ONNX_ENTRIES = ['src/onnx/index.ts', 'src/onnx/node.ts'];
+const CORE_ENTRIES = ['src/core.ts', 'src/node-core.ts'];
+const TOOLS = [/^src\/compile\.ts$/, /^src\/fuse\.ts$/, /^src\/gradcheck\.ts$/, /^src\/audit(-module)?\.ts$/, /^src\/ops\/.*audit.*\.ts$/, /^src\/autotune\.ts$/, /^src\/data\//, /^src\/plot\.ts$/];
 
 const isApp = (f: string): boolean => APP.some((r) => r.test(f));
 const isCore = (f: string): boolean => f.startsWith('src/') && !isApp(f);
@@ -40,6 +45,9 @@ export function violations(graph: Graph, allowedCycle: RegExp[] = ALLOWED_CYCLE)
       if (file.startsWith('models/') && isApp(t)) out.push(`rule 1: ${file} imports ${t} (models/ must not import the application layer)`);
       if (t.startsWith('src/onnx/') && !file.startsWith('src/onnx/') && !ONNX_ENTRIES.includes(t)) out.push(`rule 3: ${file} imports ${t} (outside src/onnx/, import ${ONNX_ENTRIES.join(' or ')})`);
     }
+  }
+  for (const entry of CORE_ENTRIES) {
+    for (const f of reachable(graph, entry)) if (isApp(f) || f.startsWith('models/') || TOOLS.some((r) => r.test(f))) out.push(`rule 5: ${entry} reaches ${f} (rootgrad/core must not carry the tools or the application layer)`);
   }
   for (const f of reachable(graph, 'src/runtime.ts')) {
     if (f === 'src/kernel.ts' || f === 'src/fuse.ts') out.push(`rule 2: src/runtime.ts reaches ${f} (the runtime must import neither kernels nor fusion)`);
@@ -104,6 +112,8 @@ describe('layers', () => {
     expect(planted('src/runtime.ts', 'src/kernel.ts').join('\n')).toMatch(/rule 2: src\/runtime\.ts reaches src\/kernel\.ts/);
     expect(planted('src/gpu.ts', 'src/fuse.ts').join('\n')).toMatch(/rule 2: src\/runtime\.ts reaches src\/fuse\.ts/);
     expect(planted('src/tensor.ts', 'src/onnx/graph.ts').join('\n')).toMatch(/rule 3: src\/tensor\.ts imports src\/onnx\/graph\.ts/);
+    expect(planted('src/nn/module.ts', 'src/gradcheck.ts').join('\n')).toMatch(/rule 5: src\/core\.ts reaches src\/gradcheck\.ts/);
+    expect(planted('src/optim/optimizer.ts', 'src/ops/unary.audit.ts').join('\n')).toMatch(/rule 5: src\/node-core\.ts reaches src\/ops\/unary\.audit\.ts/);
     expect(planted('src/shape.ts', 'src/tensor.ts').join('\n')).toMatch(/rule 4: import circle/);
     expect(planted('src/kernel-params.ts', 'src/runtime.ts').join('\n')).toMatch(/rule 4: import circle src\/kernel-params\.ts -> src\/runtime\.ts -> src\/kernel-params\.ts/);
   });

@@ -1,11 +1,11 @@
-// rootgrad/onnx in a browser: headless Chromium loads dist/browser/onnx.js (which imports the core bundle
-// beside it), fetches a model by URL, and its outputs have the same bits as in Node.
-import { resolve } from 'node:path';
-import { build } from 'esbuild';
+// rootgrad/onnx in a browser: headless Chromium loads the browser bundles as the build makes them (onnx.js
+// imports core.js beside it; rootgrad.js shares core.js's chunk), fetches a model by URL, runs it on a tensor
+// made by rootgrad.js (one Tensor class across the bundles), and its outputs have the same bits as in Node.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 // @ts-expect-error a plain .mjs script without types
-import { wgslOptions } from '../scripts/shader-registry.mjs';
-// @ts-expect-error a plain .mjs script without types
-import { coreAs } from '../scripts/onnx-external.mjs';
+import { buildBrowser } from '../scripts/browser-build.mjs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rg, setup } from './helpers.js';
@@ -16,19 +16,20 @@ import { serve } from '../scripts/serve.mjs';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let server: { url: string; close: () => Promise<void> };
 let browser: Browser;
+let bundles: string;
 
 beforeAll(async () => {
   await setup();
-  const common = { bundle: true, format: 'esm' as const, platform: 'browser' as const, target: 'es2022', ...wgslOptions, logLevel: 'warning' as const };
-  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/rootgrad.js' });
-  await build({ ...common, entryPoints: ['src/onnx/index.ts'], outfile: 'dist/browser/onnx.js', plugins: [...wgslOptions.plugins, coreAs('./rootgrad.js')] });
-  server = await serve({ port: 0, extra: { models: resolve('test/fixtures/onnx') } });
+  bundles = mkdtempSync(join(tmpdir(), 'rootgrad-onnx-browser-'));
+  await buildBrowser(bundles, { minify: false, sourcemap: false });
+  server = await serve({ port: 0, extra: { models: resolve('test/fixtures/onnx'), bundles } });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  if (bundles) rmSync(bundles, { recursive: true, force: true });
 });
 
 describe('rootgrad/onnx in Chromium', () => {
@@ -47,8 +48,9 @@ describe('rootgrad/onnx in Chromium', () => {
     await page.goto(`${server.url}/models/`); // any page of this origin (a 404 is fine): localhost is a secure context
     // a string, so that vitest does not rewrite the page's dynamic imports
     const web = (await page.evaluate(`(async () => {
-      const core = await import('/dist/browser/rootgrad.js');
-      const { loadOnnx } = await import('/dist/browser/onnx.js');
+      const core = await import('/bundles/rootgrad.js');
+      const { loadOnnx } = await import('/bundles/onnx.js');
+      if (core.Tensor !== (await import('/bundles/core.js')).Tensor) throw new Error('two Tensor classes');
       await core.init();
       const model = await loadOnnx(new URL('/models/lenet.onnx', location.href), { trainable: false });
       const out = model.forward(core.tensor(new Float32Array(${JSON.stringify(input)}), [2, 1, 12, 12]));

@@ -23,7 +23,7 @@ export const modelFlags: Flags = {
   dim: { kind: 'int', help: 'ViT / GPT width', min: 1 },
   heads: { kind: 'int', help: 'ViT / GPT attention heads', min: 1 },
   layers: { kind: 'int', help: 'ViT / GPT blocks', min: 1 },
-  channels: { kind: 'list', help: 'LeNet channels of its two convolutions, e.g. 6,16' },
+  channels: { kind: 'list', help: 'LeNet channels of its two convolutions (default 8,16 on 28x28 images, 6,16 below 20 pixels)' },
   norm: { kind: 'string', help: 'LeNet normalisation after each convolution: batch (default, BatchNorm2d) or none (LeNet-5 as published)', choices: ['batch', 'none'] },
   width: { kind: 'int', help: 'ResNet channels of the first stage', min: 1 },
   blocks: { kind: 'list', help: 'ResNet BasicBlocks per stage, e.g. 1,1' },

@@ -2,7 +2,7 @@
 // known on the host (shape arithmetic) compute there, so kernels see static shapes; the host results are
 // cached per input signature. A value an op must read on the host but that lives on the device is read
 // back by run() (async) and refused by forward().
-import { Tensor, tensor, tidy, keep } from '../index.js';
+import { Tensor, tensor, tidy, keep } from '../core.js';
 import { HostVal, SeqVal } from './read.js';
 import type { Graph, OnnxNode, OpCtx, Val } from './types.js';
 

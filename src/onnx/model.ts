@@ -1,7 +1,7 @@
 // OnnxModel: an ONNX graph as a rootgrad Module. Float initializers are its parameters under their ONNX
 // names (running statistics are buffers); integer and bool initializers, shapes and other constants stay
 // on the host and are uploaded once when a kernel reads them.
-import { Module, Tensor, keep, reshape, type DType } from '../index.js';
+import { Module, Tensor, keep, reshape, type DType } from '../core.js';
 import { decodeModel, HostVal, num, SeqVal, typeName, dtypeOf, type ExternalSource, type ValueType } from './read.js';
 import { buildGraph, outerReads } from './graph.js';
 import { execAsync, execSync, tensorsIn, upload, type ExecHost, type HostCache } from './exec.js';

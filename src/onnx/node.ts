@@ -1,5 +1,5 @@
 // rootgrad/onnx for Node: loadOnnx also takes a file path, and external data is read from files beside it.
-import '../node.js'; // Node's WebGPU provider, when rootgrad/onnx is imported without rootgrad
+import '../node-core.js'; // Node's WebGPU provider, when rootgrad/onnx is imported without rootgrad
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { bytesOf, LOAD_ONNX_OPTIONS, loadOnnxBytes, type LoadOnnxOptions, type OnnxModel } from './model.js';

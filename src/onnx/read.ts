@@ -2,7 +2,7 @@
 // plain host values: tensors (raw_data or the typed fields, external data), attributes and value types.
 // Nothing here touches the GPU: a model is read and validated before anything is uploaded.
 import { onnx } from './proto/onnx.js';
-import type { DType, Tensor } from '../index.js';
+import type { DType, Tensor } from '../core.js';
 
 /** A 64-bit protobuf integer: protobufjs gives a Long object (or a number when it fits). */
 type Int64 = number | { toNumber(): number; high: number; low: number };

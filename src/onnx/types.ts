@@ -2,7 +2,7 @@
 // of the executor. Types only (nothing here exists at run time), so the executor (exec.ts), the graph
 // builder (graph.ts) and the op registry (ops/registry.ts) all name them from here instead of from each
 // other: no import circle among them, not even a type-level one.
-import type { Tensor } from '../index.js';
+import type { Tensor } from '../core.js';
 import type { AttrValue, HostVal, SeqVal, ValueType } from './read.js';
 
 /** A value in the graph: a device tensor, a tensor known on the host (constants and shape arithmetic), or

@@ -1,6 +1,6 @@
-// The gradient audit's samplers: seeded random inputs for a primitive's case. Each op family's file keeps its
-// primitives' cases beside them (`export function unaryAuditCases()` in unary.ts) and src/audit.ts
-// gathers them; these are the helpers they share.
+// The gradient audit's samplers: seeded random inputs for a primitive's case. Each op family's cases sit beside
+// its file (`export function unaryAuditCases()` in unary.audit.ts, typed so that a primitive without a case
+// does not compile) and src/audit.ts gathers them; these are the helpers they share.
 import { fromHost } from '../creation.js';
 import type { Generator } from '../random.js';
 import type { Primitive } from './def.js';

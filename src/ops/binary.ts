@@ -11,7 +11,6 @@ import { apply, checkDType, laneVariants, view } from './apply.js';
 import { affine, neg, pow } from './unary.js';
 import { sumTo } from './reduce.js';
 import binaryWgsl from '../../shaders/binary.wgsl';
-import { type AuditCases, binaryCase } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface BinaryAttrs {
@@ -186,15 +185,3 @@ tensorMethods({
   minimum(b: Operand) { return minimum(this, b); },
   maximum(b: Operand) { return maximum(this, b); },
 });
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function binaryAuditCases(): AuditCases<keyof BinaryAttrs> {
-  return {
-    add: binaryCase(add),
-    sub: binaryCase(sub),
-    mul: binaryCase(mul),
-    div: binaryCase(div),
-    minimum: binaryCase((a, b) => minimum(a, affine(b, 1, 0.0005))), // never a tie on the 1e-3 grid
-    maximum: binaryCase((a, b) => maximum(a, affine(b, 1, 0.0005))),
-  };
-}

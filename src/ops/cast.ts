@@ -7,7 +7,6 @@ import type { DType } from '../tensor.js';
 import { defineOps, type Attrs, type OpDef, type Ops } from './def.js';
 import { apply, view } from './apply.js';
 import castWgsl from '../../shaders/cast.wgsl';
-import { type AuditCases, unaryCase } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface CastAttrs {
@@ -68,10 +67,3 @@ declare module '../tensor.js' {
 tensorMethods({
   cast(dtype: DType) { return cast(this, dtype); },
 });
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function castAuditCases(): AuditCases<keyof CastAttrs> {
-  return {
-    cast: unaryCase((x) => cast(x, 'f32')),
-  };
-}

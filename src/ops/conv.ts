@@ -23,7 +23,6 @@ import conv2dWeightFlipWgsl from '../../shaders/conv2d_weight_flip.wgsl';
 import conv2dBackwardInputWgsl from '../../shaders/conv2d_backward_input.wgsl';
 import conv2dBackwardWeightWgsl from '../../shaders/conv2d_backward_weight.wgsl';
 import { composedConv, recompute } from './higher_order.js';
-import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface ConvAttrs {
@@ -266,21 +265,4 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
     padding = [total[0] / 2, total[1] / 2];
   } else padding = pair('conv2d', 'padding', opts.padding ?? 0, 0);
   return apply(convDefs.conv2d, bias ? [x, weight, bias] : [x, weight], { stride, padding, dilation, groups });
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function convAuditCases(): AuditCases<keyof ConvAttrs> {
-  return {
-    conv2d: (g) => {
-      const groups = choose(g, [1, 1, 2]);
-      const [C, O, k] = [groups * choose(g, [1, 2]), groups * choose(g, [1, 3]), choose(g, [1, 2, 3])];
-      const [stride, padding, dilation] = [choose(g, [1, 2]), choose(g, [0, 1]), choose(g, [1, 1, 2])];
-      const side = dilation * (k - 1) + 1 + choose(g, [0, 2, 3]);
-      const x = rnd(g, [choose(g, [1, 2]), C, side, side + 1]);
-      const bias = g.uniform() < 0.7;
-      const inputs: Record<string, Tensor> = { x, weight: rnd(g, [O, C / groups, k, k]) };
-      if (bias) inputs.bias = rnd(g, [O]);
-      return { inputs, fn: (xx, w, b) => conv2d(xx, w, b, { stride, padding, dilation, groups }), attrs: { stride, padding, dilation, groups } };
-    },
-  };
 }

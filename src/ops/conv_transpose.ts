@@ -14,7 +14,6 @@ import { sum } from './reduce.js';
 import { narrow } from './joining.js';
 import { checkOptions } from '../options.js';
 import { convDefs } from './conv.js';
-import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface ConvTransposeAttrs {
@@ -156,21 +155,4 @@ export function convTranspose1d(x: Tensor, weight: Tensor, bias?: Tensor | null,
     stride: [1, opts.stride ?? 1], padding: [0, opts.padding ?? 0], outputPadding: [0, opts.outputPadding ?? 0], dilation: [1, opts.dilation ?? 1], groups: opts.groups,
   });
   return reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function convTransposeAuditCases(): AuditCases<keyof ConvTransposeAttrs> {
-  return {
-    convTranspose2d: (g) => {
-      const groups = choose(g, [1, 1, 2]);
-      const [C, O, k] = [groups * choose(g, [1, 2]), groups * choose(g, [1, 3]), choose(g, [1, 2, 3])];
-      const [stride, dilation] = [choose(g, [1, 2]), choose(g, [1, 1, 2])];
-      const padding = g.int(Math.floor(((k - 1) * dilation) / 2) + 1); // never an empty output
-      const outputPadding = g.int(stride);
-      const x = rnd(g, [choose(g, [1, 2]), C, choose(g, [2, 3]), choose(g, [2, 4])]);
-      const inputs: Record<string, Tensor> = { x, weight: rnd(g, [C, O / groups, k, k]) };
-      if (g.uniform() < 0.7) inputs.bias = rnd(g, [O]);
-      return { inputs, fn: (xx, w, b) => convTranspose2d(xx, w, b, { stride, padding, outputPadding, dilation, groups }) };
-    },
-  };
 }

@@ -10,7 +10,6 @@ import { defineOps, type Attrs, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { binaryForward, mul } from './binary.js';
 import dropoutMaskWgsl from '../../shaders/dropout_mask.wgsl';
-import { type AuditCases, choose, randShape, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface DropoutAttrs {
@@ -94,15 +93,4 @@ export function dropout(x: Tensor, p: number, training = true): Tensor {
 /** Dropout with a given mask seed (the same mask at every call: for gradcheck and the audit). */
 export function dropoutWithSeed(x: Tensor, p: number, seed: number): Tensor {
   return apply(dropoutDefs.dropout, [x], { p, seed });
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function dropoutAuditCases(): AuditCases<keyof DropoutAttrs> {
-  return {
-    dropout: (g) => {
-      const p = choose(g, [0.2, 0.5]);
-      const seed = g.int(1 << 30);
-      return { inputs: { x: rnd(g, randShape(g)) }, fn: (x) => dropoutWithSeed(x, p, seed), attrs: { p, seed } }; // one mask for every call
-    },
-  };
 }

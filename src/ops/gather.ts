@@ -18,7 +18,6 @@ import { matmul } from './matmul.js';
 import { arange } from '../creation.js';
 import { mul } from './binary.js';
 import { reshape, transpose } from './movement.js';
-import { type AuditCases, choose, labels, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface GatherAttrs {
@@ -171,19 +170,3 @@ export function embedding(a: Tensor, b: Tensor): Tensor {
 
 /** x[i, idx[i]] for x [N, C] and i32 idx [N]. */
 export const pick = (x: Tensor, idx: Tensor): Tensor => apply(gatherDefs.pick, [x, idx], {});
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function gatherAuditCases(): AuditCases<keyof GatherAttrs> {
-  return {
-    embedding: (g) => {
-      const [V, D, n] = [choose(g, [2, 5]), choose(g, [1, 3, 4]), choose(g, [1, 4, 7])];
-      const idx = labels(g, n, V);
-      return { inputs: { weight: rnd(g, [V, D]) }, fn: (w) => embedding(idx, w) };
-    },
-    pick: (g) => {
-      const [N, C] = [choose(g, [1, 3, 6]), choose(g, [2, 5])];
-      const idx = labels(g, N, C);
-      return { inputs: { x: rnd(g, [N, C]) }, fn: (x) => pick(x, idx) };
-    },
-  };
-}

@@ -18,7 +18,6 @@ import gatherWgsl from '../../shaders/gather.wgsl';
 import scatterAddWgsl from '../../shaders/scatter_add.wgsl';
 import { matmul } from './matmul.js';
 import { oneHot } from './higher_order.js';
-import { type AuditCases, choose, gatherIndex, labels, randShape, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface IndexingAttrs {
@@ -238,24 +237,3 @@ tensorMethods({
   gather(axis: number, index: Tensor) { return gather(this, axis, index); },
   scatterAdd(axis: number, index: Tensor, src: Tensor) { return scatterAdd(this, axis, index, src); },
 });
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function indexingAuditCases(): AuditCases<keyof IndexingAttrs> {
-  return {
-    indexSelect: (g) => {
-      const s = randShape(g, 1, 3);
-      const axis = g.int(s.length);
-      const index = labels(g, choose(g, [1, 3, 5]), s[axis]); // repeats likely: the backward adds them
-      return { inputs: { x: rnd(g, s) }, fn: (x) => indexSelect(x, axis, index), attrs: { axis } };
-    },
-    gather: (g) => {
-      const { s, axis, index } = gatherIndex(g);
-      return { inputs: { x: rnd(g, s) }, fn: (x) => gather(x, axis, index), attrs: { axis } };
-    },
-    scatterAdd: (g) => {
-      const { s, axis, index, is } = gatherIndex(g);
-      const ss = is.map((d) => d + g.int(2)); // src may be larger than the index
-      return { inputs: { x: rnd(g, s), src: rnd(g, ss) }, fn: (x, src) => scatterAdd(x, axis, index, src), attrs: { axis } };
-    },
-  };
-}

@@ -53,7 +53,6 @@ import { lossDefs } from './losses.js';
 import { linearDefs } from './matmul.js';
 import { reduceDefs } from './reduce.js';
 import { recompute } from './higher_order.js';
-import { type AuditCases, choose, linearLossCase, rowLossCase } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface LinearLossAttrs {
@@ -427,7 +426,7 @@ export interface LinearLossOptions extends MulticlassOptions {
 
 /** The shared front: h [..., D] and labels [...] flattened, options checked, the strategy resolved; the
  * materialised path (`fused: false`: the logits, then the softmax-fused loss) for comparison. */
-function linearLoss(op: string, loss: string, h: Tensor, weight: Tensor, labels: Tensor, opts: LinearLossOptions, labelSmoothing = 0): Tensor {
+export function linearLoss(op: string, loss: string, h: Tensor, weight: Tensor, labels: Tensor, opts: LinearLossOptions, labelSmoothing = 0): Tensor {
   const { reduction = 'mean', ignoreIndex = -100, bias = null, strategy = 'auto', chunkRows = 0, fused = true } = opts;
   checkReduction(op, reduction);
   if (!(h instanceof Tensor) || !(weight instanceof Tensor) || !(labels instanceof Tensor)) throw new Error(`${op}: hidden states, weight and labels must be Tensors`);
@@ -561,13 +560,5 @@ export function defineRowLoss(spec: RowLossSpec): RowLoss {
     name: spec.name,
     loss: (logits, labels, opts = {}) => rowLoss(spec.name, logits, labels, opts),
     linear: (h, weight, labels, opts = {}) => linearRowLoss(spec.name, h, weight, labels, opts),
-  };
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function linearLossAuditCases(): AuditCases<keyof LinearLossAttrs> {
-  return {
-    rowLoss: (g) => rowLossCase(choose(g, rowLossNames()))(g),
-    linearLoss: (g) => linearLossCase(choose(g, rowLossNames()), choose(g, ['chunked', 'tiled'] as const))(g),
   };
 }

@@ -39,7 +39,6 @@ import rootedLogisticFusedWgsl from '../../shaders/rooted_logistic_fused.wgsl';
 import binaryCrossEntropyFusedWgsl from '../../shaders/binary_cross_entropy_fused.wgsl';
 import { reduceDefs } from './reduce.js';
 import { recompute } from './higher_order.js';
-import { type AuditCases, binaryLossCase, choose, multiclassCase } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface LossAttrs {
@@ -402,18 +401,4 @@ export function binaryCrossEntropy(logits: Tensor, labels: Tensor, opts: LossOpt
   if (fused) return apply(lossDefs.binaryCrossEntropy, [logits, labels], { reduction });
   checkBinary('binaryCrossEntropy', logits, labels);
   return unfused('binaryCrossEntropy', reduction, () => softplusComposed(signedLogits(logits, labels)));
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function lossAuditCases(): AuditCases<keyof LossAttrs> {
-  return {
-    crossEntropy: (g) => {
-      const labelSmoothing = choose(g, [0, 0, 0.1]);
-      return { ...multiclassCase((z, y) => crossEntropy(z, y, { labelSmoothing }))(g), attrs: { labelSmoothing } };
-    },
-    focalLoss: multiclassCase((z, y) => focalLoss(z, y)),
-    rootedLoss: multiclassCase((z, y) => rootedLoss(z, y)),
-    rootedLogisticLoss: binaryLossCase((z, y) => rootedLogisticLoss(z, y)),
-    binaryCrossEntropy: binaryLossCase((z, y) => binaryCrossEntropy(z, y)),
-  };
 }

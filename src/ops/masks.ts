@@ -4,18 +4,16 @@
 import { empty, Tensor, type DType, tensorMethods } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
-import { full, zeros, fromHost } from '../creation.js';
+import { full, zeros } from '../creation.js';
 import { f64, forEachBroadcast } from '../reference.js';
 import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape.js';
 import { defineOps, type Attrs, type None, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sumTo } from './reduce.js';
-import { broadcastIndex, mul } from './binary.js';
+import { broadcastIndex } from './binary.js';
 import { wgslType } from './cast.js';
 import compareWgsl from '../../shaders/compare.wgsl';
 import whereWgsl from '../../shaders/where.wgsl';
-import { type AuditCases, binaryCase, numel, randShape, rnd, unaryCase } from './audit_cases.js';
-import { affine, neg } from './unary.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface MaskAttrs {
@@ -237,25 +235,3 @@ tensorMethods({
   logicalNot() { return logicalNot(this); },
   maskedFill(mask: Tensor, value: number) { return maskedFill(this, mask, value); },
 });
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function maskAuditCases(): AuditCases<keyof MaskAttrs> {
-  return {
-    // comparisons have no gradient; where picks by them, so a wrong mask moves the gradient
-    eq: binaryCase((a, b) => where(eq(a, b), a, neg(a))),
-    ne: binaryCase((a, b) => where(ne(a, b), a, neg(a))),
-    lt: binaryCase((a, b) => where(lt(a, affine(b, 1, 0.0005)), a, b)),
-    le: binaryCase((a, b) => where(le(a, affine(b, 1, 0.0005)), a, b)),
-    gt: binaryCase((a, b) => where(gt(a, affine(b, 1, 0.0005)), a, b)),
-    ge: binaryCase((a, b) => where(ge(a, affine(b, 1, 0.0005)), a, b)),
-    logicalAnd: unaryCase((x) => where(logicalAnd(gt(x, 0.0005), lt(x, 1.0005)), x, mul(x, x))),
-    logicalOr: unaryCase((x) => where(logicalOr(lt(x, -1.0005), gt(x, 1.0005)), x, mul(x, x))),
-    logicalNot: unaryCase((x) => where(logicalNot(gt(x, 0.0005)), x, mul(x, x))),
-    where: (g) => {
-      const s = randShape(g, 1, 3);
-      const cond = fromHost(Array.from({ length: numel(s) }, () => g.int(2)), s, 'bool');
-      const b = s.slice(g.int(s.length)); // a trailing block: broadcasts against cond and a
-      return { inputs: { a: rnd(g, s), b: rnd(g, b) }, fn: (a, bt) => where(cond, a, bt) };
-    },
-  };
-}

@@ -17,7 +17,6 @@ import matmulStridedWgsl from '../../shaders/matmul_strided.wgsl';
 import linearWgsl from '../../shaders/linear.wgsl';
 import { activate, recompute } from './higher_order.js';
 import { add } from './binary.js';
-import { type AuditCases, choose, dims, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface MatmulAttrs {
@@ -249,26 +248,3 @@ declare module '../tensor.js' {
 tensorMethods({
   matmul(b: Tensor) { return matmul(this, b); },
 });
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function matmulAuditCases(): AuditCases<keyof MatmulAttrs> {
-  return {
-    matmul: (g) => {
-      const [m, k, n] = [choose(g, dims), choose(g, [1, 4, 6]), choose(g, dims)];
-      const batch = choose(g, [[], [2], [3]]);
-      return { inputs: { a: rnd(g, [...batch, m, k]), b: rnd(g, [k, n]) }, fn: matmul };
-    },
-  };
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function linearAuditCases(): AuditCases<keyof LinearAttrs> {
-  return {
-    linear: (g) => {
-      const [m, k, n] = [choose(g, dims), choose(g, [3, 4, 8]), choose(g, dims)];
-      const activation = choose(g, ['none', 'relu', 'gelu'] as const);
-      // relu's kink: keep pre-activations away from 0 by a large bias of random sign
-      return { inputs: { x: rnd(g, [m, k], -1, 1), weight: rnd(g, [n, k], -1, 1), bias: rnd(g, [n], -1, 1) }, fn: (x, w, b) => linear(x, w, b, activation === 'relu' ? 'none' : activation), attrs: { activation: activation === 'relu' ? 'none' : activation } };
-    },
-  };
-}

@@ -11,7 +11,6 @@ import { sumTo } from './reduce.js';
 import stridedCopyWgsl from '../../shaders/strided_copy.wgsl';
 import transpose4x4Wgsl from '../../shaders/transpose_4x4.wgsl';
 import transposeBlocksWgsl from '../../shaders/transpose_blocks.wgsl';
-import { type AuditCases, choose, dims, randShape, rnd, unaryCase } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface MovementAttrs {
@@ -213,20 +212,3 @@ tensorMethods({
   transpose(d0?: number, d1?: number) { return transpose(this, d0, d1); },
   expand(shape: readonly number[]) { return expand(this, shape); },
 });
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function movementAuditCases(): AuditCases<keyof MovementAttrs> {
-  return {
-    reshape: unaryCase((x) => reshape(x, [-1])),
-    permute: (g) => {
-      const s = randShape(g, 2, 3);
-      const perm = s.map((_, i) => i);
-      g.shuffle(perm);
-      return { inputs: { x: rnd(g, s) }, fn: (x) => permute(x, perm), attrs: { perm } };
-    },
-    expand: (g) => {
-      const d = choose(g, dims);
-      return { inputs: { x: rnd(g, [1, d]) }, fn: (x) => expand(x, [3, d]) };
-    },
-  };
-}

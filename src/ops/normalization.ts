@@ -21,7 +21,6 @@ import { mean } from './reduce.js';
 import { pow } from './unary.js';
 import { reshape } from './movement.js';
 import { recompute } from './higher_order.js';
-import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface NormalizationAttrs {
@@ -284,27 +283,4 @@ export function groupNorm(x: Tensor, groups: number, weight: Tensor, bias: Tenso
 export function rmsNorm(x: Tensor, weight: Tensor, eps = 1e-6): Tensor {
   if (!(eps > 0) || !Number.isFinite(eps)) throw new Error(`rmsNorm: eps must be a positive finite number, got ${eps}`);
   return apply(normalizationDefs.rmsNorm, [x, weight], { eps });
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function normalizationAuditCases(): AuditCases<keyof NormalizationAttrs> {
-  return {
-    batchNorm: (g) => {
-      const C = choose(g, [1, 3]);
-      const s = g.uniform() < 0.5 ? [choose(g, [2, 5]), C] : [choose(g, [1, 2]), C, choose(g, [2, 3]), 2];
-      const training = g.uniform() < 0.7;
-      const runningMean = rnd(g, [C], -0.5, 0.5);
-      const runningVar = rnd(g, [C], 0.5, 1.5);
-      return { inputs: { x: rnd(g, s), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => batchNorm(x, w, b, { runningMean, runningVar, training }), attrs: { training } };
-    },
-    groupNorm: (g) => {
-      const groups = choose(g, [1, 2]);
-      const C = groups * choose(g, [1, 2]);
-      return { inputs: { x: rnd(g, [choose(g, [1, 2]), C, choose(g, [1, 3]), 2]), weight: rnd(g, [C], 0.5, 1.5), bias: rnd(g, [C]) }, fn: (x, w, b) => groupNorm(x, groups, w, b), attrs: { groups } };
-    },
-    rmsNorm: (g) => {
-      const D = choose(g, [2, 5, 8]);
-      return { inputs: { x: rnd(g, [choose(g, [1, 3]), D]), weight: rnd(g, [D], 0.5, 1.5) }, fn: (x, w) => rmsNorm(x, w) };
-    },
-  };
 }

@@ -14,8 +14,6 @@ import { checkIndexRange } from '../anomaly.js';
 import { hostValue, isReferenceMode } from '../backend.js';
 import { checkOptions } from '../options.js';
 import multinomialWgsl from '../../shaders/multinomial.wgsl';
-import { type AuditCases, choose, rnd } from './audit_cases.js';
-import { gather } from './indexing.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface RandomAttrs {
@@ -139,18 +137,4 @@ export function randperm(n: number): Tensor {
 /** multinomial with a given seed (the same draws at every call: for gradcheck and the audit). */
 export function multinomialWithSeed(probs: Tensor, n: number, replacement: boolean, seed: number): Tensor {
   return apply(randomDefs.multinomial, [probs], { n, replacement, seed });
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function randomAuditCases(): AuditCases<keyof RandomAttrs> {
-  return {
-    multinomial: (g) => {
-      // samples have no gradient; picking the drawn probabilities does: the draws must match the reference's
-      const [rows, C] = [choose(g, [1, 3]), choose(g, [2, 5, 9])];
-      const n = 1 + g.int(C);
-      const replacement = g.uniform() < 0.5;
-      const seed = g.int(1 << 30);
-      return { inputs: { p: rnd(g, [rows, C], 0.1, 2) }, fn: (p) => gather(p, 1, multinomialWithSeed(p, n, replacement, seed)), attrs: { samples: n, replacement, seed } };
-    },
-  };
 }

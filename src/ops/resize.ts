@@ -19,7 +19,6 @@ import { adaptiveAvgPool2d } from './pooling.js';
 import { checkOptions } from '../options.js';
 import resizeWgsl from '../../shaders/resize.wgsl';
 import resizeBackwardWgsl from '../../shaders/resize_backward.wgsl';
-import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface ResizeAttrs {
@@ -357,19 +356,4 @@ export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
     roi: [],
     adjoint: false,
   }, 'interpolate');
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function resizeAuditCases(): AuditCases<keyof ResizeAttrs> {
-  return {
-    resize: (g) => {
-      const mode = choose(g, ['nearest', 'linear', 'cubic'] as const);
-      const coordinateTransformationMode = choose(g, ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const);
-      const two = g.uniform() < 0.7;
-      const x = rnd(g, two ? [choose(g, [1, 2]), choose(g, [1, 3, 4]), choose(g, [2, 5])] : [2, choose(g, [1, 3, 6])]);
-      const size = x.shape.slice(1).map((d) => choose(g, [1, 2, d + 3, 2 * d]));
-      const excludeOutside = g.uniform() < 0.3;
-      return { inputs: { x }, fn: (t) => resize(t, { size, mode, coordinateTransformationMode, excludeOutside }) };
-    },
-  };
 }

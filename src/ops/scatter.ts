@@ -7,7 +7,7 @@ import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
 import { normAxis, shapeStr, sizeOf, stridesOf } from '../shape.js';
-import { ones, zeros, fromHost } from '../creation.js';
+import { ones, zeros } from '../creation.js';
 import { defineOps, type Attrs, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { checkIndices } from './gather.js';
@@ -17,7 +17,6 @@ import { checkOptions } from '../options.js';
 import gatherNdWgsl from '../../shaders/gather_nd.wgsl';
 import scatterNdWgsl from '../../shaders/scatter_nd.wgsl';
 import { indexingDefs } from './indexing.js';
-import { type AuditCases, choose, gatherIndex, numel, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface ScatterAttrs {
@@ -275,39 +274,3 @@ declare module '../tensor.js' {
 tensorMethods({
   scatter(axis: number, index: Tensor, src: Tensor, opts?: { reduce?: 'none' | 'add' }) { return scatter(this, axis, index, src, opts); },
 });
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function scatterAuditCases(): AuditCases<keyof ScatterAttrs> {
-  return {
-    scatter: (g) => {
-      // distinct targets in each line along the axis ((position + a shift per line) mod n): with duplicates
-      // only the last write counts
-      const { s, axis, is } = gatherIndex(g);
-      const n = s[axis];
-      is[axis] = Math.min(is[axis], n);
-      const inner = numel(is.slice(axis + 1));
-      const shifts = Array.from({ length: numel(is) }, () => g.int(n));
-      const line = (i: number) => Math.floor(i / (inner * is[axis])) * inner + (i % inner);
-      const index = fromHost(Array.from({ length: numel(is) }, (_, i) => (Math.floor(i / inner) % is[axis] + shifts[line(i)]) % n), is, 'i32');
-      return { inputs: { x: rnd(g, s), src: rnd(g, is.map((d) => d + g.int(2))) }, fn: (x, src) => scatter(x, axis, index, src) };
-    },
-    gatherNd: (g) => {
-      const [B, X1, X2, D] = [choose(g, [1, 2]), choose(g, [2, 3]), choose(g, [1, 4]), choose(g, [1, 3])];
-      const batchDims = g.int(2);
-      const k = 1 + g.int(2);
-      const M = choose(g, [1, 3, 5]); // repeats likely: the backward adds them
-      const lead = batchDims ? [B] : [];
-      const idx = fromHost(Array.from({ length: numel(lead) * M * k }, (_, i) => { const ext = [X1, X2][i % k]; return g.int(2 * ext) - ext; }), [...lead, M, k], 'i32');
-      return { inputs: { x: rnd(g, [...(batchDims ? [B] : []), X1, X2, D]) }, fn: (x) => gatherNd(x, idx, batchDims) };
-    },
-    scatterNd: (g) => {
-      const [X1, X2, D] = [choose(g, [2, 3, 4]), choose(g, [1, 4]), choose(g, [1, 3])];
-      const reduction = choose(g, ['none', 'add', 'mul'] as const);
-      const cells = [...Array(X1).keys()];
-      g.shuffle(cells); // distinct first-axis cells for 'none' (the last write counts) and 'mul'
-      const M = 1 + g.int(X1);
-      const idx = fromHost(reduction === 'add' ? Array.from({ length: M }, () => g.int(X1)) : cells.slice(0, M), [M, 1], 'i32');
-      return { inputs: { x: rnd(g, [X1, X2, D]), updates: rnd(g, [M, X2, D]) }, fn: (x, u) => scatterNd(x, idx, u, { reduction }) };
-    },
-  };
-}

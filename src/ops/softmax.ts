@@ -15,7 +15,6 @@ import softmaxBackwardWorkgroupWgsl from '../../shaders/softmax_backward_workgro
 import { exp } from './unary.js';
 import { mul, sub } from './binary.js';
 import { sum } from './reduce.js';
-import { type AuditCases, randShape, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface SoftmaxAttrs {
@@ -117,19 +116,3 @@ tensorMethods({
   softmax(axis = -1) { return softmax(this, axis); },
   logSoftmax(axis = -1) { return logSoftmax(this, axis); },
 });
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function softmaxAuditCases(): AuditCases<keyof SoftmaxAttrs> {
-  return {
-    softmax: (g) => {
-      const s = randShape(g);
-      const axis = g.int(s.length);
-      return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => softmax(x, axis), attrs: { axis } };
-    },
-    logSoftmax: (g) => {
-      const s = randShape(g);
-      const axis = g.int(s.length);
-      return { inputs: { x: rnd(g, s, -3, 3) }, fn: (x) => logSoftmax(x, axis), attrs: { axis } };
-    },
-  };
-}

@@ -21,7 +21,6 @@ import { add, mul, sub } from './binary.js';
 import { mean } from './reduce.js';
 import { pow } from './unary.js';
 import { composedAttention, recompute } from './higher_order.js';
-import { type AuditCases, choose, rnd } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface TransformerAttrs {
@@ -211,19 +210,4 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
 export function attention(q: Tensor, k: Tensor, v: Tensor, opts: { causal?: boolean } = {}): Tensor {
   checkOptions('attention', opts, ['causal']);
   return apply(transformerDefs.attention, [q, k, v], { causal: opts.causal ?? false });
-}
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function transformerAuditCases(): AuditCases<keyof TransformerAttrs> {
-  return {
-    layerNorm: (g) => {
-      const D = choose(g, [2, 5, 8]);
-      return { inputs: { x: rnd(g, [choose(g, [1, 3]), D]), weight: rnd(g, [D], 0.5, 1.5), bias: rnd(g, [D]) }, fn: (x, w, b) => layerNorm(x, w, b) };
-    },
-    attention: (g) => {
-      const s = [choose(g, [1, 2]), choose(g, [1, 2]), choose(g, [1, 3, 5]), choose(g, [2, 4, 8])];
-      const causal = g.uniform() < 0.5;
-      return { inputs: { q: rnd(g, s, -1, 1), k: rnd(g, s, -1, 1), v: rnd(g, s) }, fn: (q, k, v) => attention(q, k, v, { causal }), attrs: { causal } };
-    },
-  };
 }

@@ -12,7 +12,6 @@ import unaryBackwardWgsl from '../../shaders/unary_backward.wgsl';
 import { add, div, mul } from './binary.js';
 import { ge, gt, le, logicalAnd, logicalOr, lt } from './masks.js';
 import { geluErfGrad, geluTanhGrad, mask, unaryRule } from './higher_order.js';
-import { type AuditCases, choose, randShape, rnd, unaryCase } from './audit_cases.js';
 
 /** The attributes of this file's primitives (merged into Attrs, src/ops/def.ts: apply() checks them). */
 export interface UnaryAttrs {
@@ -474,76 +473,3 @@ tensorMethods({
   pow(p: number) { return pow(this, p); },
   affine(a: number, b = 0) { return affine(this, a, b); },
 });
-
-/** The gradient audit's case for each primitive here (src/audit.ts runs them; one missing does not compile). */
-export function unaryAuditCases(): AuditCases<keyof UnaryAttrs> {
-  return {
-    neg: unaryCase(neg),
-    exp: unaryCase(exp),
-    log: unaryCase(log, 0.1, 3),
-    sqrt: unaryCase(sqrt, 0.1, 3),
-    tanh: unaryCase(tanh),
-    relu: (g) => {
-      const sign = g.uniform() < 0.5 ? 1 : -1; // both sides of the kink, never at it
-      return { inputs: { x: rnd(g, randShape(g), 0.05, 2) }, fn: (x) => relu(affine(x, sign)), attrs: { sign } };
-    },
-    sigmoid: unaryCase(sigmoid, -4, 4),
-    gelu: (g) => {
-      const approximate = choose(g, ['none', 'tanh'] as const);
-      return { inputs: { x: rnd(g, randShape(g), -3, 3) }, fn: (x) => gelu(x, { approximate }), attrs: { approximate } };
-    },
-    // kinks kept away from: |x| >= 0.05 on the sampled grid
-    abs: (g) => {
-      const s = choose(g, [1, -1]); // drawn here: fn must be the same function at every call
-      return { inputs: { x: rnd(g, randShape(g), 0.05, 2) }, fn: (x) => abs(affine(x, s)), attrs: { sign: s } };
-    },
-    sign: (g) => ({ inputs: { x: rnd(g, randShape(g), 0.05, 2) }, fn: (x) => mul(sign(affine(x, -1)), x) }),
-    clamp: (g) => ({ inputs: { x: rnd(g, randShape(g), -2, 2) }, fn: (x) => clamp(affine(x, 1, 0.0005), -1.0003, 0.5007) }),
-    erf: unaryCase(erf, -3, 3),
-    silu: unaryCase(silu, -4, 4),
-    softplus: (g) => {
-      const beta = choose(g, [1, 2]);
-      return { inputs: { x: rnd(g, randShape(g), -3, 3) }, fn: (x) => softplus(affine(x, 1, 0.0005), beta, 1.5), attrs: { beta, threshold: 1.5 } };
-    },
-    leakyRelu: (g) => {
-      const s = choose(g, [1, -1]);
-      return { inputs: { x: rnd(g, randShape(g), 0.05, 2) }, fn: (x) => leakyRelu(affine(x, s), 0.1), attrs: { sign: s, negativeSlope: 0.1 } };
-    },
-    powScalar: (g) => {
-      const p = choose(g, [2, 3, 0.5, -1, 1.5]);
-      return { inputs: { x: rnd(g, randShape(g), 0.3, 2) }, fn: (x) => pow(x, p), attrs: { exponent: p } };
-    },
-    affine: unaryCase((x) => affine(x, 1.5, -0.25)),
-    // kinks at -3 and 3 (and 0 for elu, selu, celu, softsign): the shifted 1e-3 grid never lands on them
-    hardsigmoid: (g) => {
-      const onnx = g.uniform() < 0.5; // ONNX's alpha 0.2: kinks at -2.5 and 2.5
-      return { inputs: { x: rnd(g, randShape(g), -4, 4) }, fn: (x) => hardsigmoid(affine(x, 1, 0.0005), onnx ? { alpha: 0.2, beta: 0.5 } : {}) };
-    },
-    hardswish: unaryCase((x) => hardswish(affine(x, 1, 0.0005)), -4, 4),
-    elu: (g) => {
-      const which = choose(g, ['elu', 'selu', 'celu'] as const);
-      const f = (x: Tensor) => affine(x, 1, 0.0005);
-      return { inputs: { x: rnd(g, randShape(g), -3, 3) }, fn: (x) => (which === 'elu' ? elu(f(x), 0.7) : which === 'selu' ? selu(f(x)) : celu(f(x), 1.5)) };
-    },
-    softsign: unaryCase((x) => softsign(affine(x, 1, 0.0005)), -3, 3),
-    mish: unaryCase(mish, -4, 4),
-    shrink: (g) => {
-      const which = choose(g, ['hardshrink', 'softshrink', 'shrink'] as const); // kinks at +-0.5 (+-0.3), away from the shifted grid
-      return { inputs: { x: rnd(g, randShape(g), -2, 2) }, fn: (x) => { const t = affine(x, 1, 0.0005); return which === 'shrink' ? shrink(t, { lambd: 0.3, bias: 0.7 }) : which === 'hardshrink' ? hardshrink(t) : softshrink(t); } };
-    },
-    threshold: unaryCase((x) => threshold(affine(x, 1, 0.0005), 0.25, -1.5)),
-    logSigmoid: unaryCase(logSigmoid, -5, 5),
-    // trigonometric and hyperbolic: inside each domain, away from its poles (acosh: 1.1 + |x|)
-    sin: unaryCase(sin, -4, 4),
-    cos: unaryCase(cos, -4, 4),
-    tan: unaryCase(tan, -1.2, 1.2),
-    asin: unaryCase(asin, -0.9, 0.9),
-    acos: unaryCase(acos, -0.9, 0.9),
-    atan: unaryCase(atan, -4, 4),
-    sinh: unaryCase(sinh, -3, 3),
-    cosh: unaryCase(cosh, -3, 3),
-    asinh: unaryCase(asinh, -4, 4),
-    acosh: unaryCase((x) => acosh(affine(abs(x), 1, 1.1)), -3, 3),
-    atanh: unaryCase(atanh, -0.9, 0.9),
-  };
-}

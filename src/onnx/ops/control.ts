@@ -2,7 +2,7 @@
 // and trip counts must be known on the host; run() reads a device condition back), and ONNX sequences
 // are lists of values (SequenceConstruct/Empty/Insert/At/Erase/Length, SplitToSequence,
 // ConcatFromSequence).
-import { Tensor, cat, reshape, split, stack, slice } from '../../index.js';
+import { Tensor, cat, reshape, split, stack, slice } from '../../core.js';
 import { HostVal, SeqVal } from '../read.js';
 import { def } from './registry.js';
 import { attr, axisOf, fail, isHost } from './util.js';

@@ -5,7 +5,7 @@ import {
   Tensor, abs, add, cast, clamp, div, eq, erf, exp, ge, gt, le, leakyRelu, log, logicalAnd, logicalNot, logicalOr, lt,
   maximum, minimum, mul, neg, pow, relu, gelu, sigmoid, sign, softplus, sqrt, sub, tanh, where, affine, ne, full, reshape, type DType,
   sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, tensor,
-} from '../../index.js';
+} from '../../core.js';
 import { HostVal, dtypeOf, typeName } from '../read.js';
 import { def } from './registry.js';
 import { attr, fail, hostMap, isHost } from './util.js';

@@ -1,7 +1,7 @@
 // Loss ops: NegativeLogLikelihoodLoss (12) and SoftmaxCrossEntropyLoss (12), as a gather of the target
 // class along axis 1, per-class weights, ignore_index and the none/sum/mean reductions (mean divides by
 // the summed weights of the targets that count, as ONNX and PyTorch).
-import { Tensor, affine, cast, div, eq, full, gather, indexSelect, logSoftmax, mul, reshape, sum, where } from '../../index.js';
+import { Tensor, affine, cast, div, eq, full, gather, indexSelect, logSoftmax, mul, reshape, sum, where } from '../../core.js';
 import { def } from './registry.js';
 import { attr, fail } from './util.js';
 import type { OnnxNode, OpCtx, Val } from '../types.js';

@@ -5,7 +5,7 @@ import {
   Tensor, add, affine, avgPool2d, batchNorm, conv2d, div, groupNorm, layerNorm, matmul, max, maxPool2d, maximum, mean, mul, pad, reshape,
   slice, sqrt, sub, sum, abs, tensor, transpose, variance, where, gt, full, cast, convTranspose2d,
   maxPool2dWithIndices, localResponseNorm, indexSelect, flatten, einsum, scatter,
-} from '../../index.js';
+} from '../../core.js';
 import { def } from './registry.js';
 import { attr, fail } from './util.js';
 import type { OnnxNode, OpCtx, Val } from '../types.js';

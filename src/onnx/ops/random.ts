@@ -2,7 +2,7 @@
 // global generator (manualSeed makes them repeatable). ONNX's `seed` attribute is not used: no generator
 // reproduces another runtime's draws, so the backend test data's expected numbers for these ops cannot be
 // matched (the conformance suite exempts them).
-import { cast, lt, rand, randn, type Tensor, type DType } from '../../index.js';
+import { cast, lt, rand, randn, type Tensor, type DType } from '../../core.js';
 import { dtypeOf, typeName } from '../read.js';
 import { def } from './registry.js';
 import { attr, fail } from './util.js';

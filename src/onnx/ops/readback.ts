@@ -1,7 +1,7 @@
 // Ops whose output shape depends on the data: run() reads their inputs back and computes on the host
 // (NonZero, Compress, Unique, NonMaxSuppression, ReverseSequence's lengths, RoiAlign's boxes); forward()
 // refuses them.
-import { gather, indexSelect, reshape, slice, tensor, permute, mul, sum, cast, type Tensor } from '../../index.js';
+import { gather, indexSelect, reshape, slice, tensor, permute, mul, sum, cast, type Tensor } from '../../core.js';
 import { HostVal } from '../read.js';
 import { def } from './registry.js';
 import { attr, axisOf, fail } from './util.js';

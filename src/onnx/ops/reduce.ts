@@ -1,7 +1,7 @@
 // Reductions and normalised exponentials: Reduce* (axes as an attribute, as an input from 13 for
 // ReduceSum and from 18 for the rest), ArgMax/ArgMin, Softmax/LogSoftmax (2-D coercion before 13),
 // CumSum (exclusive, reverse), TopK, TfIdfVectorizer (n-gram counts).
-import { Tensor, abs, affine, argmax, argmin, cast, cumsum, eq, exp, full, gt, indexSelect, log, logSoftmax, lt, max, mean, min, mul, reshape, softmax, sqrt, sub, sum, tensor, topk, neg, where, logicalAnd, slice, matmul, clamp, type DType } from '../../index.js';
+import { Tensor, abs, affine, argmax, argmin, cast, cumsum, eq, exp, full, gt, indexSelect, log, logSoftmax, lt, max, mean, min, mul, reshape, softmax, sqrt, sub, sum, tensor, topk, neg, where, logicalAnd, slice, matmul, clamp, type DType } from '../../core.js';
 import { HostVal } from '../read.js';
 import { def } from './registry.js';
 import { attr, axisOf, fail, isHost } from './util.js';

@@ -4,7 +4,7 @@
 import {
   Tensor, cast, resize, type ResizeCoord, type NearestMode, abs, add, affine, clamp, eq, expand, gather, ge, gt, le, logicalAnd, mul, ne,
   reshape, slice, sub, where, full,
-} from '../../index.js';
+} from '../../core.js';
 import { def } from './registry.js';
 import { attr, fail } from './util.js';
 import type { OnnxNode, OpCtx, Val } from '../types.js';

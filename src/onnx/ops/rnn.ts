@@ -1,7 +1,7 @@
 // Recurrent layers: RNN, GRU and LSTM (forward, reverse and bidirectional; layout 0 and 1), unrolled over
 // time into matmuls and activations: the input projections of all steps are one matmul, then one small
 // matmul per step. Every step is on the autograd tape.
-import { Tensor, add, matmul, mul, reshape, relu, sigmoid, slice, stack, tanh, transpose, affine, full, clamp } from '../../index.js';
+import { Tensor, add, matmul, mul, reshape, relu, sigmoid, slice, stack, tanh, transpose, affine, full, clamp } from '../../core.js';
 import { def } from './registry.js';
 import { attr, fail } from './util.js';
 import type { OnnxNode, OpCtx, Val } from '../types.js';

@@ -5,7 +5,7 @@
 import {
   Tensor, affine, cast, cat, dropout, expand, gather, indexSelect, lt, pad, permute, reshape, slice, split as splitOp, where, full, tensor, tril, triu,
   scatter, scatterAdd, gatherNd, scatterNd, eq, arange, affine as scaleShift, mul, gt,
-} from '../../index.js';
+} from '../../core.js';
 import { HostVal } from '../read.js';
 import { def } from './registry.js';
 import { attr, axisOf, broadcast, fail, hostTranspose, isHost } from './util.js';

@@ -3,7 +3,7 @@
 // C[j][k] = cos(2πjk/N), S[j][k] = sin(2πjk/N). Each is two matmuls per part, differentiable like any
 // matmul; O(N^2) work per row, which suits the frame lengths of spectrograms, not long signals.
 // MelWeightMatrix is a constant computed on the host.
-import { add, affine, indexSelect, matmul, mul, pad, reshape, slice, stack, tensor, transpose, cast, type Tensor } from '../../index.js';
+import { add, affine, indexSelect, matmul, mul, pad, reshape, slice, stack, tensor, transpose, cast, type Tensor } from '../../core.js';
 import { HostVal, dtypeOf, typeName } from '../read.js';
 import { def } from './registry.js';
 import { attr, axisOf, fail } from './util.js';

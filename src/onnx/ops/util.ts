@@ -1,5 +1,5 @@
 // Helpers the op families share: attributes with defaults, axis normalisation, host arithmetic.
-import { Tensor } from '../../index.js';
+import { Tensor } from '../../core.js';
 import { HostVal, type AttrValue } from '../read.js';
 import type { OnnxNode, Val } from '../types.js';
 
