@@ -28,6 +28,9 @@ export type Mode = boolean | 'fuse';
 export interface RgStepResult {
   first: number;
   ms: number;
+  /** Median host time of the step's call alone (recording or replaying its dispatches), before the loss is
+   * read back: the rest of `ms` is the submit, the GPU's work and the readback. */
+  hostMs: number;
   dispatches: number;
   hitRate: number;
 }
@@ -47,12 +50,15 @@ export async function rgTrain(model: rg.Module, lossOf: () => rg.Tensor, steps: 
   let dispatches = 0;
   let [hits0, miss0] = [0, 0];
   const skip = compiled ? 2 : 0;
+  const host: number[] = [];
   const t = await timeSteps(
     steps,
     async (s) => {
       if (s === 1 + skip) [hits0, miss0] = [rg.memory().poolHits, rg.memory().poolMisses]; // steady state
       const d0 = rg.memory().dispatches;
+      const t0 = performance.now();
       const loss = step();
+      if (s > skip) host.push(performance.now() - t0);
       await loss.item();
       dispatches = rg.memory().dispatches - d0;
       loss.dispose();
@@ -64,7 +70,7 @@ export async function rgTrain(model: rg.Module, lossOf: () => rg.Tensor, steps: 
   if (compiled) (step as rg.CompiledFunction<[], rg.Tensor>).reset();
   opt.dispose();
   model.dispose();
-  return { ...t, dispatches, hitRate };
+  return { ...t, hostMs: median(host), dispatches, hitRate };
 }
 
 /** An MLP `sizes` (ReLU between layers) on a fixed random batch, cross-entropy. */

@@ -234,6 +234,18 @@ describe('matmul', () => {
       await checkOp({ name: `matmul ${m}x${k}x${n}`, inputs: [{ shape: [m, k], data: va }, { shape: [k, n], data: vb }], gpu: ([x, y]) => rg.matmul(x, y), ref: (xs) => T.matmul.reference(xs, {}) });
     }
   });
+  test('a small product reads its transposed operands in place for its gradients (one dispatch each); a large one transposes first', () => {
+    for (const [m, k, n, dispatches] of [[5, 6, 7, 2], [70, 40, 30, 4]]) {
+      const a = rg.randn([m, k], { requiresGrad: true });
+      const b = rg.randn([k, n], { requiresGrad: true });
+      const y = rg.matmul(a, b);
+      const g = rg.randn([m, n]);
+      const d0 = rg.memory().dispatches;
+      y.backward(g);
+      expect(rg.memory().dispatches - d0, `${m}x${k}x${n}`).toBe(dispatches);
+      for (const t of [a, b, y, g]) t.dispose();
+    }
+  });
 });
 
 describe('softmax', () => {

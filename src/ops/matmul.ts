@@ -7,6 +7,7 @@ import { f64 } from '../reference.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
 import { defineOps, type Attrs, type LinearActivation, type None, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
+import { isReferenceMode } from '../backend.js';
 import { sumTo } from './reduce.js';
 import { kernelVariant, matmulClass, registerWorkgroup } from '../variants.js';
 import { expand, reshape, transpose } from './movement.js';
@@ -65,6 +66,25 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
   return c;
 }
 
+/** Products up to this many multiply-adds read a transposed operand in place (matmulT). */
+const SMALL_PRODUCT = 1 << 16;
+
+/**
+ * op(a) @ op(b) for 2-D a and b, op being a transpose where asked: the backward passes' dA = g B^T and
+ * dB = A^T g. A small product reads the transposed operand in place through the strided kernel's strides:
+ * a materialised transpose is a dispatch of its own, which costs more there than strided loads (a tiny
+ * MLP's step has three). A larger one is transposed first, for the contiguous kernels' faster loads.
+ */
+function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const [m, k] = transA ? [a.shape[1], a.shape[0]] : a.shape;
+  const n = transB ? b.shape[0] : b.shape[1];
+  if (m * n * k > SMALL_PRODUCT || isReferenceMode()) return matmul(transA ? transpose(a) : a, transB ? transpose(b) : b);
+  const c = empty([m, n]);
+  if (!c.size) return c;
+  rt().runBatches(MATMUL_STRIDED, {}, { A: view(a), B: view(b), C: view(c) }, { M: m, N: n, K: k, sA: 0, sAm: transA ? 1 : k, sAk: transA ? m : 1, sB: 0, sBk: transB ? 1 : n, sBn: transB ? k : 1 }, [Math.ceil(n / 32), Math.ceil(m / 32), 1]);
+  return c;
+}
+
 export const matmulDefs: Ops<keyof MatmulAttrs> = /* @__PURE__ */ defineOps(() => ({
   matmul: {
     infer([a, b]) {
@@ -90,15 +110,15 @@ export const matmulDefs: Ops<keyof MatmulAttrs> = /* @__PURE__ */ defineOps(() =
     },
     backward(g, [a, b], _attrs, [ia, ib]) {
       // dA = g @ B^T, dB = A^T @ g, summed over broadcast batch dimensions; only for inputs that need them.
-      const ga = ia.requiresGrad ? sumTo(matmul(g, transpose(b)), a.shape) : null;
+      const ga = !ia.requiresGrad ? null : g.ndim === 2 && b.ndim === 2 ? matmulT(g, b, false, true) : sumTo(matmul(g, transpose(b)), a.shape);
       if (!ib.requiresGrad) return [ga, null];
       let gb: Tensor;
       if (b.ndim === 2 && a.ndim > 2) {
         // A shared B: one matmul over the flattened batch instead of a batch of them and a sum.
         const a2 = reshape(a, [-1, a.shape[a.ndim - 1]]);
         const g2 = reshape(g, [-1, g.shape[g.ndim - 1]]);
-        gb = matmul(transpose(a2), g2);
-      } else gb = matmul(transpose(a), g);
+        gb = matmulT(a2, g2, true, false);
+      } else gb = a.ndim === 2 && g.ndim === 2 ? matmulT(a, g, true, false) : matmul(transpose(a), g);
       return [ga, sumTo(gb, b.shape)];
     },
     reference([a, b]) {
@@ -208,7 +228,7 @@ export const linearDefs: Ops<keyof LinearAttrs> = /* @__PURE__ */ defineOps(() =
       const x2 = reshape(x, [-1, K]);
       // Only the gradients some input needs: the first layer's input (the data) has none.
       const dx = ix.requiresGrad ? reshape(matmul(g2, w), x.shape) : null;
-      const dw = iw.requiresGrad ? matmul(transpose(g2), x2) : null;
+      const dw = iw.requiresGrad ? matmulT(g2, x2, true, false) : null;
       const db = ib.requiresGrad ? sumTo(g2, [N]) : null;
       return [dx, dw, db];
     },
