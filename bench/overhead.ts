@@ -11,7 +11,7 @@ import * as rg from '../src/node.js';
 import { rt } from '../src/runtime.js';
 import { loadPeers } from './peers.js';
 import { arg, markdownTable, median, writeResults } from './util.js';
-import { jaxGptStep, jaxMlpStep, rgGptStep, rgMlpStep } from './steps.js';
+import { jaxGptStep, jaxMlpStep, rgGptStep, rgMlpModes } from './steps.js';
 
 const OPS = Number(arg('ops', '500'));
 const REPS = Number(arg('reps', '15'));
@@ -118,9 +118,7 @@ const stepRow = (name: string, e: StepTimes, c: StepTimes, f: StepTimes, j: { ms
   rows.push({ bench: `${name}: submit, GPU and readback (ms; eager vs a free replay)`, eager: (e.ms - e.hostMs).toFixed(2), compiled: (c.ms - c.hostMs).toFixed(2), 'compiled + fuse': (f.ms - f.hostMs).toFixed(2), jaxjs: '', 'compiled vs eager': ratio(e.ms, c.ms - c.hostMs), 'compiled vs jax-js': '' });
 };
 for (const [sizes, batch] of [[[8, 8, 8, 2], 4], [[64, 256, 256, 10], 256]] as const) {
-  const e = await rgMlpStep([...sizes], batch, STEPS);
-  const c = await rgMlpStep([...sizes], batch, STEPS, true);
-  const f = await rgMlpStep([...sizes], batch, STEPS, 'fuse');
+  const { eager: e, compiled: c, fuse: f } = await rgMlpModes([...sizes], batch, STEPS);
   const j = jaxOk ? await jaxMlpStep(jax, [...sizes], batch, STEPS) : null;
   stepRow(`MLP ${sizes.join('-')} batch ${batch}`, e, c, f, j);
 }
@@ -191,7 +189,8 @@ writeResults(
   `Host cost of dispatch on ${info.description} (${info.architecture}), one run, one process (\`npm run bench:overhead\`).\n` +
     `Per-op rows: host µs per dispatch (median of ${REPS} loops of ${OPS}), timed up to the submit; the GPU's work is waited for outside the timer. ` +
     'Dawn rows: the same add kernel encoded by hand in the same process (setPipeline + setBindGroup with a dynamic offset + dispatchWorkgroups, then finish and submit, where Dawn translates the commands). ' +
-    `Steps: forward, backward, SGD, loss read back; median of ${STEPS} steps after the first (compiled: after its first three calls, two or three of which are recorded eagerly); jax-js runs the whole step under jit.\n\n` +
+    `Steps: forward, backward, SGD, loss read back; median of ${STEPS} steps after the first three (compile's recordings; the GPT's eager steps after the first); the MLPs' eager, compiled and fused steps are timed in turn, one step of each at a time, so a drifting machine weighs on all alike; the GPT's one mode after the other; jax-js runs the whole step under jit. ` +
+    "Each step's host row is the call alone (recording or replaying its dispatches); the row after it, the rest: the submit, the GPU's work and the readback, which compile does not shorten.\n\n" +
     markdownTable(header, rows.map((row) => header.map((h) => row[h] ?? ''))) +
     `\nThe rooted loss (k = 3, m = 3) on logits [${RN}, ${RC}], forward + backward (the logits' gradient), loss read back; median of ${STEPS}:\n\n` +
     markdownTable(['variant', 'ms', 'dispatches', 'vs hand-fused'], rootedRows.map((r) => [r.variant, r.ms.toFixed(2), r.dispatches, r['vs hand-fused']])),

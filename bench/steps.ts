@@ -82,6 +82,48 @@ export function rgMlpStep(sizes: number[], batch: number, steps: number, compile
   return rgTrain(model, () => rg.crossEntropy(model.forward(x), y), steps, compiled);
 }
 
+/** An MLP's step eager, compiled and compiled with fusion, one model each (the same seed), timed in turn:
+ * step i of every mode before step i + 1 of any, so that a machine whose speed drifts (a shared one) weighs
+ * on all three alike and their ratios hold. Each call is timed to its loss's readback; the first three calls
+ * of each (compile's recordings) are left out of the medians. */
+export async function rgMlpModes(sizes: number[], batch: number, steps: number): Promise<Record<'eager' | 'compiled' | 'fuse', { ms: number; hostMs: number; dispatches: number }>> {
+  const modes = (['eager', 'compiled', 'fuse'] as const).map((mode) => {
+    rg.manualSeed(0);
+    const model = rg.mlp(sizes);
+    const x = rg.randn([batch, sizes[0]]);
+    const y = rg.tensor(Array.from({ length: batch }, (_, i) => i % sizes[sizes.length - 1]), [batch], { dtype: 'i32' });
+    const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
+    const body = () => {
+      const l = rg.crossEntropy(model.forward(x), y);
+      l.backward();
+      opt.step();
+      opt.zeroGrad();
+      return l;
+    };
+    const step = mode === 'eager' ? () => rg.tidy(() => body().detach()) : rg.compile(body, { fuse: mode === 'fuse' });
+    return { mode, step, dispose: () => [x, y, opt, model].forEach((t) => t.dispose()), ms: [] as number[], host: [] as number[], dispatches: 0 };
+  });
+  for (let i = 0; i < steps + 3; i++) {
+    for (const m of modes) {
+      const d0 = rg.memory().dispatches;
+      const t0 = performance.now();
+      const loss = m.step();
+      const t1 = performance.now();
+      await loss.item();
+      const t2 = performance.now();
+      m.dispatches = rg.memory().dispatches - d0;
+      loss.dispose();
+      if (i >= 3) (m.ms.push(t2 - t0), m.host.push(t1 - t0));
+    }
+  }
+  const out = Object.fromEntries(modes.map((m) => [m.mode, { ms: median(m.ms), hostMs: median(m.host), dispatches: m.dispatches }]));
+  for (const m of modes) {
+    if (m.mode !== 'eager') (m.step as rg.CompiledFunction<[], rg.Tensor>).reset();
+    m.dispose();
+  }
+  return out as Record<'eager' | 'compiled' | 'fuse', { ms: number; hostMs: number; dispatches: number }>;
+}
+
 /** The one-block GPT of the comparisons: vocab, context, width, heads, batch. */
 export interface GptShape {
   V: number;
