@@ -150,7 +150,23 @@ export function randn(shape: readonly number[], opts: TensorOptions & { mean?: n
 export function onesLike(t: Tensor): Tensor {
   return ones(t.shape);
 }
-hooks.onesLike = onesLike; // the seed of backward()
+
+/** backward()'s seed: ones shaped like the root, their fill deferred until a backward rule reads them. A fused
+ * loss, the usual root, scales the gradient it saved by a unit seed without reading it (src/ops/losses.ts
+ * scaleGrad): a training step then dispatches one kernel fewer. */
+function seedOnes(t: Tensor): Tensor {
+  if (isReferenceMode() || !t.size) return ones(t.shape);
+  const seed = empty(t.shape);
+  const storage = seed.storage();
+  const n = t.size;
+  // The storage, not the seed: a view of the seed may be what first reads it, after the seed is disposed.
+  storage.init = () => {
+    const r = rt();
+    r.run(FILL, { STEP: 'false', DTYPE: 'f32' }, { Y: storage.view(n * 4) }, { n, value: wordOf(1, 'f32'), step: 0 }, r.groups1d(n, 256));
+  };
+  return seed;
+}
+hooks.seedOnes = seedOnes;
 
 export function zerosLike(t: Tensor): Tensor {
   return zeros(t.shape);

@@ -26,6 +26,9 @@ export class Storage {
    * without a readback. It belongs to the storage, so that every view of it sees the same copy; a write
    * either keeps it equal to the GPU data or drops it (null: not known on the host). */
   host: Int32Array | null = null;
+  /** What writes the storage's first values, deferred until a tensor on it is used: backward()'s seed of
+   * ones, which a fused loss's backward never reads (it is then never dispatched). Run once, by storage(). */
+  init: (() => void) | null = null;
   /** The arena this storage is a slice of: it holds the buffer and counts its bytes. */
   private owner: Storage | null = null;
   constructor(
@@ -266,8 +269,14 @@ export class Tensor {
   storage(op = 'use'): Storage {
     if (hostReads.active) hostReads.active.tensor(this);
     if (this._disposed) throw new RootgradError('DISPOSED', `${op}: tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
-    if (!this.owned.storage) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} is a reference-backend value with no GPU storage`);
-    return this.owned.storage;
+    const s = this.owned.storage;
+    if (!s) throw new Error(`${op}: tensor #${this.id} ${shapeStr(this.shape)} is a reference-backend value with no GPU storage`);
+    if (s.init) {
+      const write = s.init;
+      s.init = null;
+      write();
+    }
+    return s;
   }
 
   /** For i32 and bool tensors made from host data: the host copy of the values (its storage's, shared by
@@ -496,7 +505,7 @@ export function tensorMethods(methods: Record<string, (this: Tensor, ...args: an
 // importing the ops (an import cycle).
 export const hooks = {
   add: null as unknown as (a: Tensor, b: Tensor) => Tensor,
-  onesLike: null as unknown as (t: Tensor) => Tensor,
+  seedOnes: null as unknown as (t: Tensor) => Tensor,
   /** A new tensor of the same values that records an op (createGraph keeps gradients connected). */
   view: null as unknown as (t: Tensor) => Tensor,
   /** After every readback (anomaly mode reports there). */
@@ -673,7 +682,7 @@ function checkRoot(who: string, root: Tensor, grad: Tensor | undefined): void {
  * else ones. */
 function seedOf(root: Tensor, grad: Tensor | undefined, createGraph: boolean): Tensor {
   if (grad) return createGraph ? hooks.view(grad) : noGrad(() => grad.detach());
-  const g0 = noGrad(() => hooks.onesLike(root));
+  const g0 = noGrad(() => hooks.seedOnes(root));
   unitSeeds.add(g0);
   return g0;
 }

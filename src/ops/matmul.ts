@@ -1,6 +1,6 @@
 // Batched matmul [..., m, k] @ [..., k, n] with broadcast batch dimensions.
 // Kernels: matmul_vec4.wgsl when k and n are multiples of 4 (vec4 loads), matmul_strided.wgsl otherwise.
-import { empty, Tensor, tensorMethods } from '../tensor.js';
+import { empty, isGradEnabled, Tensor, tensorMethods } from '../tensor.js';
 import { rt, type BufferView } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
@@ -78,7 +78,10 @@ const SMALL_PRODUCT = 1 << 16;
 function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const [m, k] = transA ? [a.shape[1], a.shape[0]] : a.shape;
   const n = transB ? b.shape[0] : b.shape[1];
-  if (m * n * k > SMALL_PRODUCT || isReferenceMode()) return matmul(transA ? transpose(a) : a, transB ? transpose(b) : b);
+  // Through the op table when the product is large, on the reference backend, or recorded for a higher
+  // derivative (backward with createGraph runs this rule with gradients on: matmul's entry is { ops: true }).
+  const recorded = isGradEnabled() && (a.requiresGrad || b.requiresGrad);
+  if (m * n * k > SMALL_PRODUCT || recorded || isReferenceMode()) return matmul(transA ? transpose(a) : a, transB ? transpose(b) : b);
   const c = empty([m, n]);
   if (!c.size) return c;
   rt().runBatches(MATMUL_STRIDED, {}, { A: view(a), B: view(b), C: view(c) }, { M: m, N: n, K: k, sA: 0, sAm: transA ? 1 : k, sAk: transA ? m : 1, sB: 0, sBk: transB ? 1 : n, sBn: transB ? k : 1 }, [Math.ceil(n / 32), Math.ceil(m / 32), 1]);
