@@ -132,6 +132,12 @@ console.log(JSON.stringify({ same: full.Tensor === core.Tensor && full.Module ==
       expect(sizes.training[bundler].gzip, bundler).toBeLessThan(0.55 * sizes.full[bundler].gzip);
       expect(sizes.core[bundler].gzip, `${bundler}: rootgrad/core, every export`).toBeLessThan(100 * 1024); // its budget
     }
+    // and prebuilt, for a page without a bundler: core.min.js with the chunks it imports
+    const browserDir = join(app, 'node_modules', 'rootgrad', 'dist', 'browser');
+    const files = new Set(['core.min.js']);
+    for (const f of files) for (const m of readFileSync(join(browserDir, f), 'utf8').matchAll(/from\s*"\.\/(chunks\/[\w.-]+\.js)"/g)) files.add(m[1]);
+    expect(files.size, 'core.min.js shares a chunk with rootgrad.min.js').toBeGreaterThan(1);
+    expect([...files].reduce((n, f) => n + gzipSync(readFileSync(join(browserDir, f))).length, 0)).toBeLessThan(100 * 1024);
     // what is in the minimal app (init, tensor, matmul, relu, sum, a read), by its kernels' names
     cpSync(join(repo, 'scripts', 'size', 'minimal.js'), join(app, 'size-minimal.js'));
     const [minimal] = (await build({ entryPoints: [join(app, 'size-minimal.js')], bundle: true, minify: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', absWorkingDir: app, logLevel: 'error' })).outputFiles;
