@@ -1,6 +1,8 @@
 // Gradient clipping factor from the total squared norm: coef = min(1, max_norm / (sqrt(total) + 1e-6)),
-// PyTorch's clip_grad_norm_. Also writes the norm itself. Params: max_norm (f32).
-// Bindings: 1 total squared norm [1], 2 out [2] = (coef, norm). Workgroup: 1 invocation.
+// PyTorch's clip_grad_norm_. Also writes the norm itself, and the stamp of the optimiser step the factor is
+// for (an update applies it only at that step, so no dispatch resets it afterwards; 0 for the free function).
+// Params: max_norm (f32), stamp (u32).
+// Bindings: 1 total squared norm [1], 2 out [3] = (coef, norm, stamp's bits). Workgroup: 1 invocation.
 #include "common.wgsl"
 
 @compute @workgroup_size(1)
@@ -8,4 +10,5 @@ fn main() {
   let norm = sqrt(TOTAL[0]);
   OUT[0] = min(1.0, params.max_norm / (norm + 1e-6));
   OUT[1] = norm;
+  OUT[2] = bitcast<f32>(params.stamp);
 }

@@ -1,8 +1,9 @@
 // SGD step for one parameter, in place (torch.optim.SGD's semantics):
 //   d = c g + wd p;  buf = momentum buf + (1 - dampening) d (buf = d on the buffer's first step);
 //   d = nesterov ? d + momentum buf : buf;  p = p - lr d
-// c = COEF[0] is the gradient-clipping factor (1 when not clipping).
-// Params: n, first step (0/1), use momentum (0/1), nesterov (0/1), lr, momentum, dampening, weight decay (f32).
+// c is the gradient-clipping factor COEF[0] when COEF[2] holds this step's stamp (clip_coef.wgsl), else 1.
+// Params: n, first step (0/1), use momentum (0/1), nesterov (0/1), lr, momentum, dampening, weight decay (f32),
+// stamp (u32).
 // Bindings: 1 p, 2 g, 3 momentum buffer, 4 coef. Workgroup: 256 invocations, one element each.
 #include "common.wgsl"
 
@@ -14,7 +15,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let mom = params.momentum;
   let wd = params.weight_decay;
   let p = PARAM[i];
-  var d = COEF[0] * GRAD[i] + wd * p;
+  let c = select(1.0, COEF[0], bitcast<u32>(COEF[2]) == params.stamp);
+  var d = c * GRAD[i] + wd * p;
   if (params.use_momentum != 0u) {
     var b = d;
     if (params.fresh == 0u) { b = mom * BUF[i] + (1.0 - params.dampening) * d; }

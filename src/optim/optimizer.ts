@@ -2,8 +2,9 @@
 // dispatch for the whole parameter group: the constructor moves the parameters into one buffer (an arena,
 // each at a 256-byte-aligned offset), and gradients and state live in buffers of the same layout. A step
 // copies the gradients in (copies, not dispatches) and updates everything at once. Gradient clipping by
-// global norm stays on the GPU: clip_coef.wgsl writes a factor that the next update reads, so a step
-// needs no readback.
+// global norm stays on the GPU: clip_coef.wgsl writes a factor, stamped with the step it is for, that the
+// next update reads, so a step needs no readback (and no dispatch to reset the factor: a later step's stamp
+// differs).
 // State is per parameter, as torch.optim keeps it: a parameter without a gradient at a step is neither
 // updated nor counted (its own step count drives Adam's bias correction), and its momentum starts at its own
 // first gradient. A group steps in one dispatch when every parameter has a gradient and all are at the same
@@ -14,7 +15,7 @@
 import { empty, keep, noGrad, Tensor } from '../tensor.js';
 import { rt, type BufferView } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
-import { FILL, full, wordOf, zeros } from '../creation.js';
+import { fromHost, zeros } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
 import { sum } from '../ops/reduce.js';
 import { view } from '../ops/apply.js';
@@ -65,9 +66,9 @@ interface Arena {
 
 const ALIGN_WORDS = 64;
 
-const CLIP_COEF = /* @__PURE__ */ defineKernel(clipCoefWgsl, { max_norm: 'f32' }, { TOTAL: 'read f32', OUT: 'read_write f32' });
-const SGD_UPDATE = /* @__PURE__ */ defineKernel(sgdUpdateWgsl, { n: 'u32', fresh: 'u32', use_momentum: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', BUF: 'read_write f32', COEF: 'read f32' });
-const ADAM_UPDATE = /* @__PURE__ */ defineKernel(adamUpdateWgsl, { n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', bc1: 'f32', bc2: 'f32' }, { PARAM: 'read_write f32', GRAD: 'read f32', M: 'read_write f32', V: 'read_write f32', COEF: 'read f32' });
+const CLIP_COEF = /* @__PURE__ */ defineKernel(clipCoefWgsl, { max_norm: 'f32', stamp: 'u32' }, { TOTAL: 'read f32', OUT: 'read_write f32' });
+const SGD_UPDATE = /* @__PURE__ */ defineKernel(sgdUpdateWgsl, { n: 'u32', fresh: 'u32', use_momentum: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32', stamp: 'u32' }, { PARAM: 'read_write f32', GRAD: 'read f32', BUF: 'read_write f32', COEF: 'read f32' });
+const ADAM_UPDATE = /* @__PURE__ */ defineKernel(adamUpdateWgsl, { n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', bc1: 'f32', bc2: 'f32', stamp: 'u32' }, { PARAM: 'read_write f32', GRAD: 'read f32', M: 'read_write f32', V: 'read_write f32', COEF: 'read f32' });
 
 /** Moves the parameters' storages into one arena; null when they cannot share one (host values).
  * Parameters already in another optimiser's arena move to this one: that optimiser sees it (inArena) and
@@ -146,7 +147,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     const all = this.params;
     if (!all.length) throw new Error(`${who}: no parameters to optimise`);
     this.paramGroups.forEach((g, i) => this.validate(g, i));
-    this.coef = keep(full([2], 1));
+    this.coef = keep(fromHost([1, 0, 0], [3], 'f32')); // factor, norm, stamp (bits 0: no step's)
     this.slots = all.map(() => ({}));
     this.paramSteps = all.map(() => 0);
     let first = 0;
@@ -208,7 +209,9 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     return noGrad(() => {
       const total = squaredNorm(this.params);
       const r = rt();
-      r.run(CLIP_COEF, {}, { TOTAL: view(total), OUT: view(this.coef) }, { max_norm: maxNorm }, [1]);
+      // For the next step (this.steps + 1 once step() counts it), read again at each replay of a compiled step.
+      const words = () => ({ max_norm: maxNorm, stamp: this.steps + 1 });
+      r.run(CLIP_COEF, {}, { TOTAL: view(total), OUT: view(this.coef) }, words(), [1], words);
       total.dispose();
       const norm = empty([]);
       r.copy(view(this.coef), view(norm), 4, 4);
@@ -269,8 +272,6 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
         });
       }
     });
-    // A clipping factor applies to one step only: reset it to 1 (a dispatch, not an upload, so no flush).
-    r.run(FILL, { STEP: 'false', DTYPE: 'f32' }, { Y: view(this.coef) }, { n: 1, value: wordOf(1, 'f32'), step: 0 }, [1]);
   }
 
   protected abstract update(t: UpdateTarget, group: ParamGroup<H>): void;
@@ -374,9 +375,9 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): Tensor 
   for (const p of ps) if (!(p instanceof Tensor)) throw new Error(`clipGradNorm: expected Tensors, got ${p === null ? 'null' : typeof p}`);
   return noGrad(() => {
     const total = squaredNorm(ps);
-    const coef = empty([2]);
+    const coef = empty([3]);
     const r = rt();
-    r.run(CLIP_COEF, {}, { TOTAL: view(total), OUT: view(coef) }, { max_norm: maxNorm }, [1]);
+    r.run(CLIP_COEF, {}, { TOTAL: view(total), OUT: view(coef) }, { max_norm: maxNorm, stamp: 0 }, [1]);
     total.dispose();
     const factor = new Tensor(coef.storage().retain(), [1], 'f32'); // element 0 of coef
     for (const p of ps) {
@@ -460,7 +461,7 @@ export class SGD extends Optimizer<SGDSettings> {
     const buf = useMomentum ? t.slot('momentum') : view((this.unused ??= keep(zeros([1])))); // bound, never read without momentum
     // The settings are read again at each replay of a compiled step (a schedule sets lr between steps); the
     // first-step flag is not: a replay is never a parameter's first step.
-    const words = () => ({ n: t.size, fresh: first ? 1 : 0, use_momentum: useMomentum ? 1 : 0, nesterov: g.nesterov ? 1 : 0, lr: g.lr, momentum: g.momentum, dampening: g.dampening, weight_decay: g.weightDecay });
+    const words = () => ({ n: t.size, fresh: first ? 1 : 0, use_momentum: useMomentum ? 1 : 0, nesterov: g.nesterov ? 1 : 0, lr: g.lr, momentum: g.momentum, dampening: g.dampening, weight_decay: g.weightDecay, stamp: this.steps });
     r.run(SGD_UPDATE, {}, { PARAM: t.param, GRAD: t.grad, BUF: buf, COEF: view(this.coef) }, words(), r.groups1d(t.size, 256), () => ({ ...words(), fresh: 0 }));
   }
 }
@@ -512,7 +513,7 @@ export class Adam extends Optimizer<AdamSettings> {
     const words = () => {
       const [b1, b2] = g.betas;
       const k = t.step();
-      return { n: t.size, decoupled: this.decoupled ? 1 : 0, lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weight_decay: g.weightDecay, bc1: 1 - b1 ** k, bc2: 1 - b2 ** k };
+      return { n: t.size, decoupled: this.decoupled ? 1 : 0, lr: g.lr, beta1: b1, beta2: b2, eps: g.eps, weight_decay: g.weightDecay, bc1: 1 - b1 ** k, bc2: 1 - b2 ** k, stamp: this.steps };
     };
     r.run(ADAM_UPDATE, {}, { PARAM: t.param, GRAD: t.grad, M: t.slot('exp_avg'), V: t.slot('exp_avg_sq'), COEF: view(this.coef) }, words(), r.groups1d(t.size, 256), words);
   }
