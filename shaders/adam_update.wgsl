@@ -18,7 +18,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let eps = params.eps;
   let wd = params.weight_decay;
   var p = PARAM[i];
-  let c = select(1.0, COEF[0], bitcast<u32>(COEF[2]) == params.stamp);
+  let c = select(1.0, bitcast<f32>(COEF[0]), COEF[2] == params.stamp); // COEF: u32 words (clip_coef.wgsl)
   var g = c * GRAD[i];
   if (decoupled) { p = p * (1.0 - lr * wd); } else { g = g + wd * p; }
   let m = b1 * M[i] + (1.0 - b1) * g;

@@ -15,7 +15,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let mom = params.momentum;
   let wd = params.weight_decay;
   let p = PARAM[i];
-  let c = select(1.0, COEF[0], bitcast<u32>(COEF[2]) == params.stamp);
+  let c = select(1.0, bitcast<f32>(COEF[0]), COEF[2] == params.stamp); // COEF: u32 words (clip_coef.wgsl)
   var d = c * GRAD[i] + wd * p;
   if (params.use_momentum != 0u) {
     var b = d;

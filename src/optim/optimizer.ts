@@ -66,9 +66,9 @@ interface Arena {
 
 const ALIGN_WORDS = 64;
 
-const CLIP_COEF = /* @__PURE__ */ defineKernel(clipCoefWgsl, { max_norm: 'f32', stamp: 'u32' }, { TOTAL: 'read f32', OUT: 'read_write f32' });
-const SGD_UPDATE = /* @__PURE__ */ defineKernel(sgdUpdateWgsl, { n: 'u32', fresh: 'u32', use_momentum: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32', stamp: 'u32' }, { PARAM: 'read_write f32', GRAD: 'read f32', BUF: 'read_write f32', COEF: 'read f32' });
-const ADAM_UPDATE = /* @__PURE__ */ defineKernel(adamUpdateWgsl, { n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', bc1: 'f32', bc2: 'f32', stamp: 'u32' }, { PARAM: 'read_write f32', GRAD: 'read f32', M: 'read_write f32', V: 'read_write f32', COEF: 'read f32' });
+const CLIP_COEF = /* @__PURE__ */ defineKernel(clipCoefWgsl, { max_norm: 'f32', stamp: 'u32' }, { TOTAL: 'read f32', OUT: 'read_write u32' });
+const SGD_UPDATE = /* @__PURE__ */ defineKernel(sgdUpdateWgsl, { n: 'u32', fresh: 'u32', use_momentum: 'u32', nesterov: 'u32', lr: 'f32', momentum: 'f32', dampening: 'f32', weight_decay: 'f32', stamp: 'u32' }, { PARAM: 'read_write f32', GRAD: 'read f32', BUF: 'read_write f32', COEF: 'read u32' });
+const ADAM_UPDATE = /* @__PURE__ */ defineKernel(adamUpdateWgsl, { n: 'u32', decoupled: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', weight_decay: 'f32', bc1: 'f32', bc2: 'f32', stamp: 'u32' }, { PARAM: 'read_write f32', GRAD: 'read f32', M: 'read_write f32', V: 'read_write f32', COEF: 'read u32' });
 
 /** Moves the parameters' storages into one arena; null when they cannot share one (host values).
  * Parameters already in another optimiser's arena move to this one: that optimiser sees it (inArena) and
@@ -147,7 +147,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     const all = this.params;
     if (!all.length) throw new Error(`${who}: no parameters to optimise`);
     this.paramGroups.forEach((g, i) => this.validate(g, i));
-    this.coef = keep(fromHost([1, 0, 0], [3], 'f32')); // factor, norm, stamp (bits 0: no step's)
+    this.coef = keep(fromHost([1, 0, 0], [3], 'f32')); // factor, norm, stamp (u32 0: no step's; clip_coef.wgsl)
     this.slots = all.map(() => ({}));
     this.paramSteps = all.map(() => 0);
     let first = 0;
