@@ -4,11 +4,11 @@
 // are both contiguous along K, so with VEC4 (K a multiple of 4) each step of 4 along K loads 16 vec4 of X
 // and 8 of W for 128 dot products; otherwise one k at a time. Rows and columns past the edge are clamped
 // for loading and dropped at the store.
-// Params: M, N, K, activation (0 none, 1 relu, 2 gelu tanh form, 3 gelu exact), save PRE (0/1): run-time values, so that one
+// Params: M, N, K, activation (linear_act.wgsl), save PRE (0/1): run-time values, so that one
 // compiled pipeline serves every layer. Bindings: 1 X, 2 W, 3 b, 4 Y, 5 PRE.
 // Workgroup: WG_X x WG_Y invocations (4x4 on CPU-like adapters, 8x8 on GPUs: see matmul_vec4.wgsl).
 #include "common.wgsl"
-#include "math.wgsl"
+#include "linear_act.wgsl"
 #include "linear_block.wgsl"
 
 @compute @workgroup_size({{WG_X}}, {{WG_Y}})
@@ -29,11 +29,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       let n = n0 + j;
       if (n >= N) { break; }
       let pre = rows[2u * i + j / 4u][j % 4u] + Bias[n];
-      var y = pre;
-      if (act == 1u) { y = max(pre, 0.0); }
-      if (act == 2u) { y = gelu_tanh(pre); }
-      if (act == 3u) { y = gelu_erf(pre); }
-      Y[m * N + n] = y;
+      Y[m * N + n] = linear_act(act, pre);
       if (savePre) { PRE[m * N + n] = pre; }
     }
   }

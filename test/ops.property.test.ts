@@ -336,6 +336,66 @@ describe('fused linear', () => {
         return checkOp({ name: `linear ${activation}`, inputs: [{ shape: [...lead, K], data: x }, { shape: [N, K], data: w }, { shape: [N], data: bias }], gpu: ([a, ww, bb]) => rg.linear(a, ww, bb, activation), ref: (xs) => T.linear.reference(xs, { activation }) });
       }));
   }
+  // The property cases above are small layers (linear_small.wgsl, one backward dispatch); these are past
+  // 2^16 multiply-adds: the register-blocked kernel and the composed backward.
+  test('large layers (register-blocked forward, composed backward), each activation, K a multiple of 4 or not', async () => {
+    for (const activation of ['none', 'relu', 'gelu', 'geluTanh'] as const)
+      for (const [lead, K, N] of [[[70], 40, 30], [[2, 35], 41, 33]] as const) {
+        const g = new rg.Generator(K * N);
+        const vals = (n: number) => Array.from({ length: n }, () => Math.fround(g.uniform() * 2 - 1));
+        const M = size([...lead]);
+        const b = vals(N).map((v) => (activation === 'relu' ? (v >= 0 ? v + 3 * K : v - 3 * K) : v));
+        await checkOp({ name: `linear ${activation} ${M}x${K}x${N}`, inputs: [{ shape: [...lead, K], data: vals(M * K) }, { shape: [N, K], data: vals(N * K) }, { shape: [N], data: b }], gpu: ([a, ww, bb]) => rg.linear(a, ww, bb, activation), ref: (xs) => T.linear.reference(xs, { activation }) });
+      }
+  });
+  test('a small layer\'s gradients are one dispatch, only those needed; a large one\'s are composed of ops', async () => {
+    // large: relu's derivative, dX, dW (transposed first), db; without dX one fewer
+    for (const [M, K, N, withX, withoutX] of [[5, 6, 7, 1, 1], [70, 40, 30, 5, 4]]) {
+      for (const needX of [true, false]) {
+        const dispatches = needX ? withX : withoutX;
+        const x = rg.randn([M, K], { requiresGrad: needX });
+        const w = rg.randn([N, K], { requiresGrad: true });
+        const b = rg.randn([N], { requiresGrad: true });
+        const up = rg.randn([M, N]);
+        const y = rg.linear(x, w, b, 'relu');
+        const d0 = rg.memory().dispatches;
+        y.backward(up);
+        expect(rg.memory().dispatches - d0, `${M}x${K}x${N}`).toBe(dispatches);
+        expect(x.grad === null).toBe(!needX);
+        // against the same layer composed of ops (matmul, add, relu)
+        const grads = [x.grad, w.grad!, b.grad!];
+        const x2 = rg.tensor(await x.data(), [M, K], { requiresGrad: true });
+        const w2 = rg.tensor(await w.data(), [N, K], { requiresGrad: true });
+        const b2 = rg.tensor(await b.data(), [N], { requiresGrad: true });
+        const y2 = rg.relu(rg.add(rg.matmul(x2, rg.transpose(w2)), b2));
+        const [fy, fy2] = [await y.data(), await y2.data()];
+        fy.forEach((v, i) => expect(v).toBeCloseTo(fy2[i], 4));
+        y2.backward(up);
+        for (const [got, want] of [[grads[0], x2.grad!], [grads[1], w2.grad!], [grads[2], b2.grad!]] as const) {
+          if (!got) continue;
+          const [p, q] = [await got.data(), await want.data()];
+          p.forEach((v, i) => expect(v).toBeCloseTo(q[i], 4));
+        }
+        for (const t of [x, w, b, up, y, x2, w2, b2, y2, ...grads, x2.grad, w2.grad, b2.grad]) t?.dispose();
+      }
+    }
+  });
+  test('relu in the fused layer propagates a NaN in its input (found by its bits), small and large', async () => {
+    for (const [M, K, N] of [[3, 4, 5], [70, 40, 30]]) {
+      const xs = Array.from({ length: M * K }, (_, i) => (i === 0 ? NaN : ((i * 37) % 11) / 11 - 0.5));
+      const x = rg.tensor(xs, [M, K]);
+      const w = rg.full([N, K], -1);
+      const b = rg.full([N], -1000); // every pre-activation negative: relu gives 0 except where the NaN is
+      const out = rg.linear(x, w, b, 'relu');
+      const y = await out.data();
+      const bits = new Uint32Array(y.buffer, y.byteOffset, y.length);
+      for (let i = 0; i < M * N; i++) {
+        const nan = (bits[i] & 0x7fffffff) > 0x7f800000;
+        expect(nan, `${M}x${K}x${N} output ${i}`).toBe(i < N);
+      }
+      for (const t of [x, w, b, out]) t.dispose();
+    }
+  });
 });
 
 describe('softmax and row-sum variants (one invocation or one workgroup per row) agree with the reference', () => {

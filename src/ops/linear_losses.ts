@@ -50,7 +50,6 @@ import matmulTnAccWgsl from '../../shaders/matmul_tn_acc.wgsl';
 import tnLoadsScalarWgsl from '../../shaders/tn_loads_scalar.wgsl';
 import tnLoadsVec4Wgsl from '../../shaders/tn_loads_vec4.wgsl';
 import { lossDefs } from './losses.js';
-import { linearDefs } from './matmul.js';
 import { reduceDefs } from './reduce.js';
 import { recompute } from './higher_order.js';
 
@@ -403,9 +402,11 @@ export const linearLossDefs: Ops<keyof LinearLossAttrs> = /* @__PURE__ */ define
   rowLoss: recompute(([z, y], a) => rowLossOn('rowLoss', a.loss, z, y, { reduction: a.reduction, ignoreIndex: a.ignoreIndex, fused: false }, a.scalars, 0)),
 }));
 
-/** h[r0 .. r0+n) W^T + b as a new [n, V] tensor (the linear kernel on a view of h's rows). */
+/** h[r0 .. r0+n) W^T + b as a new [n, V] tensor: the register-blocked linear kernel on a view of h's rows,
+ * whatever the size (not the linear op, whose small layers sum in another order). The backward of
+ * reduction 'none' recomputes these logits with the same block (linear_loss_grad.wgsl) against the
+ * forward's log-sum-exp: they must be the same bits, or a large logit's rounding moves exp(z - lse). */
 function linearRows(h: Tensor, r0: number, n: number, w: Tensor, b: Tensor): Tensor {
-  if (r0 === 0 && n === h.shape[0]) return apply(linearDefs.linear, [h, w, b], { activation: 'none' });
   return linearOnView(rowsView(h, r0, n, h.shape[1]), n, w, b);
 }
 

@@ -16,6 +16,8 @@ import matmulTiledWgsl from '../../shaders/matmul_tiled.wgsl';
 import matmulVec4Wgsl from '../../shaders/matmul_vec4.wgsl';
 import matmulStridedWgsl from '../../shaders/matmul_strided.wgsl';
 import linearWgsl from '../../shaders/linear.wgsl';
+import linearSmallWgsl from '../../shaders/linear_small.wgsl';
+import linearBackwardSmallWgsl from '../../shaders/linear_backward_small.wgsl';
 import { activate, recompute } from './higher_order.js';
 import { add } from './binary.js';
 
@@ -46,6 +48,8 @@ const MATMUL_TILED = /* @__PURE__ */ defineKernel(matmulTiledWgsl, { M: 'u32', N
 const MATMUL_VEC4 = /* @__PURE__ */ defineKernel(matmulVec4Wgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sB: 'u32', z0: 'u32' }, { A: 'read vec4<f32>', B: 'read vec4<f32>', C: 'read_write vec4<f32>' });
 const MATMUL_STRIDED = /* @__PURE__ */ defineKernel(matmulStridedWgsl, { M: 'u32', N: 'u32', K: 'u32', sA: 'u32', sAm: 'u32', sAk: 'u32', sB: 'u32', sBk: 'u32', sBn: 'u32', z0: 'u32' }, { A: 'read f32', B: 'read f32', C: 'read_write f32' });
 const LINEAR = /* @__PURE__ */ defineKernel(linearWgsl, { M: 'u32', N: 'u32', K: 'u32', act: 'u32', save_pre: 'u32' }, { X: 'read {{XTYPE}}', W: 'read {{XTYPE}}', Bias: 'read f32', Y: 'read_write f32', PRE: 'read_write f32' });
+const LINEAR_SMALL = /* @__PURE__ */ defineKernel(linearSmallWgsl, { M: 'u32', N: 'u32', K: 'u32', act: 'u32', save_pre: 'u32' }, { X: 'read f32', W: 'read f32', Bias: 'read f32', Y: 'read_write f32', PRE: 'read_write f32' });
+const LINEAR_BACKWARD_SMALL = /* @__PURE__ */ defineKernel(linearBackwardSmallWgsl, { M: 'u32', N: 'u32', K: 'u32', act: 'u32', nx: 'u32', nw: 'u32', nb: 'u32' }, { G: 'read f32', S: 'read f32', X: 'read f32', W: 'read f32', DX: 'read_write f32', DW: 'read_write f32', DB: 'read_write f32' });
 
 /** The kernel call on contiguous operands: batch strides are m*k (n*k) or 0 for a shared operand. */
 function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, batch: number, shareA: boolean, shareB: boolean, out: number[]): Tensor {
@@ -66,7 +70,9 @@ function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, bat
   return c;
 }
 
-/** Products up to this many multiply-adds read a transposed operand in place (matmulT). */
+/** Products up to this many multiply-adds read a transposed operand in place (matmulT), and a linear layer
+ * this small runs one output per invocation, its backward in one dispatch (linear_small.wgsl,
+ * linear_backward_small.wgsl). Above it the register-blocked and tiled kernels are faster. */
 const SMALL_PRODUCT = 1 << 16;
 
 /**
@@ -185,6 +191,25 @@ export function linearOnView(x: BufferView, M: number, w: Tensor, b: Tensor): Te
   return y;
 }
 
+/** The small linear layer's gradients in one dispatch (linear_backward_small.wgsl); null for those not needed. */
+function linearBackwardSmall(g: Tensor, x: Tensor, w: Tensor, saved: Tensor, activation: LinearActivation, [needX, needW, needB]: boolean[]): (Tensor | null)[] {
+  const [N, K] = w.shape;
+  const M = x.size / K;
+  // Writable bindings may not alias: a gradient nobody needs gets a 1-element stand-in, freed after.
+  const dx = empty(needX ? x.shape : [1]);
+  const dw = empty(needW ? w.shape : [1]);
+  const db = empty(needB ? [N] : [1]);
+  const nx = needX ? M * K : 0;
+  const nw = needW ? N * K : 0;
+  const nb = needB ? N : 0;
+  if (nx + nw + nb) {
+    // Without an activation S is never read: g stands in for it.
+    const s = activation === 'none' ? g : saved;
+    rt().run(LINEAR_BACKWARD_SMALL, {}, { G: view(g), S: view(s), X: view(x), W: view(w), DX: view(dx), DW: view(dw), DB: view(db) }, { M, N, K, act: ACT[activation], nx, nw, nb }, [Math.ceil((nx + nw + nb) / 64)]);
+  }
+  return [dx, dw, db].map((t, i) => ([needX, needW, needB][i] ? t : (t.dispose(), null)));
+}
+
 export const linearDefs: Ops<keyof LinearAttrs> = /* @__PURE__ */ defineOps(() => ({
   linear: {
     infer([x, w, b]) {
@@ -207,9 +232,13 @@ export const linearDefs: Ops<keyof LinearAttrs> = /* @__PURE__ */ defineOps(() =
       const pre = empty(isGelu ? y.shape : [1]);
       if (y.size) {
         const r = rt();
-        const defines = linearBlockDefines(K);
         const params = { M, N, K, act: ACT[activation], save_pre: isGelu ? 1 : 0 };
-        r.run(LINEAR, defines, { X: view(x), W: view(w), Bias: view(b), Y: view(y), PRE: view(pre) }, params, [Math.ceil(N / 8 / defines.WG_X), Math.ceil(M / 16 / defines.WG_Y)]);
+        const bindings = { X: view(x), W: view(w), Bias: view(b), Y: view(y), PRE: view(pre) };
+        if (M * N * K <= SMALL_PRODUCT) r.run(LINEAR_SMALL, {}, bindings, params, [Math.ceil((M * N) / 64)]);
+        else {
+          const defines = linearBlockDefines(K);
+          r.run(LINEAR, defines, bindings, params, [Math.ceil(N / 8 / defines.WG_X), Math.ceil(M / 16 / defines.WG_Y)]);
+        }
       }
       save(x);
       save(w);
@@ -221,6 +250,11 @@ export const linearDefs: Ops<keyof LinearAttrs> = /* @__PURE__ */ defineOps(() =
       // gz = g * act'(.), then dX = gz W, dW = gz^T X (over all leading rows), db = column sums of gz.
       const K = w.shape[1];
       const N = w.shape[0];
+      const M = x.size / K;
+      // A small layer's gradients come from one kernel. Recorded for a higher derivative (createGraph), or on
+      // the reference backend, they are composed of ops as below.
+      const recorded = isGradEnabled() && (g.requiresGrad || x.requiresGrad || w.requiresGrad);
+      if (M * N * K <= SMALL_PRODUCT && x.size && g.size && !recorded && !isReferenceMode()) return linearBackwardSmall(g, x, w, saved, activation, [ix.requiresGrad, iw.requiresGrad, ib.requiresGrad]);
       let gz = g;
       if (activation !== 'none') {
         gz = empty(g.shape);
