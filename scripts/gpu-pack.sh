@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Packs what `npm run bench:compare` needs on a GPU machine lent through the device tool, whose image has
+# Packs what `npm run bench:compare` and `npm run bench:overhead` need on a GPU machine lent through the device tool, whose image has
 # no Node and which reaches no registry: .gpu/ (ignored by git) with a compressed Node, the webgpu package
 # (linux-x64 Dawn only), jax-js, the comparison bundled with TensorFlow.js, and the Vulkan loader packages.
-# Then, with the device tool: run with carry [".gpu"] and the command `bash scripts/gpu-run.sh`.
+# Then, with the device tool: run with carry [".gpu"] and the command `bash scripts/gpu-run.sh` (the peer
+# comparison) or `bash scripts/gpu-run.sh overhead` (host cost and compiled against eager steps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf .gpu
@@ -13,7 +14,7 @@ cp -r node_modules/webgpu/dist/linux-x64 .gpu/node_modules/webgpu/dist/
 cp -r node_modules/@jax-js/jax .gpu/node_modules/@jax-js/
 node -e "
   Promise.all([import('esbuild'), import('./scripts/shader-registry.mjs')]).then(([{ build }, { wgslOptions }]) => build({
-    entryPoints: ['bench/compare.ts'], outfile: '.gpu/compare.mjs', bundle: true, format: 'esm', platform: 'node',
+    entryPoints: { compare: 'bench/compare.ts', overhead: 'bench/overhead.ts' }, outdir: '.gpu', outExtension: { '.js': '.mjs' }, bundle: true, format: 'esm', platform: 'node',
     target: 'es2022', ...wgslOptions, external: ['webgpu', '@jax-js/*'], logLevel: 'warning',
     banner: { js: \"import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);\" },
   }));"
