@@ -24,16 +24,20 @@ async function settle(): Promise<void> {
   await r.device.queue.onSubmittedWorkDone();
 }
 
+/** Loops run untimed first, so that V8 has optimised the loop's code (the first loops of a new closure run in
+ * its interpreter and baseline tiers: a chain's first loops measured 2x slower). */
+const WARMUP = 8;
+
 /** Median host µs per unit of `body` (which does `units` of them), GPU work waited for between reps. */
 async function hostMicros(units: number, body: () => void): Promise<number> {
   const times: number[] = [];
-  for (let rep = 0; rep < REPS + 2; rep++) {
+  for (let rep = 0; rep < REPS + WARMUP; rep++) {
     await settle();
     const t0 = performance.now();
     body();
     r.flush();
     const t = performance.now() - t0;
-    if (rep >= 2) times.push((t * 1000) / units);
+    if (rep >= WARMUP) times.push((t * 1000) / units);
   }
   await settle();
   return median(times);
