@@ -5,10 +5,12 @@
 // translates the commands) and of making a bind group.
 // Host time only: each loop is timed up to its submit, the GPU's work is waited for outside the timer.
 // Then training steps, eager vs compiled vs jax-js's jit: MLPs 8-8-8-2 (batch 4) and 64-256-256-10
-// (batch 256), and the one-block GPT. Last, the rooted loss composed of ops ({ fused: false }) eager,
-// compiled and compiled with fuse, against its hand-fused kernel. Writes bench/results/overhead.{json,md}.
+// (batch 256), and the one-block GPT; the device's floor (a tiny dispatch run, a readback) and the tiny MLP's
+// step against a replay at that floor. Then the tiny MLP step's dispatches, each timed alone on the device.
+// Last, the rooted loss composed of ops ({ fused: false }) eager, compiled and compiled with fuse, against
+// its hand-fused kernel. Writes bench/results/overhead.{json,md}.
 import * as rg from '../src/node.js';
-import { rt } from '../src/runtime.js';
+import { rt, type BufferView, type Kernel } from '../src/runtime.js';
 import { loadPeers } from './peers.js';
 import { arg, markdownTable, median, writeResults } from './util.js';
 import { jaxGptStep, jaxMlpStep, rgGptStep, rgMlpModes } from './steps.js';
@@ -145,7 +147,7 @@ const rows: Row[] = [
 ];
 const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(2)}x`;
 type StepTimes = { ms: number; hostMs: number; dispatches: number };
-const stepRow = (name: string, e: StepTimes, c: StepTimes, f: StepTimes, j: { ms: number } | null) => {
+const stepRow = (name: string, e: StepTimes, c: StepTimes, f: StepTimes, j: { ms: number } | null, floorRow = false) => {
   console.log(`${name}: eager ${e.ms.toFixed(2)} ms (${e.dispatches} dispatches; host ${e.hostMs.toFixed(2)}), compiled ${c.ms.toFixed(2)} ms (host ${c.hostMs.toFixed(2)}), compiled + fuse ${f.ms.toFixed(2)} ms (${f.dispatches}), jax-js jit ${j ? j.ms.toFixed(2) : 'n/a'} ms`);
   rows.push({ bench: `${name} step (ms, ${e.dispatches} dispatches)`, eager: e.ms.toFixed(2), compiled: c.ms.toFixed(2), 'compiled + fuse': `${f.ms.toFixed(2)} (${f.dispatches} dispatches)`, jaxjs: j ? j.ms.toFixed(2) : 'n/a', 'compiled vs eager': ratio(e.ms, c.ms), 'compiled vs jax-js': j ? ratio(j.ms, c.ms) : 'n/a' });
   // Where a step's time goes: the call itself (recording or replaying), then the submit, the GPU's work and
@@ -154,14 +156,16 @@ const stepRow = (name: string, e: StepTimes, c: StepTimes, f: StepTimes, j: { ms
   rows.push({ bench: `${name}: the call alone, host (ms)`, eager: e.hostMs.toFixed(2), compiled: c.hostMs.toFixed(2), 'compiled + fuse': f.hostMs.toFixed(2), jaxjs: '', 'compiled vs eager': ratio(e.hostMs, c.hostMs), 'compiled vs jax-js': '' });
   rows.push({ bench: `${name}: submit, GPU and readback (ms; eager vs a free replay)`, eager: (e.ms - e.hostMs).toFixed(2), compiled: (c.ms - c.hostMs).toFixed(2), 'compiled + fuse': (f.ms - f.hostMs).toFixed(2), jaxjs: '', 'compiled vs eager': ratio(e.ms, c.ms - c.hostMs), 'compiled vs jax-js': '' });
   // Looser still, and independent of this step's kernels: a replay at Dawn's encode cost per dispatch, each
-  // kernel as fast as the device's tiny-dispatch floor, and one readback.
+  // kernel as fast as the device's tiny-dispatch floor, and one readback. Only for a step of tiny kernels:
+  // a larger step's kernels are far above that floor, and the bound says nothing there.
+  if (!floorRow) return;
   const best = (c.dispatches * (dawnEncode + runFloor)) / 1000 + readback;
   rows.push({ bench: `${name}: a replay at the floor (ms: ${c.dispatches} x (Dawn encode + tiny dispatch run) + a readback; eager vs it)`, eager: '', compiled: best.toFixed(2), 'compiled + fuse': '', jaxjs: '', 'compiled vs eager': ratio(e.ms, best), 'compiled vs jax-js': '' });
 };
 for (const [sizes, batch] of [[[8, 8, 8, 2], 4], [[64, 256, 256, 10], 256]] as const) {
   const { eager: e, compiled: c, fuse: f } = await rgMlpModes([...sizes], batch, STEPS);
   const j = jaxOk ? await jaxMlpStep(jax, [...sizes], batch, STEPS) : null;
-  stepRow(`MLP ${sizes.join('-')} batch ${batch}`, e, c, f, j);
+  stepRow(`MLP ${sizes.join('-')} batch ${batch}`, e, c, f, j, batch === 4);
 }
 if (arg('gpt', '') !== 'off') {
   const [V, T, D, H, B] = arg('gpt', '32-32-64-4-16').split('-').map(Number);
@@ -179,6 +183,64 @@ if (arg('gpt', '') !== 'off') {
   }
   stepRow(`GPT 1 block V${V} T${T} d${D} h${H} batch ${B}`, e, c, f, j);
 }
+
+// ---- where the tiny MLP step's device time goes: each of its dispatches alone ----
+// One eager step is recorded through the runtime's Recorder hook (as compile records), then each dispatch
+// is encoded 50 times in one submit on its own buffers and waited for: the device's time per dispatch of
+// that kernel at that size, its floor included (median of 7).
+async function stepKernels(): Promise<{ kernel: string; groups: string; us: number }[]> {
+  rg.manualSeed(0);
+  const model = rg.mlp([8, 8, 8, 2]);
+  const xs = rg.randn([4, 8]);
+  const ys = rg.tensor([0, 1, 0, 1], [4], { dtype: 'i32' });
+  const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
+  const body = () => {
+    const l = rg.crossEntropy(model.forward(xs), ys);
+    l.backward();
+    opt.step();
+    opt.zeroGrad();
+    return l.detach();
+  };
+  for (let i = 0; i < 2; i++) {
+    const l = rg.tidy(body);
+    await l.item();
+    l.dispose();
+  }
+  const seen: { k: Kernel; bindings: BufferView[]; words: Uint32Array; groups: [number, number?, number?] }[] = [];
+  const none = () => {};
+  r.recorder = { dispatch: (k, bindings, words, groups) => void seen.push({ k, bindings: bindings.map((b) => ({ ...b })), words: words.slice(), groups }), copy: none, upload: none, guard: none, elementwise: none, host: none, acquired: none, released: none, readback: none };
+  const loss = rg.tidy(body);
+  r.recorder = null;
+  await loss.item();
+  const params = r.device.createBuffer({ size: 4096, usage: 0x80 | 0x08 });
+  const out: { kernel: string; groups: string; us: number }[] = [];
+  for (const d of seen) {
+    r.device.queue.writeBuffer(params, 0, d.words);
+    const group = r.bindGroup(d.k, params, d.words.length * 4, d.bindings);
+    const times: number[] = [];
+    for (let rep = 0; rep < 9; rep++) {
+      await settle();
+      const t0 = performance.now();
+      const encoder = r.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(d.k.pipeline);
+      for (let i = 0; i < 50; i++) {
+        pass.setBindGroup(0, group, [0]);
+        pass.dispatchWorkgroups(d.groups[0], d.groups[1] ?? 1, d.groups[2] ?? 1);
+      }
+      pass.end();
+      r.device.queue.submit([encoder.finish()]);
+      await r.device.queue.onSubmittedWorkDone();
+      if (rep >= 2) times.push(((performance.now() - t0) * 1000) / 50);
+    }
+    out.push({ kernel: d.k.name, groups: d.groups.map((g) => g ?? 1).join('x'), us: median(times) });
+  }
+  params.destroy();
+  for (const t of [loss, xs, ys, opt, model]) t.dispose();
+  return out;
+}
+const tinyKernels = await stepKernels();
+console.log(`tiny MLP step's kernels (µs each): ${tinyKernels.map((k) => `${k.kernel} ${k.us.toFixed(1)}`).join(', ')}`);
 
 // ---- the rooted loss composed of ops ({ fused: false }) under compile({ fuse: true }) against its hand-fused kernel ----
 const [RN, RC] = arg('rooted', '512-100').split('-').map(Number);
@@ -226,14 +288,16 @@ const rootedRows = [
 const header = ['bench', 'eager', 'compiled', 'compiled + fuse', 'jaxjs', 'compiled vs eager', 'compiled vs jax-js'];
 writeResults(
   'overhead',
-  { adapter: info, ops: OPS, reps: REPS, steps: STEPS, eagerAdd, eagerChain, compiledChain, dawnEncode, dawnWithGroup, runFloor, readbackMs: readback, rows, rooted: { N: RN, C: RC, rows: rootedRows } },
+  { adapter: info, ops: OPS, reps: REPS, steps: STEPS, eagerAdd, eagerChain, compiledChain, dawnEncode, dawnWithGroup, runFloor, readbackMs: readback, rows, tinyKernels, rooted: { N: RN, C: RC, rows: rootedRows } },
   `Host cost of dispatch on ${info.description} (${info.architecture}), one run, one process (\`npm run bench:overhead\`).\n` +
     `Per-op rows: host µs per dispatch (median of ${REPS} loops of ${OPS}), timed up to the submit; the GPU's work is waited for outside the timer. ` +
     'Dawn rows: the same add kernel encoded by hand in the same process (setPipeline + setBindGroup with a dynamic offset + dispatchWorkgroups, then finish and submit, where Dawn translates the commands). ' +
     `Steps: forward, backward, SGD, loss read back; median of ${STEPS} steps after the first three (compile's recordings; the GPT's eager steps after the first); the MLPs' eager, compiled and fused steps are timed in turn, one step of each at a time, so a drifting machine weighs on all alike; the GPT's one mode after the other; jax-js runs the whole step under jit. ` +
     "Each step's host row is the call alone (recording or replaying its dispatches); the row after it, the rest: the submit, the GPU's work and the readback, which compile does not shorten. " +
-    "The floor row bounds compile's gain on this device whatever its kernels: eager against a replay that costs only Dawn's encode per dispatch, each kernel at the cost of a tiny dispatch, and one readback.\n\n" +
+    "The floor row (the tiny MLP's) bounds compile's gain on this device whatever its kernels: eager against a replay that costs only Dawn's encode per dispatch, each kernel at the cost of a tiny dispatch, and one readback.\n\n" +
     markdownTable(header, rows.map((row) => header.map((h) => row[h] ?? ''))) +
+    `\nThe tiny MLP (8-8-8-2, batch 4) step's dispatches in order, each alone: encoded 50 times in one submit on its own buffers and waited for (µs per dispatch, median of 7; the device's floor included):\n\n` +
+    markdownTable(['kernel', 'workgroups', 'µs'], [...tinyKernels.map((k) => [k.kernel, k.groups, k.us.toFixed(1)]), ['all', '', tinyKernels.reduce((a, k) => a + k.us, 0).toFixed(1)]]) +
     `\nThe rooted loss (k = 3, m = 3) on logits [${RN}, ${RC}], forward + backward (the logits' gradient), loss read back; median of ${STEPS}:\n\n` +
     markdownTable(['variant', 'ms', 'dispatches', 'vs hand-fused'], rootedRows.map((r) => [r.variant, r.ms.toFixed(2), r.dispatches, r['vs hand-fused']])),
 );
