@@ -326,7 +326,7 @@ describe('transformer ops', () => {
 });
 
 describe('fused linear', () => {
-  for (const activation of ['none', 'relu', 'gelu'] as const) {
+  for (const activation of ['none', 'relu', 'gelu', 'geluTanh'] as const) {
     test(`linear with ${activation} (K a multiple of 4 or not, batched input)`, () =>
       property(fc.tuple(shapeArb(1, 2), fc.constantFrom(1, 3, 4, 8, 13), dim).chain(([lead, K, N]) =>
         fc.tuple(valuesArb(size(lead) * K, -1, 1), valuesArb(N * K, -1, 1), valuesArb(N, -1, 1)).map(([x, w, b]) => ({ lead, K, N, x, w, b })),
@@ -348,36 +348,41 @@ describe('fused linear', () => {
         await checkOp({ name: `linear ${activation} ${M}x${K}x${N}`, inputs: [{ shape: [...lead, K], data: vals(M * K) }, { shape: [N, K], data: vals(N * K) }, { shape: [N], data: b }], gpu: ([a, ww, bb]) => rg.linear(a, ww, bb, activation), ref: (xs) => T.linear.reference(xs, { activation }) });
       }
   });
-  test('a small layer\'s gradients are one dispatch, only those needed; a large one\'s are composed of ops', async () => {
-    // large: relu's derivative, dX, dW (transposed first), db; without dX one fewer
-    for (const [M, K, N, withX, withoutX] of [[5, 6, 7, 1, 1], [70, 40, 30, 5, 4]]) {
-      for (const needX of [true, false]) {
-        const dispatches = needX ? withX : withoutX;
-        const x = rg.randn([M, K], { requiresGrad: needX });
-        const w = rg.randn([N, K], { requiresGrad: true });
-        const b = rg.randn([N], { requiresGrad: true });
-        const up = rg.randn([M, N]);
-        const y = rg.linear(x, w, b, 'relu');
-        const d0 = rg.memory().dispatches;
-        y.backward(up);
-        expect(rg.memory().dispatches - d0, `${M}x${K}x${N}`).toBe(dispatches);
-        expect(x.grad === null).toBe(!needX);
-        // against the same layer composed of ops (matmul, add, relu)
-        const grads = [x.grad, w.grad!, b.grad!];
-        const x2 = rg.tensor(await x.data(), [M, K], { requiresGrad: true });
-        const w2 = rg.tensor(await w.data(), [N, K], { requiresGrad: true });
-        const b2 = rg.tensor(await b.data(), [N], { requiresGrad: true });
-        const y2 = rg.relu(rg.add(rg.matmul(x2, rg.transpose(w2)), b2));
-        const [fy, fy2] = [await y.data(), await y2.data()];
-        fy.forEach((v, i) => expect(v).toBeCloseTo(fy2[i], 4));
-        y2.backward(up);
-        for (const [got, want] of [[grads[0], x2.grad!], [grads[1], w2.grad!], [grads[2], b2.grad!]] as const) {
-          if (!got) continue;
-          const [p, q] = [await got.data(), await want.data()];
-          p.forEach((v, i) => expect(v).toBeCloseTo(q[i], 4));
-        }
-        for (const t of [x, w, b, up, y, x2, w2, b2, y2, ...grads, x2.grad, w2.grad, b2.grad]) t?.dispose();
+  test('a small layer\'s gradients are one dispatch, only those needed (frozen weights, bias only); a large one\'s are composed of ops', async () => {
+    // [M, K, N, which of x, W, b need a gradient, dispatches]; large: relu's derivative, dX, dW (transposed
+    // first), db, one fewer without dX
+    const cases: [number, number, number, [boolean, boolean, boolean], number][] = [
+      [5, 6, 7, [true, true, true], 1],
+      [5, 6, 7, [false, true, true], 1],
+      [5, 6, 7, [true, false, false], 1],
+      [5, 6, 7, [false, false, true], 1],
+      [1, 3, 2, [true, true, true], 1],
+      [70, 40, 30, [true, true, true], 5],
+      [70, 40, 30, [false, true, true], 4],
+    ];
+    for (const [M, K, N, need, dispatches] of cases) {
+      const what = `${M}x${K}x${N} needing ${need}`;
+      const [x, w, b] = [[M, K], [N, K], [N]].map((shape, i) => rg.randn(shape, { requiresGrad: need[i] }));
+      const up = rg.randn([M, N]);
+      const y = rg.linear(x, w, b, 'relu');
+      const d0 = rg.memory().dispatches;
+      y.backward(up);
+      expect(rg.memory().dispatches - d0, what).toBe(dispatches);
+      const grads = [x, w, b].map((t) => t.grad);
+      grads.forEach((g, i) => expect(g === null, `${what}: gradient ${i}`).toBe(!need[i]));
+      // against the same layer composed of ops (matmul, add, relu), every input with a gradient
+      const [x2, w2, b2] = await Promise.all([x, w, b].map(async (t) => rg.tensor(await t.data(), t.shape, { requiresGrad: true })));
+      const y2 = rg.relu(rg.add(rg.matmul(x2, rg.transpose(w2)), b2));
+      const [fy, fy2] = [await y.data(), await y2.data()];
+      fy.forEach((v, i) => expect(v, `${what}: output ${i}`).toBeCloseTo(fy2[i], 4));
+      y2.backward(up);
+      const wants = [x2.grad!, w2.grad!, b2.grad!];
+      for (let j = 0; j < 3; j++) {
+        if (!grads[j]) continue;
+        const [p, q] = [await grads[j]!.data(), await wants[j].data()];
+        p.forEach((v, i) => expect(v, `${what}: gradient ${j}, element ${i}`).toBeCloseTo(q[i], 4));
       }
+      for (const t of [x, w, b, up, y, x2, w2, b2, y2, ...grads, ...wants]) t?.dispose();
     }
   });
   test('relu in the fused layer propagates a NaN in its input (found by its bits), small and large', async () => {
