@@ -7,7 +7,8 @@
 // outputs that read it instead, which only small products (below 2^16 multiply-adds) can afford.
 // Layout: X [M, K], W [N, K], G and S [M, N], DX [M, K], DW [N, K], DB [N], all contiguous.
 // Params: M, N, K, act, nx, nw, nb. Bindings: 1 G, 2 S, 3 X, 4 W, 5 DX, 6 DW, 7 DB.
-// Workgroup: 64 invocations along x (nx + nw + nb <= 3 * 2^16: at most 3072 workgroups).
+// Also the empty layers (M = 0: dW and db are 0; K = 0: db alone), at any size.
+// Workgroup: 64 invocations over a 2-D grid (flat_id).
 #include "common.wgsl"
 #include "linear_act.wgsl"
 
@@ -17,9 +18,9 @@ fn gz(m: u32, n: u32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let M = params.M; let N = params.N; let K = params.K;
-  var i = gid.x;
+  var i = flat_id(gid, nwg, 64u);
   if (i < params.nx) {
     let m = i / K;
     let k = i - m * K;

@@ -385,6 +385,24 @@ describe('fused linear', () => {
       for (const t of [x, w, b, up, y, x2, w2, b2, y2, ...grads, ...wants]) t?.dispose();
     }
   });
+  test('empty layers as in PyTorch: 0 rows, 0 input features (y = act(b) on every row, any size), 0 outputs', async () => {
+    for (const [M, K, N] of [[3000, 0, 100], [5, 0, 3], [0, 4, 3], [0, 300, 300], [2, 3, 0]]) {
+      const what = `${M}x${K}x${N}`;
+      const [x, w, b] = [[M, K], [N, K], [N]].map((shape) => rg.randn(shape, { requiresGrad: true }));
+      const y = rg.linear(x, w, b, 'relu');
+      expect(y.shape, what).toEqual([M, N]);
+      const [bias, out] = [await b.data(), await y.data()];
+      if (K === 0) expect(out.findIndex((v, i) => v !== Math.max(bias[i % N], 0)), `${what}: the first wrong output`).toBe(-1);
+      rg.sum(y).backward();
+      // d/dW and d/dx sum over an empty axis where M or N is 0; db counts the rows where b > 0 when K is 0
+      const [dx, dw, db] = await Promise.all([x.grad!, w.grad!, b.grad!].map((t) => t.data()));
+      expect([x.grad!.shape, w.grad!.shape, b.grad!.shape], what).toEqual([[M, K], [N, K], [N]]);
+      if (M === 0) [...dw, ...db].forEach((v) => expect(v, what).toBe(0));
+      if (N === 0) dx.forEach((v) => expect(v, what).toBe(0));
+      if (K === 0) db.forEach((v, i) => expect(v, `${what}: db ${i}`).toBe(bias[i] > 0 ? M : 0));
+      for (const t of [x, w, b, y, x.grad, w.grad, b.grad]) t?.dispose();
+    }
+  });
   test('relu in the fused layer propagates a NaN in its input (found by its bits), small and large', async () => {
     for (const [M, K, N] of [[3, 4, 5], [70, 40, 30]]) {
       const xs = Array.from({ length: M * K }, (_, i) => (i === 0 ? NaN : ((i * 37) % 11) / 11 - 0.5));

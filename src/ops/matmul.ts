@@ -194,7 +194,7 @@ export function linearOnView(x: BufferView, M: number, w: Tensor, b: Tensor): Te
 /** The small linear layer's gradients in one dispatch (linear_backward_small.wgsl); null for those not needed. */
 function linearBackwardSmall(g: Tensor, x: Tensor, w: Tensor, saved: Tensor, activation: LinearActivation, [needX, needW, needB]: boolean[]): (Tensor | null)[] {
   const [N, K] = w.shape;
-  const M = x.size / K;
+  const M = sizeOf(x.shape.slice(0, -1));
   // Writable bindings may not alias: a gradient nobody needs gets a 1-element stand-in, freed after.
   const dx = empty(needX ? x.shape : [1]);
   const dw = empty(needW ? w.shape : [1]);
@@ -205,7 +205,8 @@ function linearBackwardSmall(g: Tensor, x: Tensor, w: Tensor, saved: Tensor, act
   if (nx + nw + nb) {
     // Without an activation S is never read: g stands in for it.
     const s = activation === 'none' ? g : saved;
-    rt().run(LINEAR_BACKWARD_SMALL, {}, { G: view(g), S: view(s), X: view(x), W: view(w), DX: view(dx), DW: view(dw), DB: view(db) }, { M, N, K, act: ACT[activation], nx, nw, nb }, [Math.ceil((nx + nw + nb) / 64)]);
+    const r = rt();
+    r.run(LINEAR_BACKWARD_SMALL, {}, { G: view(g), S: view(s), X: view(x), W: view(w), DX: view(dx), DW: view(dw), DB: view(db) }, { M, N, K, act: ACT[activation], nx, nw, nb }, r.groups1d(nx + nw + nb, 64));
   }
   return [dx, dw, db].map((t, i) => ([needX, needW, needB][i] ? t : (t.dispose(), null)));
 }
@@ -225,7 +226,7 @@ export const linearDefs: Ops<keyof LinearAttrs> = /* @__PURE__ */ defineOps(() =
     forward([x, w, b], { activation }, save) {
       const K = x.shape[x.ndim - 1];
       const N = w.shape[0];
-      const M = x.size / K;
+      const M = sizeOf(x.shape.slice(0, -1)); // not x.size / K: K may be 0
       const y = empty([...x.shape.slice(0, -1), N]);
       // PRE is written only for gelu; otherwise a 1-element stand-in (two writable bindings may not alias)
       const isGelu = activation === 'gelu' || activation === 'geluTanh';
@@ -234,7 +235,8 @@ export const linearDefs: Ops<keyof LinearAttrs> = /* @__PURE__ */ defineOps(() =
         const r = rt();
         const params = { M, N, K, act: ACT[activation], save_pre: isGelu ? 1 : 0 };
         const bindings = { X: view(x), W: view(w), Bias: view(b), Y: view(y), PRE: view(pre) };
-        if (M * N * K <= SMALL_PRODUCT) r.run(LINEAR_SMALL, {}, bindings, params, [Math.ceil((M * N) / 64)]);
+        // (and K = 0, which the register block cannot bind: Y = act(b) on every row)
+        if (M * N * K <= SMALL_PRODUCT) r.run(LINEAR_SMALL, {}, bindings, params, r.groups1d(M * N, 64));
         else {
           const defines = linearBlockDefines(K);
           r.run(LINEAR, defines, bindings, params, [Math.ceil(N / 8 / defines.WG_X), Math.ceil(M / 16 / defines.WG_Y)]);
@@ -250,11 +252,11 @@ export const linearDefs: Ops<keyof LinearAttrs> = /* @__PURE__ */ defineOps(() =
       // gz = g * act'(.), then dX = gz W, dW = gz^T X (over all leading rows), db = column sums of gz.
       const K = w.shape[1];
       const N = w.shape[0];
-      const M = x.size / K;
-      // A small layer's gradients come from one kernel. Recorded for a higher derivative (createGraph), or on
-      // the reference backend, they are composed of ops as below.
-      const recorded = isGradEnabled() && (g.requiresGrad || x.requiresGrad || w.requiresGrad);
-      if (M * N * K <= SMALL_PRODUCT && x.size && g.size && !recorded && !isReferenceMode()) return linearBackwardSmall(g, x, w, saved, activation, [ix.requiresGrad, iw.requiresGrad, ib.requiresGrad]);
+      const M = sizeOf(x.shape.slice(0, -1));
+      // A small (or empty: M or K is 0) layer's gradients come from one kernel. Recorded for a higher
+      // derivative (createGraph), or on the reference backend, they are composed of ops as below.
+      const recorded = isGradEnabled() && (g.requiresGrad || x.requiresGrad || w.requiresGrad || saved.requiresGrad);
+      if (M * N * K <= SMALL_PRODUCT && !recorded && !isReferenceMode()) return linearBackwardSmall(g, x, w, saved, activation, [ix.requiresGrad, iw.requiresGrad, ib.requiresGrad]);
       let gz = g;
       if (activation !== 'none') {
         gz = empty(g.shape);
@@ -272,7 +274,7 @@ export const linearDefs: Ops<keyof LinearAttrs> = /* @__PURE__ */ defineOps(() =
     reference([x, w, b], { activation }) {
       const K = w.shape[1];
       const N = w.shape[0];
-      const M = x.data.length / K;
+      const M = sizeOf(x.shape.slice(0, -1));
       const out = f64([...x.shape.slice(0, -1), N]);
       for (let m = 0; m < M; m++)
         for (let n = 0; n < N; n++) {
