@@ -13,7 +13,7 @@ import * as rg from '../src/node.js';
 import { rt, type BufferView, type Kernel } from '../src/runtime.js';
 import { loadPeers } from './peers.js';
 import { arg, markdownTable, median, writeResults } from './util.js';
-import { jaxGptStep, jaxMlpStep, rgGptStep, rgMlpModes } from './steps.js';
+import { jaxGptStep, jaxMlpStep, mlpStep, rgGptStep, rgMlpModes } from './steps.js';
 
 const OPS = Number(arg('ops', '500'));
 const REPS = Number(arg('reps', '15'));
@@ -189,18 +189,8 @@ if (arg('gpt', '') !== 'off') {
 // is encoded 50 times in one submit on its own buffers and waited for: the device's time per dispatch of
 // that kernel at that size, its floor included (median of 7).
 async function stepKernels(): Promise<{ kernel: string; groups: string; us: number }[]> {
-  rg.manualSeed(0);
-  const model = rg.mlp([8, 8, 8, 2]);
-  const xs = rg.randn([4, 8]);
-  const ys = rg.tensor([0, 1, 0, 1], [4], { dtype: 'i32' });
-  const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
-  const body = () => {
-    const l = rg.crossEntropy(model.forward(xs), ys);
-    l.backward();
-    opt.step();
-    opt.zeroGrad();
-    return l.detach();
-  };
+  const mlp = mlpStep([8, 8, 8, 2], 4);
+  const body = () => mlp.step().detach();
   for (let i = 0; i < 2; i++) {
     const l = rg.tidy(body);
     await l.item();
@@ -236,7 +226,8 @@ async function stepKernels(): Promise<{ kernel: string; groups: string; us: numb
     out.push({ kernel: d.k.name, groups: d.groups.map((g) => g ?? 1).join('x'), us: median(times) });
   }
   params.destroy();
-  for (const t of [loss, xs, ys, opt, model]) t.dispose();
+  loss.dispose();
+  mlp.dispose();
   return out;
 }
 const tinyKernels = await stepKernels();

@@ -82,26 +82,33 @@ export function rgMlpStep(sizes: number[], batch: number, steps: number, compile
   return rgTrain(model, () => rg.crossEntropy(model.forward(x), y), steps, compiled);
 }
 
+/** An MLP (seeded), its batch (labels cycling through the classes), SGD, and its training step: forward,
+ * the loss, backward, the update; the loss returned. */
+export function mlpStep(sizes: number[], batch: number): { step: () => rg.Tensor; dispose: () => void } {
+  rg.manualSeed(0);
+  const model = rg.mlp(sizes);
+  const x = rg.randn([batch, sizes[0]]);
+  const y = rg.tensor(Array.from({ length: batch }, (_, i) => i % sizes[sizes.length - 1]), [batch], { dtype: 'i32' });
+  const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
+  const step = () => {
+    const l = rg.crossEntropy(model.forward(x), y);
+    l.backward();
+    opt.step();
+    opt.zeroGrad();
+    return l;
+  };
+  return { step, dispose: () => [x, y, opt, model].forEach((t) => t.dispose()) };
+}
+
 /** An MLP's step eager, compiled and compiled with fusion, one model each (the same seed), timed in turn:
  * step i of every mode before step i + 1 of any, so that a machine whose speed drifts (a shared one) weighs
  * on all three alike and their ratios hold. Each call is timed to its loss's readback; the first three calls
  * of each (compile's recordings) are left out of the medians. */
 export async function rgMlpModes(sizes: number[], batch: number, steps: number): Promise<Record<'eager' | 'compiled' | 'fuse', { ms: number; hostMs: number; dispatches: number }>> {
   const modes = (['eager', 'compiled', 'fuse'] as const).map((mode) => {
-    rg.manualSeed(0);
-    const model = rg.mlp(sizes);
-    const x = rg.randn([batch, sizes[0]]);
-    const y = rg.tensor(Array.from({ length: batch }, (_, i) => i % sizes[sizes.length - 1]), [batch], { dtype: 'i32' });
-    const opt = new rg.SGD(model.parameters(), { lr: 0.01 });
-    const body = () => {
-      const l = rg.crossEntropy(model.forward(x), y);
-      l.backward();
-      opt.step();
-      opt.zeroGrad();
-      return l;
-    };
+    const { step: body, dispose } = mlpStep(sizes, batch);
     const step = mode === 'eager' ? () => rg.tidy(() => body().detach()) : rg.compile(body, { fuse: mode === 'fuse' });
-    return { mode, step, dispose: () => [x, y, opt, model].forEach((t) => t.dispose()), ms: [] as number[], host: [] as number[], dispatches: 0 };
+    return { mode, step, dispose, ms: [] as number[], host: [] as number[], dispatches: 0 };
   });
   for (let i = 0; i < steps + 3; i++) {
     for (const m of modes) {
