@@ -228,6 +228,7 @@ export class Runtime {
    * `refresh`, for parameters that follow host state (an optimiser's step count, a generator's seed), gives
    * their values again at each replay of a compiled step (src/compile.ts); eager dispatch ignores it. */
   run<P extends Record<string, ParamType>, B extends Record<string, BindingDecl>>(k: KernelDecl<P, B>, defines: Defines, bindings: BindingValues<B>, params: ParamValues<P>, groups: [number, number?, number?], refresh?: () => ParamValues<P>): void {
+    if (!groups[0] || groups[1] === 0 || groups[2] === 0) return; // no workgroups (an empty tensor's work): nothing to run or record
     const kernel = this.kernel(k.file, defines);
     const names = k.bindingNames;
     const views: BufferView[] = new Array(names.length);
@@ -241,6 +242,7 @@ export class Runtime {
 
   /** Records one dispatch. bindings[i] is @binding(i + 1); @binding(0) is always the params words. */
   dispatch(k: Kernel, bindings: BufferView[], params: Params, groups: [number, number?, number?]): void {
+    if (!groups[0] || groups[1] === 0 || groups[2] === 0) return; // no workgroups: nothing to run or record
     const words = params.words.length || 1;
     const offset = this.reserveParams(words);
     this.paramsArena.set(params.words, offset);

@@ -421,6 +421,63 @@ describe('fused linear', () => {
   });
 });
 
+describe('empty tensors', () => {
+  test('through the common ops, forward and backward, as PyTorch: the shapes, and zeros where a gradient sums over nothing', async () => {
+    const made: rg.Tensor[] = [];
+    const k = <T extends rg.Tensor>(t: T): T => (made.push(t), t);
+    const zeros = async (t: rg.Tensor | null) => [...(await t!.data())].every((v) => v === 0);
+    const cases: [string, () => Promise<void>][] = [
+      ['layerNorm over 0 features', async () => {
+        const x = k(rg.randn([3, 0], { requiresGrad: true }));
+        const y = k(rg.layerNorm(x, k(rg.ones([0])), k(rg.zeros([0]))));
+        k(rg.sum(y)).backward();
+        expect([y.shape, x.grad!.shape]).toEqual([[3, 0], [3, 0]]);
+      }],
+      ['layerNorm of 0 rows', async () => {
+        const x = k(rg.randn([0, 4], { requiresGrad: true }));
+        const w = k(rg.ones([4], { requiresGrad: true }));
+        k(rg.sum(k(rg.layerNorm(x, w, k(rg.zeros([4])))))).backward();
+        expect(await zeros(w.grad)).toBe(true);
+      }],
+      ['matmul with k = 0', async () => {
+        const a = k(rg.randn([3, 0], { requiresGrad: true }));
+        const y = k(rg.matmul(a, k(rg.randn([0, 2]))));
+        expect([...(await y.data())]).toEqual([0, 0, 0, 0, 0, 0]);
+        k(rg.sum(y)).backward();
+        expect(a.grad!.shape).toEqual([3, 0]);
+      }],
+      ['conv2d of a batch of 0', async () => {
+        const w = k(rg.randn([2, 1, 3, 3], { requiresGrad: true }));
+        const y = k(rg.conv2d(k(rg.randn([0, 1, 5, 5])), w));
+        k(rg.sum(y)).backward();
+        expect(y.shape).toEqual([0, 2, 3, 3]);
+        expect(await zeros(w.grad)).toBe(true);
+      }],
+      ['embedding of 0 ids', async () => {
+        const w = k(rg.randn([5, 3], { requiresGrad: true }));
+        k(rg.sum(k(rg.embedding(k(rg.tensor([], [0], { dtype: 'i32' })), w)))).backward();
+        expect(await zeros(w.grad)).toBe(true);
+      }],
+      ['crossEntropy of 0 rows (sum)', async () => {
+        const x = k(rg.randn([0, 3], { requiresGrad: true }));
+        const l = k(rg.crossEntropy(x, k(rg.tensor([], [0], { dtype: 'i32' })), { reduction: 'sum' }));
+        l.backward();
+        expect([...(await l.data())]).toEqual([0]);
+      }],
+      ['an MLP on a batch of 0', async () => {
+        const m = rg.mlp([4, 8, 2]);
+        const y = k(m.forward(k(rg.randn([0, 4]))));
+        k(rg.sum(y)).backward();
+        expect(y.shape).toEqual([0, 2]);
+        for (const p of m.parameters()) expect(await zeros(p.grad)).toBe(true);
+        m.dispose();
+      }],
+    ];
+    for (const [what, run] of cases) await run().catch((e: Error) => { throw new Error(`${what}: ${e.message}`); });
+    for (const t of made) (t.grad?.dispose(), t.dispose());
+  });
+});
+
 describe('softmax and row-sum variants (one invocation or one workgroup per row) agree with the reference', () => {
   for (const variant of ['thread', 'workgroup'] as const) {
     test(variant, async () => {

@@ -4,7 +4,7 @@ import { empty, noGrad, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
-import { shapeStr } from '../shape.js';
+import { shapeStr, sizeOf } from '../shape.js';
 import { defineOps, type Attrs, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { matmul } from './matmul.js';
@@ -56,7 +56,7 @@ export const transformerDefs: Ops<keyof TransformerAttrs> = /* @__PURE__ */ defi
     },
     forward([x, w, b], { eps }, save) {
       const D = x.shape[x.ndim - 1];
-      const rows = x.size / D;
+      const rows = sizeOf(x.shape.slice(0, -1)); // not x.size / D: D may be 0
       const y = empty(x.shape);
       const mean = empty([rows]);
       const rstd = empty([rows]);
@@ -69,7 +69,7 @@ export const transformerDefs: Ops<keyof TransformerAttrs> = /* @__PURE__ */ defi
     },
     backward(g, [x, w, mean, rstd]) {
       const D = w.shape[0];
-      const rows = x.size / D;
+      const rows = sizeOf(x.shape.slice(0, -1));
       const dx = empty(x.shape);
       const dw = empty([D]);
       const db = empty([D]);
@@ -80,7 +80,7 @@ export const transformerDefs: Ops<keyof TransformerAttrs> = /* @__PURE__ */ defi
     reference([x, w, b], { eps }) {
       const D = w.shape[0];
       const out = f64(x.shape);
-      for (let r = 0; r < x.data.length / D; r++) {
+      for (let r = 0; r < sizeOf(x.shape.slice(0, -1)); r++) {
         let m = 0;
         for (let d = 0; d < D; d++) m += x.data[r * D + d];
         m /= D;
