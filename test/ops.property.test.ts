@@ -464,6 +464,15 @@ describe('empty tensors', () => {
         l.backward();
         expect([...(await l.data())]).toEqual([0]);
       }],
+      ['max and argmax of [0, 3] over its non-empty axis; over the empty one, an error', async () => {
+        const x = k(rg.randn([0, 3], { requiresGrad: true }));
+        const y = k(rg.max(x, 1));
+        expect([y.shape, k(rg.argmax(x, 1)).shape]).toEqual([[0], [0]]);
+        k(rg.sum(y)).backward();
+        expect(x.grad!.shape).toEqual([0, 3]);
+        expect(() => rg.argmax(x, 0)).toThrow('argmax: cannot reduce over axis 0, which is empty (shape [0, 3]): there is no index to give');
+        expect(() => rg.max(x)).toThrow('max: cannot reduce an empty tensor (shape [0, 3]): there is no value to give');
+      }],
       ['an MLP on a batch of 0', async () => {
         const m = rg.mlp([4, 8, 2]);
         const y = k(m.forward(k(rg.randn([0, 4]))));

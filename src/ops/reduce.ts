@@ -89,11 +89,19 @@ function expandBack(g: Tensor, inShape: readonly number[], axis: number | null):
   return out;
 }
 
+/** max, min, argmax and argmin have no value over nothing. As in PyTorch, an empty tensor is refused only
+ * when the reduced axis (or, with no axis, the whole tensor) is empty: [0, 3] reduced over axis 1 gives [0]. */
+function checkNonEmptyReduction(name: string, shape: readonly number[], axis: number | null): void {
+  if (axis === null ? sizeOf(shape) === 0 : shape[axis] === 0) {
+    throw new Error(`${name}: cannot reduce ${axis === null ? 'an empty tensor' : `over axis ${axis}, which is empty`} (shape ${shapeStr(shape)}): there is no ${name.startsWith('arg') ? 'index' : 'value'} to give`);
+  }
+}
+
 function extremumDef(name: 'max' | 'min', better: '>' | '<'): OpDef<Attrs['max']> {
   return {
     infer([x], { axis, keepdim }) {
       checkDType(name, x, 'f32');
-      if (!x.size) throw new Error(`${name}: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
+      checkNonEmptyReduction(name, x.shape, axis);
       return { shape: reducedShape(x.shape, axis, keepdim), dtype: 'f32' };
     },
     forward([x], { axis, keepdim }, save) {
@@ -123,7 +131,7 @@ function argExtremumDef(name: 'argmax' | 'argmin', better: '>' | '<'): OpDef<Att
   return {
     infer([x], { axis, keepdim }) {
       checkDType(name, x, 'f32');
-      if (!x.size) throw new Error(`${name}: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
+      checkNonEmptyReduction(name, x.shape, axis);
       return { shape: reducedShape(x.shape, axis, keepdim), dtype: 'i32' };
     },
     forward([x], { axis, keepdim }) {
