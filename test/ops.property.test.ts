@@ -473,6 +473,30 @@ describe('empty tensors', () => {
         expect(() => rg.argmax(x, 0)).toThrow('argmax: cannot reduce over axis 0, which is empty (shape [0, 3]): there is no index to give');
         expect(() => rg.max(x)).toThrow('max: cannot reduce an empty tensor (shape [0, 3]): there is no value to give');
       }],
+      ['logsumexp over an empty axis: the sentinel for log(0)', async () => {
+        const x = k(rg.randn([3, 0], { requiresGrad: true }));
+        const y = k(rg.logsumexp(x, 1));
+        expect([...(await y.data())]).toEqual([-3.4e38, -3.4e38, -3.4e38].map(Math.fround));
+        k(rg.sum(y)).backward();
+        expect(x.grad!.shape).toEqual([3, 0]);
+      }],
+      ['the fused linear losses on 0 rows: dW and db are zeros, not a pooled buffer\'s old values', async () => {
+        for (const strategy of ['chunked', 'tiled'] as const)
+          for (const [reduction, hGrad] of [['sum', true], ['none', true], ['none', false]] as const) {
+            // a step on real rows first leaves gradient-sized buffers with values in the pool
+            for (const n of [6, 0]) {
+              const h = k(rg.randn([n, 4], { requiresGrad: hGrad }));
+              const w = k(rg.randn([5, 4], { requiresGrad: true }));
+              const b = k(rg.randn([5], { requiresGrad: true }));
+              const l = k(rg.linearCrossEntropy(h, w, k(rg.tensor(Array.from({ length: n }, (_, i) => i % 5), [n], { dtype: 'i32' })), { strategy, reduction, bias: b }));
+              k(rg.sum(l)).backward();
+              if (n) continue;
+              if (hGrad) expect(h.grad!.shape).toEqual([0, 4]);
+              expect(await zeros(w.grad), `${strategy} ${reduction}: dW`).toBe(true);
+              expect(await zeros(b.grad), `${strategy} ${reduction}: db`).toBe(true);
+            }
+          }
+      }],
       ['an MLP on a batch of 0', async () => {
         const m = rg.mlp([4, 8, 2]);
         const y = k(m.forward(k(rg.randn([0, 4]))));

@@ -24,7 +24,7 @@ import { registerUserShader, rt } from '../runtime.js';
 import { defineKernel, joinParams } from '../kernel.js';
 import { registerShader } from '../shaders.js';
 import { f64 } from '../reference.js';
-import { shapeStr } from '../shape.js';
+import { shapeStr, sizeOf } from '../shape.js';
 import { isReferenceMode } from '../backend.js';
 import { kernelVariant, registerWorkgroup } from '../variants.js';
 import { adapterInfo } from '../gpu.js';
@@ -226,8 +226,7 @@ function recomputeGrads(h: Tensor, w: Tensor, y: Tensor, b: Tensor | null, lse: 
   const [N, K] = h.shape;
   const V = w.shape[0];
   const R = Math.min(N, chunkRowsFor(N, V, attrs.chunkRows));
-  const dw = wants.w ? empty([V, K]) : null;
-  const db = wants.b ? empty([V]) : null;
+  const [dw, db] = weightGrads(wants, N, V, K);
   const dhParts: Tensor[] = [];
   const defines = linearBlockDefines(K);
   for (let r0 = 0; r0 < N; r0 += R) {
@@ -240,10 +239,19 @@ function recomputeGrads(h: Tensor, w: Tensor, y: Tensor, b: Tensor | null, lse: 
     accumulateWeightGrad(dz, h, y, attrs.ignoreIndex, r0, rows, dw, db, r0 === 0);
     dz.dispose();
   }
-  return { dh: wants.h ? joinRows(dhParts) : null, dw, db };
+  return { dh: wants.h ? joinRows(dhParts, K) : null, dw, db };
 }
 
-function joinRows(parts: Tensor[]): Tensor {
+/** dW [V, K] and db [V] (null where not wanted), accumulated over the chunks of N rows; zeros when there are
+ * no rows (no chunk writes them, and a pooled buffer holds old values). */
+function weightGrads(wants: Wants, N: number, V: number, K: number): [Tensor | null, Tensor | null] {
+  const make = (shape: number[]) => (N ? empty(shape) : fromHost(new Float32Array(sizeOf(shape)), shape, 'f32'));
+  return [wants.w ? make([V, K]) : null, wants.b ? make([V]) : null];
+}
+
+/** The chunks' rows of dh as one [rows, K] tensor ([0, K] for no chunks). */
+function joinRows(parts: Tensor[], K: number): Tensor {
+  if (!parts.length) return empty([0, K]);
   if (parts.length === 1) return parts[0];
   const out = cat(parts, 0);
   for (const p of parts) p.dispose();
@@ -298,7 +306,14 @@ export const linearLossDefs: Ops<keyof LinearLossAttrs> = /* @__PURE__ */ define
       const eager = needsGrad && attrs.strategy === 'chunked' && attrs.reduction !== 'none';
       let grads: { dh: Tensor | null; dw: Tensor | null; db: Tensor | null } = { dh: null, dw: null, db: null };
       const defines = { ...linearBlockDefines(K), LOSS: e.file, SMOOTH: smoothing(attrs) };
-      if (attrs.strategy === 'tiled') {
+      if (!N) {
+        // No rows: nothing to compute (the tiled partials of no rows would be a 0-byte binding). The chunked
+        // strategy's gradients, made in this pass, are those of no rows: zeros, and an empty dh.
+        if (eager) {
+          const [dw, db] = weightGrads(wants, N, V, K);
+          grads = { dh: wants.h ? empty([0, K]) : null, dw, db };
+        }
+      } else if (attrs.strategy === 'tiled') {
         const S = adapterInfo().software ? 512 : 128; // classes per segment: fewer, longer ones on CPUs
         const segments = Math.ceil(V / S);
         const part = empty([segments, N, 4]);
@@ -310,8 +325,7 @@ export const linearLossDefs: Ops<keyof LinearLossAttrs> = /* @__PURE__ */ define
         noBias?.dispose();
       } else {
         const R = Math.min(N, chunkRowsFor(N, V, attrs.chunkRows));
-        const dw = eager && wants.w ? empty([V, K]) : null;
-        const db = eager && wants.b ? empty([V]) : null;
+        const [dw, db] = eager ? weightGrads(wants, N, V, K) : [null, null];
         const dhParts: Tensor[] = [];
         const zeroBias = b ? null : fromHost(new Float32Array(V), [V], 'f32');
         for (let r0 = 0; r0 < N; r0 += R) {
@@ -326,7 +340,7 @@ export const linearLossDefs: Ops<keyof LinearLossAttrs> = /* @__PURE__ */ define
           zd.dispose();
         }
         zeroBias?.dispose();
-        grads = { dh: eager && wants.h ? joinRows(dhParts) : null, dw, db };
+        grads = { dh: eager && wants.h ? joinRows(dhParts, K) : null, dw, db };
       }
       for (const t of [h, w, y, lse, coef]) save(t);
       if (b) save(b);

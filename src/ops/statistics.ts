@@ -45,11 +45,19 @@ export function std(x: Tensor, axis?: Axes, opts: { correction?: number; keepdim
 }
 
 /** log(sum(exp(x))) over an axis, stable for large values: the maximum is subtracted first (held out of
- * the graph: its gradient cancels), so the gradient is softmax(x). A row of -inf gives the sentinel
- * -3.4e38 (PyTorch: -inf; WGSL leaves log(0) and inf - inf to the implementation), never NaN; a NaN
- * gives NaN. */
+ * the graph: its gradient cancels), so the gradient is softmax(x). A row of -inf, or an empty axis, gives
+ * the sentinel -3.4e38 (PyTorch: -inf; WGSL leaves log(0) and inf - inf to the implementation), never NaN;
+ * a NaN gives NaN. */
 export function logsumexp(x: Tensor, axis: number, keepdim = false): Tensor {
   const a = normAxis('logsumexp', axis, x.ndim);
+  if (x.shape[a] === 0) {
+    // The log of an empty sum: the sentinel, as for a row of -inf (the sum over the empty axis, 0, keeps x in
+    // the graph: its gradient is empty).
+    const s = sum(x, a, keepdim);
+    const out = affine(s, 1, NEG_BIG);
+    s.dispose();
+    return out;
+  }
   // the maximum, at least the sentinel: an all -inf row subtracts a finite number (exp(-inf) = 0, not NaN)
   const m = noGrad(() => {
     const mx = max(x, a, true);
