@@ -497,6 +497,16 @@ describe('empty tensors', () => {
             }
           }
       }],
+      ['BatchNorm2d training on a batch of 0: the running statistics unchanged, zero gradients', async () => {
+        const bn = new rg.BatchNorm2d(3);
+        const x = k(rg.randn([0, 3, 2, 2], { requiresGrad: true }));
+        const y = k(bn.forward(x));
+        k(rg.sum(y)).backward();
+        expect([...(await bn.running_mean!.data())]).toEqual([0, 0, 0]);
+        expect([...(await bn.running_var!.data())]).toEqual([1, 1, 1]);
+        expect(await zeros(bn.weight!.grad)).toBe(true);
+        bn.dispose();
+      }],
       ['an MLP on a batch of 0', async () => {
         const m = rg.mlp([4, 8, 2]);
         const y = k(m.forward(k(rg.randn([0, 4]))));

@@ -86,7 +86,8 @@ export const normalizationDefs: Ops<keyof NormalizationAttrs> = /* @__PURE__ */ 
       const r = rt();
       // Without running statistics the kernel's RM/RV bindings get stand-ins (writable bindings may not alias).
       const standIn = rm ? null : [empty([1]), empty([1])];
-      const mode = !a.training ? 2 : rm ? 1 : 0;
+      // An empty batch in training leaves the running statistics alone, as PyTorch does (its mean would be 0/0).
+      const mode = !a.training ? 2 : rm && N * S ? 1 : 0;
       if (C) r.run(BN_STATS, {}, { X: view(x), RM: view(rm ?? standIn![0]), RV: view(rv ?? standIn![1]), MEAN: view(mean), RSTD: view(rstd) }, { N, C, S, mode, momentum: a.momentum, eps: a.eps }, [Math.ceil(C / 64)]);
       if (mode === 1) {
         rm.storage().bump('batchNorm');
