@@ -446,6 +446,26 @@ describe('empty tensors', () => {
         k(rg.sum(y)).backward();
         expect(a.grad!.shape).toEqual([3, 0]);
       }],
+      ['matmul with k = 0 on every kernel (n a multiple of 4: the vec4 one), and einsum contracting an empty axis', async () => {
+        for (const [m, n] of [[2, 4], [8, 8], [300, 300], [2, 3]]) {
+          const a = k(rg.randn([m, 0], { requiresGrad: true }));
+          const y = k(rg.matmul(a, k(rg.randn([0, n]))));
+          expect(await zeros(y), `${m}x0x${n}`).toBe(true);
+          k(rg.sum(y)).backward();
+          expect(a.grad!.shape).toEqual([m, 0]);
+        }
+        expect(await zeros(k(rg.einsum('ij,jk->ik', k(rg.randn([2, 0])), k(rg.randn([0, 4])))))).toBe(true);
+      }],
+      ['gatherNd and scatterNd with no indices (the written buffer never doubles as a read stand-in)', async () => {
+        const x = k(rg.randn([4, 3], { requiresGrad: true }));
+        const none = k(rg.tensor([], [0, 1], { dtype: 'i32' }));
+        const y = k(rg.gatherNd(x, none));
+        expect(y.shape).toEqual([0, 3]);
+        k(rg.sum(y)).backward();
+        expect(await zeros(x.grad)).toBe(true);
+        const s = k(rg.scatterNd(x, none, k(rg.randn([0, 3]))));
+        expect([...(await s.data())]).toEqual([...(await x.data())]);
+      }],
       ['conv2d of a batch of 0', async () => {
         const w = k(rg.randn([2, 1, 3, 3], { requiresGrad: true }));
         const y = k(rg.conv2d(k(rg.randn([0, 1, 5, 5])), w));

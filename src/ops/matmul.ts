@@ -1,6 +1,7 @@
 // Batched matmul [..., m, k] @ [..., k, n] with broadcast batch dimensions.
 // Kernels: matmul_vec4.wgsl when k and n are multiples of 4 (vec4 loads), matmul_strided.wgsl otherwise.
 import { empty, isGradEnabled, Tensor, tensorMethods } from '../tensor.js';
+import { zeros } from '../creation.js';
 import { rt, type BufferView } from '../runtime.js';
 import { defineKernel } from '../kernel.js';
 import { f64 } from '../reference.js';
@@ -53,6 +54,7 @@ const LINEAR_BACKWARD_SMALL = /* @__PURE__ */ defineKernel(linearBackwardSmallWg
 
 /** The kernel call on contiguous operands: batch strides are m*k (n*k) or 0 for a shared operand. */
 function matmulKernel(a: Tensor, b: Tensor, m: number, k: number, n: number, batch: number, shareA: boolean, shareB: boolean, out: number[]): Tensor {
+  if (!k && sizeOf(out)) return zeros(out); // sums of nothing (and an empty operand cannot be bound as vec4)
   const c = empty(out);
   if (!c.size) return c;
   const r = rt();

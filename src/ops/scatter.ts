@@ -97,7 +97,12 @@ function scatterNdKernel(base: Tensor | null, shape: readonly number[], idx: Ten
   if (!y.size) return y;
   const { M, k, inner, dims } = ndView(shape, idx.shape, batchDims);
   const r = rt();
-  r.run(SCATTER_ND, { MODE: MODES[mode], BASE: String(!!base) }, { X: view(base ?? y), IDX: view(idx.size ? idx : y), UPD: view(upd.size ? upd : y), Y: view(y) }, { n: y.size, M: idx.size ? M : 0, k, inner, dims }, r.groups1d(y.size, 256));
+  // The written Y may not share a dispatch with a read binding of the same buffer: an absent base, or empty
+  // indices and updates (nothing to scatter), bind a 1-element stand-in, not Y.
+  const standIns: Tensor[] = [];
+  const bound = (t: Tensor | null, dt: Tensor['dtype']) => (t?.size ? t : (standIns.push(empty([1], dt)), standIns[standIns.length - 1]));
+  r.run(SCATTER_ND, { MODE: MODES[mode], BASE: String(!!base) }, { X: view(bound(base, dtype)), IDX: view(bound(idx, 'i32')), UPD: view(bound(upd, dtype)), Y: view(y) }, { n: y.size, M: idx.size ? M : 0, k, inner, dims }, r.groups1d(y.size, 256));
+  for (const t of standIns) t.dispose();
   return y;
 }
 
