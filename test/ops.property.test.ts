@@ -473,6 +473,18 @@ describe('empty tensors', () => {
         expect(y.shape).toEqual([0, 2, 3, 3]);
         expect(await zeros(w.grad)).toBe(true);
       }],
+      ['conv2d with 0 input channels (the bias everywhere) and 0 output channels (a zero input gradient), padded', async () => {
+        const b = k(rg.tensor([1, -2, 3, 0.5, 0, 7, -1, 2], [8], { requiresGrad: true }));
+        const x0 = k(rg.randn([2, 0, 8, 8], { requiresGrad: true }));
+        const y = k(rg.conv2d(x0, k(rg.randn([8, 0, 3, 3])), b, { padding: 1 }));
+        const [out, bias] = [await y.data(), await b.data()];
+        expect(out.findIndex((v, i) => v !== bias[Math.floor(i / 64) % 8])).toBe(-1);
+        k(rg.sum(y)).backward();
+        expect([...(await b.grad!.data())]).toEqual(new Array(8).fill(128));
+        const x = k(rg.randn([2, 8, 8, 8], { requiresGrad: true }));
+        k(rg.sum(k(rg.conv2d(x, k(rg.randn([0, 8, 3, 3])), null, { padding: 1 })))).backward();
+        expect(await zeros(x.grad)).toBe(true);
+      }],
       ['embedding of 0 ids', async () => {
         const w = k(rg.randn([5, 3], { requiresGrad: true }));
         k(rg.sum(k(rg.embedding(k(rg.tensor([], [0], { dtype: 'i32' })), w)))).backward();

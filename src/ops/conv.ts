@@ -6,13 +6,14 @@ import { empty, Tensor } from '../tensor.js';
 import { rt } from '../runtime.js';
 import { defineKernel, joinParams } from '../kernel.js';
 import { f64 } from '../reference.js';
-import { shapeStr } from '../shape.js';
+import { shapeStr, sizeOf } from '../shape.js';
 import { adapterInfo } from '../gpu.js';
 import { kernelVariant } from '../variants.js';
 import { defineOps, type Attrs, type OpDef, type Ops } from './def.js';
 import { apply, checkDType, view } from './apply.js';
 import { sum } from './reduce.js';
-import { permute } from './movement.js';
+import { expand, permute, reshape } from './movement.js';
+import { zeros } from '../creation.js';
 import { checkOptions } from '../options.js';
 import conv2dBlockedWgsl from '../../shaders/conv2d_blocked.wgsl';
 import conv2dBlock8x8Wgsl from '../../shaders/conv2d_block8x8.wgsl';
@@ -99,6 +100,8 @@ export function convInputGrad(gy: Tensor, w: Tensor, xShape: readonly number[], 
   const g = { ...geometry(xShape, w.shape, a), OH: gy.shape[2], OW: gy.shape[3] };
   const r = rt();
   const WG = workgroup();
+  // No output channels: no tap reaches the input (and an empty weight cannot be bound as vec4)
+  if (!w.size && sizeOf(xShape)) return zeros(xShape);
   const dx = empty(xShape);
   if (!dx.size) return dx;
   // With stride 1 the input gradient is a convolution of the output gradient (flipped, channel-swapped
@@ -172,6 +175,15 @@ export const convDefs: Ops<keyof ConvAttrs> = /* @__PURE__ */ defineOps(() => ({
       save(x);
       save(w);
       if (!y.size) return y;
+      if (!w.size) {
+        // No input channels: every output is its bias (or 0); an empty weight cannot be bound as vec4
+        y.dispose();
+        if (!b) return zeros([g.N, g.O, g.OH, g.OW]);
+        const b4 = reshape(b, [1, g.O, 1, 1]);
+        const out = expand(b4, [g.N, g.O, g.OH, g.OW]);
+        b4.dispose();
+        return out;
+      }
       const r = rt();
       const bindings = { X: view(x), Wt: view(w), Bias: view(b ?? x), Y: view(y) };
       const tiled = kernelVariant('conv', convClass(g)) === 'tiled';
