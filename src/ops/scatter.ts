@@ -67,7 +67,7 @@ function checkNd(op: string, x: Tensor, idx: Tensor, batchDims: number): number[
   if (h) {
     for (let i = 0; i < h.length; i++) {
       const n = x.shape[batchDims + (i % k)];
-      if (h[i] < -n || h[i] >= n) throw new Error(`${op}: index ${h[i]} at position ${i} is outside [-${n}, ${n}) (axis ${batchDims + (i % k)} of data ${shapeStr(x.shape)})`);
+      if (h[i] < -n || h[i] >= n) throw new Error(`${op}: index ${h[i]} at position ${i} is outside [${n ? -n : 0}, ${n}) (axis ${batchDims + (i % k)} of data ${shapeStr(x.shape)})`);
     }
     if (idx.host) rt().guard(() => idx.host!.every((v, i) => v >= -x.shape[batchDims + (i % k)] && v < x.shape[batchDims + (i % k)]));
   }
