@@ -490,11 +490,13 @@ describe('empty tensors', () => {
         k(rg.sum(k(rg.embedding(k(rg.tensor([], [0], { dtype: 'i32' })), w)))).backward();
         expect(await zeros(w.grad)).toBe(true);
       }],
-      ['crossEntropy of 0 rows (sum)', async () => {
-        const x = k(rg.randn([0, 3], { requiresGrad: true }));
-        const l = k(rg.crossEntropy(x, k(rg.tensor([], [0], { dtype: 'i32' })), { reduction: 'sum' }));
-        l.backward();
-        expect([...(await l.data())]).toEqual([0]);
+      ['crossEntropy of 0 rows: sum 0, and mean 0 as over all-ignored rows (README: Differences from PyTorch)', async () => {
+        for (const reduction of ['sum', 'mean'] as const) {
+          const x = k(rg.randn([0, 3], { requiresGrad: true }));
+          const l = k(rg.crossEntropy(x, k(rg.tensor([], [0], { dtype: 'i32' })), { reduction }));
+          l.backward();
+          expect([...(await l.data())], reduction).toEqual([0]);
+        }
       }],
       ['max and argmax of [0, 3] over its non-empty axis; over the empty one, an error', async () => {
         const x = k(rg.randn([0, 3], { requiresGrad: true }));

@@ -125,13 +125,13 @@ function fusedDef<A extends { reduction: Reduction }>(spec: {
       const N = z.shape[0];
       const rows = empty([N]);
       const dz = needsGrad ? empty(z.shape) : empty([4]); // a stand-in when no gradient is written (16 bytes: one vec4)
-      // a mean over no rows (every label ignored) is 0, with zero gradients (PyTorch gives NaN)
+      // a mean over no rows (every label ignored, or a batch of none) is 0, with zero gradients (PyTorch gives NaN)
       const count = attrs.reduction === 'mean' ? spec.counted(y, attrs) : 1;
       const scale = attrs.reduction === 'mean' ? (count ? 1 / count : 0) : 1;
       if (N) spec.dispatch(z, y, rows, dz, scale, needsGrad, attrs);
       save(dz);
       dz.dispose();
-      if (attrs.reduction === 'mean' && count !== N) {
+      if (attrs.reduction === 'mean' && (count !== N || !N)) {
         const out = apply(reduceDefs.sum, [rows], { axis: null, keepdim: false, scale });
         rows.dispose();
         return out;
