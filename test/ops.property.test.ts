@@ -490,13 +490,18 @@ describe('empty tensors', () => {
         k(rg.sum(k(rg.embedding(k(rg.tensor([], [0], { dtype: 'i32' })), w)))).backward();
         expect(await zeros(w.grad)).toBe(true);
       }],
-      ['crossEntropy of 0 rows: sum 0, and mean 0 as over all-ignored rows (README: Differences from PyTorch)', async () => {
-        for (const reduction of ['sum', 'mean'] as const) {
-          const x = k(rg.randn([0, 3], { requiresGrad: true }));
-          const l = k(rg.crossEntropy(x, k(rg.tensor([], [0], { dtype: 'i32' })), { reduction }));
-          l.backward();
-          expect([...(await l.data())], reduction).toEqual([0]);
-        }
+      ['crossEntropy and binaryCrossEntropy of 0 rows, fused or not: sum 0, and mean 0 as over all-ignored rows (README: Differences from PyTorch)', async () => {
+        for (const reduction of ['sum', 'mean'] as const)
+          for (const fused of [true, false]) {
+            const none = k(rg.tensor([], [0], { dtype: 'i32' }));
+            const x = k(rg.randn([0, 3], { requiresGrad: true }));
+            const l = k(rg.crossEntropy(x, none, { reduction, fused }));
+            l.backward();
+            const z = k(rg.randn([0], { requiresGrad: true }));
+            const b = k(rg.binaryCrossEntropy(z, none, { reduction, fused }));
+            b.backward();
+            expect([...(await l.data()), ...(await b.data())], `${reduction}, fused ${fused}`).toEqual([0, 0]);
+          }
       }],
       ['max and argmax of [0, 3] over its non-empty axis; over the empty one, an error', async () => {
         const x = k(rg.randn([0, 3], { requiresGrad: true }));

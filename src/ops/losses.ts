@@ -62,9 +62,10 @@ export interface LossOptions {
   fused?: boolean;
 }
 
+/** The rows' losses reduced. The mean over no rows is 0 (their sum), as over all-ignored rows, fused or not. */
 function reduceRows(op: string, rows: Tensor, reduction: Reduction): Tensor {
   if (reduction === 'none') return rows;
-  const out = reduction === 'mean' ? mean(rows) : sum(rows);
+  const out = reduction === 'mean' && rows.size ? mean(rows) : sum(rows);
   rows.dispose();
   return out;
 }
@@ -131,7 +132,7 @@ function fusedDef<A extends { reduction: Reduction }>(spec: {
       if (N) spec.dispatch(z, y, rows, dz, scale, needsGrad, attrs);
       save(dz);
       dz.dispose();
-      if (attrs.reduction === 'mean' && (count !== N || !N)) {
+      if (attrs.reduction === 'mean' && count !== N) {
         const out = apply(reduceDefs.sum, [rows], { axis: null, keepdim: false, scale });
         rows.dispose();
         return out;
