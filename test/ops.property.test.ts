@@ -546,6 +546,32 @@ describe('empty tensors', () => {
         expect(await zeros(bn.weight!.grad)).toBe(true);
         bn.dispose();
       }],
+      ['the normalizations\' weight and bias gradients on a batch of 0 are zeros, with old values in the pool', async () => {
+        // six pooled buffers of the gradients' size class holding 7s: a gradient no kernel writes shows them
+        const dirty = async () => {
+          const ts = Array.from({ length: 6 }, () => rg.full([8], 7));
+          await ts[5].data();
+          ts.forEach((t) => t.dispose());
+        };
+        const w = k(rg.ones([8], { requiresGrad: true }));
+        const b = k(rg.zeros([8], { requiresGrad: true }));
+        const runs: [string, () => rg.Tensor][] = [
+          ['groupNorm', () => rg.groupNorm(k(rg.randn([0, 8, 3])), 2, w, b)],
+          ['rmsNorm', () => rg.rmsNorm(k(rg.randn([0, 8])), w)],
+          ['layerNorm', () => rg.layerNorm(k(rg.randn([0, 8])), w, b)],
+          ['batchNorm', () => rg.batchNorm(k(rg.randn([0, 8, 2])), w, b, { training: true })],
+        ];
+        for (const [what, run] of runs) {
+          w.grad?.dispose();
+          b.grad?.dispose();
+          w.grad = b.grad = null;
+          const y = k(run());
+          await dirty();
+          k(rg.sum(y)).backward();
+          expect(await zeros(w.grad), `${what}: dW`).toBe(true);
+          if (b.grad) expect(await zeros(b.grad), `${what}: db`).toBe(true);
+        }
+      }],
       ['an MLP on a batch of 0', async () => {
         const m = rg.mlp([4, 8, 2]);
         const y = k(m.forward(k(rg.randn([0, 4]))));

@@ -227,7 +227,9 @@ function rowNormBackward(g: Tensor, [x, w, mean, rstd]: Tensor[], inputs: readon
   const dw = empty(w.shape);
   const db = empty(w.shape);
   const r = rt();
-  if (dx.size) r.run(GROUP_NORM_BACKWARD, { RMS: String(rms) }, { X: view(x), Wt: view(w), G: view(g), MEAN: view(mean), RSTD: view(rstd), DX: view(dx), DW: view(dw), DB: view(db) }, l, r.groups1d(l.N * l.G + l.G * l.Cg, 64));
+  // Run even when dx is empty (a batch of 0): the same dispatch writes dW and db, sums over no rows (zeros),
+  // and a skipped one would leave them holding a pooled buffer's old values.
+  r.run(GROUP_NORM_BACKWARD, { RMS: String(rms) }, { X: view(x), Wt: view(w), G: view(g), MEAN: view(mean), RSTD: view(rstd), DX: view(dx), DW: view(dw), DB: view(db) }, l, r.groups1d(l.N * l.G + l.G * l.Cg, 64));
   if (rms) {
     db.dispose();
     return [dx, inputs[1].requiresGrad ? dw : (dw.dispose(), null)];
